@@ -1,0 +1,595 @@
+//! The TOML configuration (SPEC §7): detector thresholds and lists,
+//! enrichment paths, the theme, and hand-written allowlist entries. Built-in
+//! defaults come from the seeds; a user file overrides any part of them.
+//! Unknown keys are errors that name the key and line.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A span of event time written as `90s`, `15m`, `24h` or `7d`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Span(pub i64);
+
+impl Span {
+    pub const fn minutes(m: i64) -> Span {
+        Span(m * 60_000)
+    }
+    pub const fn hours(h: i64) -> Span {
+        Span(h * 3_600_000)
+    }
+    /// Milliseconds.
+    pub fn ms(self) -> i64 {
+        self.0
+    }
+
+    pub fn parse(s: &str) -> Option<Span> {
+        let s = s.trim();
+        let split = s.find(|c: char| !c.is_ascii_digit())?;
+        let (n, unit) = s.split_at(split);
+        let n: i64 = n.parse().ok()?;
+        let mult = match unit.trim() {
+            "ms" => 1,
+            "s" | "sec" => 1000,
+            "m" | "min" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            _ => return None,
+        };
+        Some(Span(n * mult))
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0;
+        for (unit, size) in [
+            ("d", 86_400_000),
+            ("h", 3_600_000),
+            ("m", 60_000),
+            ("s", 1000),
+        ] {
+            // Days only from a week up: "24h" reads better than "1d" for a window.
+            if ms != 0 && ms % size == 0 && (unit != "d" || ms >= 7 * size) {
+                return write!(f, "{}{unit}", ms / size);
+            }
+        }
+        write!(f, "{ms}ms")
+    }
+}
+
+impl Serialize for Span {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Span {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Span::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{s}` is not a duration; write it like 90s, 15m, 24h or 7d"
+            ))
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub ingest: IngestConfig,
+    pub detectors: DetectorsConfig,
+    pub geoip: GeoipConfig,
+    pub ui: UiConfig,
+    /// Allowlist entries written by hand (SPEC §8); they apply like case entries.
+    #[serde(rename = "allow", skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<AllowConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            ingest: IngestConfig::default(),
+            detectors: DetectorsConfig::default(),
+            geoip: GeoipConfig::default(),
+            ui: UiConfig::default(),
+            allow: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IngestConfig {
+    /// Lines longer than this are skipped and counted as "line too long".
+    pub max_line_bytes: usize,
+    /// Year for syslog lines without one; 0 infers it from the file's modification time.
+    pub syslog_year: i32,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig {
+            max_line_bytes: 4 * 1024 * 1024,
+            syslog_year: 0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct DetectorsConfig {
+    pub credential_stuffing: StuffingConfig,
+    pub password_spray: SprayConfig,
+    pub impossible_travel: TravelConfig,
+    pub hosting_asn: HostingConfig,
+    pub identity_risk: RiskConfig,
+    pub legacy_auth: LegacyConfig,
+    pub inbox_rule: InboxRuleConfig,
+    pub bulk_send: BulkSendConfig,
+    pub cloud_recon: CloudReconConfig,
+    pub session_anomaly: SessionConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StuffingConfig {
+    pub enabled: bool,
+    /// Failures since the user's previous success needed before a success fires.
+    pub min_failures: u32,
+    /// Failures older than this before the success do not count.
+    pub window: Span,
+    /// Result codes that are not counted as failures (locked out, MFA required).
+    pub ignore_codes: Vec<String>,
+}
+
+impl Default for StuffingConfig {
+    fn default() -> Self {
+        StuffingConfig {
+            enabled: true,
+            min_failures: 5,
+            window: Span::hours(24),
+            ignore_codes: vec!["50053".into(), "50076".into()],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SprayConfig {
+    pub enabled: bool,
+    /// Sliding window for failures from one IP.
+    pub window: Span,
+    pub min_users: u32,
+    pub min_attempts: u32,
+    /// More distinct users succeeding from the IP than this: shared egress, suppressed.
+    pub max_success_users: u32,
+}
+
+impl Default for SprayConfig {
+    fn default() -> Self {
+        SprayConfig {
+            enabled: true,
+            window: Span::minutes(15),
+            min_users: 5,
+            min_attempts: 20,
+            max_success_users: 3,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TravelConfig {
+    pub enabled: bool,
+    pub min_km: f64,
+    pub max_kmh: f64,
+    /// Without coordinates: two countries within this span.
+    pub country_window: Span,
+    /// Hops of one user within this span form one finding.
+    pub group_window: Span,
+}
+
+impl Default for TravelConfig {
+    fn default() -> Self {
+        TravelConfig {
+            enabled: true,
+            min_km: 500.0,
+            max_kmh: 1000.0,
+            country_window: Span::minutes(60),
+            group_window: Span::hours(24),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HostingConfig {
+    pub enabled: bool,
+    /// Case-insensitive substrings of AS organisation names.
+    pub org_patterns: Vec<String>,
+    pub asns: Vec<u32>,
+    /// Networks (CIDR or single IPs).
+    pub cidrs: Vec<String>,
+    /// Files with one IP or CIDR per line (`#` comments).
+    pub ip_list_files: Vec<PathBuf>,
+    /// A Tor exit list file (one IP per line, `#` comments), reloaded when it changes.
+    pub tor_exit_list: Option<PathBuf>,
+}
+
+impl Default for HostingConfig {
+    fn default() -> Self {
+        HostingConfig {
+            enabled: true,
+            org_patterns: [
+                "M247",
+                "Frantech",
+                "FranTech",
+                "BuyVM",
+                "Sharktech",
+                "Psychz",
+                "Quasi Networks",
+                "Alexhost",
+                "ITL-Bulgaria",
+                "Serverius",
+                "Combahton",
+            ]
+            .map(String::from)
+            .to_vec(),
+            asns: vec![
+                9009, 53667, 46844, 40676, 29073, 200019, 21100, 50673, 30823,
+            ],
+            cidrs: vec!["185.220.0.0/16".into(), "185.129.0.0/16".into()],
+            ip_list_files: Vec::new(),
+            tor_exit_list: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RiskConfig {
+    pub enabled: bool,
+    pub risk_levels: Vec<String>,
+    pub risk_states: Vec<String>,
+    pub risk_event_types: Vec<String>,
+}
+
+impl Default for RiskConfig {
+    fn default() -> Self {
+        RiskConfig {
+            enabled: true,
+            risk_levels: vec!["high".into(), "medium".into()],
+            risk_states: vec!["atRisk".into(), "confirmedCompromised".into()],
+            risk_event_types: [
+                "impossibleTravel",
+                "anonymizedIPAddress",
+                "maliciousIPAddress",
+                "unfamiliarFeatures",
+                "passwordSpray",
+                "leakedCredentials",
+                "nationStateIP",
+                "riskyIPAddress",
+                "investigationsThreatIntelligence",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LegacyConfig {
+    pub enabled: bool,
+    pub clients: Vec<String>,
+}
+
+impl Default for LegacyConfig {
+    fn default() -> Self {
+        LegacyConfig {
+            enabled: true,
+            clients: [
+                "Authenticated SMTP",
+                "IMAP4",
+                "POP3",
+                "Exchange ActiveSync",
+                "Exchange Web Services",
+                "MAPI Over HTTP",
+                "Offline Address Book",
+                "Outlook Anywhere (RPC over HTTP)",
+                "Other clients",
+                "AutoDiscover",
+                "Exchange Online PowerShell",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InboxRuleConfig {
+    pub enabled: bool,
+    pub operations: Vec<String>,
+    /// Folders a rule hides mail in (medium).
+    pub hiding_folders: Vec<String>,
+    /// Domains counted as internal besides the user's own.
+    pub internal_domains: Vec<String>,
+}
+
+impl Default for InboxRuleConfig {
+    fn default() -> Self {
+        InboxRuleConfig {
+            enabled: true,
+            operations: [
+                "New-InboxRule",
+                "Set-InboxRule",
+                "UpdateInboxRules",
+                "Set-Mailbox",
+                "Set-MailboxAutoReplyConfiguration",
+            ]
+            .map(String::from)
+            .to_vec(),
+            hiding_folders: [
+                "RSS Feeds",
+                "RSS Subscriptions",
+                "Conversation History",
+                "Archive",
+            ]
+            .map(String::from)
+            .to_vec(),
+            internal_domains: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BulkSendConfig {
+    pub enabled: bool,
+    pub min_sends: u32,
+    pub window: Span,
+}
+
+impl Default for BulkSendConfig {
+    fn default() -> Self {
+        BulkSendConfig {
+            enabled: true,
+            min_sends: 50,
+            window: Span::minutes(60),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CloudReconConfig {
+    pub enabled: bool,
+    /// Distinct List*/Describe*/Get* APIs after GetCallerIdentity.
+    pub min_apis: u32,
+    pub window: Span,
+}
+
+impl Default for CloudReconConfig {
+    fn default() -> Self {
+        CloudReconConfig {
+            enabled: true,
+            min_apis: 5,
+            window: Span::minutes(2),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    pub enabled: bool,
+    pub window: Span,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            enabled: true,
+            window: Span::hours(1),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct GeoipConfig {
+    /// MaxMind DB files or folders holding them.
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiConfig {
+    /// A theme name from `themes/` or a path to a theme file.
+    pub theme: String,
+    /// A keymap file overriding the built-in keys.
+    pub keymap: Option<PathBuf>,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            theme: "default".into(),
+            keymap: None,
+        }
+    }
+}
+
+/// An allowlist entry written in the config file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowConfig {
+    /// `ip`, `cidr`, `user`, `asn`, `country` or `user_agent`.
+    pub kind: String,
+    pub value: String,
+    pub note: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detectors: Vec<String>,
+    /// `YYYY-MM-DD` or RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+/// A configuration error, naming the file and (for TOML errors) line and key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Parses TOML text; `path` is only used in messages.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let msg = e.message().to_string();
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: match line {
+                    Some(l) => format!("line {l}: {msg}"),
+                    None => msg,
+                },
+            }
+        })?;
+        cfg.validate().map_err(|message| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        Ok(cfg)
+    }
+
+    /// Loads `explicit`, else `$XDG_CONFIG_HOME/hunt/config.toml` if it exists, else defaults.
+    /// Returns the config and the file it came from.
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => default_config_path().filter(|p| p.exists()),
+        };
+        match path {
+            None => Ok((Config::default(), None)),
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Read {
+                    path: p.clone(),
+                    source,
+                })?;
+                Ok((Config::from_toml(&text, &p)?, Some(p)))
+            }
+        }
+    }
+
+    /// The effective configuration as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot print config: {e}\n"))
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        for c in &self.detectors.hosting_asn.cidrs {
+            let ok = c.parse::<ipnet::IpNet>().is_ok() || c.parse::<std::net::IpAddr>().is_ok();
+            if !ok {
+                return Err(format!(
+                    "detectors.hosting_asn.cidrs: `{c}` is not an IP or CIDR (write it like 185.220.0.0/16)"
+                ));
+            }
+        }
+        for (i, a) in self.allow.iter().enumerate() {
+            if a.note.trim().is_empty() {
+                return Err(format!(
+                    "allow entry {} ({} {}): the note is empty; say why it is allowed",
+                    i + 1,
+                    a.kind,
+                    a.value
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `$XDG_CONFIG_HOME/hunt/config.toml` (or `~/.config/hunt/config.toml`).
+pub fn default_config_path() -> Option<PathBuf> {
+    use etcetera::BaseStrategy;
+    let base = etcetera::choose_base_strategy().ok()?;
+    Some(base.config_dir().join("hunt").join("config.toml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_round_trip_through_toml() {
+        let text = Config::default().to_toml();
+        let back = Config::from_toml(&text, Path::new("x.toml")).unwrap();
+        assert_eq!(back, Config::default());
+        assert!(text.contains("window = \"15m\""), "{text}");
+    }
+
+    #[test]
+    fn partial_override_keeps_other_defaults() {
+        let c = Config::from_toml(
+            "[detectors.password_spray]\nmin_users = 7\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.detectors.password_spray.min_users, 7);
+        assert_eq!(c.detectors.password_spray.min_attempts, 20);
+        assert_eq!(c.detectors.bulk_send.min_sends, 50);
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = Config::from_toml(
+            "[detectors.password_spray]\nmin_users = 7\nwindow_minutes = 3\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("window_minutes"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("c.toml"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        let err = Config::from_toml(
+            "[detectors.bulk_send]\nwindow = \"soon\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("not a duration"), "{err}");
+        let err = Config::from_toml(
+            "[detectors.hosting_asn]\ncidrs = [\"10.0.0.0/33\"]\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("10.0.0.0/33"), "{err}");
+    }
+
+    #[test]
+    fn spans() {
+        assert_eq!(Span::parse("15m"), Some(Span::minutes(15)));
+        assert_eq!(Span::parse("24h").unwrap().to_string(), "24h");
+        assert_eq!(Span::parse("7d").unwrap().to_string(), "7d");
+        assert_eq!(Span::parse("90s").unwrap().to_string(), "90s");
+        assert_eq!(Span::parse("x"), None);
+    }
+}

@@ -1,0 +1,396 @@
+//! The normalized event every stage speaks (SPEC §3).
+//!
+//! One generic shape, [`Record<S>`], serves two stages: parsers fill a
+//! [`Draft`] whose text fields are [`Txt`] spans into a per-batch
+//! [`TextBuf`] (no allocation per field on the hot path), and the store
+//! interns those spans into a compact [`Event`] whose text fields are
+//! [`Sym`]s. Nothing here does I/O or knows about formats.
+
+use std::fmt;
+
+/// Milliseconds since the Unix epoch, UTC. Event time only; never the wall clock.
+pub type Millis = i64;
+
+/// A span of text inside a [`TextBuf`]. The default (`len == 0`) means "absent".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Txt {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Txt {
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+}
+
+/// An interned string in the store. `Sym(0)` is the empty string ("absent").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sym(pub u32);
+
+impl Sym {
+    pub const NONE: Sym = Sym(0);
+    pub fn is_none(self) -> bool {
+        self.0 == 0
+    }
+    pub fn is_some(self) -> bool {
+        self.0 != 0
+    }
+}
+
+/// Append-only text for one batch of drafts.
+#[derive(Default, Debug, Clone)]
+pub struct TextBuf {
+    text: String,
+}
+
+impl TextBuf {
+    pub fn with_capacity(n: usize) -> Self {
+        TextBuf {
+            text: String::with_capacity(n),
+        }
+    }
+
+    /// Stores `s` (trimmed of surrounding whitespace) and returns its span.
+    /// Empty strings and JSON-ish placeholders ("-", "null") become absent.
+    pub fn put(&mut self, s: &str) -> Txt {
+        let s = s.trim();
+        if s.is_empty() || s == "-" || s == "null" {
+            return Txt::default();
+        }
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        Txt {
+            start,
+            len: s.len() as u32,
+        }
+    }
+
+    /// Stores `s` in lower case (user names, for example).
+    pub fn put_lower(&mut self, s: &str) -> Txt {
+        if s.bytes().any(|b| b.is_ascii_uppercase()) || !s.is_ascii() {
+            let lower = s.to_lowercase();
+            self.put(&lower)
+        } else {
+            self.put(s)
+        }
+    }
+
+    pub fn get(&self, t: Txt) -> &str {
+        let start = t.start as usize;
+        self.text
+            .get(start..start + t.len as usize)
+            .unwrap_or_default()
+    }
+
+    pub fn clear(&mut self) {
+        self.text.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+/// Which family of logs a record came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Source {
+    #[default]
+    Unknown,
+    /// Entra ID sign-ins: Sentinel rows, Graph signIns, diagnostic records.
+    Entra,
+    Okta,
+    /// Elastic Common Schema authentication events.
+    Ecs,
+    /// Windows Security events (winlogbeat, evtx, NXLog, Sentinel SecurityEvent).
+    Windows,
+    /// Microsoft 365 unified audit log / Sentinel OfficeActivity.
+    M365,
+    CloudTrail,
+    Sshd,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Unknown => "unknown",
+            Source::Entra => "entra",
+            Source::Okta => "okta",
+            Source::Ecs => "ecs",
+            Source::Windows => "windows",
+            Source::M365 => "m365",
+            Source::CloudTrail => "cloudtrail",
+            Source::Sshd => "sshd",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a record describes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Kind {
+    /// An authentication attempt; `outcome` is meaningful.
+    #[default]
+    SignIn,
+    /// An audit operation (mailbox rules, sends, admin actions); see `operation`.
+    Audit,
+    /// A cloud API call (CloudTrail other than ConsoleLogin); see `operation`.
+    ApiCall,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SignIn => "signin",
+            Kind::Audit => "audit",
+            Kind::ApiCall => "api",
+        }
+    }
+}
+
+/// The result of a sign-in (SPEC §3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Outcome {
+    #[default]
+    Unknown,
+    Success,
+    Failure,
+    /// Credentials verified, but the sign-in was interrupted (MFA, reset, policy).
+    Interrupted,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Unknown => "unknown",
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// Where a record came from: file id (see `ingest::FileTable`), 1-based line
+/// (0 when the format has no lines, e.g. evtx, where `offset` is the record id),
+/// and the byte offset of the record's start in the (decompressed) stream.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Origin {
+    pub file: u32,
+    pub line: u32,
+    pub offset: u64,
+    /// Length of the raw record in bytes (0 when unknown).
+    pub len: u32,
+}
+
+/// Bit flags carried by an event.
+pub mod flags {
+    /// The source says the IP is a proxy/anonymiser (Okta `securityContext.isProxy`).
+    pub const IS_PROXY: u8 = 1;
+    /// Coordinates came from the GeoIP database, not the log.
+    pub const GEO_FROM_DB: u8 = 2;
+    /// Country came from the GeoIP database, not the log.
+    pub const COUNTRY_FROM_DB: u8 = 4;
+    /// AS number / organisation came from the GeoIP database, not the log.
+    pub const ASN_FROM_DB: u8 = 8;
+    /// Interactive sign-in (false for Entra non-interactive rows).
+    pub const NON_INTERACTIVE: u8 = 16;
+}
+
+/// The normalized event, generic over how text is held (`Txt` in drafts, `Sym` in the store).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Record<S> {
+    pub time: Millis,
+    pub source: Source,
+    pub kind: Kind,
+    pub outcome: Outcome,
+    pub flags: u8,
+    /// Lower-case UPN, e-mail, `domain\user` or local account.
+    pub user: S,
+    /// Canonical IP text without port (`1.2.3.4`, `2001:db8::1`).
+    pub ip: S,
+    /// The source's own result code (`50126`, `0xc000006a`, `INVALID_CREDENTIALS`, ...).
+    pub result_code: S,
+    pub app: S,
+    pub client_app: S,
+    pub auth_requirement: S,
+    /// ISO 3166 alpha-2, upper case.
+    pub country: S,
+    pub city: S,
+    pub as_org: S,
+    pub user_agent: S,
+    pub risk_level: S,
+    pub risk_state: S,
+    /// Comma-separated risk event types.
+    pub risk_events: S,
+    pub home_tenant: S,
+    pub resource_tenant: S,
+    pub session_id: S,
+    /// Audit operation or API name (`New-InboxRule`, `GetCallerIdentity`, `user.session.start`).
+    pub operation: S,
+    /// Audit parameters, encoded with [`encode_params`].
+    pub params: S,
+    /// Cloud credential identity (AWS access key id), for `cloud_recon`.
+    pub access_key: S,
+    pub asn: u32,
+    /// Latitude/longitude in degrees; NaN when absent.
+    pub lat: f32,
+    pub lon: f32,
+    /// Accuracy radius of the coordinates in km (0 = unknown / exact).
+    pub accuracy_km: u16,
+    pub origin: Origin,
+}
+
+/// A parser's output: text spans into the batch's [`TextBuf`].
+pub type Draft = Record<Txt>;
+/// A stored event: text interned in the store.
+pub type Event = Record<Sym>;
+
+impl<S: Default> Record<S> {
+    /// An empty record with coordinates marked absent.
+    pub fn new(time: Millis, source: Source, kind: Kind) -> Self {
+        Record {
+            time,
+            source,
+            kind,
+            lat: f32::NAN,
+            lon: f32::NAN,
+            ..Default::default()
+        }
+    }
+}
+
+impl<S: Copy> Record<S> {
+    pub fn has_coords(&self) -> bool {
+        !self.lat.is_nan() && !self.lon.is_nan()
+    }
+
+    /// The same record with every text field converted by `f`.
+    pub fn map_text<T>(&self, mut f: impl FnMut(S) -> T) -> Record<T> {
+        Record {
+            time: self.time,
+            source: self.source,
+            kind: self.kind,
+            outcome: self.outcome,
+            flags: self.flags,
+            user: f(self.user),
+            ip: f(self.ip),
+            result_code: f(self.result_code),
+            app: f(self.app),
+            client_app: f(self.client_app),
+            auth_requirement: f(self.auth_requirement),
+            country: f(self.country),
+            city: f(self.city),
+            as_org: f(self.as_org),
+            user_agent: f(self.user_agent),
+            risk_level: f(self.risk_level),
+            risk_state: f(self.risk_state),
+            risk_events: f(self.risk_events),
+            home_tenant: f(self.home_tenant),
+            resource_tenant: f(self.resource_tenant),
+            session_id: f(self.session_id),
+            operation: f(self.operation),
+            params: f(self.params),
+            access_key: f(self.access_key),
+            asn: self.asn,
+            lat: self.lat,
+            lon: self.lon,
+            accuracy_km: self.accuracy_km,
+            origin: self.origin,
+        }
+    }
+
+    pub fn is_signin(&self) -> bool {
+        self.kind == Kind::SignIn
+    }
+
+    /// Password verified: success or interrupted.
+    pub fn credentials_ok(&self) -> bool {
+        matches!(self.outcome, Outcome::Success | Outcome::Interrupted)
+    }
+}
+
+/// A batch of drafts with the text they point into.
+#[derive(Default, Debug, Clone)]
+pub struct Batch {
+    pub text: TextBuf,
+    pub drafts: Vec<Draft>,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.drafts.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.drafts.len()
+    }
+}
+
+/// Separator between audit parameters and between a parameter's name and value.
+pub const PARAM_SEP: char = '\u{1e}';
+pub const PARAM_KV: char = '\u{1f}';
+
+/// Encodes `name=value` pairs into one string (separator characters in the
+/// input are replaced so the encoding stays unambiguous).
+pub fn encode_params<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (k, v) in pairs {
+        if !out.is_empty() {
+            out.push(PARAM_SEP);
+        }
+        out.extend(k.chars().map(clean_sep));
+        out.push(PARAM_KV);
+        out.extend(v.chars().map(clean_sep));
+    }
+    out
+}
+
+fn clean_sep(c: char) -> char {
+    if c == PARAM_SEP || c == PARAM_KV {
+        ' '
+    } else {
+        c
+    }
+}
+
+/// Decodes what [`encode_params`] wrote.
+pub fn decode_params(s: &str) -> impl Iterator<Item = (&str, &str)> {
+    s.split(PARAM_SEP)
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once(PARAM_KV).unwrap_or((p, "")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn textbuf_spans_and_absent_values() {
+        let mut b = TextBuf::default();
+        let a = b.put("  Alice@Contoso.com ");
+        let l = b.put_lower("Alice@Contoso.com");
+        assert_eq!(b.get(a), "Alice@Contoso.com");
+        assert_eq!(b.get(l), "alice@contoso.com");
+        assert!(b.put("-").is_empty());
+        assert!(b.put("").is_empty());
+        assert_eq!(b.get(Txt::default()), "");
+    }
+
+    #[test]
+    fn params_round_trip_and_separator_injection() {
+        let enc = encode_params([("ForwardTo", "x@evil.com"), ("Name", "a\u{1e}b")]);
+        let got: Vec<_> = decode_params(&enc).collect();
+        assert_eq!(got, vec![("ForwardTo", "x@evil.com"), ("Name", "a b")]);
+    }
+}

@@ -1,0 +1,316 @@
+//! What detectors produce: a [`Finding`] per detector and entity burst, with a
+//! stable id (SPEC §8), severity, risk, the details an analyst judges it by,
+//! and evidence references back into the store. [`Findings`] keeps the
+//! current version of each finding, upserted by id, so a live tail updates
+//! findings in place instead of duplicating them.
+
+use crate::event::Millis;
+use crate::store::EventIdx;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+
+/// Most evidence references kept per finding.
+pub const MAX_EVIDENCE: usize = 50;
+
+/// The ten detectors of SPEC §4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DetectorId {
+    CredentialStuffing,
+    PasswordSpray,
+    ImpossibleTravel,
+    HostingAsn,
+    IdentityRisk,
+    LegacyAuth,
+    InboxRule,
+    BulkSend,
+    CloudRecon,
+    SessionAnomaly,
+}
+
+impl DetectorId {
+    pub const ALL: [DetectorId; 10] = [
+        DetectorId::CredentialStuffing,
+        DetectorId::PasswordSpray,
+        DetectorId::ImpossibleTravel,
+        DetectorId::HostingAsn,
+        DetectorId::IdentityRisk,
+        DetectorId::LegacyAuth,
+        DetectorId::InboxRule,
+        DetectorId::BulkSend,
+        DetectorId::CloudRecon,
+        DetectorId::SessionAnomaly,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DetectorId::CredentialStuffing => "credential_stuffing",
+            DetectorId::PasswordSpray => "password_spray",
+            DetectorId::ImpossibleTravel => "impossible_travel",
+            DetectorId::HostingAsn => "hosting_asn",
+            DetectorId::IdentityRisk => "identity_risk",
+            DetectorId::LegacyAuth => "legacy_auth",
+            DetectorId::InboxRule => "inbox_rule",
+            DetectorId::BulkSend => "bulk_send",
+            DetectorId::CloudRecon => "cloud_recon",
+            DetectorId::SessionAnomaly => "session_anomaly",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<DetectorId> {
+        DetectorId::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+impl fmt::Display for DetectorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// The usual mapping from a 0–100 risk score.
+    pub fn from_risk(risk: u8) -> Severity {
+        match risk {
+            90.. => Severity::Critical,
+            70..=89 => Severity::High,
+            40..=69 => Severity::Medium,
+            _ => Severity::Low,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Severity> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s.to_ascii_lowercase())
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a finding is hidden by default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// Allowlist entry id, or `None` when a detector suppressed it itself (shared egress).
+    pub entry: Option<i64>,
+    pub note: String,
+}
+
+/// One finding. Detectors build it; the pipeline attaches triage state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// Stable id: see [`finding_id`].
+    pub id: String,
+    pub detector: DetectorId,
+    pub severity: Severity,
+    pub risk: u8,
+    pub user: Option<String>,
+    pub ip: Option<String>,
+    pub first_seen: Millis,
+    pub last_seen: Millis,
+    pub title: String,
+    pub event_count: u32,
+    /// Detector-specific facts (counts, IPs, hops, reasons, thresholds).
+    pub details: serde_json::Value,
+    /// Up to [`MAX_EVIDENCE`] events, in time order.
+    pub evidence: Vec<EventIdx>,
+    pub suppressed: Option<Suppression>,
+}
+
+impl Finding {
+    /// A finding with its id derived from detector, entity and first evidence time.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        detector: DetectorId,
+        entity: &str,
+        first_seen: Millis,
+        risk: u8,
+        title: String,
+    ) -> Finding {
+        Finding {
+            id: finding_id(detector, entity, first_seen),
+            detector,
+            severity: Severity::from_risk(risk),
+            risk,
+            user: None,
+            ip: None,
+            first_seen,
+            last_seen: first_seen,
+            title,
+            event_count: 0,
+            details: serde_json::Value::Null,
+            evidence: Vec::new(),
+            suppressed: None,
+        }
+    }
+
+    /// Adds an evidence reference (kept in time order of arrival, capped).
+    pub fn add_evidence(&mut self, idx: EventIdx) {
+        if self.evidence.len() < MAX_EVIDENCE && !self.evidence.contains(&idx) {
+            self.evidence.push(idx);
+        }
+    }
+}
+
+/// The stable id of a finding: 16 hex digits of FNV-1a over detector, entity
+/// and the first evidence time. Same logs, same ids; more logs loaded
+/// together keep the ids of findings whose first evidence did not change.
+pub fn finding_id(detector: DetectorId, entity: &str, first_seen: Millis) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x100000001b3);
+    };
+    eat(detector.as_str().as_bytes());
+    eat(entity.as_bytes());
+    eat(&first_seen.to_le_bytes());
+    format!("{h:016x}")
+}
+
+/// Current findings, keyed by id, in creation order.
+#[derive(Default, Debug)]
+pub struct Findings {
+    list: Vec<Finding>,
+    revisions: Vec<u32>,
+    by_id: HashMap<String, usize>,
+}
+
+/// What an upsert did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+impl Findings {
+    /// Inserts or replaces a finding by id.
+    pub fn upsert(&mut self, f: Finding) -> Change {
+        match self.by_id.get(&f.id) {
+            Some(&i) if self.list[i] == f => Change::Unchanged,
+            Some(&i) => {
+                self.list[i] = f;
+                self.revisions[i] += 1;
+                Change::Updated
+            }
+            None => {
+                self.by_id.insert(f.id.clone(), self.list.len());
+                self.list.push(f);
+                self.revisions.push(0);
+                Change::Created
+            }
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Finding> {
+        self.by_id.get(id).map(|&i| &self.list[i])
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Finding> {
+        self.by_id.get(id).map(|&i| &mut self.list[i])
+    }
+
+    /// How many times a finding changed after it was created.
+    pub fn revision(&self, id: &str) -> u32 {
+        self.by_id.get(id).map(|&i| self.revisions[i]).unwrap_or(0)
+    }
+
+    pub fn all(&self) -> &[Finding] {
+        &self.list
+    }
+
+    pub fn all_mut(&mut self) -> impl Iterator<Item = &mut Finding> {
+        self.list.iter_mut()
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Findings sorted for reports: severity, then risk (both descending), then time and id.
+    pub fn sorted(&self) -> Vec<&Finding> {
+        let mut v: Vec<&Finding> = self.list.iter().collect();
+        v.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(b.risk.cmp(&a.risk))
+                .then(a.first_seen.cmp(&b.first_seen))
+                .then(a.id.cmp(&b.id))
+        });
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_stable_and_distinct() {
+        let a = finding_id(DetectorId::PasswordSpray, "1.2.3.4", 1000);
+        assert_eq!(a, finding_id(DetectorId::PasswordSpray, "1.2.3.4", 1000));
+        assert_eq!(a.len(), 16);
+        assert_ne!(a, finding_id(DetectorId::PasswordSpray, "1.2.3.4", 1001));
+        assert_ne!(
+            a,
+            finding_id(DetectorId::CredentialStuffing, "1.2.3.4", 1000)
+        );
+        // Pinned so a change of the hash (which would orphan verdicts) is noticed.
+        assert_eq!(
+            finding_id(DetectorId::BulkSend, "alice@contoso.com", 0),
+            "95b976381eba7edd"
+        );
+    }
+
+    #[test]
+    fn upsert_updates_in_place() {
+        let mut fs = Findings::default();
+        let mut f = Finding::new(DetectorId::BulkSend, "a", 1, 60, "t".into());
+        assert_eq!(fs.upsert(f.clone()), Change::Created);
+        assert_eq!(fs.upsert(f.clone()), Change::Unchanged);
+        f.event_count = 3;
+        assert_eq!(fs.upsert(f.clone()), Change::Updated);
+        assert_eq!(fs.len(), 1);
+        assert_eq!(fs.revision(&f.id), 1);
+        assert_eq!(Severity::from_risk(90), Severity::Critical);
+        assert_eq!(Severity::from_risk(60), Severity::Medium);
+    }
+}

@@ -1,0 +1,161 @@
+//! Turning chunks and documents into batches of drafts: the loop around the
+//! per-format parsers that counts records, applies the line limit, repairs
+//! non-UTF-8 text, retries duplicate-key objects, and records every
+//! rejection with its line. Pure: no I/O.
+
+use super::read::{lines, Chunk};
+use super::sniff::{dedup_keys, document_records};
+use super::stats::FileStats;
+use super::{parse_any_json_record, parse_json_record, reason, Format, RecordCx, Reject};
+use crate::event::{Batch, Origin};
+use std::borrow::Cow;
+
+/// Parses one JSON record (sniffing when `format` is `None`), retrying once
+/// with duplicate keys resolved last-wins, and falling back to sniffing the
+/// record when it does not fit the file's format.
+pub fn parse_record(format: Option<Format>, raw: &str, cx: &mut RecordCx) -> Result<(), Reject> {
+    let first = match format {
+        Some(f) => parse_json_record(f, raw, cx),
+        None => parse_any_json_record(raw, cx),
+    };
+    match first {
+        Err(Reject::Problem(r, detail)) if detail.contains("duplicate field") => {
+            match dedup_keys(raw) {
+                Some(clean) => parse_record(format, &clean, cx),
+                None => Err(Reject::Problem(r, detail)),
+            }
+        }
+        Err(Reject::Problem(r, _)) if format.is_some() && r == reason::UNKNOWN_SHAPE => {
+            parse_any_json_record(raw, cx)
+        }
+        other => other,
+    }
+}
+
+/// Records the result of one record in `stats`.
+pub fn account(
+    stats: &mut FileStats,
+    before: usize,
+    batch: &Batch,
+    line: u32,
+    offset: u64,
+    res: Result<(), Reject>,
+) {
+    stats.records += 1;
+    stats.events += (batch.drafts.len() - before) as u64;
+    match res {
+        Ok(()) => {}
+        Err(Reject::Ignored(why)) => stats.ignore(why),
+        Err(Reject::Problem(why, detail)) => stats.problem(line, offset, why, detail),
+    }
+}
+
+/// Parses a chunk of JSON lines.
+pub fn json_lines(
+    chunk: &Chunk,
+    file: u32,
+    format: Option<Format>,
+    max_line: usize,
+    stats: &mut FileStats,
+) -> Batch {
+    let mut batch = Batch::default();
+    batch.drafts.reserve(chunk.data.len() / 1024);
+    for (line, offset, bytes) in lines(chunk) {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if bytes.len() > max_line {
+            stats.records += 1;
+            stats.problem(
+                line,
+                offset,
+                reason::LINE_TOO_LONG,
+                format!("{} bytes, limit {max_line}", bytes.len()),
+            );
+            continue;
+        }
+        let text: Cow<str> = match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => {
+                stats.problem(
+                    line,
+                    offset,
+                    reason::NOT_UTF8,
+                    "invalid UTF-8 replaced with U+FFFD".into(),
+                );
+                String::from_utf8_lossy(bytes)
+            }
+        };
+        let origin = Origin {
+            file,
+            line,
+            offset,
+            len: bytes.len() as u32,
+        };
+        let before = batch.drafts.len();
+        let mut cx = RecordCx::new(&mut batch, origin);
+        let mut res = parse_record(format, &text, &mut cx);
+        if chunk.unterminated && line == last_line(chunk) {
+            if let Err(Reject::Problem(r, d)) = &res {
+                if *r == reason::MALFORMED_JSON {
+                    res = Err(Reject::problem(reason::TRUNCATED, d.clone()));
+                }
+            }
+        }
+        account(stats, before, &batch, line, offset, res);
+    }
+    batch
+}
+
+fn last_line(chunk: &Chunk) -> u32 {
+    chunk.first_line + memchr::memchr_iter(b'\n', &chunk.data).count() as u32
+}
+
+/// Parses a whole JSON document (array or container of records).
+pub fn json_document(doc: &str, file: u32, stats: &mut FileStats) -> Batch {
+    let mut batch = Batch::default();
+    let (format, records) = match document_records(doc) {
+        Ok(r) => r,
+        Err(Reject::Problem(why, detail)) => {
+            let line = detail_line(&detail);
+            stats.records += 1;
+            let why = if detail.contains("EOF") {
+                reason::TRUNCATED
+            } else {
+                why
+            };
+            stats.problem(line, 0, why, detail);
+            return batch;
+        }
+        Err(Reject::Ignored(why)) => {
+            stats.ignore(why);
+            return batch;
+        }
+    };
+    let mut line = 1u32;
+    let mut pos = 0usize;
+    for (raw, offset) in records {
+        line += memchr::memchr_iter(b'\n', &doc.as_bytes()[pos..offset]).count() as u32;
+        pos = offset;
+        let origin = Origin {
+            file,
+            line,
+            offset: offset as u64,
+            len: raw.len() as u32,
+        };
+        let before = batch.drafts.len();
+        let mut cx = RecordCx::new(&mut batch, origin);
+        let res = parse_record(format, raw, &mut cx);
+        account(stats, before, &batch, line, offset as u64, res);
+    }
+    batch
+}
+
+/// serde_json errors end in "at line L column C"; used for whole-document errors.
+fn detail_line(detail: &str) -> u32 {
+    detail
+        .rsplit_once("line ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}

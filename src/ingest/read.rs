@@ -1,0 +1,434 @@
+//! Byte sources: expanding paths (folders recursed, `-` for stdin), opening
+//! plain or gzip files (detected by magic, concatenated members allowed),
+//! and cutting a byte stream into chunks of whole lines. Lines longer than
+//! the limit are skipped and reported, never buffered without bound; a
+//! partial last line waits for its newline (or, at the end of a finite
+//! input, is handed over flagged as possibly truncated).
+
+use super::reason;
+use super::stats::FileStats;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// One input named on the command line (after folder expansion).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Input {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    pub fn display(&self) -> String {
+        match self {
+            Input::Path(p) => p.display().to_string(),
+            Input::Stdin => "-".into(),
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Input::Path(p) => Some(p),
+            Input::Stdin => None,
+        }
+    }
+}
+
+/// Expands folders recursively (sorted, hidden files skipped) and `-` to stdin.
+/// Paths that cannot be read are returned with their error.
+pub fn expand(args: &[PathBuf]) -> (Vec<Input>, Vec<(PathBuf, io::Error)>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for a in args {
+        if a.as_os_str() == "-" {
+            out.push(Input::Stdin);
+            continue;
+        }
+        match std::fs::metadata(a) {
+            Ok(m) if m.is_dir() => walk(a, &mut out, &mut errors),
+            Ok(_) => out.push(Input::Path(a.clone())),
+            Err(e) => errors.push((a.clone(), e)),
+        }
+    }
+    (out, errors)
+}
+
+fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<(PathBuf, io::Error)>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push((dir.to_path_buf(), e));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => walk(&p, out, errors),
+            Ok(m) if m.is_file() => out.push(Input::Path(p)),
+            Ok(_) => {}
+            Err(e) => errors.push((p, e)),
+        }
+    }
+}
+
+/// Reads the first bytes, then yields them again followed by the rest.
+pub struct Peeked<R> {
+    head: Vec<u8>,
+    pos: usize,
+    rest: R,
+}
+
+impl<R: Read> Peeked<R> {
+    pub fn new(mut rest: R, n: usize) -> io::Result<Self> {
+        let mut head = vec![0u8; n];
+        let mut got = 0;
+        while got < n {
+            match rest.read(&mut head[got..]) {
+                Ok(0) => break,
+                Ok(k) => got += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        head.truncate(got);
+        Ok(Peeked { head, pos: 0, rest })
+    }
+
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+}
+
+impl<R: Read> Read for Peeked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos < self.head.len() {
+            let n = (self.head.len() - self.pos).min(buf.len());
+            buf[..n].copy_from_slice(&self.head[self.pos..self.pos + n]);
+            self.pos += n;
+            return Ok(n);
+        }
+        self.rest.read(buf)
+    }
+}
+
+pub type BoxRead = Box<dyn Read + Send>;
+
+/// Wraps `r` in a gzip decoder when it starts with the gzip magic. Returns
+/// the reader and whether it was compressed.
+pub fn decompress(r: BoxRead) -> io::Result<(BoxRead, bool)> {
+    let p = Peeked::new(r, 2)?;
+    if p.head() == [0x1f, 0x8b] {
+        Ok((Box::new(flate2::read::MultiGzDecoder::new(p)), true))
+    } else {
+        Ok((Box::new(p), false))
+    }
+}
+
+/// Opens an input (gzip transparently).
+pub fn open(input: &Input) -> io::Result<(BoxRead, bool)> {
+    let raw: BoxRead = match input {
+        Input::Path(p) => Box::new(File::open(p)?),
+        Input::Stdin => Box::new(io::stdin()),
+    };
+    decompress(raw)
+}
+
+/// A run of whole lines from one input.
+#[derive(Debug, Default, Clone)]
+pub struct Chunk {
+    pub data: Vec<u8>,
+    /// Stream offset of `data[0]`.
+    pub offset: u64,
+    /// 1-based line number of the first line in `data`.
+    pub first_line: u32,
+    /// The last line had no newline and the input ended: it may be truncated.
+    pub unterminated: bool,
+}
+
+/// Cuts a byte stream into chunks of whole lines.
+pub struct LineChunker {
+    buf: Vec<u8>,
+    /// Stream offset of `buf[0]`.
+    offset: u64,
+    /// Line number of `buf[0]`.
+    line: u32,
+    max_line: usize,
+    /// Discarding the rest of an over-long line.
+    skipping: bool,
+    eof: bool,
+}
+
+/// Chunk size handed to parsers.
+pub const CHUNK_BYTES: usize = 4 << 20;
+
+impl LineChunker {
+    pub fn new(max_line: usize) -> Self {
+        LineChunker {
+            buf: Vec::with_capacity(CHUNK_BYTES + 64 * 1024),
+            offset: 0,
+            line: 1,
+            max_line: max_line.max(1024),
+            skipping: false,
+            eof: false,
+        }
+    }
+
+    /// Starts over at offset 0 (after truncation or rotation).
+    pub fn reset(&mut self) {
+        self.buf.clear();
+        self.offset = 0;
+        self.line = 1;
+        self.skipping = false;
+        self.eof = false;
+    }
+
+    /// Stream offset up to which bytes have been handed out or discarded.
+    pub fn consumed(&self) -> u64 {
+        self.offset
+    }
+
+    /// Bytes read but not yet handed out (a partial last line).
+    pub fn pending(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// True once a read returned end of input.
+    pub fn at_eof(&self) -> bool {
+        self.eof
+    }
+
+    /// Reads from `r` and returns the next chunk of whole lines, or `None`
+    /// when the input has no more complete lines for now (end of input, or
+    /// nothing new in a followed file). With `finite`, a last line without
+    /// newline is returned at end of input (flagged `unterminated`).
+    pub fn next_chunk(
+        &mut self,
+        r: &mut dyn Read,
+        finite: bool,
+        stats: &mut FileStats,
+    ) -> io::Result<Option<Chunk>> {
+        self.eof = false;
+        loop {
+            // Hand out complete lines once we have a chunk's worth.
+            if self.buf.len() >= CHUNK_BYTES {
+                if let Some(c) = self.cut(stats) {
+                    return Ok(Some(c));
+                }
+            }
+            let old = self.buf.len();
+            let want = (CHUNK_BYTES + 64 * 1024).saturating_sub(old).max(64 * 1024);
+            self.buf.resize(old + want, 0);
+            let n = loop {
+                match r.read(&mut self.buf[old..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        self.buf.truncate(old);
+                        return Err(e);
+                    }
+                }
+            };
+            self.buf.truncate(old + n);
+            stats.bytes_read += n as u64;
+            if n == 0 {
+                self.eof = true;
+                if let Some(c) = self.cut(stats) {
+                    return Ok(Some(c));
+                }
+                if finite && !self.buf.is_empty() && !self.skipping {
+                    let data = std::mem::take(&mut self.buf);
+                    let c = Chunk {
+                        offset: self.offset,
+                        first_line: self.line,
+                        unterminated: true,
+                        data,
+                    };
+                    self.offset += c.data.len() as u64;
+                    self.line += 1;
+                    return Ok(Some(c));
+                }
+                if finite && self.skipping {
+                    self.offset += self.buf.len() as u64;
+                    self.buf.clear();
+                    self.skipping = false;
+                }
+                return Ok(None);
+            }
+            if self.skipping {
+                self.skip_long(stats);
+                continue;
+            }
+            let tail_start = memchr::memrchr(b'\n', &self.buf)
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            if self.buf.len() - tail_start > self.max_line {
+                if tail_start > 0 {
+                    // Hand out the whole lines before the long one first.
+                    return Ok(self.cut(stats));
+                }
+                stats.problem(
+                    self.line,
+                    self.offset,
+                    reason::LINE_TOO_LONG,
+                    format!("line longer than {} bytes skipped", self.max_line),
+                );
+                self.skipping = true;
+                self.skip_long(stats);
+            }
+        }
+    }
+
+    /// Drops bytes of an over-long line up to and including its newline.
+    fn skip_long(&mut self, _stats: &mut FileStats) {
+        match memchr::memchr(b'\n', &self.buf) {
+            Some(i) => {
+                self.buf.drain(..=i);
+                self.offset += i as u64 + 1;
+                self.line += 1;
+                self.skipping = false;
+            }
+            None => {
+                self.offset += self.buf.len() as u64;
+                self.buf.clear();
+            }
+        }
+    }
+
+    /// Splits off everything up to the last newline as a chunk.
+    fn cut(&mut self, stats: &mut FileStats) -> Option<Chunk> {
+        if self.skipping {
+            self.skip_long(stats);
+            if self.skipping {
+                return None;
+            }
+        }
+        let last = memchr::memrchr(b'\n', &self.buf)?;
+        let rest = self.buf.split_off(last + 1);
+        let data = std::mem::replace(&mut self.buf, rest);
+        // Over-long lines inside a chunk are caught by the parser loop
+        // (see `lines`), which knows their line numbers.
+        let c = Chunk {
+            offset: self.offset,
+            first_line: self.line,
+            unterminated: false,
+            data,
+        };
+        self.offset += c.data.len() as u64;
+        self.line += memchr::memchr_iter(b'\n', &c.data).count() as u32;
+        Some(c)
+    }
+}
+
+/// Iterates the lines of a chunk as (line number, offset, bytes without the newline or `\r`).
+pub fn lines(chunk: &Chunk) -> impl Iterator<Item = (u32, u64, &[u8])> {
+    let mut pos = 0usize;
+    let mut line = chunk.first_line;
+    let data = &chunk.data;
+    std::iter::from_fn(move || {
+        if pos >= data.len() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &data[pos..])
+            .map(|i| pos + i)
+            .unwrap_or(data.len());
+        let mut text = &data[pos..end];
+        if text.last() == Some(&b'\r') {
+            text = &text[..text.len() - 1];
+        }
+        let item = (line, chunk.offset + pos as u64, text);
+        pos = end + 1;
+        line += 1;
+        Some(item)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_chunks(data: &[u8], max_line: usize) -> (Vec<Chunk>, FileStats) {
+        let mut c = LineChunker::new(max_line);
+        let mut r = io::Cursor::new(data.to_vec());
+        let mut stats = FileStats::default();
+        let mut out = Vec::new();
+        while let Some(ch) = c.next_chunk(&mut r, true, &mut stats).unwrap() {
+            out.push(ch);
+        }
+        (out, stats)
+    }
+
+    #[test]
+    fn chunks_keep_line_numbers_and_offsets() {
+        let (chunks, _) = all_chunks(b"a\nbb\r\nccc", 1 << 20);
+        let got: Vec<(u32, u64, Vec<u8>)> = chunks
+            .iter()
+            .flat_map(|c| {
+                lines(c)
+                    .map(|(l, o, t)| (l, o, t.to_vec()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, 0, b"a".to_vec()),
+                (2, 2, b"bb".to_vec()),
+                (3, 6, b"ccc".to_vec())
+            ]
+        );
+        assert!(chunks.last().unwrap().unterminated);
+    }
+
+    /// Hands out at most `n` bytes per read, like a pipe or a slow disk.
+    struct Trickle(io::Cursor<Vec<u8>>, usize);
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.1);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn over_long_line_is_skipped_and_neighbours_kept() {
+        let mut data = b"first\n".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 3 << 20));
+        data.extend(b"\nlast\n");
+        let mut c = LineChunker::new(1 << 20);
+        let mut r = Trickle(io::Cursor::new(data), 100_000);
+        let mut stats = FileStats::default();
+        let mut texts = Vec::new();
+        while let Some(ch) = c.next_chunk(&mut r, true, &mut stats).unwrap() {
+            texts.extend(lines(&ch).map(|(l, _, t)| (l, t.to_vec())));
+        }
+        assert_eq!(texts, vec![(1, b"first".to_vec()), (3, b"last".to_vec())]);
+        assert_eq!(stats.problems.get(reason::LINE_TOO_LONG), Some(&1));
+        assert_eq!(stats.first_problems[0].line, 2);
+    }
+
+    #[test]
+    fn gzip_is_transparent() {
+        use flate2::write::GzEncoder;
+        use std::io::Write;
+        let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(b"hello\n").unwrap();
+        let mut gz = enc.finish().unwrap();
+        // A second member, as CloudTrail delivers.
+        let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(b"world\n").unwrap();
+        gz.extend(enc.finish().unwrap());
+        let (mut r, compressed) = decompress(Box::new(io::Cursor::new(gz))).unwrap();
+        let mut s = String::new();
+        r.read_to_string(&mut s).unwrap();
+        assert!(compressed);
+        assert_eq!(s, "hello\nworld\n");
+    }
+}

@@ -1,0 +1,329 @@
+//! Recognising formats from content (never from file names) and walking JSON
+//! containers. A file is one of: NDJSON (one record per line), a JSON
+//! document (array, `{"value":[…]}`, `{"records":[…]}`, `{"Records":[…]}`,
+//! Panther `{"tests":[…]}`, or one pretty-printed record), sshd syslog text,
+//! or native evtx. Each JSON record is classified by its keys.
+
+use super::{reason, Format, Reject};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// How a file is laid out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// One JSON record per line; `Some` when the first record's format is known.
+    JsonLines(Option<Format>),
+    /// A whole JSON document (read entirely, then walked record by record).
+    JsonDocument,
+    /// sshd / syslog text, line by line.
+    Syslog,
+    /// Native Windows event log.
+    Evtx,
+    /// Not something `hunt` reads; the reason says what it looks like.
+    Unsupported(&'static str),
+}
+
+const EVTX_MAGIC: &[u8] = b"ElfFile\0";
+
+/// Decides the layout from the first bytes of a (decompressed) file.
+pub fn sniff(head: &[u8]) -> Layout {
+    if head.starts_with(EVTX_MAGIC) {
+        return Layout::Evtx;
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return Layout::Unsupported("zip archive (unzip it first)");
+    }
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return Layout::Unsupported("empty file");
+    };
+    let body = &body[start..];
+    if body[0] == b'{' || body[0] == b'[' {
+        let line_end = memchr::memchr(b'\n', body).unwrap_or(body.len());
+        let first = &body[..line_end];
+        let first = std::str::from_utf8(first).ok();
+        if body[0] == b'{' {
+            if let Some(line) = first {
+                if serde_json::from_str::<IgnoredAny>(line).is_ok() {
+                    if is_container(line) {
+                        return Layout::JsonDocument;
+                    }
+                    return Layout::JsonLines(classify_record(line));
+                }
+            }
+        }
+        return Layout::JsonDocument;
+    }
+    let sample = &body[..body.len().min(8192)];
+    let text_ratio = sample
+        .iter()
+        .filter(|&&b| {
+            b == b'\n' || b == b'\t' || b == b'\r' || (0x20..0x7f).contains(&b) || b >= 0x80
+        })
+        .count() as f64
+        / sample.len() as f64;
+    if sample.contains(&0) || text_ratio < 0.95 {
+        return Layout::Unsupported(reason::BINARY);
+    }
+    let text = String::from_utf8_lossy(sample);
+    let lines: Vec<&str> = text.lines().take(20).collect();
+    if lines.iter().any(|l| super::sshd::looks_like_syslog(l)) {
+        return Layout::Syslog;
+    }
+    if lines.first().is_some_and(|l| l.matches(',').count() >= 3) {
+        return Layout::Unsupported("CSV (export as JSON instead)");
+    }
+    Layout::Unsupported("unrecognised text")
+}
+
+/// True when a one-line JSON object is a container of records rather than a record.
+fn is_container(line: &str) -> bool {
+    #[derive(Deserialize)]
+    struct C {
+        #[serde(default)]
+        value: Option<IgnoredAny>,
+        #[serde(default)]
+        records: Option<IgnoredAny>,
+        #[serde(default, rename = "Records")]
+        records_upper: Option<IgnoredAny>,
+        #[serde(default)]
+        tests: Option<IgnoredAny>,
+    }
+    serde_json::from_str::<C>(line).is_ok_and(|c| {
+        c.value.is_some() || c.records.is_some() || c.records_upper.is_some() || c.tests.is_some()
+    })
+}
+
+/// The records of a JSON document with their byte offsets in `doc`.
+/// A Panther test file yields its tests (each parsed by the Panther parser).
+pub fn document_records(doc: &str) -> Result<(Option<Format>, Vec<(&str, usize)>), Reject> {
+    let base = doc.as_ptr() as usize;
+    let off = |r: &RawValue| r.get().as_ptr() as usize - base;
+    let trimmed = doc.trim_start_matches('\u{feff}').trim();
+    if trimmed.starts_with('[') {
+        let items: Vec<&RawValue> = serde_json::from_str(trimmed)
+            .map_err(|e| Reject::problem(reason::MALFORMED_JSON, e.to_string()))?;
+        return Ok((None, items.into_iter().map(|r| (r.get(), off(r))).collect()));
+    }
+    #[derive(Deserialize)]
+    struct Container<'a> {
+        #[serde(borrow, default)]
+        value: Option<Vec<&'a RawValue>>,
+        #[serde(borrow, default)]
+        records: Option<Vec<&'a RawValue>>,
+        #[serde(borrow, default, rename = "Records")]
+        records_upper: Option<Vec<&'a RawValue>>,
+        #[serde(borrow, default)]
+        tests: Option<Vec<&'a RawValue>>,
+    }
+    let c: Container = serde_json::from_str(trimmed)
+        .map_err(|e| Reject::problem(reason::MALFORMED_JSON, e.to_string()))?;
+    let (fmt, items) = if let Some(t) = c.tests {
+        (Some(Format::PantherTests), t)
+    } else if let Some(v) = c.value {
+        (None, v)
+    } else if let Some(r) = c.records {
+        (None, r)
+    } else if let Some(r) = c.records_upper {
+        (Some(Format::CloudTrail), r)
+    } else {
+        // One pretty-printed record.
+        let start = trimmed.as_ptr() as usize - base;
+        return Ok((None, vec![(trimmed, start)]));
+    };
+    Ok((fmt, items.into_iter().map(|r| (r.get(), off(r))).collect()))
+}
+
+/// Presence of the keys that tell formats apart. Every field is optional and
+/// nothing is decoded beyond presence, so probing is cheap and never fails on
+/// types. Panther's lower-cased spellings are accepted as aliases.
+#[derive(Deserialize, Default)]
+struct Probe {
+    #[serde(rename = "TimeGenerated", default)]
+    time_generated: Option<IgnoredAny>,
+    #[serde(rename = "UserPrincipalName", default)]
+    upn: Option<IgnoredAny>,
+    #[serde(rename = "ResultType", default)]
+    result_type: Option<IgnoredAny>,
+    #[serde(rename = "EventID", alias = "EventId", default)]
+    event_id: Option<IgnoredAny>,
+    #[serde(rename = "EventTime", default)]
+    event_time_nx: Option<IgnoredAny>,
+    #[serde(rename = "Operation", alias = "operation", default)]
+    operation: Option<IgnoredAny>,
+    #[serde(rename = "CreationTime", alias = "creationtime", default)]
+    creation_time: Option<IgnoredAny>,
+    #[serde(rename = "createdDateTime", default)]
+    created: Option<IgnoredAny>,
+    #[serde(rename = "userPrincipalName", default)]
+    upn_camel: Option<IgnoredAny>,
+    #[serde(default)]
+    category: Option<IgnoredAny>,
+    #[serde(default)]
+    properties: Option<IgnoredAny>,
+    #[serde(default)]
+    published: Option<IgnoredAny>,
+    #[serde(rename = "eventType", alias = "eventtype", default)]
+    event_type: Option<IgnoredAny>,
+    #[serde(default)]
+    winlog: Option<IgnoredAny>,
+    #[serde(rename = "@timestamp", default)]
+    at_timestamp: Option<IgnoredAny>,
+    #[serde(default)]
+    event: Option<IgnoredAny>,
+    #[serde(rename = "eventTime", alias = "eventtime", default)]
+    event_time: Option<IgnoredAny>,
+    #[serde(rename = "eventSource", alias = "eventsource", default)]
+    event_source: Option<IgnoredAny>,
+    #[serde(rename = "eventName", alias = "eventname", default)]
+    event_name: Option<IgnoredAny>,
+    #[serde(rename = "Log", default)]
+    panther_log: Option<IgnoredAny>,
+    #[serde(rename = "ExpectedResult", default)]
+    panther_expected: Option<IgnoredAny>,
+}
+
+/// Classifies one JSON record by its keys; `None` when no format fits.
+pub fn classify_record(raw: &str) -> Option<Format> {
+    let p: Probe = match serde_json::from_str(raw) {
+        Ok(p) => p,
+        Err(e) if e.to_string().contains("duplicate field") => {
+            serde_json::from_str(&dedup_keys(raw)?).ok()?
+        }
+        Err(_) => return None,
+    };
+    let has = |o: &Option<IgnoredAny>| o.is_some();
+    Some(if has(&p.panther_log) && has(&p.panther_expected) {
+        Format::PantherTests
+    } else if has(&p.event_source) && has(&p.event_name) && has(&p.event_time) {
+        Format::CloudTrail
+    } else if has(&p.category) && has(&p.properties) {
+        Format::EntraDiagnostic
+    } else if has(&p.created) && has(&p.upn_camel) {
+        Format::GraphSignin
+    } else if has(&p.winlog) {
+        Format::Winlogbeat
+    } else if has(&p.event_id) && has(&p.time_generated) {
+        Format::SentinelSecurityEvent
+    } else if has(&p.event_id) && has(&p.event_time_nx) {
+        Format::WindowsNxlog
+    } else if has(&p.operation) && has(&p.creation_time) && !has(&p.time_generated) {
+        Format::UnifiedAudit
+    } else if has(&p.operation) && has(&p.time_generated) {
+        Format::OfficeActivity
+    } else if has(&p.time_generated) && (has(&p.upn) || has(&p.result_type)) {
+        Format::SentinelSignin
+    } else if has(&p.published) && has(&p.event_type) {
+        Format::Okta
+    } else if has(&p.at_timestamp) && has(&p.event) {
+        Format::Ecs
+    } else {
+        return None;
+    })
+}
+
+/// The rejection for a record no format fits: malformed JSON or an unknown shape.
+pub fn reject_unclassified(raw: &str) -> Reject {
+    match serde_json::from_str::<IgnoredAny>(raw) {
+        Err(e) => Reject::problem(reason::MALFORMED_JSON, e.to_string()),
+        Ok(_) => {
+            let keys = top_keys(raw);
+            Reject::problem(reason::UNKNOWN_SHAPE, format!("keys: {keys}"))
+        }
+    }
+}
+
+fn top_keys(raw: &str) -> String {
+    let keys: Vec<String> = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(raw)
+        .map(|m| m.keys().take(8).cloned().collect())
+        .unwrap_or_default();
+    if keys.is_empty() {
+        "(not an object)".into()
+    } else {
+        keys.join(", ")
+    }
+}
+
+/// Re-serialises a JSON object so that duplicate keys keep their last value
+/// (Graph pages carry duplicates; serde's typed decoding refuses them).
+pub fn dedup_keys(raw: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(raw).ok()?;
+    serde_json::to_string(&v).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts() {
+        assert_eq!(sniff(b"ElfFile\0rest"), Layout::Evtx);
+        assert_eq!(
+            sniff(b"PK\x03\x04xx"),
+            Layout::Unsupported("zip archive (unzip it first)")
+        );
+        assert_eq!(sniff(b"   \n"), Layout::Unsupported("empty file"));
+        assert_eq!(sniff(b"[\n{\"a\":1}\n]"), Layout::JsonDocument);
+        assert_eq!(sniff(b"{\n  \"value\": []\n}"), Layout::JsonDocument);
+        assert_eq!(sniff(b"{\"value\":[]}\n"), Layout::JsonDocument);
+        assert_eq!(
+            sniff(b"{\"TimeGenerated\":\"x\",\"ResultType\":\"0\"}\n{}"),
+            Layout::JsonLines(Some(Format::SentinelSignin))
+        );
+        assert_eq!(
+            sniff(b"\x00\x01\x02\x03binary"),
+            Layout::Unsupported(reason::BINARY)
+        );
+    }
+
+    #[test]
+    fn classifies_records() {
+        let c = |s: &str| classify_record(s);
+        assert_eq!(
+            c(r#"{"createdDateTime":"x","userPrincipalName":"a"}"#),
+            Some(Format::GraphSignin)
+        );
+        assert_eq!(
+            c(r#"{"time":"x","category":"SignInLogs","properties":{}}"#),
+            Some(Format::EntraDiagnostic)
+        );
+        assert_eq!(
+            c(r#"{"published":"x","eventType":"user.session.start"}"#),
+            Some(Format::Okta)
+        );
+        assert_eq!(
+            c(r#"{"eventTime":"x","eventSource":"s","eventName":"n"}"#),
+            Some(Format::CloudTrail)
+        );
+        assert_eq!(
+            c(r#"{"CreationTime":"x","Operation":"Send"}"#),
+            Some(Format::UnifiedAudit)
+        );
+        assert_eq!(
+            c(r#"{"TimeGenerated":"x","Operation":"Send"}"#),
+            Some(Format::OfficeActivity)
+        );
+        assert_eq!(c(r#"{"@timestamp":"x","event":{}}"#), Some(Format::Ecs));
+        assert_eq!(c(r#"{"winlog":{}}"#), Some(Format::Winlogbeat));
+        assert_eq!(c(r#"{"hello":1}"#), None);
+        assert_eq!(
+            c(
+                r#"{"createdDateTime":"x","userPrincipalName":"a","homeTenantId":"1","homeTenantId":"2"}"#
+            ),
+            Some(Format::GraphSignin)
+        );
+    }
+
+    #[test]
+    fn walks_containers_with_offsets() {
+        let doc = "{\"value\":[{\"a\":1},\n {\"b\":2}]}";
+        let (_, recs) = document_records(doc).unwrap();
+        assert_eq!(recs.len(), 2);
+        assert_eq!(&doc[recs[1].1..recs[1].1 + recs[1].0.len()], "{\"b\":2}");
+        let (f, _) = document_records("{\"Records\":[]}").unwrap();
+        assert_eq!(f, Some(Format::CloudTrail));
+        assert!(document_records("{\"value\":[").is_err());
+    }
+}

@@ -1,0 +1,25 @@
+//! `hunt`: a terminal workbench for hunting identity attacks.
+//!
+//! Module map (data flows top to bottom):
+//! - [`ingest`]: read files, gzip, stdin, evtx; sniff formats; one parser per format → [`event::Draft`]s.
+//! - [`enrich`]: country codes, hosting networks, GeoIP.
+//! - [`store`]: compact interned events with by-user / by-IP / by-time indexes.
+//! - [`detect`]: the detector trait, shared windows, one detector per file → [`finding::Finding`]s.
+//! - [`pipeline`]: wires readers → parse → enrich → store → detect → findings.
+//! - [`report`]: `hunt scan` output (table, JSONL, CSV).
+//! - [`sanitize`]: neutralising attacker-controlled text before any terminal sees it.
+//! - [`config`], [`cli`]: the TOML configuration and the command line.
+//!
+//! The core never imports the TUI.
+
+pub mod cli;
+pub mod config;
+pub mod detect;
+pub mod enrich;
+pub mod event;
+pub mod finding;
+pub mod ingest;
+pub mod pipeline;
+pub mod report;
+pub mod sanitize;
+pub mod store;
