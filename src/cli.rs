@@ -1,1 +1,235 @@
+//! The command line (SPEC §1): `hunt [PATH…]` opens the TUI, `hunt scan`
+//! runs headless, `hunt config` prints the effective configuration, and
+//! `hunt case …` works on the triage store. Only parsing lives here; `main`
+//! dispatches and owns exit codes.
 
+use crate::report::OutputFormat;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "hunt",
+    version,
+    about = "A terminal workbench for hunting identity attacks in sign-in and audit logs",
+    long_about = "hunt reads Entra ID / Azure AD, Okta, Windows, Microsoft 365, AWS CloudTrail, \
+ECS and sshd logs (plain or gzip, files, folders or - for stdin), runs detectors for credential \
+stuffing, password spraying, impossible travel, hosting networks, Identity Protection risk, legacy \
+authentication, mailbox rules, bulk sending, cloud recon and session replay, and lets you triage \
+the findings.\n\nWithout a command it opens the interactive workbench over PATHs.",
+    after_help = "Exit codes: 0 ok, 1 a finding at or above --fail-on, 2 usage error or unreadable input.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub common: Common,
+
+    /// Follow the files as they grow (like tail -F).
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+
+    /// Log files or folders (recursed); - reads standard input.
+    pub paths: Vec<PathBuf>,
+}
+
+/// Options every command takes.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Common {
+    /// Configuration file (TOML). Default: $XDG_CONFIG_HOME/hunt/config.toml if it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Case file (verdicts, notes, allowlist). Default: $XDG_DATA_HOME/hunt/case.sqlite.
+    #[arg(long, global = true, value_name = "FILE", env = "HUNT_CASE")]
+    pub case: Option<PathBuf>,
+
+    /// MaxMind DB files or folders (GeoLite2/GeoIP2 City, Country, ASN; DB-IP lite). Repeatable.
+    #[arg(long, global = true, value_name = "DIR|FILE")]
+    pub geoip: Vec<PathBuf>,
+
+    /// Input format: auto (detected from content), or one of sentinel-signin, graph-signin,
+    /// entra-diagnostic, okta, ecs, winlogbeat, windows-nxlog, sentinel-securityevent, evtx,
+    /// office-activity, unified-audit, cloudtrail, sshd, panther-tests.
+    #[arg(long, global = true, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
+    pub format: FormatArg,
+
+    /// Theme name (from themes/) or a theme file.
+    #[arg(long, global = true, value_name = "NAME|FILE")]
+    pub theme: Option<String>,
+}
+
+/// `--format` value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FormatArg(pub Option<crate::ingest::Format>);
+
+fn parse_format(s: &str) -> Result<FormatArg, String> {
+    if s == "auto" {
+        return Ok(FormatArg(None));
+    }
+    crate::ingest::Format::from_name(s).map(|f| FormatArg(Some(f))).ok_or_else(|| {
+        let names: Vec<&str> = crate::ingest::Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format `{s}`; use auto or one of: {}", names.join(", "))
+    })
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run every detector headless and print findings.
+    Scan(ScanArgs),
+    /// Print the effective configuration (defaults merged with your file) as TOML.
+    Config,
+    /// Work on the case: verdicts, notes, allowlist, export.
+    Case(CaseArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Follow the files and print each finding as it is created or updated (JSON lines).
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+
+    /// Output format (default: table on a terminal, jsonl when piped).
+    #[arg(long, short = 'o', value_enum)]
+    pub output: Option<OutputFormat>,
+
+    /// Also print findings suppressed by an allowlist entry (or as shared egress).
+    #[arg(long)]
+    pub include_suppressed: bool,
+
+    /// Exit 1 when a finding at or above this severity exists.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+
+    /// Print per-file ingest counts (records, events, ignored by reason) on stderr.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+
+    /// Log files or folders (recursed); - reads standard input.
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl SeverityArg {
+    pub fn severity(self) -> crate::finding::Severity {
+        use crate::finding::Severity;
+        match self {
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Critical => Severity::Critical,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct CaseArgs {
+    #[command(subcommand)]
+    pub command: CaseCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CaseCommand {
+    /// Set the verdict of a finding: true_positive, benign_positive, false_positive or undetermined.
+    Verdict {
+        /// Finding id (from `hunt scan`).
+        id: String,
+        /// true_positive | benign_positive | false_positive | undetermined
+        class: String,
+        /// A note saying why.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Add a free note to a finding.
+    Note {
+        id: String,
+        text: String,
+    },
+    /// Manage allowlist entries.
+    Allow {
+        #[command(subcommand)]
+        command: AllowCommand,
+    },
+    /// List verdicts and notes in the case.
+    List,
+    /// Write the case as an incident hand-off report.
+    Export {
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ExportFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AllowCommand {
+    /// Add an entry: KIND is ip, cidr, user, asn, country or user_agent.
+    Add {
+        kind: String,
+        value: String,
+        /// Why this is allowed (required).
+        #[arg(long)]
+        note: String,
+        /// Only suppress findings of these detectors (repeatable).
+        #[arg(long = "detector", value_name = "DETECTOR")]
+        detectors: Vec<String>,
+        /// Expiry: a span like 30d / 12h, or a date 2026-12-31.
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// List entries with their match counts (stale ones flagged).
+    List,
+    /// Remove an entry by id.
+    Remove { id: i64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Markdown,
+}
+
+impl Cli {
+    /// Parses the process arguments (exits with code 2 on usage errors, as clap does).
+    pub fn from_args() -> Cli {
+        Cli::parse()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_scan_and_tui_forms() {
+        let c = Cli::try_parse_from(["hunt", "scan", "--output", "jsonl", "--fail-on", "high", "a.log"]).unwrap();
+        match c.command {
+            Some(Command::Scan(s)) => {
+                assert_eq!(s.output, Some(OutputFormat::Jsonl));
+                assert_eq!(s.fail_on, Some(SeverityArg::High));
+                assert_eq!(s.paths, vec![PathBuf::from("a.log")]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let c = Cli::try_parse_from(["hunt", "-f", "x.log", "--format", "sshd"]).unwrap();
+        assert!(c.follow && c.command.is_none());
+        assert_eq!(c.common.format, FormatArg(Some(crate::ingest::Format::Sshd)));
+        assert!(Cli::try_parse_from(["hunt", "--format", "nope", "x"]).is_err());
+    }
+}

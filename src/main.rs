@@ -1,1 +1,179 @@
-fn main() {}
+//! The `hunt` binary: parse the command line, run the chosen command, and
+//! own the exit-code policy (0 ok, 1 findings at `--fail-on`, 2 usage or
+//! unreadable input). A closed stdout (`hunt scan | head`) is success.
+
+use hunt::cli::{Cli, Command, ScanArgs};
+use hunt::config::Config;
+use hunt::enrich::Enricher;
+use hunt::finding::Change;
+use hunt::ingest::read::{expand, Input};
+use hunt::pipeline::{self, RunOptions, Session};
+use hunt::report::{self, OutputFormat};
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::from_args();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hunt: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let (config, _) = Config::load(cli.common.config.as_deref())?;
+    match cli.command {
+        Some(Command::Config) => {
+            let (enricher, msgs) = Enricher::open(&geoip_paths(&cli.common, &config));
+            drop(enricher);
+            let mut out = io::stdout().lock();
+            for m in msgs {
+                writeln!(out, "# {m}")?;
+            }
+            write!(out, "{}", config.to_toml())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Scan(args)) => scan(&cli.common, config, args),
+        Some(Command::Case(_)) => {
+            eprintln!("hunt: the case commands are not available in this build yet");
+            Ok(ExitCode::from(2))
+        }
+        None => {
+            eprintln!("hunt: the interactive workbench is not available in this build yet; use `hunt scan`");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn geoip_paths(common: &hunt::cli::Common, config: &Config) -> Vec<std::path::PathBuf> {
+    if common.geoip.is_empty() {
+        config.geoip.paths.clone()
+    } else {
+        common.geoip.clone()
+    }
+}
+
+fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::Result<ExitCode> {
+    if args.paths.is_empty() {
+        eprintln!("hunt scan: no input given; name log files or folders, or - for standard input");
+        return Ok(ExitCode::from(2));
+    }
+    let (inputs, errors) = expand(&args.paths);
+    let mut unreadable = !errors.is_empty();
+    for (path, e) in &errors {
+        eprintln!("hunt: {}: {e}", hunt::sanitize::clean(&path.display().to_string()));
+    }
+    let stdin_count = inputs.iter().filter(|i| **i == Input::Stdin).count();
+    if stdin_count > 1 {
+        eprintln!("hunt scan: - (standard input) can be given only once");
+        return Ok(ExitCode::from(2));
+    }
+    let (enricher, msgs) = Enricher::open(&geoip_paths(common, &config));
+    for m in msgs {
+        eprintln!("hunt: {m}");
+    }
+    let opts = RunOptions {
+        inputs: inputs.clone(),
+        follow: args.follow,
+        format: common.format.0,
+        workers: 0,
+    };
+    let mut session = Session::new(config.clone(), enricher);
+    session.add_sources(&inputs, args.follow);
+    let readers = pipeline::start(&opts, &config);
+    let stdout = io::stdout();
+    let tty = stdout.is_terminal();
+    let output = args.output.unwrap_or(if tty && !args.follow { OutputFormat::Table } else { OutputFormat::Jsonl });
+
+    if args.follow {
+        let mut out = stdout.lock();
+        if output == OutputFormat::Csv {
+            report::write_csv_header(&mut out)?;
+        }
+        for msg in readers.rx.iter() {
+            if !session.handle(msg) {
+                continue;
+            }
+            for (change, id) in session.take_changes() {
+                let Some(f) = session.findings.get(&id) else { continue };
+                if f.suppressed.is_some() && !args.include_suppressed {
+                    continue;
+                }
+                let mut v = report::finding_json(&session, f);
+                v["change"] = serde_json::json!(if change == Change::Created { "created" } else { "updated" });
+                match output {
+                    OutputFormat::Csv => report::write_csv_row(&mut out, &v)?,
+                    OutputFormat::Table => report::write_table(&mut out, &[v], terminal_width())?,
+                    OutputFormat::Jsonl => report::write_jsonl(&mut out, &v)?,
+                }
+                out.flush()?;
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    for msg in readers.rx.iter() {
+        session.handle(msg);
+        if session.all_done() {
+            break;
+        }
+    }
+    if session.pending() > 0 {
+        session.release();
+    }
+    if session.sources.iter().any(|s| s.state == pipeline::SourceState::Failed) {
+        unreadable = true;
+    }
+    report::write_ingest_summary(&mut io::stderr().lock(), &session, args.verbose)?;
+
+    let rows: Vec<serde_json::Value> = session
+        .findings
+        .sorted()
+        .into_iter()
+        .filter(|f| args.include_suppressed || f.suppressed.is_none())
+        .map(|f| report::finding_json(&session, f))
+        .collect();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match output {
+        OutputFormat::Table => report::write_table(&mut out, &rows, terminal_width())?,
+        OutputFormat::Jsonl => {
+            for v in &rows {
+                report::write_jsonl(&mut out, v)?;
+            }
+        }
+        OutputFormat::Csv => {
+            report::write_csv_header(&mut out)?;
+            for v in &rows {
+                report::write_csv_row(&mut out, v)?;
+            }
+        }
+    }
+    out.flush()?;
+    if unreadable {
+        return Ok(ExitCode::from(2));
+    }
+    if let Some(level) = args.fail_on {
+        let hit = session
+            .findings
+            .all()
+            .iter()
+            .any(|f| f.suppressed.is_none() && f.severity >= level.severity());
+        if hit {
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn terminal_width() -> usize {
+    crossterm::terminal::size().map(|(w, _)| w as usize).unwrap_or(160).max(80)
+}

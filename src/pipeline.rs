@@ -1,1 +1,427 @@
+//! Wiring: reader threads → parse workers → the single owner ([`Session`])
+//! that interns, enriches, stores and detects.
+//!
+//! Readers and workers only move finished data over a bounded channel
+//! ([`IngestMsg`]); the session is the one owner of mutable state, so the
+//! same code serves `hunt scan`, `hunt scan -f` and the TUI's main loop.
+//!
+//! Ordering: events are stored as they arrive, and held back from the
+//! detectors until every input has caught up with its end; then everything
+//! held is sorted by event time (ties broken by content, never by arrival)
+//! and fed to the detectors. A whole-file scan therefore gives the same
+//! findings whatever the record order or chunking; in a live tail each
+//! poll's new events are released the same way, and events that arrive
+//! a little late are placed by time inside the detectors' windows.
 
+use crate::config::Config;
+use crate::detect::{DetectCx, Engine};
+use crate::enrich::hosting::HostingNetworks;
+use crate::enrich::Enricher;
+use crate::event::Event;
+use crate::finding::{Change, Findings};
+use crate::ingest::decode::json_lines;
+use crate::ingest::read::Input;
+use crate::ingest::source::{Job, Output, Polled, ReadOptions, SourceReader};
+use crate::ingest::stats::FileStats;
+use crate::ingest::Format;
+use crate::store::{EventIdx, Store};
+use std::cmp::Ordering;
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// Messages from readers and parse workers to the owner.
+pub enum IngestMsg {
+    /// A reader opened (or failed to open) an input and knows its format.
+    Opened { file: u32, format: String, size: Option<u64> },
+    /// Parsed drafts with the counters for them.
+    Batch { file: u32, batch: crate::event::Batch, stats: FileStats },
+    /// Bytes read so far (for progress).
+    Progress { file: u32, bytes: u64 },
+    /// The reader is at the current end of the input after sending `batches` batches in all.
+    CaughtUp { file: u32, batches: u64 },
+    /// The input is finished after `batches` batches in all.
+    Finished { file: u32, batches: u64 },
+    /// The input cannot be read.
+    Failed { file: u32, error: String },
+}
+
+/// State of one input as the owner sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceState {
+    Opening,
+    Reading,
+    Following,
+    Done,
+    Failed,
+}
+
+/// What the owner knows about one input.
+#[derive(Debug, Clone)]
+pub struct SourceInfo {
+    pub name: String,
+    pub format: String,
+    pub size: Option<u64>,
+    pub bytes_read: u64,
+    pub followed: bool,
+    pub state: SourceState,
+    pub error: Option<String>,
+    pub stats: FileStats,
+    batches_received: u64,
+    batches_expected: Option<u64>,
+}
+
+impl SourceInfo {
+    fn idle(&self) -> bool {
+        matches!(self.state, SourceState::Failed)
+            || self.batches_expected.is_some_and(|n| n == self.batches_received)
+    }
+}
+
+/// How a run reads its inputs.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub inputs: Vec<Input>,
+    pub follow: bool,
+    pub format: Option<Format>,
+    /// Parse worker threads (0 = one per core).
+    pub workers: usize,
+}
+
+/// The single owner of a run's state.
+pub struct Session {
+    pub config: Config,
+    pub store: Store,
+    pub findings: Findings,
+    pub sources: Vec<SourceInfo>,
+    pub enricher: Enricher,
+    pub hosting: HostingNetworks,
+    engine: Engine,
+    pending: Vec<EventIdx>,
+    changed: Vec<(Change, String)>,
+}
+
+impl Session {
+    pub fn new(config: Config, enricher: Enricher) -> Session {
+        let hosting = HostingNetworks::from_config(&config.detectors.hosting_asn);
+        Session {
+            engine: Engine::new(&config),
+            hosting,
+            config,
+            store: Store::new(),
+            findings: Findings::default(),
+            sources: Vec::new(),
+            enricher,
+            pending: Vec::new(),
+            changed: Vec::new(),
+        }
+    }
+
+    /// Registers the inputs a run will read (file ids are their positions).
+    pub fn add_sources(&mut self, inputs: &[Input], follow: bool) {
+        for input in inputs {
+            self.sources.push(SourceInfo {
+                name: input.display(),
+                format: "…".into(),
+                size: input.path().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()),
+                bytes_read: 0,
+                followed: follow,
+                state: SourceState::Opening,
+                error: None,
+                stats: FileStats::default(),
+                batches_received: 0,
+                batches_expected: None,
+            });
+        }
+    }
+
+    /// Applies one message. Returns true when every input has caught up
+    /// (and so held events were released to the detectors).
+    pub fn handle(&mut self, msg: IngestMsg) -> bool {
+        match msg {
+            IngestMsg::Opened { file, format, size } => {
+                if let Some(s) = self.sources.get_mut(file as usize) {
+                    s.format = format;
+                    s.size = size.or(s.size);
+                    s.state = SourceState::Reading;
+                }
+            }
+            IngestMsg::Batch { file, batch, stats } => {
+                self.add_batch(file, &batch);
+                if let Some(s) = self.sources.get_mut(file as usize) {
+                    s.batches_received += 1;
+                    s.stats.merge(stats);
+                }
+            }
+            IngestMsg::Progress { file, bytes } => {
+                if let Some(s) = self.sources.get_mut(file as usize) {
+                    s.bytes_read = bytes;
+                }
+            }
+            IngestMsg::CaughtUp { file, batches } => {
+                if let Some(s) = self.sources.get_mut(file as usize) {
+                    s.batches_expected = Some(batches);
+                    s.state = SourceState::Following;
+                }
+            }
+            IngestMsg::Finished { file, batches } => {
+                if let Some(s) = self.sources.get_mut(file as usize) {
+                    s.batches_expected = Some(batches);
+                    s.state = SourceState::Done;
+                }
+            }
+            IngestMsg::Failed { file, error } => {
+                if let Some(s) = self.sources.get_mut(file as usize) {
+                    s.state = SourceState::Failed;
+                    s.error = Some(error);
+                }
+            }
+        }
+        if !self.pending.is_empty() && self.all_idle() {
+            self.release();
+            return true;
+        }
+        false
+    }
+
+    /// True when every input is at its end (for now) with all its batches received.
+    pub fn all_idle(&self) -> bool {
+        self.sources.iter().all(SourceInfo::idle)
+    }
+
+    /// True when every input is finished or failed (nothing more will come).
+    pub fn all_done(&self) -> bool {
+        self.sources
+            .iter()
+            .all(|s| matches!(s.state, SourceState::Done | SourceState::Failed) && s.idle())
+    }
+
+    /// Interns, enriches and stores a batch; its events wait for release.
+    pub fn add_batch(&mut self, _file: u32, batch: &crate::event::Batch) {
+        for d in &batch.drafts {
+            let strings = &mut self.store.strings;
+            let mut ev: Event = d.map_text(|t| strings.intern(batch.text.get(t)));
+            self.enricher.apply(&mut ev, &mut self.store.strings);
+            let idx = self.store.append(ev);
+            self.pending.push(idx);
+        }
+    }
+
+    /// Events stored but not yet seen by the detectors.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Feeds held events to the detectors in event-time order.
+    pub fn release(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        let store = &self.store;
+        pending.sort_by(|&a, &b| order(store, a, b));
+        let cx = DetectCx {
+            store: &self.store,
+            config: &self.config,
+            hosting: &self.hosting,
+        };
+        for idx in pending {
+            self.engine.observe(&cx, idx, &mut self.findings, &mut self.changed);
+        }
+    }
+
+    /// Findings created or changed since the last call.
+    pub fn take_changes(&mut self) -> Vec<(Change, String)> {
+        std::mem::take(&mut self.changed)
+    }
+
+    /// Total problems (bad input) over all inputs.
+    pub fn problem_count(&self) -> u64 {
+        self.sources.iter().map(|s| s.stats.problem_count()).sum()
+    }
+}
+
+/// Event order for detection: time, then content (so arrival order never matters).
+fn order(store: &Store, a: EventIdx, b: EventIdx) -> Ordering {
+    let (x, y) = (store.get(a), store.get(b));
+    x.time.cmp(&y.time).then_with(|| {
+        let key = |e: &Event| {
+            (
+                store.text(e.user),
+                store.text(e.ip),
+                e.outcome as u8,
+                store.text(e.result_code),
+                store.text(e.operation),
+                store.text(e.session_id),
+                store.text(e.country),
+            )
+        };
+        key(x).cmp(&key(y)).then(a.cmp(&b))
+    })
+}
+
+/// Handle on the background readers; dropping it does not stop them, but
+/// they stop when the receiving side is dropped.
+pub struct Readers {
+    pub rx: Receiver<IngestMsg>,
+}
+
+/// Starts reader threads and parse workers for `opts.inputs`.
+/// File ids are the inputs' positions in `opts.inputs`.
+pub fn start(opts: &RunOptions, config: &Config) -> Readers {
+    let (tx, rx) = mpsc::sync_channel::<IngestMsg>(64);
+    let workers = if opts.workers == 0 {
+        thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    } else {
+        opts.workers
+    };
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers * 2);
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    for _ in 0..workers {
+        let job_rx = Arc::clone(&job_rx);
+        let tx = tx.clone();
+        thread::spawn(move || parse_worker(job_rx, tx));
+    }
+    let read_opts = ReadOptions {
+        format: opts.format,
+        max_line: config.ingest.max_line_bytes,
+        syslog_year: config.ingest.syslog_year,
+        follow: opts.follow,
+    };
+    let mut files = Vec::new();
+    for (i, input) in opts.inputs.iter().enumerate() {
+        let reader = SourceReader::new(i as u32, input.clone(), read_opts.clone());
+        if *input == Input::Stdin {
+            // stdin blocks until it has data: give it its own thread.
+            let (tx, job_tx) = (tx.clone(), job_tx.clone());
+            let mut ro = read_opts.clone();
+            ro.follow = false;
+            let reader = SourceReader::new(i as u32, input.clone(), ro);
+            thread::spawn(move || read_loop(vec![reader], false, tx, job_tx));
+        } else {
+            files.push(reader);
+        }
+    }
+    let follow = opts.follow;
+    thread::spawn(move || read_loop(files, follow, tx, job_tx));
+    Readers { rx }
+}
+
+/// Poll interval while following (SPEC §6: appended data read within 250 ms).
+pub const FOLLOW_POLL: Duration = Duration::from_millis(150);
+
+fn read_loop(mut readers: Vec<SourceReader>, follow: bool, tx: SyncSender<IngestMsg>, job_tx: SyncSender<Job>) {
+    let mut sent = vec![0u64; readers.len()];
+    let mut finished = vec![false; readers.len()];
+    let mut announced = vec![false; readers.len()];
+    loop {
+        for (k, r) in readers.iter_mut().enumerate() {
+            if finished[k] {
+                continue;
+            }
+            let file = r.file;
+            let mut stats = FileStats::default();
+            let mut failed = false;
+            let res = {
+                let sent_k = &mut sent[k];
+                let mut out = |o: Output| {
+                    *sent_k += 1;
+                    let ok = match o {
+                        Output::Job(job) => job_tx.send(job).is_ok(),
+                        Output::Parsed(batch, stats) => tx.send(IngestMsg::Batch { file, batch, stats }).is_ok(),
+                    };
+                    failed |= !ok;
+                };
+                r.poll(&mut stats, &mut out)
+            };
+            if failed {
+                return; // the owner is gone
+            }
+            if !announced[k] && r.layout().is_some() {
+                announced[k] = true;
+                let size = r.input.path().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len());
+                let _ = tx.send(IngestMsg::Opened { file, format: r.format_name(), size });
+            }
+            // Reader-side counters (bytes, long lines) travel as an empty batch.
+            if stats != FileStats::default() {
+                sent[k] += 1;
+                if tx.send(IngestMsg::Batch { file, batch: Default::default(), stats }).is_err() {
+                    return;
+                }
+            }
+            let _ = tx.send(IngestMsg::Progress { file, bytes: r.consumed() });
+            let msg = match res {
+                Ok(Polled::Finished) => {
+                    finished[k] = true;
+                    IngestMsg::Finished { file, batches: sent[k] }
+                }
+                Ok(Polled::CaughtUp) if follow => IngestMsg::CaughtUp { file, batches: sent[k] },
+                Ok(Polled::CaughtUp) => {
+                    finished[k] = true;
+                    IngestMsg::Finished { file, batches: sent[k] }
+                }
+                Err(e) if follow && e.kind() == std::io::ErrorKind::NotFound => {
+                    // Not there yet: wait for it (tail -F).
+                    IngestMsg::CaughtUp { file, batches: sent[k] }
+                }
+                Err(e) => {
+                    finished[k] = true;
+                    IngestMsg::Failed { file, error: e.to_string() }
+                }
+            };
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+        if !follow || finished.iter().all(|&f| f) {
+            return;
+        }
+        thread::sleep(FOLLOW_POLL);
+    }
+}
+
+fn parse_worker(jobs: Arc<Mutex<Receiver<Job>>>, tx: SyncSender<IngestMsg>) {
+    loop {
+        let job = {
+            let Ok(rx) = jobs.lock() else { return };
+            match rx.recv() {
+                Ok(j) => j,
+                Err(_) => return,
+            }
+        };
+        let mut stats = FileStats::default();
+        let batch = json_lines(&job.chunk, job.file, job.format, job.max_line, &mut stats);
+        if tx.send(IngestMsg::Batch { file: job.file, batch, stats }).is_err() {
+            return;
+        }
+    }
+}
+
+/// Reads `inputs` to their end and runs every detector: the whole of `hunt scan`
+/// without output. Used by tests and benchmarks.
+pub fn scan_all(inputs: Vec<Input>, config: Config, enricher: Enricher) -> Session {
+    let opts = RunOptions {
+        inputs,
+        follow: false,
+        format: None,
+        workers: 0,
+    };
+    let mut session = Session::new(config.clone(), enricher);
+    session.add_sources(&opts.inputs, false);
+    let readers = start(&opts, &config);
+    for msg in readers.rx.iter() {
+        session.handle(msg);
+        if session.all_done() {
+            break;
+        }
+    }
+    if session.pending() > 0 {
+        session.release();
+    }
+    session
+}
+
+/// Convenience: scan paths (folders recursed) with the default config and no GeoIP.
+pub fn scan_paths(paths: &[PathBuf]) -> Session {
+    let (inputs, _) = crate::ingest::read::expand(paths);
+    scan_all(inputs, Config::default(), Enricher::none())
+}

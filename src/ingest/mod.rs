@@ -11,6 +11,7 @@ pub mod decode;
 pub mod lenient;
 pub mod read;
 pub mod sniff;
+pub mod source;
 pub mod stats;
 pub mod time;
 

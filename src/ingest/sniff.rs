@@ -90,9 +90,11 @@ fn is_container(line: &str) -> bool {
         records_upper: Option<IgnoredAny>,
         #[serde(default)]
         tests: Option<IgnoredAny>,
+        #[serde(default)]
+        expected: Option<IgnoredAny>,
     }
     serde_json::from_str::<C>(line).is_ok_and(|c| {
-        c.value.is_some() || c.records.is_some() || c.records_upper.is_some() || c.tests.is_some()
+        c.value.is_some() || c.records.is_some() || c.records_upper.is_some() || c.tests.is_some() || c.expected.is_some()
     })
 }
 
@@ -117,6 +119,9 @@ pub fn document_records(doc: &str) -> Result<(Option<Format>, Vec<(&str, usize)>
         records_upper: Option<Vec<&'a RawValue>>,
         #[serde(borrow, default)]
         tests: Option<Vec<&'a RawValue>>,
+        /// Elastic pipeline-test expectations: ECS documents.
+        #[serde(borrow, default)]
+        expected: Option<Vec<&'a RawValue>>,
     }
     let c: Container = serde_json::from_str(trimmed)
         .map_err(|e| Reject::problem(reason::MALFORMED_JSON, e.to_string()))?;
@@ -128,6 +133,8 @@ pub fn document_records(doc: &str) -> Result<(Option<Format>, Vec<(&str, usize)>
         (None, r)
     } else if let Some(r) = c.records_upper {
         (Some(Format::CloudTrail), r)
+    } else if let Some(e) = c.expected {
+        (None, e)
     } else {
         // One pretty-printed record.
         let start = trimmed.as_ptr() as usize - base;
@@ -173,8 +180,6 @@ struct Probe {
     at_timestamp: Option<IgnoredAny>,
     #[serde(default)]
     event: Option<IgnoredAny>,
-    #[serde(rename = "eventTime", alias = "eventtime", default)]
-    event_time: Option<IgnoredAny>,
     #[serde(rename = "eventSource", alias = "eventsource", default)]
     event_source: Option<IgnoredAny>,
     #[serde(rename = "eventName", alias = "eventname", default)]
@@ -197,7 +202,8 @@ pub fn classify_record(raw: &str) -> Option<Format> {
     let has = |o: &Option<IgnoredAny>| o.is_some();
     Some(if has(&p.panther_log) && has(&p.panther_expected) {
         Format::PantherTests
-    } else if has(&p.event_source) && has(&p.event_name) && has(&p.event_time) {
+    } else if has(&p.event_source) && has(&p.event_name) {
+        // eventTime may have been renamed to @timestamp by Logstash.
         Format::CloudTrail
     } else if has(&p.category) && has(&p.properties) {
         Format::EntraDiagnostic

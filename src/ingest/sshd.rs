@@ -22,9 +22,11 @@ pub struct SshdState {
 }
 
 impl SshdState {
-    /// `year` is the year of the file's first classic-syslog line (see `pipeline`).
-    pub fn new(year: i32) -> Self {
-        SshdState { year }
+    /// `ref_year`/`ref_month`: the file's modification time, against which
+    /// classic timestamps (no year) are read.
+    pub fn new(ref_year: i32, ref_month: u32) -> Self {
+        let _ = ref_month;
+        SshdState { year: ref_year }
     }
 
     /// Parses one line (without its newline).
