@@ -94,13 +94,20 @@ fn is_container(line: &str) -> bool {
         expected: Option<IgnoredAny>,
     }
     serde_json::from_str::<C>(line).is_ok_and(|c| {
-        c.value.is_some() || c.records.is_some() || c.records_upper.is_some() || c.tests.is_some() || c.expected.is_some()
+        c.value.is_some()
+            || c.records.is_some()
+            || c.records_upper.is_some()
+            || c.tests.is_some()
+            || c.expected.is_some()
     })
 }
 
+/// A document's record format (when the container says it) and its records with byte offsets.
+pub type DocumentRecords<'a> = (Option<Format>, Vec<(&'a str, usize)>);
+
 /// The records of a JSON document with their byte offsets in `doc`.
 /// A Panther test file yields its tests (each parsed by the Panther parser).
-pub fn document_records(doc: &str) -> Result<(Option<Format>, Vec<(&str, usize)>), Reject> {
+pub fn document_records(doc: &str) -> Result<DocumentRecords<'_>, Reject> {
     let base = doc.as_ptr() as usize;
     let off = |r: &RawValue| r.get().as_ptr() as usize - base;
     let trimmed = doc.trim_start_matches('\u{feff}').trim();
