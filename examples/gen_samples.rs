@@ -761,7 +761,7 @@ fn m365(dir: &Path, rng: &mut Rng) {
     // Background mail sending.
     for i in 0..400 {
         let at = base + Duration::seconds(i * 53);
-        let name: &str = rng.pick(&STAFF);
+        let name: &str = *rng.pick(&STAFF);
         let u = upn(name);
         rows.push(row(
             at,
