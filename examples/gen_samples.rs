@@ -24,8 +24,8 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len() as u64) as usize]
+    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len() as u64) as usize]
     }
 }
 
@@ -293,7 +293,7 @@ fn entra(dir: &Path, rng: &mut Rng) {
                 }
                 seq += 1;
                 let mut s = SignIn::new(at, &user, AMS_CORP, 0);
-                s.app = *rng.pick(&[
+                s.app = rng.pick(&[
                     "Office 365 Exchange Online",
                     "Microsoft Teams",
                     "Office 365 SharePoint Online",
@@ -686,7 +686,7 @@ fn windows(dir: &Path, rng: &mut Rng) {
     let base = t("2026-11-18T07:00:00Z");
     for i in 0..300 {
         let at = base + Duration::seconds(i * 97);
-        let (user, ip) = *rng.pick(&[
+        let (user, ip) = rng.pick(&[
             ("alex.wilber", "10.20.1.15"),
             ("megan.bowen", "10.20.1.22"),
             ("FS01$", "10.20.0.5"),
@@ -696,7 +696,7 @@ fn windows(dir: &Path, rng: &mut Rng) {
             at,
             4624,
             user,
-            *rng.pick(&[3u32, 3, 2, 10]),
+            rng.pick(&[3u32, 3, 2, 10]),
             ip,
             "0x0",
             "0x0",
@@ -761,7 +761,7 @@ fn m365(dir: &Path, rng: &mut Rng) {
     // Background mail sending.
     for i in 0..400 {
         let at = base + Duration::seconds(i * 53);
-        let name: &str = *rng.pick(&STAFF);
+        let name: &str = rng.pick(&STAFF);
         let u = upn(name);
         rows.push(row(
             at,
@@ -886,7 +886,7 @@ fn cloudtrail(dir: &Path, rng: &mut Rng) {
         ("cloudwatch.amazonaws.com", "GetMetricData"),
     ];
     for i in 0..120 {
-        let (src, name) = *rng.pick(&ops);
+        let (src, name) = rng.pick(&ops);
         recs.push(rec(
             base + Duration::seconds(i * 211),
             src,
@@ -969,7 +969,7 @@ fn sshd(dir: &Path, rng: &mut Rng) {
     for i in 0..120 {
         let at = base + Duration::seconds(i * 431);
         pid += 7;
-        let (user, ip) = *rng.pick(&[
+        let (user, ip) = rng.pick(&[
             ("deploy", "81.2.69.30"),
             ("ansible", "62.140.128.21"),
             ("backup", "62.140.128.22"),
