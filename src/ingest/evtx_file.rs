@@ -26,6 +26,16 @@ pub const CORRUPT_EVTX: &str = "corrupt evtx data";
 /// Parses a whole evtx file held in memory; calls `out` with batches of drafts.
 /// Origins carry line 0 and the event record id as offset.
 pub fn parse_evtx(data: Vec<u8>, file: u32, stats: &mut FileStats, out: &mut dyn FnMut(Batch)) {
+    parse_batched(data, file, BATCH_DRAFTS, stats, out);
+}
+
+fn parse_batched(
+    data: Vec<u8>,
+    file: u32,
+    batch_drafts: usize,
+    stats: &mut FileStats,
+    out: &mut dyn FnMut(Batch),
+) {
     let parser = match EvtxParser::from_buffer(data) {
         Ok(p) => p,
         Err(e) => {
@@ -57,7 +67,7 @@ pub fn parse_evtx(data: Vec<u8>, file: u32, stats: &mut FileStats, out: &mut dyn
         let before = batch.drafts.len();
         let res = parse_record(&rec.data, &mut RecordCx::new(&mut batch, origin));
         account(stats, before, &batch, 0, id, res);
-        if batch.drafts.len() >= BATCH_DRAFTS {
+        if batch.drafts.len() >= batch_drafts {
             out(std::mem::take(&mut batch));
         }
     }
@@ -242,6 +252,29 @@ mod tests {
             one(&record("4", "OpenSSH/Operational", closed)).0,
             Err(Reject::Ignored(_))
         ));
+    }
+
+    #[test]
+    fn batches_are_cut_at_the_size_limit() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rel = "shared/corpus/windows-security/evtx/smb-password-guessing-security.evtx";
+        let Some(data) = ["..", "../.."]
+            .iter()
+            .find_map(|up| std::fs::read(root.join(up).join(rel)).ok())
+        else {
+            panic!("corpus file {rel} not found");
+        };
+        let mut stats = FileStats::default();
+        let mut sizes = Vec::new();
+        parse_batched(data, 7, 1000, &mut stats, &mut |b| {
+            assert!(b
+                .drafts
+                .iter()
+                .all(|d| d.origin.file == 7 && d.origin.line == 0));
+            sizes.push(b.len());
+        });
+        assert_eq!(sizes, [1000, 1000, 1000, 561]);
+        assert_eq!((stats.records, stats.events), (3561, 3561));
     }
 
     #[test]

@@ -52,6 +52,11 @@ pub(super) fn map_logon(l: &Logon, cx: &mut RecordCx) -> ParseResult {
     if user.ends_with('$') {
         return Err(Reject::Ignored("Windows machine account"));
     }
+    // Null sessions (SMB/RPC enumeration) are not sign-ins of an identity, and
+    // counting them as successes would turn any spray into "spray with success".
+    if user.eq_ignore_ascii_case("ANONYMOUS LOGON") {
+        return Err(Reject::Ignored("Windows anonymous logon"));
+    }
     let ip = normalize_ip(l.ip);
     if matches!(l.event_id, 4624 | 4625) && ip.is_none() {
         return Err(Reject::Ignored("logon without network address"));
@@ -71,11 +76,34 @@ pub(super) fn map_logon(l: &Logon, cx: &mut RecordCx) -> ParseResult {
     }
     d.app = cx.put(l.host);
     if let Some(t) = logon_type {
-        d.client_app = cx.put(&format!("logon type {t}"));
+        d.client_app = cx.put(
+            LOGON_TYPES
+                .get(t as usize)
+                .copied()
+                .unwrap_or("logon type other"),
+        );
     }
     cx.emit(d);
     Ok(())
 }
+
+/// `client_app` text by logon type number.
+const LOGON_TYPES: [&str; 14] = [
+    "logon type 0",
+    "logon type 1",
+    "logon type 2",
+    "logon type 3",
+    "logon type 4",
+    "logon type 5",
+    "logon type 6",
+    "logon type 7",
+    "logon type 8",
+    "logon type 9",
+    "logon type 10",
+    "logon type 11",
+    "logon type 12",
+    "logon type 13",
+];
 
 /// The ignore reason for an event id outside 4624/4625/4771/4776. Static
 /// strings for the ids common in Security logs, one generic string otherwise.
@@ -92,15 +120,15 @@ fn unused_event(id: u32) -> &'static str {
 
 /// `domain\user` when the domain is a real one, else the bare name;
 /// `user@domain` and `domain\user` names are kept as they are.
-fn account_name(user: &str, domain: &str) -> Option<String> {
+fn account_name<'u>(user: &'u str, domain: &str) -> Option<Cow<'u, str>> {
     if user.is_empty() || user == "-" {
         return None;
     }
     let domain = domain.trim();
     if user.contains('@') || user.contains('\\') || matches!(domain, "" | "-" | ".") {
-        return Some(user.to_string());
+        return Some(Cow::Borrowed(user));
     }
-    Some(format!("{domain}\\{user}"))
+    Some(Cow::Owned(format!("{domain}\\{user}")))
 }
 
 /// A status as a number: `0xC000006A`, `0x18` or decimal digits.
@@ -496,6 +524,13 @@ mod tests {
             "Windows event 4648 (explicit credentials) not used"
         );
         assert_eq!(b("1102", ""), "Windows event not used");
+        assert_eq!(
+            b(
+                "4624",
+                r#""TargetUserName":"ANONYMOUS LOGON","TargetDomainName":"NT AUTHORITY","LogonType":"3","IpAddress":"1.2.3.4""#
+            ),
+            "Windows anonymous logon"
+        );
         assert_eq!(
             b("4776", r#""TargetUserName":"bob","Status":"0x0""#),
             "Windows 4776 credential validation succeeded"
