@@ -152,6 +152,13 @@ struct SshData<'a> {
 fn parse_record(json: &str, cx: &mut RecordCx) -> ParseResult {
     let doc: Doc = match serde_json::from_str(json) {
         Ok(d) => d,
+        Err(e) if e.to_string().contains("duplicate field") => {
+            // Repeated <Data Name="X"> elements: keep the last, like the JSON loop does.
+            return match super::sniff::dedup_keys(json) {
+                Some(clean) if clean != json => parse_record(&clean, cx),
+                _ => undecodable(json, e),
+            };
+        }
         Err(e) => return undecodable(json, e),
     };
     let sys = &doc.event.system;
@@ -235,6 +242,14 @@ mod tests {
         let (res, _) =
             one(&record("4625", "Security", "null").replace("2016-09-19T16:50:06.4778789Z", ""));
         assert!(matches!(res, Err(Reject::Problem(r, _)) if r == reason::BAD_TIME));
+    }
+
+    #[test]
+    fn repeated_data_names_keep_the_last() {
+        let data = r#"{"TargetUserName":"x","TargetUserName":"eve","LogonType":3,"IpAddress":"192.0.2.1"}"#;
+        let (res, b) = one(&record("4625", "Security", data));
+        assert_eq!(res, Ok(()));
+        assert_eq!(b.text.get(b.drafts[0].user), "eve");
     }
 
     #[test]
