@@ -385,9 +385,11 @@ fn non_empty(s: &str) -> Option<&str> {
     (!s.trim().is_empty()).then_some(s)
 }
 
+/// Service-principal / managed-identity sign-in tables and categories
+/// (`AADServicePrincipalSignInLogs`, `ManagedIdentitySignInLogs`, ...).
 fn is_service_principal(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n.contains("serviceprincipal") || n.contains("managedidentity")
+    n.contains("signin") && (n.contains("serviceprincipal") || n.contains("managedidentity"))
 }
 
 fn is_signin_operation(op: &str) -> bool {
