@@ -375,3 +375,21 @@ fn sentinel_rows_through_sniffing() {
     assert_eq!(t(third.user), "m\u{1b}[2jallory@contoso.com");
     assert_eq!(third.origin.line, 3);
 }
+
+/// Panther-style lower-case keys next to the camelCase ones collide as serde
+/// aliases; the last-wins retry cannot fix that, so it must end as a problem.
+#[test]
+fn alias_collisions_are_problems_not_loops() {
+    let raw = r#"{"published":"2022-01-01T00:00:00Z","eventType":"user.session.start","eventtype":"user.session.start","actor":{"alternateId":"a@b.c"}}"#;
+    let mut batch = Batch::default();
+    let res = parse_record(
+        Some(Format::Okta),
+        raw,
+        &mut RecordCx::new(&mut batch, Origin::default()),
+    );
+    assert!(
+        matches!(&res, Err(Reject::Problem(_, d)) if d.contains("duplicate field")),
+        "{res:?}"
+    );
+    assert!(batch.is_empty());
+}
