@@ -161,6 +161,8 @@ struct Probe {
     upn: Option<IgnoredAny>,
     #[serde(rename = "ResultType", default)]
     result_type: Option<IgnoredAny>,
+    #[serde(rename = "OperationName", default)]
+    operation_name: Option<IgnoredAny>,
     #[serde(rename = "EventID", alias = "EventId", default)]
     event_id: Option<IgnoredAny>,
     #[serde(rename = "EventTime", default)]
@@ -226,7 +228,10 @@ pub fn classify_record(raw: &str) -> Option<Format> {
         Format::UnifiedAudit
     } else if has(&p.operation) && has(&p.time_generated) {
         Format::OfficeActivity
-    } else if has(&p.time_generated) && (has(&p.upn) || has(&p.result_type)) {
+    } else if has(&p.time_generated)
+        && (has(&p.upn) || has(&p.result_type) || has(&p.operation_name))
+    {
+        // Other Entra tables (AuditLogs) reach the sign-in parser, which ignores them.
         Format::SentinelSignin
     } else if has(&p.published) && has(&p.event_type) {
         Format::Okta
