@@ -482,3 +482,24 @@ fn apply_fills_events_of_every_address_family() {
     let (ev, cc, _) = run("172.16.5.4");
     assert_eq!((cc.as_str(), ev.flags), ("", 0));
 }
+
+#[test]
+fn ipv6_in_an_ipv4_only_database_is_a_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Writer::builder("GeoLite2-ASN")
+        .description(&[("en", "hunt test")])
+        .ip_version(mmdb_writer::IpVersion::V4)
+        .build();
+    w.insert_value("81.2.69.0/24".parse::<IpNet>().unwrap(), asn(20712, "A&A"))
+        .unwrap();
+    let path = dir.path().join("v4.mmdb");
+    std::fs::write(&path, w.to_bytes().unwrap()).unwrap();
+    let (mut e, msgs) = Enricher::open(&[path]);
+    assert_eq!(e.databases().len(), 1, "{msgs:?}");
+    assert_eq!(e.lookup(ip("81.2.69.1")).unwrap().asn, Some(20712));
+    let mut strings = Interner::default();
+    let mut ev = Event::new(0, Source::Sshd, Kind::SignIn);
+    ev.ip = strings.intern("2a02:c7c::1");
+    e.apply(&mut ev, &mut strings);
+    assert_eq!((ev.asn, e.lookup_errors()), (0, 0));
+}
