@@ -83,7 +83,10 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     }
     let (enricher, msgs) = Enricher::open(&geoip_paths(common, &config));
     for m in msgs {
-        eprintln!("hunt: {m}");
+        // "No database found" is the normal case on most machines: say it only when asked.
+        if args.verbose || !m.contains("no database found") {
+            eprintln!("hunt: {m}");
+        }
     }
     let opts = RunOptions {
         inputs: inputs.clone(),
