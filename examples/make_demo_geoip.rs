@@ -1,5 +1,5 @@
 //! Builds the synthetic demo GeoIP databases shipped in `samples/geoip/`
-//! from `samples/geoip/networks.csv`: `hunt-demo-City.mmdb` (country, city,
+//! from `examples/demo-geoip-networks.csv`: `hunt-demo-City.mmdb` (country, city,
 //! coordinates, accuracy radius) and `hunt-demo-ASN.mmdb` (AS number and
 //! organisation). The output is byte-reproducible (fixed build time), so
 //! `tests/geoip_demo.rs` can check the committed files against a rebuild.
@@ -102,7 +102,7 @@ fn main() -> Result<(), String> {
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| samples.clone());
-    let csv_path = samples.join("networks.csv");
+    let csv_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/demo-geoip-networks.csv");
     let csv =
         std::fs::read_to_string(&csv_path).map_err(|e| format!("{}: {e}", csv_path.display()))?;
     let (city, asn) = build_demo(&csv)?;
