@@ -35,7 +35,13 @@ fn push(store: &mut Store, e: Ev) -> u32 {
 
 fn finding(det: DetectorId, user: Option<&str>, ip: Option<&str>, evidence: &[u32]) -> Finding {
     let entity = user.or(ip).unwrap_or("-");
-    let mut f = Finding::new(det, entity, 1_700_000_000_000, 80, format!("{det} {entity}"));
+    let mut f = Finding::new(
+        det,
+        entity,
+        1_700_000_000_000,
+        80,
+        format!("{det} {entity}"),
+    );
     f.user = user.map(str::to_string);
     f.ip = ip.map(str::to_string);
     for &i in evidence {
@@ -66,14 +72,65 @@ fn now() -> chrono::DateTime<Utc> {
 /// bob from US via 198.51.100.7 and from NL via 10.9.1.6.
 fn fixture() -> (Store, Findings) {
     let mut s = Store::new();
-    let a1 = push(&mut s, Ev { user: "alice@contoso.com", ip: "10.9.1.5", country: "NL", asn: 9009, ua: "Mozilla x" });
-    let a2 = push(&mut s, Ev { user: "alice@contoso.com", ip: "10.9.1.5", country: "NL", asn: 9009, ua: "" });
-    let b1 = push(&mut s, Ev { user: "bob@contoso.com", ip: "198.51.100.7", country: "US", asn: 64500, ua: "curl/8" });
-    let b2 = push(&mut s, Ev { user: "bob@contoso.com", ip: "10.9.1.6", country: "NL", asn: 9009, ua: "curl/8" });
+    let a1 = push(
+        &mut s,
+        Ev {
+            user: "alice@contoso.com",
+            ip: "10.9.1.5",
+            country: "NL",
+            asn: 9009,
+            ua: "Mozilla x",
+        },
+    );
+    let a2 = push(
+        &mut s,
+        Ev {
+            user: "alice@contoso.com",
+            ip: "10.9.1.5",
+            country: "NL",
+            asn: 9009,
+            ua: "",
+        },
+    );
+    let b1 = push(
+        &mut s,
+        Ev {
+            user: "bob@contoso.com",
+            ip: "198.51.100.7",
+            country: "US",
+            asn: 64500,
+            ua: "curl/8",
+        },
+    );
+    let b2 = push(
+        &mut s,
+        Ev {
+            user: "bob@contoso.com",
+            ip: "10.9.1.6",
+            country: "NL",
+            asn: 9009,
+            ua: "curl/8",
+        },
+    );
     let mut fs = Findings::default();
-    fs.upsert(finding(DetectorId::ImpossibleTravel, Some("alice@contoso.com"), None, &[a1, a2]));
-    fs.upsert(finding(DetectorId::ImpossibleTravel, Some("bob@contoso.com"), None, &[b1, b2]));
-    fs.upsert(finding(DetectorId::PasswordSpray, None, Some("10.9.1.5"), &[a1, a2]));
+    fs.upsert(finding(
+        DetectorId::ImpossibleTravel,
+        Some("alice@contoso.com"),
+        None,
+        &[a1, a2],
+    ));
+    fs.upsert(finding(
+        DetectorId::ImpossibleTravel,
+        Some("bob@contoso.com"),
+        None,
+        &[b1, b2],
+    ));
+    fs.upsert(finding(
+        DetectorId::PasswordSpray,
+        None,
+        Some("10.9.1.5"),
+        &[a1, a2],
+    ));
     (s, fs)
 }
 
@@ -89,7 +146,10 @@ fn suppressed_by(fs: &Findings) -> Vec<(String, Option<i64>)> {
 
 fn run(entries: Vec<AllowEntry>) -> (Findings, HashMap<i64, u64>) {
     let (s, mut fs) = fixture();
-    let t = Triage { entries, verdicts: HashMap::new() };
+    let t = Triage {
+        entries,
+        verdicts: HashMap::new(),
+    };
     let counts = t.apply(&mut fs, &s, now());
     (fs, counts)
 }
@@ -99,8 +159,18 @@ fn own_fields_match_directly() {
     let (fs, counts) = run(vec![entry(1, AllowKind::User, "Alice@Contoso.com", vec![])]);
     // alice's own finding, and the IP finding whose evidence is all alice's; not bob's.
     assert_eq!(counts[&1], 2);
-    let alice = fs.all().iter().find(|f| f.user.as_deref() == Some("alice@contoso.com")).unwrap();
-    assert_eq!(alice.suppressed, Some(Suppression { entry: Some(1), note: "note 1".into() }));
+    let alice = fs
+        .all()
+        .iter()
+        .find(|f| f.user.as_deref() == Some("alice@contoso.com"))
+        .unwrap();
+    assert_eq!(
+        alice.suppressed,
+        Some(Suppression {
+            entry: Some(1),
+            note: "note 1".into()
+        })
+    );
 
     let (_, counts) = run(vec![entry(2, AllowKind::Cidr, "10.9.0.0/16", vec![])]);
     // The spray finding (own ip) and alice (every evidence IP inside); not bob (one IP outside).
@@ -124,7 +194,10 @@ fn evidence_fields_must_all_match() {
     // One of alice's events has no user agent: the one that has it decides.
     assert_eq!(counts[&3], 2);
     assert_eq!(counts[&4], 1);
-    assert_eq!(counts[&5], 0, "a live entry that matched nothing is counted as 0");
+    assert_eq!(
+        counts[&5], 0,
+        "a live entry that matched nothing is counted as 0"
+    );
 }
 
 #[test]
@@ -133,8 +206,18 @@ fn scope_expiry_and_first_entry_wins() {
     expired.expires = Some(now() - Duration::seconds(1));
     let (fs, counts) = run(vec![
         expired,
-        entry(1, AllowKind::Cidr, "10.9.0.0/16", vec![DetectorId::PasswordSpray]),
-        entry(2, AllowKind::Asn, "9009", vec![DetectorId::PasswordSpray, DetectorId::ImpossibleTravel]),
+        entry(
+            1,
+            AllowKind::Cidr,
+            "10.9.0.0/16",
+            vec![DetectorId::PasswordSpray],
+        ),
+        entry(
+            2,
+            AllowKind::Asn,
+            "9009",
+            vec![DetectorId::PasswordSpray, DetectorId::ImpossibleTravel],
+        ),
     ]);
     assert!(!counts.contains_key(&9), "expired entries never match");
     assert_eq!(counts[&1], 1);
@@ -154,18 +237,45 @@ fn scope_expiry_and_first_entry_wins() {
 fn suppressions_are_cleared_when_no_entry_matches_but_detector_ones_stay() {
     let (s, mut fs) = fixture();
     for f in fs.all_mut() {
-        f.suppressed = Some(Suppression { entry: Some(77), note: "old entry".into() });
+        f.suppressed = Some(Suppression {
+            entry: Some(77),
+            note: "old entry".into(),
+        });
     }
-    let spray_id = fs.all().iter().find(|f| f.detector == DetectorId::PasswordSpray).unwrap().id.clone();
-    fs.get_mut(&spray_id).unwrap().suppressed = Some(Suppression { entry: None, note: "shared egress".into() });
-    let t = Triage { entries: vec![entry(1, AllowKind::Cidr, "10.9.0.0/16", vec![])], verdicts: HashMap::new() };
+    let spray_id = fs
+        .all()
+        .iter()
+        .find(|f| f.detector == DetectorId::PasswordSpray)
+        .unwrap()
+        .id
+        .clone();
+    fs.get_mut(&spray_id).unwrap().suppressed = Some(Suppression {
+        entry: None,
+        note: "shared egress".into(),
+    });
+    let t = Triage {
+        entries: vec![entry(1, AllowKind::Cidr, "10.9.0.0/16", vec![])],
+        verdicts: HashMap::new(),
+    };
     let counts = t.apply(&mut fs, &s, now());
-    assert_eq!(counts[&1], 2, "a detector-suppressed finding still counts as matched");
-    assert_eq!(fs.get(&spray_id).unwrap().suppressed.as_ref().unwrap().note, "shared egress");
+    assert_eq!(
+        counts[&1], 2,
+        "a detector-suppressed finding still counts as matched"
+    );
+    assert_eq!(
+        fs.get(&spray_id).unwrap().suppressed.as_ref().unwrap().note,
+        "shared egress"
+    );
     let got = suppressed_by(&fs);
     assert_eq!(got[0].1, Some(1), "alice now by the live entry");
     assert_eq!(got[1].1, None, "bob's stale suppression is cleared");
-    assert!(fs.all().iter().find(|f| f.user.as_deref() == Some("bob@contoso.com")).unwrap().suppressed.is_none());
+    assert!(fs
+        .all()
+        .iter()
+        .find(|f| f.user.as_deref() == Some("bob@contoso.com"))
+        .unwrap()
+        .suppressed
+        .is_none());
 }
 
 #[test]
@@ -183,8 +293,18 @@ fn config_entries_apply_with_negative_ids() {
     let (s, mut fs) = fixture();
     let counts = t.apply(&mut fs, &s, now());
     assert_eq!(counts[&-1], 1);
-    let bob = fs.all().iter().find(|f| f.user.as_deref() == Some("bob@contoso.com")).unwrap();
-    assert_eq!(bob.suppressed, Some(Suppression { entry: Some(-1), note: "pentester".into() }));
+    let bob = fs
+        .all()
+        .iter()
+        .find(|f| f.user.as_deref() == Some("bob@contoso.com"))
+        .unwrap();
+    assert_eq!(
+        bob.suppressed,
+        Some(Suppression {
+            entry: Some(-1),
+            note: "pentester".into()
+        })
+    );
 }
 
 #[test]
@@ -195,7 +315,12 @@ fn scan_glue_attaches_verdicts_records_counts_and_fills_snapshots() {
     let alice = findings.all()[0].clone();
     {
         let case = Case::open(&path).unwrap();
-        case.set_verdict(&Snapshot::id_only(&alice.id), Class::BenignPositive, Some("travelling")).unwrap();
+        case.set_verdict(
+            &Snapshot::id_only(&alice.id),
+            Class::BenignPositive,
+            Some("travelling"),
+        )
+        .unwrap();
         case.add_allow(&hunt::triage::NewAllow {
             kind: AllowKind::Cidr,
             value: "10.9.0.0/16".into(),
@@ -223,14 +348,20 @@ fn scan_glue_attaches_verdicts_records_counts_and_fills_snapshots() {
     let mut summary = Vec::new();
     triage.write_summary(&mut summary, &session, false).unwrap();
     let summary = String::from_utf8(summary).unwrap();
-    assert!(summary.contains("1 findings suppressed (1 by allowlist entries"), "{summary}");
+    assert!(
+        summary.contains("1 findings suppressed (1 by allowlist entries"),
+        "{summary}"
+    );
     assert!(summary.contains("1 findings carry a verdict"), "{summary}");
 
     let case = Case::open(&path).unwrap();
     assert_eq!(case.last_scan().unwrap().matches[&1], 1);
     let snap = case.snapshot(&alice.id).unwrap().unwrap();
     assert_eq!(snap, Snapshot::of(&alice));
-    assert!(case.snapshot(&bob.id).unwrap().is_none(), "unjudged findings are not stored");
+    assert!(
+        case.snapshot(&bob.id).unwrap().is_none(),
+        "unjudged findings are not stored"
+    );
 }
 
 #[test]
@@ -246,5 +377,9 @@ fn scanning_without_a_case_file_does_not_create_one() {
     triage.apply(&mut session);
     triage.record(&session).unwrap();
     assert!(!path.exists());
-    assert!(session.findings.all().iter().all(|f| f.suppressed.is_none()));
+    assert!(session
+        .findings
+        .all()
+        .iter()
+        .all(|f| f.suppressed.is_none()));
 }

@@ -34,9 +34,14 @@ fn verdict_history_keeps_every_change_and_the_latest_wins() {
     let path = dir.path().join("sub/dir/case.sqlite");
     let case = open(&path);
     assert!(path.exists(), "open creates the folder and file");
-    case.set_verdict(&Snapshot::id_only(ID), Class::Undetermined, None).unwrap();
+    case.set_verdict(&Snapshot::id_only(ID), Class::Undetermined, None)
+        .unwrap();
     let v = case
-        .set_verdict(&Snapshot::id_only(ID), Class::TruePositive, Some(" confirmed by phone "))
+        .set_verdict(
+            &Snapshot::id_only(ID),
+            Class::TruePositive,
+            Some(" confirmed by phone "),
+        )
         .unwrap();
     assert_eq!(v.note.as_deref(), Some("confirmed by phone"));
     assert_eq!(v.analyst, "alice");
@@ -52,26 +57,34 @@ fn verdict_history_keeps_every_change_and_the_latest_wins() {
     // Reopening sees the same.
     drop(case);
     let again = open(&path);
-    assert_eq!(again.latest_verdicts().unwrap()[ID].class, Class::TruePositive);
+    assert_eq!(
+        again.latest_verdicts().unwrap()[ID].class,
+        Class::TruePositive
+    );
 }
 
 #[test]
 fn snapshots_are_filled_by_a_scan_and_never_downgraded() {
     let dir = tempfile::tempdir().unwrap();
     let case = open(&dir.path().join("c.sqlite"));
-    case.set_verdict(&Snapshot::id_only(ID), Class::FalsePositive, None).unwrap();
+    case.set_verdict(&Snapshot::id_only(ID), Class::FalsePositive, None)
+        .unwrap();
     assert!(case.snapshot(ID).unwrap().unwrap().is_id_only());
 
     // A scan records the judged finding; an unjudged one is not added.
     let other = "0123456789abcdef";
-    let n = case.upsert_snapshots(&[full_snapshot(ID), full_snapshot(other)]).unwrap();
+    let n = case
+        .upsert_snapshots(&[full_snapshot(ID), full_snapshot(other)])
+        .unwrap();
     assert_eq!(n, 1);
     assert_eq!(case.snapshot(ID).unwrap().unwrap(), full_snapshot(ID));
     assert!(case.snapshot(other).unwrap().is_none());
 
     // A later verdict from the command line (id only) keeps the details.
-    case.set_verdict(&Snapshot::id_only(ID), Class::TruePositive, None).unwrap();
-    case.add_note(&Snapshot::id_only(ID), "user confirmed travel").unwrap();
+    case.set_verdict(&Snapshot::id_only(ID), Class::TruePositive, None)
+        .unwrap();
+    case.add_note(&Snapshot::id_only(ID), "user confirmed travel")
+        .unwrap();
     assert_eq!(case.snapshot(ID).unwrap().unwrap(), full_snapshot(ID));
     assert_eq!(case.notes(ID).unwrap()[0].text, "user confirmed travel");
 }
@@ -85,7 +98,10 @@ fn bad_values_are_refused_before_writing() {
         case.set_verdict(&snap, Class::TruePositive, Some("  ")),
         Err(TriageError::Empty { .. })
     ));
-    assert!(matches!(case.add_note(&snap, ""), Err(TriageError::Empty { .. })));
+    assert!(matches!(
+        case.add_note(&snap, ""),
+        Err(TriageError::Empty { .. })
+    ));
     assert!(matches!(
         case.set_verdict(&Snapshot::id_only("nothex"), Class::TruePositive, None),
         Err(TriageError::BadFindingId(_))
@@ -97,7 +113,10 @@ fn bad_values_are_refused_before_writing() {
         note: "x".into(),
         expires: None,
     };
-    assert!(matches!(case.add_allow(&bad), Err(TriageError::BadValue { .. })));
+    assert!(matches!(
+        case.add_allow(&bad),
+        Err(TriageError::BadValue { .. })
+    ));
     assert!(case.latest_verdicts().unwrap().is_empty());
     assert!(case.snapshots().unwrap().is_empty());
     assert!(case.allowlist().unwrap().is_empty());
@@ -127,14 +146,18 @@ fn allowlist_add_remove_and_scan_counts() {
 
     // Before any scan nothing is stale; after one, the entry that matched nothing is.
     assert!(!case.last_scan().unwrap().is_stale(&a));
-    case.record_scan(&HashMap::from([(a.id, 3), (b.id, 0)])).unwrap();
+    case.record_scan(&HashMap::from([(a.id, 3), (b.id, 0)]))
+        .unwrap();
     let scan = case.last_scan().unwrap();
     assert_eq!(scan.matches[&a.id], 3);
     assert!(!scan.is_stale(&a) && scan.is_stale(&b));
 
     assert!(case.remove_allow(a.id).unwrap());
     assert!(!case.remove_allow(a.id).unwrap(), "already removed");
-    assert!(matches!(case.remove_allow(-1), Err(TriageError::ConfigEntry(-1))));
+    assert!(matches!(
+        case.remove_allow(-1),
+        Err(TriageError::ConfigEntry(-1))
+    ));
     assert_eq!(case.allowlist().unwrap(), vec![b.clone()]);
     // Ids are never reused, so old suppressions never point at a new entry.
     let c = add(AllowKind::User, "Bob@Contoso.com");
@@ -149,12 +172,17 @@ fn another_connection_sees_writes_and_changed_reports_them() {
     let a = open(&path);
     let b = open(&path);
     assert!(!b.changed().unwrap());
-    a.set_verdict(&Snapshot::id_only(ID), Class::BenignPositive, None).unwrap();
+    a.set_verdict(&Snapshot::id_only(ID), Class::BenignPositive, None)
+        .unwrap();
     assert!(b.changed().unwrap());
     assert!(!b.changed().unwrap(), "reported once");
-    assert_eq!(b.latest_verdicts().unwrap()[ID].class, Class::BenignPositive);
+    assert_eq!(
+        b.latest_verdicts().unwrap()[ID].class,
+        Class::BenignPositive
+    );
     // Own writes are not "changes from elsewhere".
-    b.set_verdict(&Snapshot::id_only(ID), Class::TruePositive, None).unwrap();
+    b.set_verdict(&Snapshot::id_only(ID), Class::TruePositive, None)
+        .unwrap();
     assert!(!b.changed().unwrap());
 }
 
@@ -166,7 +194,9 @@ fn a_file_that_is_not_a_database_is_refused_and_untouched() {
     std::fs::write(&path, &text).unwrap();
     let err = Case::open(&path).err().unwrap();
     assert!(matches!(err, TriageError::NotADatabase { .. }), "{err}");
-    assert!(err.to_string().contains("notes.txt") && err.to_string().contains("not an SQLite database"));
+    assert!(
+        err.to_string().contains("notes.txt") && err.to_string().contains("not an SQLite database")
+    );
     assert_eq!(std::fs::read(&path).unwrap(), text);
     assert!(!dir.path().join("notes.txt-wal").exists());
     assert!(Case::open_read_only(&path).is_err());
@@ -198,7 +228,8 @@ fn another_programs_database_is_refused() {
     let path = dir.path().join("other.db");
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
     }
     let before = std::fs::read(&path).unwrap();
     let err = Case::open(&path).err().unwrap();
@@ -212,7 +243,8 @@ fn an_empty_file_becomes_a_case() {
     let path = dir.path().join("c.sqlite");
     std::fs::write(&path, b"").unwrap();
     let case = open(&path);
-    case.set_verdict(&Snapshot::id_only(ID), Class::TruePositive, None).unwrap();
+    case.set_verdict(&Snapshot::id_only(ID), Class::TruePositive, None)
+        .unwrap();
     assert_eq!(case.latest_verdicts().unwrap().len(), 1);
 }
 
@@ -224,12 +256,16 @@ fn a_read_only_case_gives_a_clear_error_but_can_be_read() {
     let path = dir.path().join("c.sqlite");
     {
         let case = open(&path);
-        case.set_verdict(&Snapshot::id_only(ID), Class::TruePositive, None).unwrap();
+        case.set_verdict(&Snapshot::id_only(ID), Class::TruePositive, None)
+            .unwrap();
     }
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
     let err = Case::open(&path).err().unwrap();
     assert!(matches!(err, TriageError::ReadOnly { .. }), "{err}");
-    assert!(err.to_string().contains("read-only") && err.to_string().contains("chmod"), "{err}");
+    assert!(
+        err.to_string().contains("read-only") && err.to_string().contains("chmod"),
+        "{err}"
+    );
     let ro = Case::open_read_only(&path).unwrap();
     assert_eq!(ro.latest_verdicts().unwrap()[ID].class, Class::TruePositive);
     assert!(matches!(

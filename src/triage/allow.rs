@@ -240,7 +240,8 @@ pub fn config_entries(config: &Config) -> Result<Vec<AllowEntry>, TriageError> {
 }
 
 fn config_entry(i: usize, a: &AllowConfig) -> Result<AllowEntry, TriageError> {
-    let kind = AllowKind::from_name(&a.kind).ok_or_else(|| TriageError::UnknownKind(a.kind.clone()))?;
+    let kind =
+        AllowKind::from_name(&a.kind).ok_or_else(|| TriageError::UnknownKind(a.kind.clone()))?;
     let value = kind.normalize(&a.value)?;
     if a.note.trim().is_empty() {
         return Err(TriageError::Empty {
@@ -257,7 +258,9 @@ fn config_entry(i: usize, a: &AllowConfig) -> Result<AllowEntry, TriageError> {
     detectors.dedup();
     let expires = match &a.expires {
         None => None,
-        Some(e) => Some(parse_date_or_time(e.trim()).ok_or_else(|| TriageError::BadExpiry(e.clone()))?),
+        Some(e) => {
+            Some(parse_date_or_time(e.trim()).ok_or_else(|| TriageError::BadExpiry(e.clone()))?)
+        }
     };
     Ok(AllowEntry {
         id: -(i as i64) - 1,
@@ -282,20 +285,41 @@ mod tests {
 
     #[test]
     fn values_are_normalised_or_refused() {
-        assert_eq!(AllowKind::Ip.normalize(" 2001:DB8:0::1 ").unwrap(), "2001:db8::1");
-        assert_eq!(AllowKind::Cidr.normalize("10.1.2.3/8").unwrap(), "10.0.0.0/8");
-        assert_eq!(AllowKind::User.normalize("Alice@Contoso.com").unwrap(), "alice@contoso.com");
+        assert_eq!(
+            AllowKind::Ip.normalize(" 2001:DB8:0::1 ").unwrap(),
+            "2001:db8::1"
+        );
+        assert_eq!(
+            AllowKind::Cidr.normalize("10.1.2.3/8").unwrap(),
+            "10.0.0.0/8"
+        );
+        assert_eq!(
+            AllowKind::User.normalize("Alice@Contoso.com").unwrap(),
+            "alice@contoso.com"
+        );
         assert_eq!(AllowKind::Asn.normalize("as9009").unwrap(), "AS9009");
         assert_eq!(AllowKind::Asn.normalize("9009").unwrap(), "AS9009");
         assert_eq!(AllowKind::Country.normalize("nl").unwrap(), "NL");
-        let err = AllowKind::Cidr.normalize("10.0.0.0/33").unwrap_err().to_string();
-        assert!(err.contains("10.0.0.0/33") && err.contains("like 10.0.0.0/8"), "{err}");
-        let err = AllowKind::Cidr.normalize("10.0.0.1").unwrap_err().to_string();
+        let err = AllowKind::Cidr
+            .normalize("10.0.0.0/33")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("10.0.0.0/33") && err.contains("like 10.0.0.0/8"),
+            "{err}"
+        );
+        let err = AllowKind::Cidr
+            .normalize("10.0.0.1")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("prefix length"), "{err}");
         assert!(AllowKind::Asn.normalize("AS0").is_err());
         assert!(AllowKind::Country.normalize("NLD").is_err());
         assert!(AllowKind::User.normalize("  ").is_err());
-        assert_eq!(AllowKind::from_name("user-agent"), Some(AllowKind::UserAgent));
+        assert_eq!(
+            AllowKind::from_name("user-agent"),
+            Some(AllowKind::UserAgent)
+        );
         assert_eq!(AllowKind::from_name("mac"), None);
     }
 
@@ -309,9 +333,18 @@ mod tests {
         assert!(parse_expiry("2027-01-01T00:00:00Z", n).is_ok());
         let err = parse_expiry("2020-01-01", n).unwrap_err().to_string();
         assert!(err.contains("already past"), "{err}");
-        assert!(matches!(parse_expiry("0d", n), Err(TriageError::ExpiryInPast { .. })));
-        assert!(matches!(parse_expiry("soon", n), Err(TriageError::BadExpiry(_))));
-        assert!(matches!(parse_expiry("30x", n), Err(TriageError::BadExpiry(_))));
+        assert!(matches!(
+            parse_expiry("0d", n),
+            Err(TriageError::ExpiryInPast { .. })
+        ));
+        assert!(matches!(
+            parse_expiry("soon", n),
+            Err(TriageError::BadExpiry(_))
+        ));
+        assert!(matches!(
+            parse_expiry("30x", n),
+            Err(TriageError::BadExpiry(_))
+        ));
     }
 
     #[test]
@@ -330,8 +363,14 @@ mod tests {
         assert!(matches!(e.validate(now()), Err(TriageError::Empty { .. })));
         e.note = "ok".into();
         e.expires = Some(now() - Duration::seconds(1));
-        assert!(matches!(e.validate(now()), Err(TriageError::ExpiryInPast { .. })));
-        assert!(parse_detector("spray").unwrap_err().to_string().contains("password_spray"));
+        assert!(matches!(
+            e.validate(now()),
+            Err(TriageError::ExpiryInPast { .. })
+        ));
+        assert!(parse_detector("spray")
+            .unwrap_err()
+            .to_string()
+            .contains("password_spray"));
     }
 
     #[test]

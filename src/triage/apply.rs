@@ -77,7 +77,9 @@ impl Rule {
             Rule::User(u) => text(ev.user).map(|x| x.to_lowercase() == *u),
             Rule::Asn(n) => (ev.asn != 0).then_some(ev.asn == *n),
             Rule::Country(c) => text(ev.country).map(|x| x.eq_ignore_ascii_case(c)),
-            Rule::UserAgent(ua) => text(ev.user_agent).map(|x| x.to_lowercase().contains(ua.as_str())),
+            Rule::UserAgent(ua) => {
+                text(ev.user_agent).map(|x| x.to_lowercase().contains(ua.as_str()))
+            }
             Rule::Never => None,
         }
     }
@@ -123,7 +125,12 @@ impl Triage {
     /// a detector made itself is kept), clears it on findings no entry matches
     /// any more; expired entries never match. Returns the number of findings
     /// each entry matched (every live entry is present, 0 when it matched none).
-    pub fn apply(&self, findings: &mut Findings, store: &Store, now: DateTime<Utc>) -> HashMap<i64, u64> {
+    pub fn apply(
+        &self,
+        findings: &mut Findings,
+        store: &Store,
+        now: DateTime<Utc>,
+    ) -> HashMap<i64, u64> {
         let live: Vec<(&AllowEntry, Rule)> = self
             .entries
             .iter()

@@ -12,13 +12,16 @@ use super::{current_analyst, format_at, now_ms, parse_at, parse_finding_id, sche
 use super::{Class, Note, Snapshot, TriageError, Verdict};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Type;
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{
+    params, Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior,
+};
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const SNAPSHOT_SELECT: &str = "SELECT id, detector, entity, severity, risk, first_seen, last_seen, title FROM finding";
+const SNAPSHOT_SELECT: &str =
+    "SELECT id, detector, entity, severity, risk, first_seen, last_seen, title FROM finding";
 
 /// How long a write waits for another process's transaction (DEPS §4).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -42,7 +45,8 @@ pub struct ScanRecord {
 impl ScanRecord {
     /// An entry is stale when a scan after its creation matched nothing with it.
     pub fn is_stale(&self, e: &AllowEntry) -> bool {
-        self.at.is_some_and(|at| e.created <= at) && self.matches.get(&e.id).copied().unwrap_or(0) == 0
+        self.at.is_some_and(|at| e.created <= at)
+            && self.matches.get(&e.id).copied().unwrap_or(0) == 0
     }
 }
 
@@ -57,7 +61,9 @@ impl Case {
                 source,
             })?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let case = Case::connect(path, flags, false)?;
         let db = |e| TriageError::db(path, e);
         if case.conn.is_readonly("main").map_err(db)? {
@@ -77,7 +83,9 @@ impl Case {
                 source: rusqlite::Error::InvalidQuery,
             });
         }
-        case.conn.pragma_update(None, "synchronous", "FULL").map_err(db)?;
+        case.conn
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(db)?;
         schema::migrate(&case.conn, path)?;
         case.data_version.set(case.read_data_version()?);
         Ok(case)
@@ -111,8 +119,10 @@ impl Case {
     }
 
     fn connect(path: &Path, flags: OpenFlags, read_only: bool) -> Result<Case, TriageError> {
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| TriageError::db(path, e))?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| TriageError::db(path, e))?;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| TriageError::db(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| TriageError::db(path, e))?;
         Ok(Case {
             conn,
             path: path.to_path_buf(),
@@ -151,18 +161,29 @@ impl Case {
     }
 
     /// Runs `f` in one immediate transaction and commits it before returning.
-    fn write<T>(&self, f: impl FnOnce(&Transaction) -> rusqlite::Result<T>) -> Result<T, TriageError> {
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction) -> rusqlite::Result<T>,
+    ) -> Result<T, TriageError> {
         if self.read_only {
-            return Err(TriageError::ReadOnly { path: self.path.clone() });
+            return Err(TriageError::ReadOnly {
+                path: self.path.clone(),
+            });
         }
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate).map_err(|e| self.err(e))?;
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
         let out = f(&tx).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(out)
     }
 
     /// Records a verdict (a new history row; the latest wins) with the finding's snapshot.
-    pub fn set_verdict(&self, snap: &Snapshot, class: Class, note: Option<&str>) -> Result<Verdict, TriageError> {
+    pub fn set_verdict(
+        &self,
+        snap: &Snapshot,
+        class: Class,
+        note: Option<&str>,
+    ) -> Result<Verdict, TriageError> {
         let finding_id = parse_finding_id(&snap.finding_id)?;
         let note = match note.map(str::trim) {
             Some("") => {
@@ -291,7 +312,8 @@ impl Case {
             )
             .map_err(|e| self.err(e))?;
         let rows = st.query_map([], allow_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// The latest verdict of every judged finding.
@@ -314,13 +336,21 @@ impl Case {
 
     /// Every verdict in the case, oldest first.
     pub fn all_verdicts(&self) -> Result<Vec<Verdict>, TriageError> {
-        self.query_verdicts("SELECT finding_id, class, note, analyst, at FROM verdict ORDER BY seq", [])
+        self.query_verdicts(
+            "SELECT finding_id, class, note, analyst, at FROM verdict ORDER BY seq",
+            [],
+        )
     }
 
-    fn query_verdicts(&self, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Verdict>, TriageError> {
+    fn query_verdicts(
+        &self,
+        sql: &str,
+        p: impl rusqlite::Params,
+    ) -> Result<Vec<Verdict>, TriageError> {
         let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = st.query_map(p, verdict_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// The notes of one finding, oldest first.
@@ -333,7 +363,10 @@ impl Case {
 
     /// Every note in the case, oldest first.
     pub fn all_notes(&self) -> Result<Vec<Note>, TriageError> {
-        self.query_notes("SELECT finding_id, text, analyst, at FROM note ORDER BY seq", [])
+        self.query_notes(
+            "SELECT finding_id, text, analyst, at FROM note ORDER BY seq",
+            [],
+        )
     }
 
     fn query_notes(&self, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Note>, TriageError> {
@@ -348,7 +381,8 @@ impl Case {
                 })
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// The snapshot of every finding the case has a verdict or note for.
@@ -358,11 +392,16 @@ impl Case {
 
     /// The stored snapshot of one finding, if the case has it.
     pub fn snapshot(&self, finding_id: &str) -> Result<Option<Snapshot>, TriageError> {
-        let mut v = self.query_snapshots(&format!("{SNAPSHOT_SELECT} WHERE id = ?1"), [finding_id])?;
+        let mut v =
+            self.query_snapshots(&format!("{SNAPSHOT_SELECT} WHERE id = ?1"), [finding_id])?;
         Ok(v.pop())
     }
 
-    fn query_snapshots(&self, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Snapshot>, TriageError> {
+    fn query_snapshots(
+        &self,
+        sql: &str,
+        p: impl rusqlite::Params,
+    ) -> Result<Vec<Snapshot>, TriageError> {
         let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = st
             .query_map(p, |r| {
@@ -378,7 +417,8 @@ impl Case {
                 })
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// True when another connection committed since the last call (or since opening).
@@ -421,9 +461,13 @@ impl Case {
             .prepare_cached("SELECT entry_id, matches FROM scan_match")
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?.max(0) as u64)))
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+            })
             .map_err(|e| self.err(e))?;
-        let matches = rows.collect::<rusqlite::Result<HashMap<_, _>>>().map_err(|e| self.err(e))?;
+        let matches = rows
+            .collect::<rusqlite::Result<HashMap<_, _>>>()
+            .map_err(|e| self.err(e))?;
         Ok(ScanRecord {
             at: at.as_deref().and_then(parse_at),
             matches,
@@ -451,7 +495,12 @@ fn check_writable(path: &Path) -> Result<(), TriageError> {
     }
     match std::fs::OpenOptions::new().write(true).open(path) {
         Ok(_) => Ok(()),
-        Err(e) if matches!(e.kind(), std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+            ) =>
+        {
             Err(read_only)
         }
         Err(source) => Err(TriageError::Io {
@@ -463,7 +512,12 @@ fn check_writable(path: &Path) -> Result<(), TriageError> {
 
 /// Inserts an id-only or full snapshot; a full one replaces whatever is stored,
 /// an id-only one never overwrites a full one.
-fn upsert_snapshot(tx: &Transaction, id: &str, s: &Snapshot, at: DateTime<Utc>) -> rusqlite::Result<()> {
+fn upsert_snapshot(
+    tx: &Transaction,
+    id: &str,
+    s: &Snapshot,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO finding (id, detector, entity, severity, risk, first_seen, last_seen, title, updated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -502,7 +556,9 @@ fn allow_row(r: &Row) -> rusqlite::Result<AllowEntry> {
     let detectors = detectors
         .split(',')
         .filter(|d| !d.is_empty())
-        .map(|d| crate::finding::DetectorId::from_name(d).ok_or_else(|| bad_col(3, "unknown detector")))
+        .map(|d| {
+            crate::finding::DetectorId::from_name(d).ok_or_else(|| bad_col(3, "unknown detector"))
+        })
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let expires: Option<String> = r.get(7)?;
     Ok(AllowEntry {

@@ -5,7 +5,10 @@
 //! [`super::export`]; this file parses, dispatches and prints.
 
 use super::export::{AllowView, CaseView};
-use super::{parse_detector, parse_expiry, parse_finding_id, AllowKind, Case, Class, NewAllow, Snapshot, TriageError};
+use super::{
+    parse_detector, parse_expiry, parse_finding_id, AllowKind, Case, Class, NewAllow, Snapshot,
+    TriageError,
+};
 use crate::cli::{AllowCommand, CaseCommand, ExportFormat};
 use crate::config::Config;
 use crate::sanitize::{clean, clean_width};
@@ -14,7 +17,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Runs one `hunt case` verb against the case at `case_path` (default: [`Case::default_path`]).
-pub fn run_case(cmd: &CaseCommand, case_path: Option<&Path>, config: &Config) -> anyhow::Result<ExitCode> {
+pub fn run_case(
+    cmd: &CaseCommand,
+    case_path: Option<&Path>,
+    config: &Config,
+) -> anyhow::Result<ExitCode> {
     let path = match case_path.map(Path::to_path_buf).or_else(Case::default_path) {
         Some(p) => p,
         None => return Ok(refuse(cmd, TriageError::NoPath)),
@@ -68,7 +75,8 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
     match cmd {
         CaseCommand::Verdict { id, class, note } => {
             let id = parse_finding_id(id)?;
-            let class = Class::from_name(class).ok_or_else(|| TriageError::UnknownClass(class.clone()))?;
+            let class =
+                Class::from_name(class).ok_or_else(|| TriageError::UnknownClass(class.clone()))?;
             if note.as_deref().is_some_and(|n| n.trim().is_empty()) {
                 return Err(TriageError::Empty {
                     what: "verdict note",
@@ -78,7 +86,13 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
             }
             let case = Case::open(path)?;
             let v = case.set_verdict(&Snapshot::id_only(&id), class, note.as_deref())?;
-            writeln!(out, "{} recorded for {} by {}", v.class, describe(&case, &id)?, clean(&v.analyst))?;
+            writeln!(
+                out,
+                "{} recorded for {} by {}",
+                v.class,
+                describe(&case, &id)?,
+                clean(&v.analyst)
+            )?;
         }
         CaseCommand::Note { id, text } => {
             let id = parse_finding_id(id)?;
@@ -94,7 +108,10 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
             writeln!(out, "note added to {}", describe(&case, &id)?)?;
         }
         CaseCommand::Allow { command } => allow(command, path, config, &mut out)?,
-        CaseCommand::List => list(&CaseView::load(open_for_reading(path)?.as_ref(), config, super::now_ms())?, &mut out)?,
+        CaseCommand::List => list(
+            &CaseView::load(open_for_reading(path)?.as_ref(), config, super::now_ms())?,
+            &mut out,
+        )?,
         CaseCommand::Export { format, output } => {
             let view = CaseView::load(open_for_reading(path)?.as_ref(), config, super::now_ms())?;
             let text = match format.1.unwrap_or(ExportFormat::Markdown) {
@@ -112,7 +129,11 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
             let tag = tag_hash(tag);
             for i in 0..*count {
                 let id = format!("{tag:08x}{i:08x}");
-                case.set_verdict(&Snapshot::id_only(&id), Class::Undetermined, Some("verdict-loop"))?;
+                case.set_verdict(
+                    &Snapshot::id_only(&id),
+                    Class::Undetermined,
+                    Some("verdict-loop"),
+                )?;
                 writeln!(out, "{id}")?;
                 out.flush()?;
             }
@@ -122,7 +143,12 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
     Ok(())
 }
 
-fn allow(cmd: &AllowCommand, path: &Path, config: &Config, out: &mut dyn Write) -> Result<(), Failure> {
+fn allow(
+    cmd: &AllowCommand,
+    path: &Path,
+    config: &Config,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
     match cmd {
         AllowCommand::Add {
             kind,
@@ -132,9 +158,16 @@ fn allow(cmd: &AllowCommand, path: &Path, config: &Config, out: &mut dyn Write) 
             expires,
         } => {
             let now = super::now_ms();
-            let kind = AllowKind::from_name(kind).ok_or_else(|| TriageError::UnknownKind(kind.clone()))?;
-            let detectors = detectors.iter().map(|d| parse_detector(d)).collect::<Result<Vec<_>, _>>()?;
-            let expires = expires.as_deref().map(|e| parse_expiry(e, now)).transpose()?;
+            let kind =
+                AllowKind::from_name(kind).ok_or_else(|| TriageError::UnknownKind(kind.clone()))?;
+            let detectors = detectors
+                .iter()
+                .map(|d| parse_detector(d))
+                .collect::<Result<Vec<_>, _>>()?;
+            let expires = expires
+                .as_deref()
+                .map(|e| parse_expiry(e, now))
+                .transpose()?;
             let entry = NewAllow {
                 kind,
                 value: value.clone(),
@@ -145,7 +178,10 @@ fn allow(cmd: &AllowCommand, path: &Path, config: &Config, out: &mut dyn Write) 
             .normalized(now)?;
             let case = Case::open(path)?;
             let e = case.add_allow(&entry)?;
-            let expiry = e.expires.map(super::format_at).unwrap_or_else(|| "never".into());
+            let expiry = e
+                .expires
+                .map(super::format_at)
+                .unwrap_or_else(|| "never".into());
             writeln!(
                 out,
                 "allowlist entry #{} added: {} {} (detectors: {}, expires: {expiry}): {}",
@@ -210,7 +246,12 @@ fn list(view: &CaseView, out: &mut dyn Write) -> io::Result<()> {
         for f in &view.findings {
             let s = &f.snapshot;
             let (class, analyst, at, note) = match &f.verdict {
-                Some(v) => (v.class.as_str(), v.analyst.as_str(), super::format_at(v.at), v.note.clone().unwrap_or_default()),
+                Some(v) => (
+                    v.class.as_str(),
+                    v.analyst.as_str(),
+                    super::format_at(v.at),
+                    v.note.clone().unwrap_or_default(),
+                ),
                 None => ("-", "-", "-".to_string(), String::new()),
             };
             writeln!(
@@ -261,7 +302,11 @@ fn write_allow_table(out: &mut dyn Write, entries: &[AllowView]) -> io::Result<(
             (Some(n), true) => format!("{n} matches STALE"),
             (Some(n), false) => format!("{n} matches"),
         };
-        let note = if e.from_config { format!("{} [config]", e.note) } else { e.note.clone() };
+        let note = if e.from_config {
+            format!("{} [config]", e.note)
+        } else {
+            e.note.clone()
+        };
         writeln!(
             out,
             "{:>4}  {:<11}{:<26}{:<22}{:<26}{:<18}{}",
@@ -292,6 +337,7 @@ fn write_file(file: &PathBuf, text: &str) -> Result<(), TriageError> {
 }
 
 fn tag_hash(tag: &str) -> u32 {
-    tag.bytes()
-        .fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193))
+    tag.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ b as u32).wrapping_mul(0x0100_0193)
+    })
 }

@@ -28,7 +28,9 @@ pub enum TriageError {
     BadExpiry(String),
     #[error("expiry `{value}` ({at}) is already past; give a later date or a span like 30d")]
     ExpiryInPast { value: String, at: String },
-    #[error("`{0}` is not a finding id; ids are the 16 hex digits in the id column of `hunt scan`")]
+    #[error(
+        "`{0}` is not a finding id; ids are the 16 hex digits in the id column of `hunt scan`"
+    )]
     BadFindingId(String),
     #[error("there is no allowlist entry #{0} in the case; `hunt case allow list` shows the ids")]
     NoSuchEntry(i64),
@@ -74,7 +76,9 @@ impl TriageError {
         match e.sqlite_error_code() {
             Some(ErrorCode::NotADatabase) => TriageError::NotADatabase { path },
             Some(ErrorCode::ReadOnly) => TriageError::ReadOnly { path },
-            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => TriageError::Busy { path },
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+                TriageError::Busy { path }
+            }
             _ => TriageError::Db { path, source: e },
         }
     }

@@ -57,14 +57,23 @@ const SECTIONS: [(&str, &str); 5] = [
 
 impl CaseView {
     /// Reads the case (if any; a missing case is an empty one) and the config's entries.
-    pub fn load(case: Option<&Case>, config: &Config, now: DateTime<Utc>) -> Result<CaseView, TriageError> {
+    pub fn load(
+        case: Option<&Case>,
+        config: &Config,
+        now: DateTime<Utc>,
+    ) -> Result<CaseView, TriageError> {
         let mut allow = match case {
             Some(c) => c.allowlist()?,
             None => Vec::new(),
         };
         allow.extend(super::allow::config_entries(config)?);
         let (snaps, verdicts, notes, scan) = match case {
-            Some(c) => (c.snapshots()?, c.all_verdicts()?, c.all_notes()?, c.last_scan()?),
+            Some(c) => (
+                c.snapshots()?,
+                c.all_verdicts()?,
+                c.all_notes()?,
+                c.last_scan()?,
+            ),
             None => Default::default(),
         };
         let mut history: HashMap<String, Vec<Verdict>> = HashMap::new();
@@ -90,12 +99,17 @@ impl CaseView {
             })
             .collect();
         Ok(CaseView {
-            case: case.map(|c| c.path().display().to_string()).unwrap_or_default(),
+            case: case
+                .map(|c| c.path().display().to_string())
+                .unwrap_or_default(),
             generated: now,
             analyst: super::current_analyst(),
             last_scan: scan.at,
             findings,
-            allowlist: allow.into_iter().map(|e| allow_view(e, &scan, now)).collect(),
+            allowlist: allow
+                .into_iter()
+                .map(|e| allow_view(e, &scan, now))
+                .collect(),
         })
     }
 
@@ -115,7 +129,12 @@ impl CaseView {
     fn write_markdown(&self, o: &mut String) -> std::fmt::Result {
         writeln!(o, "# Incident hand-off: hunt case\n")?;
         writeln!(o, "- Case file: `{}`", md_code(&self.case))?;
-        writeln!(o, "- Generated: {} by {}", format_at(self.generated), md(&self.analyst))?;
+        writeln!(
+            o,
+            "- Generated: {} by {}",
+            format_at(self.generated),
+            md(&self.analyst)
+        )?;
         match self.last_scan {
             Some(at) => writeln!(o, "- Last scan recorded: {}", format_at(at))?,
             None => writeln!(o, "- Last scan recorded: none")?,
@@ -123,7 +142,11 @@ impl CaseView {
         writeln!(o, "\n## Summary\n")?;
         writeln!(o, "| Verdict | Findings |\n|---|---:|")?;
         for class in super::Class::ALL {
-            let n = self.findings.iter().filter(|f| f.verdict.as_ref().is_some_and(|v| v.class == class)).count();
+            let n = self
+                .findings
+                .iter()
+                .filter(|f| f.verdict.as_ref().is_some_and(|v| v.class == class))
+                .count();
             writeln!(o, "| {} | {n} |", class.as_str())?;
         }
         let open = self.findings.iter().filter(|f| f.verdict.is_none()).count();
@@ -142,7 +165,12 @@ impl CaseView {
             if group.is_empty() {
                 continue;
             }
-            group.sort_by(|a, b| b.snapshot.risk.cmp(&a.snapshot.risk).then(a.snapshot.first_seen.cmp(&b.snapshot.first_seen)));
+            group.sort_by(|a, b| {
+                b.snapshot
+                    .risk
+                    .cmp(&a.snapshot.risk)
+                    .then(a.snapshot.first_seen.cmp(&b.snapshot.first_seen))
+            });
             writeln!(o, "### {title} ({})\n", group.len())?;
             for f in group {
                 write_finding(o, f)?;
@@ -160,7 +188,11 @@ impl CaseView {
         writeln!(o, "|---:|---|---|---|---|---|---|---|---:|")?;
         for a in &self.allowlist {
             let e = &a.entry;
-            let created = if e.from_config { "config file".to_string() } else { format_at(e.created) };
+            let created = if e.from_config {
+                "config file".to_string()
+            } else {
+                format_at(e.created)
+            };
             let expires = match (e.expires, a.expired) {
                 (None, _) => "never".to_string(),
                 (Some(t), true) => format!("expired {}", format_at(t)),
@@ -198,12 +230,20 @@ fn allow_view(entry: AllowEntry, scan: &ScanRecord, now: DateTime<Utc>) -> Allow
 }
 
 fn section_of(severity: &str) -> &'static str {
-    SECTIONS.iter().map(|(k, _)| *k).find(|k| !k.is_empty() && *k == severity).unwrap_or("")
+    SECTIONS
+        .iter()
+        .map(|(k, _)| *k)
+        .find(|k| !k.is_empty() && *k == severity)
+        .unwrap_or("")
 }
 
 fn write_finding(o: &mut String, f: &FindingView) -> std::fmt::Result {
     let s = &f.snapshot;
-    let title = if s.title.is_empty() { "(title unknown: no scan has recorded this finding)" } else { &s.title };
+    let title = if s.title.is_empty() {
+        "(title unknown: no scan has recorded this finding)"
+    } else {
+        &s.title
+    };
     writeln!(o, "#### `{}`: {}\n", md_code(&s.finding_id), md(title))?;
     if !s.is_id_only() {
         writeln!(
@@ -217,16 +257,36 @@ fn write_finding(o: &mut String, f: &FindingView) -> std::fmt::Result {
         writeln!(o, "- Seen: {} to {}", md(&s.first_seen), md(&s.last_seen))?;
     }
     match &f.verdict {
-        Some(v) => writeln!(o, "- **Verdict: {}** by {} at {}{}", v.class, md(&v.analyst), format_at(v.at), note_suffix(&v.note))?,
+        Some(v) => writeln!(
+            o,
+            "- **Verdict: {}** by {} at {}{}",
+            v.class,
+            md(&v.analyst),
+            format_at(v.at),
+            note_suffix(&v.note)
+        )?,
         None => writeln!(o, "- Verdict: none yet")?,
     }
     for v in f.history.iter().rev() {
-        writeln!(o, "  - earlier: {} by {} at {}{}", v.class, md(&v.analyst), format_at(v.at), note_suffix(&v.note))?;
+        writeln!(
+            o,
+            "  - earlier: {} by {} at {}{}",
+            v.class,
+            md(&v.analyst),
+            format_at(v.at),
+            note_suffix(&v.note)
+        )?;
     }
     if !f.notes.is_empty() {
         writeln!(o, "- Notes:")?;
         for n in &f.notes {
-            writeln!(o, "  - {} {}: {}", format_at(n.at), md(&n.analyst), md(&n.text))?;
+            writeln!(
+                o,
+                "  - {} {}: {}",
+                format_at(n.at),
+                md(&n.analyst),
+                md(&n.text)
+            )?;
         }
     }
     writeln!(o)
@@ -239,8 +299,18 @@ fn note_suffix(note: &Option<String>) -> String {
     }
 }
 
-/// Text safe inside a Markdown table cell or list item and on a terminal.
+/// Text safe inside a Markdown table cell or list item and on a terminal;
+/// line breaks (a multi-line note) become `<br>`.
 pub fn md(s: &str) -> String {
+    let lines: Vec<String> = s
+        .trim()
+        .lines()
+        .map(|l| md_line(l.trim_end_matches('\r')))
+        .collect();
+    lines.join("<br>")
+}
+
+fn md_line(s: &str) -> String {
     let c = clean(s);
     let mut out = String::with_capacity(c.len());
     for ch in c.chars() {
@@ -288,7 +358,8 @@ mod tests {
     fn markdown_text_is_escaped() {
         assert_eq!(md("a|b"), "a\\|b");
         assert_eq!(md("<script>"), "&lt;script&gt;");
-        assert_eq!(md("line\nbreak"), "line\\u{a}break");
+        assert_eq!(md("line\r\nbreak"), "line<br>break");
+        assert_eq!(md("bell\u{7}"), "bell\\\\u{7}");
         assert_eq!(md_code("x`y|z"), "x'y¦z");
     }
 

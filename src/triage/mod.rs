@@ -173,7 +173,9 @@ pub fn format_at(t: DateTime<Utc>) -> String {
 
 /// Reads a time written by [`format_at`] (any RFC 3339 time is accepted).
 pub fn parse_at(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]
@@ -197,7 +199,10 @@ mod tests {
 
     #[test]
     fn finding_ids_are_checked() {
-        assert_eq!(parse_finding_id(" 95B976381EBA7EDD ").unwrap(), "95b976381eba7edd");
+        assert_eq!(
+            parse_finding_id(" 95B976381EBA7EDD ").unwrap(),
+            "95b976381eba7edd"
+        );
         assert!(parse_finding_id("95b976381eba7ed").is_err());
         assert!(parse_finding_id("95b976381eba7edx").is_err());
     }

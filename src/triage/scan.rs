@@ -73,7 +73,9 @@ impl ScanTriage {
 
     /// Reloads entries and verdicts when another process changed the case (live follow).
     pub fn reload_if_changed(&mut self, config: &Config) -> Result<bool, TriageError> {
-        let Some(case) = &self.case else { return Ok(false) };
+        let Some(case) = &self.case else {
+            return Ok(false);
+        };
         if !case.changed()? {
             return Ok(false);
         }
@@ -83,7 +85,9 @@ impl ScanTriage {
 
     /// Applies the allowlist to every finding of the session and keeps the match counts.
     pub fn apply(&mut self, session: &mut Session) {
-        self.counts = self.triage.apply(&mut session.findings, &session.store, Utc::now());
+        self.counts = self
+            .triage
+            .apply(&mut session.findings, &session.store, Utc::now());
     }
 
     /// The finding's JSON ([`crate::report::finding_json`]) with its latest verdict.
@@ -97,7 +101,9 @@ impl ScanTriage {
     pub fn verdict_json(&self, finding_id: &str) -> Value {
         match self.triage.verdict(finding_id) {
             None => Value::Null,
-            Some(v) => json!({"class": v.class, "note": v.note, "analyst": v.analyst, "at": format_at(v.at)}),
+            Some(v) => {
+                json!({"class": v.class, "note": v.note, "analyst": v.analyst, "at": format_at(v.at)})
+            }
         }
     }
 
@@ -107,7 +113,11 @@ impl ScanTriage {
         let Some(case) = self.case.as_ref().filter(|c| !c.is_read_only()) else {
             return Ok(());
         };
-        let judged: HashSet<String> = case.snapshots()?.into_iter().map(|s| s.finding_id).collect();
+        let judged: HashSet<String> = case
+            .snapshots()?
+            .into_iter()
+            .map(|s| s.finding_id)
+            .collect();
         let snaps: Vec<Snapshot> = session
             .findings
             .all()
@@ -122,22 +132,40 @@ impl ScanTriage {
     }
 
     /// Stderr lines: suppressed findings, verdicts attached, stale entries.
-    pub fn write_summary(&self, out: &mut dyn Write, session: &Session, include_suppressed: bool) -> io::Result<()> {
+    pub fn write_summary(
+        &self,
+        out: &mut dyn Write,
+        session: &Session,
+        include_suppressed: bool,
+    ) -> io::Result<()> {
         for w in &self.warnings {
             writeln!(out, "hunt: {}", crate::sanitize::clean(w))?;
         }
         let all = session.findings.all();
-        let by_entry = all.iter().filter(|f| f.suppressed.as_ref().is_some_and(|s| s.entry.is_some())).count();
-        let by_detector = all.iter().filter(|f| f.suppressed.as_ref().is_some_and(|s| s.entry.is_none())).count();
+        let by_entry = all
+            .iter()
+            .filter(|f| f.suppressed.as_ref().is_some_and(|s| s.entry.is_some()))
+            .count();
+        let by_detector = all
+            .iter()
+            .filter(|f| f.suppressed.as_ref().is_some_and(|s| s.entry.is_none()))
+            .count();
         if by_entry + by_detector > 0 {
-            let shown = if include_suppressed { "shown" } else { "hidden; --include-suppressed shows them" };
+            let shown = if include_suppressed {
+                "shown"
+            } else {
+                "hidden; --include-suppressed shows them"
+            };
             writeln!(
                 out,
                 "hunt: {} findings suppressed ({by_entry} by allowlist entries, {by_detector} as shared egress), {shown}",
                 by_entry + by_detector
             )?;
         }
-        let judged = all.iter().filter(|f| self.triage.verdict(&f.id).is_some()).count();
+        let judged = all
+            .iter()
+            .filter(|f| self.triage.verdict(&f.id).is_some())
+            .count();
         if judged > 0 {
             writeln!(out, "hunt: {judged} findings carry a verdict from the case")?;
         }

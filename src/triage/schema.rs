@@ -107,8 +107,12 @@ pub fn check_header(path: &Path) -> Result<(), TriageError> {
 /// Refuses databases that are not ours or are newer than this build. Reads only.
 pub fn check_identity(conn: &Connection, path: &Path) -> Result<(), TriageError> {
     let db = |e| TriageError::db(path, e);
-    let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(db)?;
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db)?;
+    let app: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(db)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(db)?;
     let tables: i64 = conn
         .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
         .map_err(db)?;
@@ -132,18 +136,25 @@ pub fn check_identity(conn: &Connection, path: &Path) -> Result<(), TriageError>
 /// process opening the same new file waits, then finds nothing to do).
 pub fn migrate(conn: &Connection, path: &Path) -> Result<(), TriageError> {
     let db = |e| TriageError::db(path, e);
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(db)?;
     if version == latest() {
         return Ok(());
     }
-    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(db)?;
+    let tx =
+        rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(db)?;
     // Re-read under the write lock: another process may have migrated meanwhile.
     check_identity(&tx, path)?;
-    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db)?;
+    let version: i64 = tx
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(db)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
         tx.execute_batch(sql).map_err(db)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1).map_err(db)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)
+            .map_err(db)?;
     }
-    tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(db)?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)
+        .map_err(db)?;
     tx.commit().map_err(db)
 }
