@@ -26,16 +26,17 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (config, _) = Config::load(cli.common.config.as_deref())?;
     match cli.command {
         Some(Command::Config) => {
-            let (enricher, msgs) = Enricher::open(&geoip_paths(&cli.common, &config));
-            drop(enricher);
+            let (_enricher, msgs) = Enricher::open(&geoip_paths(&cli.common, &config));
             let mut out = io::stdout().lock();
             for m in msgs {
                 writeln!(out, "# {m}")?;
@@ -44,7 +45,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Scan(args)) => scan(&cli.common, config, args),
-        Some(Command::Case(args)) => hunt::triage::cli::run_case(&args.command, cli.common.case.as_deref(), &config),
+        Some(Command::Case(args)) => {
+            hunt::triage::cli::run_case(&args.command, cli.common.case.as_deref(), &config)
+        }
         None => {
             eprintln!("hunt: the interactive workbench is not available in this build yet; use `hunt scan`");
             Ok(ExitCode::from(2))
@@ -68,7 +71,10 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     let (inputs, errors) = expand(&args.paths);
     let mut unreadable = !errors.is_empty();
     for (path, e) in &errors {
-        eprintln!("hunt: {}: {e}", hunt::sanitize::clean(&path.display().to_string()));
+        eprintln!(
+            "hunt: {}: {e}",
+            hunt::sanitize::clean(&path.display().to_string())
+        );
     }
     let stdin_count = inputs.iter().filter(|i| **i == Input::Stdin).count();
     if stdin_count > 1 {
@@ -78,7 +84,10 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     let mut triage = ScanTriage::open(common.case.as_deref(), &config)?;
     let (enricher, msgs) = Enricher::open(&geoip_paths(common, &config));
     for m in msgs {
-        eprintln!("hunt: {m}");
+        // "No database found" is the normal case on most machines: say it only when asked.
+        if args.verbose || !m.contains("no database found") {
+            eprintln!("hunt: {m}");
+        }
     }
     let opts = RunOptions {
         inputs: inputs.clone(),
@@ -91,7 +100,11 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     let readers = pipeline::start(&opts, &config);
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
-    let output = args.output.unwrap_or(if tty && !args.follow { OutputFormat::Table } else { OutputFormat::Jsonl });
+    let output = args.output.unwrap_or(if tty && !args.follow {
+        OutputFormat::Table
+    } else {
+        OutputFormat::Jsonl
+    });
 
     if args.follow {
         let mut out = stdout.lock();
@@ -107,12 +120,18 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
             }
             triage.apply(&mut session);
             for (change, id) in session.take_changes() {
-                let Some(f) = session.findings.get(&id) else { continue };
+                let Some(f) = session.findings.get(&id) else {
+                    continue;
+                };
                 if f.suppressed.is_some() && !args.include_suppressed {
                     continue;
                 }
                 let mut v = triage.finding_json(&session, f);
-                v["change"] = serde_json::json!(if change == Change::Created { "created" } else { "updated" });
+                v["change"] = serde_json::json!(if change == Change::Created {
+                    "created"
+                } else {
+                    "updated"
+                });
                 match output {
                     OutputFormat::Csv => report::write_csv_row(&mut out, &v)?,
                     OutputFormat::Table => report::write_table(&mut out, &[v], terminal_width())?,
@@ -133,7 +152,11 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     if session.pending() > 0 {
         session.release();
     }
-    if session.sources.iter().any(|s| s.state == pipeline::SourceState::Failed) {
+    if session
+        .sources
+        .iter()
+        .any(|s| s.state == pipeline::SourceState::Failed)
+    {
         unreadable = true;
     }
     triage.apply(&mut session);
@@ -183,5 +206,8 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
 }
 
 fn terminal_width() -> usize {
-    crossterm::terminal::size().map(|(w, _)| w as usize).unwrap_or(160).max(80)
+    crossterm::terminal::size()
+        .map(|(w, _)| w as usize)
+        .unwrap_or(160)
+        .max(80)
 }
