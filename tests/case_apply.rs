@@ -383,3 +383,77 @@ fn scanning_without_a_case_file_does_not_create_one() {
         .iter()
         .all(|f| f.suppressed.is_none()));
 }
+
+#[test]
+fn the_entity_comes_from_the_id_not_from_filled_fields() {
+    let mut s = Store::new();
+    let users = ["a@x.com", "b@x.com", "c@x.com"];
+    let ev: Vec<u32> = users
+        .iter()
+        .map(|u| {
+            push(
+                &mut s,
+                Ev {
+                    user: u,
+                    ip: "45.83.64.17",
+                    country: "NL",
+                    asn: 9009,
+                    ua: "",
+                },
+            )
+        })
+        .collect();
+    let t1 = push(
+        &mut s,
+        Ev {
+            user: "d@x.com",
+            ip: "10.0.0.1",
+            country: "NL",
+            asn: 1,
+            ua: "",
+        },
+    );
+    let t2 = push(
+        &mut s,
+        Ev {
+            user: "d@x.com",
+            ip: "45.83.64.17",
+            country: "NL",
+            asn: 9009,
+            ua: "",
+        },
+    );
+    let mut fs = Findings::default();
+    // A spray about an IP that also names the user who signed in.
+    let mut spray = finding(DetectorId::PasswordSpray, None, Some("45.83.64.17"), &ev);
+    spray.user = Some("a@x.com".into());
+    // A finding about a user whose `ip` is only the first of two.
+    let mut travel = finding(
+        DetectorId::ImpossibleTravel,
+        Some("d@x.com"),
+        None,
+        &[t1, t2],
+    );
+    travel.ip = Some("10.0.0.1".into());
+    fs.upsert(spray);
+    fs.upsert(travel);
+    let t = Triage {
+        entries: vec![
+            entry(1, AllowKind::User, "a@x.com", vec![]),
+            entry(2, AllowKind::Ip, "10.0.0.1", vec![]),
+        ],
+        verdicts: HashMap::new(),
+    };
+    let counts = t.apply(&mut fs, &s, now());
+    assert_eq!(
+        counts[&1], 0,
+        "allowlisting one signed-in user must not hide a spray"
+    );
+    assert_eq!(counts[&2], 0, "one of the user's IPs is not all of them");
+    let t = Triage {
+        entries: vec![entry(3, AllowKind::Ip, "45.83.64.17", vec![])],
+        verdicts: HashMap::new(),
+    };
+    assert_eq!(t.apply(&mut fs, &s, now())[&3], 1, "the spray's own IP");
+    assert_eq!(Snapshot::of(&fs.all()[0]).entity, "45.83.64.17");
+}

@@ -3,17 +3,22 @@
 //! finding id. Pure: no I/O, the clock is passed in.
 //!
 //! An entry matches a finding of a detector in its scope when the finding's
-//! own field matches (user entries: `finding.user`; ip and cidr entries:
-//! `finding.ip`). For a field the finding does not carry itself (the IP of a
-//! user finding, the user of an IP finding, ASN, country, user agent) the
-//! entry matches when every evidence event that has the field set matches and
-//! at least one has it.
+//! own entity matches (user entries: `finding.user` of a finding about a
+//! user; ip and cidr entries: `finding.ip` of a finding about an IP). For any
+//! other field (the IP of a user finding, the user of an IP finding, ASN,
+//! country, user agent) the entry matches when every evidence event that has
+//! the field set matches and at least one has it.
+//!
+//! Which field is a finding's entity is read from its stable id (the one of
+//! `user` / `ip` the id was derived from, see [`crate::finding::finding_id`]),
+//! not from which fields are filled: a spray finding about an IP also names a
+//! user who signed in, and allowlisting that user must not hide the spray.
 
 use super::allow::{config_entries, AllowEntry, AllowKind};
 use super::{Case, TriageError, Verdict};
 use crate::config::Config;
 use crate::event::Event;
-use crate::finding::{Finding, Findings, Suppression};
+use crate::finding::{finding_id, Finding, Findings, Suppression};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
@@ -85,10 +90,10 @@ impl Rule {
     }
 
     fn matches(&self, f: &Finding, store: &Store) -> bool {
-        match (self, &f.user, &f.ip) {
-            (Rule::Never, _, _) => return false,
-            (Rule::User(u), Some(fu), _) => return fu.to_lowercase() == *u,
-            (Rule::Ip(_) | Rule::Net(_), _, Some(ip)) => return self.ip_matches(ip),
+        match (self, entity_of(f)) {
+            (Rule::Never, _) => return false,
+            (Rule::User(u), Entity::User(fu)) => return fu.to_lowercase() == *u,
+            (Rule::Ip(_) | Rule::Net(_), Entity::Ip(ip)) => return self.ip_matches(ip),
             _ => {}
         }
         let mut any = false;
@@ -104,6 +109,27 @@ impl Rule {
         }
         any
     }
+}
+
+/// What a finding is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entity<'a> {
+    User(&'a str),
+    Ip(&'a str),
+    /// Something else (an access key, a mailbox and rule, a session).
+    Other,
+}
+
+/// The finding's entity: its `user` or `ip`, whichever its id was derived from.
+pub fn entity_of(f: &Finding) -> Entity<'_> {
+    let derived = |s: &str| finding_id(f.detector, s, f.first_seen) == f.id;
+    if let Some(u) = f.user.as_deref().filter(|u| derived(u)) {
+        return Entity::User(u);
+    }
+    if let Some(ip) = f.ip.as_deref().filter(|ip| derived(ip)) {
+        return Entity::Ip(ip);
+    }
+    Entity::Other
 }
 
 impl Triage {

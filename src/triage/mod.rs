@@ -116,7 +116,10 @@ impl Snapshot {
         Snapshot {
             finding_id: f.id.clone(),
             detector: f.detector.as_str().to_string(),
-            entity: f.user.clone().or_else(|| f.ip.clone()).unwrap_or_default(),
+            entity: match apply::entity_of(f) {
+                apply::Entity::User(e) | apply::Entity::Ip(e) => e.to_string(),
+                apply::Entity::Other => f.user.clone().or_else(|| f.ip.clone()).unwrap_or_default(),
+            },
             severity: f.severity.as_str().to_string(),
             risk: f.risk,
             first_seen: format_time(f.first_seen),
@@ -211,6 +214,7 @@ mod tests {
     fn snapshot_of_a_finding() {
         let mut f = Finding::new(DetectorId::PasswordSpray, "1.2.3.4", 0, 75, "spray".into());
         f.ip = Some("1.2.3.4".into());
+        f.user = Some("alice@contoso.com".into()); // a user who signed in; the entity is the IP
         let s = Snapshot::of(&f);
         assert_eq!(s.entity, "1.2.3.4");
         assert_eq!(s.severity, "high");
