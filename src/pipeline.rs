@@ -213,9 +213,19 @@ impl Session {
 
     /// Interns, enriches and stores a batch; its events wait for release.
     pub fn add_batch(&mut self, _file: u32, batch: &crate::event::Batch) {
+        // Equal strings share one span in a batch (see TextBuf), so each distinct
+        // string is interned once per batch and the rest is an integer lookup.
+        let mut by_span: rustc_hash::FxHashMap<u32, crate::event::Sym> = Default::default();
         for d in &batch.drafts {
             let strings = &mut self.store.strings;
-            let mut ev: Event = d.map_text(|t| strings.intern(batch.text.get(t)));
+            let mut ev: Event = d.map_text(|t| {
+                if t.is_empty() {
+                    return crate::event::Sym::NONE;
+                }
+                *by_span
+                    .entry(t.start)
+                    .or_insert_with(|| strings.intern(batch.text.get(t)))
+            });
             self.enricher.apply(&mut ev, &mut self.store.strings);
             let idx = self.store.append(ev);
             self.pending.push(idx);
