@@ -6,7 +6,7 @@ use hunt::cli::{Cli, Command, ScanArgs};
 use hunt::config::Config;
 use hunt::enrich::Enricher;
 use hunt::finding::Change;
-use hunt::ingest::read::{expand, Input};
+use hunt::ingest::read::{expand, expand_following, Input};
 use hunt::pipeline::{self, RunOptions, Session};
 use hunt::report::{self, OutputFormat};
 use std::io::{self, IsTerminal, Write};
@@ -25,8 +25,10 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -67,10 +69,28 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         eprintln!("hunt scan: no input given; name log files or folders, or - for standard input");
         return Ok(ExitCode::from(2));
     }
-    let (inputs, errors) = expand(&args.paths);
+    // Following waits for files that do not exist yet (tail -F).
+    let (inputs, errors) = if args.follow {
+        expand_following(&args.paths)
+    } else {
+        expand(&args.paths)
+    };
     let mut unreadable = !errors.is_empty();
     for (path, e) in &errors {
-        eprintln!("hunt: {}: {e}", hunt::sanitize::clean(&path.display().to_string()));
+        eprintln!(
+            "hunt: {}: {e}",
+            hunt::sanitize::clean(&path.display().to_string())
+        );
+    }
+    for p in inputs
+        .iter()
+        .filter_map(Input::path)
+        .filter(|p| !p.exists())
+    {
+        eprintln!(
+            "hunt: {}: does not exist yet; waiting for it",
+            hunt::sanitize::clean(&p.display().to_string())
+        );
     }
     let stdin_count = inputs.iter().filter(|i| **i == Input::Stdin).count();
     if stdin_count > 1 {
@@ -92,7 +112,11 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     let readers = pipeline::start(&opts, &config);
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
-    let output = args.output.unwrap_or(if tty && !args.follow { OutputFormat::Table } else { OutputFormat::Jsonl });
+    let output = args.output.unwrap_or(if tty && !args.follow {
+        OutputFormat::Table
+    } else {
+        OutputFormat::Jsonl
+    });
 
     if args.follow {
         let mut out = stdout.lock();
@@ -104,12 +128,18 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                 continue;
             }
             for (change, id) in session.take_changes() {
-                let Some(f) = session.findings.get(&id) else { continue };
+                let Some(f) = session.findings.get(&id) else {
+                    continue;
+                };
                 if f.suppressed.is_some() && !args.include_suppressed {
                     continue;
                 }
                 let mut v = report::finding_json(&session, f);
-                v["change"] = serde_json::json!(if change == Change::Created { "created" } else { "updated" });
+                v["change"] = serde_json::json!(if change == Change::Created {
+                    "created"
+                } else {
+                    "updated"
+                });
                 match output {
                     OutputFormat::Csv => report::write_csv_row(&mut out, &v)?,
                     OutputFormat::Table => report::write_table(&mut out, &[v], terminal_width())?,
@@ -130,7 +160,11 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     if session.pending() > 0 {
         session.release();
     }
-    if session.sources.iter().any(|s| s.state == pipeline::SourceState::Failed) {
+    if session
+        .sources
+        .iter()
+        .any(|s| s.state == pipeline::SourceState::Failed)
+    {
         unreadable = true;
     }
     report::write_ingest_summary(&mut io::stderr().lock(), &session, args.verbose)?;
@@ -175,5 +209,8 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
 }
 
 fn terminal_width() -> usize {
-    crossterm::terminal::size().map(|(w, _)| w as usize).unwrap_or(160).max(80)
+    crossterm::terminal::size()
+        .map(|(w, _)| w as usize)
+        .unwrap_or(160)
+        .max(80)
 }

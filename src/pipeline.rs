@@ -35,9 +35,17 @@ use std::time::Duration;
 /// Messages from readers and parse workers to the owner.
 pub enum IngestMsg {
     /// A reader opened (or failed to open) an input and knows its format.
-    Opened { file: u32, format: String, size: Option<u64> },
+    Opened {
+        file: u32,
+        format: String,
+        size: Option<u64>,
+    },
     /// Parsed drafts with the counters for them.
-    Batch { file: u32, batch: crate::event::Batch, stats: FileStats },
+    Batch {
+        file: u32,
+        batch: crate::event::Batch,
+        stats: FileStats,
+    },
     /// Bytes read so far (for progress).
     Progress { file: u32, bytes: u64 },
     /// The reader is at the current end of the input after sending `batches` batches in all.
@@ -76,7 +84,9 @@ pub struct SourceInfo {
 impl SourceInfo {
     fn idle(&self) -> bool {
         matches!(self.state, SourceState::Failed)
-            || self.batches_expected.is_some_and(|n| n == self.batches_received)
+            || self
+                .batches_expected
+                .is_some_and(|n| n == self.batches_received)
     }
 }
 
@@ -125,7 +135,10 @@ impl Session {
             self.sources.push(SourceInfo {
                 name: input.display(),
                 format: "…".into(),
-                size: input.path().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()),
+                size: input
+                    .path()
+                    .and_then(|p| std::fs::metadata(p).ok())
+                    .map(|m| m.len()),
                 bytes_read: 0,
                 followed: follow,
                 state: SourceState::Opening,
@@ -225,7 +238,8 @@ impl Session {
             hosting: &self.hosting,
         };
         for idx in pending {
-            self.engine.observe(&cx, idx, &mut self.findings, &mut self.changed);
+            self.engine
+                .observe(&cx, idx, &mut self.findings, &mut self.changed);
         }
     }
 
@@ -270,7 +284,9 @@ pub struct Readers {
 pub fn start(opts: &RunOptions, config: &Config) -> Readers {
     let (tx, rx) = mpsc::sync_channel::<IngestMsg>(64);
     let workers = if opts.workers == 0 {
-        thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+        thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
     } else {
         opts.workers
     };
@@ -290,29 +306,65 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
     let mut files = Vec::new();
     for (i, input) in opts.inputs.iter().enumerate() {
         let reader = SourceReader::new(i as u32, input.clone(), read_opts.clone());
-        if *input == Input::Stdin {
-            // stdin blocks until it has data: give it its own thread.
+        if reader.is_pipe() {
+            // stdin and FIFOs block until they have data: give each its own
+            // thread, which hands lines over as soon as they arrive.
             let (tx, job_tx) = (tx.clone(), job_tx.clone());
-            let mut ro = read_opts.clone();
-            ro.follow = false;
-            let reader = SourceReader::new(i as u32, input.clone(), ro);
-            thread::spawn(move || read_loop(vec![reader], false, tx, job_tx));
+            let pace = LoopOptions {
+                follow: opts.follow,
+                pause: None,
+            };
+            thread::spawn(move || read_loop(vec![reader], pace, tx, job_tx));
         } else {
             files.push(reader);
         }
     }
-    let follow = opts.follow;
-    thread::spawn(move || read_loop(files, follow, tx, job_tx));
+    let pace = LoopOptions {
+        follow: opts.follow,
+        pause: Some(FOLLOW_POLL),
+    };
+    thread::spawn(move || read_loop(files, pace, tx, job_tx));
     Readers { rx }
 }
 
 /// Poll interval while following (SPEC §6: appended data read within 250 ms).
+/// Each poll of an idle file is a read returning nothing and two status calls.
 pub const FOLLOW_POLL: Duration = Duration::from_millis(150);
 
-fn read_loop(mut readers: Vec<SourceReader>, follow: bool, tx: SyncSender<IngestMsg>, job_tx: SyncSender<Job>) {
+/// How a reader thread paces its polls.
+#[derive(Debug, Clone, Copy)]
+struct LoopOptions {
+    /// Keep polling inputs that are at their current end.
+    follow: bool,
+    /// Sleep between rounds (files); `None` for a pipe, whose reads block.
+    pause: Option<Duration>,
+}
+
+fn read_loop(
+    mut readers: Vec<SourceReader>,
+    pace: LoopOptions,
+    tx: SyncSender<IngestMsg>,
+    job_tx: SyncSender<Job>,
+) {
+    let follow = pace.follow;
     let mut sent = vec![0u64; readers.len()];
     let mut finished = vec![false; readers.len()];
     let mut announced = vec![false; readers.len()];
+    if follow && pace.pause.is_none() {
+        // A pipe may stay silent for hours: it has nothing held back while
+        // its first read blocks, so it must not hold back the other inputs.
+        for r in &readers {
+            if tx
+                .send(IngestMsg::CaughtUp {
+                    file: r.file,
+                    batches: 0,
+                })
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
     loop {
         for (k, r) in readers.iter_mut().enumerate() {
             if finished[k] {
@@ -327,7 +379,9 @@ fn read_loop(mut readers: Vec<SourceReader>, follow: bool, tx: SyncSender<Ingest
                     *sent_k += 1;
                     let ok = match o {
                         Output::Job(job) => job_tx.send(job).is_ok(),
-                        Output::Parsed(batch, stats) => tx.send(IngestMsg::Batch { file, batch, stats }).is_ok(),
+                        Output::Parsed(batch, stats) => {
+                            tx.send(IngestMsg::Batch { file, batch, stats }).is_ok()
+                        }
                     };
                     failed |= !ok;
                 };
@@ -336,36 +390,72 @@ fn read_loop(mut readers: Vec<SourceReader>, follow: bool, tx: SyncSender<Ingest
             if failed {
                 return; // the owner is gone
             }
-            if !announced[k] && r.layout().is_some() {
+            if r.layout().is_none() {
+                // Not open yet, or reopened after rotation: announce it again once sniffed.
+                announced[k] = false;
+            } else if !announced[k] {
                 announced[k] = true;
-                let size = r.input.path().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len());
-                let _ = tx.send(IngestMsg::Opened { file, format: r.format_name(), size });
+                let size = r
+                    .input
+                    .path()
+                    .and_then(|p| std::fs::metadata(p).ok())
+                    .map(|m| m.len());
+                let _ = tx.send(IngestMsg::Opened {
+                    file,
+                    format: r.format_name(),
+                    size,
+                });
             }
             // Reader-side counters (bytes, long lines) travel as an empty batch.
             if stats != FileStats::default() {
                 sent[k] += 1;
-                if tx.send(IngestMsg::Batch { file, batch: Default::default(), stats }).is_err() {
+                if tx
+                    .send(IngestMsg::Batch {
+                        file,
+                        batch: Default::default(),
+                        stats,
+                    })
+                    .is_err()
+                {
                     return;
                 }
             }
-            let _ = tx.send(IngestMsg::Progress { file, bytes: r.consumed() });
+            let _ = tx.send(IngestMsg::Progress {
+                file,
+                bytes: r.consumed(),
+            });
             let msg = match res {
                 Ok(Polled::Finished) => {
                     finished[k] = true;
-                    IngestMsg::Finished { file, batches: sent[k] }
+                    IngestMsg::Finished {
+                        file,
+                        batches: sent[k],
+                    }
                 }
-                Ok(Polled::CaughtUp) if follow => IngestMsg::CaughtUp { file, batches: sent[k] },
+                Ok(Polled::CaughtUp) if follow => IngestMsg::CaughtUp {
+                    file,
+                    batches: sent[k],
+                },
                 Ok(Polled::CaughtUp) => {
                     finished[k] = true;
-                    IngestMsg::Finished { file, batches: sent[k] }
+                    IngestMsg::Finished {
+                        file,
+                        batches: sent[k],
+                    }
                 }
                 Err(e) if follow && e.kind() == std::io::ErrorKind::NotFound => {
                     // Not there yet: wait for it (tail -F).
-                    IngestMsg::CaughtUp { file, batches: sent[k] }
+                    IngestMsg::CaughtUp {
+                        file,
+                        batches: sent[k],
+                    }
                 }
                 Err(e) => {
                     finished[k] = true;
-                    IngestMsg::Failed { file, error: e.to_string() }
+                    IngestMsg::Failed {
+                        file,
+                        error: e.to_string(),
+                    }
                 }
             };
             if tx.send(msg).is_err() {
@@ -375,7 +465,9 @@ fn read_loop(mut readers: Vec<SourceReader>, follow: bool, tx: SyncSender<Ingest
         if !follow || finished.iter().all(|&f| f) {
             return;
         }
-        thread::sleep(FOLLOW_POLL);
+        if let Some(pause) = pace.pause {
+            thread::sleep(pause);
+        }
     }
 }
 
@@ -390,7 +482,14 @@ fn parse_worker(jobs: Arc<Mutex<Receiver<Job>>>, tx: SyncSender<IngestMsg>) {
         };
         let mut stats = FileStats::default();
         let batch = json_lines(&job.chunk, job.file, job.format, job.max_line, &mut stats);
-        if tx.send(IngestMsg::Batch { file: job.file, batch, stats }).is_err() {
+        if tx
+            .send(IngestMsg::Batch {
+                file: job.file,
+                batch,
+                stats,
+            })
+            .is_err()
+        {
             return;
         }
     }

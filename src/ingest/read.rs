@@ -3,7 +3,11 @@
 //! and cutting a byte stream into chunks of whole lines. Lines longer than
 //! the limit are skipped and reported, never buffered without bound; a
 //! partial last line waits for its newline (or, at the end of a finite
-//! input, is handed over flagged as possibly truncated).
+//! input, is handed over flagged as possibly truncated). How eagerly lines
+//! are handed out is a [`ChunkMode`]: big chunks for a file read to its end,
+//! everything complete so far for a followed file, and after every read for
+//! a live pipe. Nothing here memory-maps a file (a followed file can be
+//! truncated under us) or knows about rotation (see `follow`).
 
 use super::reason;
 use super::stats::FileStats;
@@ -53,6 +57,27 @@ pub fn expand(args: &[PathBuf]) -> (Vec<Input>, Vec<(PathBuf, io::Error)>) {
     (out, errors)
 }
 
+/// Like [`expand`], for following (`-f`): a path that does not exist yet is
+/// kept as an input, to be read once it is created (tail -F).
+pub fn expand_following(args: &[PathBuf]) -> (Vec<Input>, Vec<(PathBuf, io::Error)>) {
+    let (mut out, errors) = expand(args);
+    let mut left = Vec::new();
+    for (path, e) in errors {
+        if e.kind() == io::ErrorKind::NotFound && args.contains(&path) {
+            out.push(Input::Path(path));
+        } else {
+            left.push((path, e));
+        }
+    }
+    // Keep the command line's order (file ids are positions).
+    let rank = |i: &Input| match i {
+        Input::Stdin => args.iter().position(|a| a.as_os_str() == "-"),
+        Input::Path(p) => args.iter().position(|a| p.starts_with(a)),
+    };
+    out.sort_by_key(|i| rank(i).unwrap_or(usize::MAX));
+    (out, left)
+}
+
 fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<(PathBuf, io::Error)>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -88,13 +113,30 @@ pub struct Peeked<R> {
 }
 
 impl<R: Read> Peeked<R> {
-    pub fn new(mut rest: R, n: usize) -> io::Result<Self> {
+    /// Reads up to `n` bytes (fewer only at end of input).
+    pub fn new(rest: R, n: usize) -> io::Result<Self> {
+        Self::read_head(rest, n, false)
+    }
+
+    /// Like [`Peeked::new`], but stops as soon as the bytes read hold a
+    /// newline: a live pipe must not wait for `n` bytes before its first line.
+    pub fn first_line(rest: R, n: usize) -> io::Result<Self> {
+        Self::read_head(rest, n, true)
+    }
+
+    fn read_head(mut rest: R, n: usize, stop_at_newline: bool) -> io::Result<Self> {
         let mut head = vec![0u8; n];
         let mut got = 0;
         while got < n {
             match rest.read(&mut head[got..]) {
                 Ok(0) => break,
-                Ok(k) => got += k,
+                Ok(k) => {
+                    let new_line = memchr::memchr(b'\n', &head[got..got + k]).is_some();
+                    got += k;
+                    if stop_at_newline && new_line {
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
@@ -140,6 +182,21 @@ pub fn open(input: &Input) -> io::Result<(BoxRead, bool)> {
         Input::Stdin => Box::new(io::stdin()),
     };
     decompress(raw)
+}
+
+/// How eagerly [`LineChunker::next_chunk`] hands out lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkMode {
+    /// Read to the end of the input in big chunks; at the end, a last line
+    /// without newline is handed out (flagged `unterminated`).
+    Finite,
+    /// A followed file: hand out every complete line up to the current end
+    /// and keep a partial last line until its newline arrives.
+    Follow,
+    /// A live pipe (stdin): hand out the complete lines after every read
+    /// that returns some, so a blocking read never holds back lines already
+    /// received; at the end (the writer closed it) behave like `Finite`.
+    Eager,
 }
 
 /// A run of whole lines from one input.
@@ -208,14 +265,15 @@ impl LineChunker {
 
     /// Reads from `r` and returns the next chunk of whole lines, or `None`
     /// when the input has no more complete lines for now (end of input, or
-    /// nothing new in a followed file). With `finite`, a last line without
-    /// newline is returned at end of input (flagged `unterminated`).
+    /// nothing new in a followed file). See [`ChunkMode`] for when a chunk is
+    /// cut and what happens to a last line without newline.
     pub fn next_chunk(
         &mut self,
         r: &mut dyn Read,
-        finite: bool,
+        mode: ChunkMode,
         stats: &mut FileStats,
     ) -> io::Result<Option<Chunk>> {
+        let finite = mode != ChunkMode::Follow;
         self.eof = false;
         loop {
             // Hand out complete lines once we have a chunk's worth.
@@ -225,7 +283,12 @@ impl LineChunker {
                 }
             }
             let old = self.buf.len();
-            let want = (CHUNK_BYTES + 64 * 1024).saturating_sub(old).max(64 * 1024);
+            // A followed file or pipe mostly reads nothing or a little: do not
+            // zero megabytes of buffer for every poll.
+            let want = match mode {
+                ChunkMode::Finite => (CHUNK_BYTES + 64 * 1024).saturating_sub(old).max(64 * 1024),
+                ChunkMode::Follow | ChunkMode::Eager => 64 * 1024,
+            };
             self.buf.resize(old + want, 0);
             let n = loop {
                 match r.read(&mut self.buf[old..]) {
@@ -244,28 +307,20 @@ impl LineChunker {
                 if let Some(c) = self.cut(stats) {
                     return Ok(Some(c));
                 }
-                if finite && !self.buf.is_empty() && !self.skipping {
-                    let data = std::mem::take(&mut self.buf);
-                    let c = Chunk {
-                        offset: self.offset,
-                        first_line: self.line,
-                        unterminated: true,
-                        data,
-                    };
-                    self.offset += c.data.len() as u64;
-                    self.line += 1;
-                    return Ok(Some(c));
-                }
-                if finite && self.skipping {
-                    self.offset += self.buf.len() as u64;
-                    self.buf.clear();
-                    self.skipping = false;
-                }
-                return Ok(None);
+                return Ok(if finite { self.flush_partial() } else { None });
             }
+            let mut fresh = old;
             if self.skipping {
                 self.skip_long(stats);
-                continue;
+                if self.skipping {
+                    continue;
+                }
+                fresh = 0;
+            }
+            if mode == ChunkMode::Eager && memchr::memchr(b'\n', &self.buf[fresh..]).is_some() {
+                if let Some(c) = self.cut(stats) {
+                    return Ok(Some(c));
+                }
             }
             let tail_start = memchr::memrchr(b'\n', &self.buf)
                 .map(|i| i + 1)
@@ -301,6 +356,30 @@ impl LineChunker {
                 self.buf.clear();
             }
         }
+    }
+
+    /// Hands out a partial last line as it is (flagged `unterminated`): the
+    /// input it came from has ended (rotated away, truncated or closed).
+    pub fn flush_partial(&mut self) -> Option<Chunk> {
+        if self.skipping {
+            self.offset += self.buf.len() as u64;
+            self.buf.clear();
+            self.skipping = false;
+            return None;
+        }
+        if self.buf.is_empty() {
+            return None;
+        }
+        let data = std::mem::take(&mut self.buf);
+        let c = Chunk {
+            offset: self.offset,
+            first_line: self.line,
+            unterminated: true,
+            data,
+        };
+        self.offset += c.data.len() as u64;
+        self.line += 1;
+        Some(c)
     }
 
     /// Splits off everything up to the last newline as a chunk.
@@ -360,7 +439,7 @@ mod tests {
         let mut r = io::Cursor::new(data.to_vec());
         let mut stats = FileStats::default();
         let mut out = Vec::new();
-        while let Some(ch) = c.next_chunk(&mut r, true, &mut stats).unwrap() {
+        while let Some(ch) = c.next_chunk(&mut r, ChunkMode::Finite, &mut stats).unwrap() {
             out.push(ch);
         }
         (out, stats)
@@ -406,12 +485,118 @@ mod tests {
         let mut r = Trickle(io::Cursor::new(data), 100_000);
         let mut stats = FileStats::default();
         let mut texts = Vec::new();
-        while let Some(ch) = c.next_chunk(&mut r, true, &mut stats).unwrap() {
+        while let Some(ch) = c.next_chunk(&mut r, ChunkMode::Finite, &mut stats).unwrap() {
             texts.extend(lines(&ch).map(|(l, _, t)| (l, t.to_vec())));
         }
         assert_eq!(texts, vec![(1, b"first".to_vec()), (3, b"last".to_vec())]);
         assert_eq!(stats.problems.get(reason::LINE_TOO_LONG), Some(&1));
         assert_eq!(stats.first_problems[0].line, 2);
+    }
+
+    /// A pipe: each read returns the next queued piece; reading past the
+    /// queue fails the test, because a live pipe would block there.
+    struct Pipe(std::collections::VecDeque<Vec<u8>>, bool);
+    impl Read for Pipe {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.0.pop_front() {
+                Some(p) => {
+                    buf[..p.len()].copy_from_slice(&p);
+                    Ok(p.len())
+                }
+                None if self.1 => Ok(0),
+                None => panic!("read would block: lines already received were held back"),
+            }
+        }
+    }
+
+    fn text(c: &Chunk) -> String {
+        String::from_utf8(c.data.clone()).unwrap()
+    }
+
+    #[test]
+    fn eager_hands_out_lines_after_each_read_and_flushes_at_close() {
+        let pieces = [&b"a\nb"[..], b"b\n", b"c"].map(<[u8]>::to_vec);
+        let mut pipe = Pipe(pieces.into_iter().collect(), false);
+        let mut c = LineChunker::new(1 << 20);
+        let mut stats = FileStats::default();
+        let first = c
+            .next_chunk(&mut pipe, ChunkMode::Eager, &mut stats)
+            .unwrap()
+            .unwrap();
+        assert_eq!(text(&first), "a\n");
+        let second = c
+            .next_chunk(&mut pipe, ChunkMode::Eager, &mut stats)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (text(&second).as_str(), second.offset, second.first_line),
+            ("bb\n", 2, 2)
+        );
+        pipe.1 = true; // the writer closes the pipe
+        let last = c
+            .next_chunk(&mut pipe, ChunkMode::Eager, &mut stats)
+            .unwrap()
+            .unwrap();
+        assert_eq!(text(&last), "c");
+        assert!(last.unterminated);
+        assert!(c
+            .next_chunk(&mut pipe, ChunkMode::Eager, &mut stats)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn follow_keeps_a_partial_line_until_its_newline() {
+        let mut c = LineChunker::new(1 << 20);
+        let mut stats = FileStats::default();
+        let mut r = io::Cursor::new(b"one\ntw".to_vec());
+        let got = c
+            .next_chunk(&mut r, ChunkMode::Follow, &mut stats)
+            .unwrap()
+            .unwrap();
+        assert_eq!(text(&got), "one\n");
+        assert!(c
+            .next_chunk(&mut r, ChunkMode::Follow, &mut stats)
+            .unwrap()
+            .is_none());
+        assert_eq!(c.pending(), 2);
+        let mut r = io::Cursor::new(b"o\n".to_vec());
+        let got = c
+            .next_chunk(&mut r, ChunkMode::Follow, &mut stats)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (text(&got).as_str(), got.offset, got.first_line),
+            ("two\n", 4, 2)
+        );
+        assert!(!got.unterminated);
+    }
+
+    #[test]
+    fn first_line_peek_stops_at_a_newline() {
+        let pieces = [&b"{\"a\""[..], b":1}\n{"].map(<[u8]>::to_vec);
+        let p = Peeked::first_line(Pipe(pieces.into_iter().collect(), false), 64 * 1024).unwrap();
+        assert_eq!(p.head(), b"{\"a\":1}\n{");
+    }
+
+    #[test]
+    fn expand_following_keeps_missing_paths_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let there = dir.path().join("there.log");
+        std::fs::write(&there, b"x\n").unwrap();
+        let missing = dir.path().join("later.log");
+        let (inputs, errors) = expand_following(&[missing.clone(), there.clone()]);
+        assert!(errors.is_empty());
+        assert_eq!(
+            inputs,
+            vec![Input::Path(missing.clone()), Input::Path(there)]
+        );
+        let (_, errors) = expand(&[missing]);
+        assert_eq!(
+            errors.len(),
+            1,
+            "a plain scan still reports the missing file"
+        );
     }
 
     #[test]
