@@ -75,7 +75,7 @@ impl<'de> Deserialize<'de> for Span {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub ingest: IngestConfig,
@@ -85,18 +85,6 @@ pub struct Config {
     /// Allowlist entries written by hand (SPEC §8); they apply like case entries.
     #[serde(rename = "allow", skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<AllowConfig>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            ingest: IngestConfig::default(),
-            detectors: DetectorsConfig::default(),
-            geoip: GeoipConfig::default(),
-            ui: UiConfig::default(),
-            allow: Vec::new(),
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

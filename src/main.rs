@@ -35,8 +35,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (config, _) = Config::load(cli.common.config.as_deref())?;
     match cli.command {
         Some(Command::Config) => {
-            let (enricher, msgs) = Enricher::open(&geoip_paths(&cli.common, &config));
-            drop(enricher);
+            let (_enricher, msgs) = Enricher::open(&geoip_paths(&cli.common, &config));
             let mut out = io::stdout().lock();
             for m in msgs {
                 writeln!(out, "# {m}")?;
@@ -99,7 +98,10 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     }
     let (enricher, msgs) = Enricher::open(&geoip_paths(common, &config));
     for m in msgs {
-        eprintln!("hunt: {m}");
+        // "No database found" is the normal case on most machines: say it only when asked.
+        if args.verbose || !m.contains("no database found") {
+            eprintln!("hunt: {m}");
+        }
     }
     let opts = RunOptions {
         inputs: inputs.clone(),
