@@ -5,7 +5,6 @@
 use hunt::cli::{Cli, Command, ScanArgs};
 use hunt::config::Config;
 use hunt::enrich::Enricher;
-use hunt::finding::Change;
 use hunt::ingest::read::{expand, expand_following, Input};
 use hunt::pipeline::{self, RunOptions, Session};
 use hunt::report::{self, OutputFormat};
@@ -125,11 +124,18 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         if output == OutputFormat::Csv {
             report::write_csv_header(&mut out)?;
         }
+        // A consumer keys by id: one line per finding per release (however
+        // many events changed it), "created" the first time its id is printed.
+        let mut printed = std::collections::HashSet::new();
         for msg in readers.rx.iter() {
             if !session.handle(msg) {
                 continue;
             }
-            for (change, id) in session.take_changes() {
+            let mut this_round = std::collections::HashSet::new();
+            for (_, id) in session.take_changes() {
+                if !this_round.insert(id.clone()) {
+                    continue;
+                }
                 let Some(f) = session.findings.get(&id) else {
                     continue;
                 };
@@ -137,18 +143,19 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                     continue;
                 }
                 let mut v = report::finding_json(&session, f);
-                v["change"] = serde_json::json!(if change == Change::Created {
+                let change = if printed.insert(id) {
                     "created"
                 } else {
                     "updated"
-                });
+                };
+                v["change"] = serde_json::json!(change);
                 match output {
                     OutputFormat::Csv => report::write_csv_row(&mut out, &v)?,
                     OutputFormat::Table => report::write_table(&mut out, &[v], terminal_width())?,
                     OutputFormat::Jsonl => report::write_jsonl(&mut out, &v)?,
                 }
-                out.flush()?;
             }
+            out.flush()?;
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -128,7 +128,9 @@ fn follow_in_pieces(rel: &str, cuts: &[usize]) -> (Vec<String>, Vec<String>) {
 fn samples_give_findings_when_followed_in_one_piece() {
     for rel in FILES {
         let (followed, whole) = follow_in_pieces(rel, &[]);
-        assert!(!whole.is_empty(), "{rel} should plant findings");
+        // sshd/secure plants nothing (its scenarios need GeoIP); it is here for
+        // classic syslog timestamps, whose year comes from the file.
+        assert!(!whole.is_empty() || rel == "sshd/secure", "{rel} should plant findings");
         assert_eq!(followed, whole, "{rel}");
     }
 }
