@@ -92,7 +92,7 @@ fn main() {
             code = if hour_pos > 145 { "0" } else { "50126" };
         }
         let app = APPS[rng.below(APPS.len() as u64) as usize];
-        let as_text = n % 3 == 0;
+        let as_text = n.is_multiple_of(3);
         let secs = t_ms / 1000;
         let ms = t_ms % 1000;
         let time = chrono::DateTime::from_timestamp(secs, (ms * 1_000_000) as u32)

@@ -1,0 +1,367 @@
+//! The case file: one SQLite database in WAL mode holding verdicts (with
+//! history), notes, allowlist entries, finding snapshots and the last scan's
+//! match counts. Every write is one short immediate transaction committed
+//! (synchronous=FULL) before the call returns, so an acknowledged write
+//! survives a kill at any moment and two processes never lose each other's
+//! writes. Opening refuses, before writing anything, files that are not
+//! SQLite, not a hunt case, from a newer hunt, or read-only. This file does
+//! no matching and no formatting; reading is in [`super::read`].
+
+use super::allow::{AllowEntry, NewAllow};
+use super::{current_analyst, format_at, now_ms, parse_finding_id, schema};
+use super::{Class, Note, Snapshot, TriageError, Verdict};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a write waits for another process's transaction (DEPS §4).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An open case file.
+pub struct Case {
+    pub(super) conn: Connection,
+    path: PathBuf,
+    analyst: String,
+    read_only: bool,
+    data_version: Cell<i64>,
+}
+
+impl Case {
+    /// Opens (creating it and its folder if needed) the case file at `path`.
+    pub fn open(path: &Path) -> Result<Case, TriageError> {
+        schema::check_header(path)?;
+        check_writable(path)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| TriageError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let case = Case::connect(path, flags, false)?;
+        let db = |e| TriageError::db(path, e);
+        if case.conn.is_readonly("main").map_err(db)? {
+            return Err(TriageError::ReadOnly {
+                path: path.to_path_buf(),
+            });
+        }
+        schema::check_identity(&case.conn, path)?;
+        // busy_timeout is set (in connect) before this, as DEPS §4 measured.
+        let mode: String = case
+            .conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(db)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(TriageError::Db {
+                path: path.to_path_buf(),
+                source: rusqlite::Error::InvalidQuery,
+            });
+        }
+        case.conn
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(db)?;
+        schema::migrate(&case.conn, path)?;
+        case.data_version.set(case.read_data_version()?);
+        Ok(case)
+    }
+
+    /// Opens an existing case for reading only (a scan over a read-only case
+    /// still applies its allowlist and verdicts). Writes fail with `ReadOnly`.
+    pub fn open_read_only(path: &Path) -> Result<Case, TriageError> {
+        schema::check_header(path)?;
+        if !path.exists() {
+            return Err(TriageError::Io {
+                path: path.to_path_buf(),
+                source: std::io::ErrorKind::NotFound.into(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let case = Case::connect(path, flags, true)?;
+        schema::check_identity(&case.conn, path)?;
+        let version: i64 = case
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| TriageError::db(path, e))?;
+        if version != schema::latest() {
+            // Older schema: it would need a migration, which needs writing.
+            return Err(TriageError::ReadOnly {
+                path: path.to_path_buf(),
+            });
+        }
+        case.data_version.set(case.read_data_version()?);
+        Ok(case)
+    }
+
+    fn connect(path: &Path, flags: OpenFlags, read_only: bool) -> Result<Case, TriageError> {
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| TriageError::db(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| TriageError::db(path, e))?;
+        Ok(Case {
+            conn,
+            path: path.to_path_buf(),
+            analyst: current_analyst(),
+            read_only,
+            data_version: Cell::new(0),
+        })
+    }
+
+    /// `$XDG_DATA_HOME/hunt/case.sqlite` (or `~/.local/share/hunt/case.sqlite`).
+    pub fn default_path() -> Option<PathBuf> {
+        use etcetera::BaseStrategy;
+        let base = etcetera::choose_base_strategy().ok()?;
+        Some(base.data_dir().join("hunt").join("case.sqlite"))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Who is recorded as the analyst of this connection's writes.
+    pub fn analyst(&self) -> &str {
+        &self.analyst
+    }
+
+    pub fn set_analyst(&mut self, name: &str) {
+        self.analyst = name.to_string();
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    pub(super) fn err(&self, e: rusqlite::Error) -> TriageError {
+        TriageError::db(&self.path, e)
+    }
+
+    /// Runs `f` in one immediate transaction and commits it before returning.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction) -> rusqlite::Result<T>,
+    ) -> Result<T, TriageError> {
+        if self.read_only {
+            return Err(TriageError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
+        let out = f(&tx).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(out)
+    }
+
+    /// Records a verdict (a new history row; the latest wins) with the finding's snapshot.
+    pub fn set_verdict(
+        &self,
+        snap: &Snapshot,
+        class: Class,
+        note: Option<&str>,
+    ) -> Result<Verdict, TriageError> {
+        let finding_id = parse_finding_id(&snap.finding_id)?;
+        let note = match note.map(str::trim) {
+            Some("") => {
+                return Err(TriageError::Empty {
+                    what: "verdict note",
+                    fix: "leave --note out or say why",
+                })
+            }
+            n => n.map(str::to_string),
+        };
+        let v = Verdict {
+            finding_id,
+            class,
+            note,
+            analyst: self.analyst.clone(),
+            at: now_ms(),
+        };
+        self.write(|tx| {
+            upsert_snapshot(tx, &v.finding_id, snap, v.at)?;
+            tx.execute(
+                "INSERT INTO verdict (finding_id, class, note, analyst, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![v.finding_id, class.as_str(), v.note, v.analyst, format_at(v.at)],
+            )
+        })?;
+        Ok(v)
+    }
+
+    /// Adds a free note to a finding.
+    pub fn add_note(&self, snap: &Snapshot, text: &str) -> Result<Note, TriageError> {
+        let finding_id = parse_finding_id(&snap.finding_id)?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(TriageError::Empty {
+                what: "note",
+                fix: "write the note's text",
+            });
+        }
+        let n = Note {
+            finding_id,
+            text: text.to_string(),
+            analyst: self.analyst.clone(),
+            at: now_ms(),
+        };
+        self.write(|tx| {
+            upsert_snapshot(tx, &n.finding_id, snap, n.at)?;
+            tx.execute(
+                "INSERT INTO note (finding_id, text, analyst, at) VALUES (?1, ?2, ?3, ?4)",
+                params![n.finding_id, n.text, n.analyst, format_at(n.at)],
+            )
+        })?;
+        Ok(n)
+    }
+
+    /// Fills or refreshes the snapshots of findings a scan produced (id-only
+    /// snapshots are never written over real ones). Unjudged findings are skipped.
+    pub fn upsert_snapshots(&self, snaps: &[Snapshot]) -> Result<usize, TriageError> {
+        let now = now_ms();
+        self.write(|tx| {
+            let mut n = 0;
+            for s in snaps.iter().filter(|s| !s.is_id_only()) {
+                n += tx.execute(
+                    "UPDATE finding SET detector = ?2, entity = ?3, severity = ?4, risk = ?5, first_seen = ?6,
+                     last_seen = ?7, title = ?8, updated = ?9 WHERE id = ?1 AND (detector, entity, severity, risk,
+                     first_seen, last_seen, title) IS NOT (?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![s.finding_id, s.detector, s.entity, s.severity, s.risk, s.first_seen, s.last_seen, s.title, format_at(now)],
+                )?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Adds an allowlist entry after validating it (see [`NewAllow::validate`]).
+    pub fn add_allow(&self, entry: &NewAllow) -> Result<AllowEntry, TriageError> {
+        let now = now_ms();
+        let e = entry.normalized(now)?;
+        let detectors: Vec<&str> = e.detectors.iter().map(|d| d.as_str()).collect();
+        let id = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO allow (kind, value, detectors, note, analyst, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    e.kind.as_str(),
+                    e.value,
+                    detectors.join(","),
+                    e.note,
+                    self.analyst,
+                    format_at(now),
+                    e.expires.map(format_at)
+                ],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })?;
+        Ok(AllowEntry {
+            id,
+            kind: e.kind,
+            value: e.value,
+            detectors: e.detectors,
+            note: e.note,
+            analyst: self.analyst.clone(),
+            created: now,
+            expires: e.expires,
+            from_config: false,
+        })
+    }
+
+    /// Removes an entry (it is kept in the file, marked removed, for the record).
+    /// Returns false when there is no such live entry.
+    pub fn remove_allow(&self, id: i64) -> Result<bool, TriageError> {
+        if id < 0 {
+            return Err(TriageError::ConfigEntry(id));
+        }
+        let n = self.write(|tx| {
+            tx.execute(
+                "UPDATE allow SET removed = ?2, removed_by = ?3 WHERE id = ?1 AND removed IS NULL",
+                params![id, format_at(now_ms()), self.analyst],
+            )
+        })?;
+        Ok(n > 0)
+    }
+
+    /// True when another connection committed since the last call (or since opening).
+    pub fn changed(&self) -> Result<bool, TriageError> {
+        let v = self.read_data_version()?;
+        Ok(self.data_version.replace(v) != v)
+    }
+
+    fn read_data_version(&self) -> Result<i64, TriageError> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Replaces the recorded match counts with those of the scan just run.
+    pub fn record_scan(&self, matches: &HashMap<i64, u64>) -> Result<(), TriageError> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM scan_match", [])?;
+            let mut ins = tx.prepare_cached("INSERT INTO scan_match (entry_id, matches) VALUES (?1, ?2)")?;
+            for (&id, &n) in matches {
+                ins.execute(params![id, n.min(i64::MAX as u64) as i64])?;
+            }
+            tx.execute(
+                "INSERT INTO last_scan (id, at) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                [format_at(now_ms())],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+/// Refuses a file the user marked read-only (even for root, who could write it
+/// anyway: a read-only case is a handed-over record) or that we cannot open for writing.
+fn check_writable(path: &Path) -> Result<(), TriageError> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let read_only = TriageError::ReadOnly {
+        path: path.to_path_buf(),
+    };
+    if meta.is_dir() {
+        return Err(TriageError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other("is a folder, not a case file"),
+        });
+    }
+    if meta.permissions().readonly() {
+        return Err(read_only);
+    }
+    match std::fs::OpenOptions::new().write(true).open(path) {
+        Ok(_) => Ok(()),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+            ) =>
+        {
+            Err(read_only)
+        }
+        Err(source) => Err(TriageError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Inserts an id-only or full snapshot; a full one replaces whatever is stored,
+/// an id-only one never overwrites a full one.
+fn upsert_snapshot(
+    tx: &Transaction,
+    id: &str,
+    s: &Snapshot,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO finding (id, detector, entity, severity, risk, first_seen, last_seen, title, updated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET detector = excluded.detector, entity = excluded.entity,
+           severity = excluded.severity, risk = excluded.risk, first_seen = excluded.first_seen,
+           last_seen = excluded.last_seen, title = excluded.title, updated = excluded.updated
+         WHERE excluded.detector <> ''",
+        params![id, s.detector, s.entity, s.severity, s.risk, s.first_seen, s.last_seen, s.title, format_at(at)],
+    )?;
+    Ok(())
+}
