@@ -213,3 +213,39 @@ fn gzip_and_json_documents_are_read_once_not_followed() {
     assert_eq!(outputs, 1);
     assert_eq!(r.format_name(), "json");
 }
+
+#[test]
+fn the_format_is_told_from_whole_lines_not_from_a_first_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.log");
+    // "2" alone is valid JSON (a number) and no syslog line yet.
+    append(&path, "2");
+    let mut r = follower(&path);
+    assert!(lines(&mut r).is_empty());
+    assert_eq!(r.format_name(), "…");
+    append(
+        &path,
+        "026-11-18T06:00:00.000000+00:00 bastion-01 sshd[4107]: Accepted publickey for ansible from 62.140.128.21 port 40000 ssh2\n",
+    );
+    let (_, res) = poll(&mut r);
+    assert_eq!(res.unwrap(), Polled::CaughtUp);
+    assert_eq!(r.format_name(), "sshd");
+}
+
+#[test]
+fn a_followed_file_is_called_unreadable_only_after_enough_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    append(&path, "just some text\n");
+    let mut r = follower(&path);
+    assert!(lines(&mut r).is_empty());
+    assert_eq!(r.format_name(), "…", "one line is too little to judge");
+    append(&path, &"more text\n".repeat(20));
+    let (_, res) = poll(&mut r);
+    assert_eq!(res.unwrap(), Polled::Finished);
+    assert!(
+        r.format_name().starts_with("unsupported"),
+        "{}",
+        r.format_name()
+    );
+}

@@ -238,6 +238,14 @@ impl SourceReader {
             },
             None => sniff::sniff(peeked.head()),
         };
+        if self.mode() == ChunkMode::Follow
+            && matches!(layout, Layout::Unsupported(_))
+            && !enough_to_reject(peeked.head())
+        {
+            // A few lines of a file being written are too little to call it
+            // unreadable (its first line may not look like its format yet).
+            return Ok(false);
+        }
         if layout == Layout::Syslog {
             let (year, month) = self.syslog_reference();
             self.sshd = Some(SshdState::new(year, month));
@@ -399,13 +407,23 @@ impl SourceReader {
 }
 
 /// Whether the start of a followed file is enough to tell its format: a
-/// whole first line, a full head, a complete JSON document, or evtx magic.
+/// whole first line, a full head, a complete JSON container, or evtx magic.
 /// A file caught while its first line is being written waits a poll.
 fn ready_to_sniff(head: &[u8]) -> bool {
+    let container = matches!(
+        head.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    );
     head.len() >= HEAD_BYTES
         || memchr::memchr(b'\n', head).is_some()
         || head.starts_with(b"ElfFile\0")
-        || (!head.is_empty() && serde_json::from_slice::<serde::de::IgnoredAny>(head).is_ok())
+        || (container && serde_json::from_slice::<serde::de::IgnoredAny>(head).is_ok())
+}
+
+/// Whether a followed file's head is enough to call it not a log format:
+/// as much as a whole-file read would sniff, or the 20 lines sniffing reads.
+fn enough_to_reject(head: &[u8]) -> bool {
+    head.len() >= HEAD_BYTES || memchr::memchr_iter(b'\n', head).count() >= 20
 }
 
 /// Parses a chunk of syslog lines with the file's sshd state.

@@ -124,7 +124,6 @@ pub fn digest(session: &Session) -> Vec<String> {
 pub fn event_digest(session: &Session) -> Vec<String> {
     let st = &session.store;
     let mut v: Vec<String> = st
-        .events()
         .iter()
         .map(|e| {
             format!(
