@@ -317,34 +317,65 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
     let mut files = Vec::new();
     for (i, input) in opts.inputs.iter().enumerate() {
         let reader = SourceReader::new(i as u32, input.clone(), read_opts.clone());
-        if *input == Input::Stdin {
-            // stdin blocks until it has data: give it its own thread.
+        if reader.is_pipe() {
+            // stdin and FIFOs block until they have data: give each its own
+            // thread, which hands lines over as soon as they arrive.
             let (tx, job_tx) = (tx.clone(), job_tx.clone());
-            let mut ro = read_opts.clone();
-            ro.follow = false;
-            let reader = SourceReader::new(i as u32, input.clone(), ro);
-            thread::spawn(move || read_loop(vec![reader], false, tx, job_tx));
+            let pace = LoopOptions {
+                follow: opts.follow,
+                pause: None,
+            };
+            thread::spawn(move || read_loop(vec![reader], pace, tx, job_tx));
         } else {
             files.push(reader);
         }
     }
-    let follow = opts.follow;
-    thread::spawn(move || read_loop(files, follow, tx, job_tx));
+    let pace = LoopOptions {
+        follow: opts.follow,
+        pause: Some(FOLLOW_POLL),
+    };
+    thread::spawn(move || read_loop(files, pace, tx, job_tx));
     Readers { rx }
 }
 
 /// Poll interval while following (SPEC §6: appended data read within 250 ms).
+/// Each poll of an idle file is a read returning nothing and two status calls.
 pub const FOLLOW_POLL: Duration = Duration::from_millis(150);
+
+/// How a reader thread paces its polls.
+#[derive(Debug, Clone, Copy)]
+struct LoopOptions {
+    /// Keep polling inputs that are at their current end.
+    follow: bool,
+    /// Sleep between rounds (files); `None` for a pipe, whose reads block.
+    pause: Option<Duration>,
+}
 
 fn read_loop(
     mut readers: Vec<SourceReader>,
-    follow: bool,
+    pace: LoopOptions,
     tx: SyncSender<IngestMsg>,
     job_tx: SyncSender<Job>,
 ) {
+    let follow = pace.follow;
     let mut sent = vec![0u64; readers.len()];
     let mut finished = vec![false; readers.len()];
     let mut announced = vec![false; readers.len()];
+    if follow && pace.pause.is_none() {
+        // A pipe may stay silent for hours: it has nothing held back while
+        // its first read blocks, so it must not hold back the other inputs.
+        for r in &readers {
+            if tx
+                .send(IngestMsg::CaughtUp {
+                    file: r.file,
+                    batches: 0,
+                })
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
     loop {
         for (k, r) in readers.iter_mut().enumerate() {
             if finished[k] {
@@ -370,7 +401,10 @@ fn read_loop(
             if failed {
                 return; // the owner is gone
             }
-            if !announced[k] && r.layout().is_some() {
+            if r.layout().is_none() {
+                // Not open yet, or reopened after rotation: announce it again once sniffed.
+                announced[k] = false;
+            } else if !announced[k] {
                 announced[k] = true;
                 let size = r
                     .input
@@ -442,7 +476,9 @@ fn read_loop(
         if !follow || finished.iter().all(|&f| f) {
             return;
         }
-        thread::sleep(FOLLOW_POLL);
+        if let Some(pause) = pace.pause {
+            thread::sleep(pause);
+        }
     }
 }
 
