@@ -67,7 +67,10 @@ fn background(rng: &mut Rng, ms: i64) -> String {
 /// An attack that fires at once: a success from M247 for a fresh user.
 fn attack(ms: i64, tag: &str) -> (String, String) {
     let user = format!("{tag}@contoso.com");
-    (signin(ms, &user, "5.181.234.17", "0", 9009), format!("\"{user}\""))
+    (
+        signin(ms, &user, "5.181.234.17", "0", 9009),
+        format!("\"{user}\""),
+    )
 }
 
 struct Hunt {
@@ -118,9 +121,13 @@ impl Hunt {
 
     /// CPU seconds used so far (user + system).
     fn cpu_seconds(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
         let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-        let f: Vec<u64> = after.split_whitespace().map(|x| x.parse().unwrap_or(0)).collect();
+        let f: Vec<u64> = after
+            .split_whitespace()
+            .map(|x| x.parse().unwrap_or(0))
+            .collect();
         let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
         ticks as f64 / clock_ticks()
     }
@@ -144,7 +151,11 @@ fn clock_ticks() -> f64 {
 }
 
 fn append(path: &Path, data: &[u8]) {
-    let mut f = OpenOptions::new().append(true).create(true).open(path).expect("open for append");
+    let mut f = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .expect("open for append");
     f.write_all(data).expect("append");
 }
 
@@ -192,7 +203,10 @@ fn rate(bin: &Path, per_sec: u64) {
     let hunt = Hunt::follow(bin, std::slice::from_ref(&path));
     std::thread::sleep(Duration::from_secs(1));
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    let mut f = OpenOptions::new().append(true).open(&path).expect("open for append");
+    let mut f = OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open for append");
     let mut markers: Vec<(String, Instant)> = Vec::new();
     let (mut written, mut bytes, mut ev_ms) = (0u64, 0u64, 0i64);
     let begin = Instant::now();
@@ -272,14 +286,22 @@ fn idle(bin: &Path, files: usize) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let bin = PathBuf::from(args.get(1).map(String::as_str).unwrap_or("target/release/hunt"));
+    let bin = PathBuf::from(
+        args.get(1)
+            .map(String::as_str)
+            .unwrap_or("target/release/hunt"),
+    );
     let what = args.get(2).map(String::as_str).unwrap_or("all");
     let rest: Vec<u64> = args.iter().skip(3).filter_map(|s| s.parse().ok()).collect();
     if what == "latency" || what == "all" {
         latency(&bin, rest.first().copied().unwrap_or(250) as usize);
     }
     if what == "rate" || what == "all" {
-        let rates = if rest.is_empty() || what == "all" { vec![50_000, 100_000] } else { rest.clone() };
+        let rates = if rest.is_empty() || what == "all" {
+            vec![50_000, 100_000]
+        } else {
+            rest.clone()
+        };
         for r in rates {
             rate(&bin, r);
         }

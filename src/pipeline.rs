@@ -293,7 +293,9 @@ pub struct Readers {
 /// Starts reader threads and parse workers for `opts.inputs`.
 /// File ids are the inputs' positions in `opts.inputs`.
 pub fn start(opts: &RunOptions, config: &Config) -> Readers {
-    let (tx, rx) = mpsc::sync_channel::<IngestMsg>(64);
+    // Small bounds keep memory flat when the owner is the slower side:
+    // at most this many parsed batches wait for it.
+    let (tx, rx) = mpsc::sync_channel::<IngestMsg>(16);
     let workers = if opts.workers == 0 {
         thread::available_parallelism()
             .map(|n| n.get())
@@ -306,7 +308,7 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
     for _ in 0..workers {
         let job_rx = Arc::clone(&job_rx);
         let tx = tx.clone();
-        thread::spawn(move || parse_worker(job_rx, tx));
+        spawn_named("hunt-parse", move || parse_worker(job_rx, tx));
     }
     let read_opts = ReadOptions {
         format: opts.format,
@@ -325,7 +327,9 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
                 follow: opts.follow,
                 pause: None,
             };
-            thread::spawn(move || read_loop(vec![reader], pace, tx, job_tx));
+            spawn_named("hunt-stdin", move || {
+                read_loop(vec![reader], pace, tx, job_tx)
+            });
         } else {
             files.push(reader);
         }
@@ -334,7 +338,7 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
         follow: opts.follow,
         pause: Some(FOLLOW_POLL),
     };
-    thread::spawn(move || read_loop(files, pace, tx, job_tx));
+    spawn_named("hunt-read", move || read_loop(files, pace, tx, job_tx));
     Readers { rx }
 }
 
@@ -534,4 +538,12 @@ pub fn scan_all(inputs: Vec<Input>, config: Config, enricher: Enricher) -> Sessi
 pub fn scan_paths(paths: &[PathBuf]) -> Session {
     let (inputs, _) = crate::ingest::read::expand(paths);
     scan_all(inputs, Config::default(), Enricher::none())
+}
+
+/// Spawns a named background thread (names show in `top -H` and profilers).
+fn spawn_named(name: &str, f: impl FnOnce() + Send + 'static) {
+    if let Err(e) = thread::Builder::new().name(name.into()).spawn(f) {
+        // Without the thread the run cannot read; say so instead of hanging silently.
+        eprintln!("hunt: cannot start {name} thread: {e}");
+    }
 }

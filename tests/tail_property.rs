@@ -130,7 +130,10 @@ fn samples_give_findings_when_followed_in_one_piece() {
         let (followed, whole) = follow_in_pieces(rel, &[]);
         // sshd/secure plants nothing (its scenarios need GeoIP); it is here for
         // classic syslog timestamps, whose year comes from the file.
-        assert!(!whole.is_empty() || rel == "sshd/secure", "{rel} should plant findings");
+        assert!(
+            !whole.is_empty() || rel == "sshd/secure",
+            "{rel} should plant findings"
+        );
         assert_eq!(followed, whole, "{rel}");
     }
 }
