@@ -181,6 +181,19 @@ pub fn write_ingest_summary(
         problems,
         session.findings.len()
     )?;
+    if verbose {
+        let st = &session.store;
+        writeln!(
+            out,
+            "hunt: store holds {} events in ~{} MiB ({} bytes/event), {} distinct strings, {} users, {} IPs",
+            st.len(),
+            st.heap_bytes() >> 20,
+            st.heap_bytes().checked_div(st.len()).unwrap_or(0),
+            st.strings.len(),
+            st.user_count(),
+            st.ip_count()
+        )?;
+    }
     for s in &session.sources {
         let name = clean(&s.name);
         if s.state == SourceState::Failed {
