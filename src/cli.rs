@@ -69,10 +69,18 @@ fn parse_format(s: &str) -> Result<FormatArg, String> {
     if s == "auto" {
         return Ok(FormatArg(None));
     }
-    crate::ingest::Format::from_name(s).map(|f| FormatArg(Some(f))).ok_or_else(|| {
-        let names: Vec<&str> = crate::ingest::Format::ALL.iter().map(|f| f.name()).collect();
-        format!("unknown format `{s}`; use auto or one of: {}", names.join(", "))
-    })
+    crate::ingest::Format::from_name(s)
+        .map(|f| FormatArg(Some(f)))
+        .ok_or_else(|| {
+            let names: Vec<&str> = crate::ingest::Format::ALL
+                .iter()
+                .map(|f| f.name())
+                .collect();
+            format!(
+                "unknown format `{s}`; use auto or one of: {}",
+                names.join(", ")
+            )
+        })
 }
 
 #[derive(Subcommand, Debug)]
@@ -150,10 +158,7 @@ pub enum CaseCommand {
         note: Option<String>,
     },
     /// Add a free note to a finding.
-    Note {
-        id: String,
-        text: String,
-    },
+    Note { id: String, text: String },
     /// Manage allowlist entries.
     Allow {
         #[command(subcommand)]
@@ -218,7 +223,16 @@ mod tests {
 
     #[test]
     fn parses_scan_and_tui_forms() {
-        let c = Cli::try_parse_from(["hunt", "scan", "--output", "jsonl", "--fail-on", "high", "a.log"]).unwrap();
+        let c = Cli::try_parse_from([
+            "hunt",
+            "scan",
+            "--output",
+            "jsonl",
+            "--fail-on",
+            "high",
+            "a.log",
+        ])
+        .unwrap();
         match c.command {
             Some(Command::Scan(s)) => {
                 assert_eq!(s.output, Some(OutputFormat::Jsonl));
@@ -229,7 +243,10 @@ mod tests {
         }
         let c = Cli::try_parse_from(["hunt", "-f", "x.log", "--format", "sshd"]).unwrap();
         assert!(c.follow && c.command.is_none());
-        assert_eq!(c.common.format, FormatArg(Some(crate::ingest::Format::Sshd)));
+        assert_eq!(
+            c.common.format,
+            FormatArg(Some(crate::ingest::Format::Sshd))
+        );
         assert!(Cli::try_parse_from(["hunt", "--format", "nope", "x"]).is_err());
     }
 }

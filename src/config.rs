@@ -75,7 +75,7 @@ impl<'de> Deserialize<'de> for Span {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub ingest: IngestConfig,
@@ -85,18 +85,6 @@ pub struct Config {
     /// Allowlist entries written by hand (SPEC §8); they apply like case entries.
     #[serde(rename = "allow", skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<AllowConfig>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            ingest: IngestConfig::default(),
-            detectors: DetectorsConfig::default(),
-            geoip: GeoipConfig::default(),
-            ui: UiConfig::default(),
-            allow: Vec::new(),
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -216,6 +204,8 @@ pub struct HostingConfig {
     pub ip_list_files: Vec<PathBuf>,
     /// A Tor exit list file (one IP per line, `#` comments), reloaded when it changes.
     pub tor_exit_list: Option<PathBuf>,
+    /// Hits of one user within this span of the first form one finding.
+    pub group_window: Span,
 }
 
 impl Default for HostingConfig {
@@ -243,6 +233,7 @@ impl Default for HostingConfig {
             cidrs: vec!["185.220.0.0/16".into(), "185.129.0.0/16".into()],
             ip_list_files: Vec::new(),
             tor_exit_list: None,
+            group_window: Span::hours(24),
         }
     }
 }
@@ -254,6 +245,8 @@ pub struct RiskConfig {
     pub risk_levels: Vec<String>,
     pub risk_states: Vec<String>,
     pub risk_event_types: Vec<String>,
+    /// Risky sign-ins of one user within this span of the first form one finding.
+    pub group_window: Span,
 }
 
 impl Default for RiskConfig {
@@ -275,6 +268,7 @@ impl Default for RiskConfig {
             ]
             .map(String::from)
             .to_vec(),
+            group_window: Span::hours(24),
         }
     }
 }
@@ -284,6 +278,8 @@ impl Default for RiskConfig {
 pub struct LegacyConfig {
     pub enabled: bool,
     pub clients: Vec<String>,
+    /// Legacy sign-ins of one user within this span of the first form one finding.
+    pub group_window: Span,
 }
 
 impl Default for LegacyConfig {
@@ -305,6 +301,7 @@ impl Default for LegacyConfig {
             ]
             .map(String::from)
             .to_vec(),
+            group_window: Span::hours(24),
         }
     }
 }
@@ -582,6 +579,21 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("10.0.0.0/33"), "{err}");
+    }
+
+    #[test]
+    fn per_user_group_windows_default_to_a_day_and_can_be_set() {
+        let d = Config::default().detectors;
+        assert_eq!(d.hosting_asn.group_window, Span::hours(24));
+        assert_eq!(d.identity_risk.group_window, Span::hours(24));
+        assert_eq!(d.legacy_auth.group_window, Span::hours(24));
+        let c = Config::from_toml(
+            "[detectors.legacy_auth]\ngroup_window = \"12h\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.detectors.legacy_auth.group_window, Span::hours(12));
+        assert_eq!(c.detectors.hosting_asn.group_window, Span::hours(24));
     }
 
     #[test]

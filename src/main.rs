@@ -25,16 +25,17 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (config, _) = Config::load(cli.common.config.as_deref())?;
     match cli.command {
         Some(Command::Config) => {
-            let (enricher, msgs) = Enricher::open(&geoip_paths(&cli.common, &config));
-            drop(enricher);
+            let (_enricher, msgs) = Enricher::open(&geoip_paths(&cli.common, &config));
             let mut out = io::stdout().lock();
             for m in msgs {
                 writeln!(out, "# {m}")?;
@@ -79,7 +80,10 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     let (inputs, errors) = expand(&args.paths);
     let mut unreadable = !errors.is_empty();
     for (path, e) in &errors {
-        eprintln!("hunt: {}: {e}", hunt::sanitize::clean(&path.display().to_string()));
+        eprintln!(
+            "hunt: {}: {e}",
+            hunt::sanitize::clean(&path.display().to_string())
+        );
     }
     let stdin_count = inputs.iter().filter(|i| **i == Input::Stdin).count();
     if stdin_count > 1 {
@@ -88,7 +92,10 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     }
     let (enricher, msgs) = Enricher::open(&geoip_paths(common, &config));
     for m in msgs {
-        eprintln!("hunt: {m}");
+        // "No database found" is the normal case on most machines: say it only when asked.
+        if args.verbose || !m.contains("no database found") {
+            eprintln!("hunt: {m}");
+        }
     }
     let opts = RunOptions {
         inputs: inputs.clone(),
@@ -101,7 +108,11 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     let readers = pipeline::start(&opts, &config);
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
-    let output = args.output.unwrap_or(if tty && !args.follow { OutputFormat::Table } else { OutputFormat::Jsonl });
+    let output = args.output.unwrap_or(if tty && !args.follow {
+        OutputFormat::Table
+    } else {
+        OutputFormat::Jsonl
+    });
 
     if args.follow {
         let mut out = stdout.lock();
@@ -113,12 +124,18 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                 continue;
             }
             for (change, id) in session.take_changes() {
-                let Some(f) = session.findings.get(&id) else { continue };
+                let Some(f) = session.findings.get(&id) else {
+                    continue;
+                };
                 if f.suppressed.is_some() && !args.include_suppressed {
                     continue;
                 }
                 let mut v = report::finding_json(&session, f);
-                v["change"] = serde_json::json!(if change == Change::Created { "created" } else { "updated" });
+                v["change"] = serde_json::json!(if change == Change::Created {
+                    "created"
+                } else {
+                    "updated"
+                });
                 match output {
                     OutputFormat::Csv => report::write_csv_row(&mut out, &v)?,
                     OutputFormat::Table => report::write_table(&mut out, &[v], terminal_width())?,
@@ -139,7 +156,11 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     if session.pending() > 0 {
         session.release();
     }
-    if session.sources.iter().any(|s| s.state == pipeline::SourceState::Failed) {
+    if session
+        .sources
+        .iter()
+        .any(|s| s.state == pipeline::SourceState::Failed)
+    {
         unreadable = true;
     }
     report::write_ingest_summary(&mut io::stderr().lock(), &session, args.verbose)?;
@@ -184,5 +205,8 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
 }
 
 fn terminal_width() -> usize {
-    crossterm::terminal::size().map(|(w, _)| w as usize).unwrap_or(160).max(80)
+    crossterm::terminal::size()
+        .map(|(w, _)| w as usize)
+        .unwrap_or(160)
+        .max(80)
 }

@@ -35,9 +35,17 @@ use std::time::Duration;
 /// Messages from readers and parse workers to the owner.
 pub enum IngestMsg {
     /// A reader opened (or failed to open) an input and knows its format.
-    Opened { file: u32, format: String, size: Option<u64> },
+    Opened {
+        file: u32,
+        format: String,
+        size: Option<u64>,
+    },
     /// Parsed drafts with the counters for them.
-    Batch { file: u32, batch: crate::event::Batch, stats: FileStats },
+    Batch {
+        file: u32,
+        batch: crate::event::Batch,
+        stats: FileStats,
+    },
     /// Bytes read so far (for progress).
     Progress { file: u32, bytes: u64 },
     /// The reader is at the current end of the input after sending `batches` batches in all.
@@ -76,7 +84,9 @@ pub struct SourceInfo {
 impl SourceInfo {
     fn idle(&self) -> bool {
         matches!(self.state, SourceState::Failed)
-            || self.batches_expected.is_some_and(|n| n == self.batches_received)
+            || self
+                .batches_expected
+                .is_some_and(|n| n == self.batches_received)
     }
 }
 
@@ -125,7 +135,10 @@ impl Session {
             self.sources.push(SourceInfo {
                 name: input.display(),
                 format: "…".into(),
-                size: input.path().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()),
+                size: input
+                    .path()
+                    .and_then(|p| std::fs::metadata(p).ok())
+                    .map(|m| m.len()),
                 bytes_read: 0,
                 followed: follow,
                 state: SourceState::Opening,
@@ -225,7 +238,8 @@ impl Session {
             hosting: &self.hosting,
         };
         for idx in pending {
-            self.engine.observe(&cx, idx, &mut self.findings, &mut self.changed);
+            self.engine
+                .observe(&cx, idx, &mut self.findings, &mut self.changed);
         }
     }
 
@@ -270,7 +284,9 @@ pub struct Readers {
 pub fn start(opts: &RunOptions, config: &Config) -> Readers {
     let (tx, rx) = mpsc::sync_channel::<IngestMsg>(64);
     let workers = if opts.workers == 0 {
-        thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+        thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
     } else {
         opts.workers
     };
@@ -309,7 +325,12 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
 /// Poll interval while following (SPEC §6: appended data read within 250 ms).
 pub const FOLLOW_POLL: Duration = Duration::from_millis(150);
 
-fn read_loop(mut readers: Vec<SourceReader>, follow: bool, tx: SyncSender<IngestMsg>, job_tx: SyncSender<Job>) {
+fn read_loop(
+    mut readers: Vec<SourceReader>,
+    follow: bool,
+    tx: SyncSender<IngestMsg>,
+    job_tx: SyncSender<Job>,
+) {
     let mut sent = vec![0u64; readers.len()];
     let mut finished = vec![false; readers.len()];
     let mut announced = vec![false; readers.len()];
@@ -327,7 +348,9 @@ fn read_loop(mut readers: Vec<SourceReader>, follow: bool, tx: SyncSender<Ingest
                     *sent_k += 1;
                     let ok = match o {
                         Output::Job(job) => job_tx.send(job).is_ok(),
-                        Output::Parsed(batch, stats) => tx.send(IngestMsg::Batch { file, batch, stats }).is_ok(),
+                        Output::Parsed(batch, stats) => {
+                            tx.send(IngestMsg::Batch { file, batch, stats }).is_ok()
+                        }
                     };
                     failed |= !ok;
                 };
@@ -338,34 +361,67 @@ fn read_loop(mut readers: Vec<SourceReader>, follow: bool, tx: SyncSender<Ingest
             }
             if !announced[k] && r.layout().is_some() {
                 announced[k] = true;
-                let size = r.input.path().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len());
-                let _ = tx.send(IngestMsg::Opened { file, format: r.format_name(), size });
+                let size = r
+                    .input
+                    .path()
+                    .and_then(|p| std::fs::metadata(p).ok())
+                    .map(|m| m.len());
+                let _ = tx.send(IngestMsg::Opened {
+                    file,
+                    format: r.format_name(),
+                    size,
+                });
             }
             // Reader-side counters (bytes, long lines) travel as an empty batch.
             if stats != FileStats::default() {
                 sent[k] += 1;
-                if tx.send(IngestMsg::Batch { file, batch: Default::default(), stats }).is_err() {
+                if tx
+                    .send(IngestMsg::Batch {
+                        file,
+                        batch: Default::default(),
+                        stats,
+                    })
+                    .is_err()
+                {
                     return;
                 }
             }
-            let _ = tx.send(IngestMsg::Progress { file, bytes: r.consumed() });
+            let _ = tx.send(IngestMsg::Progress {
+                file,
+                bytes: r.consumed(),
+            });
             let msg = match res {
                 Ok(Polled::Finished) => {
                     finished[k] = true;
-                    IngestMsg::Finished { file, batches: sent[k] }
+                    IngestMsg::Finished {
+                        file,
+                        batches: sent[k],
+                    }
                 }
-                Ok(Polled::CaughtUp) if follow => IngestMsg::CaughtUp { file, batches: sent[k] },
+                Ok(Polled::CaughtUp) if follow => IngestMsg::CaughtUp {
+                    file,
+                    batches: sent[k],
+                },
                 Ok(Polled::CaughtUp) => {
                     finished[k] = true;
-                    IngestMsg::Finished { file, batches: sent[k] }
+                    IngestMsg::Finished {
+                        file,
+                        batches: sent[k],
+                    }
                 }
                 Err(e) if follow && e.kind() == std::io::ErrorKind::NotFound => {
                     // Not there yet: wait for it (tail -F).
-                    IngestMsg::CaughtUp { file, batches: sent[k] }
+                    IngestMsg::CaughtUp {
+                        file,
+                        batches: sent[k],
+                    }
                 }
                 Err(e) => {
                     finished[k] = true;
-                    IngestMsg::Failed { file, error: e.to_string() }
+                    IngestMsg::Failed {
+                        file,
+                        error: e.to_string(),
+                    }
                 }
             };
             if tx.send(msg).is_err() {
@@ -390,7 +446,14 @@ fn parse_worker(jobs: Arc<Mutex<Receiver<Job>>>, tx: SyncSender<IngestMsg>) {
         };
         let mut stats = FileStats::default();
         let batch = json_lines(&job.chunk, job.file, job.format, job.max_line, &mut stats);
-        if tx.send(IngestMsg::Batch { file: job.file, batch, stats }).is_err() {
+        if tx
+            .send(IngestMsg::Batch {
+                file: job.file,
+                batch,
+                stats,
+            })
+            .is_err()
+        {
             return;
         }
     }

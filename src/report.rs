@@ -25,7 +25,11 @@ pub fn evidence_json(session: &Session, f: &Finding) -> Vec<Value> {
         .map(|&idx| {
             let ev = session.store.get(idx);
             let o = ev.origin;
-            let file = session.sources.get(o.file as usize).map(|s| s.name.as_str()).unwrap_or("?");
+            let file = session
+                .sources
+                .get(o.file as usize)
+                .map(|s| s.name.as_str())
+                .unwrap_or("?");
             let mut v = json!({"file": file, "offset": o.offset, "time": format_time(ev.time)});
             if o.line > 0 {
                 v["line"] = json!(o.line);
@@ -121,8 +125,8 @@ pub fn write_table(out: &mut dyn Write, rows: &[Value], width: usize) -> io::Res
     let title_w = width.saturating_sub(fixed).max(20);
     writeln!(
         out,
-        "{:<9}{:<5}{:<20}{:<28}{:>6} {:<21}{}",
-        "SEVERITY", "RISK", "DETECTOR", "ENTITY", "EVENTS", "FIRST SEEN (UTC)", "TITLE"
+        "{:<9}{:<5}{:<20}{:<28}{:>6} {:<21}TITLE",
+        "SEVERITY", "RISK", "DETECTOR", "ENTITY", "EVENTS", "FIRST SEEN (UTC)"
     )?;
     for v in rows {
         let entity = match (&v["user"], &v["ip"]) {
@@ -154,10 +158,18 @@ pub fn write_table(out: &mut dyn Write, rows: &[Value], width: usize) -> io::Res
 
 /// The ingest summary for stderr: totals, then per file the problems by
 /// reason with the first few locations.
-pub fn write_ingest_summary(out: &mut dyn Write, session: &Session, verbose: bool) -> io::Result<()> {
+pub fn write_ingest_summary(
+    out: &mut dyn Write,
+    session: &Session,
+    verbose: bool,
+) -> io::Result<()> {
     let events: u64 = session.sources.iter().map(|s| s.stats.events).sum();
     let problems = session.problem_count();
-    let ignored: u64 = session.sources.iter().map(|s| s.stats.ignored_count()).sum();
+    let ignored: u64 = session
+        .sources
+        .iter()
+        .map(|s| s.stats.ignored_count())
+        .sum();
     writeln!(
         out,
         "hunt: {} input(s), {} events, {} records ignored, {} problems, {} findings",
@@ -170,7 +182,11 @@ pub fn write_ingest_summary(out: &mut dyn Write, session: &Session, verbose: boo
     for s in &session.sources {
         let name = clean(&s.name);
         if s.state == SourceState::Failed {
-            writeln!(out, "{name}: cannot read: {}", s.error.as_deref().unwrap_or("unknown error"))?;
+            writeln!(
+                out,
+                "{name}: cannot read: {}",
+                s.error.as_deref().unwrap_or("unknown error")
+            )?;
             continue;
         }
         if verbose {
@@ -190,10 +206,29 @@ pub fn write_ingest_summary(out: &mut dyn Write, session: &Session, verbose: boo
         if s.stats.problem_count() == 0 {
             continue;
         }
-        let reasons: Vec<String> = s.stats.problems.iter().map(|(r, n)| format!("{n} × {r}")).collect();
-        writeln!(out, "{name}: {} problem(s): {}", s.stats.problem_count(), reasons.join(", "))?;
-        for p in s.stats.first_problems.iter().take(if verbose { 20 } else { 5 }) {
-            let loc = if p.line > 0 { format!("{}", p.line) } else { format!("@{}", p.offset) };
+        let reasons: Vec<String> = s
+            .stats
+            .problems
+            .iter()
+            .map(|(r, n)| format!("{n} × {r}"))
+            .collect();
+        writeln!(
+            out,
+            "{name}: {} problem(s): {}",
+            s.stats.problem_count(),
+            reasons.join(", ")
+        )?;
+        for p in s
+            .stats
+            .first_problems
+            .iter()
+            .take(if verbose { 20 } else { 5 })
+        {
+            let loc = if p.line > 0 {
+                format!("{}", p.line)
+            } else {
+                format!("@{}", p.offset)
+            };
             writeln!(out, "  {name}:{loc}: {}: {}", p.reason, clean(&p.detail))?;
         }
     }
@@ -224,7 +259,11 @@ mod tests {
         let mut out = Vec::new();
         write_table(&mut out, &rows, 120).unwrap();
         let s = String::from_utf8(out).unwrap();
-        assert!(!s.chars().any(|c| crate::sanitize::is_dangerous(c) && c != '\n'), "{s:?}");
+        assert!(
+            !s.chars()
+                .any(|c| crate::sanitize::is_dangerous(c) && c != '\n'),
+            "{s:?}"
+        );
         assert!(s.contains("\\u{1b}"));
     }
 }

@@ -1,19 +1,98 @@
-//! TODO(detector): bulk_send.
+//! `bulk_send` (SPEC §4, seed 003): ≥ N `Send` audit operations by one user
+//! within any sliding window (not fixed bins): a compromised mailbox sending
+//! phishing or spam. One finding per burst; a burst continues while sends keep
+//! arriving within a window of the previous one, and each send updates it.
+//! Risk 60, 70 once some window held twice the threshold. Per-user windows
+//! are pruned by event time; nothing here reads the clock.
 
+use super::tally::{iso, Distinct};
+use super::window::{Sweep, Window};
 use super::{DetectCx, Detector};
 use crate::config::BulkSendConfig;
-use crate::event::Event;
+use crate::event::{Event, Kind, Millis, Sym};
 use crate::finding::{DetectorId, Finding};
-use crate::store::EventIdx;
+use crate::store::{EventIdx, Store};
+use rustc_hash::FxHashMap;
+use serde_json::json;
+
+/// Most sends kept per user window (far above any sane threshold).
+const MAX_WINDOW: usize = 100_000;
+
+struct Burst {
+    first: Millis,
+    last: Millis,
+    sends: u32,
+    peak: u32,
+    ips: Distinct,
+    evidence: Vec<EventIdx>,
+}
+
+struct UserState {
+    window: Window<EventIdx>,
+    burst: Option<Burst>,
+}
 
 pub struct BulkSend {
     cfg: BulkSendConfig,
+    users: FxHashMap<Sym, UserState>,
+    sweep: Sweep,
 }
 
 impl BulkSend {
     pub fn new(cfg: &BulkSendConfig) -> Self {
-        BulkSend { cfg: cfg.clone() }
+        BulkSend {
+            cfg: cfg.clone(),
+            users: FxHashMap::default(),
+            sweep: Sweep::default(),
+        }
     }
+
+    fn sweep(&mut self, now: Millis) {
+        let span = self.cfg.window.ms();
+        self.users.retain(|_, st| {
+            st.window.prune(now);
+            if st.burst.as_ref().is_some_and(|b| b.last + span < now) {
+                st.burst = None;
+            }
+            !st.window.is_empty() || st.burst.is_some()
+        });
+    }
+}
+
+fn snapshot(cfg: &BulkSendConfig, store: &Store, user: Sym, b: &Burst) -> Finding {
+    let user_text = store.text(user);
+    let risk = if b.peak >= cfg.min_sends.saturating_mul(2) {
+        70
+    } else {
+        60
+    };
+    let title = format!(
+        "Bulk sending by {user_text}: {} messages, up to {} within {}",
+        b.sends, b.peak, cfg.window
+    );
+    let mut f = Finding::new(DetectorId::BulkSend, user_text, b.first, risk, title);
+    f.user = Some(user_text.to_string());
+    let ips = b.ips.texts(store);
+    f.ip = ips.first().cloned();
+    f.last_seen = b.last;
+    f.event_count = b.sends;
+    for &i in &b.evidence {
+        f.add_evidence(i);
+    }
+    f.details = json!({
+        "sends": b.sends,
+        "peak_in_window": b.peak,
+        "first_send": iso(b.first),
+        "last_send": iso(b.last),
+        "ips": ips,
+        "distinct_ips": b.ips.len(),
+        "thresholds": {
+            "min_sends": cfg.min_sends,
+            "window": cfg.window.to_string(),
+            "risk": format!("60, or 70 when a window held {} or more", cfg.min_sends.saturating_mul(2)),
+        },
+    });
+    f
 }
 
 impl Detector for BulkSend {
@@ -21,7 +100,64 @@ impl Detector for BulkSend {
         DetectorId::BulkSend
     }
 
-    fn observe(&mut self, _cx: &DetectCx, _idx: EventIdx, _ev: &Event, _out: &mut Vec<Finding>) {
-        let _ = &self.cfg;
+    fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
+        if let Some(now) = self.sweep.tick(ev.time, self.users.len()) {
+            self.sweep(now);
+        }
+        if ev.kind != Kind::Audit
+            || ev.user.is_none()
+            || !cx.store.text(ev.operation).eq_ignore_ascii_case("Send")
+        {
+            return;
+        }
+        let span = self.cfg.window.ms();
+        let st = self.users.entry(ev.user).or_insert_with(|| UserState {
+            window: Window::new(span),
+            burst: None,
+        });
+        st.window.prune(ev.time);
+        st.window.push(ev.time, idx);
+        st.window.cap(MAX_WINDOW);
+        let in_window = st.window.len() as u32;
+        if st.burst.as_ref().is_some_and(|b| ev.time > b.last + span) {
+            st.burst = None;
+        }
+        match st.burst.as_mut() {
+            Some(b) => {
+                b.sends += 1;
+                b.last = b.last.max(ev.time);
+                b.peak = b.peak.max(in_window);
+                b.ips.insert(ev.ip);
+                if b.evidence.len() < crate::finding::MAX_EVIDENCE {
+                    b.evidence.push(idx);
+                }
+            }
+            None if in_window >= self.cfg.min_sends => {
+                let mut b = Burst {
+                    first: st.window.first_time().unwrap_or(ev.time),
+                    last: ev.time,
+                    sends: in_window,
+                    peak: in_window,
+                    ips: Distinct::new(10),
+                    evidence: Vec::new(),
+                };
+                for &(_, i) in st.window.iter() {
+                    b.ips.insert(cx.store.get(i).ip);
+                    if b.evidence.len() < crate::finding::MAX_EVIDENCE {
+                        b.evidence.push(i);
+                    }
+                }
+                st.burst = Some(b);
+            }
+            None => return,
+        }
+        if let Some(b) = st.burst.as_ref() {
+            out.push(snapshot(&self.cfg, cx.store, ev.user, b));
+        }
+    }
+
+    #[cfg(test)]
+    fn state_len(&self) -> usize {
+        self.users.len()
     }
 }

@@ -1,19 +1,108 @@
-//! TODO(detector): hosting_asn.
+//! `hosting_asn` (SPEC §4, seeds 000/001): a successful sign-in from a
+//! hosting or anonymising network, as decided by
+//! [`crate::enrich::hosting::HostingNetworks`] (Tor exit list, IP list files,
+//! CIDRs, AS number, AS organisation, the source's proxy flag). One finding
+//! per user per group window (24 h from the first hit), updated with later
+//! hits. This file only groups; the network rules live in `enrich/hosting.rs`.
 
+use super::tally::{iso, json_text, Distinct, Group, Groups};
+use super::window::Sweep;
 use super::{DetectCx, Detector};
 use crate::config::HostingConfig;
-use crate::event::Event;
+use crate::enrich::hosting::{Match, NetQuery};
+use crate::event::{flags, Event, Outcome};
 use crate::finding::{DetectorId, Finding};
-use crate::store::EventIdx;
+use crate::store::{EventIdx, Store};
+use serde_json::{json, Value};
+
+const RISK: u8 = 80;
+/// Hits whose details are listed (all are counted).
+const MAX_LISTED: usize = 10;
+
+struct Hits {
+    rules: Vec<&'static str>,
+    listed: Vec<Value>,
+    ips: Distinct,
+    orgs: Distinct,
+    countries: Distinct,
+    apps: Distinct,
+    asns: Vec<u32>,
+}
+
+impl Default for Hits {
+    fn default() -> Self {
+        Hits {
+            rules: Vec::new(),
+            listed: Vec::new(),
+            ips: Distinct::new(MAX_LISTED),
+            orgs: Distinct::new(5),
+            countries: Distinct::new(5),
+            apps: Distinct::new(5),
+            asns: Vec::new(),
+        }
+    }
+}
 
 pub struct HostingAsn {
-    cfg: HostingConfig,
+    /// The group window as written in the config, for details.
+    group_window: String,
+    groups: Groups<Hits>,
+    sweep: Sweep,
 }
 
 impl HostingAsn {
     pub fn new(cfg: &HostingConfig) -> Self {
-        HostingAsn { cfg: cfg.clone() }
+        HostingAsn {
+            group_window: cfg.group_window.to_string(),
+            groups: Groups::new(cfg.group_window.ms()),
+            sweep: Sweep::default(),
+        }
     }
+}
+
+fn snapshot(store: &Store, ev: &Event, g: &Group<Hits>, group_window: &str) -> Finding {
+    let user = store.text(ev.user);
+    let h = &g.data;
+    let first_ip = h.ips.texts(store).into_iter().next();
+    let title = format!(
+        "Sign-in from a hosting/anonymising network for {user}: {} ({})",
+        first_ip.as_deref().unwrap_or("unknown IP"),
+        h.rules.join(", ")
+    );
+    let mut f = Finding::new(DetectorId::HostingAsn, user, g.first, RISK, title);
+    f.user = Some(user.to_string());
+    f.ip = first_ip;
+    f.last_seen = g.last;
+    f.event_count = g.count;
+    for &i in &g.evidence {
+        f.add_evidence(i);
+    }
+    f.details = json!({
+        "rules": h.rules,
+        "sign_ins": g.count,
+        "hits": h.listed,
+        "ips": h.ips.texts(store),
+        "distinct_ips": h.ips.len(),
+        "asns": h.asns,
+        "as_orgs": h.orgs.texts(store),
+        "countries": h.countries.texts(store),
+        "apps": h.apps.texts(store),
+        "group_window": group_window,
+    });
+    f
+}
+
+fn hit_json(store: &Store, ev: &Event, m: &Match) -> Value {
+    json!({
+        "time": iso(ev.time),
+        "rule": m.rule.as_str(),
+        "matched": m.detail,
+        "ip": json_text(store, ev.ip),
+        "asn": (ev.asn != 0).then_some(ev.asn),
+        "as_org": json_text(store, ev.as_org),
+        "country": json_text(store, ev.country),
+        "app": json_text(store, ev.app),
+    })
 }
 
 impl Detector for HostingAsn {
@@ -21,7 +110,44 @@ impl Detector for HostingAsn {
         DetectorId::HostingAsn
     }
 
-    fn observe(&mut self, _cx: &DetectCx, _idx: EventIdx, _ev: &Event, _out: &mut Vec<Finding>) {
-        let _ = &self.cfg;
+    fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
+        if let Some(now) = self.sweep.tick(ev.time, self.groups.len()) {
+            self.groups.sweep(now);
+        }
+        if !ev.is_signin() || ev.outcome != Outcome::Success || ev.user.is_none() {
+            return;
+        }
+        let store = cx.store;
+        let q = NetQuery {
+            asn: ev.asn,
+            as_org: store.text(ev.as_org),
+            ip: store.text(ev.ip),
+            is_proxy: ev.flags & flags::IS_PROXY != 0,
+        };
+        let Some(m) = cx.hosting.match_event(&q) else {
+            return;
+        };
+        let g = self.groups.group_for(ev.user, ev.time);
+        g.hit(ev.time, idx);
+        let h = &mut g.data;
+        if !h.rules.contains(&m.rule.as_str()) {
+            h.rules.push(m.rule.as_str());
+        }
+        if h.listed.len() < MAX_LISTED {
+            h.listed.push(hit_json(store, ev, &m));
+        }
+        h.ips.insert(ev.ip);
+        h.orgs.insert(ev.as_org);
+        h.countries.insert(ev.country);
+        h.apps.insert(ev.app);
+        if ev.asn != 0 && !h.asns.contains(&ev.asn) && h.asns.len() < MAX_LISTED {
+            h.asns.push(ev.asn);
+        }
+        out.push(snapshot(store, ev, g, &self.group_window));
+    }
+
+    #[cfg(test)]
+    fn state_len(&self) -> usize {
+        self.groups.len()
     }
 }

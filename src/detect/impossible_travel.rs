@@ -1,19 +1,312 @@
-//! TODO(detector): impossible_travel.
+//! `impossible_travel` (SPEC §4, seeds 000/003): two consecutive successful
+//! sign-ins of a user from places too far apart for the time between them.
+//! With coordinates on both (from the log or GeoIP): distance ≥ min_km, a
+//! speed above max_kmh, and distance beyond the two accuracy radii (a hop within them
+//! is never impossible); the time between them counts as at least one minute.
+//! Without coordinates on either side: two different known countries within
+//! the country window. Hops of one user within the group window form one
+//! finding, each hop with its km, minutes and km/h. Sign-ins without any
+//! location are skipped (they do not break a pair). Per-user state is a few
+//! recent located sign-ins; it never reads the clock.
 
+use super::tally::{iso, json_text, opt_text};
+use super::window::Sweep;
 use super::{DetectCx, Detector};
 use crate::config::TravelConfig;
-use crate::event::Event;
+use crate::event::{flags, Event, Millis, Outcome, Sym};
 use crate::finding::{DetectorId, Finding};
-use crate::store::EventIdx;
+use crate::store::{EventIdx, Store};
+use rustc_hash::FxHashMap;
+use serde_json::{json, Value};
+
+const RISK: u8 = 85;
+/// Located sign-ins kept per user (for late events).
+const RECENT: usize = 8;
+/// Hops listed in a finding's details (all are counted).
+const MAX_HOPS: usize = 50;
+/// Half the Earth's circumference: no two places are farther apart.
+const MAX_KM: f64 = 20_038.0;
+const MINUTE: Millis = 60_000;
+
+#[derive(Clone, Copy)]
+struct Place {
+    time: Millis,
+    idx: EventIdx,
+    ip: Sym,
+    country: Sym,
+    city: Sym,
+    /// Latitude/longitude when both are known.
+    coords: Option<(f64, f64)>,
+    from_db: bool,
+    radius_km: u16,
+}
+
+impl Place {
+    fn of(idx: EventIdx, ev: &Event) -> Place {
+        Place {
+            time: ev.time,
+            idx,
+            ip: ev.ip,
+            country: ev.country,
+            city: ev.city,
+            coords: ev
+                .has_coords()
+                .then_some((f64::from(ev.lat), f64::from(ev.lon))),
+            from_db: ev.flags & flags::GEO_FROM_DB != 0,
+            radius_km: ev.accuracy_km,
+        }
+    }
+
+    fn json(&self, store: &Store) -> Value {
+        json!({
+            "time": iso(self.time),
+            "ip": json_text(store, self.ip),
+            "country": json_text(store, self.country),
+            "city": json_text(store, self.city),
+            "lat": self.coords.map(|c| round(c.0, 4)),
+            "lon": self.coords.map(|c| round(c.1, 4)),
+            "source": self.coords.map(|_| if self.from_db { "database" } else { "log" }),
+            "radius_km": self.radius_km,
+        })
+    }
+
+    fn label(&self, store: &Store) -> String {
+        match (self.city.is_some(), self.country.is_some()) {
+            (true, true) => format!("{}, {}", store.text(self.city), store.text(self.country)),
+            (true, false) => store.text(self.city).to_string(),
+            (false, true) => store.text(self.country).to_string(),
+            (false, false) => store.text(self.ip).to_string(),
+        }
+    }
+}
+
+struct Hop {
+    from: Place,
+    to: Place,
+    km: Option<f64>,
+    kmh: Option<f64>,
+    rule: &'static str,
+}
+
+impl Hop {
+    fn minutes(&self) -> f64 {
+        (self.to.time - self.from.time) as f64 / MINUTE as f64
+    }
+}
+
+struct Trip {
+    first: Millis,
+    last: Millis,
+    hop_count: u32,
+    /// Sign-ins involved (a chain A→B→C counts three).
+    signins: u32,
+    last_to: Option<EventIdx>,
+    hops: Vec<Hop>,
+    evidence: Vec<EventIdx>,
+}
+
+#[derive(Default)]
+struct UserState {
+    /// Located successful sign-ins, in time order.
+    recent: Vec<Place>,
+    trip: Option<Trip>,
+}
 
 pub struct ImpossibleTravel {
     cfg: TravelConfig,
+    /// How long a sign-in can still pair with a later one.
+    horizon: Millis,
+    users: FxHashMap<Sym, UserState>,
+    sweep: Sweep,
 }
 
 impl ImpossibleTravel {
     pub fn new(cfg: &TravelConfig) -> Self {
-        ImpossibleTravel { cfg: cfg.clone() }
+        let by_speed = if cfg.max_kmh > 0.0 {
+            (MAX_KM / cfg.max_kmh * 3_600_000.0).ceil() as Millis
+        } else {
+            Millis::MAX / 4
+        };
+        ImpossibleTravel {
+            cfg: cfg.clone(),
+            horizon: by_speed.max(cfg.country_window.ms()),
+            users: FxHashMap::default(),
+            sweep: Sweep::default(),
+        }
     }
+
+    /// The hop from `a` to `b` (a before b) if it is impossible.
+    fn judge(&self, a: &Place, b: &Place) -> Option<Hop> {
+        let dt = b.time - a.time;
+        if dt < 0 {
+            return None;
+        }
+        match (a.coords, b.coords) {
+            (Some(pa), Some(pb)) => {
+                let km = haversine_km(pa, pb);
+                let hours = dt.max(MINUTE) as f64 / 3_600_000.0;
+                let kmh = km / hours;
+                let radii = f64::from(a.radius_km) + f64::from(b.radius_km);
+                (km >= self.cfg.min_km && kmh > self.cfg.max_kmh && km > radii).then_some(Hop {
+                    from: *a,
+                    to: *b,
+                    km: Some(km),
+                    kmh: Some(kmh),
+                    rule: "distance",
+                })
+            }
+            _ => (a.country.is_some()
+                && b.country.is_some()
+                && a.country != b.country
+                && dt <= self.cfg.country_window.ms())
+            .then_some(Hop {
+                from: *a,
+                to: *b,
+                km: None,
+                kmh: None,
+                rule: "countries",
+            }),
+        }
+    }
+
+    fn add_hop(&mut self, cx: &DetectCx, user: Sym, hop: Hop, out: &mut Vec<Finding>) {
+        let group = self.cfg.group_window.ms();
+        let st = self.users.entry(user).or_default();
+        let joins = st
+            .trip
+            .as_ref()
+            .is_some_and(|t| hop.to.time < t.first + group && hop.from.time >= t.first - group);
+        if !joins {
+            st.trip = Some(Trip {
+                first: hop.from.time,
+                last: hop.to.time,
+                hop_count: 0,
+                signins: 0,
+                last_to: None,
+                hops: Vec::new(),
+                evidence: Vec::new(),
+            });
+        }
+        let Some(trip) = st.trip.as_mut() else { return };
+        trip.hop_count += 1;
+        trip.signins += if trip.last_to == Some(hop.from.idx) {
+            1
+        } else {
+            2
+        };
+        trip.last_to = Some(hop.to.idx);
+        trip.last = trip.last.max(hop.to.time);
+        for i in [hop.from.idx, hop.to.idx] {
+            if trip.evidence.len() < crate::finding::MAX_EVIDENCE && !trip.evidence.contains(&i) {
+                trip.evidence.push(i);
+            }
+        }
+        if trip.hops.len() < MAX_HOPS {
+            trip.hops.push(hop);
+        }
+        out.push(snapshot(&self.cfg, cx.store, user, trip));
+    }
+
+    fn sweep(&mut self, now: Millis) {
+        let (horizon, group) = (self.horizon, self.cfg.group_window.ms());
+        self.users.retain(|_, st| {
+            st.recent.retain(|p| p.time + horizon >= now);
+            if st.trip.as_ref().is_some_and(|t| t.first + group <= now) {
+                st.trip = None;
+            }
+            !st.recent.is_empty() || st.trip.is_some()
+        });
+    }
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let m = 10f64.powi(digits);
+    (x * m).round() / m
+}
+
+/// Great-circle distance in km.
+pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    const R: f64 = 6371.0088;
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * R * h.sqrt().min(1.0).asin()
+}
+
+fn snapshot(cfg: &TravelConfig, store: &Store, user: Sym, trip: &Trip) -> Finding {
+    let user_text = store.text(user);
+    let latest = trip.hops.last();
+    let title = match latest {
+        Some(h) => {
+            let speed = match (h.km, h.kmh) {
+                (Some(km), Some(kmh)) => {
+                    format!("{km:.0} km in {:.0} min, {kmh:.0} km/h", h.minutes())
+                }
+                _ => format!("different countries {:.0} min apart", h.minutes()),
+            };
+            let more = if trip.hop_count > 1 {
+                format!(" ({} hops)", trip.hop_count)
+            } else {
+                String::new()
+            };
+            format!(
+                "Impossible travel for {user_text}: {} → {} ({speed}){more}",
+                h.from.label(store),
+                h.to.label(store)
+            )
+        }
+        None => format!("Impossible travel for {user_text}"),
+    };
+    let mut f = Finding::new(
+        DetectorId::ImpossibleTravel,
+        user_text,
+        trip.first,
+        RISK,
+        title,
+    );
+    f.user = Some(user_text.to_string());
+    f.ip = latest.and_then(|h| opt_text(store, h.to.ip));
+    f.last_seen = trip.last;
+    f.event_count = trip.signins;
+    let mut ev = trip.evidence.clone();
+    ev.sort_by_key(|&i| (store.get(i).time, i));
+    for i in ev {
+        f.add_evidence(i);
+    }
+    let hops: Vec<Value> = trip
+        .hops
+        .iter()
+        .map(|h| {
+            json!({
+                "from": h.from.json(store),
+                "to": h.to.json(store),
+                "km": h.km.map(|k| round(k, 1)),
+                "minutes": round(h.minutes(), 1),
+                "kmh": h.kmh.map(|k| round(k, 0)),
+                "rule": h.rule,
+            })
+        })
+        .collect();
+    f.details = json!({
+        "hop_count": trip.hop_count,
+        "hops": hops,
+        "thresholds": {
+            "min_km": cfg.min_km,
+            "max_kmh": cfg.max_kmh,
+            "country_window": cfg.country_window.to_string(),
+            "group_window": cfg.group_window.to_string(),
+            "min_minutes": 1,
+        },
+        "note": "consecutive successful sign-ins; speed uses at least one minute between them; \
+                 a hop within the two accuracy radii is never impossible; without coordinates, \
+                 two different countries within the country window",
+    });
+    f
 }
 
 impl Detector for ImpossibleTravel {
@@ -21,7 +314,40 @@ impl Detector for ImpossibleTravel {
         DetectorId::ImpossibleTravel
     }
 
-    fn observe(&mut self, _cx: &DetectCx, _idx: EventIdx, _ev: &Event, _out: &mut Vec<Finding>) {
-        let _ = &self.cfg;
+    fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
+        if let Some(now) = self.sweep.tick(ev.time, self.users.len()) {
+            self.sweep(now);
+        }
+        if !ev.is_signin()
+            || ev.outcome != Outcome::Success
+            || ev.user.is_none()
+            || (!ev.has_coords() && ev.country.is_none())
+        {
+            return;
+        }
+        let place = Place::of(idx, ev);
+        let st = self.users.entry(ev.user).or_default();
+        let pos = st.recent.partition_point(|p| p.time <= place.time);
+        let before = pos.checked_sub(1).and_then(|i| st.recent.get(i)).copied();
+        let after = st.recent.get(pos).copied();
+        st.recent.insert(pos, place);
+        if st.recent.len() > RECENT {
+            st.recent.remove(0);
+        }
+        let hops: Vec<Hop> = [
+            before.and_then(|b| self.judge(&b, &place)),
+            after.and_then(|a| self.judge(&place, &a)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        for h in hops {
+            self.add_hop(cx, ev.user, h, out);
+        }
+    }
+
+    #[cfg(test)]
+    fn state_len(&self) -> usize {
+        self.users.len()
     }
 }

@@ -7,6 +7,12 @@
 
 pub mod window;
 
+mod tally;
+#[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
+mod tests;
+
 mod bulk_send;
 mod cloud_recon;
 mod credential_stuffing;
@@ -38,6 +44,12 @@ pub trait Detector: Send {
     /// Observes the next event (in event-time order, give or take late arrivals)
     /// and pushes a full snapshot of every finding it creates or changes.
     fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>);
+
+    /// How many entities the detector holds state for (tests check it stays bounded).
+    #[cfg(test)]
+    fn state_len(&self) -> usize {
+        0
+    }
 }
 
 /// Every enabled detector, fed one event at a time.
@@ -97,6 +109,15 @@ impl Engine {
 
     pub fn detector_ids(&self) -> Vec<DetectorId> {
         self.detectors.iter().map(|d| d.id()).collect()
+    }
+
+    /// Per-detector state sizes (tests check they stay bounded).
+    #[cfg(test)]
+    pub(crate) fn state_lens(&self) -> Vec<(DetectorId, usize)> {
+        self.detectors
+            .iter()
+            .map(|d| (d.id(), d.state_len()))
+            .collect()
     }
 
     /// Runs every detector on event `idx` and upserts what they emit.

@@ -14,14 +14,26 @@ use std::borrow::Cow;
 /// with duplicate keys resolved last-wins, and falling back to sniffing the
 /// record when it does not fit the file's format.
 pub fn parse_record(format: Option<Format>, raw: &str, cx: &mut RecordCx) -> Result<(), Reject> {
+    parse_record_once(format, raw, cx, true)
+}
+
+/// One attempt; `may_dedup` allows the single last-wins retry. Serde aliases
+/// (`eventType` / `eventtype`) collide without being duplicate keys, so a
+/// second retry would never succeed and must not happen.
+fn parse_record_once(
+    format: Option<Format>,
+    raw: &str,
+    cx: &mut RecordCx,
+    may_dedup: bool,
+) -> Result<(), Reject> {
     let first = match format {
         Some(f) => parse_json_record(f, raw, cx),
         None => parse_any_json_record(raw, cx),
     };
     match first {
-        Err(Reject::Problem(r, detail)) if detail.contains("duplicate field") => {
+        Err(Reject::Problem(r, detail)) if may_dedup && detail.contains("duplicate field") => {
             match dedup_keys(raw) {
-                Some(clean) => parse_record(format, &clean, cx),
+                Some(clean) => parse_record_once(format, &clean, cx, false),
                 None => Err(Reject::Problem(r, detail)),
             }
         }

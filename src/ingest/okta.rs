@@ -1,7 +1,305 @@
-//! TODO(parser): okta records → drafts.
+//! Okta System Log `LogEvent`s → drafts. Accepts Okta's camelCase and
+//! Panther's stored form (lower-cased keys, `p_event_time` when `published`
+//! is missing). Sign-in event types become `Kind::SignIn`; every other event
+//! type becomes a `Kind::Audit` event whose operation is the event type, kept
+//! for the user's timeline. Okta sends country *names*; they are mapped to
+//! ISO codes by `RecordCx::put_country`. Nulls are normal here. This file does
+//! not sanitise text, does not read `debugContext`, and does not use GeoIP.
 
-use super::{ParseResult, RecordCx, Reject};
+use super::lenient::{Flag, Num, Text};
+use super::time::parse_time;
+use super::{reason, ParseResult, RecordCx, Reject};
+use crate::event::{flags, Draft, Kind, Outcome, Source};
+use serde::Deserialize;
 
-pub fn parse(_raw: &str, _cx: &mut RecordCx) -> ParseResult {
-    Err(Reject::Ignored("not yet supported"))
+/// Event types that are sign-ins (authentication attempts with an outcome).
+const SIGNIN_TYPES: [&str; 6] = [
+    "user.session.start",
+    "user.authentication.sso",
+    "user.authentication.auth_via_mfa",
+    "user.authentication.verify",
+    "user.authentication.auth_via_IDP",
+    "user.authentication.auth_via_radius",
+];
+
+#[derive(Deserialize)]
+struct LogEvent<'a> {
+    #[serde(borrow, default)]
+    published: Text<'a>,
+    /// Panther's normalised event time, used when `published` is absent.
+    #[serde(borrow, default)]
+    p_event_time: Text<'a>,
+    #[serde(rename = "eventType", alias = "eventtype", borrow, default)]
+    event_type: Text<'a>,
+    #[serde(borrow, default)]
+    actor: Option<Actor<'a>>,
+    #[serde(borrow, default)]
+    client: Option<Client<'a>>,
+    #[serde(borrow, default)]
+    outcome: Option<OktaOutcome<'a>>,
+    #[serde(rename = "securityContext", alias = "securitycontext", borrow, default)]
+    security: Option<Security<'a>>,
+    #[serde(
+        rename = "authenticationContext",
+        alias = "authenticationcontext",
+        borrow,
+        default
+    )]
+    auth: Option<AuthContext<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Actor<'a> {
+    #[serde(rename = "alternateId", alias = "alternateid", borrow, default)]
+    alternate_id: Text<'a>,
+}
+
+#[derive(Deserialize)]
+struct Client<'a> {
+    #[serde(rename = "ipAddress", alias = "ipaddress", borrow, default)]
+    ip: Text<'a>,
+    #[serde(rename = "userAgent", alias = "useragent", borrow, default)]
+    user_agent: Option<UserAgent<'a>>,
+    #[serde(
+        rename = "geographicalContext",
+        alias = "geographicalcontext",
+        borrow,
+        default
+    )]
+    geo: Option<Geo<'a>>,
+}
+
+#[derive(Deserialize)]
+struct UserAgent<'a> {
+    #[serde(rename = "rawUserAgent", alias = "rawuseragent", borrow, default)]
+    raw: Text<'a>,
+}
+
+#[derive(Deserialize)]
+struct Geo<'a> {
+    #[serde(borrow, default)]
+    country: Text<'a>,
+    #[serde(borrow, default)]
+    city: Text<'a>,
+    #[serde(default)]
+    geolocation: Option<GeoPoint>,
+}
+
+#[derive(Deserialize)]
+struct GeoPoint {
+    #[serde(default)]
+    lat: Num,
+    #[serde(default)]
+    lon: Num,
+}
+
+#[derive(Deserialize)]
+struct OktaOutcome<'a> {
+    #[serde(borrow, default)]
+    result: Text<'a>,
+    #[serde(borrow, default)]
+    reason: Text<'a>,
+}
+
+#[derive(Deserialize)]
+struct Security<'a> {
+    #[serde(rename = "asNumber", alias = "asnumber", default)]
+    as_number: Num,
+    #[serde(rename = "asOrg", alias = "asorg", borrow, default)]
+    as_org: Text<'a>,
+    #[serde(rename = "isProxy", alias = "isproxy", default)]
+    is_proxy: Flag,
+}
+
+#[derive(Deserialize)]
+struct AuthContext<'a> {
+    #[serde(
+        rename = "externalSessionId",
+        alias = "externalsessionid",
+        borrow,
+        default
+    )]
+    external_session_id: Text<'a>,
+}
+
+/// Parses one Okta `LogEvent`.
+pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
+    let ev: LogEvent = serde_json::from_str(raw)
+        .map_err(|e| Reject::problem(reason::MALFORMED_JSON, e.to_string()))?;
+    let event_type = ev.event_type.as_str().trim();
+    if event_type.is_empty() {
+        return Err(Reject::problem(
+            reason::UNKNOWN_SHAPE,
+            "Okta event without eventType",
+        ));
+    }
+    let when = if ev.published.as_str().trim().is_empty() {
+        ev.p_event_time.as_str()
+    } else {
+        ev.published.as_str()
+    };
+    let time = parse_time(when)
+        .ok_or_else(|| Reject::problem(reason::BAD_TIME, format!("published {:?}", when.trim())))?;
+    let kind = if SIGNIN_TYPES.contains(&event_type) {
+        Kind::SignIn
+    } else {
+        Kind::Audit
+    };
+    let user = ev
+        .actor
+        .as_ref()
+        .map(|a| a.alternate_id.as_str())
+        .unwrap_or_default();
+    if kind == Kind::SignIn && user.trim().is_empty() {
+        return Err(Reject::problem(
+            reason::NO_USER,
+            format!("Okta {event_type} without actor.alternateId"),
+        ));
+    }
+    let mut d = Draft::new(time, Source::Okta, kind);
+    d.user = cx.put_user(user);
+    d.operation = cx.put(event_type);
+    if let Some(o) = &ev.outcome {
+        let result = o.result.as_str().trim();
+        d.outcome = match result.to_ascii_uppercase().as_str() {
+            "SUCCESS" | "ALLOW" => Outcome::Success,
+            "FAILURE" | "DENY" => Outcome::Failure,
+            _ => Outcome::Unknown,
+        };
+        let reason = o.reason.as_str();
+        d.result_code = cx.put(if reason.trim().is_empty() {
+            result
+        } else {
+            reason
+        });
+    }
+    if let Some(c) = &ev.client {
+        d.ip = cx.put_ip(c.ip.as_str());
+        if let Some(ua) = &c.user_agent {
+            d.user_agent = cx.put(ua.raw.as_str());
+        }
+        if let Some(g) = &c.geo {
+            d.country = cx.put_country(g.country.as_str());
+            d.city = cx.put(g.city.as_str());
+            if let Some((lat, lon)) = g.geolocation.as_ref().and_then(coordinates) {
+                d.lat = lat;
+                d.lon = lon;
+            }
+        }
+    }
+    if let Some(s) = &ev.security {
+        d.asn = match s.as_number.0 {
+            Some(v) if v >= 1.0 && v <= u32::MAX as f64 => v as u32,
+            _ => 0,
+        };
+        d.as_org = cx.put(s.as_org.as_str());
+        if s.is_proxy.0 == Some(true) {
+            d.flags |= flags::IS_PROXY;
+        }
+    }
+    if let Some(a) = &ev.auth {
+        d.session_id = cx.put(a.external_session_id.as_str());
+    }
+    cx.emit(d);
+    Ok(())
+}
+
+fn coordinates(p: &GeoPoint) -> Option<(f32, f32)> {
+    let (lat, lon) = (p.lat.0?, p.lon.0?);
+    let valid = (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon);
+    (valid && (lat != 0.0 || lon != 0.0)).then_some((lat as f32, lon as f32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Batch, Origin};
+
+    fn run(raw: &str) -> (Batch, ParseResult) {
+        let mut batch = Batch::default();
+        let res = parse(raw, &mut RecordCx::new(&mut batch, Origin::default()));
+        (batch, res)
+    }
+
+    #[test]
+    fn camel_case_session_start() {
+        let raw = r#"{"actor":{"alternateId":"Test@Test.com","detailEntry":null},"authenticationContext":{"externalSessionId":"xyz"},"client":{"geographicalContext":{"city":"Ashburn","country":"United States","geolocation":{"lat":39.1469,"lon":-77.5903}},"ipAddress":"81.2.69.144","userAgent":{"rawUserAgent":"blah"}},"eventType":"user.session.start","outcome":{"reason":null,"result":"SUCCESS"},"published":"2022-05-11T09:25:18.716Z","securityContext":{"asNumber":14618,"asOrg":"amazon data services nova","isProxy":false},"target":null}"#;
+        let (b, res) = run(raw);
+        assert_eq!(res, Ok(()));
+        let d = b.drafts[0];
+        let t = |x| b.text.get(x);
+        assert_eq!(
+            (d.source, d.kind, d.outcome),
+            (Source::Okta, Kind::SignIn, Outcome::Success)
+        );
+        assert_eq!(d.time, parse_time("2022-05-11T09:25:18.716Z").unwrap());
+        assert_eq!(t(d.user), "test@test.com");
+        assert_eq!(t(d.ip), "81.2.69.144");
+        assert_eq!(t(d.country), "US");
+        assert_eq!(t(d.city), "Ashburn");
+        assert!((d.lat - 39.1469).abs() < 1e-4 && (d.lon + 77.5903).abs() < 1e-4);
+        assert_eq!(t(d.user_agent), "blah");
+        assert_eq!(d.asn, 14618);
+        assert_eq!(t(d.as_org), "amazon data services nova");
+        assert_eq!(d.flags & flags::IS_PROXY, 0);
+        assert_eq!(t(d.session_id), "xyz");
+        assert_eq!(t(d.result_code), "SUCCESS");
+        assert_eq!(t(d.operation), "user.session.start");
+    }
+
+    #[test]
+    fn panther_lower_case_keys_proxy_and_failure_reason() {
+        let raw = r#"{"actor":{"alternateId":"homer@duff.com"},"authenticationcontext":{"externalSessionId":"100-abc"},"client":{"geographicalContext":{"country":"Russia"},"ipAddress":"1.3.2.4"},"eventtype":"user.session.start","outcome":{"reason":"INVALID_CREDENTIALS","result":"FAILURE"},"published":"2022-06-22 18:18:29.015","securitycontext":{"asNumber":"701","isProxy":"true"}}"#;
+        let (b, res) = run(raw);
+        assert_eq!(res, Ok(()));
+        let d = b.drafts[0];
+        assert_eq!(d.outcome, Outcome::Failure);
+        assert_eq!(b.text.get(d.result_code), "INVALID_CREDENTIALS");
+        assert_eq!(b.text.get(d.country), "RU");
+        assert_eq!(b.text.get(d.session_id), "100-abc");
+        assert_eq!(d.asn, 701);
+        assert_ne!(d.flags & flags::IS_PROXY, 0);
+    }
+
+    #[test]
+    fn other_event_types_are_audit_events() {
+        let raw = r#"{"actor":{"alternateId":"admin@x.com"},"eventType":"user.account.privilege.grant","outcome":{"result":"ALLOW"},"p_event_time":"2021-06-04 09:59:53.650807","client":null,"securityContext":{"asNumber":null,"isProxy":null}}"#;
+        let (b, res) = run(raw);
+        assert_eq!(res, Ok(()));
+        let d = b.drafts[0];
+        assert_eq!(d.kind, Kind::Audit);
+        assert_eq!(d.outcome, Outcome::Success);
+        assert_eq!(b.text.get(d.operation), "user.account.privilege.grant");
+        assert_eq!(d.time, parse_time("2021-06-04T09:59:53.650Z").unwrap());
+        assert_eq!(d.asn, 0);
+        assert!(!d.has_coords());
+    }
+
+    #[test]
+    fn rejections() {
+        let problem = |raw: &str| match run(raw).1 {
+            Err(Reject::Problem(r, _)) => r,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(problem(r#"{"eventType":"logout"}"#), reason::BAD_TIME);
+        assert_eq!(
+            problem(
+                r#"{"eventType":"user.session.start","published":"2022-01-01T00:00:00Z","actor":{"alternateId":null}}"#
+            ),
+            reason::NO_USER
+        );
+        assert_eq!(
+            problem(r#"{"published":"2022-01-01T00:00:00Z"}"#),
+            reason::UNKNOWN_SHAPE
+        );
+        assert_eq!(problem(r#"{"published":"#), reason::MALFORMED_JSON);
+        assert_eq!(
+            problem(r#"{"eventType":"a","eventtype":"b","published":"2022-01-01T00:00:00Z"}"#),
+            reason::MALFORMED_JSON
+        );
+        let (_, res) = run(
+            r#"{"eventType":"x","published":"2022-01-01T00:00:00Z","outcome":{"result":"CHALLENGE"}}"#,
+        );
+        assert_eq!(res, Ok(()));
+    }
 }

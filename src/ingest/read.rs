@@ -34,7 +34,8 @@ impl Input {
     }
 }
 
-/// Expands folders recursively (sorted, hidden files skipped) and `-` to stdin.
+/// Expands folders recursively (sorted; hidden files, docs and databases
+/// skipped, see [`skipped_in_folders`]) and `-` to stdin.
 /// Paths that cannot be read are returned with their error.
 pub fn expand(args: &[PathBuf]) -> (Vec<Input>, Vec<(PathBuf, io::Error)>) {
     let mut out = Vec::new();
@@ -64,11 +65,7 @@ fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<(PathBuf, io::Error)>
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
-        let hidden = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
+        if skipped_in_folders(&p) {
             continue;
         }
         match std::fs::metadata(&p) {
@@ -78,6 +75,21 @@ fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<(PathBuf, io::Error)>
             Err(e) => errors.push((p, e)),
         }
     }
+}
+
+/// Files a folder walk passes over: hidden files, documentation and MaxMind
+/// databases that sit beside logs (README, *.md, LICENSE, *.mmdb). Named
+/// on the command line, they are read like anything else.
+fn skipped_in_folders(p: &Path) -> bool {
+    let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    name.starts_with('.')
+        || lower.starts_with("readme")
+        || lower.starts_with("license")
+        || lower.ends_with(".md")
+        || lower.ends_with(".mmdb")
 }
 
 /// Reads the first bytes, then yields them again followed by the rest.

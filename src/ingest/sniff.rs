@@ -94,13 +94,20 @@ fn is_container(line: &str) -> bool {
         expected: Option<IgnoredAny>,
     }
     serde_json::from_str::<C>(line).is_ok_and(|c| {
-        c.value.is_some() || c.records.is_some() || c.records_upper.is_some() || c.tests.is_some() || c.expected.is_some()
+        c.value.is_some()
+            || c.records.is_some()
+            || c.records_upper.is_some()
+            || c.tests.is_some()
+            || c.expected.is_some()
     })
 }
 
+/// A document's record format (when the container says it) and its records with byte offsets.
+pub type DocumentRecords<'a> = (Option<Format>, Vec<(&'a str, usize)>);
+
 /// The records of a JSON document with their byte offsets in `doc`.
 /// A Panther test file yields its tests (each parsed by the Panther parser).
-pub fn document_records(doc: &str) -> Result<(Option<Format>, Vec<(&str, usize)>), Reject> {
+pub fn document_records(doc: &str) -> Result<DocumentRecords<'_>, Reject> {
     let base = doc.as_ptr() as usize;
     let off = |r: &RawValue| r.get().as_ptr() as usize - base;
     let trimmed = doc.trim_start_matches('\u{feff}').trim();
@@ -154,6 +161,8 @@ struct Probe {
     upn: Option<IgnoredAny>,
     #[serde(rename = "ResultType", default)]
     result_type: Option<IgnoredAny>,
+    #[serde(rename = "OperationName", default)]
+    operation_name: Option<IgnoredAny>,
     #[serde(rename = "EventID", alias = "EventId", default)]
     event_id: Option<IgnoredAny>,
     #[serde(rename = "EventTime", default)]
@@ -219,7 +228,10 @@ pub fn classify_record(raw: &str) -> Option<Format> {
         Format::UnifiedAudit
     } else if has(&p.operation) && has(&p.time_generated) {
         Format::OfficeActivity
-    } else if has(&p.time_generated) && (has(&p.upn) || has(&p.result_type)) {
+    } else if has(&p.time_generated)
+        && (has(&p.upn) || has(&p.result_type) || has(&p.operation_name))
+    {
+        // Other Entra tables (AuditLogs) reach the sign-in parser, which ignores them.
         Format::SentinelSignin
     } else if has(&p.published) && has(&p.event_type) {
         Format::Okta

@@ -110,7 +110,11 @@ impl SourceReader {
     }
 
     /// Reads what is available and hands it to `out`.
-    pub fn poll(&mut self, stats: &mut FileStats, out: &mut dyn FnMut(Output)) -> io::Result<Polled> {
+    pub fn poll(
+        &mut self,
+        stats: &mut FileStats,
+        out: &mut dyn FnMut(Output),
+    ) -> io::Result<Polled> {
         if self.reader.is_none() {
             let (r, compressed) = read::open(&self.input)?;
             self.compressed = compressed;
@@ -135,14 +139,22 @@ impl SourceReader {
             self.layout = Some(layout);
             self.reader = Some(Box::new(peeked));
         }
-        let layout = self.layout.clone().unwrap_or(Layout::Unsupported(reason::BINARY));
+        let layout = self
+            .layout
+            .clone()
+            .unwrap_or(Layout::Unsupported(reason::BINARY));
         match layout {
             Layout::Unsupported(why) => {
                 if why == "empty file" {
                     stats.ignore("empty file");
                 } else {
                     stats.records += 1;
-                    stats.problem(0, 0, reason::BINARY, format!("not a log format hunt reads: {why}"));
+                    stats.problem(
+                        0,
+                        0,
+                        reason::BINARY,
+                        format!("not a log format hunt reads: {why}"),
+                    );
                 }
                 self.drain()?;
                 Ok(Polled::Finished)
@@ -155,7 +167,11 @@ impl SourceReader {
                 evtx_file::parse_evtx(data, self.file, &mut local, &mut |b| batches.push(b));
                 let n = batches.len();
                 for (i, b) in batches.into_iter().enumerate() {
-                    let s = if i + 1 == n { std::mem::take(&mut local) } else { FileStats::default() };
+                    let s = if i + 1 == n {
+                        std::mem::take(&mut local)
+                    } else {
+                        FileStats::default()
+                    };
                     out(Output::Parsed(b, s));
                 }
                 if n == 0 {
@@ -170,7 +186,12 @@ impl SourceReader {
                 let text = match String::from_utf8(data) {
                     Ok(t) => t,
                     Err(e) => {
-                        local.problem(0, 0, reason::NOT_UTF8, "invalid UTF-8 replaced with U+FFFD".into());
+                        local.problem(
+                            0,
+                            0,
+                            reason::NOT_UTF8,
+                            "invalid UTF-8 replaced with U+FFFD".into(),
+                        );
                         String::from_utf8_lossy(e.as_bytes()).into_owned()
                     }
                 };
@@ -180,7 +201,10 @@ impl SourceReader {
             }
             Layout::JsonLines(format) => {
                 let finite = !self.opts.follow;
-                let reader = self.reader.as_mut().ok_or_else(|| io::Error::other("not open"))?;
+                let reader = self
+                    .reader
+                    .as_mut()
+                    .ok_or_else(|| io::Error::other("not open"))?;
                 while let Some(chunk) = self.chunker.next_chunk(reader, finite, stats)? {
                     out(Output::Job(Job {
                         file: self.file,
@@ -189,17 +213,34 @@ impl SourceReader {
                         max_line: self.opts.max_line,
                     }));
                 }
-                Ok(if finite { Polled::Finished } else { Polled::CaughtUp })
+                Ok(if finite {
+                    Polled::Finished
+                } else {
+                    Polled::CaughtUp
+                })
             }
             Layout::Syslog => {
                 let finite = !self.opts.follow;
-                let reader = self.reader.as_mut().ok_or_else(|| io::Error::other("not open"))?;
+                let reader = self
+                    .reader
+                    .as_mut()
+                    .ok_or_else(|| io::Error::other("not open"))?;
                 while let Some(chunk) = self.chunker.next_chunk(reader, finite, stats)? {
                     let mut local = FileStats::default();
-                    let batch = syslog_chunk(&chunk, self.file, self.sshd.as_mut(), self.opts.max_line, &mut local);
+                    let batch = syslog_chunk(
+                        &chunk,
+                        self.file,
+                        self.sshd.as_mut(),
+                        self.opts.max_line,
+                        &mut local,
+                    );
                     out(Output::Parsed(batch, local));
                 }
-                Ok(if finite { Polled::Finished } else { Polled::CaughtUp })
+                Ok(if finite {
+                    Polled::Finished
+                } else {
+                    Polled::CaughtUp
+                })
             }
         }
     }
@@ -237,7 +278,13 @@ impl SourceReader {
 }
 
 /// Parses a chunk of syslog lines with the file's sshd state.
-fn syslog_chunk(chunk: &Chunk, file: u32, state: Option<&mut SshdState>, max_line: usize, stats: &mut FileStats) -> Batch {
+fn syslog_chunk(
+    chunk: &Chunk,
+    file: u32,
+    state: Option<&mut SshdState>,
+    max_line: usize,
+    stats: &mut FileStats,
+) -> Batch {
     let mut batch = Batch::default();
     let Some(state) = state else {
         return batch;
@@ -248,14 +295,29 @@ fn syslog_chunk(chunk: &Chunk, file: u32, state: Option<&mut SshdState>, max_lin
         }
         if bytes.len() > max_line {
             stats.records += 1;
-            stats.problem(line, offset, reason::LINE_TOO_LONG, format!("{} bytes, limit {max_line}", bytes.len()));
+            stats.problem(
+                line,
+                offset,
+                reason::LINE_TOO_LONG,
+                format!("{} bytes, limit {max_line}", bytes.len()),
+            );
             continue;
         }
         let text = String::from_utf8_lossy(bytes);
         if matches!(text, std::borrow::Cow::Owned(_)) {
-            stats.problem(line, offset, reason::NOT_UTF8, "invalid UTF-8 replaced with U+FFFD".into());
+            stats.problem(
+                line,
+                offset,
+                reason::NOT_UTF8,
+                "invalid UTF-8 replaced with U+FFFD".into(),
+            );
         }
-        let origin = Origin { file, line, offset, len: bytes.len() as u32 };
+        let origin = Origin {
+            file,
+            line,
+            offset,
+            len: bytes.len() as u32,
+        };
         let before = batch.drafts.len();
         let mut cx = RecordCx::new(&mut batch, origin);
         let res = state.parse_line(&text, &mut cx);

@@ -1,0 +1,12 @@
+//! Detector scenarios: for each detector, the attack it must catch (exact
+//! risk, severity and counts) and the lookalikes it must stay quiet on; plus
+//! id stability, late events and bounded state across all of them.
+
+mod cloud_session;
+mod hosting;
+mod mail;
+mod risk;
+mod spray;
+mod stability;
+mod stuffing;
+mod travel;

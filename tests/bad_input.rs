@@ -1,0 +1,188 @@
+//! Bad input is normal input: truncated JSON, non-UTF-8 bytes, a 10 MB line,
+//! binary garbage, an empty file, an unknown shape and escape sequences in a
+//! user name are counted per file and reason, reported on stderr with
+//! file:line, never crash the run, never lose the good records around them,
+//! and never reach the output raw. Drives the real binary.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn row(time: &str, user: &str, ip: &str, code: &str) -> String {
+    serde_json::json!({
+        "TimeGenerated": time, "UserPrincipalName": user, "IPAddress": ip, "ResultType": code,
+        "AppDisplayName": "Azure Portal", "ClientAppUsed": "Browser",
+        "AuthenticationRequirement": "singleFactorAuthentication",
+        "LocationDetails": {"countryOrRegion": "NL", "city": "Amsterdam"}, "Type": "SigninLogs"
+    })
+    .to_string()
+}
+
+/// Six failures then a success: a credential-stuffing finding that needs every good row.
+fn stuffing_rows(user: &str) -> Vec<String> {
+    let mut rows: Vec<String> = (0..6)
+        .map(|i| row(&format!("2026-11-18T10:0{i}:00Z"), user, &format!("175.45.176.{}", 10 + i), "50126"))
+        .collect();
+    rows.push(row("2026-11-18T10:09:00Z", user, "175.45.176.10", "0"));
+    rows
+}
+
+fn hunt() -> Command {
+    let mut c = Command::cargo_bin("hunt").expect("binary");
+    c.env("XDG_CONFIG_HOME", "/nonexistent").env("XDG_DATA_HOME", "/nonexistent");
+    c
+}
+
+fn scan(dir: &Path) -> (i32, String, String) {
+    let out = hunt().args(["scan", "--output", "jsonl"]).arg(dir).output().expect("run hunt");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_kind_of_bad_input_is_counted_and_the_good_records_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows = stuffing_rows("victim@contoso.com");
+
+    // Good rows interleaved with a truncated object, a non-UTF-8 line, an unknown shape and garbage.
+    let mut mixed = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        mixed.extend_from_slice(r.as_bytes());
+        mixed.push(b'\n');
+        match i {
+            1 => mixed.extend_from_slice(b"{\"TimeGenerated\":\"2026-11-18T10:01:30Z\",\"UserPrinc\n"),
+            2 => mixed.extend_from_slice(b"{\"hello\":\"world\",\"n\":1}\n"),
+            3 => {
+                let bad = row("2026-11-18T10:03:30Z", "caf\u{e9}@contoso.com", "1.2.3.4", "50126").replace('\u{e9}', "\u{1}");
+                let mut bytes = bad.into_bytes();
+                let pos = bytes.iter().position(|&b| b == 1).unwrap();
+                bytes[pos] = 0xE9; // Latin-1 é: invalid UTF-8
+                mixed.extend_from_slice(&bytes);
+                mixed.push(b'\n');
+            }
+            4 => mixed.extend_from_slice(b"\x00\x01\x02 not json at all \xff\xfe\n"),
+            _ => {}
+        }
+    }
+    // A truncated final record without newline.
+    mixed.extend_from_slice(br#"{"TimeGenerated":"2026-11-18T11:00:00Z","UserPrincipalName":"late@contoso.com","IPAdd"#);
+    fs::write(d.join("mixed.ndjson"), &mixed).unwrap();
+
+    // A 10 MB line between two good rows of another user.
+    let other = stuffing_rows("second@contoso.com");
+    let mut big = String::new();
+    for r in &other[..3] {
+        big.push_str(r);
+        big.push('\n');
+    }
+    big.push_str(&format!("{{\"TimeGenerated\":\"2026-11-18T10:00:00Z\",\"UserPrincipalName\":\"{}\"}}\n", "x".repeat(10 << 20)));
+    for r in &other[3..] {
+        big.push_str(r);
+        big.push('\n');
+    }
+    fs::write(d.join("huge-line.ndjson"), big).unwrap();
+
+    fs::write(d.join("empty.log"), b"").unwrap();
+    fs::write(d.join("garbage.bin"), (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<u8>>()).unwrap();
+
+    // An escape sequence inside a user name: must be parsed, and must not reach the output raw.
+    let evil = "evil\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}@contoso.com";
+    let evil_rows: Vec<String> = stuffing_rows(evil);
+    fs::write(d.join("evil.ndjson"), evil_rows.join("\n") + "\n").unwrap();
+
+    let (code, stdout, stderr) = scan(d);
+    assert_eq!(code, 0, "bad input is not a failed run\nstderr:\n{stderr}");
+
+    // The good records around the bad ones still make their findings.
+    let findings: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let stuffed: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["detector"] == "credential_stuffing")
+        .filter_map(|f| f["user"].as_str())
+        .collect();
+    assert!(stuffed.contains(&"victim@contoso.com"), "{stdout}");
+    assert!(stuffed.contains(&"second@contoso.com"), "{stdout}");
+    assert!(stuffed.iter().any(|u| u.starts_with("evil")), "{stdout}");
+
+    // Nothing dangerous reaches stdout or stderr raw.
+    for (name, text) in [("stdout", &stdout), ("stderr", &stderr)] {
+        assert!(!text.contains('\u{1b}'), "raw ESC on {name}");
+        assert!(!text.contains('\u{7}'), "raw BEL on {name}");
+        assert!(!text.contains('\u{202e}'), "raw bidi override on {name}");
+    }
+    assert!(stdout.contains("\\u001b") && stdout.contains("\\u202e"), "escaped in JSON: {stdout}");
+
+    // Each problem is counted per file and reason, with file:line.
+    assert!(stderr.contains("mixed.ndjson:3: malformed JSON"), "{stderr}");
+    assert!(stderr.contains("mixed.ndjson:5: unknown record shape"), "{stderr}");
+    assert!(stderr.contains("mixed.ndjson:7: non-UTF-8 bytes (replaced)"), "{stderr}");
+    assert!(stderr.contains("mixed.ndjson:9: malformed JSON"), "{stderr}");
+    assert!(stderr.contains("mixed.ndjson:12: truncated final record"), "{stderr}");
+    assert!(stderr.contains("huge-line.ndjson:4: line too long"), "{stderr}");
+    assert!(stderr.contains("garbage.bin"), "{stderr}");
+    assert!(!stderr.contains("empty.log: "), "an empty file is not a problem: {stderr}");
+}
+
+#[test]
+fn unreadable_input_exits_2_but_readable_files_are_still_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.ndjson");
+    fs::write(&good, stuffing_rows("alice@contoso.com").join("\n")).unwrap();
+    let out = hunt()
+        .args(["scan", "--output", "jsonl"])
+        .arg(&good)
+        .arg(dir.path().join("missing.log"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("missing.log"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("credential_stuffing"));
+}
+
+#[test]
+fn fail_on_sets_exit_code_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.ndjson");
+    fs::write(&good, stuffing_rows("alice@contoso.com").join("\n")).unwrap();
+    let code = |sev: &str| {
+        hunt()
+            .args(["scan", "--output", "jsonl", "--fail-on", sev])
+            .arg(&good)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    // Six failures from six IPs: risk 90, critical.
+    assert_eq!(code("critical"), Some(1));
+    assert_eq!(code("low"), Some(1));
+    let quiet = dir.path().join("quiet.ndjson");
+    fs::write(&quiet, row("2026-11-18T10:00:00Z", "bob@contoso.com", "1.2.3.4", "0")).unwrap();
+    let out = hunt().args(["scan", "--output", "jsonl", "--fail-on", "low"]).arg(&quiet).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let input = stuffing_rows("carol@contoso.com").join("\n") + "\n";
+    let out = hunt().args(["scan", "--output", "jsonl", "-"]).write_stdin(input).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("carol@contoso.com"));
+}
+
+#[test]
+fn gzip_input_is_transparent() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rows.json.gz");
+    let mut enc = flate2::write::GzEncoder::new(fs::File::create(&path).unwrap(), flate2::Compression::fast());
+    enc.write_all((stuffing_rows("dave@contoso.com").join("\n") + "\n").as_bytes()).unwrap();
+    enc.finish().unwrap();
+    let out = hunt().args(["scan", "--output", "jsonl"]).arg(&path).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("dave@contoso.com"));
+}

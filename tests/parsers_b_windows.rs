@@ -1,0 +1,253 @@
+//! The Windows Security parsers (winlogbeat, NXLog, Sentinel SecurityEvent)
+//! through the public JSON entry point, with hand-written records in the
+//! shapes of the real samples in `shared/corpus/windows-security`.
+
+use hunt::event::{Batch, Kind, Millis, Origin, Outcome, Source};
+use hunt::ingest::time::parse_time;
+use hunt::ingest::{parse_json_record, reason, Format, ParseResult, RecordCx, Reject};
+
+/// Parses one record; returns the result and, for the draft if any,
+/// (outcome, user, ip, result_code, app, client_app, time).
+fn run(f: Format, raw: &str) -> (ParseResult, Option<(Outcome, [String; 5], Millis)>) {
+    let mut b = Batch::default();
+    let res = parse_json_record(f, raw, &mut RecordCx::new(&mut b, Origin::default()));
+    let d = b.drafts.first().map(|d| {
+        let t = |x| b.text.get(x).to_string();
+        let f = [
+            t(d.user),
+            t(d.ip),
+            t(d.result_code),
+            t(d.app),
+            t(d.client_app),
+        ];
+        assert_eq!((d.source, d.kind), (Source::Windows, Kind::SignIn));
+        (d.outcome, f, d.time)
+    });
+    assert!(b.drafts.len() <= 1);
+    (res, d)
+}
+
+fn fields(f: Format, raw: &str) -> (Outcome, [String; 5]) {
+    let (res, d) = run(f, raw);
+    assert_eq!(res, Ok(()), "{raw}");
+    let (o, f, _) = d.expect("a draft");
+    (o, f)
+}
+
+fn ignored(f: Format, raw: &str) -> &'static str {
+    match run(f, raw) {
+        (Err(Reject::Ignored(why)), None) => why,
+        other => panic!("expected ignored, got {other:?}"),
+    }
+}
+
+fn beat(id: &str, data: &str) -> String {
+    format!(
+        r#"{{"@timestamp":"2024-05-01T10:00:00.123Z","winlog":{{"event_id":{id},"computer_name":"DC01.corp.local","event_data":{{{data}}}}}}}"#
+    )
+}
+
+#[test]
+fn winlogbeat_failure_success_and_kerberos() {
+    let f = beat(
+        "4625",
+        r#""TargetUserName":"Alice","TargetDomainName":"CORP","LogonType":"3","IpAddress":"::ffff:10.1.2.3","Status":"0xC000006D","SubStatus":"0xC000006A""#,
+    );
+    let (o, v) = fields(Format::Winlogbeat, &f);
+    assert_eq!(o, Outcome::Failure);
+    assert_eq!(
+        v,
+        [
+            "corp\\alice",
+            "10.1.2.3",
+            "0xc000006a",
+            "DC01.corp.local",
+            "logon type 3"
+        ]
+    );
+    let s = beat(
+        "\"4624\"",
+        r#""TargetUserName":"bob@corp.com","TargetDomainName":"CORP","LogonType":10,"IpAddress":"192.0.2.7""#,
+    );
+    let (o, v) = fields(Format::Winlogbeat, &s);
+    assert_eq!(o, Outcome::Success);
+    assert_eq!(v[0], "bob@corp.com");
+    assert_eq!(v[2], "", "a success has no status");
+    assert_eq!(v[4], "logon type 10");
+    let k = beat(
+        "4771",
+        r#""TargetUserName":"svc-ata","IpAddress":"::ffff:10.23.123.11","Status":"0x18""#,
+    );
+    let (o, v) = fields(Format::Winlogbeat, &k);
+    assert_eq!(o, Outcome::Failure);
+    assert_eq!(&v[..3], ["svc-ata", "10.23.123.11", "0x18"]);
+    assert_eq!(v[4], "", "4771 has no logon type");
+    let (_, d) = run(Format::Winlogbeat, &f);
+    assert_eq!(d.map(|d| d.2), parse_time("2024-05-01T10:00:00.123Z"));
+}
+
+#[test]
+fn windows_rules_ignore_what_spec_says() {
+    let b = |id: &str, data: &str| ignored(Format::Winlogbeat, &beat(id, data));
+    assert_eq!(
+        b(
+            "4624",
+            r#""TargetUserName":"bob","LogonType":"5","IpAddress":"1.2.3.4""#
+        ),
+        "Windows 4624 logon type not used"
+    );
+    assert_eq!(
+        b(
+            "4625",
+            r#""TargetUserName":"WS01$","LogonType":"3","IpAddress":"1.2.3.4""#
+        ),
+        "Windows machine account"
+    );
+    for ip in [r#""IpAddress":"-","#, r#""IpAddress":"","#, ""] {
+        let data = format!(r#"{ip}"TargetUserName":"bob","LogonType":"3""#);
+        assert_eq!(b("4625", &data), "logon without network address");
+    }
+    assert_eq!(
+        b("4648", r#""TargetUserName":"bob""#),
+        "Windows event 4648 (explicit credentials) not used"
+    );
+    assert_eq!(b("1102", ""), "Windows event not used");
+    assert_eq!(
+        b(
+            "4624",
+            r#""TargetUserName":"ANONYMOUS LOGON","TargetDomainName":"NT AUTHORITY","LogonType":"3","IpAddress":"1.2.3.4""#
+        ),
+        "Windows anonymous logon"
+    );
+    assert_eq!(
+        b("4776", r#""TargetUserName":"bob","Status":"0x0""#),
+        "Windows 4776 credential validation succeeded"
+    );
+    // 4776 has no address: kept without one.
+    let (o, v) = fields(
+        Format::Winlogbeat,
+        &beat("4776", r#""TargetUserName":"Bob","Status":"0xc0000064""#),
+    );
+    assert_eq!(
+        (o, v[0].as_str(), v[1].as_str(), v[2].as_str()),
+        (Outcome::Failure, "bob", "", "0xc0000064")
+    );
+    // An empty user with an address is kept (account restriction, SubStatus 0x0).
+    let (_, v) = fields(
+        Format::Winlogbeat,
+        &beat(
+            "4625",
+            r#""TargetUserName":"-","TargetDomainName":"-","LogonType":"10","IpAddress":"10.23.23.9","Status":"0xc000006e","SubStatus":"0x0""#,
+        ),
+    );
+    assert_eq!(&v[..3], ["", "10.23.23.9", "0xc000006e"]);
+    // A "." domain is not a real one.
+    let (_, v) = fields(
+        Format::Winlogbeat,
+        &beat(
+            "4625",
+            r#""TargetUserName":"Administrator","TargetDomainName":".","LogonType":"3","IpAddress":"192.168.198.149","SubStatus":"0xc0000064""#,
+        ),
+    );
+    assert_eq!(v[0], "administrator");
+}
+
+#[test]
+fn winlogbeat_bad_input_is_a_problem() {
+    let p = |raw: &str| match run(Format::Winlogbeat, raw).0 {
+        Err(Reject::Problem(r, _)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(p("{not json"), reason::MALFORMED_JSON);
+    assert_eq!(
+        p(r#"{"@timestamp":"2024-05-01T10:00:00Z"}"#),
+        reason::UNKNOWN_SHAPE
+    );
+    assert_eq!(
+        p(&beat("4625", "").replace("2024-05-01T10:00:00.123Z", "yesterday")),
+        reason::BAD_TIME
+    );
+    match run(
+        Format::Winlogbeat,
+        r#"{"winlog":{"event_id":4625,"event_id":4624}}"#,
+    )
+    .0
+    {
+        Err(Reject::Problem(_, d)) => assert!(d.contains("duplicate field"), "{d}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn nxlog_prefers_utc_timestamp_and_falls_back_to_event_time() {
+    let line = r#"{"@timestamp":"2020-10-22T08:29:55.210Z","EventTime":"2020-10-22 04:29:53","Hostname":"WORKSTATION5.theshire.local","TargetUserName":"pgustavo","TargetDomainName":"THESHIRE.LOCAL","IpAddress":"172.18.39.5","IpPort":"58179","LogonType":"3","EventID":4624,"host":"wec.internal.cloudapp.net"}"#;
+    let (res, d) = run(Format::WindowsNxlog, line);
+    assert_eq!(res, Ok(()));
+    let (o, v, t) = d.unwrap();
+    assert_eq!(o, Outcome::Success);
+    assert_eq!(t, parse_time("2020-10-22T08:29:55.210Z").unwrap());
+    assert_eq!(
+        v,
+        [
+            "theshire.local\\pgustavo",
+            "172.18.39.5",
+            "",
+            "WORKSTATION5.theshire.local",
+            "logon type 3"
+        ]
+    );
+    let no_ts = line.replace(r#""@timestamp":"2020-10-22T08:29:55.210Z","#, "");
+    assert_eq!(
+        run(Format::WindowsNxlog, &no_ts).1.unwrap().2,
+        parse_time("2020-10-22T04:29:53Z").unwrap()
+    );
+    let spray = r#"{"@timestamp":"2020-10-22T08:29:55.210Z","EventTime":"2020-10-22 04:29:53","WorkstationName":"WORKSTATION5","TargetUserName":"lrodriguez","TargetDomainName":"theshire.local","LogonType":"2","Status":"0xc000006d","SubStatus":"0xc000006a","EventID":4625,"IpAddress":"-","Hostname":"WORKSTATION5.theshire.local"}"#;
+    assert_eq!(
+        ignored(Format::WindowsNxlog, spray),
+        "logon without network address"
+    );
+    let ntlm = r#"{"@timestamp":"2020-10-22T08:29:55.357Z","Workstation":"WORKSTATION5","EventTime":"2020-10-22 04:29:53","Status":"0xc000006a","EventID":4776,"TargetUserName":"lrodriguez","Hostname":"MORDORDC.theshire.local","PackageName":"MICROSOFT_AUTHENTICATION_PACKAGE_V1_0"}"#;
+    let (o, v) = fields(Format::WindowsNxlog, ntlm);
+    assert_eq!(
+        (o, v[0].as_str(), v[3].as_str()),
+        (Outcome::Failure, "lrodriguez", "MORDORDC.theshire.local")
+    );
+}
+
+#[test]
+fn sentinel_columns_and_event_data_xml() {
+    let row = r#"{"TimeGenerated":"2021-08-02T13:06:38.33Z","Computer":"DC01.simulandlabs.com","EventID":4624,"Account":"SIMULANDLABS.COM\\wardog","IpAddress":"192.168.2.5","LogonType":3,"TargetDomainName":"SIMULANDLABS.COM","TargetUserName":"wardog","Type":"SecurityEvent"}"#;
+    let (o, v) = fields(Format::SentinelSecurityEvent, row);
+    assert_eq!(o, Outcome::Success);
+    assert_eq!(
+        v,
+        [
+            "simulandlabs.com\\wardog",
+            "192.168.2.5",
+            "",
+            "DC01.simulandlabs.com",
+            "logon type 3"
+        ]
+    );
+    let xml = r#"{"TimeGenerated":"2021-08-02T13:06:38Z","Computer":"FS01","EventID":4625,"EventData":"<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">\r\n  <Data Name=\"TargetUserName\">o&amp;brien</Data>\r\n  <Data Name=\"TargetDomainName\">CORP</Data>\r\n  <Data Name=\"Status\">0xc000006d</Data>\r\n  <Data Name=\"SubStatus\">0xc0000064</Data>\r\n  <Data Name=\"LogonType\">3</Data>\r\n  <Data Name=\"WorkstationName\" />\r\n  <Data Name=\"IpAddress\">203.0.113.9</Data>\r\n</EventData>"}"#;
+    let (o, v) = fields(Format::SentinelSecurityEvent, xml);
+    assert_eq!(o, Outcome::Failure);
+    assert_eq!(
+        v,
+        [
+            "corp\\o&brien",
+            "203.0.113.9",
+            "0xc0000064",
+            "FS01",
+            "logon type 3"
+        ]
+    );
+    let acct = r#"{"TimeGenerated":"2021-08-02T13:06:38Z","EventID":4625,"TargetAccount":"CORP\\eve","IpAddress":"198.51.100.1","LogonType":"3","Status":"3221225578"}"#;
+    let (_, v) = fields(Format::SentinelSecurityEvent, acct);
+    assert_eq!((v[0].as_str(), v[2].as_str()), ("corp\\eve", "0xc000006a"));
+    let other = r#"{"TimeGenerated":"2021-08-02T13:06:38Z","EventID":5156,"Computer":"x"}"#;
+    assert_eq!(
+        ignored(Format::SentinelSecurityEvent, other),
+        "Windows event not used"
+    );
+}
