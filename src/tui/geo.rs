@@ -34,11 +34,13 @@ pub fn place(ev: &Event, store: &Store) -> Option<Place> {
     })
 }
 
-/// The centroid of an ISO alpha-2 country (wired to `hunt::enrich::country::centroid`
-/// once that lands; until then no centroid is known and only coordinates place events).
+/// The centroid of an ISO alpha-2 country (an approximate place for
+/// events that carry a country but no coordinates).
 pub fn country_centroid(cc: &str) -> Option<(f64, f64)> {
-    let _ = cc;
-    None
+    if cc.is_empty() {
+        return None;
+    }
+    crate::enrich::country::centroid(cc).map(|(lat, lon)| (lat as f64, lon as f64))
 }
 
 /// Great-circle distance in km.

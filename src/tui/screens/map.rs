@@ -154,6 +154,8 @@ pub fn render(app: &App, st: &MapState, body: Rect, buf: &mut Buffer) {
         st.hops.len(),
         if st.hops.len() == 1 { "" } else { "s" }
     );
+    // One terminal column in degrees of longitude: labels go one cell right of their point.
+    let cell = 1.5 * 360.0 / l.map.width.saturating_sub(2).max(1) as f64;
     Canvas::default()
         .block(
             Block::default()
@@ -211,7 +213,7 @@ pub fn render(app: &App, st: &MapState, body: Rect, buf: &mut Buffer) {
                 );
                 if !p.country.is_empty() {
                     ctx.print(
-                        p.place.lon + 3.0,
+                        p.place.lon + cell,
                         p.place.lat,
                         TextLine::from(Span::styled(clean_width(&p.country, 3), style)),
                     );
