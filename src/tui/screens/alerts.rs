@@ -102,7 +102,14 @@ impl Default for AlertsState {
 
 /// The entity a finding is about, for display (user, else IP).
 pub fn entity(f: &Finding) -> &str {
-    f.user.as_deref().or(f.ip.as_deref()).unwrap_or("-")
+    let (user, ip) = (f.user.as_deref(), f.ip.as_deref());
+    // A spray is about its IP, whoever signed in from it.
+    let first = if f.detector == crate::finding::DetectorId::PasswordSpray {
+        ip.or(user)
+    } else {
+        user.or(ip)
+    };
+    first.unwrap_or("-")
 }
 
 impl AlertsState {

@@ -79,39 +79,80 @@ fn thresholds(d: DetectorId, c: &Config) -> Vec<(&'static [&'static str], &'stat
     let c = &c.detectors;
     match d {
         DetectorId::CredentialStuffing => vec![(
-            &["failure_count", "failures"],
+            &["failure_count"],
             "min_failures",
             c.credential_stuffing.min_failures as f64,
         )],
         DetectorId::PasswordSpray => vec![
             (
-                &["distinct_users", "failed_users", "users"],
+                &["failed_users", "distinct_users"],
                 "min_users",
                 c.password_spray.min_users as f64,
             ),
             (
-                &["attempts", "failures", "failure_count"],
+                &["failed_attempts", "attempts"],
                 "min_attempts",
                 c.password_spray.min_attempts as f64,
             ),
         ],
         DetectorId::ImpossibleTravel => vec![(
-            &["max_kmh", "kmh", "speed_kmh"],
+            &["hops.kmh", "max_kmh"],
             "max_kmh",
             c.impossible_travel.max_kmh,
         )],
         DetectorId::BulkSend => vec![(
-            &["sends", "send_count", "count"],
+            &["peak_in_window", "sends"],
             "min_sends",
             c.bulk_send.min_sends as f64,
         )],
         DetectorId::CloudRecon => vec![(
-            &["distinct_apis", "apis", "api_count"],
+            &["distinct_apis"],
             "min_apis",
             c.cloud_recon.min_apis as f64,
         )],
         _ => vec![],
     }
+}
+
+/// A detail value by key; `a.b` takes the largest `b` over the array `a`.
+fn lookup(details: &Value, key: &str) -> Option<f64> {
+    match key.split_once('.') {
+        Some((arr, field)) => details
+            .get(arr)?
+            .as_array()?
+            .iter()
+            .filter_map(|x| x.get(field)?.as_f64())
+            .reduce(f64::max),
+        None => details.get(key).and_then(number),
+    }
+}
+
+/// One impossible-travel hop from the details: places, km, minutes, km/h.
+fn hop_line(h: &Value) -> String {
+    let place = |p: Option<&Value>| {
+        let p = p.unwrap_or(&Value::Null);
+        let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        match (s("city"), s("country")) {
+            (c, cc) if !c.is_empty() && !cc.is_empty() => format!("{c}, {cc}"),
+            (c, cc) if c.is_empty() && cc.is_empty() => s("ip"),
+            (c, cc) => format!("{c}{cc}"),
+        }
+    };
+    let num = |k: &str| h.get(k).and_then(Value::as_f64);
+    let mut out = format!("{} → {}", place(h.get("from")), place(h.get("to")));
+    if let Some(km) = num("km") {
+        out.push_str(&format!(" · {} km", format::count(km.round() as u64)));
+    }
+    if let Some(m) = num("minutes") {
+        out.push_str(&format!(" in {}", format::minutes(m)));
+    }
+    if let Some(v) = num("kmh") {
+        out.push_str(&format!(" = {} km/h", format::count(v.round() as u64)));
+    }
+    if let Some(r) = h.get("rule").and_then(Value::as_str) {
+        out.push_str(&format!(" ({r})"));
+    }
+    out
 }
 
 fn number(v: &Value) -> Option<f64> {
@@ -131,7 +172,7 @@ pub fn why_lines<'a>(f: &Finding, config: &Config, theme: &Theme, width: usize) 
     for (keys, name, limit) in thresholds(f.detector, config) {
         let found = keys
             .iter()
-            .find_map(|k| f.details.get(*k).and_then(number).map(|v| (*k, v)));
+            .find_map(|k| lookup(&f.details, k).map(|v| (*k, v)));
         if let Some((k, v)) = found {
             let crossed = if name.starts_with("max") {
                 v > limit
@@ -164,6 +205,14 @@ pub fn why_lines<'a>(f: &Finding, config: &Config, theme: &Theme, width: usize) 
                     out.push(kv_line("thresholds", &parts.join(", "), theme, width));
                 }
                 continue;
+            }
+            if k == "hops" {
+                if let Value::Array(hops) = v {
+                    for h in hops {
+                        out.push(kv_line("hop", &hop_line(h), theme, width));
+                    }
+                    continue;
+                }
             }
             out.push(kv_line(k, &scalar(v, width), theme, width));
         }
