@@ -61,16 +61,18 @@ pub struct Common {
     pub theme: Option<String>,
 }
 
-/// `--format` value.
+/// `--format` value: the input format (`None` = auto). `hunt case export`
+/// reuses the flag for its report format (the second field): clap shares a
+/// global flag's value type with a subcommand flag of the same name.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FormatArg(pub Option<crate::ingest::Format>);
+pub struct FormatArg(pub Option<crate::ingest::Format>, pub Option<ExportFormat>);
 
 fn parse_format(s: &str) -> Result<FormatArg, String> {
     if s == "auto" {
-        return Ok(FormatArg(None));
+        return Ok(FormatArg(None, None));
     }
     crate::ingest::Format::from_name(s)
-        .map(|f| FormatArg(Some(f)))
+        .map(|f| FormatArg(Some(f), None))
         .ok_or_else(|| {
             let names: Vec<&str> = crate::ingest::Format::ALL
                 .iter()
@@ -168,11 +170,21 @@ pub enum CaseCommand {
     List,
     /// Write the case as an incident hand-off report.
     Export {
-        #[arg(long, value_enum, default_value = "markdown")]
-        format: ExportFormat,
+        /// json, or markdown (the incident hand-off report).
+        #[arg(long, value_name = "json|markdown", default_value = "markdown", value_parser = parse_export_format)]
+        format: FormatArg,
         /// Write to FILE instead of standard output.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Test support: writes COUNT verdicts, printing each id once it is committed.
+    #[command(hide = true)]
+    VerdictLoop {
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+        /// Distinguishes the ids of concurrent writers.
+        #[arg(long, default_value = "loop")]
+        tag: String,
     },
 }
 
@@ -202,6 +214,12 @@ pub enum AllowCommand {
 pub enum ExportFormat {
     Json,
     Markdown,
+}
+
+fn parse_export_format(s: &str) -> Result<FormatArg, String> {
+    ExportFormat::from_str(s, true)
+        .map(|f| FormatArg(None, Some(f)))
+        .map_err(|_| format!("unknown export format `{s}`; use json or markdown"))
 }
 
 impl Cli {
@@ -245,8 +263,21 @@ mod tests {
         assert!(c.follow && c.command.is_none());
         assert_eq!(
             c.common.format,
-            FormatArg(Some(crate::ingest::Format::Sshd))
+            FormatArg(Some(crate::ingest::Format::Sshd), None)
         );
         assert!(Cli::try_parse_from(["hunt", "--format", "nope", "x"]).is_err());
+    }
+
+    #[test]
+    fn case_export_takes_its_own_format() {
+        let c = Cli::try_parse_from(["hunt", "case", "export", "--format", "json"]).unwrap();
+        match c.command {
+            Some(Command::Case(CaseArgs {
+                command: CaseCommand::Export { format, .. },
+            })) => assert_eq!(format.1, Some(ExportFormat::Json)),
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["hunt", "case", "export", "--format", "pdf"]).is_err());
+        assert!(Cli::try_parse_from(["hunt", "scan", "--format", "json", "x"]).is_err());
     }
 }

@@ -7,6 +7,7 @@
 //! - [`detect`]: the detector trait, shared windows, one detector per file → [`finding::Finding`]s.
 //! - [`pipeline`]: wires readers → parse → enrich → store → detect → findings.
 //! - [`report`]: `hunt scan` output (table, JSONL, CSV).
+//! - [`triage`]: the case file (verdicts, notes, allowlist) and applying it to findings.
 //! - [`tui`]: the interactive workbench (`hunt [PATH…]`); nothing above imports it.
 //! - [`sanitize`]: neutralising attacker-controlled text before any terminal sees it.
 //! - [`config`], [`cli`]: the TOML configuration and the command line.
@@ -24,4 +25,5 @@ pub mod pipeline;
 pub mod report;
 pub mod sanitize;
 pub mod store;
+pub mod triage;
 pub mod tui;

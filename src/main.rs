@@ -9,6 +9,7 @@ use hunt::finding::Change;
 use hunt::ingest::read::{expand, Input};
 use hunt::pipeline::{self, RunOptions, Session};
 use hunt::report::{self, OutputFormat};
+use hunt::triage::scan::ScanTriage;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -44,9 +45,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Scan(args)) => scan(&cli.common, config, args),
-        Some(Command::Case(_)) => {
-            eprintln!("hunt: the case commands are not available in this build yet");
-            Ok(ExitCode::from(2))
+        Some(Command::Case(args)) => {
+            hunt::triage::cli::run_case(&args.command, cli.common.case.as_deref(), &config)
         }
         None => {
             let opts = hunt::tui::TuiOptions {
@@ -90,6 +90,7 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         eprintln!("hunt scan: - (standard input) can be given only once");
         return Ok(ExitCode::from(2));
     }
+    let mut triage = ScanTriage::open(common.case.as_deref(), &config)?;
     let (enricher, msgs) = Enricher::open(&geoip_paths(common, &config));
     for m in msgs {
         // "No database found" is the normal case on most machines: say it only when asked.
@@ -123,6 +124,10 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
             if !session.handle(msg) {
                 continue;
             }
+            if let Err(e) = triage.reload_if_changed(&config) {
+                eprintln!("hunt: {e}");
+            }
+            triage.apply(&mut session);
             for (change, id) in session.take_changes() {
                 let Some(f) = session.findings.get(&id) else {
                     continue;
@@ -130,7 +135,7 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                 if f.suppressed.is_some() && !args.include_suppressed {
                     continue;
                 }
-                let mut v = report::finding_json(&session, f);
+                let mut v = triage.finding_json(&session, f);
                 v["change"] = serde_json::json!(if change == Change::Created {
                     "created"
                 } else {
@@ -163,14 +168,19 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     {
         unreadable = true;
     }
+    triage.apply(&mut session);
+    if let Err(e) = triage.record(&session) {
+        eprintln!("hunt: match counts not recorded in the case: {e}");
+    }
     report::write_ingest_summary(&mut io::stderr().lock(), &session, args.verbose)?;
+    triage.write_summary(&mut io::stderr().lock(), &session, args.include_suppressed)?;
 
     let rows: Vec<serde_json::Value> = session
         .findings
         .sorted()
         .into_iter()
         .filter(|f| args.include_suppressed || f.suppressed.is_none())
-        .map(|f| report::finding_json(&session, f))
+        .map(|f| triage.finding_json(&session, f))
         .collect();
     let mut out = io::BufWriter::new(stdout.lock());
     match output {

@@ -10,7 +10,7 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
-pub use super::triage_stub::{
+pub use crate::triage::{
     parse_expiry, AllowEntry, AllowKind, Case, Class, NewAllow, Snapshot, Triage, Verdict,
 };
 

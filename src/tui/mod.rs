@@ -23,7 +23,6 @@ pub mod query;
 pub mod raw;
 pub mod screens;
 pub mod theme;
-mod triage_stub;
 pub mod view;
 pub mod widgets;
 

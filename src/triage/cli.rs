@@ -1,0 +1,343 @@
+//! `hunt case …`: the verbs that work on the case without the TUI. Every
+//! argument is checked before the case is opened, so a bad one writes
+//! nothing; errors say what is wrong and how to fix it, and exit with 2.
+//! Reading verbs never create a case file. Rendering lives in
+//! [`super::export`]; this file parses, dispatches and prints.
+
+use super::export::{AllowView, CaseView};
+use super::{
+    parse_detector, parse_expiry, parse_finding_id, AllowKind, Case, Class, NewAllow, Snapshot,
+    TriageError,
+};
+use crate::cli::{AllowCommand, CaseCommand, ExportFormat};
+use crate::config::Config;
+use crate::sanitize::{clean, clean_width};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Runs one `hunt case` verb against the case at `case_path` (default: [`Case::default_path`]).
+pub fn run_case(
+    cmd: &CaseCommand,
+    case_path: Option<&Path>,
+    config: &Config,
+) -> anyhow::Result<ExitCode> {
+    let path = match case_path.map(Path::to_path_buf).or_else(Case::default_path) {
+        Some(p) => p,
+        None => return Ok(refuse(cmd, TriageError::NoPath)),
+    };
+    match run(cmd, &path, config) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(Failure::Refused(e)) => Ok(refuse(cmd, e)),
+        Err(Failure::Output(e)) => Err(e.into()),
+    }
+}
+
+enum Failure {
+    Refused(TriageError),
+    Output(io::Error),
+}
+
+impl From<TriageError> for Failure {
+    fn from(e: TriageError) -> Self {
+        Failure::Refused(e)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Output(e)
+    }
+}
+
+fn refuse(cmd: &CaseCommand, e: TriageError) -> ExitCode {
+    eprintln!("hunt case {}: {}", verb(cmd), clean(&e.to_string()));
+    ExitCode::from(2)
+}
+
+fn verb(cmd: &CaseCommand) -> &'static str {
+    match cmd {
+        CaseCommand::Verdict { .. } => "verdict",
+        CaseCommand::Note { .. } => "note",
+        CaseCommand::Allow { command } => match command {
+            AllowCommand::Add { .. } => "allow add",
+            AllowCommand::List => "allow list",
+            AllowCommand::Remove { .. } => "allow remove",
+        },
+        CaseCommand::List => "list",
+        CaseCommand::Export { .. } => "export",
+        CaseCommand::VerdictLoop { .. } => "verdict-loop",
+    }
+}
+
+fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    match cmd {
+        CaseCommand::Verdict { id, class, note } => {
+            let id = parse_finding_id(id)?;
+            let class =
+                Class::from_name(class).ok_or_else(|| TriageError::UnknownClass(class.clone()))?;
+            if note.as_deref().is_some_and(|n| n.trim().is_empty()) {
+                return Err(TriageError::Empty {
+                    what: "verdict note",
+                    fix: "leave --note out or say why",
+                }
+                .into());
+            }
+            let case = Case::open(path)?;
+            let v = case.set_verdict(&Snapshot::id_only(&id), class, note.as_deref())?;
+            writeln!(
+                out,
+                "{} recorded for {} by {}",
+                v.class,
+                describe(&case, &id)?,
+                clean(&v.analyst)
+            )?;
+        }
+        CaseCommand::Note { id, text } => {
+            let id = parse_finding_id(id)?;
+            if text.trim().is_empty() {
+                return Err(TriageError::Empty {
+                    what: "note",
+                    fix: "write the note's text",
+                }
+                .into());
+            }
+            let case = Case::open(path)?;
+            case.add_note(&Snapshot::id_only(&id), text)?;
+            writeln!(out, "note added to {}", describe(&case, &id)?)?;
+        }
+        CaseCommand::Allow { command } => allow(command, path, config, &mut out)?,
+        CaseCommand::List => list(
+            &CaseView::load(open_for_reading(path)?.as_ref(), config, super::now_ms())?,
+            &mut out,
+        )?,
+        CaseCommand::Export { format, output } => {
+            let view = CaseView::load(open_for_reading(path)?.as_ref(), config, super::now_ms())?;
+            let text = match format.1.unwrap_or(ExportFormat::Markdown) {
+                ExportFormat::Json => view.to_json() + "\n",
+                ExportFormat::Markdown => view.to_markdown(),
+            };
+            match output {
+                Some(file) => write_file(file, &text)?,
+                None => out.write_all(text.as_bytes())?,
+            }
+        }
+        CaseCommand::VerdictLoop { count, tag } => {
+            // Test support: acknowledges each committed verdict on stdout, flushed.
+            let case = Case::open(path)?;
+            let tag = tag_hash(tag);
+            for i in 0..*count {
+                let id = format!("{tag:08x}{i:08x}");
+                case.set_verdict(
+                    &Snapshot::id_only(&id),
+                    Class::Undetermined,
+                    Some("verdict-loop"),
+                )?;
+                writeln!(out, "{id}")?;
+                out.flush()?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn allow(
+    cmd: &AllowCommand,
+    path: &Path,
+    config: &Config,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    match cmd {
+        AllowCommand::Add {
+            kind,
+            value,
+            note,
+            detectors,
+            expires,
+        } => {
+            let now = super::now_ms();
+            let kind =
+                AllowKind::from_name(kind).ok_or_else(|| TriageError::UnknownKind(kind.clone()))?;
+            let detectors = detectors
+                .iter()
+                .map(|d| parse_detector(d))
+                .collect::<Result<Vec<_>, _>>()?;
+            let expires = expires
+                .as_deref()
+                .map(|e| parse_expiry(e, now))
+                .transpose()?;
+            let entry = NewAllow {
+                kind,
+                value: value.clone(),
+                detectors,
+                note: note.clone(),
+                expires,
+            }
+            .normalized(now)?;
+            let case = Case::open(path)?;
+            let e = case.add_allow(&entry)?;
+            let expiry = e
+                .expires
+                .map(super::format_at)
+                .unwrap_or_else(|| "never".into());
+            writeln!(
+                out,
+                "allowlist entry #{} added: {} {} (detectors: {}, expires: {expiry}): {}",
+                e.id,
+                e.kind,
+                clean(&e.value),
+                e.scope(),
+                clean(&e.note)
+            )?;
+        }
+        AllowCommand::List => {
+            let view = CaseView::load(open_for_reading(path)?.as_ref(), config, super::now_ms())?;
+            write_allow_table(out, &view.allowlist)?;
+        }
+        AllowCommand::Remove { id } => {
+            if *id < 0 {
+                return Err(TriageError::ConfigEntry(*id).into());
+            }
+            if !path.exists() {
+                return Err(TriageError::NoSuchEntry(*id).into());
+            }
+            let case = Case::open(path)?;
+            if !case.remove_allow(*id)? {
+                return Err(TriageError::NoSuchEntry(*id).into());
+            }
+            writeln!(out, "allowlist entry #{id} removed")?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens an existing case for a reading verb; a missing case is an empty one.
+fn open_for_reading(path: &Path) -> Result<Option<Case>, TriageError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    match Case::open_read_only(path) {
+        Ok(c) => Ok(Some(c)),
+        // An older schema needs migrating, which needs a writable open.
+        Err(TriageError::ReadOnly { .. }) => Case::open(path).map(Some),
+        Err(e) => Err(e),
+    }
+}
+
+/// "`id` (detector, entity)" or "`id` (not seen in a scan yet)".
+fn describe(case: &Case, id: &str) -> Result<String, TriageError> {
+    Ok(match case.snapshot(id)? {
+        Some(s) if !s.is_id_only() => format!("{id} ({} {}: {})", s.detector, clean(&s.entity), clean_width(&s.title, 60)),
+        _ => format!("{id} (not seen in a scan with this case yet; its details are filled in by the next `hunt scan`)"),
+    })
+}
+
+fn list(view: &CaseView, out: &mut dyn Write) -> io::Result<()> {
+    if view.findings.is_empty() {
+        writeln!(out, "No verdicts or notes in the case.")?;
+    } else {
+        writeln!(
+            out,
+            "{:<17}{:<9}{:<20}{:<28}{:<16}{:<12}{:<25}{:>5}  NOTE",
+            "ID", "SEVERITY", "DETECTOR", "ENTITY", "VERDICT", "ANALYST", "AT (UTC)", "NOTES"
+        )?;
+        for f in &view.findings {
+            let s = &f.snapshot;
+            let (class, analyst, at, note) = match &f.verdict {
+                Some(v) => (
+                    v.class.as_str(),
+                    v.analyst.as_str(),
+                    super::format_at(v.at),
+                    v.note.clone().unwrap_or_default(),
+                ),
+                None => ("-", "-", "-".to_string(), String::new()),
+            };
+            writeln!(
+                out,
+                "{:<17}{:<9}{:<20}{:<28}{:<16}{:<12}{:<25}{:>5}  {}",
+                s.finding_id,
+                or_dash(&s.severity),
+                or_dash(&s.detector),
+                clean_width(or_dash(&s.entity), 27),
+                class,
+                clean_width(analyst, 11),
+                at,
+                f.notes.len(),
+                clean_width(&note, 60)
+            )?;
+        }
+    }
+    writeln!(out)?;
+    write_allow_table(out, &view.allowlist)
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() {
+        "-"
+    } else {
+        s
+    }
+}
+
+fn write_allow_table(out: &mut dyn Write, entries: &[AllowView]) -> io::Result<()> {
+    if entries.is_empty() {
+        return writeln!(out, "No allowlist entries.");
+    }
+    writeln!(
+        out,
+        "{:>4}  {:<11}{:<26}{:<22}{:<26}{:<18}NOTE",
+        "ID", "KIND", "VALUE", "DETECTORS", "EXPIRES (UTC)", "LAST SCAN"
+    )?;
+    for a in entries {
+        let e = &a.entry;
+        let expires = match (e.expires, a.expired) {
+            (None, _) => "never".to_string(),
+            (Some(t), true) => format!("expired {}", t.format("%Y-%m-%d")),
+            (Some(t), false) => super::format_at(t),
+        };
+        let scan = match (a.matches, a.stale) {
+            (None, _) => "not scanned".to_string(),
+            (Some(n), true) => format!("{n} matches STALE"),
+            (Some(n), false) => format!("{n} matches"),
+        };
+        let note = if e.from_config {
+            format!("{} [config]", e.note)
+        } else {
+            e.note.clone()
+        };
+        writeln!(
+            out,
+            "{:>4}  {:<11}{:<26}{:<22}{:<26}{:<18}{}",
+            e.id,
+            e.kind.as_str(),
+            clean_width(&e.value, 25),
+            clean_width(&e.scope(), 21),
+            expires,
+            scan,
+            clean_width(&note, 80)
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes `text` to `file` through a temporary file and a rename, so a crash never leaves half a report.
+fn write_file(file: &PathBuf, text: &str) -> Result<(), TriageError> {
+    let io_err = |source| TriageError::Io {
+        path: file.clone(),
+        source,
+    };
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, text).map_err(io_err)?;
+    std::fs::rename(&tmp, file).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io_err(e)
+    })
+}
+
+fn tag_hash(tag: &str) -> u32 {
+    tag.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ b as u32).wrapping_mul(0x0100_0193)
+    })
+}

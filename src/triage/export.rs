@@ -1,0 +1,374 @@
+//! The case as data ([`CaseView`]) and its two hand-off forms: JSON, and a
+//! Markdown incident report (findings by severity with their verdicts,
+//! history and notes; the allowlist with notes, expiries and what each entry
+//! suppressed in the last recorded scan). Rendering is pure and works from
+//! the case's own snapshots, never from the logs. Every analyst- or
+//! log-supplied string is escaped for Markdown and neutralised for terminals.
+
+use super::{format_at, AllowEntry, Case, Note, ScanRecord, Snapshot, TriageError, Verdict};
+use crate::config::Config;
+use crate::sanitize::{clean, is_dangerous};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// Everything the case knows, ready to render.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseView {
+    pub case: String,
+    pub generated: DateTime<Utc>,
+    pub analyst: String,
+    pub last_scan: Option<DateTime<Utc>>,
+    pub findings: Vec<FindingView>,
+    pub allowlist: Vec<AllowView>,
+}
+
+/// A judged or annotated finding.
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingView {
+    #[serde(flatten)]
+    pub snapshot: Snapshot,
+    pub verdict: Option<Verdict>,
+    /// Earlier verdicts, oldest first (the latest is `verdict`).
+    pub history: Vec<Verdict>,
+    pub notes: Vec<Note>,
+}
+
+/// An allowlist entry with what the last scan did with it.
+#[derive(Clone, Debug, Serialize)]
+pub struct AllowView {
+    #[serde(flatten)]
+    pub entry: AllowEntry,
+    /// Findings matched in the last recorded scan; `None` when no scan ran since the entry was made.
+    pub matches: Option<u64>,
+    pub stale: bool,
+    pub expired: bool,
+}
+
+/// Severity sections of the report, most severe first; "" holds findings no scan has recorded yet.
+const SECTIONS: [(&str, &str); 5] = [
+    ("critical", "Critical"),
+    ("high", "High"),
+    ("medium", "Medium"),
+    ("low", "Low"),
+    ("", "Not yet seen in a scan"),
+];
+
+impl CaseView {
+    /// Reads the case (if any; a missing case is an empty one) and the config's entries.
+    pub fn load(
+        case: Option<&Case>,
+        config: &Config,
+        now: DateTime<Utc>,
+    ) -> Result<CaseView, TriageError> {
+        let mut allow = match case {
+            Some(c) => c.allowlist()?,
+            None => Vec::new(),
+        };
+        allow.extend(super::allow::config_entries(config)?);
+        let (snaps, verdicts, notes, scan) = match case {
+            Some(c) => (
+                c.snapshots()?,
+                c.all_verdicts()?,
+                c.all_notes()?,
+                c.last_scan()?,
+            ),
+            None => Default::default(),
+        };
+        let mut history: HashMap<String, Vec<Verdict>> = HashMap::new();
+        for v in verdicts {
+            history.entry(v.finding_id.clone()).or_default().push(v);
+        }
+        let mut by_note: HashMap<String, Vec<Note>> = HashMap::new();
+        for n in notes {
+            by_note.entry(n.finding_id.clone()).or_default().push(n);
+        }
+        let findings = snaps
+            .into_iter()
+            .map(|snapshot| {
+                let mut history = history.remove(&snapshot.finding_id).unwrap_or_default();
+                let verdict = history.pop();
+                let notes = by_note.remove(&snapshot.finding_id).unwrap_or_default();
+                FindingView {
+                    snapshot,
+                    verdict,
+                    history,
+                    notes,
+                }
+            })
+            .collect();
+        Ok(CaseView {
+            case: case
+                .map(|c| c.path().display().to_string())
+                .unwrap_or_default(),
+            generated: now,
+            analyst: super::current_analyst(),
+            last_scan: scan.at,
+            findings,
+            allowlist: allow
+                .into_iter()
+                .map(|e| allow_view(e, &scan, now))
+                .collect(),
+        })
+    }
+
+    /// Pretty JSON, with bidi and control characters escaped so it is safe on a terminal.
+    pub fn to_json(&self) -> String {
+        let text = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
+        escape_json_text(&text)
+    }
+
+    /// The Markdown incident hand-off report.
+    pub fn to_markdown(&self) -> String {
+        let mut o = String::new();
+        let _ = self.write_markdown(&mut o);
+        o
+    }
+
+    fn write_markdown(&self, o: &mut String) -> std::fmt::Result {
+        writeln!(o, "# Incident hand-off: hunt case\n")?;
+        writeln!(o, "- Case file: `{}`", md_code(&self.case))?;
+        writeln!(
+            o,
+            "- Generated: {} by {}",
+            format_at(self.generated),
+            md(&self.analyst)
+        )?;
+        match self.last_scan {
+            Some(at) => writeln!(o, "- Last scan recorded: {}", format_at(at))?,
+            None => writeln!(o, "- Last scan recorded: none")?,
+        }
+        writeln!(o, "\n## Summary\n")?;
+        writeln!(o, "| Verdict | Findings |\n|---|---:|")?;
+        for class in super::Class::ALL {
+            let n = self
+                .findings
+                .iter()
+                .filter(|f| f.verdict.as_ref().is_some_and(|v| v.class == class))
+                .count();
+            writeln!(o, "| {} | {n} |", class.as_str())?;
+        }
+        let open = self.findings.iter().filter(|f| f.verdict.is_none()).count();
+        writeln!(o, "| no verdict (notes only) | {open} |")?;
+
+        writeln!(o, "\n## Findings\n")?;
+        if self.findings.is_empty() {
+            writeln!(o, "No verdicts or notes yet.")?;
+        }
+        for (key, title) in SECTIONS {
+            let mut group: Vec<&FindingView> = self
+                .findings
+                .iter()
+                .filter(|f| section_of(&f.snapshot.severity) == key)
+                .collect();
+            if group.is_empty() {
+                continue;
+            }
+            group.sort_by(|a, b| {
+                b.snapshot
+                    .risk
+                    .cmp(&a.snapshot.risk)
+                    .then(a.snapshot.first_seen.cmp(&b.snapshot.first_seen))
+            });
+            writeln!(o, "### {title} ({})\n", group.len())?;
+            for f in group {
+                write_finding(o, f)?;
+            }
+        }
+        self.write_allowlist(o)
+    }
+
+    fn write_allowlist(&self, o: &mut String) -> std::fmt::Result {
+        writeln!(o, "## Allowlist\n")?;
+        if self.allowlist.is_empty() {
+            return writeln!(o, "No allowlist entries.");
+        }
+        writeln!(o, "| # | Kind | Value | Detectors | Note | Analyst | Created | Expires | Suppressed in last scan |")?;
+        writeln!(o, "|---:|---|---|---|---|---|---|---|---:|")?;
+        for a in &self.allowlist {
+            let e = &a.entry;
+            let created = if e.from_config {
+                "config file".to_string()
+            } else {
+                format_at(e.created)
+            };
+            let expires = match (e.expires, a.expired) {
+                (None, _) => "never".to_string(),
+                (Some(t), true) => format!("expired {}", format_at(t)),
+                (Some(t), false) => format_at(t),
+            };
+            let matches = match (a.matches, a.stale) {
+                (None, _) => "not scanned yet".to_string(),
+                (Some(n), true) => format!("{n} (stale)"),
+                (Some(n), false) => n.to_string(),
+            };
+            writeln!(
+                o,
+                "| {} | {} | `{}` | {} | {} | {} | {created} | {expires} | {matches} |",
+                e.id,
+                e.kind,
+                md_code(&e.value),
+                e.scope(),
+                md(&e.note),
+                md(&e.analyst),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn allow_view(entry: AllowEntry, scan: &ScanRecord, now: DateTime<Utc>) -> AllowView {
+    let scanned = scan.at.is_some_and(|at| entry.created <= at);
+    let expired = !entry.is_live(now);
+    AllowView {
+        matches: scanned.then(|| scan.matches.get(&entry.id).copied().unwrap_or(0)),
+        stale: !expired && scan.is_stale(&entry),
+        expired,
+        entry,
+    }
+}
+
+fn section_of(severity: &str) -> &'static str {
+    SECTIONS
+        .iter()
+        .map(|(k, _)| *k)
+        .find(|k| !k.is_empty() && *k == severity)
+        .unwrap_or("")
+}
+
+fn write_finding(o: &mut String, f: &FindingView) -> std::fmt::Result {
+    let s = &f.snapshot;
+    let title = if s.title.is_empty() {
+        "(title unknown: no scan has recorded this finding)"
+    } else {
+        &s.title
+    };
+    writeln!(o, "#### `{}`: {}\n", md_code(&s.finding_id), md(title))?;
+    if !s.is_id_only() {
+        writeln!(
+            o,
+            "- Detector: `{}` · Entity: `{}` · Severity: {} · Risk: {}",
+            md_code(&s.detector),
+            md_code(&s.entity),
+            md_code(&s.severity),
+            s.risk
+        )?;
+        writeln!(o, "- Seen: {} to {}", md(&s.first_seen), md(&s.last_seen))?;
+    }
+    match &f.verdict {
+        Some(v) => writeln!(
+            o,
+            "- **Verdict: {}** by {} at {}{}",
+            v.class,
+            md(&v.analyst),
+            format_at(v.at),
+            note_suffix(&v.note)
+        )?,
+        None => writeln!(o, "- Verdict: none yet")?,
+    }
+    for v in f.history.iter().rev() {
+        writeln!(
+            o,
+            "  - earlier: {} by {} at {}{}",
+            v.class,
+            md(&v.analyst),
+            format_at(v.at),
+            note_suffix(&v.note)
+        )?;
+    }
+    if !f.notes.is_empty() {
+        writeln!(o, "- Notes:")?;
+        for n in &f.notes {
+            writeln!(
+                o,
+                "  - {} {}: {}",
+                format_at(n.at),
+                md(&n.analyst),
+                md(&n.text)
+            )?;
+        }
+    }
+    writeln!(o)
+}
+
+fn note_suffix(note: &Option<String>) -> String {
+    match note {
+        Some(n) => format!(": {}", md(n)),
+        None => String::new(),
+    }
+}
+
+/// Text safe inside a Markdown table cell or list item and on a terminal;
+/// line breaks (a multi-line note) become `<br>`.
+pub fn md(s: &str) -> String {
+    let lines: Vec<String> = s
+        .trim()
+        .lines()
+        .map(|l| md_line(l.trim_end_matches('\r')))
+        .collect();
+    lines.join("<br>")
+}
+
+fn md_line(s: &str) -> String {
+    let c = clean(s);
+    let mut out = String::with_capacity(c.len());
+    for ch in c.chars() {
+        match ch {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// Text safe inside a Markdown code span in a table: no backticks or pipes.
+fn md_code(s: &str) -> String {
+    clean(s).replace('`', "'").replace('|', "¦")
+}
+
+/// Replaces characters that must not reach a terminal with JSON `\u` escapes.
+/// They can only occur inside strings (serde_json escapes C0 controls itself).
+fn escape_json_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_dangerous(c) && c != '\n' {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_text_is_escaped() {
+        assert_eq!(md("a|b"), "a\\|b");
+        assert_eq!(md("<script>"), "&lt;script&gt;");
+        assert_eq!(md("line\r\nbreak"), "line<br>break");
+        assert_eq!(md("bell\u{7}"), "bell\\\\u{7}");
+        assert_eq!(md_code("x`y|z"), "x'y¦z");
+    }
+
+    #[test]
+    fn json_text_escapes_bidi_but_stays_json() {
+        let v = serde_json::json!({"t": "a\u{202e}b\u{85}"});
+        let s = escape_json_text(&serde_json::to_string_pretty(&v).unwrap());
+        assert!(!s.chars().any(|c| is_dangerous(c) && c != '\n'), "{s}");
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
+}
