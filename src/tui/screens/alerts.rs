@@ -317,18 +317,21 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
         ]
     };
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    // Full dates only when the title column keeps room to be read.
+    let long_times = body.width >= 170;
+    let time_w = if long_times { 16 } else { 11 };
     let widths: Vec<Constraint> = if wide {
         vec![
             Constraint::Length(1),
             Constraint::Length(5),
             Constraint::Length(5),
-            Constraint::Length(20),
-            Constraint::Length(26),
-            Constraint::Length(16),
+            Constraint::Length(19),
+            Constraint::Length(24),
+            Constraint::Length(15),
+            Constraint::Length(6),
+            Constraint::Length(time_w),
+            Constraint::Length(time_w),
             Constraint::Length(7),
-            Constraint::Length(16),
-            Constraint::Length(16),
-            Constraint::Length(8),
             Constraint::Min(10),
         ]
     } else {
@@ -373,9 +376,9 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
         if wide {
             cells.push(Cell::from(clean_width(
                 f.user.as_deref().unwrap_or("-"),
-                26,
+                24,
             )));
-            cells.push(Cell::from(clean_width(f.ip.as_deref().unwrap_or("-"), 16)));
+            cells.push(Cell::from(clean_width(f.ip.as_deref().unwrap_or("-"), 15)));
         } else {
             cells.push(Cell::from(clean_width(
                 entity(f),
@@ -385,9 +388,9 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
         cells.push(Cell::from(format!(
             "{:>w$}",
             format::count(f.event_count as u64),
-            w = if wide { 7 } else { 5 }
+            w = if wide { 6 } else { 5 }
         )));
-        if wide {
+        if long_times {
             cells.push(Cell::from(format::time(f.first_seen)[..16].to_string()));
             cells.push(Cell::from(format::time(f.last_seen)[..16].to_string()));
         } else {
