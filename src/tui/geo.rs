@@ -5,7 +5,7 @@
 //! over the store; no drawing.
 
 use crate::config::TravelConfig;
-use crate::event::{Event, Millis, Outcome};
+use crate::event::{Event, Millis, Outcome, Sym};
 use crate::store::{EventIdx, Store};
 
 /// A point on the globe.
@@ -63,8 +63,8 @@ pub struct Hop {
     pub to: EventIdx,
     pub from_place: Option<Place>,
     pub to_place: Option<Place>,
-    pub from_country: String,
-    pub to_country: String,
+    pub from_country: Sym,
+    pub to_country: Sym,
     /// None when either end has no place (country change only).
     pub km: Option<f64>,
     pub minutes: f64,
@@ -77,40 +77,35 @@ pub struct Hop {
 /// Hops between consecutive successful sign-ins of `events` (in time order).
 pub fn hops(events: &[EventIdx], store: &Store, cfg: &TravelConfig) -> Vec<Hop> {
     let mut out = Vec::new();
-    let mut prev: Option<(EventIdx, &Event)> = None;
+    let mut prev: Option<(EventIdx, &Event, Option<Place>)> = None;
     for &i in events {
         let ev = store.get(i);
         if !ev.is_signin() || ev.outcome != Outcome::Success {
             continue;
         }
-        if let Some((pi, p)) = prev {
-            if let Some(h) = hop(pi, p, i, ev, store, cfg) {
+        let here = place(ev, store);
+        if let Some((pi, p, pp)) = prev {
+            if let Some(h) = hop((pi, p, pp), (i, ev, here), cfg) {
                 out.push(h);
             }
         }
-        prev = Some((i, ev));
+        prev = Some((i, ev, here));
     }
     out
 }
 
-fn hop(
-    pi: EventIdx,
-    p: &Event,
-    i: EventIdx,
-    ev: &Event,
-    store: &Store,
-    cfg: &TravelConfig,
-) -> Option<Hop> {
-    let (pc, c) = (store.text(p.country), store.text(ev.country));
-    let (pp, cp) = (place(p, store), place(ev, store));
+type End<'a> = (EventIdx, &'a Event, Option<Place>);
+
+fn hop((pi, p, pp): End, (i, ev, cp): End, cfg: &TravelConfig) -> Option<Hop> {
+    let (pc, c) = (p.country, ev.country);
     let minutes = minutes_between(p.time, ev.time);
     let dist = match (pp, cp) {
         (Some(a), Some(b)) => Some(km(a, b)),
         _ => None,
     };
     let moved = match dist {
-        Some(d) => d >= MIN_HOP_KM || (!pc.is_empty() && !c.is_empty() && pc != c),
-        None => !pc.is_empty() && !c.is_empty() && pc != c,
+        Some(d) => d >= MIN_HOP_KM || (pc.is_some() && c.is_some() && pc != c),
+        None => pc.is_some() && c.is_some() && pc != c,
     };
     if !moved {
         return None;
@@ -131,8 +126,8 @@ fn hop(
         to: i,
         from_place: pp,
         to_place: cp,
-        from_country: pc.to_string(),
-        to_country: c.to_string(),
+        from_country: pc,
+        to_country: c,
         km: dist,
         minutes,
         kmh,
@@ -197,7 +192,7 @@ mod tests {
         assert!(h[0].kmh.unwrap() > 11_000.0);
         assert!(!h[1].impossible);
         assert_eq!(
-            (h[0].from_country.as_str(), h[0].to_country.as_str()),
+            (s.text(h[0].from_country), s.text(h[0].to_country)),
             ("FR", "US")
         );
     }

@@ -19,7 +19,7 @@ use ratatui::widgets::{Cell, Row};
 use std::time::{Duration, Instant};
 
 /// Rows checked between clock reads while filtering.
-const SLICE: usize = 2048;
+const SLICE: usize = 256;
 
 /// An incremental filter over `by_time`.
 #[derive(Debug, Default)]

@@ -21,6 +21,7 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line as TextLine, Span};
 use ratatui::widgets::canvas::{Canvas, Line, Map, MapResolution};
 use ratatui::widgets::{Block, Borders, Widget};
+use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapPoint {
@@ -35,6 +36,8 @@ pub struct MapState {
     pub user: String,
     pub points: Vec<MapPoint>,
     pub hops: Vec<Hop>,
+    /// Distinct hop lines to draw (from, to, any of them impossible).
+    pub lines: Vec<(Place, Place, bool)>,
     /// Sign-ins with no known place.
     pub unplaced: usize,
     pub pos: ListPos,
@@ -44,6 +47,7 @@ impl MapState {
     pub fn new(user: &str, store: &Store, travel: &TravelConfig) -> MapState {
         let events = store.by_user(user);
         let mut points: Vec<MapPoint> = Vec::new();
+        let mut at: FxHashMap<Cell, usize> = FxHashMap::default();
         let mut unplaced = 0;
         for &i in events {
             let ev = store.get(i);
@@ -54,33 +58,52 @@ impl MapState {
                 unplaced += 1;
                 continue;
             };
-            let key = |q: &Place| ((q.lat * 10.0).round() as i32, (q.lon * 10.0).round() as i32);
-            let pt = match points.iter_mut().find(|x| key(&x.place) == key(&p)) {
-                Some(x) => x,
-                None => {
-                    points.push(MapPoint {
-                        place: p,
-                        country: store.text(ev.country).to_string(),
-                        successes: 0,
-                        failures: 0,
-                    });
-                    let n = points.len() - 1;
-                    &mut points[n]
-                }
-            };
+            let k = *at.entry(cell(&p)).or_insert_with(|| {
+                points.push(MapPoint {
+                    place: p,
+                    country: store.text(ev.country).to_string(),
+                    successes: 0,
+                    failures: 0,
+                });
+                points.len() - 1
+            });
+            let pt = &mut points[k];
             match ev.outcome {
                 Outcome::Failure => pt.failures += 1,
                 _ => pt.successes += 1,
             }
         }
+        let hops = geo::hops(events, store, travel);
+        // One line per pair of places (a commuter makes thousands of identical hops).
+        let mut seen: FxHashMap<(Cell, Cell), usize> = FxHashMap::default();
+        let mut lines: Vec<(Place, Place, bool)> = Vec::new();
+        for h in &hops {
+            let (Some(a), Some(b)) = (h.from_place, h.to_place) else {
+                continue;
+            };
+            let k = *seen.entry((cell(&a), cell(&b))).or_insert_with(|| {
+                lines.push((a, b, false));
+                lines.len() - 1
+            });
+            lines[k].2 |= h.impossible;
+        }
         MapState {
             user: user.to_string(),
             points,
-            hops: geo::hops(events, store, travel),
+            hops,
+            lines,
             unplaced,
             pos: ListPos::default(),
         }
     }
+}
+
+/// A place rounded to a tenth of a degree (lat, lon).
+type Cell = (i32, i32);
+
+/// A place rounded to a tenth of a degree, to merge identical places.
+fn cell(q: &Place) -> Cell {
+    ((q.lat * 10.0).round() as i32, (q.lon * 10.0).round() as i32)
 }
 
 pub struct Layout {
@@ -172,11 +195,8 @@ pub fn render(app: &App, st: &MapState, body: Rect, buf: &mut Buffer) {
                 color: land,
             });
             ctx.layer();
-            for h in &st.hops {
-                let (Some(a), Some(b)) = (h.from_place, h.to_place) else {
-                    continue;
-                };
-                let style = if h.impossible { bad_style } else { hop_style };
+            for &(a, b, impossible) in &st.lines {
+                let style = if impossible { bad_style } else { hop_style };
                 ctx.draw(&Line {
                     x1: a.lon,
                     y1: a.lat,
@@ -219,11 +239,8 @@ pub fn render(app: &App, st: &MapState, body: Rect, buf: &mut Buffer) {
                     );
                 }
             }
-            for h in &st.hops {
-                let (Some(a), Some(b)) = (h.from_place, h.to_place) else {
-                    continue;
-                };
-                if h.impossible {
+            for &(a, b, impossible) in &st.lines {
+                if impossible {
                     ctx.print(
                         (a.lon + b.lon) / 2.0,
                         (a.lat + b.lat) / 2.0,
@@ -284,7 +301,7 @@ fn render_list(app: &App, st: &MapState, area: Rect, buf: &mut Buffer) {
         buf.set_stringn(
             line.x,
             line.y,
-            format!("{when} {}", hop_text(h)),
+            format!("{when} {}", hop_text(h, &app.session.store)),
             line.width as usize,
             style,
         );

@@ -85,21 +85,17 @@ impl TimelineState {
         self.failures = 0;
         let mut next_hop = 0;
         for &i in events {
+            // The hop line sits just above the sign-in it arrives at.
+            if self.hops.get(next_hop).is_some_and(|h| h.to == i) {
+                self.rows.push(TlRow::Hop(next_hop));
+                next_hop += 1;
+            }
             self.rows.push(TlRow::Event(i));
             if self.evidence.contains(&i) {
                 self.ticks.push(self.rows.len() - 1);
             }
             if store.get(i).outcome == crate::event::Outcome::Failure {
                 self.failures += 1;
-            }
-            if self.hops.get(next_hop).is_some_and(|h| h.to == i) {
-                // The hop line sits just above the sign-in it arrives at.
-                let last = self.rows.len() - 1;
-                self.rows.insert(last, TlRow::Hop(next_hop));
-                if let Some(t) = self.ticks.last_mut().filter(|t| **t == last) {
-                    *t += 1;
-                }
-                next_hop += 1;
             }
         }
         self.built_from = events.len();
@@ -118,18 +114,18 @@ impl TimelineState {
 }
 
 /// Hop text: `FR → US  5,837 km in 30 min = 11,674 km/h  IMPOSSIBLE`.
-pub fn hop_text(h: &Hop) -> String {
-    let place = |cc: &str| {
-        if cc.is_empty() {
+pub fn hop_text(h: &Hop, store: &Store) -> String {
+    let place = |cc: crate::event::Sym| {
+        if cc.is_none() {
             "?".to_string()
         } else {
-            clean_width(cc, 3)
+            clean_width(store.text(cc), 3)
         }
     };
     let mut s = format!(
         "↳ hop {} → {}  ",
-        place(&h.from_country),
-        place(&h.to_country)
+        place(h.from_country),
+        place(h.to_country)
     );
     match (h.km, h.kmh) {
         (Some(km), Some(kmh)) => {
@@ -340,7 +336,7 @@ pub fn render(app: &App, st: &TimelineState, body: Rect, buf: &mut Buffer) {
             buf.set_stringn(
                 line.x + 2,
                 y,
-                hop_text(hop),
+                hop_text(hop, store),
                 line.width.saturating_sub(2) as usize,
                 style,
             );
