@@ -552,7 +552,8 @@ fn okta(dir: &Path, rng: &mut Rng) {
             },
             "outcome": {"result": result, "reason": if result == "FAILURE" { "INVALID_CREDENTIALS" } else { "null" }},
             "securityContext": {"asNumber": asn, "asOrg": org, "isp": org, "domain": null, "isProxy": proxy},
-            "authenticationContext": {"authenticationStep": 0, "externalSessionId": format!("102{}", user.len() * 7919)},
+            "authenticationContext": {"authenticationStep": 0, "externalSessionId":
+                if result == "SUCCESS" { format!("102{}{}", user.len() * 7919, time.timestamp() % 100_000) } else { "unknown".to_string() }},
             "transaction": {"type": "WEB", "id": "WEBTX"},
         })
     };

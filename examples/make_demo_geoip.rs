@@ -102,7 +102,8 @@ fn main() -> Result<(), String> {
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| samples.clone());
-    let csv_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/demo-geoip-networks.csv");
+    let csv_path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/demo-geoip-networks.csv");
     let csv =
         std::fs::read_to_string(&csv_path).map_err(|e| format!("{}: {e}", csv_path.display()))?;
     let (city, asn) = build_demo(&csv)?;

@@ -18,7 +18,7 @@ stuffing, password spraying, impossible travel, hosting networks, Identity Prote
 authentication, mailbox rules, bulk sending, cloud recon and session replay, and lets you triage \
 the findings.\n\nWithout a command it opens the interactive workbench over PATHs.",
     after_help = "Exit codes: 0 ok, 1 a finding at or above --fail-on, 2 usage error or unreadable input.",
-    args_conflicts_with_subcommands = true
+    subcommand_precedence_over_arg = true
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -229,6 +229,7 @@ impl Session {
 
     /// Feeds held events to the detectors in event-time order.
     pub fn release(&mut self) {
+        self.store.seal();
         let mut pending = std::mem::take(&mut self.pending);
         let store = &self.store;
         pending.sort_by(|&a, &b| order(store, a, b));

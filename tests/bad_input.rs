@@ -21,7 +21,14 @@ fn row(time: &str, user: &str, ip: &str, code: &str) -> String {
 /// Six failures then a success: a credential-stuffing finding that needs every good row.
 fn stuffing_rows(user: &str) -> Vec<String> {
     let mut rows: Vec<String> = (0..6)
-        .map(|i| row(&format!("2026-11-18T10:0{i}:00Z"), user, &format!("175.45.176.{}", 10 + i), "50126"))
+        .map(|i| {
+            row(
+                &format!("2026-11-18T10:0{i}:00Z"),
+                user,
+                &format!("175.45.176.{}", 10 + i),
+                "50126",
+            )
+        })
         .collect();
     rows.push(row("2026-11-18T10:09:00Z", user, "175.45.176.10", "0"));
     rows
@@ -29,12 +36,17 @@ fn stuffing_rows(user: &str) -> Vec<String> {
 
 fn hunt() -> Command {
     let mut c = Command::cargo_bin("hunt").expect("binary");
-    c.env("XDG_CONFIG_HOME", "/nonexistent").env("XDG_DATA_HOME", "/nonexistent");
+    c.env("XDG_CONFIG_HOME", "/nonexistent")
+        .env("XDG_DATA_HOME", "/nonexistent");
     c
 }
 
 fn scan(dir: &Path) -> (i32, String, String) {
-    let out = hunt().args(["scan", "--output", "jsonl"]).arg(dir).output().expect("run hunt");
+    let out = hunt()
+        .args(["scan", "--output", "jsonl"])
+        .arg(dir)
+        .output()
+        .expect("run hunt");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -54,10 +66,17 @@ fn every_kind_of_bad_input_is_counted_and_the_good_records_survive() {
         mixed.extend_from_slice(r.as_bytes());
         mixed.push(b'\n');
         match i {
-            1 => mixed.extend_from_slice(b"{\"TimeGenerated\":\"2026-11-18T10:01:30Z\",\"UserPrinc\n"),
+            1 => mixed
+                .extend_from_slice(b"{\"TimeGenerated\":\"2026-11-18T10:01:30Z\",\"UserPrinc\n"),
             2 => mixed.extend_from_slice(b"{\"hello\":\"world\",\"n\":1}\n"),
             3 => {
-                let bad = row("2026-11-18T10:03:30Z", "caf\u{e9}@contoso.com", "1.2.3.4", "50126").replace('\u{e9}', "\u{1}");
+                let bad = row(
+                    "2026-11-18T10:03:30Z",
+                    "caf\u{e9}@contoso.com",
+                    "1.2.3.4",
+                    "50126",
+                )
+                .replace('\u{e9}', "\u{1}");
                 let mut bytes = bad.into_bytes();
                 let pos = bytes.iter().position(|&b| b == 1).unwrap();
                 bytes[pos] = 0xE9; // Latin-1 é: invalid UTF-8
@@ -69,7 +88,9 @@ fn every_kind_of_bad_input_is_counted_and_the_good_records_survive() {
         }
     }
     // A truncated final record without newline.
-    mixed.extend_from_slice(br#"{"TimeGenerated":"2026-11-18T11:00:00Z","UserPrincipalName":"late@contoso.com","IPAdd"#);
+    mixed.extend_from_slice(
+        br#"{"TimeGenerated":"2026-11-18T11:00:00Z","UserPrincipalName":"late@contoso.com","IPAdd"#,
+    );
     fs::write(d.join("mixed.ndjson"), &mixed).unwrap();
 
     // A 10 MB line between two good rows of another user.
@@ -79,7 +100,10 @@ fn every_kind_of_bad_input_is_counted_and_the_good_records_survive() {
         big.push_str(r);
         big.push('\n');
     }
-    big.push_str(&format!("{{\"TimeGenerated\":\"2026-11-18T10:00:00Z\",\"UserPrincipalName\":\"{}\"}}\n", "x".repeat(10 << 20)));
+    big.push_str(&format!(
+        "{{\"TimeGenerated\":\"2026-11-18T10:00:00Z\",\"UserPrincipalName\":\"{}\"}}\n",
+        "x".repeat(10 << 20)
+    ));
     for r in &other[3..] {
         big.push_str(r);
         big.push('\n');
@@ -87,7 +111,13 @@ fn every_kind_of_bad_input_is_counted_and_the_good_records_survive() {
     fs::write(d.join("huge-line.ndjson"), big).unwrap();
 
     fs::write(d.join("empty.log"), b"").unwrap();
-    fs::write(d.join("garbage.bin"), (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<u8>>()).unwrap();
+    fs::write(
+        d.join("garbage.bin"),
+        (0..4096u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
 
     // An escape sequence inside a user name: must be parsed, and must not reach the output raw.
     let evil = "evil\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}@contoso.com";
@@ -98,7 +128,10 @@ fn every_kind_of_bad_input_is_counted_and_the_good_records_survive() {
     assert_eq!(code, 0, "bad input is not a failed run\nstderr:\n{stderr}");
 
     // The good records around the bad ones still make their findings.
-    let findings: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let findings: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let stuffed: Vec<&str> = findings
         .iter()
         .filter(|f| f["detector"] == "credential_stuffing")
@@ -114,17 +147,41 @@ fn every_kind_of_bad_input_is_counted_and_the_good_records_survive() {
         assert!(!text.contains('\u{7}'), "raw BEL on {name}");
         assert!(!text.contains('\u{202e}'), "raw bidi override on {name}");
     }
-    assert!(stdout.contains("\\u001b") && stdout.contains("\\u202e"), "escaped in JSON: {stdout}");
+    assert!(
+        stdout.contains("\\u001b") && stdout.contains("\\u202e"),
+        "escaped in JSON: {stdout}"
+    );
 
     // Each problem is counted per file and reason, with file:line.
-    assert!(stderr.contains("mixed.ndjson:3: malformed JSON"), "{stderr}");
-    assert!(stderr.contains("mixed.ndjson:5: unknown record shape"), "{stderr}");
-    assert!(stderr.contains("mixed.ndjson:7: non-UTF-8 bytes (replaced)"), "{stderr}");
-    assert!(stderr.contains("mixed.ndjson:9: malformed JSON"), "{stderr}");
-    assert!(stderr.contains("mixed.ndjson:12: truncated final record"), "{stderr}");
-    assert!(stderr.contains("huge-line.ndjson:4: line too long"), "{stderr}");
+    assert!(
+        stderr.contains("mixed.ndjson:3: malformed JSON"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("mixed.ndjson:5: unknown record shape"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("mixed.ndjson:7: non-UTF-8 bytes (replaced)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("mixed.ndjson:9: malformed JSON"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("mixed.ndjson:12: truncated final record"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("huge-line.ndjson:4: line too long"),
+        "{stderr}"
+    );
     assert!(stderr.contains("garbage.bin"), "{stderr}");
-    assert!(!stderr.contains("empty.log: "), "an empty file is not a problem: {stderr}");
+    assert!(
+        !stderr.contains("empty.log: "),
+        "an empty file is not a problem: {stderr}"
+    );
 }
 
 #[test]
@@ -162,15 +219,27 @@ fn fail_on_sets_exit_code_one() {
     assert_eq!(code("critical"), Some(1));
     assert_eq!(code("low"), Some(1));
     let quiet = dir.path().join("quiet.ndjson");
-    fs::write(&quiet, row("2026-11-18T10:00:00Z", "bob@contoso.com", "1.2.3.4", "0")).unwrap();
-    let out = hunt().args(["scan", "--output", "jsonl", "--fail-on", "low"]).arg(&quiet).output().unwrap();
+    fs::write(
+        &quiet,
+        row("2026-11-18T10:00:00Z", "bob@contoso.com", "1.2.3.4", "0"),
+    )
+    .unwrap();
+    let out = hunt()
+        .args(["scan", "--output", "jsonl", "--fail-on", "low"])
+        .arg(&quiet)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
 
 #[test]
 fn stdin_is_read_with_dash() {
     let input = stuffing_rows("carol@contoso.com").join("\n") + "\n";
-    let out = hunt().args(["scan", "--output", "jsonl", "-"]).write_stdin(input).output().unwrap();
+    let out = hunt()
+        .args(["scan", "--output", "jsonl", "-"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("carol@contoso.com"));
 }
@@ -180,9 +249,17 @@ fn gzip_input_is_transparent() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rows.json.gz");
-    let mut enc = flate2::write::GzEncoder::new(fs::File::create(&path).unwrap(), flate2::Compression::fast());
-    enc.write_all((stuffing_rows("dave@contoso.com").join("\n") + "\n").as_bytes()).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(
+        fs::File::create(&path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    enc.write_all((stuffing_rows("dave@contoso.com").join("\n") + "\n").as_bytes())
+        .unwrap();
     enc.finish().unwrap();
-    let out = hunt().args(["scan", "--output", "jsonl"]).arg(&path).output().unwrap();
+    let out = hunt()
+        .args(["scan", "--output", "jsonl"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("dave@contoso.com"));
 }

@@ -30,8 +30,17 @@ fn every_corpus_file_is_read_and_accounted_for() {
     let session = scan_all(inputs, Config::default(), Enricher::none());
     let mut table = String::new();
     for s in &session.sources {
-        assert_ne!(s.state, SourceState::Failed, "{} failed: {:?}", s.name, s.error);
-        let name = s.name.strip_prefix(&root.display().to_string()).unwrap_or(&s.name);
+        assert_ne!(
+            s.state,
+            SourceState::Failed,
+            "{} failed: {:?}",
+            s.name,
+            s.error
+        );
+        let name = s
+            .name
+            .strip_prefix(&root.display().to_string())
+            .unwrap_or(&s.name);
         let _ = writeln!(
             table,
             "{name} [{}] records={} events={} ignored={} problems={}",
@@ -61,16 +70,18 @@ fn corpus_attacks_fire() {
     let root = corpus();
     let session = hunt::pipeline::scan_paths(&[root]);
     let has = |d: DetectorId, entity: &str| {
-        session
-            .findings
-            .all()
-            .iter()
-            .any(|f| f.detector == d && (f.user.as_deref() == Some(entity) || f.ip.as_deref() == Some(entity)))
+        session.findings.all().iter().any(|f| {
+            f.detector == d
+                && (f.user.as_deref() == Some(entity) || f.ip.as_deref() == Some(entity))
+        })
     };
     // okta/elastic-beats: a sign-in whose securityContext says "amazon data services" is not in the
     // hosting list, but the OTRF CloudTrail recon burst by pedro is a real cloud_recon-shaped case only
     // when GetCallerIdentity is present (it is not), so pin what the corpus does contain:
     // sshd/loghub OpenSSH_2k: 286 failures from 183.62.140.253 against root and others — not a spray
     // by SPEC thresholds (5 users + 20 attempts in 15 min) unless it crosses them; it does.
-    assert!(has(DetectorId::PasswordSpray, "183.62.140.253"), "sshd brute force over many users from one IP");
+    assert!(
+        has(DetectorId::PasswordSpray, "183.62.140.253"),
+        "sshd brute force over many users from one IP"
+    );
 }

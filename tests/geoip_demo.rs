@@ -15,7 +15,10 @@ fn samples() -> PathBuf {
 }
 
 fn csv() -> String {
-    std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/demo-geoip-networks.csv")).unwrap()
+    std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/demo-geoip-networks.csv"),
+    )
+    .unwrap()
 }
 
 #[test]

@@ -15,12 +15,18 @@ use std::path::Path;
 fn sample_records() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
     let mut out = Vec::new();
-    for f in ["entra/SigninLogs.ndjson", "m365/OfficeActivity.ndjson", "windows/security.ndjson"] {
-        let text = std::fs::read_to_string(root.join(f)).expect("samples exist (cargo run --example gen_samples)");
+    for f in [
+        "entra/SigninLogs.ndjson",
+        "m365/OfficeActivity.ndjson",
+        "windows/security.ndjson",
+    ] {
+        let text = std::fs::read_to_string(root.join(f))
+            .expect("samples exist (cargo run --example gen_samples)");
         out.extend(text.lines().map(String::from));
     }
     let okta: Vec<serde_json::Value> =
-        serde_json::from_str(&std::fs::read_to_string(root.join("okta/system-log.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(root.join("okta/system-log.json")).unwrap())
+            .unwrap();
     out.extend(okta.iter().map(|v| v.to_string()));
     out
 }
@@ -32,11 +38,26 @@ fn digest(session: &Session) -> Vec<String> {
         .all()
         .iter()
         .map(|f| {
-            let ev_times: Vec<i64> = f.evidence.iter().map(|&i| session.store.get(i).time).collect();
+            let ev_times: Vec<i64> = f
+                .evidence
+                .iter()
+                .map(|&i| session.store.get(i).time)
+                .collect();
             format!(
                 "{} {} {:?} {} {:?} {:?} {} {} {} {} {} {:?} {:?}",
-                f.id, f.detector, f.severity, f.risk, f.user, f.ip, f.first_seen, f.last_seen, f.event_count, f.title,
-                f.details, f.suppressed, ev_times
+                f.id,
+                f.detector,
+                f.severity,
+                f.risk,
+                f.user,
+                f.ip,
+                f.first_seen,
+                f.last_seen,
+                f.event_count,
+                f.title,
+                f.details,
+                f.suppressed,
+                ev_times
             )
         })
         .collect();
@@ -56,7 +77,12 @@ fn run(records: &[String], cuts: &[usize]) -> Session {
             continue;
         }
         let data = records[start..end].join("\n") + "\n";
-        let chunk = Chunk { data: data.into_bytes(), offset: 0, first_line: line, unterminated: false };
+        let chunk = Chunk {
+            data: data.into_bytes(),
+            offset: 0,
+            first_line: line,
+            unterminated: false,
+        };
         line += (end - start) as u32;
         let mut stats = FileStats::default();
         let batch = json_lines(&chunk, 0, None, 1 << 20, &mut stats);
@@ -76,7 +102,10 @@ fn baseline() -> (Vec<String>, Vec<String>) {
 #[test]
 fn samples_produce_findings_at_all() {
     let (_, base) = baseline();
-    assert!(base.len() >= 8, "the samples should plant many findings: {base:#?}");
+    assert!(
+        base.len() >= 8,
+        "the samples should plant many findings: {base:#?}"
+    );
 }
 
 proptest! {

@@ -19,10 +19,9 @@ fn samples_session() -> Session {
 }
 
 fn find<'a>(s: &'a Session, d: DetectorId, entity: &str) -> Option<&'a Finding> {
-    s.findings
-        .all()
-        .iter()
-        .find(|f| f.detector == d && (f.user.as_deref() == Some(entity) || f.ip.as_deref() == Some(entity)))
+    s.findings.all().iter().find(|f| {
+        f.detector == d && (f.user.as_deref() == Some(entity) || f.ip.as_deref() == Some(entity))
+    })
 }
 
 #[test]
@@ -65,7 +64,11 @@ fn planted_attacks_fire_and_lookalikes_stay_quiet() {
         (BulkSend, "alex.wilber@contoso.com"),           // 35 sends in an hour
     ];
     for (d, who) in quiet {
-        assert!(find(&s, d, who).is_none(), "{d} must stay quiet for {who}: {:?}", find(&s, d, who));
+        assert!(
+            find(&s, d, who).is_none(),
+            "{d} must stay quiet for {who}: {:?}",
+            find(&s, d, who)
+        );
     }
     // Shared NAT egress: kept, but suppressed.
     let nat = find(&s, PasswordSpray, "62.140.128.10").expect("NAT spray finding kept");
@@ -74,9 +77,17 @@ fn planted_attacks_fire_and_lookalikes_stay_quiet() {
     let spray = find(&s, PasswordSpray, "45.83.64.17").unwrap();
     assert_eq!(spray.risk, 90, "spray with success");
     let inbox = find(&s, InboxRule, "megan.bowen@contoso.com").unwrap();
-    assert_eq!(inbox.severity, Severity::Critical, "forwarding outside the domain");
+    assert_eq!(
+        inbox.severity,
+        Severity::Critical,
+        "forwarding outside the domain"
+    );
     let travel = find(&s, ImpossibleTravel, "deploy").unwrap();
-    assert!(travel.details.to_string().contains("database"), "sshd travel needs GeoIP: {}", travel.details);
+    assert!(
+        travel.details.to_string().contains("database"),
+        "sshd travel needs GeoIP: {}",
+        travel.details
+    );
 }
 
 #[test]
@@ -96,7 +107,11 @@ fn samples_findings_golden() {
                 f.user.as_deref().or(f.ip.as_deref()).unwrap_or("-"),
                 f.event_count,
                 f.title,
-                if f.suppressed.is_some() { " [suppressed]" } else { "" }
+                if f.suppressed.is_some() {
+                    " [suppressed]"
+                } else {
+                    ""
+                }
             )
         })
         .collect();

@@ -37,8 +37,19 @@ fn parse_record_once(
                 None => Err(Reject::Problem(r, detail)),
             }
         }
-        Err(Reject::Problem(r, _)) if format.is_some() && r == reason::UNKNOWN_SHAPE => {
-            parse_any_json_record(raw, cx)
+        Err(Reject::Problem(r, detail))
+            if format.is_some()
+                && format != Some(Format::PantherTests)
+                && r != reason::MALFORMED_JSON =>
+        {
+            // A record that does not fit the file's format: re-sniff it. One that
+            // fits no format at all is an unknown shape, whatever the file's parser
+            // complained about first (a missing time, a missing user).
+            match super::sniff::classify_record(raw) {
+                Some(f) if Some(f) != format => parse_json_record(f, raw, cx),
+                Some(_) => Err(Reject::Problem(r, detail)),
+                None => Err(super::sniff::reject_unclassified(raw)),
+            }
         }
         other => other,
     }
@@ -88,16 +99,9 @@ pub fn json_lines(
         }
         let text: Cow<str> = match std::str::from_utf8(bytes) {
             Ok(s) => Cow::Borrowed(s),
-            Err(_) => {
-                stats.problem(
-                    line,
-                    offset,
-                    reason::NOT_UTF8,
-                    "invalid UTF-8 replaced with U+FFFD".into(),
-                );
-                String::from_utf8_lossy(bytes)
-            }
+            Err(_) => String::from_utf8_lossy(bytes),
         };
+        let repaired = matches!(text, Cow::Owned(_));
         let origin = Origin {
             file,
             line,
@@ -113,6 +117,15 @@ pub fn json_lines(
                     res = Err(Reject::problem(reason::TRUNCATED, d.clone()));
                 }
             }
+        }
+        if repaired && res.is_ok() {
+            // Kept, with U+FFFD in place of the bad bytes: count the repair.
+            stats.problem(
+                line,
+                offset,
+                reason::NOT_UTF8,
+                "invalid UTF-8 replaced with U+FFFD".into(),
+            );
         }
         account(stats, before, &batch, line, offset, res);
     }

@@ -198,7 +198,11 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
         }
     }
     if let Some(a) = &ev.auth {
-        d.session_id = cx.put(a.external_session_id.as_str());
+        // Okta writes "unknown" for attempts that never got a session: not a session id.
+        let session = a.external_session_id.as_str();
+        if !session.eq_ignore_ascii_case("unknown") {
+            d.session_id = cx.put(session);
+        }
     }
     cx.emit(d);
     Ok(())

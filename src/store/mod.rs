@@ -1,7 +1,8 @@
 //! The compact event store and the indexes pivots read: by user, by IP and
 //! by time. Events are appended by the pipeline's single owner; readers (the
 //! TUI, reports) borrow it. Every index list is kept in time order, so a
-//! pivot is a lookup plus a slice, never a scan of all events.
+//! pivot is a lookup plus a slice, never a scan of all events. Late events
+//! are appended and the lists they land in are re-sorted by [`Store::seal`].
 
 mod intern;
 
@@ -13,14 +14,24 @@ use rustc_hash::FxHashMap;
 /// Index of an event in the store.
 pub type EventIdx = u32;
 
+/// Events are kept in fixed-size blocks so that growing the store never
+/// copies (or, for a moment, doubles) what is already held.
+const BLOCK_BITS: u32 = 16;
+const BLOCK: usize = 1 << BLOCK_BITS;
+
 /// All events of a run, interned, with by-user / by-ip / by-time indexes.
 #[derive(Default, Debug)]
 pub struct Store {
-    events: Vec<Event>,
+    blocks: Vec<Vec<Event>>,
+    len: usize,
     pub strings: Interner,
     by_user: FxHashMap<Sym, Vec<EventIdx>>,
     by_ip: FxHashMap<Sym, Vec<EventIdx>>,
     by_time: Vec<EventIdx>,
+    /// Index lists that received an event out of time order since the last [`Store::seal`].
+    unsorted_time: bool,
+    unsorted_users: rustc_hash::FxHashSet<Sym>,
+    unsorted_ips: rustc_hash::FxHashSet<Sym>,
 }
 
 impl Store {
@@ -38,33 +49,69 @@ impl Store {
 
     /// Appends an already-interned event and indexes it.
     pub fn append(&mut self, ev: Event) -> EventIdx {
-        let idx = self.events.len() as EventIdx;
-        self.events.push(ev);
-        let events = &self.events;
-        insert_by_time(&mut self.by_time, events, idx);
-        if ev.user.is_some() {
-            insert_by_time(self.by_user.entry(ev.user).or_default(), events, idx);
+        let idx = self.len as EventIdx;
+        if self.blocks.last().is_none_or(|b| b.len() == BLOCK) {
+            self.blocks.push(Vec::with_capacity(BLOCK));
         }
-        if ev.ip.is_some() {
-            insert_by_time(self.by_ip.entry(ev.ip).or_default(), events, idx);
+        if let Some(b) = self.blocks.last_mut() {
+            b.push(ev);
+        }
+        self.len += 1;
+        let blocks = &self.blocks;
+        if !push_by_time(&mut self.by_time, blocks, idx) {
+            self.unsorted_time = true;
+        }
+        if ev.user.is_some() && !push_by_time(self.by_user.entry(ev.user).or_default(), blocks, idx)
+        {
+            self.unsorted_users.insert(ev.user);
+        }
+        if ev.ip.is_some() && !push_by_time(self.by_ip.entry(ev.ip).or_default(), blocks, idx) {
+            self.unsorted_ips.insert(ev.ip);
         }
         idx
     }
 
+    /// Restores time order in the index lists that received late events.
+    /// Cheap when nothing arrived out of order; call it after each batch of
+    /// appends and before reading the indexes.
+    pub fn seal(&mut self) {
+        let blocks = &self.blocks;
+        let key = |i: &EventIdx| (event_at(blocks, *i).time, *i);
+        if std::mem::take(&mut self.unsorted_time) {
+            self.by_time.sort_unstable_by_key(key);
+        }
+        for sym in self.unsorted_users.drain() {
+            if let Some(list) = self.by_user.get_mut(&sym) {
+                list.sort_unstable_by_key(key);
+            }
+        }
+        for sym in self.unsorted_ips.drain() {
+            if let Some(list) = self.by_ip.get_mut(&sym) {
+                list.sort_unstable_by_key(key);
+            }
+        }
+    }
+
+    /// True when every index list is in time order.
+    pub fn is_sealed(&self) -> bool {
+        !self.unsorted_time && self.unsorted_users.is_empty() && self.unsorted_ips.is_empty()
+    }
+
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.len == 0
     }
 
     pub fn get(&self, idx: EventIdx) -> &Event {
-        &self.events[idx as usize]
+        event_at(&self.blocks, idx)
     }
 
-    pub fn events(&self) -> &[Event] {
-        &self.events
+    /// Every event in storage (arrival) order.
+    pub fn iter(&self) -> impl Iterator<Item = &Event> {
+        self.blocks.iter().flatten()
     }
 
     /// Event indexes in time order.
@@ -120,7 +167,7 @@ impl Store {
             .chain(self.by_ip.values())
             .map(|v| v.capacity() * 4 + 24)
             .sum();
-        self.events.capacity() * std::mem::size_of::<Event>()
+        self.blocks.len() * BLOCK * std::mem::size_of::<Event>()
             + self.by_time.capacity() * 4
             + (self.by_user.capacity() + self.by_ip.capacity()) * 40
             + idx_lists
@@ -128,16 +175,20 @@ impl Store {
     }
 }
 
-/// Inserts `idx` keeping `list` sorted by (time, idx). Appending in time order is O(1).
-fn insert_by_time(list: &mut Vec<EventIdx>, events: &[Event], idx: EventIdx) {
-    let t = events[idx as usize].time;
-    match list.last() {
-        Some(&last) if events[last as usize].time > t => {
-            let pos = list.partition_point(|&i| events[i as usize].time <= t);
-            list.insert(pos, idx);
-        }
-        _ => list.push(idx),
-    }
+fn event_at(blocks: &[Vec<Event>], idx: EventIdx) -> &Event {
+    let i = idx as usize;
+    &blocks[i >> BLOCK_BITS][i & (BLOCK - 1)]
+}
+
+/// Appends `idx`; returns false when that breaks the list's time order
+/// (the list is then sorted by [`Store::seal`]). A late event costs no memmove.
+fn push_by_time(list: &mut Vec<EventIdx>, blocks: &[Vec<Event>], idx: EventIdx) -> bool {
+    let in_order = match list.last() {
+        Some(&last) => event_at(blocks, last).time <= event_at(blocks, idx).time,
+        None => true,
+    };
+    list.push(idx);
+    in_order
 }
 
 #[cfg(test)]
@@ -167,6 +218,9 @@ mod tests {
         for i in 0..b.len() {
             s.append_draft(&b, i);
         }
+        assert!(!s.is_sealed());
+        s.seal();
+        assert!(s.is_sealed());
         let times = |l: &[EventIdx]| l.iter().map(|&i| s.get(i).time).collect::<Vec<_>>();
         assert_eq!(times(s.by_time()), vec![10, 20, 30]);
         assert_eq!(times(s.by_user("a")), vec![10, 30]);

@@ -7,7 +7,8 @@
 //!
 //! - [`allow`]: allowlist kinds, entries, validation and expiry parsing.
 //! - [`schema`]: the case file's schema version and migrations.
-//! - [`case`]: the case file itself; every write is one committed transaction.
+//! - [`case`]: the case file itself; every write is one committed transaction
+//!   (`read`: its queries).
 //! - [`apply`]: matching allowlist entries and verdicts onto findings.
 //! - [`export`]: the case as JSON or a Markdown incident hand-off report.
 //! - [`cli`]: `hunt case …`; [`scan`]: what `hunt scan` does with the case.
@@ -18,13 +19,15 @@ pub mod case;
 pub mod cli;
 mod error;
 pub mod export;
+mod read;
 pub mod scan;
 pub mod schema;
 
 pub use allow::{parse_detector, parse_expiry, AllowEntry, AllowKind, NewAllow};
 pub use apply::Triage;
-pub use case::{Case, ScanRecord};
+pub use case::Case;
 pub use error::TriageError;
+pub use read::ScanRecord;
 
 use crate::finding::Finding;
 use crate::ingest::time::format_time;
