@@ -90,6 +90,8 @@ pub struct App {
     pub size: Rect,
     pub quit: bool,
     pub matcher: Matcher,
+    /// Start-up notes for the sources screen (which GeoIP databases were loaded).
+    pub notes: Vec<String>,
     seen_events: usize,
 }
 
@@ -111,6 +113,7 @@ impl App {
             size: Rect::new(0, 0, 80, 24),
             quit: false,
             matcher: Matcher::default(),
+            notes: Vec::new(),
             seen_events: 0,
         };
         app.apply_triage();
@@ -338,6 +341,7 @@ impl App {
             session,
             keymap,
             theme,
+            notes,
             ..
         } = self;
         match stack.last_mut() {
@@ -358,7 +362,7 @@ impl App {
             Some(Screen::Sources(p)) => scroll(
                 p,
                 delta,
-                screens::sources::lines(session, theme, 200).len(),
+                screens::sources::lines(session, notes, theme, 200).len(),
                 h,
             ),
         }

@@ -100,6 +100,11 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
             now: chrono::Utc::now(),
         },
     );
+    // Problems go to the footer at once; what GeoIP loaded is listed on the sources screen.
+    let geo_problems = geo_msgs
+        .iter()
+        .filter(|m| m.contains("cannot") || m.contains("skipped"))
+        .cloned();
     let startup: Vec<String> = errors
         .iter()
         .map(|(p, e)| {
@@ -109,8 +114,9 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
             )
         })
         .chain(app.case.error.clone())
-        .chain(geo_msgs)
+        .chain(geo_problems)
         .collect();
+    app.notes = geo_msgs;
     if let Some(first) = startup.first() {
         app.set_flash(theme::Role::Warning, first.clone());
     }

@@ -23,7 +23,12 @@ fn state(s: SourceState) -> &'static str {
     }
 }
 
-pub fn lines<'a>(session: &Session, theme: &Theme, width: usize) -> Vec<Line<'a>> {
+pub fn lines<'a>(
+    session: &Session,
+    notes: &[String],
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'a>> {
     let mut out = vec![Line::from(Span::styled(
         "Sources",
         theme.style(Role::Header),
@@ -133,11 +138,24 @@ pub fn lines<'a>(session: &Session, theme: &Theme, width: usize) -> Vec<Line<'a>
             )));
         }
     }
+    if !notes.is_empty() {
+        out.push(Line::default());
+        out.push(Line::from(Span::styled(
+            "Enrichment",
+            theme.style(Role::Header),
+        )));
+        for n in notes {
+            out.push(Line::from(Span::styled(
+                format!("  {}", clean_width(n, width.saturating_sub(4))),
+                theme.style(Role::Dim),
+            )));
+        }
+    }
     out
 }
 
 pub fn render(app: &App, pos: &ListPos, body: Rect, buf: &mut Buffer) {
-    let all = lines(&app.session, &app.theme, body.width as usize);
+    let all = lines(&app.session, &app.notes, &app.theme, body.width as usize);
     let from = pos
         .offset
         .min(all.len().saturating_sub(body.height as usize));
