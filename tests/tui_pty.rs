@@ -21,6 +21,7 @@ struct Tui {
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Option<Box<dyn portable_pty::MasterPty + Send>>,
 }
 
 fn root() -> PathBuf {
@@ -62,7 +63,6 @@ impl Tui {
         let raw = Arc::new(Mutex::new(Vec::new()));
         let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
         std::thread::spawn(move || {
-            let _master = pair.master;
             let mut buf = [0u8; 8192];
             loop {
                 match reader.read(&mut buf) {
@@ -79,7 +79,24 @@ impl Tui {
             raw,
             writer,
             child,
+            master: Some(pair.master),
         }
+    }
+
+    fn resize(&mut self, rows: u16, cols: u16) {
+        if let Some(m) = &self.master {
+            m.resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
+        }
+        self.parser.lock().unwrap().set_size(
+            NonZeroU16::new(rows).unwrap(),
+            NonZeroU16::new(cols).unwrap(),
+        );
     }
 
     fn screen(&self) -> String {
@@ -253,6 +270,39 @@ fn triage_journey_on_the_samples_survives_a_restart() {
 }
 
 #[test]
+fn sigterm_restores_the_terminal_and_resize_relays_out() {
+    let home = tempfile::tempdir().unwrap();
+    let case = home.path().join("case.sqlite");
+    let args = case_args(&case);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut t = Tui::start(&args, &[], home.path());
+    t.wait_for("password_spray");
+    // Wide layout first (full detector names), then 80 columns: short names and narrow headers.
+    t.resize(24, 80);
+    t.wait_for("user / ip");
+    t.wait_for("spray ");
+    assert!(!t.screen().contains("password_spray"), "{}", t.screen());
+    let pid = t.child.process_id().expect("pid");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let start = Instant::now();
+    while t.child.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "hunt ignored SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let raw = String::from_utf8_lossy(&t.raw.lock().unwrap()).into_owned();
+    assert!(raw.contains("\x1b[?1049l"), "left the alternate screen");
+    assert!(!t.parser.lock().unwrap().screen().alternate_screen());
+}
+
+#[test]
 fn no_color_sends_no_colour_codes_but_keeps_reverse() {
     let home = tempfile::tempdir().unwrap();
     let case = home.path().join("case.sqlite");
@@ -322,6 +372,7 @@ fn logs_on_stdin_and_keys_from_the_terminal() {
         raw,
         writer,
         child,
+        master: None,
     };
     t.wait_for("password_spray");
     t.send("e");
