@@ -19,6 +19,7 @@ pub mod geo;
 pub mod keymap;
 mod main_loop;
 pub mod modal;
+mod nav;
 pub mod query;
 pub mod raw;
 pub mod screens;
