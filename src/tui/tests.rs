@@ -251,6 +251,42 @@ fn help_sources_and_dialogs() {
 }
 
 #[test]
+fn raw_record_view() {
+    snap_all("raw", |h| {
+        let id = h.ids.travel.clone();
+        h.app.open_finding(&id);
+        // The fixture's files do not exist: the view shows the normalized fields while it reads.
+        let effects = key(&mut h.app, "enter");
+        assert!(matches!(&effects[..], [Effect::LoadRaw(_)]), "{effects:?}");
+    });
+}
+
+#[test]
+fn first_frame_while_loading() {
+    snap_all("loading", |h| {
+        let mut s =
+            crate::pipeline::Session::new(fixture::quiet_config(), crate::enrich::Enricher::none());
+        let inputs = vec![
+            crate::ingest::read::Input::Path("logs/big.json".into()),
+            crate::ingest::read::Input::Path("logs/other.json".into()),
+        ];
+        s.add_sources(&inputs, true);
+        s.handle(crate::pipeline::IngestMsg::Opened {
+            file: 0,
+            format: "sentinel-signin".into(),
+            size: Some(400_000_000),
+        });
+        s.handle(crate::pipeline::IngestMsg::Progress {
+            file: 0,
+            bytes: 120_000_000,
+        });
+        h.app.session = s;
+        h.app.rate.events_per_sec = 412_345.0;
+        h.app.apply_triage();
+    });
+}
+
+#[test]
 fn help_is_generated_from_the_keymap() {
     let mut h = harness(160, 48, ColorMode::None);
     let mut km = Keymap::builtin();

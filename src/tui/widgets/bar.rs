@@ -62,6 +62,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         .filter(|x| matches!(x.state, SourceState::Opening | SourceState::Reading))
         .collect();
     let src = if !reading.is_empty() {
+        // Per-file bytes read of size are on the sources screen (p).
         let (read, total): (u64, u64) = s
             .sources
             .iter()
@@ -69,8 +70,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
             .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         let pct = (read * 100).checked_div(total).unwrap_or(0).min(99);
         format!(
-            "⟳ loading {pct}% {} of {}",
-            format::bytes(read),
+            "⟳ loading {pct}% of {}",
             format::bytes(total)
         )
     } else if s.sources.len() == 1 {
@@ -99,7 +99,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
     ));
     if app.rate.events_per_sec >= 1.0 {
         segs.push((
-            4,
+            2,
             vec![Span::styled(
                 format!("{} ev/s", format::compact(app.rate.events_per_sec)),
                 base,
