@@ -69,10 +69,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
             .map(|x| (x.bytes_read, x.size.unwrap_or(x.bytes_read)))
             .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         let pct = (read * 100).checked_div(total).unwrap_or(0).min(99);
-        format!(
-            "⟳ loading {pct}% of {}",
-            format::bytes(total)
-        )
+        format!("⟳ loading {pct}% of {}", format::bytes(total))
     } else if s.sources.len() == 1 {
         let x = &s.sources[0];
         let name = std::path::Path::new(&x.name)
