@@ -8,16 +8,19 @@ use crate::config::Config;
 use crate::finding::{Finding, Findings};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub use crate::triage::{
-    parse_expiry, AllowEntry, AllowKind, Case, Class, NewAllow, Snapshot, Triage, Verdict,
+    parse_expiry, AllowEntry, AllowKind, Case, Class, NewAllow, Note, Snapshot, Triage, Verdict,
 };
 
 /// The open case (if any) and the triage state loaded from it.
 pub struct CaseLink {
     case: Option<Case>,
     pub triage: Triage,
+    /// Notes by finding id (loaded with the triage state).
+    notes: HashMap<String, Vec<Note>>,
     /// Where the case is (or would be).
     pub path: Option<PathBuf>,
     /// Why the case could not be opened or read.
@@ -38,6 +41,7 @@ impl CaseLink {
         let mut link = CaseLink {
             case,
             triage: empty_triage(config),
+            notes: HashMap::new(),
             path,
             error,
         };
@@ -52,6 +56,7 @@ impl CaseLink {
         CaseLink {
             case: None,
             triage: empty_triage(config),
+            notes: HashMap::new(),
             path: None,
             error: None,
         }
@@ -64,7 +69,18 @@ impl CaseLink {
     /// Reloads verdicts and allowlist entries.
     pub fn reload(&mut self, config: &Config) -> Result<(), String> {
         self.triage = Triage::load(self.case.as_ref(), config).map_err(|e| format!("case: {e}"))?;
+        self.notes.clear();
+        if let Some(c) = &self.case {
+            for n in c.all_notes().map_err(|e| format!("case: {e}"))? {
+                self.notes.entry(n.finding_id.clone()).or_default().push(n);
+            }
+        }
         Ok(())
+    }
+
+    /// The notes on a finding, oldest first.
+    pub fn notes_of(&self, id: &str) -> &[Note] {
+        self.notes.get(id).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// True (and reloaded) when another process wrote to the case.
@@ -115,9 +131,14 @@ impl CaseLink {
 
     /// Adds a note to a finding.
     pub fn add_note(&mut self, f: &Finding, text: &str) -> Result<(), String> {
-        self.case()?
+        let note = self
+            .case()?
             .add_note(&Snapshot::of(f), text)
             .map_err(|e| e.to_string())?;
+        self.notes
+            .entry(note.finding_id.clone())
+            .or_default()
+            .push(note);
         Ok(())
     }
 

@@ -397,6 +397,27 @@ fn judging_writes_the_verdict_with_its_note() {
 }
 
 #[test]
+fn notes_are_saved_and_shown_in_the_detail() {
+    let mut h = harness(120, 40, ColorMode::None);
+    let id = h.ids.inbox.clone();
+    h.app.open_finding(&id);
+    key(&mut h.app, "n");
+    typ(&mut h.app, "called the user: rule not theirs");
+    let effects = key(&mut h.app, "enter");
+    assert!(
+        matches!(&effects[..], [Effect::Case(CaseOp::Note { .. })]),
+        "{effects:?}"
+    );
+    run(&mut h.app, effects);
+    assert_eq!(h.app.case.notes_of(&id).len(), 1);
+    let t = text(&draw(&h.app));
+    assert!(t.contains("called the user: rule not theirs"), "{t}");
+    // An empty note writes nothing.
+    key(&mut h.app, "n");
+    assert!(key(&mut h.app, "enter").is_empty());
+}
+
+#[test]
 fn allowlisting_suppresses_and_the_toggle_shows_the_note() {
     let mut h = harness(160, 48, ColorMode::Indexed256);
     let row = h

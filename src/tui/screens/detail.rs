@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::finding::{DetectorId, Finding};
 use crate::sanitize::{clean, clean_width};
 use crate::tui::app::App;
+use crate::tui::case_link::Note;
 use crate::tui::format;
 use crate::tui::theme::{Role, Theme};
 use crate::tui::widgets::{self, table};
@@ -164,7 +165,13 @@ fn number(v: &Value) -> Option<f64> {
 }
 
 /// The "why it fired" lines: the rule, the crossed thresholds, then every detail value.
-pub fn why_lines<'a>(f: &Finding, config: &Config, theme: &Theme, width: usize) -> Vec<Line<'a>> {
+pub fn why_lines<'a>(
+    f: &Finding,
+    config: &Config,
+    notes: &[Note],
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'a>> {
     let mut out = vec![Line::from(Span::styled(
         rule_text(f.detector, config),
         theme.style(Role::Text),
@@ -219,6 +226,20 @@ pub fn why_lines<'a>(f: &Finding, config: &Config, theme: &Theme, width: usize) 
     } else if !f.details.is_null() {
         out.push(kv_line("details", &scalar(&f.details, width), theme, width));
     }
+    for n in notes {
+        let who = format!(
+            "  note by {} at {}: ",
+            clean(&n.analyst),
+            n.at.format("%Y-%m-%d %H:%M")
+        );
+        out.push(Line::from(vec![
+            Span::styled(who, theme.style(Role::Verdict)),
+            Span::styled(
+                clean_width(&n.text, width.saturating_sub(40).max(20)),
+                theme.style(Role::Text),
+            ),
+        ]));
+    }
     out
 }
 
@@ -271,6 +292,14 @@ pub struct Layout {
     pub evidence: Rect,
 }
 
+/// Rows the lines take when wrapped to `width` columns.
+fn wrapped_rows(lines: &[Line], width: u16) -> usize {
+    let w = width.max(1) as usize;
+    lines.iter().map(|l| l.width().div_ceil(w).max(1)).sum()
+}
+
+/// Header, "why it fired" (as many rows as it needs, up to half the
+/// space), and the evidence table below.
 pub fn layout(body: Rect, why_len: usize) -> Layout {
     let header = 3.min(body.height);
     let rest = body.height - header;
@@ -301,7 +330,16 @@ pub fn list_area(app: &App, st: &DetailState, body: Rect) -> Rect {
         .session
         .findings
         .get(&st.id)
-        .map(|f| why_lines(f, &app.session.config, &app.theme, body.width as usize).len())
+        .map(|f| {
+            why_lines(
+                f,
+                &app.session.config,
+                app.case.notes_of(&f.id),
+                &app.theme,
+                body.width as usize,
+            )
+        })
+        .map(|l| wrapped_rows(&l, body.width))
         .unwrap_or(0);
     table::rows_area(layout(body, n).evidence)
 }
@@ -318,8 +356,14 @@ pub fn render(app: &App, st: &DetailState, body: Rect, buf: &mut Buffer) {
         return;
     };
     let width = body.width as usize;
-    let why = why_lines(f, &app.session.config, theme, width);
-    let l = layout(body, why.len());
+    let why = why_lines(
+        f,
+        &app.session.config,
+        app.case.notes_of(&f.id),
+        theme,
+        width,
+    );
+    let l = layout(body, wrapped_rows(&why, body.width));
     render_header(app, f, l.header, buf);
     if l.why.height > 0 {
         widgets::line(
