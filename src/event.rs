@@ -38,16 +38,36 @@ impl Sym {
     }
 }
 
-/// Append-only text for one batch of drafts.
-#[derive(Default, Debug, Clone)]
+/// Append-only text for one batch of drafts. Equal strings share one span,
+/// so the store can intern a batch by span (an integer lookup) and hash each
+/// distinct string once: the hashing happens here, on the parse workers,
+/// rather than on the single owner thread.
+#[derive(Default, Clone)]
 pub struct TextBuf {
     text: String,
+    seen: hashbrown::HashTable<Txt>,
+}
+
+impl fmt::Debug for TextBuf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TextBuf")
+            .field("bytes", &self.text.len())
+            .finish()
+    }
+}
+
+fn text_hash(s: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    h.write(s.as_bytes());
+    h.finish()
 }
 
 impl TextBuf {
     pub fn with_capacity(n: usize) -> Self {
         TextBuf {
             text: String::with_capacity(n),
+            seen: hashbrown::HashTable::new(),
         }
     }
 
@@ -58,12 +78,23 @@ impl TextBuf {
         if s.is_empty() || s == "-" || s == "null" {
             return Txt::default();
         }
+        let hash = text_hash(s);
+        let text = &self.text;
+        let span = |t: &Txt| &text[t.start as usize..(t.start + t.len) as usize];
+        if let Some(t) = self.seen.find(hash, |t| span(t) == s) {
+            return *t;
+        }
         let start = self.text.len() as u32;
         self.text.push_str(s);
-        Txt {
+        let t = Txt {
             start,
             len: s.len() as u32,
-        }
+        };
+        let text = &self.text;
+        self.seen.insert_unique(hash, t, |t| {
+            text_hash(&text[t.start as usize..(t.start + t.len) as usize])
+        });
+        t
     }
 
     /// Stores `s` in lower case (user names, for example).
@@ -85,6 +116,7 @@ impl TextBuf {
 
     pub fn clear(&mut self) {
         self.text.clear();
+        self.seen.clear();
     }
 
     pub fn len(&self) -> usize {
@@ -383,6 +415,7 @@ mod tests {
         assert_eq!(b.get(a), "Alice@Contoso.com");
         assert_eq!(b.get(l), "alice@contoso.com");
         assert!(b.put("-").is_empty());
+        assert_eq!(b.put("Alice@Contoso.com"), a, "equal strings share a span");
         assert!(b.put("").is_empty());
         assert_eq!(b.get(Txt::default()), "");
     }

@@ -5,8 +5,7 @@
 use hunt::cli::{Cli, Command, ScanArgs};
 use hunt::config::Config;
 use hunt::enrich::Enricher;
-use hunt::finding::Change;
-use hunt::ingest::read::{expand, Input};
+use hunt::ingest::read::{expand, expand_following, Input};
 use hunt::pipeline::{self, RunOptions, Session};
 use hunt::report::{self, OutputFormat};
 use hunt::triage::scan::ScanTriage;
@@ -77,12 +76,27 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         eprintln!("hunt scan: no input given; name log files or folders, or - for standard input");
         return Ok(ExitCode::from(2));
     }
-    let (inputs, errors) = expand(&args.paths);
+    // Following waits for files that do not exist yet (tail -F).
+    let (inputs, errors) = if args.follow {
+        expand_following(&args.paths)
+    } else {
+        expand(&args.paths)
+    };
     let mut unreadable = !errors.is_empty();
     for (path, e) in &errors {
         eprintln!(
             "hunt: {}: {e}",
             hunt::sanitize::clean(&path.display().to_string())
+        );
+    }
+    for p in inputs
+        .iter()
+        .filter_map(Input::path)
+        .filter(|p| !p.exists())
+    {
+        eprintln!(
+            "hunt: {}: does not exist yet; waiting for it",
+            hunt::sanitize::clean(&p.display().to_string())
         );
     }
     let stdin_count = inputs.iter().filter(|i| **i == Input::Stdin).count();
@@ -120,6 +134,9 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         if output == OutputFormat::Csv {
             report::write_csv_header(&mut out)?;
         }
+        // A consumer keys by id: one line per finding per release (however
+        // many events changed it), "created" the first time its id is printed.
+        let mut printed = std::collections::HashSet::new();
         for msg in readers.rx.iter() {
             if !session.handle(msg) {
                 continue;
@@ -128,7 +145,11 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                 eprintln!("hunt: {e}");
             }
             triage.apply(&mut session);
-            for (change, id) in session.take_changes() {
+            let mut this_round = std::collections::HashSet::new();
+            for (_, id) in session.take_changes() {
+                if !this_round.insert(id.clone()) {
+                    continue;
+                }
                 let Some(f) = session.findings.get(&id) else {
                     continue;
                 };
@@ -136,18 +157,19 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                     continue;
                 }
                 let mut v = triage.finding_json(&session, f);
-                v["change"] = serde_json::json!(if change == Change::Created {
+                let change = if printed.insert(id) {
                     "created"
                 } else {
                     "updated"
-                });
+                };
+                v["change"] = serde_json::json!(change);
                 match output {
                     OutputFormat::Csv => report::write_csv_row(&mut out, &v)?,
                     OutputFormat::Table => report::write_table(&mut out, &[v], terminal_width())?,
                     OutputFormat::Jsonl => report::write_jsonl(&mut out, &v)?,
                 }
-                out.flush()?;
             }
+            out.flush()?;
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -213,9 +213,19 @@ impl Session {
 
     /// Interns, enriches and stores a batch; its events wait for release.
     pub fn add_batch(&mut self, _file: u32, batch: &crate::event::Batch) {
+        // Equal strings share one span in a batch (see TextBuf), so each distinct
+        // string is interned once per batch and the rest is an integer lookup.
+        let mut by_span: rustc_hash::FxHashMap<u32, crate::event::Sym> = Default::default();
         for d in &batch.drafts {
             let strings = &mut self.store.strings;
-            let mut ev: Event = d.map_text(|t| strings.intern(batch.text.get(t)));
+            let mut ev: Event = d.map_text(|t| {
+                if t.is_empty() {
+                    return crate::event::Sym::NONE;
+                }
+                *by_span
+                    .entry(t.start)
+                    .or_insert_with(|| strings.intern(batch.text.get(t)))
+            });
             self.enricher.apply(&mut ev, &mut self.store.strings);
             let idx = self.store.append(ev);
             self.pending.push(idx);
@@ -283,7 +293,9 @@ pub struct Readers {
 /// Starts reader threads and parse workers for `opts.inputs`.
 /// File ids are the inputs' positions in `opts.inputs`.
 pub fn start(opts: &RunOptions, config: &Config) -> Readers {
-    let (tx, rx) = mpsc::sync_channel::<IngestMsg>(64);
+    // Small bounds keep memory flat when the owner is the slower side:
+    // at most this many parsed batches wait for it.
+    let (tx, rx) = mpsc::sync_channel::<IngestMsg>(16);
     let workers = if opts.workers == 0 {
         thread::available_parallelism()
             .map(|n| n.get())
@@ -296,7 +308,7 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
     for _ in 0..workers {
         let job_rx = Arc::clone(&job_rx);
         let tx = tx.clone();
-        thread::spawn(move || parse_worker(job_rx, tx));
+        spawn_named("hunt-parse", move || parse_worker(job_rx, tx));
     }
     let read_opts = ReadOptions {
         format: opts.format,
@@ -307,34 +319,67 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
     let mut files = Vec::new();
     for (i, input) in opts.inputs.iter().enumerate() {
         let reader = SourceReader::new(i as u32, input.clone(), read_opts.clone());
-        if *input == Input::Stdin {
-            // stdin blocks until it has data: give it its own thread.
+        if reader.is_pipe() {
+            // stdin and FIFOs block until they have data: give each its own
+            // thread, which hands lines over as soon as they arrive.
             let (tx, job_tx) = (tx.clone(), job_tx.clone());
-            let mut ro = read_opts.clone();
-            ro.follow = false;
-            let reader = SourceReader::new(i as u32, input.clone(), ro);
-            thread::spawn(move || read_loop(vec![reader], false, tx, job_tx));
+            let pace = LoopOptions {
+                follow: opts.follow,
+                pause: None,
+            };
+            spawn_named("hunt-stdin", move || {
+                read_loop(vec![reader], pace, tx, job_tx)
+            });
         } else {
             files.push(reader);
         }
     }
-    let follow = opts.follow;
-    thread::spawn(move || read_loop(files, follow, tx, job_tx));
+    let pace = LoopOptions {
+        follow: opts.follow,
+        pause: Some(FOLLOW_POLL),
+    };
+    spawn_named("hunt-read", move || read_loop(files, pace, tx, job_tx));
     Readers { rx }
 }
 
 /// Poll interval while following (SPEC §6: appended data read within 250 ms).
+/// Each poll of an idle file is a read returning nothing and two status calls.
 pub const FOLLOW_POLL: Duration = Duration::from_millis(150);
+
+/// How a reader thread paces its polls.
+#[derive(Debug, Clone, Copy)]
+struct LoopOptions {
+    /// Keep polling inputs that are at their current end.
+    follow: bool,
+    /// Sleep between rounds (files); `None` for a pipe, whose reads block.
+    pause: Option<Duration>,
+}
 
 fn read_loop(
     mut readers: Vec<SourceReader>,
-    follow: bool,
+    pace: LoopOptions,
     tx: SyncSender<IngestMsg>,
     job_tx: SyncSender<Job>,
 ) {
+    let follow = pace.follow;
     let mut sent = vec![0u64; readers.len()];
     let mut finished = vec![false; readers.len()];
     let mut announced = vec![false; readers.len()];
+    if follow && pace.pause.is_none() {
+        // A pipe may stay silent for hours: it has nothing held back while
+        // its first read blocks, so it must not hold back the other inputs.
+        for r in &readers {
+            if tx
+                .send(IngestMsg::CaughtUp {
+                    file: r.file,
+                    batches: 0,
+                })
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
     loop {
         for (k, r) in readers.iter_mut().enumerate() {
             if finished[k] {
@@ -360,7 +405,10 @@ fn read_loop(
             if failed {
                 return; // the owner is gone
             }
-            if !announced[k] && r.layout().is_some() {
+            if r.layout().is_none() {
+                // Not open yet, or reopened after rotation: announce it again once sniffed.
+                announced[k] = false;
+            } else if !announced[k] {
                 announced[k] = true;
                 let size = r
                     .input
@@ -432,7 +480,9 @@ fn read_loop(
         if !follow || finished.iter().all(|&f| f) {
             return;
         }
-        thread::sleep(FOLLOW_POLL);
+        if let Some(pause) = pace.pause {
+            thread::sleep(pause);
+        }
     }
 }
 
@@ -488,4 +538,12 @@ pub fn scan_all(inputs: Vec<Input>, config: Config, enricher: Enricher) -> Sessi
 pub fn scan_paths(paths: &[PathBuf]) -> Session {
     let (inputs, _) = crate::ingest::read::expand(paths);
     scan_all(inputs, Config::default(), Enricher::none())
+}
+
+/// Spawns a named background thread (names show in `top -H` and profilers).
+fn spawn_named(name: &str, f: impl FnOnce() + Send + 'static) {
+    if let Err(e) = thread::Builder::new().name(name.into()).spawn(f) {
+        // Without the thread the run cannot read; say so instead of hanging silently.
+        eprintln!("hunt: cannot start {name} thread: {e}");
+    }
 }

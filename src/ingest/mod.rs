@@ -8,6 +8,7 @@
 //! [`Reject`] instead of failing the run.
 
 pub mod decode;
+pub mod follow;
 pub mod lenient;
 pub mod read;
 pub mod sniff;

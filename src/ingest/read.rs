@@ -3,7 +3,11 @@
 //! and cutting a byte stream into chunks of whole lines. Lines longer than
 //! the limit are skipped and reported, never buffered without bound; a
 //! partial last line waits for its newline (or, at the end of a finite
-//! input, is handed over flagged as possibly truncated).
+//! input, is handed over flagged as possibly truncated). How eagerly lines
+//! are handed out is a [`ChunkMode`]: big chunks for a file read to its end,
+//! everything complete so far for a followed file, and after every read for
+//! a live pipe. Nothing here memory-maps a file (a followed file can be
+//! truncated under us) or knows about rotation (see `follow`).
 
 use super::reason;
 use super::stats::FileStats;
@@ -54,6 +58,27 @@ pub fn expand(args: &[PathBuf]) -> (Vec<Input>, Vec<(PathBuf, io::Error)>) {
     (out, errors)
 }
 
+/// Like [`expand`], for following (`-f`): a path that does not exist yet is
+/// kept as an input, to be read once it is created (tail -F).
+pub fn expand_following(args: &[PathBuf]) -> (Vec<Input>, Vec<(PathBuf, io::Error)>) {
+    let (mut out, errors) = expand(args);
+    let mut left = Vec::new();
+    for (path, e) in errors {
+        if e.kind() == io::ErrorKind::NotFound && args.contains(&path) {
+            out.push(Input::Path(path));
+        } else {
+            left.push((path, e));
+        }
+    }
+    // Keep the command line's order (file ids are positions).
+    let rank = |i: &Input| match i {
+        Input::Stdin => args.iter().position(|a| a.as_os_str() == "-"),
+        Input::Path(p) => args.iter().position(|a| p.starts_with(a)),
+    };
+    out.sort_by_key(|i| rank(i).unwrap_or(usize::MAX));
+    (out, left)
+}
+
 fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<(PathBuf, io::Error)>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -100,13 +125,30 @@ pub struct Peeked<R> {
 }
 
 impl<R: Read> Peeked<R> {
-    pub fn new(mut rest: R, n: usize) -> io::Result<Self> {
+    /// Reads up to `n` bytes (fewer only at end of input).
+    pub fn new(rest: R, n: usize) -> io::Result<Self> {
+        Self::read_head(rest, n, false)
+    }
+
+    /// Like [`Peeked::new`], but stops as soon as the bytes read hold a
+    /// newline: a live pipe must not wait for `n` bytes before its first line.
+    pub fn first_line(rest: R, n: usize) -> io::Result<Self> {
+        Self::read_head(rest, n, true)
+    }
+
+    fn read_head(mut rest: R, n: usize, stop_at_newline: bool) -> io::Result<Self> {
         let mut head = vec![0u8; n];
         let mut got = 0;
         while got < n {
             match rest.read(&mut head[got..]) {
                 Ok(0) => break,
-                Ok(k) => got += k,
+                Ok(k) => {
+                    let new_line = memchr::memchr(b'\n', &head[got..got + k]).is_some();
+                    got += k;
+                    if stop_at_newline && new_line {
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
@@ -152,6 +194,21 @@ pub fn open(input: &Input) -> io::Result<(BoxRead, bool)> {
         Input::Stdin => Box::new(io::stdin()),
     };
     decompress(raw)
+}
+
+/// How eagerly [`LineChunker::next_chunk`] hands out lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkMode {
+    /// Read to the end of the input in big chunks; at the end, a last line
+    /// without newline is handed out (flagged `unterminated`).
+    Finite,
+    /// A followed file: hand out every complete line up to the current end
+    /// and keep a partial last line until its newline arrives.
+    Follow,
+    /// A live pipe (stdin): hand out the complete lines after every read
+    /// that returns some, so a blocking read never holds back lines already
+    /// received; at the end (the writer closed it) behave like `Finite`.
+    Eager,
 }
 
 /// A run of whole lines from one input.
@@ -220,14 +277,15 @@ impl LineChunker {
 
     /// Reads from `r` and returns the next chunk of whole lines, or `None`
     /// when the input has no more complete lines for now (end of input, or
-    /// nothing new in a followed file). With `finite`, a last line without
-    /// newline is returned at end of input (flagged `unterminated`).
+    /// nothing new in a followed file). See [`ChunkMode`] for when a chunk is
+    /// cut and what happens to a last line without newline.
     pub fn next_chunk(
         &mut self,
         r: &mut dyn Read,
-        finite: bool,
+        mode: ChunkMode,
         stats: &mut FileStats,
     ) -> io::Result<Option<Chunk>> {
+        let finite = mode != ChunkMode::Follow;
         self.eof = false;
         loop {
             // Hand out complete lines once we have a chunk's worth.
@@ -237,7 +295,12 @@ impl LineChunker {
                 }
             }
             let old = self.buf.len();
-            let want = (CHUNK_BYTES + 64 * 1024).saturating_sub(old).max(64 * 1024);
+            // A followed file or pipe mostly reads nothing or a little: do not
+            // zero megabytes of buffer for every poll.
+            let want = match mode {
+                ChunkMode::Finite => (CHUNK_BYTES + 64 * 1024).saturating_sub(old).max(64 * 1024),
+                ChunkMode::Follow | ChunkMode::Eager => 64 * 1024,
+            };
             self.buf.resize(old + want, 0);
             let n = loop {
                 match r.read(&mut self.buf[old..]) {
@@ -256,28 +319,20 @@ impl LineChunker {
                 if let Some(c) = self.cut(stats) {
                     return Ok(Some(c));
                 }
-                if finite && !self.buf.is_empty() && !self.skipping {
-                    let data = std::mem::take(&mut self.buf);
-                    let c = Chunk {
-                        offset: self.offset,
-                        first_line: self.line,
-                        unterminated: true,
-                        data,
-                    };
-                    self.offset += c.data.len() as u64;
-                    self.line += 1;
-                    return Ok(Some(c));
-                }
-                if finite && self.skipping {
-                    self.offset += self.buf.len() as u64;
-                    self.buf.clear();
-                    self.skipping = false;
-                }
-                return Ok(None);
+                return Ok(if finite { self.flush_partial() } else { None });
             }
+            let mut fresh = old;
             if self.skipping {
                 self.skip_long(stats);
-                continue;
+                if self.skipping {
+                    continue;
+                }
+                fresh = 0;
+            }
+            if mode == ChunkMode::Eager && memchr::memchr(b'\n', &self.buf[fresh..]).is_some() {
+                if let Some(c) = self.cut(stats) {
+                    return Ok(Some(c));
+                }
             }
             let tail_start = memchr::memrchr(b'\n', &self.buf)
                 .map(|i| i + 1)
@@ -313,6 +368,30 @@ impl LineChunker {
                 self.buf.clear();
             }
         }
+    }
+
+    /// Hands out a partial last line as it is (flagged `unterminated`): the
+    /// input it came from has ended (rotated away, truncated or closed).
+    pub fn flush_partial(&mut self) -> Option<Chunk> {
+        if self.skipping {
+            self.offset += self.buf.len() as u64;
+            self.buf.clear();
+            self.skipping = false;
+            return None;
+        }
+        if self.buf.is_empty() {
+            return None;
+        }
+        let data = std::mem::take(&mut self.buf);
+        let c = Chunk {
+            offset: self.offset,
+            first_line: self.line,
+            unterminated: true,
+            data,
+        };
+        self.offset += c.data.len() as u64;
+        self.line += 1;
+        Some(c)
     }
 
     /// Splits off everything up to the last newline as a chunk.
@@ -372,7 +451,7 @@ mod tests {
         let mut r = io::Cursor::new(data.to_vec());
         let mut stats = FileStats::default();
         let mut out = Vec::new();
-        while let Some(ch) = c.next_chunk(&mut r, true, &mut stats).unwrap() {
+        while let Some(ch) = c.next_chunk(&mut r, ChunkMode::Finite, &mut stats).unwrap() {
             out.push(ch);
         }
         (out, stats)
@@ -418,7 +497,7 @@ mod tests {
         let mut r = Trickle(io::Cursor::new(data), 100_000);
         let mut stats = FileStats::default();
         let mut texts = Vec::new();
-        while let Some(ch) = c.next_chunk(&mut r, true, &mut stats).unwrap() {
+        while let Some(ch) = c.next_chunk(&mut r, ChunkMode::Finite, &mut stats).unwrap() {
             texts.extend(lines(&ch).map(|(l, _, t)| (l, t.to_vec())));
         }
         assert_eq!(texts, vec![(1, b"first".to_vec()), (3, b"last".to_vec())]);

@@ -4,15 +4,32 @@
 //! both a whole-file load and a live tail work (a load is a tail that stops
 //! at the end). Line-oriented JSON is handed to the parse workers as chunks;
 //! syslog, JSON documents and evtx are parsed here.
+//!
+//! Following (SPEC §6): a plain file keeps its handle open between polls;
+//! after reading to its end, each poll asks [`Watch`] whether it was
+//! truncated (read again from 0) or rotated (drain the old handle, then open
+//! the new file from 0), and a path that does not exist yet is simply tried
+//! again. A pipe (stdin, a FIFO) hands out lines after every read until its
+//! writer closes it. Not followed beyond what is there when first read, by
+//! design: gzip files (a compressed stream cannot be appended to line by
+//! line), JSON documents (arrays, `{"value":[…]}`: a document is only
+//! complete at its closing bracket, and re-reading it as it grows would count
+//! its records again) and evtx files. This module never memory-maps a file:
+//! a followed file can be truncated under the mapping.
 
 use super::decode::json_document;
-use super::read::{self, BoxRead, Chunk, Input, LineChunker};
+use super::follow::{self, FileChange, Watch};
+use super::read::{self, BoxRead, Chunk, ChunkMode, Input, LineChunker};
 use super::sniff::{self, Layout};
 use super::sshd::SshdState;
 use super::stats::FileStats;
 use super::{evtx_file, reason, Format, RecordCx};
 use crate::event::{Batch, Origin};
+use std::fs::File;
 use std::io::{self, Read};
+
+/// Bytes read before sniffing a format.
+const HEAD_BYTES: usize = 64 * 1024;
 
 /// Work produced by reading.
 pub enum Output {
@@ -56,26 +73,41 @@ pub struct SourceReader {
     pub input: Input,
     opts: ReadOptions,
     reader: Option<BoxRead>,
+    /// The followed file behind `reader` (plain, uncompressed files only).
+    watch: Option<Watch>,
     layout: Option<Layout>,
     chunker: LineChunker,
     sshd: Option<SshdState>,
     /// Whether the stream was gzip-compressed (then offsets are in decompressed bytes).
     pub compressed: bool,
+    /// Stdin or a FIFO: reads block until data comes, so it is read eagerly.
+    pipe: bool,
 }
 
 impl SourceReader {
     pub fn new(file: u32, input: Input, opts: ReadOptions) -> Self {
         let max_line = opts.max_line;
+        let pipe = match &input {
+            Input::Stdin => true,
+            Input::Path(p) => follow::is_pipe_path(p),
+        };
         SourceReader {
             file,
             input,
             opts,
             reader: None,
+            watch: None,
             layout: None,
             chunker: LineChunker::new(max_line),
             sshd: None,
             compressed: false,
+            pipe,
         }
+    }
+
+    /// True for stdin and FIFOs: reads block, so the input needs its own thread.
+    pub fn is_pipe(&self) -> bool {
+        self.pipe
     }
 
     /// The layout once known (after the first successful poll).
@@ -97,47 +129,141 @@ impl SourceReader {
         }
     }
 
-    /// Reopens from the start (after rotation or truncation).
+    /// Closes the input; the next poll opens it again from the start.
     pub fn restart(&mut self) {
         self.reader = None;
+        self.watch = None;
         self.layout = None;
+        self.sshd = None;
+        self.compressed = false;
         self.chunker.reset();
     }
 
-    /// Stream offset consumed so far.
+    /// Stream offset consumed so far (of the file currently open).
     pub fn consumed(&self) -> u64 {
         self.chunker.consumed()
     }
 
-    /// Reads what is available and hands it to `out`.
+    /// Bytes of a partial last line waiting for its newline.
+    pub fn partial(&self) -> usize {
+        self.chunker.pending()
+    }
+
+    /// How lines are cut for this input.
+    fn mode(&self) -> ChunkMode {
+        if !self.opts.follow {
+            ChunkMode::Finite
+        } else if self.pipe {
+            ChunkMode::Eager
+        } else if self.compressed {
+            ChunkMode::Finite
+        } else {
+            ChunkMode::Follow
+        }
+    }
+
+    /// Reads what is available and hands it to `out`. A followed file is
+    /// then checked for truncation and rotation (see the module comment).
     pub fn poll(
         &mut self,
         stats: &mut FileStats,
         out: &mut dyn FnMut(Output),
     ) -> io::Result<Polled> {
-        if self.reader.is_none() {
-            let (r, compressed) = read::open(&self.input)?;
-            self.compressed = compressed;
-            let peeked = read::Peeked::new(r, 64 * 1024)?;
-            if peeked.head().is_empty() && self.opts.follow && self.input != Input::Stdin {
-                // Nothing written yet: sniff once there is content.
-                return Ok(Polled::CaughtUp);
+        let polled = self.read_now(stats, out)?;
+        if polled == Polled::Finished {
+            return Ok(polled);
+        }
+        let (Some(watch), Some(path)) = (&self.watch, self.input.path()) else {
+            return Ok(polled);
+        };
+        match watch.check(path) {
+            FileChange::Same | FileChange::Missing => Ok(polled),
+            FileChange::Truncated => {
+                self.end_of_file(out);
+                self.restart();
+                self.read_now(stats, out)
             }
-            let layout = match self.opts.format {
-                Some(Format::Evtx) => Layout::Evtx,
-                Some(Format::Sshd) => Layout::Syslog,
-                Some(f) => match sniff::sniff(peeked.head()) {
-                    Layout::JsonDocument => Layout::JsonDocument,
-                    _ => Layout::JsonLines(Some(f)),
-                },
-                None => sniff::sniff(peeked.head()),
-            };
-            if layout == Layout::Syslog {
-                let (year, month) = self.syslog_reference();
-                self.sshd = Some(SshdState::new(year, month));
+            FileChange::Replaced => {
+                // Lines written to the old file between our read and the rename.
+                self.read_now(stats, out)?;
+                self.end_of_file(out);
+                self.restart();
+                self.read_now(stats, out)
             }
-            self.layout = Some(layout);
-            self.reader = Some(Box::new(peeked));
+        }
+    }
+
+    /// The open file has ended for good (rotated away or truncated): a
+    /// partial last line is handed over as it is, flagged as possibly
+    /// truncated, rather than dropped.
+    fn end_of_file(&mut self, out: &mut dyn FnMut(Output)) {
+        if let Some(chunk) = self.chunker.flush_partial() {
+            self.emit_lines(chunk, out);
+        }
+    }
+
+    /// Opens the input and sniffs its layout. Returns false when a followed
+    /// file has nothing that can be sniffed yet (it is tried again at the
+    /// next poll).
+    fn open(&mut self) -> io::Result<bool> {
+        let (raw, watch): (BoxRead, Option<Watch>) = match &self.input {
+            Input::Path(p) => {
+                let f = File::open(p)?;
+                let watch = if self.opts.follow && !self.pipe {
+                    Some(Watch::new(&f)?)
+                } else {
+                    None
+                };
+                (Box::new(f), watch)
+            }
+            Input::Stdin => (Box::new(io::stdin()), None),
+        };
+        let (r, compressed) = read::decompress(raw)?;
+        self.compressed = compressed;
+        let peeked = if self.mode() == ChunkMode::Eager {
+            read::Peeked::first_line(r, HEAD_BYTES)?
+        } else {
+            read::Peeked::new(r, HEAD_BYTES)?
+        };
+        if self.mode() == ChunkMode::Follow && !ready_to_sniff(peeked.head()) {
+            // Empty, or only part of a first line: sniff once there is more.
+            return Ok(false);
+        }
+        let layout = match self.opts.format {
+            Some(Format::Evtx) => Layout::Evtx,
+            Some(Format::Sshd) => Layout::Syslog,
+            Some(f) => match sniff::sniff(peeked.head()) {
+                Layout::JsonDocument => Layout::JsonDocument,
+                _ => Layout::JsonLines(Some(f)),
+            },
+            None => sniff::sniff(peeked.head()),
+        };
+        if self.mode() == ChunkMode::Follow
+            && matches!(layout, Layout::Unsupported(_))
+            && !enough_to_reject(peeked.head())
+        {
+            // A few lines of a file being written are too little to call it
+            // unreadable (its first line may not look like its format yet).
+            return Ok(false);
+        }
+        if layout == Layout::Syslog {
+            let (year, month) = self.syslog_reference();
+            self.sshd = Some(SshdState::new(year, month));
+        }
+        self.layout = Some(layout);
+        self.reader = Some(Box::new(peeked));
+        self.watch = if compressed { None } else { watch };
+        Ok(true)
+    }
+
+    /// Reads the open input (opening it first if needed) up to its current end.
+    fn read_now(
+        &mut self,
+        stats: &mut FileStats,
+        out: &mut dyn FnMut(Output),
+    ) -> io::Result<Polled> {
+        if self.reader.is_none() && !self.open()? {
+            return Ok(Polled::CaughtUp);
         }
         let layout = self
             .layout
@@ -199,49 +325,52 @@ impl SourceReader {
                 out(Output::Parsed(batch, local));
                 Ok(Polled::Finished)
             }
-            Layout::JsonLines(format) => {
-                let finite = !self.opts.follow;
-                let reader = self
-                    .reader
-                    .as_mut()
-                    .ok_or_else(|| io::Error::other("not open"))?;
-                while let Some(chunk) = self.chunker.next_chunk(reader, finite, stats)? {
-                    out(Output::Job(Job {
-                        file: self.file,
-                        chunk,
-                        format: self.opts.format.or(format),
-                        max_line: self.opts.max_line,
-                    }));
+            Layout::JsonLines(_) | Layout::Syslog => {
+                let mode = self.mode();
+                loop {
+                    let reader = self
+                        .reader
+                        .as_mut()
+                        .ok_or_else(|| io::Error::other("not open"))?;
+                    let Some(chunk) = self.chunker.next_chunk(reader, mode, stats)? else {
+                        break;
+                    };
+                    self.emit_lines(chunk, out);
+                    if mode == ChunkMode::Eager {
+                        // Hand these lines over before blocking on the pipe again.
+                        return Ok(Polled::CaughtUp);
+                    }
                 }
-                Ok(if finite {
-                    Polled::Finished
-                } else {
+                Ok(if mode == ChunkMode::Follow {
                     Polled::CaughtUp
+                } else {
+                    Polled::Finished
                 })
             }
-            Layout::Syslog => {
-                let finite = !self.opts.follow;
-                let reader = self
-                    .reader
-                    .as_mut()
-                    .ok_or_else(|| io::Error::other("not open"))?;
-                while let Some(chunk) = self.chunker.next_chunk(reader, finite, stats)? {
-                    let mut local = FileStats::default();
-                    let batch = syslog_chunk(
-                        &chunk,
-                        self.file,
-                        self.sshd.as_mut(),
-                        self.opts.max_line,
-                        &mut local,
-                    );
-                    out(Output::Parsed(batch, local));
-                }
-                Ok(if finite {
-                    Polled::Finished
-                } else {
-                    Polled::CaughtUp
-                })
+        }
+    }
+
+    /// Sends a chunk of lines to a parse worker (JSON) or parses it here (syslog).
+    fn emit_lines(&mut self, chunk: Chunk, out: &mut dyn FnMut(Output)) {
+        match self.layout {
+            Some(Layout::JsonLines(format)) => out(Output::Job(Job {
+                file: self.file,
+                chunk,
+                format: self.opts.format.or(format),
+                max_line: self.opts.max_line,
+            })),
+            Some(Layout::Syslog) => {
+                let mut local = FileStats::default();
+                let batch = syslog_chunk(
+                    &chunk,
+                    self.file,
+                    self.sshd.as_mut(),
+                    self.opts.max_line,
+                    &mut local,
+                );
+                out(Output::Parsed(batch, local));
             }
+            _ => {}
         }
     }
 
@@ -275,6 +404,26 @@ impl SourceReader {
             .unwrap_or_else(Utc::now);
         (mtime.year(), mtime.month())
     }
+}
+
+/// Whether the start of a followed file is enough to tell its format: a
+/// whole first line, a full head, a complete JSON container, or evtx magic.
+/// A file caught while its first line is being written waits a poll.
+fn ready_to_sniff(head: &[u8]) -> bool {
+    let container = matches!(
+        head.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    );
+    head.len() >= HEAD_BYTES
+        || memchr::memchr(b'\n', head).is_some()
+        || head.starts_with(b"ElfFile\0")
+        || (container && serde_json::from_slice::<serde::de::IgnoredAny>(head).is_ok())
+}
+
+/// Whether a followed file's head is enough to call it not a log format:
+/// as much as a whole-file read would sniff, or the 20 lines sniffing reads.
+fn enough_to_reject(head: &[u8]) -> bool {
+    head.len() >= HEAD_BYTES || memchr::memchr_iter(b'\n', head).count() >= 20
 }
 
 /// Parses a chunk of syslog lines with the file's sshd state.

@@ -14,6 +14,24 @@ use rustc_hash::FxHashMap;
 /// Index of an event in the store.
 pub type EventIdx = u32;
 
+/// Event indexes in time order, with the time of the last one kept beside
+/// them so that appending never has to look the last event up.
+#[derive(Default, Debug)]
+struct TimeList {
+    last: crate::event::Millis,
+    list: Vec<EventIdx>,
+}
+
+impl TimeList {
+    /// Appends; returns false when that breaks the time order.
+    fn push(&mut self, idx: EventIdx, time: crate::event::Millis) -> bool {
+        let in_order = self.list.is_empty() || self.last <= time;
+        self.list.push(idx);
+        self.last = self.last.max(time);
+        in_order
+    }
+}
+
 /// Events are kept in fixed-size blocks so that growing the store never
 /// copies (or, for a moment, doubles) what is already held.
 const BLOCK_BITS: u32 = 16;
@@ -25,9 +43,9 @@ pub struct Store {
     blocks: Vec<Vec<Event>>,
     len: usize,
     pub strings: Interner,
-    by_user: FxHashMap<Sym, Vec<EventIdx>>,
-    by_ip: FxHashMap<Sym, Vec<EventIdx>>,
-    by_time: Vec<EventIdx>,
+    by_user: FxHashMap<Sym, TimeList>,
+    by_ip: FxHashMap<Sym, TimeList>,
+    by_time: TimeList,
     /// Index lists that received an event out of time order since the last [`Store::seal`].
     unsorted_time: bool,
     unsorted_users: rustc_hash::FxHashSet<Sym>,
@@ -57,15 +75,14 @@ impl Store {
             b.push(ev);
         }
         self.len += 1;
-        let blocks = &self.blocks;
-        if !push_by_time(&mut self.by_time, blocks, idx) {
+        let t = ev.time;
+        if !self.by_time.push(idx, t) {
             self.unsorted_time = true;
         }
-        if ev.user.is_some() && !push_by_time(self.by_user.entry(ev.user).or_default(), blocks, idx)
-        {
+        if ev.user.is_some() && !self.by_user.entry(ev.user).or_default().push(idx, t) {
             self.unsorted_users.insert(ev.user);
         }
-        if ev.ip.is_some() && !push_by_time(self.by_ip.entry(ev.ip).or_default(), blocks, idx) {
+        if ev.ip.is_some() && !self.by_ip.entry(ev.ip).or_default().push(idx, t) {
             self.unsorted_ips.insert(ev.ip);
         }
         idx
@@ -78,16 +95,16 @@ impl Store {
         let blocks = &self.blocks;
         let key = |i: &EventIdx| (event_at(blocks, *i).time, *i);
         if std::mem::take(&mut self.unsorted_time) {
-            self.by_time.sort_unstable_by_key(key);
+            self.by_time.list.sort_unstable_by_key(key);
         }
         for sym in self.unsorted_users.drain() {
-            if let Some(list) = self.by_user.get_mut(&sym) {
-                list.sort_unstable_by_key(key);
+            if let Some(l) = self.by_user.get_mut(&sym) {
+                l.list.sort_unstable_by_key(key);
             }
         }
         for sym in self.unsorted_ips.drain() {
-            if let Some(list) = self.by_ip.get_mut(&sym) {
-                list.sort_unstable_by_key(key);
+            if let Some(l) = self.by_ip.get_mut(&sym) {
+                l.list.sort_unstable_by_key(key);
             }
         }
     }
@@ -116,7 +133,7 @@ impl Store {
 
     /// Event indexes in time order.
     pub fn by_time(&self) -> &[EventIdx] {
-        &self.by_time
+        &self.by_time.list
     }
 
     /// The events of a user (lower-case name), in time order.
@@ -124,7 +141,7 @@ impl Store {
         self.strings
             .lookup(user)
             .and_then(|s| self.by_user.get(&s))
-            .map(Vec::as_slice)
+            .map(|l| l.list.as_slice())
             .unwrap_or_default()
     }
 
@@ -133,7 +150,7 @@ impl Store {
         self.strings
             .lookup(ip)
             .and_then(|s| self.by_ip.get(&s))
-            .map(Vec::as_slice)
+            .map(|l| l.list.as_slice())
             .unwrap_or_default()
     }
 
@@ -154,8 +171,8 @@ impl Store {
 
     /// First and last event time.
     pub fn span(&self) -> Option<(Millis, Millis)> {
-        let first = self.by_time.first()?;
-        let last = self.by_time.last()?;
+        let first = self.by_time.list.first()?;
+        let last = self.by_time.list.last()?;
         Some((self.get(*first).time, self.get(*last).time))
     }
 
@@ -165,10 +182,10 @@ impl Store {
             .by_user
             .values()
             .chain(self.by_ip.values())
-            .map(|v| v.capacity() * 4 + 24)
+            .map(|v| v.list.capacity() * 4 + 32)
             .sum();
         self.blocks.len() * BLOCK * std::mem::size_of::<Event>()
-            + self.by_time.capacity() * 4
+            + self.by_time.list.capacity() * 4
             + (self.by_user.capacity() + self.by_ip.capacity()) * 40
             + idx_lists
             + self.strings.heap_bytes()
@@ -178,17 +195,6 @@ impl Store {
 fn event_at(blocks: &[Vec<Event>], idx: EventIdx) -> &Event {
     let i = idx as usize;
     &blocks[i >> BLOCK_BITS][i & (BLOCK - 1)]
-}
-
-/// Appends `idx`; returns false when that breaks the list's time order
-/// (the list is then sorted by [`Store::seal`]). A late event costs no memmove.
-fn push_by_time(list: &mut Vec<EventIdx>, blocks: &[Vec<Event>], idx: EventIdx) -> bool {
-    let in_order = match list.last() {
-        Some(&last) => event_at(blocks, last).time <= event_at(blocks, idx).time,
-        None => true,
-    };
-    list.push(idx);
-    in_order
 }
 
 #[cfg(test)]

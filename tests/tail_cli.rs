@@ -1,0 +1,158 @@
+//! `hunt scan -f` as a process (SPEC §1, §6): it prints a JSON line when a
+//! finding is created and again when it changes, flushed at once, while
+//! the inputs stay open; stdin is followed until it closes and never holds
+//! back a followed file. Stdout is read line by line with a timeout; the
+//! process is killed at the end.
+
+mod tail_common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+use tail_common::*;
+
+struct Hunt {
+    child: Child,
+    lines: Receiver<String>,
+    _config_home: tempfile::TempDir,
+}
+
+impl Hunt {
+    fn follow(args: &[&str]) -> Hunt {
+        let config_home = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hunt"))
+            .arg("scan")
+            .arg("-f")
+            .args(args)
+            .env("XDG_CONFIG_HOME", config_home.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Hunt {
+            child,
+            lines,
+            _config_home: config_home,
+        }
+    }
+
+    fn stdin(&mut self) -> &mut ChildStdin {
+        self.child.stdin.as_mut().unwrap()
+    }
+
+    /// The next finding line for `detector`, parsed; panics after 10 s.
+    fn next(&self, detector: &str) -> serde_json::Value {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("no {detector} line within 10 s"));
+            let v: serde_json::Value =
+                serde_json::from_str(&line).expect("each line is one JSON object");
+            if v["detector"] == detector {
+                return v;
+            }
+        }
+    }
+
+    /// No line at all for `d`.
+    fn quiet_for(&self, d: Duration) {
+        if let Ok(line) = self.lines.recv_timeout(d) {
+            panic!("unexpected output: {line}");
+        }
+    }
+}
+
+impl Drop for Hunt {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spray_with_success() -> (String, String) {
+    (
+        lines(&spray_failures(0)),
+        row(9 * 60, "user07@contoso.com", "45.83.64.17", "0") + "\n",
+    )
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn a_finding_is_printed_when_created_and_again_when_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("SigninLogs.json");
+    append(
+        &path,
+        &(row(-600, "staff@contoso.com", "62.140.128.10", "0") + "\n"),
+    );
+    let hunt = Hunt::follow(&[path_str(&path)]);
+    hunt.quiet_for(Duration::from_millis(500));
+    let (failures, success) = spray_with_success();
+    append(&path, &failures);
+    let created = hunt.next("password_spray");
+    assert_eq!(created["change"], "created");
+    append(&path, &success);
+    // The poll may have caught the failures in two pieces: then an update
+    // with the same risk comes first. Each update keeps the id.
+    loop {
+        let updated = hunt.next("password_spray");
+        assert_eq!(updated["change"], "updated");
+        assert_eq!(updated["id"], created["id"], "a consumer keys by id");
+        if updated["risk"] != created["risk"] {
+            assert_eq!(
+                updated["details"]["successful_user_list"],
+                serde_json::json!(["user07@contoso.com"])
+            );
+            break;
+        }
+    }
+}
+
+#[test]
+fn stdin_is_followed_while_it_stays_open_and_ends_the_run_when_closed() {
+    let mut hunt = Hunt::follow(&["-"]);
+    let (failures, success) = spray_with_success();
+    hunt.stdin().write_all(failures.as_bytes()).unwrap();
+    hunt.stdin().write_all(success.as_bytes()).unwrap();
+    hunt.stdin().flush().unwrap();
+    let first = hunt.next("password_spray");
+    assert!(first["change"] == "created" || first["change"] == "updated");
+    drop(hunt.child.stdin.take()); // the writer closes the pipe
+    let status = (0..100)
+        .find_map(|_| {
+            std::thread::sleep(Duration::from_millis(50));
+            hunt.child.try_wait().unwrap()
+        })
+        .expect("hunt scan -f - ends when stdin closes");
+    assert!(status.success());
+}
+
+#[test]
+fn a_silent_stdin_does_not_hold_back_a_followed_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("later.json");
+    // The file does not exist yet, and stdin stays open and silent.
+    let hunt = Hunt::follow(&["-", path_str(&path)]);
+    hunt.quiet_for(Duration::from_millis(400));
+    let (failures, success) = spray_with_success();
+    append(&path, &(failures + &success));
+    let v = hunt.next("password_spray");
+    assert_eq!(v["ip"], "45.83.64.17");
+}
