@@ -8,6 +8,7 @@
 //! - [`pipeline`]: wires readers → parse → enrich → store → detect → findings.
 //! - [`report`]: `hunt scan` output (table, JSONL, CSV).
 //! - [`triage`]: the case file (verdicts, notes, allowlist) and applying it to findings.
+//! - [`tui`]: the interactive workbench (`hunt [PATH…]`); nothing above imports it.
 //! - [`sanitize`]: neutralising attacker-controlled text before any terminal sees it.
 //! - [`config`], [`cli`]: the TOML configuration and the command line.
 //!
@@ -25,3 +26,4 @@ pub mod report;
 pub mod sanitize;
 pub mod store;
 pub mod triage;
+pub mod tui;

@@ -48,8 +48,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             hunt::triage::cli::run_case(&args.command, cli.common.case.as_deref(), &config)
         }
         None => {
-            eprintln!("hunt: the interactive workbench is not available in this build yet; use `hunt scan`");
-            Ok(ExitCode::from(2))
+            let opts = hunt::tui::TuiOptions {
+                paths: cli.paths.clone(),
+                follow: cli.follow,
+                format: cli.common.format.0,
+                geoip: geoip_paths(&cli.common, &config),
+                config,
+                case: cli.common.case.clone(),
+                theme: cli.common.theme.clone(),
+            };
+            hunt::tui::run(opts)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -1,0 +1,202 @@
+//! Everything an analyst can ask the workbench to do, as one [`Action`]
+//! enum with stable kebab-case names (the names the keymap file uses).
+//! Actions carry no data: keys map to them, [`super::app::App::update`]
+//! interprets them. Nothing here knows about keys or terminals.
+
+/// One thing the analyst can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    Quit,
+    Help,
+    Back,
+    Forward,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Search,
+    Command,
+    ClearQuery,
+    Alerts,
+    Events,
+    Sources,
+    PivotUser,
+    PivotIp,
+    PivotMap,
+    SortNext,
+    SortReverse,
+    ToggleSuppressed,
+    SeverityFilter,
+    VerdictTruePositive,
+    VerdictBenignPositive,
+    VerdictFalsePositive,
+    VerdictUndetermined,
+    Note,
+    Allowlist,
+    Raw,
+    NextTheme,
+}
+
+impl Action {
+    pub const ALL: [Action; 32] = [
+        Action::Quit,
+        Action::Help,
+        Action::Back,
+        Action::Forward,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Open,
+        Action::Search,
+        Action::Command,
+        Action::ClearQuery,
+        Action::Alerts,
+        Action::Events,
+        Action::Sources,
+        Action::PivotUser,
+        Action::PivotIp,
+        Action::PivotMap,
+        Action::SortNext,
+        Action::SortReverse,
+        Action::ToggleSuppressed,
+        Action::SeverityFilter,
+        Action::VerdictTruePositive,
+        Action::VerdictBenignPositive,
+        Action::VerdictFalsePositive,
+        Action::VerdictUndetermined,
+        Action::Note,
+        Action::Allowlist,
+        Action::Raw,
+        Action::NextTheme,
+    ];
+
+    /// The stable name used in keymap files and `:` commands.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Back => "back",
+            Action::Forward => "forward",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page-up",
+            Action::PageDown => "page-down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Open => "open",
+            Action::Search => "search",
+            Action::Command => "command",
+            Action::ClearQuery => "clear-query",
+            Action::Alerts => "alerts",
+            Action::Events => "events",
+            Action::Sources => "sources",
+            Action::PivotUser => "pivot-user",
+            Action::PivotIp => "pivot-ip",
+            Action::PivotMap => "pivot-map",
+            Action::SortNext => "sort-next",
+            Action::SortReverse => "sort-reverse",
+            Action::ToggleSuppressed => "toggle-suppressed",
+            Action::SeverityFilter => "severity-filter",
+            Action::VerdictTruePositive => "verdict-true-positive",
+            Action::VerdictBenignPositive => "verdict-benign-positive",
+            Action::VerdictFalsePositive => "verdict-false-positive",
+            Action::VerdictUndetermined => "verdict-undetermined",
+            Action::Note => "note",
+            Action::Allowlist => "allowlist",
+            Action::Raw => "raw",
+            Action::NextTheme => "next-theme",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == s)
+    }
+
+    /// What the action does, for the help screen.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit hunt",
+            Action::Help => "this help",
+            Action::Back => "back to the previous screen (or close a dialog)",
+            Action::Forward => "forward again after going back",
+            Action::Up => "move up",
+            Action::Down => "move down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "go to the first row",
+            Action::Bottom => "go to the last row",
+            Action::Open => "open the selected row (detail, raw record or pivot)",
+            Action::Search => "edit the query (user: ip: sev: det: verdict: + fuzzy text)",
+            Action::Command => "command line (:user NAME, :ip ADDR, :theme NAME, :q)",
+            Action::ClearQuery => "clear the query",
+            Action::Alerts => "alerts",
+            Action::Events => "all events",
+            Action::Sources => "sources and parse problems",
+            Action::PivotUser => "timeline of the selected user",
+            Action::PivotIp => "pivot to the selected IP",
+            Action::PivotMap => "map of the user's sign-in locations",
+            Action::SortNext => "sort by the next column",
+            Action::SortReverse => "reverse the sort order",
+            Action::ToggleSuppressed => "show or hide suppressed findings",
+            Action::SeverityFilter => "cycle the minimum severity",
+            Action::VerdictTruePositive => "verdict: true positive",
+            Action::VerdictBenignPositive => "verdict: benign positive",
+            Action::VerdictFalsePositive => "verdict: false positive",
+            Action::VerdictUndetermined => "verdict: undetermined",
+            Action::Note => "add a note to the finding",
+            Action::Allowlist => "allowlist from the finding (IP, CIDR, user, AS, country)",
+            Action::Raw => "show the raw record of the selected event",
+            Action::NextTheme => "switch to the next theme",
+        }
+    }
+
+    /// A short label for footer hints.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Back => "back",
+            Action::Open => "open",
+            Action::Search => "search",
+            Action::PivotUser => "user",
+            Action::PivotIp => "ip",
+            Action::PivotMap => "map",
+            Action::Allowlist => "allow",
+            Action::VerdictTruePositive => "TP",
+            Action::VerdictBenignPositive => "BP",
+            Action::VerdictFalsePositive => "FP",
+            Action::VerdictUndetermined => "undet",
+            Action::Raw => "raw",
+            Action::ToggleSuppressed => "suppressed",
+            Action::SortNext => "sort",
+            Action::SeverityFilter => "sev",
+            Action::Events => "events",
+            Action::Alerts => "alerts",
+            Action::Sources => "sources",
+            Action::Note => "note",
+            other => other.name(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for a in Action::ALL {
+            assert!(seen.insert(a.name()), "duplicate {}", a.name());
+            assert!(a.name().chars().all(|c| c.is_ascii_lowercase() || c == '-'));
+            assert_eq!(Action::from_name(a.name()), Some(a));
+        }
+        assert_eq!(Action::from_name("nope"), None);
+    }
+}

@@ -1,0 +1,495 @@
+//! The workbench model: the session (store, findings, sources), the case
+//! link, the screen stack, the alerts and events views, the open dialog,
+//! and `update(Action)`, which changes state and returns [`Effect`]s (case
+//! writes, raw-record reads, quit) for the main loop to perform. Drawing
+//! reads `&App` only. No terminal, file or clock access here: "now" is a
+//! field the main loop sets.
+
+use super::action::Action;
+use super::case_link::{CaseLink, Class, NewAllow};
+use super::keymap::{Key, Keymap};
+use super::modal::Modal;
+use super::query::Matcher;
+use super::raw::RawRequest;
+use super::screens::alerts::AlertsState;
+use super::screens::events::EventsState;
+use super::screens::{self, ListPos, Screen};
+use super::theme::{Role, Theme};
+use crate::pipeline::{Session, SourceState};
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
+/// Work the main loop does for the model.
+#[derive(Debug)]
+pub enum Effect {
+    Quit,
+    Case(CaseOp),
+    LoadRaw(RawRequest),
+}
+
+/// A write to the case file.
+#[derive(Debug)]
+pub enum CaseOp {
+    Verdict {
+        finding: String,
+        class: Class,
+        note: Option<String>,
+    },
+    Note {
+        finding: String,
+        text: String,
+    },
+    Allow(NewAllowSpec),
+}
+
+/// An allowlist entry to write (kept as data; converted to `NewAllow` when performed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAllowSpec {
+    pub kind: super::case_link::AllowKind,
+    pub value: String,
+    pub detectors: Vec<crate::finding::DetectorId>,
+    pub note: String,
+    pub expires: Option<DateTime<Utc>>,
+}
+
+/// What the model needs besides the session.
+pub struct AppOptions {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub case: CaseLink,
+    pub now: DateTime<Utc>,
+}
+
+/// Ingest speed, measured by the main loop.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Rate {
+    pub events_per_sec: f64,
+}
+
+pub struct App {
+    pub session: Session,
+    pub case: CaseLink,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// Never empty: the bottom is the alerts screen.
+    pub stack: Vec<Screen>,
+    pub forward: Vec<Screen>,
+    pub alerts: AlertsState,
+    pub events: EventsState,
+    pub modal: Option<Modal>,
+    pub flash: Option<(Role, String)>,
+    pub rate: Rate,
+    pub now: DateTime<Utc>,
+    pub size: Rect,
+    pub quit: bool,
+    pub matcher: Matcher,
+    /// Start-up notes for the sources screen (which GeoIP databases were loaded).
+    pub notes: Vec<String>,
+    seen_events: usize,
+}
+
+impl App {
+    pub fn new(session: Session, opts: AppOptions) -> App {
+        let mut app = App {
+            session,
+            case: opts.case,
+            keymap: opts.keymap,
+            theme: opts.theme,
+            stack: vec![Screen::Alerts],
+            forward: Vec::new(),
+            alerts: AlertsState::default(),
+            events: EventsState::default(),
+            modal: None,
+            flash: None,
+            rate: Rate::default(),
+            now: opts.now,
+            size: Rect::new(0, 0, 80, 24),
+            quit: false,
+            matcher: Matcher::default(),
+            notes: Vec::new(),
+            seen_events: 0,
+        };
+        app.apply_triage();
+        app
+    }
+
+    /// True while any input is still being read for the first time.
+    pub fn loading(&self) -> bool {
+        self.session
+            .sources
+            .iter()
+            .any(|s| matches!(s.state, SourceState::Opening | SourceState::Reading))
+    }
+
+    pub fn top(&self) -> &Screen {
+        self.stack.last().unwrap_or(&Screen::Alerts)
+    }
+
+    pub fn body(&self) -> Rect {
+        screens::frame(self.size).body
+    }
+
+    /// The rows area of the top screen's list.
+    pub fn list_area(&self) -> Rect {
+        let body = self.body();
+        match self.top() {
+            Screen::Alerts => screens::alerts::list_area(body),
+            Screen::Detail(d) => screens::detail::list_area(self, d, body),
+            Screen::Timeline(_) => screens::timeline::list_area(body),
+            Screen::Ip(s) => screens::ip::list_area(s, body),
+            Screen::Map(_) => screens::map::list_area(body),
+            Screen::Events => screens::events::list_area(body),
+            Screen::Help(_) | Screen::Sources(_) => body,
+        }
+    }
+
+    pub(super) fn list_height(&self) -> usize {
+        self.list_area().height.max(1) as usize
+    }
+
+    pub fn set_flash(&mut self, role: Role, text: impl Into<String>) {
+        self.flash = Some((role, text.into()));
+    }
+
+    // ---- input -------------------------------------------------------------
+
+    pub fn on_key(&mut self, ev: KeyEvent) -> Vec<Effect> {
+        if ev.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        if self.modal.is_some() {
+            return self.modal_key(ev);
+        }
+        self.flash = None;
+        let key = Key::from_event(&ev);
+        match self.keymap.lookup(self.top().contexts(), key) {
+            Some(a) => self.update(a),
+            None => Vec::new(),
+        }
+    }
+
+    pub fn on_mouse(&mut self, m: MouseEvent) -> Vec<Effect> {
+        if self.modal.is_some() {
+            return match m.kind {
+                MouseEventKind::ScrollDown => self.modal_scroll(3),
+                MouseEventKind::ScrollUp => self.modal_scroll(-3),
+                _ => Vec::new(),
+            };
+        }
+        match m.kind {
+            MouseEventKind::ScrollDown => self.move_by(3),
+            MouseEventKind::ScrollUp => self.move_by(-3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let area = self.list_area();
+                if m.row >= area.y
+                    && m.row < area.bottom()
+                    && m.column >= area.x
+                    && m.column < area.right()
+                {
+                    let row = self.first_visible_row() + (m.row - area.y) as usize;
+                    self.select_row(row);
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    pub fn on_resize(&mut self, width: u16, height: u16) {
+        self.size = Rect::new(0, 0, width, height);
+        let h = self.list_height();
+        match self.stack.last_mut() {
+            Some(Screen::Alerts) => self.alerts.pos.follow(self.alerts.rows.len(), h),
+            Some(Screen::Events) => self.events.keep_selection(&self.session.store, h),
+            _ => {}
+        }
+    }
+
+    // ---- update ------------------------------------------------------------
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let h = self.list_height() as isize;
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            Action::Help => self.push(Screen::Help(ListPos::default())),
+            Action::Sources => self.push(Screen::Sources(ListPos::default())),
+            Action::Back => self.back(),
+            Action::Forward => self.go_forward(),
+            Action::Alerts => {
+                let mut rest = self.stack.split_off(1);
+                rest.reverse();
+                if !rest.is_empty() {
+                    self.forward = rest;
+                }
+            }
+            Action::Events => {
+                if !matches!(self.top(), Screen::Events) {
+                    self.push(Screen::Events);
+                    let h = self.list_height();
+                    self.events.keep_selection(&self.session.store, h);
+                }
+            }
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-h.max(2) + 1),
+            Action::PageDown => self.move_by(h.max(2) - 1),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::Open => return self.open(),
+            Action::Search => self.open_query(),
+            Action::Command => self.modal = Some(Modal::command()),
+            Action::ClearQuery => self.set_query(""),
+            Action::PivotUser => self.pivot_user(),
+            Action::PivotIp => self.pivot_ip(),
+            Action::PivotMap => self.pivot_map(),
+            Action::SortNext => {
+                self.alerts.sort = self.alerts.sort.next();
+                self.refresh_alerts();
+                let name = self.alerts.sort.name();
+                self.set_flash(Role::Dim, format!("sorted by {name}"));
+            }
+            Action::SortReverse => {
+                self.alerts.descending = !self.alerts.descending;
+                self.refresh_alerts();
+            }
+            Action::ToggleSuppressed => {
+                self.alerts.show_suppressed = !self.alerts.show_suppressed;
+                self.refresh_alerts();
+                let what = if self.alerts.show_suppressed {
+                    "showing"
+                } else {
+                    "hiding"
+                };
+                let n = self.alerts.suppressed;
+                self.set_flash(Role::Dim, format!("{what} {n} suppressed findings"));
+            }
+            Action::SeverityFilter => self.cycle_severity(),
+            Action::VerdictTruePositive => self.open_verdict(Class::TruePositive),
+            Action::VerdictBenignPositive => self.open_verdict(Class::BenignPositive),
+            Action::VerdictFalsePositive => self.open_verdict(Class::FalsePositive),
+            Action::VerdictUndetermined => self.open_verdict(Class::Undetermined),
+            Action::Note => {
+                if let Some(id) = self.require_finding() {
+                    self.modal = Some(Modal::note(id));
+                }
+            }
+            Action::Allowlist => {
+                if let Some(id) = self.require_finding() {
+                    if let Some(f) = self.session.findings.get(&id) {
+                        let dialog =
+                            super::modal::AllowDialog::from_finding(f, &self.session.store);
+                        self.modal = Some(Modal::Allow(Box::new(dialog)));
+                    }
+                }
+            }
+            Action::Raw => return self.open_raw(),
+            Action::NextTheme => {
+                let names: Vec<&str> = Theme::builtin_names().collect();
+                let i = names
+                    .iter()
+                    .position(|n| *n == self.theme.name)
+                    .map(|i| (i + 1) % names.len())
+                    .unwrap_or(0);
+                self.theme = Theme::builtin(names[i], self.theme.mode);
+                self.set_flash(Role::Dim, format!("theme {}", names[i]));
+            }
+        }
+        Vec::new()
+    }
+
+    // ---- queries -----------------------------------------------------------
+
+    fn open_query(&mut self) {
+        let target = match self.top() {
+            Screen::Events => super::modal::QueryTarget::Events,
+            _ => {
+                if !matches!(self.top(), Screen::Alerts) {
+                    let mut rest = self.stack.split_off(1);
+                    rest.reverse();
+                    self.forward = rest;
+                }
+                super::modal::QueryTarget::Alerts
+            }
+        };
+        let current = match target {
+            super::modal::QueryTarget::Alerts => self.alerts.query.text.clone(),
+            super::modal::QueryTarget::Events => self.events.query.text.clone(),
+        };
+        self.modal = Some(Modal::query(target, current));
+    }
+
+    /// Sets the query of the top list (alerts or events).
+    pub fn set_query(&mut self, text: &str) {
+        match self.top() {
+            Screen::Events => {
+                self.events.set_query(text);
+                self.events.pos = ListPos::default();
+                self.events.selected = None;
+            }
+            _ => {
+                self.alerts.query = super::query::Query::parse(text);
+                self.refresh_alerts();
+            }
+        }
+    }
+
+    fn cycle_severity(&mut self) {
+        let text = self.alerts.query.text.clone();
+        let mut words: Vec<&str> = text.split_whitespace().collect();
+        let current = words.iter().position(|w| w.starts_with("sev:"));
+        let next = match current.map(|i| words[i]) {
+            None => Some("sev:>=medium"),
+            Some("sev:>=medium") => Some("sev:>=high"),
+            Some("sev:>=high") => Some("sev:critical"),
+            Some(_) => None,
+        };
+        if let Some(i) = current {
+            words.remove(i);
+        }
+        if let Some(n) = next {
+            words.insert(0, n);
+        }
+        let q = words.join(" ");
+        self.alerts.query = super::query::Query::parse(&q);
+        self.refresh_alerts();
+        self.set_flash(
+            Role::Dim,
+            next.map(|n| format!("filter {n}"))
+                .unwrap_or_else(|| "all severities".into()),
+        );
+    }
+
+    // ---- data --------------------------------------------------------------
+
+    /// Applies the allowlist to every finding and rebuilds the alert rows.
+    pub fn apply_triage(&mut self) {
+        self.case
+            .apply(&mut self.session.findings, &self.session.store, self.now);
+        self.refresh_alerts();
+    }
+
+    pub fn refresh_alerts(&mut self) {
+        let h = screens::alerts::list_area(self.body()).height as usize;
+        self.alerts
+            .refresh(&self.session.findings, &self.case, &self.matcher, h);
+    }
+
+    /// Takes in what the session changed since the last call.
+    pub fn after_ingest(&mut self) {
+        let changes = self.session.take_changes();
+        if !changes.is_empty() {
+            self.apply_triage();
+        }
+        if self.session.store.len() != self.seen_events {
+            self.seen_events = self.session.store.len();
+            self.refresh_top();
+        }
+    }
+
+    /// Rebuilds the top screen's rows if its data grew (pivots are snapshots of an index).
+    pub fn refresh_top(&mut self) {
+        let h = self.list_height();
+        let App {
+            stack,
+            session,
+            events,
+            ..
+        } = self;
+        let store = &session.store;
+        match stack.last_mut() {
+            Some(Screen::Timeline(t)) if store.by_user(&t.user).len() != t.built_from => {
+                t.rebuild(store, &session.config.detectors.impossible_travel);
+                t.pos.follow(t.rows.len(), h);
+            }
+            Some(Screen::Ip(s)) if store.by_ip(&s.ip).len() != s.built_from => {
+                s.rebuild(store, &session.findings)
+            }
+            Some(Screen::Events) => events.keep_selection(store, h),
+            _ => {}
+        }
+    }
+
+    /// Background work per tick (incremental filtering). Returns true if anything visible changed.
+    pub fn tick(&mut self, budget: std::time::Duration) -> bool {
+        if self.events.filtering(&self.session.store) {
+            self.events
+                .advance(&self.session.store, &self.matcher, budget);
+            let h = screens::events::list_area(self.body()).height as usize;
+            self.events.keep_selection(&self.session.store, h);
+            return true;
+        }
+        false
+    }
+
+    /// Performs a case write and shows the result.
+    pub fn perform(&mut self, op: CaseOp) {
+        let config = self.session.config.clone();
+        let result = match &op {
+            CaseOp::Verdict {
+                finding,
+                class,
+                note,
+            } => match self.session.findings.get(finding) {
+                Some(f) => self
+                    .case
+                    .set_verdict(f, *class, note.as_deref(), &config)
+                    .map(|_| format!("{}: {}", class.as_str(), short(finding))),
+                None => Err("the finding is gone".into()),
+            },
+            CaseOp::Note { finding, text } => match self.session.findings.get(finding) {
+                Some(f) => self
+                    .case
+                    .add_note(f, text)
+                    .map(|_| format!("note added to {}", short(finding))),
+                None => Err("the finding is gone".into()),
+            },
+            CaseOp::Allow(spec) => {
+                let entry = NewAllow {
+                    kind: spec.kind,
+                    value: spec.value.clone(),
+                    detectors: spec.detectors.clone(),
+                    note: spec.note.clone(),
+                    expires: spec.expires,
+                };
+                self.case.add_allow(&entry, self.now, &config).map(|e| {
+                    format!(
+                        "allowlisted {} {} (entry #{})",
+                        e.kind.as_str(),
+                        crate::sanitize::clean_width(&e.value, 40),
+                        e.id
+                    )
+                })
+            }
+        };
+        match result {
+            Ok(msg) => {
+                self.apply_triage();
+                let path = self
+                    .case
+                    .path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                self.set_flash(
+                    Role::Success,
+                    format!(
+                        "✓ {msg} — saved to {}",
+                        crate::sanitize::clean_width(&path, 40)
+                    ),
+                );
+            }
+            Err(e) => self.set_flash(
+                Role::Error,
+                format!("✗ not saved: {}", crate::sanitize::clean_width(&e, 100)),
+            ),
+        }
+    }
+}
+
+fn short(id: &str) -> &str {
+    &id[..id.len().min(8)]
+}

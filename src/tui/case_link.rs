@@ -1,0 +1,174 @@
+//! The workbench's one door to the case file (`hunt::triage`): opening it,
+//! writing verdicts, notes and allowlist entries at once, reloading when
+//! another `hunt` wrote to it, and applying the allowlist to findings.
+//! Failures become messages for the status line; the UI keeps working
+//! without a case. Nothing else in the TUI calls the triage API.
+
+use crate::config::Config;
+use crate::finding::{Finding, Findings};
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub use crate::triage::{
+    parse_expiry, AllowEntry, AllowKind, Case, Class, NewAllow, Note, Snapshot, Triage, Verdict,
+};
+
+/// The open case (if any) and the triage state loaded from it.
+pub struct CaseLink {
+    case: Option<Case>,
+    pub triage: Triage,
+    /// Notes by finding id (loaded with the triage state).
+    notes: HashMap<String, Vec<Note>>,
+    /// Where the case is (or would be).
+    pub path: Option<PathBuf>,
+    /// Why the case could not be opened or read.
+    pub error: Option<String>,
+}
+
+impl CaseLink {
+    /// Opens the case at `path` (or the default location) and loads its triage state.
+    pub fn open(path: Option<&Path>, config: &Config) -> CaseLink {
+        let path = path.map(Path::to_path_buf).or_else(Case::default_path);
+        let (case, error) = match &path {
+            Some(p) => match Case::open(p) {
+                Ok(c) => (Some(c), None),
+                Err(e) => (None, Some(format!("case {}: {e}", p.display()))),
+            },
+            None => (None, Some("no case file (give --case FILE)".to_string())),
+        };
+        let mut link = CaseLink {
+            case,
+            triage: empty_triage(config),
+            notes: HashMap::new(),
+            path,
+            error,
+        };
+        if let Err(e) = link.reload(config) {
+            link.error = Some(e);
+        }
+        link
+    }
+
+    /// No case: triage from the config's allowlist only.
+    pub fn none(config: &Config) -> CaseLink {
+        CaseLink {
+            case: None,
+            triage: empty_triage(config),
+            notes: HashMap::new(),
+            path: None,
+            error: None,
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.case.is_some()
+    }
+
+    /// Reloads verdicts and allowlist entries.
+    pub fn reload(&mut self, config: &Config) -> Result<(), String> {
+        self.triage = Triage::load(self.case.as_ref(), config).map_err(|e| format!("case: {e}"))?;
+        self.notes.clear();
+        if let Some(c) = &self.case {
+            for n in c.all_notes().map_err(|e| format!("case: {e}"))? {
+                self.notes.entry(n.finding_id.clone()).or_default().push(n);
+            }
+        }
+        Ok(())
+    }
+
+    /// The notes on a finding, oldest first.
+    pub fn notes_of(&self, id: &str) -> &[Note] {
+        self.notes.get(id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// True (and reloaded) when another process wrote to the case.
+    pub fn poll_external(&mut self, config: &Config) -> bool {
+        let changed = self
+            .case
+            .as_ref()
+            .is_some_and(|c| c.changed().unwrap_or(false));
+        if changed {
+            let _ = self.reload(config);
+        }
+        changed
+    }
+
+    /// Applies the allowlist to every finding.
+    pub fn apply(&self, findings: &mut Findings, store: &Store, now: DateTime<Utc>) {
+        self.triage.apply(findings, store, now);
+    }
+
+    pub fn verdict(&self, id: &str) -> Option<&Verdict> {
+        self.triage.verdict(id)
+    }
+
+    pub fn entry(&self, id: i64) -> Option<&AllowEntry> {
+        self.triage.entries.iter().find(|e| e.id == id)
+    }
+
+    fn case(&self) -> Result<&Case, String> {
+        self.case
+            .as_ref()
+            .ok_or_else(|| self.error.clone().unwrap_or_else(|| "no case file".into()))
+    }
+
+    /// Writes a verdict (committed before return) and reloads.
+    pub fn set_verdict(
+        &mut self,
+        f: &Finding,
+        class: Class,
+        note: Option<&str>,
+        config: &Config,
+    ) -> Result<(), String> {
+        let note = note.map(str::trim).filter(|n| !n.is_empty());
+        self.case()?
+            .set_verdict(&Snapshot::of(f), class, note)
+            .map_err(|e| e.to_string())?;
+        self.reload(config)
+    }
+
+    /// Adds a note to a finding.
+    pub fn add_note(&mut self, f: &Finding, text: &str) -> Result<(), String> {
+        let note = self
+            .case()?
+            .add_note(&Snapshot::of(f), text)
+            .map_err(|e| e.to_string())?;
+        self.notes
+            .entry(note.finding_id.clone())
+            .or_default()
+            .push(note);
+        Ok(())
+    }
+
+    /// Validates and writes an allowlist entry, then reloads.
+    pub fn add_allow(
+        &mut self,
+        entry: &NewAllow,
+        now: DateTime<Utc>,
+        config: &Config,
+    ) -> Result<AllowEntry, String> {
+        entry.validate(now).map_err(|e| e.to_string())?;
+        let e = self.case()?.add_allow(entry).map_err(|e| e.to_string())?;
+        self.reload(config)?;
+        Ok(e)
+    }
+}
+
+fn empty_triage(config: &Config) -> Triage {
+    Triage::load(None, config).unwrap_or(Triage {
+        entries: Vec::new(),
+        verdicts: Default::default(),
+    })
+}
+
+/// Short label of a verdict class for tables.
+pub fn class_label(c: Class) -> &'static str {
+    match c {
+        Class::TruePositive => "TP",
+        Class::BenignPositive => "BP",
+        Class::FalsePositive => "FP",
+        Class::Undetermined => "UND",
+    }
+}

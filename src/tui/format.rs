@@ -1,0 +1,147 @@
+//! How values read on screen: times (UTC), counts, sizes, durations,
+//! severities, outcomes and detector names, with the theme role each one
+//! is drawn in. Text from logs is not formatted here: it goes through
+//! `sanitize::clean_width` at the point where it is drawn.
+
+use super::theme::Role;
+use crate::event::{Millis, Outcome};
+use crate::finding::{DetectorId, Severity};
+use chrono::{TimeZone, Utc};
+
+/// `2024-05-01 10:02:03` (UTC).
+pub fn time(ms: Millis) -> String {
+    match Utc.timestamp_millis_opt(ms).single() {
+        Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => "-".into(),
+    }
+}
+
+/// `05-01 10:02` (UTC), for narrow columns.
+pub fn short_time(ms: Millis) -> String {
+    match Utc.timestamp_millis_opt(ms).single() {
+        Some(t) => t.format("%m-%d %H:%M").to_string(),
+        None => "-".into(),
+    }
+}
+
+/// `12,345`.
+pub fn count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `950`, `12.3k`, `4.5M`.
+pub fn compact(n: f64) -> String {
+    if n >= 999_950.0 {
+        format!("{:.1}M", n / 1e6)
+    } else if n >= 999.5 {
+        format!("{:.1}k", n / 1e3)
+    } else {
+        format!("{n:.0}")
+    }
+}
+
+/// `12.3 MB`.
+pub fn bytes(n: u64) -> String {
+    let n = n as f64;
+    if n >= 1e9 {
+        format!("{:.1} GB", n / 1e9)
+    } else if n >= 1e6 {
+        format!("{:.1} MB", n / 1e6)
+    } else if n >= 1e3 {
+        format!("{:.0} kB", n / 1e3)
+    } else {
+        format!("{n:.0} B")
+    }
+}
+
+/// `42 min`, `3.5 h`, `2.1 d`.
+pub fn minutes(m: f64) -> String {
+    if m < 120.0 {
+        format!("{m:.0} min")
+    } else if m < 48.0 * 60.0 {
+        format!("{:.1} h", m / 60.0)
+    } else {
+        format!("{:.1} d", m / 1440.0)
+    }
+}
+
+/// Severity as text that reads without colour.
+pub fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "CRIT",
+        Severity::High => "HIGH",
+        Severity::Medium => "med",
+        Severity::Low => "low",
+    }
+}
+
+pub fn severity_role(s: Severity) -> Role {
+    match s {
+        Severity::Critical => Role::SevCritical,
+        Severity::High => Role::SevHigh,
+        Severity::Medium => Role::SevMedium,
+        Severity::Low => Role::SevLow,
+    }
+}
+
+/// A detector's short name for narrow tables.
+pub fn detector_short(d: DetectorId) -> &'static str {
+    match d {
+        DetectorId::CredentialStuffing => "stuffing",
+        DetectorId::PasswordSpray => "spray",
+        DetectorId::ImpossibleTravel => "travel",
+        DetectorId::HostingAsn => "hosting",
+        DetectorId::IdentityRisk => "id-risk",
+        DetectorId::LegacyAuth => "legacy",
+        DetectorId::InboxRule => "inbox",
+        DetectorId::BulkSend => "bulk",
+        DetectorId::CloudRecon => "recon",
+        DetectorId::SessionAnomaly => "session",
+    }
+}
+
+/// Outcome as a short word and a symbol that reads without colour.
+pub fn outcome(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Success => "✓ ok",
+        Outcome::Failure => "✗ fail",
+        Outcome::Interrupted => "~ intr",
+        Outcome::Unknown => "·",
+    }
+}
+
+pub fn outcome_role(o: Outcome) -> Role {
+    match o {
+        Outcome::Success => Role::Success,
+        Outcome::Failure => Role::Failure,
+        Outcome::Interrupted => Role::Interrupted,
+        Outcome::Unknown => Role::Dim,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_times_read_well() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(compact(950.0), "950");
+        assert_eq!(compact(12_345.0), "12.3k");
+        assert_eq!(compact(4_500_000.0), "4.5M");
+        assert_eq!(bytes(12_300_000), "12.3 MB");
+        assert_eq!(time(1_714_557_723_000), "2024-05-01 10:02:03");
+        assert_eq!(short_time(1_714_557_723_000), "05-01 10:02");
+        assert_eq!(minutes(42.0), "42 min");
+        assert_eq!(minutes(210.0), "3.5 h");
+    }
+}

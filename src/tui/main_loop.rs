@@ -1,0 +1,202 @@
+//! The main loop, the single owner of the model and the session. It waits
+//! on terminal events, ingest messages, raw-record reads, signals and a
+//! timer; drains ingest messages within a time budget (~8 ms) so keys stay
+//! responsive while loading; advances the incremental filter; and draws at
+//! most ~30 times a second, only when something changed. Effects from the
+//! model (case writes, raw reads, quit) are performed here.
+
+use super::app::{App, Effect};
+use super::raw::{self, RawText};
+use super::view;
+use crate::pipeline::{IngestMsg, Readers};
+use crate::store::EventIdx;
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use std::time::{Duration, Instant};
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+
+/// Longest time spent taking in ingest messages before looking at the keyboard again.
+const INGEST_BUDGET: Duration = Duration::from_millis(8);
+/// Time per tick given to the incremental filter.
+const FILTER_BUDGET: Duration = Duration::from_millis(8);
+/// Minimum time between two draws (~30 fps).
+const FRAME: Duration = Duration::from_millis(33);
+/// Housekeeping interval (events/s, case changes made by other processes).
+const HOUSEKEEPING: Duration = Duration::from_millis(500);
+
+pub async fn run(
+    terminal: &mut DefaultTerminal,
+    mut app: App,
+    readers: Readers,
+) -> anyhow::Result<()> {
+    let size = terminal.size()?;
+    app.on_resize(size.width, size.height);
+    let mut keys = EventStream::new();
+    let (raw_tx, mut raw_rx) = mpsc::unbounded_channel::<(EventIdx, RawText)>();
+    let mut ingest = bridge(readers);
+    let mut ingest_open = true;
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
+    let mut meter = RateMeter::new();
+    let mut housekeeping = tokio::time::interval(HOUSEKEEPING);
+    housekeeping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    loop {
+        if app.session.pending() > 0 && (app.session.all_done() || !ingest_open) {
+            app.session.release();
+            app.after_ingest();
+            dirty = true;
+        }
+        let filtering = app.tick(FILTER_BUDGET);
+        dirty |= filtering;
+        let since = last_draw.map(|t| t.elapsed()).unwrap_or(FRAME);
+        if dirty && since >= FRAME {
+            terminal.draw(|f| view::draw(&app, f))?;
+            last_draw = Some(Instant::now());
+            dirty = false;
+        }
+        if app.quit {
+            break;
+        }
+        // Wake for the next frame when something is waiting to be drawn, or at once while filtering.
+        let wait = if filtering {
+            Duration::ZERO
+        } else if dirty {
+            FRAME.saturating_sub(since)
+        } else {
+            Duration::from_secs(3600)
+        };
+        tokio::select! {
+            biased;
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+            ev = keys.next() => match ev {
+                Some(Ok(ev)) => {
+                    let effects = handle_terminal(&mut app, ev);
+                    perform(&mut app, effects, &raw_tx);
+                    dirty = true;
+                }
+                Some(Err(_)) | None => break,
+            },
+            Some((event, text)) = raw_rx.recv() => {
+                app.raw_loaded(event, text);
+                dirty = true;
+            }
+            msg = ingest.recv(), if ingest_open => match msg {
+                Some(msg) => {
+                    app.session.handle(msg);
+                    let start = Instant::now();
+                    while start.elapsed() < INGEST_BUDGET {
+                        match ingest.try_recv() {
+                            Ok(m) => { app.session.handle(m); }
+                            Err(mpsc::error::TryRecvError::Empty) => break,
+                            Err(mpsc::error::TryRecvError::Disconnected) => { ingest_open = false; break; }
+                        }
+                    }
+                    app.after_ingest();
+                    dirty = true;
+                }
+                None => ingest_open = false,
+            },
+            _ = housekeeping.tick() => {
+                app.now = chrono::Utc::now();
+                let rate = meter.sample(app.session.store.len());
+                if (rate - app.rate.events_per_sec).abs() >= 0.5 {
+                    app.rate.events_per_sec = rate;
+                    dirty = true;
+                }
+                if app.case.poll_external(&app.session.config) {
+                    app.apply_triage();
+                    dirty = true;
+                }
+            }
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+    Ok(())
+}
+
+fn handle_terminal(app: &mut App, ev: Event) -> Vec<Effect> {
+    match ev {
+        Event::Key(k) => app.on_key(k),
+        Event::Mouse(m) => app.on_mouse(m),
+        Event::Resize(w, h) => {
+            app.on_resize(w, h);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Performs the model's effects: case writes here, raw reads on a worker thread.
+pub fn perform(
+    app: &mut App,
+    effects: Vec<Effect>,
+    raw_tx: &mpsc::UnboundedSender<(EventIdx, RawText)>,
+) {
+    for e in effects {
+        match e {
+            Effect::Quit => app.quit = true,
+            Effect::Case(op) => app.perform(op),
+            Effect::LoadRaw(req) => {
+                let tx = raw_tx.clone();
+                std::thread::spawn(move || {
+                    let text = raw::read(&req);
+                    let _ = tx.send((req.event, text));
+                });
+            }
+        }
+    }
+}
+
+/// Moves ingest messages from the readers' channel into the async world.
+fn bridge(readers: Readers) -> mpsc::Receiver<IngestMsg> {
+    let (tx, rx) = mpsc::channel(256);
+    std::thread::spawn(move || {
+        for msg in readers.rx.iter() {
+            if tx.blocking_send(msg).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// Events per second over the last sampling interval (smoothed).
+struct RateMeter {
+    last: Instant,
+    last_len: usize,
+    rate: f64,
+}
+
+impl RateMeter {
+    fn new() -> RateMeter {
+        RateMeter {
+            last: Instant::now(),
+            last_len: 0,
+            rate: 0.0,
+        }
+    }
+
+    fn sample(&mut self, len: usize) -> f64 {
+        let dt = self.last.elapsed().as_secs_f64();
+        if dt < 0.05 {
+            return self.rate;
+        }
+        let now = (len.saturating_sub(self.last_len)) as f64 / dt;
+        self.rate = if now == 0.0 {
+            0.0
+        } else {
+            0.5 * self.rate + 0.5 * now
+        };
+        self.last = Instant::now();
+        self.last_len = len;
+        self.rate
+    }
+}

@@ -1,0 +1,455 @@
+//! Dialogs that take the keyboard while open: the query line, the `:`
+//! command line, the verdict note, the note editor, the allowlist dialog
+//! (pre-filled from the finding) and the raw record view. Keys go to the
+//! dialog first; Enter submits, Esc cancels. Submitting returns effects
+//! (case writes) for the main loop; nothing here does I/O.
+
+use super::app::{App, CaseOp, Effect, NewAllowSpec};
+use super::case_link::{parse_expiry, AllowKind, Class};
+use super::raw::{RawText, RawView};
+use super::screens::alerts::SortKey;
+use super::screens::Screen;
+use super::theme::{Role, Theme};
+use crate::finding::{DetectorId, Finding};
+use crate::store::Store;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use rustc_hash::FxHashMap;
+use std::net::IpAddr;
+use tui_input::backend::crossterm::EventHandler;
+use tui_input::Input;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryTarget {
+    Alerts,
+    Events,
+}
+
+/// The open dialog.
+#[derive(Debug)]
+pub enum Modal {
+    Query {
+        target: QueryTarget,
+        input: Input,
+        before: String,
+    },
+    Command {
+        input: Input,
+    },
+    Verdict {
+        finding: String,
+        class: Class,
+        input: Input,
+    },
+    Note {
+        finding: String,
+        input: Input,
+    },
+    Allow(Box<AllowDialog>),
+    Raw(Box<RawView>),
+}
+
+impl Modal {
+    pub fn query(target: QueryTarget, current: String) -> Modal {
+        Modal::Query {
+            target,
+            input: Input::new(current.clone()),
+            before: current,
+        }
+    }
+    pub fn command() -> Modal {
+        Modal::Command {
+            input: Input::default(),
+        }
+    }
+    pub fn note(finding: String) -> Modal {
+        Modal::Note {
+            finding,
+            input: Input::default(),
+        }
+    }
+}
+
+/// Which allowlist field has the keyboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllowField {
+    Kind,
+    Scope,
+    Expiry,
+    Note,
+}
+
+/// One thing the finding could be allowlisted by.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AllowChoice {
+    pub kind: AllowKind,
+    pub value: String,
+    /// Extra words shown after the value (the AS organisation).
+    pub hint: String,
+}
+
+#[derive(Debug)]
+pub struct AllowDialog {
+    pub finding: String,
+    pub detector: DetectorId,
+    pub choices: Vec<AllowChoice>,
+    pub choice: usize,
+    pub this_detector_only: bool,
+    pub expiry: Input,
+    pub note: Input,
+    pub focus: AllowField,
+    pub error: Option<String>,
+}
+
+impl AllowDialog {
+    /// Candidates from the finding and its evidence: IP, its /24 or /64, user, AS, country.
+    pub fn from_finding(f: &Finding, store: &Store) -> AllowDialog {
+        let mut ips: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut asns: FxHashMap<u32, (u32, &str)> = FxHashMap::default();
+        let mut countries: FxHashMap<&str, u32> = FxHashMap::default();
+        for &i in &f.evidence {
+            let ev = store.get(i);
+            if ev.ip.is_some() {
+                *ips.entry(store.text(ev.ip)).or_default() += 1;
+            }
+            if ev.asn > 0 {
+                let e = asns.entry(ev.asn).or_insert((0, store.text(ev.as_org)));
+                e.0 += 1;
+            }
+            if ev.country.is_some() {
+                *countries.entry(store.text(ev.country)).or_default() += 1;
+            }
+        }
+        let top = |m: &FxHashMap<&str, u32>| {
+            m.iter()
+                .max_by_key(|(k, n)| (**n, std::cmp::Reverse(**k)))
+                .map(|(k, _)| k.to_string())
+        };
+        let mut choices = Vec::new();
+        if let Some(ip) = f.ip.clone().or_else(|| top(&ips)) {
+            if let Ok(addr) = ip.parse::<IpAddr>() {
+                let net = match addr {
+                    IpAddr::V4(_) => ipnet::IpNet::new(addr, 24),
+                    IpAddr::V6(_) => ipnet::IpNet::new(addr, 64),
+                };
+                choices.push(AllowChoice {
+                    kind: AllowKind::Ip,
+                    value: ip.clone(),
+                    hint: String::new(),
+                });
+                if let Ok(n) = net {
+                    choices.push(AllowChoice {
+                        kind: AllowKind::Cidr,
+                        value: n.trunc().to_string(),
+                        hint: String::new(),
+                    });
+                }
+            }
+        }
+        if let Some(u) = &f.user {
+            choices.push(AllowChoice {
+                kind: AllowKind::User,
+                value: u.clone(),
+                hint: String::new(),
+            });
+        }
+        if let Some((asn, (_, org))) = asns
+            .iter()
+            .max_by_key(|(a, (n, _))| (*n, std::cmp::Reverse(**a)))
+        {
+            choices.push(AllowChoice {
+                kind: AllowKind::Asn,
+                value: format!("AS{asn}"),
+                hint: org.to_string(),
+            });
+        }
+        if let Some(cc) = top(&countries) {
+            choices.push(AllowChoice {
+                kind: AllowKind::Country,
+                value: cc,
+                hint: String::new(),
+            });
+        }
+        AllowDialog {
+            finding: f.id.clone(),
+            detector: f.detector,
+            choices,
+            choice: 0,
+            this_detector_only: true,
+            expiry: Input::default(),
+            note: Input::default(),
+            focus: AllowField::Kind,
+            error: None,
+        }
+    }
+
+    fn next_field(&mut self, back: bool) {
+        use AllowField::*;
+        let order = [Kind, Scope, Expiry, Note];
+        let i = order.iter().position(|f| *f == self.focus).unwrap_or(0);
+        self.focus = order[(i + if back { 3 } else { 1 }) % 4];
+    }
+
+    /// Handles a key; returns the entry to write when the analyst submits a valid one.
+    fn key(&mut self, key: KeyEvent, now: chrono::DateTime<chrono::Utc>) -> Option<NewAllowSpec> {
+        match key.code {
+            KeyCode::Tab => self.next_field(false),
+            KeyCode::BackTab => self.next_field(true),
+            KeyCode::Enter => return self.submit(now),
+            KeyCode::Up | KeyCode::Char('k') if self.focus == AllowField::Kind => {
+                self.choice = self.choice.saturating_sub(1)
+            }
+            KeyCode::Down | KeyCode::Char('j') if self.focus == AllowField::Kind => {
+                self.choice = (self.choice + 1).min(self.choices.len().saturating_sub(1))
+            }
+            KeyCode::Up
+            | KeyCode::Down
+            | KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Char(' ')
+            | KeyCode::Char('j')
+            | KeyCode::Char('k')
+                if self.focus == AllowField::Scope =>
+            {
+                self.this_detector_only = !self.this_detector_only
+            }
+            _ => {
+                let ev = Event::Key(key);
+                match self.focus {
+                    AllowField::Expiry => {
+                        self.expiry.handle_event(&ev);
+                    }
+                    AllowField::Note => {
+                        self.note.handle_event(&ev);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        None
+    }
+
+    fn submit(&mut self, now: chrono::DateTime<chrono::Utc>) -> Option<NewAllowSpec> {
+        let Some(c) = self.choices.get(self.choice) else {
+            self.error =
+                Some("nothing to allowlist: the finding has no IP, user, AS or country".into());
+            return None;
+        };
+        let note = self.note.value().trim().to_string();
+        if note.is_empty() {
+            self.error = Some("a note is required: say why this is allowed".into());
+            self.focus = AllowField::Note;
+            return None;
+        }
+        let expires = match self.expiry.value().trim() {
+            "" | "never" => None,
+            s => match parse_expiry(s, now) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    self.error = Some(e.to_string());
+                    self.focus = AllowField::Expiry;
+                    return None;
+                }
+            },
+        };
+        Some(NewAllowSpec {
+            kind: c.kind,
+            value: c.value.clone(),
+            detectors: if self.this_detector_only {
+                vec![self.detector]
+            } else {
+                Vec::new()
+            },
+            note,
+            expires,
+        })
+    }
+}
+
+impl App {
+    /// Routes a key to the open dialog.
+    pub fn modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(modal) = self.modal.as_mut() else {
+            return Vec::new();
+        };
+        let ctrl_c =
+            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        if key.code == KeyCode::Esc || ctrl_c {
+            if let Modal::Query { before, .. } = modal {
+                let before = before.clone();
+                self.modal = None;
+                self.set_query(&before);
+            }
+            self.modal = None;
+            return Vec::new();
+        }
+        match modal {
+            Modal::Query { input, .. } => {
+                if key.code == KeyCode::Enter {
+                    self.modal = None;
+                    return Vec::new();
+                }
+                if input
+                    .handle_event(&Event::Key(key))
+                    .is_some_and(|c| c.value)
+                {
+                    let text = input.value().to_string();
+                    self.set_query(&text);
+                }
+            }
+            Modal::Command { input } => {
+                if key.code == KeyCode::Enter {
+                    let text = input.value().to_string();
+                    self.modal = None;
+                    return self.command(&text);
+                }
+                input.handle_event(&Event::Key(key));
+            }
+            Modal::Verdict {
+                finding,
+                class,
+                input,
+            } => {
+                if key.code == KeyCode::Enter {
+                    let note = Some(input.value().trim().to_string()).filter(|n| !n.is_empty());
+                    let op = CaseOp::Verdict {
+                        finding: finding.clone(),
+                        class: *class,
+                        note,
+                    };
+                    self.modal = None;
+                    return vec![Effect::Case(op)];
+                }
+                input.handle_event(&Event::Key(key));
+            }
+            Modal::Note { finding, input } => {
+                if key.code == KeyCode::Enter {
+                    let text = input.value().trim().to_string();
+                    let finding = finding.clone();
+                    self.modal = None;
+                    if text.is_empty() {
+                        return Vec::new();
+                    }
+                    return vec![Effect::Case(CaseOp::Note { finding, text })];
+                }
+                input.handle_event(&Event::Key(key));
+            }
+            Modal::Allow(d) => {
+                if let Some(spec) = d.key(key, self.now) {
+                    self.modal = None;
+                    return vec![Effect::Case(CaseOp::Allow(spec))];
+                }
+            }
+            Modal::Raw(_) => {
+                let delta = match key.code {
+                    KeyCode::Char('j') | KeyCode::Down => 1,
+                    KeyCode::Char('k') | KeyCode::Up => -1,
+                    KeyCode::PageDown | KeyCode::Char(' ') => 10,
+                    KeyCode::PageUp => -10,
+                    KeyCode::Char('g') | KeyCode::Home => isize::MIN / 2,
+                    KeyCode::Char('G') | KeyCode::End => isize::MAX / 2,
+                    KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('r') => {
+                        self.modal = None;
+                        return Vec::new();
+                    }
+                    _ => 0,
+                };
+                return self.modal_scroll(delta);
+            }
+        }
+        Vec::new()
+    }
+
+    pub fn modal_scroll(&mut self, delta: isize) -> Vec<Effect> {
+        if let Some(Modal::Raw(v)) = &mut self.modal {
+            let len = match &v.text {
+                RawText::Text(l) => l.len(),
+                _ => 0,
+            } + v.fields.len()
+                + 4;
+            v.scroll = (v.scroll as isize)
+                .saturating_add(delta)
+                .clamp(0, len as isize) as usize;
+        }
+        Vec::new()
+    }
+
+    pub(super) fn open_verdict(&mut self, class: Class) {
+        let Some(f) = self.selected_finding() else {
+            self.set_flash(
+                Role::Warning,
+                "select a finding first (on the alerts or detail screen)",
+            );
+            return;
+        };
+        let finding = f.id.clone();
+        self.modal = Some(Modal::Verdict {
+            finding,
+            class,
+            input: Input::default(),
+        });
+    }
+
+    /// Runs a `:` command.
+    pub fn command(&mut self, text: &str) -> Vec<Effect> {
+        let mut words = text.split_whitespace();
+        let cmd = words.next().unwrap_or("");
+        let rest: Vec<&str> = words.collect();
+        let arg = rest.join(" ");
+        match cmd {
+            "" => {}
+            "q" | "quit" | "q!" => return self.update(super::action::Action::Quit),
+            "user" | "u" if !arg.is_empty() => self.open_timeline(&arg),
+            "ip" if !arg.is_empty() => self.open_ip(&arg),
+            "map" if !arg.is_empty() => self.open_map(&arg),
+            "open" | "alert" if !arg.is_empty() => self.open_finding(&arg),
+            "alerts" => return self.update(super::action::Action::Alerts),
+            "events" => return self.update(super::action::Action::Events),
+            "sources" | "problems" => return self.update(super::action::Action::Sources),
+            "help" | "h" => return self.update(super::action::Action::Help),
+            "theme" => {
+                let mode = self.theme.mode;
+                match Theme::load(Some(&arg), mode, &super::theme::theme_dirs()) {
+                    Ok(t) => self.theme = t,
+                    Err(e) => self.set_flash(Role::Error, e.to_string()),
+                }
+            }
+            "sort" => match SortKey::from_name(rest.first().copied().unwrap_or("")) {
+                Some(k) => {
+                    self.alerts.sort = k;
+                    self.alerts.descending = rest.get(1).is_none_or(|d| *d != "asc");
+                    self.refresh_alerts();
+                }
+                None => self.set_flash(
+                    Role::Error,
+                    "sort by severity, risk, detector, entity, events, first, last or verdict",
+                ),
+            },
+            "query" | "filter" => self.set_query(&arg),
+            other => {
+                if let Some(a) = super::action::Action::from_name(other) {
+                    return self.update(a);
+                }
+                self.set_flash(
+                    Role::Error,
+                    format!("unknown command `{}`: try user NAME, ip ADDR, map NAME, open ID, theme NAME, sort KEY, events, q", crate::sanitize::clean_width(other, 20)),
+                );
+            }
+        }
+        Vec::new()
+    }
+
+    /// True when the top screen has a query line the `/` key edits.
+    pub fn has_query(&self) -> bool {
+        matches!(self.top(), Screen::Alerts | Screen::Events)
+    }
+}
+
+/// The dialog's title and accent for a verdict class.
+pub fn verdict_title(c: Class) -> (&'static str, Role) {
+    match c {
+        Class::TruePositive => ("Mark TRUE POSITIVE", Role::SevHigh),
+        Class::BenignPositive => ("Mark BENIGN POSITIVE", Role::Verdict),
+        Class::FalsePositive => ("Mark FALSE POSITIVE", Role::Verdict),
+        Class::Undetermined => ("Mark UNDETERMINED", Role::Dim),
+    }
+}

@@ -1,0 +1,577 @@
+//! Alert detail: what the finding is, why it fired (the rule in words with
+//! the configured thresholds, and the values from `finding.details` that
+//! crossed them), its verdict or suppression, and the evidence records,
+//! each of which opens its raw record. State is the finding id and the
+//! evidence selection; everything else is read from the session.
+
+use super::ListPos;
+use crate::config::Config;
+use crate::finding::{DetectorId, Finding};
+use crate::sanitize::{clean, clean_width};
+use crate::tui::app::App;
+use crate::tui::case_link::Note;
+use crate::tui::format;
+use crate::tui::theme::{Role, Theme};
+use crate::tui::widgets::{self, table};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Widget, Wrap};
+use serde_json::Value;
+
+#[derive(Debug, Clone)]
+pub struct DetailState {
+    pub id: String,
+    pub pos: ListPos,
+}
+
+impl DetailState {
+    pub fn new(id: String) -> DetailState {
+        DetailState {
+            id,
+            pos: ListPos::default(),
+        }
+    }
+}
+
+/// The rule of a detector in words, with the configured thresholds.
+pub fn rule_text(d: DetectorId, c: &Config) -> String {
+    let c = &c.detectors;
+    match d {
+        DetectorId::CredentialStuffing => format!(
+            "A successful sign-in after at least {} failures for the same user since that user's previous success and within {} (codes {} not counted).",
+            c.credential_stuffing.min_failures,
+            c.credential_stuffing.window,
+            c.credential_stuffing.ignore_codes.join(", ")
+        ),
+        DetectorId::PasswordSpray => format!(
+            "One IP failed for at least {} distinct users and {} attempts within a {} sliding window. Successes from it make it a spray with success; more than {} succeeding users is shared egress (suppressed).",
+            c.password_spray.min_users, c.password_spray.min_attempts, c.password_spray.window, c.password_spray.max_success_users
+        ),
+        DetectorId::ImpossibleTravel => format!(
+            "Two consecutive successful sign-ins at least {} km apart at more than {} km/h (without coordinates: two countries within {}).",
+            c.impossible_travel.min_km, c.impossible_travel.max_kmh, c.impossible_travel.country_window
+        ),
+        DetectorId::HostingAsn => "A successful sign-in from a hosting or anonymising network: AS organisation or number, a listed CIDR, a Tor exit / IP list, or the log's proxy flag.".into(),
+        DetectorId::IdentityRisk => format!(
+            "A successful sign-in with risk level {}, risk state {}, a listed risk event type, or single-factor authentication across tenants.",
+            c.identity_risk.risk_levels.join("/"),
+            c.identity_risk.risk_states.join("/")
+        ),
+        DetectorId::LegacyAuth => format!(
+            "A successful sign-in with a legacy client ({} listed, e.g. IMAP4, POP3, Authenticated SMTP) and single-factor authentication.",
+            c.legacy_auth.clients.len()
+        ),
+        DetectorId::InboxRule => format!(
+            "A mailbox rule or setting ({}) that forwards, redirects, deletes, marks as read or hides mail.",
+            c.inbox_rule.operations.join(", ")
+        ),
+        DetectorId::BulkSend => format!("At least {} Send operations by one user within {}.", c.bulk_send.min_sends, c.bulk_send.window),
+        DetectorId::CloudRecon => format!(
+            "One access key calls GetCallerIdentity, then at least {} distinct List*/Describe*/Get* APIs within {}.",
+            c.cloud_recon.min_apis, c.cloud_recon.window
+        ),
+        DetectorId::SessionAnomaly => format!("One session id used from two different ASNs or countries within {}.", c.session_anomaly.window),
+    }
+}
+
+/// (value keys in details, threshold name, configured value) per detector.
+fn thresholds(d: DetectorId, c: &Config) -> Vec<(&'static [&'static str], &'static str, f64)> {
+    let c = &c.detectors;
+    match d {
+        DetectorId::CredentialStuffing => vec![(
+            &["failure_count"],
+            "min_failures",
+            c.credential_stuffing.min_failures as f64,
+        )],
+        DetectorId::PasswordSpray => vec![
+            (
+                &["failed_users", "distinct_users"],
+                "min_users",
+                c.password_spray.min_users as f64,
+            ),
+            (
+                &["failed_attempts", "attempts"],
+                "min_attempts",
+                c.password_spray.min_attempts as f64,
+            ),
+        ],
+        DetectorId::ImpossibleTravel => vec![(
+            &["hops.kmh", "max_kmh"],
+            "max_kmh",
+            c.impossible_travel.max_kmh,
+        )],
+        DetectorId::BulkSend => vec![(
+            &["peak_in_window", "sends"],
+            "min_sends",
+            c.bulk_send.min_sends as f64,
+        )],
+        DetectorId::CloudRecon => vec![(
+            &["distinct_apis"],
+            "min_apis",
+            c.cloud_recon.min_apis as f64,
+        )],
+        _ => vec![],
+    }
+}
+
+/// A detail value by key; `a.b` takes the largest `b` over the array `a`.
+fn lookup(details: &Value, key: &str) -> Option<f64> {
+    match key.split_once('.') {
+        Some((arr, field)) => details
+            .get(arr)?
+            .as_array()?
+            .iter()
+            .filter_map(|x| x.get(field)?.as_f64())
+            .reduce(f64::max),
+        None => details.get(key).and_then(number),
+    }
+}
+
+/// One impossible-travel hop from the details: places, km, minutes, km/h.
+fn hop_line(h: &Value) -> String {
+    let place = |p: Option<&Value>| {
+        let p = p.unwrap_or(&Value::Null);
+        let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        match (s("city"), s("country")) {
+            (c, cc) if !c.is_empty() && !cc.is_empty() => format!("{c}, {cc}"),
+            (c, cc) if c.is_empty() && cc.is_empty() => s("ip"),
+            (c, cc) => format!("{c}{cc}"),
+        }
+    };
+    let num = |k: &str| h.get(k).and_then(Value::as_f64);
+    let mut out = format!("{} → {}", place(h.get("from")), place(h.get("to")));
+    if let Some(km) = num("km") {
+        out.push_str(&format!(" · {} km", format::count(km.round() as u64)));
+    }
+    if let Some(m) = num("minutes") {
+        out.push_str(&format!(" in {}", format::minutes(m)));
+    }
+    if let Some(v) = num("kmh") {
+        out.push_str(&format!(" = {} km/h", format::count(v.round() as u64)));
+    }
+    if let Some(r) = h.get("rule").and_then(Value::as_str) {
+        out.push_str(&format!(" ({r})"));
+    }
+    out
+}
+
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::Array(a) => Some(a.len() as f64),
+        _ => None,
+    }
+}
+
+/// The "why it fired" lines: the rule, the crossed thresholds, then every detail value.
+pub fn why_lines<'a>(
+    f: &Finding,
+    config: &Config,
+    notes: &[Note],
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'a>> {
+    let mut out = vec![Line::from(Span::styled(
+        rule_text(f.detector, config),
+        theme.style(Role::Text),
+    ))];
+    for (keys, name, limit) in thresholds(f.detector, config) {
+        let found = keys
+            .iter()
+            .find_map(|k| lookup(&f.details, k).map(|v| (*k, v)));
+        if let Some((k, v)) = found {
+            let crossed = if name.starts_with("max") {
+                v > limit
+            } else {
+                v >= limit
+            };
+            let mark = if crossed { "▲" } else { "·" };
+            out.push(Line::from(vec![
+                Span::styled(format!("{mark} {k} "), theme.style(Role::Accent)),
+                Span::styled(trim_num(v), theme.style(Role::Evidence)),
+                Span::styled(
+                    format!(
+                        " {} {name} {}",
+                        if name.starts_with("max") { ">" } else { "≥" },
+                        trim_num(limit)
+                    ),
+                    theme.style(Role::Dim),
+                ),
+            ]));
+        }
+    }
+    if let Value::Object(map) = &f.details {
+        for (k, v) in map {
+            if k == "thresholds" {
+                if let Value::Object(t) = v {
+                    let parts: Vec<String> = t
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", scalar(v, 40)))
+                        .collect();
+                    out.push(kv_line("thresholds", &parts.join(", "), theme, width));
+                }
+                continue;
+            }
+            if k == "hops" {
+                if let Value::Array(hops) = v {
+                    for h in hops {
+                        out.push(kv_line("hop", &hop_line(h), theme, width));
+                    }
+                    continue;
+                }
+            }
+            out.push(kv_line(k, &scalar(v, width), theme, width));
+        }
+    } else if !f.details.is_null() {
+        out.push(kv_line("details", &scalar(&f.details, width), theme, width));
+    }
+    for n in notes {
+        let who = format!(
+            "  note by {} at {}: ",
+            clean(&n.analyst),
+            n.at.format("%Y-%m-%d %H:%M")
+        );
+        out.push(Line::from(vec![
+            Span::styled(who, theme.style(Role::Verdict)),
+            Span::styled(
+                clean_width(&n.text, width.saturating_sub(40).max(20)),
+                theme.style(Role::Text),
+            ),
+        ]));
+    }
+    out
+}
+
+fn kv_line<'a>(k: &str, v: &str, theme: &Theme, width: usize) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(
+            format!("  {}: ", clean_width(k, 30)),
+            theme.style(Role::Dim),
+        ),
+        Span::styled(
+            clean_width(v, width.saturating_sub(k.len() + 4).max(8)),
+            theme.style(Role::Text),
+        ),
+    ])
+}
+
+fn trim_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format::count(v.abs() as u64)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// A detail value as one line of text (arrays joined, objects as compact JSON).
+fn scalar(v: &Value, max: usize) -> String {
+    let s = match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "-".into(),
+        Value::Array(a) => {
+            let items: Vec<String> = a.iter().take(12).map(|x| scalar(x, 60)).collect();
+            let more = if a.len() > 12 {
+                format!(" (+{} more)", a.len() - 12)
+            } else {
+                String::new()
+            };
+            format!("{}{more}", items.join(", "))
+        }
+        Value::Object(_) => v.to_string(),
+    };
+    clean_width(&s, max.max(8))
+}
+
+/// Parts of the detail body.
+pub struct Layout {
+    pub header: Rect,
+    pub why: Rect,
+    pub evidence: Rect,
+}
+
+/// Rows the lines take when wrapped to `width` columns.
+fn wrapped_rows(lines: &[Line], width: u16) -> usize {
+    let w = width.max(1) as usize;
+    lines.iter().map(|l| l.width().div_ceil(w).max(1)).sum()
+}
+
+/// Header, "why it fired" (as many rows as it needs, up to half the
+/// space), and the evidence table below.
+pub fn layout(body: Rect, why_len: usize) -> Layout {
+    let header = 3.min(body.height);
+    let rest = body.height - header;
+    let why = (why_len as u16 + 1)
+        .min(rest / 2)
+        .min(rest.saturating_sub(4));
+    Layout {
+        header: Rect {
+            height: header,
+            ..body
+        },
+        why: Rect {
+            y: body.y + header,
+            height: why,
+            ..body
+        },
+        evidence: Rect {
+            y: body.y + header + why,
+            height: rest - why,
+            ..body
+        },
+    }
+}
+
+/// Rows of the evidence list (the selectable part).
+pub fn list_area(app: &App, st: &DetailState, body: Rect) -> Rect {
+    let n = app
+        .session
+        .findings
+        .get(&st.id)
+        .map(|f| {
+            why_lines(
+                f,
+                &app.session.config,
+                app.case.notes_of(&f.id),
+                &app.theme,
+                body.width as usize,
+            )
+        })
+        .map(|l| wrapped_rows(&l, body.width))
+        .unwrap_or(0);
+    table::rows_area(layout(body, n).evidence)
+}
+
+pub fn render(app: &App, st: &DetailState, body: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let Some(f) = app.session.findings.get(&st.id) else {
+        widgets::empty_message(
+            buf,
+            body,
+            theme,
+            "This finding is gone (the detectors replaced it)",
+        );
+        return;
+    };
+    let width = body.width as usize;
+    let why = why_lines(
+        f,
+        &app.session.config,
+        app.case.notes_of(&f.id),
+        theme,
+        width,
+    );
+    let l = layout(body, wrapped_rows(&why, body.width));
+    render_header(app, f, l.header, buf);
+    if l.why.height > 0 {
+        widgets::line(
+            buf,
+            l.why,
+            vec![Span::styled("Why it fired", theme.style(Role::Header))],
+        );
+        Paragraph::new(why).wrap(Wrap { trim: false }).render(
+            Rect {
+                y: l.why.y + 1,
+                height: l.why.height - 1,
+                ..l.why
+            },
+            buf,
+        );
+    }
+    render_evidence(app, f, st, l.evidence, buf);
+}
+
+fn render_header(app: &App, f: &Finding, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let w = area.width as usize;
+    let row = |i: u16| Rect {
+        y: area.y + i,
+        height: 1,
+        ..area
+    };
+    if area.height == 0 {
+        return;
+    }
+    widgets::line(
+        buf,
+        row(0),
+        vec![
+            Span::styled(
+                format!("{} ", format::severity(f.severity)),
+                theme.style(format::severity_role(f.severity)),
+            ),
+            Span::styled(format!("risk {} ", f.risk), theme.style(Role::Text)),
+            Span::styled(
+                format!("{} ", f.detector.as_str()),
+                theme.style(Role::Accent),
+            ),
+            Span::styled(
+                clean_width(&f.title, w.saturating_sub(30)),
+                theme.style(Role::Title),
+            ),
+        ],
+    );
+    if area.height < 2 {
+        return;
+    }
+    let mut who = Vec::new();
+    if let Some(u) = &f.user {
+        who.push(Span::styled("user ", theme.style(Role::Dim)));
+        who.push(Span::styled(
+            format!("{} ", clean_width(u, 40)),
+            theme.style(Role::Text),
+        ));
+    }
+    if let Some(ip) = &f.ip {
+        who.push(Span::styled("ip ", theme.style(Role::Dim)));
+        who.push(Span::styled(
+            format!("{} ", clean_width(ip, 40)),
+            theme.style(Role::Text),
+        ));
+    }
+    who.push(Span::styled(
+        format!(
+            "{} → {} · {} events",
+            format::time(f.first_seen),
+            format::time(f.last_seen),
+            format::count(f.event_count as u64)
+        ),
+        theme.style(Role::Dim),
+    ));
+    widgets::line(buf, row(1), who);
+    if area.height < 3 {
+        return;
+    }
+    let third = if let Some(s) = &f.suppressed {
+        let who = match s.entry {
+            Some(id) if id > 0 => format!("⊘ suppressed by allowlist entry #{id}: "),
+            Some(_) => "⊘ suppressed by a config allowlist entry: ".into(),
+            None => "⊘ suppressed by the detector: ".into(),
+        };
+        vec![
+            Span::styled(who, theme.style(Role::Suppressed)),
+            Span::styled(
+                clean_width(&s.note, w.saturating_sub(40)),
+                theme.style(Role::Suppressed),
+            ),
+        ]
+    } else if let Some(v) = app.case.verdict(&f.id) {
+        let mut s = vec![
+            Span::styled(
+                format!("verdict {}", v.class.as_str()),
+                theme.style(Role::Verdict),
+            ),
+            Span::styled(
+                format!(
+                    " by {} at {}",
+                    clean(&v.analyst),
+                    v.at.format("%Y-%m-%d %H:%M")
+                ),
+                theme.style(Role::Dim),
+            ),
+        ];
+        if let Some(n) = &v.note {
+            s.push(Span::styled(
+                format!(" “{}”", clean_width(n, w.saturating_sub(50))),
+                theme.style(Role::Text),
+            ));
+        }
+        s
+    } else {
+        vec![Span::styled(
+            format!("no verdict yet · id {}", f.id),
+            theme.style(Role::Dim),
+        )]
+    };
+    widgets::line(buf, row(2), third);
+}
+
+fn render_evidence(app: &App, f: &Finding, st: &DetailState, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let store = &app.session.store;
+    let height = table::rows_area(area).height as usize;
+    let (from, to) = st.pos.window(f.evidence.len(), height);
+    let wide = area.width >= 120;
+    let rows: Vec<Row> = f.evidence[from..to]
+        .iter()
+        .map(|&i| {
+            let ev = store.get(i);
+            let what = if ev.operation.is_some() {
+                ev.operation
+            } else {
+                ev.app
+            };
+            let mut cells = vec![
+                Cell::from(format::time(ev.time)),
+                Cell::from(format::outcome(ev.outcome))
+                    .style(theme.style(format::outcome_role(ev.outcome))),
+                Cell::from(clean_width(store.text(ev.user), 30)),
+                Cell::from(clean_width(store.text(ev.ip), 39)),
+                Cell::from(clean_width(store.text(ev.country), 2)),
+                Cell::from(clean_width(store.text(what), 40)),
+            ];
+            if wide {
+                cells.push(Cell::from(clean_width(store.text(ev.result_code), 12)));
+                cells.push(Cell::from(clean_width(store.text(ev.as_org), 30)));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let header: &[&str] = if wide {
+        &[
+            "evidence time",
+            "outcome",
+            "user",
+            "ip",
+            "cc",
+            "app / operation",
+            "code",
+            "AS",
+        ]
+    } else {
+        &[
+            "evidence time",
+            "outcome",
+            "user",
+            "ip",
+            "cc",
+            "app / operation",
+        ]
+    };
+    let widths: Vec<Constraint> = if wide {
+        vec![
+            Constraint::Length(19),
+            Constraint::Length(7),
+            Constraint::Length(26),
+            Constraint::Length(16),
+            Constraint::Length(2),
+            Constraint::Min(16),
+            Constraint::Length(10),
+            Constraint::Length(20),
+        ]
+    } else {
+        vec![
+            Constraint::Length(19),
+            Constraint::Length(7),
+            Constraint::Min(12),
+            Constraint::Length(15),
+            Constraint::Length(2),
+            Constraint::Min(8),
+        ]
+    };
+    table::View {
+        header,
+        widths: &widths,
+        rows,
+        selected: st.pos.selected.checked_sub(from),
+        len: f.evidence.len(),
+        offset: from,
+        ticks: &[],
+    }
+    .draw(buf, area, theme);
+    if f.evidence.is_empty() {
+        widgets::empty_message(buf, table::rows_area(area), theme, "No evidence recorded");
+    }
+}

@@ -1,0 +1,277 @@
+//! All events: the merged, time-ordered stream (`store.by_time()`) with the
+//! query line. Virtualised: only visible rows are built. A query is
+//! filtered incrementally, a slice per tick within a time budget, so a
+//! million rows never freeze the UI; a new query replaces the running one
+//! (latest query wins). The selection is kept by event, not by row.
+
+use super::ListPos;
+use crate::sanitize::clean_width;
+use crate::store::{EventIdx, Store};
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::query::{Matcher, Query};
+use crate::tui::theme::Role;
+use crate::tui::widgets::{self, table};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row};
+use std::time::{Duration, Instant};
+
+/// Rows checked between clock reads while filtering.
+const SLICE: usize = 256;
+
+/// An incremental filter over `by_time`.
+#[derive(Debug, Default)]
+pub struct Filter {
+    pub matches: Vec<EventIdx>,
+    /// Positions of `by_time` checked so far.
+    pub scanned: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct EventsState {
+    pub query: Query,
+    pub filter: Option<Filter>,
+    pub pos: ListPos,
+    pub selected: Option<EventIdx>,
+    hay: String,
+}
+
+impl EventsState {
+    /// Replaces the query; filtering restarts (latest query wins).
+    pub fn set_query(&mut self, text: &str) {
+        self.query = Query::parse(text);
+        self.filter = if self.query.is_empty() {
+            None
+        } else {
+            Some(Filter::default())
+        };
+    }
+
+    pub fn len(&self, store: &Store) -> usize {
+        match &self.filter {
+            None => store.len(),
+            Some(f) => f.matches.len(),
+        }
+    }
+
+    pub fn row(&self, store: &Store, i: usize) -> Option<EventIdx> {
+        match &self.filter {
+            None => store.by_time().get(i).copied(),
+            Some(f) => f.matches.get(i).copied(),
+        }
+    }
+
+    /// True while rows remain to be checked.
+    pub fn filtering(&self, store: &Store) -> bool {
+        self.filter
+            .as_ref()
+            .is_some_and(|f| f.scanned < store.len())
+    }
+
+    /// Checks rows for up to `budget`. Returns true if the match list changed.
+    pub fn advance(&mut self, store: &Store, matcher: &Matcher, budget: Duration) -> bool {
+        let Some(f) = self.filter.as_mut() else {
+            return false;
+        };
+        let all = store.by_time();
+        let start = Instant::now();
+        let before = f.matches.len();
+        while f.scanned < all.len() {
+            let end = (f.scanned + SLICE).min(all.len());
+            for &i in &all[f.scanned..end] {
+                if self
+                    .query
+                    .matches_event(store.get(i), store, matcher, &mut self.hay)
+                {
+                    f.matches.push(i);
+                }
+            }
+            f.scanned = end;
+            if start.elapsed() >= budget {
+                break;
+            }
+        }
+        f.matches.len() != before
+    }
+
+    /// Moves the selection and remembers the event under it.
+    pub fn move_by(&mut self, delta: isize, store: &Store, height: usize) {
+        self.pos.move_by(delta, self.len(store), height);
+        self.selected = self.row(store, self.pos.selected);
+    }
+
+    pub fn select_row(&mut self, row: usize, store: &Store, height: usize) {
+        self.pos.to(row, self.len(store), height);
+        self.selected = self.row(store, self.pos.selected);
+    }
+
+    /// After new events: puts the selected event back under the cursor at the same screen row.
+    pub fn keep_selection(&mut self, store: &Store, height: usize) {
+        let Some(sel) = self.selected else {
+            self.pos.follow(self.len(store), height);
+            return;
+        };
+        let screen_row = self.pos.selected.saturating_sub(self.pos.offset);
+        let list: &[EventIdx] = match &self.filter {
+            None => store.by_time(),
+            Some(f) => &f.matches,
+        };
+        let t = store.get(sel).time;
+        let from = list.partition_point(|&i| store.get(i).time < t);
+        if let Some(k) = list[from..].iter().position(|&i| i == sel) {
+            self.pos.selected = from + k;
+            self.pos.offset = self.pos.selected.saturating_sub(screen_row);
+        }
+        self.pos.follow(self.len(store), height);
+    }
+}
+
+pub fn layout(body: Rect) -> (Rect, Rect) {
+    let h = 1.min(body.height);
+    (
+        Rect { height: h, ..body },
+        Rect {
+            y: body.y + h,
+            height: body.height - h,
+            ..body
+        },
+    )
+}
+
+pub fn list_area(body: Rect) -> Rect {
+    table::rows_area(layout(body).1)
+}
+
+pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
+    let st = &app.events;
+    let theme = &app.theme;
+    let store = &app.session.store;
+    let (qline, area) = layout(body);
+    let mut spans = vec![Span::styled("/", theme.style(Role::Key)), Span::raw(" ")];
+    if st.query.text.is_empty() {
+        spans.push(Span::styled(
+            "query: user: ip: country: outcome: app: text",
+            theme.style(Role::Dim),
+        ));
+    } else {
+        spans.push(Span::styled(
+            clean_width(&st.query.text, 60),
+            theme.style(Role::Input),
+        ));
+        if let Some(e) = st.query.errors.first() {
+            spans.push(Span::styled(
+                format!("  ⚠ {}", clean_width(e, 50)),
+                theme.style(Role::Warning),
+            ));
+        } else if st.query.has_finding_terms() {
+            spans.push(Span::styled(
+                "  (sev/det/verdict apply to alerts)",
+                theme.style(Role::Dim),
+            ));
+        }
+    }
+    widgets::line(buf, qline, spans);
+    let len = st.len(store);
+    let right = match &st.filter {
+        Some(f) if f.scanned < store.len() => format!(
+            "{} matches · filtering {}%",
+            format::count(len as u64),
+            f.scanned * 100 / store.len().max(1)
+        ),
+        Some(_) => format!(
+            "{} of {}",
+            format::count(len as u64),
+            format::count(store.len() as u64)
+        ),
+        None => format!("{} events", format::count(len as u64)),
+    };
+    let w = right.chars().count() as u16;
+    if qline.height > 0 && qline.width > w + 30 {
+        buf.set_string(qline.right() - w, qline.y, &right, theme.style(Role::Dim));
+    }
+    let height = table::rows_area(area).height as usize;
+    let (from, to) = st.pos.window(len, height);
+    let wide = area.width >= 120;
+    let mut rows = Vec::with_capacity(to - from);
+    for r in from..to {
+        let Some(i) = st.row(store, r) else { break };
+        let ev = store.get(i);
+        let what = if ev.operation.is_some() {
+            ev.operation
+        } else {
+            ev.app
+        };
+        let mut cells = vec![
+            Cell::from(format::time(ev.time)),
+            Cell::from(format::outcome(ev.outcome))
+                .style(theme.style(format::outcome_role(ev.outcome))),
+            Cell::from(clean_width(store.text(ev.user), 40)),
+            Cell::from(clean_width(store.text(ev.ip), 39)),
+            Cell::from(clean_width(store.text(ev.country), 2)),
+            Cell::from(clean_width(store.text(what), 60)),
+        ];
+        if wide {
+            cells.insert(1, Cell::from(ev.source.as_str()));
+            cells.push(Cell::from(clean_width(store.text(ev.result_code), 12)));
+        }
+        rows.push(Row::new(cells));
+    }
+    let (header, widths): (&[&str], Vec<Constraint>) = if wide {
+        (
+            &[
+                "time",
+                "source",
+                "outcome",
+                "user",
+                "ip",
+                "cc",
+                "app / operation",
+                "code",
+            ],
+            vec![
+                Constraint::Length(19),
+                Constraint::Length(10),
+                Constraint::Length(7),
+                Constraint::Length(30),
+                Constraint::Length(16),
+                Constraint::Length(2),
+                Constraint::Min(16),
+                Constraint::Length(10),
+            ],
+        )
+    } else {
+        (
+            &["time", "outcome", "user", "ip", "cc", "app / operation"],
+            vec![
+                Constraint::Length(19),
+                Constraint::Length(7),
+                Constraint::Min(12),
+                Constraint::Length(15),
+                Constraint::Length(2),
+                Constraint::Min(6),
+            ],
+        )
+    };
+    table::View {
+        header,
+        widths: &widths,
+        rows,
+        selected: st.pos.selected.checked_sub(from),
+        len,
+        offset: from,
+        ticks: &[],
+    }
+    .draw(buf, area, theme);
+    if len == 0 {
+        let msg = if st.filtering(store) {
+            "Filtering…"
+        } else if store.is_empty() {
+            "No events loaded yet"
+        } else {
+            "No event matches the query"
+        };
+        widgets::empty_message(buf, table::rows_area(area), theme, msg);
+    }
+}

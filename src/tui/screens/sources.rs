@@ -1,0 +1,165 @@
+//! Sources and parse problems: each input with its format, state, whether
+//! it is followed, bytes read of its size, events and problems; then the
+//! first problems of every file with file:line and reason. Read-only.
+
+use super::ListPos;
+use crate::pipeline::{Session, SourceState};
+use crate::sanitize::clean_width;
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::theme::{Role, Theme};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+fn state(s: SourceState) -> &'static str {
+    match s {
+        SourceState::Opening => "opening",
+        SourceState::Reading => "reading",
+        SourceState::Following => "following",
+        SourceState::Done => "done",
+        SourceState::Failed => "FAILED",
+    }
+}
+
+pub fn lines<'a>(
+    session: &Session,
+    notes: &[String],
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'a>> {
+    let mut out = vec![Line::from(Span::styled(
+        "Sources",
+        theme.style(Role::Header),
+    ))];
+    for s in &session.sources {
+        let size = match s.size {
+            Some(n) if n > 0 => format!(
+                "{} of {} ({}%)",
+                format::bytes(s.bytes_read),
+                format::bytes(n),
+                (s.bytes_read * 100 / n).min(100)
+            ),
+            _ => format::bytes(s.bytes_read),
+        };
+        let role = if s.state == SourceState::Failed {
+            Role::Error
+        } else {
+            Role::Text
+        };
+        out.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    "  {} ",
+                    clean_width(&s.name, width.saturating_sub(60).max(20))
+                ),
+                theme.style(role),
+            ),
+            Span::styled(
+                format!(
+                    "{} · {}{} · {size} · {} events",
+                    clean_width(&s.format, 24),
+                    state(s.state),
+                    if s.followed { " (followed)" } else { "" },
+                    format::count(s.stats.events)
+                ),
+                theme.style(Role::Dim),
+            ),
+        ]));
+        if s.stats.problem_count() > 0 || s.stats.ignored_count() > 0 {
+            let mut parts: Vec<String> = s
+                .stats
+                .problems
+                .iter()
+                .map(|(r, n)| format!("{n} {r}"))
+                .collect();
+            parts.extend(
+                s.stats
+                    .ignored
+                    .iter()
+                    .map(|(r, n)| format!("{n} ignored: {r}")),
+            );
+            out.push(Line::from(Span::styled(
+                format!(
+                    "      {}",
+                    clean_width(&parts.join(", "), width.saturating_sub(8))
+                ),
+                theme.style(Role::Warning),
+            )));
+        }
+        if let Some(e) = &s.error {
+            out.push(Line::from(Span::styled(
+                format!("      {}", clean_width(e, width.saturating_sub(8))),
+                theme.style(Role::Error),
+            )));
+        }
+    }
+    out.push(Line::default());
+    let total = session.problem_count();
+    out.push(Line::from(Span::styled(
+        format!("Parse problems ({total})"),
+        theme.style(Role::Header),
+    )));
+    if total == 0 {
+        out.push(Line::from(Span::styled(
+            "  none: every record was read or deliberately ignored",
+            theme.style(Role::Dim),
+        )));
+    }
+    for s in &session.sources {
+        for p in &s.stats.first_problems {
+            let at = if p.line > 0 {
+                format!("{}:{}", s.name, p.line)
+            } else {
+                format!("{} @{}", s.name, p.offset)
+            };
+            out.push(Line::from(vec![
+                Span::styled(
+                    format!("  {} ", clean_width(&at, 50)),
+                    theme.style(Role::Accent),
+                ),
+                Span::styled(format!("{}: ", p.reason), theme.style(Role::Warning)),
+                Span::styled(
+                    clean_width(&p.detail, width.saturating_sub(40).max(20)),
+                    theme.style(Role::Text),
+                ),
+            ]));
+        }
+        let kept = s.stats.first_problems.len() as u64;
+        if s.stats.problem_count() > kept {
+            out.push(Line::from(Span::styled(
+                format!(
+                    "  … and {} more in {}",
+                    s.stats.problem_count() - kept,
+                    clean_width(&s.name, 60)
+                ),
+                theme.style(Role::Dim),
+            )));
+        }
+    }
+    if !notes.is_empty() {
+        out.push(Line::default());
+        out.push(Line::from(Span::styled(
+            "Enrichment",
+            theme.style(Role::Header),
+        )));
+        for n in notes {
+            out.push(Line::from(Span::styled(
+                format!("  {}", clean_width(n, width.saturating_sub(4))),
+                theme.style(Role::Dim),
+            )));
+        }
+    }
+    out
+}
+
+pub fn render(app: &App, pos: &ListPos, body: Rect, buf: &mut Buffer) {
+    let all = lines(&app.session, &app.notes, &app.theme, body.width as usize);
+    let from = pos
+        .offset
+        .min(all.len().saturating_sub(body.height as usize));
+    Paragraph::new(all)
+        .scroll((from as u16, 0))
+        .render(body, buf);
+}

@@ -1,0 +1,348 @@
+//! User timeline: every event of one user in time order (from
+//! `store.by_user`), the alert's evidence marked, and a hop line between
+//! consecutive successful sign-ins in different places with km, minutes
+//! and km/h (impossible ones flagged). Rows are rebuilt from the index when
+//! the user's event list grows; the selection stays on its event.
+
+use super::ListPos;
+use crate::config::TravelConfig;
+use crate::sanitize::clean_width;
+use crate::store::{EventIdx, Store};
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::geo::{self, Hop};
+use crate::tui::theme::Role;
+use crate::tui::widgets::{self, table};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row};
+use rustc_hash::FxHashSet;
+
+/// One line of the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlRow {
+    Event(EventIdx),
+    /// Index into `hops`.
+    Hop(usize),
+}
+
+#[derive(Debug)]
+pub struct TimelineState {
+    pub user: String,
+    /// The finding whose evidence is marked.
+    pub focus: Option<String>,
+    pub rows: Vec<TlRow>,
+    pub hops: Vec<Hop>,
+    pub evidence: FxHashSet<EventIdx>,
+    /// Row positions of evidence, for scrollbar ticks.
+    pub ticks: Vec<usize>,
+    pub failures: usize,
+    pub pos: ListPos,
+    /// Events of the user when the rows were built.
+    pub built_from: usize,
+}
+
+impl TimelineState {
+    pub fn new(
+        user: &str,
+        focus: Option<(String, Vec<EventIdx>)>,
+        store: &Store,
+        travel: &TravelConfig,
+    ) -> TimelineState {
+        let (focus, evidence) = match focus {
+            Some((id, ev)) => (Some(id), ev.into_iter().collect()),
+            None => (None, FxHashSet::default()),
+        };
+        let mut st = TimelineState {
+            user: user.to_string(),
+            focus,
+            rows: Vec::new(),
+            hops: Vec::new(),
+            evidence,
+            ticks: Vec::new(),
+            failures: 0,
+            pos: ListPos::default(),
+            built_from: 0,
+        };
+        st.rebuild(store, travel);
+        // Open at the first evidence event.
+        if let Some(&t) = st.ticks.first() {
+            st.pos.selected = t;
+            st.pos.offset = t.saturating_sub(3);
+        }
+        st
+    }
+
+    /// Rebuilds rows from the index, keeping the selected event selected.
+    pub fn rebuild(&mut self, store: &Store, travel: &TravelConfig) {
+        let keep = self.rows.get(self.pos.selected).copied();
+        let screen_row = self.pos.selected.saturating_sub(self.pos.offset);
+        let events = store.by_user(&self.user);
+        self.hops = geo::hops(events, store, travel);
+        self.rows = Vec::with_capacity(events.len() + self.hops.len());
+        self.ticks.clear();
+        self.failures = 0;
+        let mut next_hop = 0;
+        for &i in events {
+            // The hop line sits just above the sign-in it arrives at.
+            if self.hops.get(next_hop).is_some_and(|h| h.to == i) {
+                self.rows.push(TlRow::Hop(next_hop));
+                next_hop += 1;
+            }
+            self.rows.push(TlRow::Event(i));
+            if self.evidence.contains(&i) {
+                self.ticks.push(self.rows.len() - 1);
+            }
+            if store.get(i).outcome == crate::event::Outcome::Failure {
+                self.failures += 1;
+            }
+        }
+        self.built_from = events.len();
+        if let Some(r) = keep.and_then(|k| self.rows.iter().position(|x| *x == k)) {
+            self.pos.selected = r;
+            self.pos.offset = r.saturating_sub(screen_row);
+        }
+    }
+
+    pub fn selected_event(&self) -> Option<EventIdx> {
+        match self.rows.get(self.pos.selected)? {
+            TlRow::Event(i) => Some(*i),
+            TlRow::Hop(h) => self.hops.get(*h).map(|h| h.to),
+        }
+    }
+}
+
+/// Hop text: `FR → US  5,837 km in 30 min = 11,674 km/h  IMPOSSIBLE`.
+pub fn hop_text(h: &Hop, store: &Store) -> String {
+    let place = |cc: crate::event::Sym| {
+        if cc.is_none() {
+            "?".to_string()
+        } else {
+            clean_width(store.text(cc), 3)
+        }
+    };
+    let mut s = format!(
+        "↳ hop {} → {}  ",
+        place(h.from_country),
+        place(h.to_country)
+    );
+    match (h.km, h.kmh) {
+        (Some(km), Some(kmh)) => {
+            let speed = if kmh.is_finite() {
+                format!("{} km/h", format::count(kmh.round() as u64))
+            } else {
+                "∞ km/h".into()
+            };
+            s.push_str(&format!(
+                "{} km in {} = {speed}",
+                format::count(km.round() as u64),
+                format::minutes(h.minutes)
+            ));
+        }
+        _ => s.push_str(&format!(
+            "country change in {} (no coordinates)",
+            format::minutes(h.minutes)
+        )),
+    }
+    if h.to_place.is_some_and(|p| p.approximate) || h.from_place.is_some_and(|p| p.approximate) {
+        s.push_str(" ≈");
+    }
+    if h.impossible {
+        s.push_str("  IMPOSSIBLE");
+    }
+    s
+}
+
+pub fn layout(body: Rect) -> (Rect, Rect) {
+    let h = 1.min(body.height);
+    (
+        Rect { height: h, ..body },
+        Rect {
+            y: body.y + h,
+            height: body.height - h,
+            ..body
+        },
+    )
+}
+
+pub fn list_area(body: Rect) -> Rect {
+    table::rows_area(layout(body).1)
+}
+
+pub fn render(app: &App, st: &TimelineState, body: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let store = &app.session.store;
+    let (head, area) = layout(body);
+    let impossible = st.hops.iter().filter(|h| h.impossible).count();
+    let mut spans = vec![
+        Span::styled(clean_width(&st.user, 40), theme.style(Role::Title)),
+        Span::styled(
+            format!(
+                "  {} events · {} failures · {} hop{}{}",
+                format::count(st.built_from as u64),
+                format::count(st.failures as u64),
+                st.hops.len(),
+                if st.hops.len() == 1 { "" } else { "s" },
+                if impossible > 0 {
+                    format!(" ({impossible} impossible)")
+                } else {
+                    String::new()
+                }
+            ),
+            theme.style(Role::Dim),
+        ),
+    ];
+    if st.focus.is_some() {
+        spans.push(Span::styled(
+            format!("  ◆ {} evidence of the alert", st.evidence.len()),
+            theme.style(Role::Evidence),
+        ));
+    }
+    widgets::line(buf, head, spans);
+
+    let rows_area = table::rows_area(area);
+    let height = rows_area.height as usize;
+    let (from, to) = st.pos.window(st.rows.len(), height);
+    let wide = area.width >= 120;
+    let mut rows = Vec::with_capacity(to - from);
+    for r in &st.rows[from..to] {
+        let TlRow::Event(i) = *r else {
+            rows.push(Row::new(Vec::<Cell>::new()));
+            continue;
+        };
+        let ev = store.get(i);
+        let mark = if st.evidence.contains(&i) { "◆" } else { " " };
+        let loc = {
+            let cc = store.text(ev.country);
+            let city = store.text(ev.city);
+            if city.is_empty() {
+                cc.to_string()
+            } else {
+                format!("{cc} {city}")
+            }
+        };
+        let what = if ev.operation.is_some() {
+            ev.operation
+        } else {
+            ev.app
+        };
+        let mut cells = vec![
+            Cell::from(mark).style(theme.style(Role::Evidence)),
+            Cell::from(format::time(ev.time)),
+            Cell::from(format::outcome(ev.outcome))
+                .style(theme.style(format::outcome_role(ev.outcome))),
+            Cell::from(clean_width(store.text(ev.ip), 39)),
+            Cell::from(clean_width(&loc, 24)),
+        ];
+        if wide {
+            let asn = if ev.asn > 0 {
+                format!("AS{} {}", ev.asn, store.text(ev.as_org))
+            } else {
+                store.text(ev.as_org).to_string()
+            };
+            cells.push(Cell::from(clean_width(&asn, 28)));
+        }
+        cells.push(Cell::from(clean_width(store.text(what), 60)));
+        if wide {
+            cells.push(Cell::from(clean_width(store.text(ev.client_app), 24)));
+        }
+        cells.push(Cell::from(clean_width(store.text(ev.result_code), 12)));
+        let mut row = Row::new(cells);
+        if st.evidence.contains(&i) {
+            row = row.style(theme.style(Role::Text).patch(
+                ratatui::style::Style::default().add_modifier(ratatui::style::Modifier::BOLD),
+            ));
+        }
+        rows.push(row);
+    }
+    let (header, widths): (&[&str], Vec<Constraint>) = if wide {
+        (
+            &[
+                "",
+                "time",
+                "outcome",
+                "ip",
+                "location",
+                "AS",
+                "app / operation",
+                "client",
+                "code",
+            ],
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(19),
+                Constraint::Length(7),
+                Constraint::Length(16),
+                Constraint::Length(16),
+                Constraint::Length(22),
+                Constraint::Min(16),
+                Constraint::Length(16),
+                Constraint::Length(8),
+            ],
+        )
+    } else {
+        (
+            &[
+                "",
+                "time",
+                "outcome",
+                "ip",
+                "location",
+                "app / operation",
+                "code",
+            ],
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(19),
+                Constraint::Length(7),
+                Constraint::Length(15),
+                Constraint::Length(10),
+                Constraint::Min(8),
+                Constraint::Length(6),
+            ],
+        )
+    };
+    table::View {
+        header,
+        widths: &widths,
+        rows,
+        selected: st.pos.selected.checked_sub(from),
+        len: st.rows.len(),
+        offset: from,
+        ticks: &st.ticks,
+    }
+    .draw(buf, area, theme);
+    // Hop lines span the row.
+    for (k, r) in st.rows[from..to].iter().enumerate() {
+        if let TlRow::Hop(h) = *r {
+            let Some(hop) = st.hops.get(h) else { continue };
+            let role = if hop.impossible {
+                Role::HopImpossible
+            } else {
+                Role::Hop
+            };
+            let mut style = theme.style(role);
+            if from + k == st.pos.selected {
+                style = style.patch(theme.style(Role::Selected));
+            }
+            let y = rows_area.y + k as u16;
+            let line = Rect {
+                y,
+                height: 1,
+                ..rows_area
+            };
+            buf.set_style(line, style);
+            buf.set_stringn(
+                line.x + 2,
+                y,
+                hop_text(hop, store),
+                line.width.saturating_sub(2) as usize,
+                style,
+            );
+        }
+    }
+    if st.rows.is_empty() {
+        widgets::empty_message(buf, rows_area, theme, "No events for this user");
+    }
+}

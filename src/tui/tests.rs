@@ -1,0 +1,641 @@
+//! Screen tests: every screen drawn on a `TestBackend` at 80x24 and
+//! 160x48, with colour and without (NO_COLOR is a theme parameter, so the
+//! environment does not matter; "now" is frozen), plus behaviour tests for
+//! the journeys: keep the selection while findings arrive, judge, allowlist,
+//! query, filter a big stream incrementally, mouse, back/forward, resize,
+//! and no escape sequence from a log reaching the screen.
+
+use super::app::{App, AppOptions, CaseOp, Effect};
+use super::case_link::{AllowKind, CaseLink, Class};
+use super::fixture::{self, DemoIds};
+use super::keymap::Keymap;
+use super::modal::Modal;
+use super::screens::Screen;
+use super::theme::{ColorMode, Theme};
+use super::view;
+use crate::finding::{DetectorId, Finding};
+use chrono::TimeZone;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use ratatui::Terminal;
+use std::fmt::Write as _;
+
+struct Harness {
+    app: App,
+    ids: DemoIds,
+    _dir: tempfile::TempDir,
+}
+
+fn harness(w: u16, h: u16, mode: ColorMode) -> Harness {
+    let (session, ids) = fixture::demo_session();
+    let dir = tempfile::tempdir().unwrap();
+    // "now" is frozen after the case clock (which is the wall clock) so expiries entered here are in the future for both.
+    let case = CaseLink::open(Some(&dir.path().join("case.sqlite")), &session.config);
+    let now = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+    let mut app = App::new(
+        session,
+        AppOptions {
+            keymap: Keymap::builtin(),
+            theme: Theme::builtin("default", mode),
+            case,
+            now,
+        },
+    );
+    app.on_resize(w, h);
+    Harness {
+        app,
+        ids,
+        _dir: dir,
+    }
+}
+
+fn key(app: &mut App, s: &str) -> Vec<Effect> {
+    let k = super::keymap::Key::parse(s).unwrap();
+    app.on_key(KeyEvent::new(k.code, k.mods))
+}
+
+fn typ(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+}
+
+/// Performs effects the way the main loop does (raw reads are skipped).
+fn run(app: &mut App, effects: Vec<Effect>) {
+    for e in effects {
+        if let Effect::Case(op) = e {
+            app.perform(op);
+        }
+    }
+}
+
+fn draw(app: &App) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
+    t.draw(|f| view::draw(app, f)).unwrap();
+    t.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let mut s = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Text plus, per row, the runs drawn REVERSED or BOLD: what carries meaning without colour.
+fn text_and_attributes(buf: &Buffer) -> String {
+    let mut s = text(buf);
+    s.push_str("--- attributes (R reversed, B bold) ---\n");
+    for y in 0..buf.area.height {
+        let mut runs = String::new();
+        let mut x = 0;
+        while x < buf.area.width {
+            let m = buf[(x, y)].modifier;
+            let tag = match (m.contains(Modifier::REVERSED), m.contains(Modifier::BOLD)) {
+                (true, true) => "RB",
+                (true, false) => "R",
+                (false, true) => "B",
+                _ => "",
+            };
+            let start = x;
+            while x < buf.area.width
+                && buf[(x, y)]
+                    .modifier
+                    .intersection(Modifier::REVERSED | Modifier::BOLD)
+                    == m.intersection(Modifier::REVERSED | Modifier::BOLD)
+            {
+                x += 1;
+            }
+            if !tag.is_empty() {
+                let _ = write!(runs, " {tag}{start}..{x}");
+            }
+        }
+        if !runs.is_empty() {
+            let _ = writeln!(s, "{y:2}:{runs}");
+        }
+    }
+    s
+}
+
+fn assert_no_color(buf: &Buffer) {
+    for c in buf.content() {
+        assert!(
+            matches!(c.fg, Color::Reset) && matches!(c.bg, Color::Reset),
+            "colour under NO_COLOR: {c:?}"
+        );
+    }
+}
+
+/// Snapshots a screen at both sizes, with and without colour.
+fn snap_all(name: &str, setup: impl Fn(&mut Harness)) {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        for mode in [ColorMode::Indexed256, ColorMode::None] {
+            let mut hn = harness(w, h, mode);
+            setup(&mut hn);
+            hn.app.on_resize(w, h);
+            let buf = draw(&hn.app);
+            let tag = if mode == ColorMode::None {
+                "nocolor"
+            } else {
+                "color"
+            };
+            let snap = if mode == ColorMode::None {
+                assert_no_color(&buf);
+                text_and_attributes(&buf)
+            } else {
+                text(&buf)
+            };
+            insta::assert_snapshot!(format!("{name}_{w}x{h}_{tag}"), snap);
+        }
+    }
+}
+
+#[test]
+fn alerts_screen() {
+    snap_all("alerts", |_| {});
+}
+
+#[test]
+fn detail_screen() {
+    snap_all("detail", |h| {
+        let id = h.ids.spray.clone();
+        h.app.open_finding(&id);
+        key(&mut h.app, "j");
+    });
+}
+
+#[test]
+fn timeline_screen_shows_the_hop_with_kmh() {
+    snap_all("timeline", |h| {
+        let id = h.ids.travel.clone();
+        h.app.open_finding(&id);
+        key(&mut h.app, "u");
+    });
+    let mut h = harness(80, 24, ColorMode::None);
+    let id = h.ids.travel.clone();
+    h.app.open_finding(&id);
+    key(&mut h.app, "u");
+    let t = text(&draw(&h.app));
+    assert!(t.contains("FR → US"), "{t}");
+    assert!(t.contains("km/h") && t.contains("IMPOSSIBLE"), "{t}");
+}
+
+#[test]
+fn ip_pivot_shows_the_sprayed_identities() {
+    snap_all("ip", |h| {
+        let id = h.ids.spray.clone();
+        h.app.open_finding(&id);
+        key(&mut h.app, "i");
+    });
+    let mut h = harness(80, 24, ColorMode::None);
+    let id = h.ids.spray.clone();
+    h.app.open_finding(&id);
+    key(&mut h.app, "i");
+    let Screen::Ip(st) = h.app.top() else {
+        panic!("not on the IP pivot")
+    };
+    assert_eq!(st.rows.len(), 8);
+    assert_eq!(
+        st.rows[0].user, "bob@contoso.com",
+        "the identity that signed in comes first"
+    );
+    assert_eq!((st.rows[0].successes, st.failures), (1, 24));
+    assert_eq!(st.asn, "AS9009 M247 Europe SRL");
+    assert!(st.alerts.contains(&h.ids.spray) && st.alerts.contains(&h.ids.inbox));
+}
+
+#[test]
+fn map_screen() {
+    snap_all("map", |h| {
+        let id = h.ids.travel.clone();
+        h.app.open_finding(&id);
+        key(&mut h.app, "m");
+    });
+}
+
+#[test]
+fn events_screen() {
+    snap_all("events", |h| {
+        key(&mut h.app, "e");
+    });
+    snap_all("events_query", |h| {
+        key(&mut h.app, "e");
+        key(&mut h.app, "/");
+        typ(&mut h.app, "outcome:success country:us");
+        key(&mut h.app, "enter");
+        while h.app.tick(std::time::Duration::from_millis(5)) {}
+    });
+}
+
+#[test]
+fn help_sources_and_dialogs() {
+    snap_all("help", |h| {
+        key(&mut h.app, "?");
+    });
+    snap_all("sources", |h| {
+        key(&mut h.app, "p");
+    });
+    snap_all("allow_dialog", |h| {
+        key(&mut h.app, "A");
+    });
+    snap_all("verdict_dialog", |h| {
+        key(&mut h.app, "F");
+        typ(&mut h.app, "known pentest");
+    });
+}
+
+#[test]
+fn raw_record_view() {
+    snap_all("raw", |h| {
+        let id = h.ids.travel.clone();
+        h.app.open_finding(&id);
+        // The fixture's files do not exist: the view shows the normalized fields while it reads.
+        let effects = key(&mut h.app, "enter");
+        assert!(matches!(&effects[..], [Effect::LoadRaw(_)]), "{effects:?}");
+    });
+}
+
+#[test]
+fn first_frame_while_loading() {
+    snap_all("loading", |h| {
+        let mut s =
+            crate::pipeline::Session::new(fixture::quiet_config(), crate::enrich::Enricher::none());
+        let inputs = vec![
+            crate::ingest::read::Input::Path("logs/big.json".into()),
+            crate::ingest::read::Input::Path("logs/other.json".into()),
+        ];
+        s.add_sources(&inputs, true);
+        s.handle(crate::pipeline::IngestMsg::Opened {
+            file: 0,
+            format: "sentinel-signin".into(),
+            size: Some(400_000_000),
+        });
+        s.handle(crate::pipeline::IngestMsg::Progress {
+            file: 0,
+            bytes: 120_000_000,
+        });
+        h.app.session = s;
+        h.app.rate.events_per_sec = 412_345.0;
+        h.app.apply_triage();
+    });
+}
+
+#[test]
+fn help_is_generated_from_the_keymap() {
+    let mut h = harness(160, 48, ColorMode::None);
+    let mut km = Keymap::builtin();
+    km.merge(
+        "[alerts]\nverdict-false-positive = [\"ctrl-x\"]\n",
+        "user.toml",
+    )
+    .unwrap();
+    h.app.keymap = km;
+    key(&mut h.app, "?");
+    let t = text(&draw(&h.app));
+    assert!(
+        t.contains("ctrl-x") && t.contains("verdict: false positive"),
+        "{t}"
+    );
+}
+
+#[test]
+fn new_findings_do_not_move_the_selection() {
+    let mut h = harness(80, 24, ColorMode::Indexed256);
+    // A list longer than the screen, so rows can scroll.
+    for k in 0..30 {
+        let mut f = Finding::new(
+            DetectorId::LegacyAuth,
+            &format!("old{k}"),
+            fixture::T0 + k,
+            10,
+            "legacy".into(),
+        );
+        f.user = Some(format!("old{k}"));
+        h.app.session.findings.upsert(f);
+    }
+    h.app.apply_triage();
+    // Select the stuffing finding (third row by severity).
+    let row = h
+        .app
+        .alerts
+        .rows
+        .iter()
+        .position(|&i| h.app.session.findings.all()[i].id == h.ids.stuffing)
+        .unwrap();
+    for _ in 0..row {
+        key(&mut h.app, "j");
+    }
+    let screen_row = h.app.alerts.pos.selected - h.app.alerts.pos.offset;
+    let before = h.app.alerts.selected_id.clone();
+    // Two critical findings arrive and sort above it.
+    for k in 0..2 {
+        let mut f = Finding::new(
+            DetectorId::HostingAsn,
+            &format!("new{k}"),
+            fixture::T0 + k,
+            99,
+            "new".into(),
+        );
+        f.user = Some(format!("new{k}"));
+        h.app.session.findings.upsert(f);
+    }
+    h.app.apply_triage();
+    assert_eq!(h.app.alerts.selected_id, before);
+    assert_eq!(
+        h.app.alerts.pos.selected - h.app.alerts.pos.offset,
+        screen_row,
+        "the selected row stays at the same screen row"
+    );
+    let t = text(&draw(&h.app));
+    let sel_y = (h.app.list_area().y as usize) + screen_row;
+    let line = t.lines().nth(sel_y).unwrap();
+    assert!(line.contains("carol@contoso.com"), "{line}");
+}
+
+#[test]
+fn judging_writes_the_verdict_with_its_note() {
+    let mut h = harness(80, 24, ColorMode::Indexed256);
+    assert!(h.app.case.is_open(), "{:?}", h.app.case.error);
+    let row = h
+        .app
+        .alerts
+        .rows
+        .iter()
+        .position(|&i| h.app.session.findings.all()[i].id == h.ids.stuffing)
+        .unwrap();
+    h.app.alerts.select_row(row, &h.app.session.findings, 10);
+    assert!(key(&mut h.app, "F").is_empty());
+    assert!(matches!(
+        h.app.modal,
+        Some(Modal::Verdict {
+            class: Class::FalsePositive,
+            ..
+        })
+    ));
+    typ(&mut h.app, "password manager retry loop");
+    let effects = key(&mut h.app, "enter");
+    assert!(
+        matches!(&effects[..], [Effect::Case(CaseOp::Verdict { class: Class::FalsePositive, note: Some(n), .. })] if n == "password manager retry loop")
+    );
+    run(&mut h.app, effects);
+    let v = h.app.case.verdict(&h.ids.stuffing).expect("verdict saved");
+    assert_eq!(v.class, Class::FalsePositive);
+    assert_eq!(v.note.as_deref(), Some("password manager retry loop"));
+    let t = text(&draw(&h.app));
+    assert!(t.contains("FP"), "{t}");
+    // verdict:fp finds it again.
+    key(&mut h.app, "/");
+    typ(&mut h.app, "verdict:fp");
+    key(&mut h.app, "enter");
+    assert_eq!(h.app.alerts.rows.len(), 1);
+}
+
+#[test]
+fn notes_are_saved_and_shown_in_the_detail() {
+    let mut h = harness(120, 40, ColorMode::None);
+    let id = h.ids.inbox.clone();
+    h.app.open_finding(&id);
+    key(&mut h.app, "n");
+    typ(&mut h.app, "called the user: rule not theirs");
+    let effects = key(&mut h.app, "enter");
+    assert!(
+        matches!(&effects[..], [Effect::Case(CaseOp::Note { .. })]),
+        "{effects:?}"
+    );
+    run(&mut h.app, effects);
+    assert_eq!(h.app.case.notes_of(&id).len(), 1);
+    let t = text(&draw(&h.app));
+    assert!(t.contains("called the user: rule not theirs"), "{t}");
+    // An empty note writes nothing.
+    key(&mut h.app, "n");
+    assert!(key(&mut h.app, "enter").is_empty());
+}
+
+#[test]
+fn allowlisting_suppresses_and_the_toggle_shows_the_note() {
+    let mut h = harness(160, 48, ColorMode::Indexed256);
+    let row = h
+        .app
+        .alerts
+        .rows
+        .iter()
+        .position(|&i| h.app.session.findings.all()[i].id == h.ids.spray)
+        .unwrap();
+    h.app.alerts.select_row(row, &h.app.session.findings, 10);
+    key(&mut h.app, "A");
+    let Some(Modal::Allow(d)) = &h.app.modal else {
+        panic!("no allowlist dialog")
+    };
+    let kinds: Vec<(AllowKind, &str)> = d
+        .choices
+        .iter()
+        .map(|c| (c.kind, c.value.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (AllowKind::Ip, "203.0.113.7"),
+            (AllowKind::Cidr, "203.0.113.0/24"),
+            (AllowKind::Asn, "AS9009"),
+            (AllowKind::Country, "RU")
+        ]
+    );
+    // The note is required.
+    assert!(key(&mut h.app, "enter").is_empty());
+    let Some(Modal::Allow(d)) = &h.app.modal else {
+        panic!("dialog closed without a note")
+    };
+    assert!(d.error.as_deref().unwrap_or("").contains("note"));
+    typ(&mut h.app, "red team exercise RT-7");
+    key(&mut h.app, "backtab"); // expiry
+    typ(&mut h.app, "30d");
+    let effects = key(&mut h.app, "enter");
+    assert_eq!(effects.len(), 1, "{effects:?}");
+    let before = h.app.alerts.rows.len();
+    run(&mut h.app, effects);
+    assert_eq!(
+        h.app.alerts.rows.len(),
+        before - 1,
+        "the suppressed finding leaves the list"
+    );
+    let spray = h.app.session.findings.get(&h.ids.spray).unwrap();
+    assert_eq!(
+        spray.suppressed.as_ref().map(|s| s.note.as_str()),
+        Some("red team exercise RT-7")
+    );
+    key(&mut h.app, "x");
+    assert_eq!(h.app.alerts.rows.len(), before);
+    let t = text(&draw(&h.app));
+    assert!(t.contains("⊘ red team exercise RT-7"), "{t}");
+}
+
+#[test]
+fn query_filters_alerts_and_esc_restores() {
+    let mut h = harness(80, 24, ColorMode::Indexed256);
+    let all = h.app.alerts.rows.len();
+    key(&mut h.app, "/");
+    typ(&mut h.app, "det:spray sev:>=high");
+    assert_eq!(h.app.alerts.rows.len(), 1, "filters while typing");
+    key(&mut h.app, "esc");
+    assert_eq!(h.app.alerts.rows.len(), all);
+    key(&mut h.app, "/");
+    typ(&mut h.app, "user:carol");
+    key(&mut h.app, "enter");
+    assert_eq!(h.app.alerts.rows.len(), 1);
+    key(&mut h.app, "v"); // severity filter on top of the query
+    assert!(h.app.alerts.query.text.starts_with("sev:>=medium"));
+}
+
+#[test]
+fn big_stream_is_filtered_incrementally_and_correctly() {
+    let session = fixture::big_session(60_000, 500, 300);
+    let now = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+    let case = CaseLink::none(&session.config);
+    let mut app = App::new(
+        session,
+        AppOptions {
+            keymap: Keymap::builtin(),
+            theme: Theme::builtin("default", ColorMode::None),
+            case,
+            now,
+        },
+    );
+    app.on_resize(80, 24);
+    key(&mut app, "e");
+    key(&mut app, "/");
+    typ(&mut app, "ip:203.0.113.7 outcome:failure");
+    key(&mut app, "enter");
+    let mut ticks = 0;
+    while app.tick(std::time::Duration::from_micros(200)) {
+        ticks += 1;
+    }
+    assert!(
+        ticks > 1,
+        "filtering should take several ticks at this budget"
+    );
+    let store = &app.session.store;
+    let expected = store
+        .by_time()
+        .iter()
+        .filter(|&&i| {
+            store.text(store.get(i).ip) == "203.0.113.7"
+                && store.get(i).outcome == crate::event::Outcome::Failure
+        })
+        .count();
+    assert_eq!(app.events.len(store), expected);
+    assert!(expected > 0);
+}
+
+#[test]
+fn mouse_selects_and_scrolls() {
+    let mut h = harness(80, 24, ColorMode::Indexed256);
+    let area = h.app.list_area();
+    h.app.on_mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 10,
+        row: area.y + 2,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_eq!(h.app.alerts.pos.selected, 2);
+    key(&mut h.app, "e");
+    h.app.on_mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 10,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_eq!(h.app.events.pos.selected, 3);
+}
+
+#[test]
+fn back_and_forward_keep_each_screens_selection() {
+    let mut h = harness(80, 24, ColorMode::Indexed256);
+    let id = h.ids.spray.clone();
+    h.app.open_finding(&id);
+    for _ in 0..5 {
+        key(&mut h.app, "j");
+    }
+    key(&mut h.app, "i");
+    assert!(matches!(h.app.top(), Screen::Ip(_)));
+    key(&mut h.app, "j");
+    key(&mut h.app, "esc");
+    let Screen::Detail(d) = h.app.top() else {
+        panic!("back should return to the detail")
+    };
+    assert_eq!(d.pos.selected, 5);
+    key(&mut h.app, "]");
+    let Screen::Ip(s) = h.app.top() else {
+        panic!("forward should return to the IP pivot")
+    };
+    assert_eq!(s.pos.selected, 1);
+    // Enter on an identity pivots to its timeline.
+    key(&mut h.app, "enter");
+    assert!(matches!(h.app.top(), Screen::Timeline(t) if t.user == "alice@contoso.com"));
+}
+
+#[test]
+fn every_screen_survives_any_size() {
+    for (w, ht) in [
+        (20u16, 5u16),
+        (40, 10),
+        (80, 24),
+        (81, 25),
+        (120, 30),
+        (200, 60),
+        (300, 100),
+    ] {
+        let mut h = harness(80, 24, ColorMode::Indexed256);
+        let id = h.ids.travel.clone();
+        for step in ["", "enter", "u", "m", "esc", "esc", "i", "e", "?", "p"] {
+            if step == "enter" {
+                h.app.open_finding(&id);
+            } else if !step.is_empty() {
+                key(&mut h.app, step);
+            }
+            h.app.on_resize(w, ht);
+            draw(&h.app);
+        }
+    }
+}
+
+#[test]
+fn no_escape_sequence_reaches_the_screen() {
+    let mut h = harness(160, 48, ColorMode::Indexed256);
+    key(&mut h.app, "e");
+    key(&mut h.app, "G");
+    let buf = draw(&h.app);
+    let t = text(&buf);
+    assert!(
+        t.contains("mallory\\u{1b}[31m@contoso.com"),
+        "the escape is shown escaped: {t}"
+    );
+    assert!(!buf.content().iter().any(|c| c.symbol().contains('\u{1b}')));
+}
+
+#[test]
+fn selection_and_severity_read_without_colour() {
+    let h = harness(80, 24, ColorMode::None);
+    let buf = draw(&h.app);
+    let y = h.app.list_area().y;
+    assert!(
+        buf[(5, y)].modifier.contains(Modifier::REVERSED),
+        "the selected row is reversed"
+    );
+    assert!(
+        buf[(1, y)].modifier.contains(Modifier::BOLD),
+        "a critical severity is bold"
+    );
+    let h = harness(80, 24, ColorMode::Indexed256);
+    let buf = draw(&h.app);
+    assert_eq!(
+        buf[(5, y)].bg,
+        Color::Indexed(24),
+        "256-colour selection background"
+    );
+}

@@ -1,0 +1,328 @@
+//! The three bars around every screen: the breadcrumb line (the screen
+//! stack), the status bar (sources and whether they are followed, load
+//! progress, events, events/s, parse problems, findings by severity, the
+//! case file) and the footer (key hints generated from the keymap, or the
+//! last message). Segments are dropped by priority when the terminal is narrow.
+
+use crate::finding::Severity;
+use crate::pipeline::SourceState;
+use crate::sanitize::clean_width;
+use crate::tui::action::Action;
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::modal::Modal;
+use crate::tui::screens::Screen;
+use crate::tui::theme::Role;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+pub fn title(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    let theme = &app.theme;
+    buf.set_style(area, theme.style(Role::Text));
+    let mut spans = vec![Span::styled("hunt", theme.style(Role::Title))];
+    for s in &app.stack {
+        spans.push(Span::styled(" › ", theme.style(Role::Dim)));
+        spans.push(Span::styled(s.crumb(), theme.style(Role::Text)));
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
+    let help = app
+        .keymap
+        .label(app.top().contexts(), Action::Help)
+        .map(|k| format!("{k} help"));
+    if let Some(h) = help {
+        let w = h.chars().count() as u16;
+        if area.width > w + 40 {
+            buf.set_string(area.right() - w, area.y, h, theme.style(Role::Dim));
+        }
+    }
+}
+
+/// One status segment: priority (lower is kept longer) and its spans.
+type Segment<'a> = (u8, Vec<Span<'a>>);
+
+pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    let theme = &app.theme;
+    let base = theme.style(Role::Status);
+    buf.set_style(area, base);
+    let s = &app.session;
+    let mut segs: Vec<Segment> = Vec::new();
+    // Sources and progress.
+    let followed = s.sources.iter().filter(|x| x.followed).count();
+    let reading: Vec<_> = s
+        .sources
+        .iter()
+        .filter(|x| matches!(x.state, SourceState::Opening | SourceState::Reading))
+        .collect();
+    let src = if !reading.is_empty() {
+        // Per-file bytes read of size are on the sources screen (p).
+        let (read, total): (u64, u64) = s
+            .sources
+            .iter()
+            .map(|x| (x.bytes_read, x.size.unwrap_or(x.bytes_read)))
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        let pct = (read * 100).checked_div(total).unwrap_or(0).min(99);
+        format!("⟳ loading {pct}% of {}", format::bytes(total))
+    } else if s.sources.len() == 1 {
+        let x = &s.sources[0];
+        let name = std::path::Path::new(&x.name)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(&x.name);
+        format!(
+            "{}{}",
+            clean_width(name, 24),
+            if x.followed { " ⟳ following" } else { "" }
+        )
+    } else if followed > 0 {
+        format!("{} sources ⟳ {followed} followed", s.sources.len())
+    } else {
+        format!("{} sources", s.sources.len())
+    };
+    segs.push((1, vec![Span::styled(src, base)]));
+    segs.push((
+        0,
+        vec![Span::styled(
+            format!("{} events", format::count(s.store.len() as u64)),
+            base,
+        )],
+    ));
+    if app.rate.events_per_sec >= 1.0 {
+        segs.push((
+            2,
+            vec![Span::styled(
+                format!("{} ev/s", format::compact(app.rate.events_per_sec)),
+                base,
+            )],
+        ));
+    }
+    let failed = s
+        .sources
+        .iter()
+        .filter(|x| x.state == SourceState::Failed)
+        .count();
+    let problems = s.problem_count();
+    if problems > 0 || failed > 0 {
+        let mut t = format!("⚠ {} problems", format::count(problems));
+        if failed > 0 {
+            t = format!(
+                "⚠ {failed} unreadable, {} problems",
+                format::count(problems)
+            );
+        }
+        let key = app
+            .keymap
+            .label(&[crate::tui::keymap::Context::Global], Action::Sources)
+            .unwrap_or_default();
+        segs.push((
+            2,
+            vec![Span::styled(
+                format!("{t} ({key})"),
+                base.patch(theme.style(Role::Warning)),
+            )],
+        ));
+    }
+    let mut by = [0usize; 4];
+    for f in s.findings.all() {
+        if f.suppressed.is_none() {
+            by[f.severity as usize] += 1;
+        }
+    }
+    let mut sev = Vec::new();
+    for (sv, letter) in [
+        (Severity::Critical, "C"),
+        (Severity::High, "H"),
+        (Severity::Medium, "M"),
+        (Severity::Low, "L"),
+    ] {
+        sev.push(Span::styled(
+            format!("{letter}{} ", by[sv as usize]),
+            base.patch(theme.style(format::severity_role(sv))),
+        ));
+    }
+    segs.push((0, sev));
+    let case = match (&app.case.path, app.case.is_open()) {
+        (Some(p), true) => format!(
+            "case {}",
+            clean_width(
+                &p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                30
+            )
+        ),
+        _ => "no case".into(),
+    };
+    let case_role = if app.case.is_open() {
+        Role::Status
+    } else {
+        Role::Warning
+    };
+    segs.push((
+        3,
+        vec![Span::styled(case, base.patch(theme.style(case_role)))],
+    ));
+    let width = |segs: &[Segment]| {
+        segs.iter()
+            .map(|(_, v)| v.iter().map(|s| s.width()).sum::<usize>() + 3)
+            .sum::<usize>()
+    };
+    while width(&segs) > area.width as usize && segs.len() > 1 {
+        let worst = segs
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, (p, _))| (*p, *i))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        segs.remove(worst);
+    }
+    let mut spans = vec![Span::styled(" ", base)];
+    for (i, (_, v)) in segs.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" │ ", base.patch(theme.style(Role::Border))));
+        }
+        spans.extend(v);
+    }
+    Paragraph::new(Line::from(spans))
+        .style(base)
+        .render(area, buf);
+}
+
+/// The actions hinted in the footer of each screen, in order.
+fn hinted(screen: &Screen) -> &'static [Action] {
+    match screen {
+        Screen::Alerts => &[
+            Action::Open,
+            Action::Search,
+            Action::PivotUser,
+            Action::PivotIp,
+            Action::VerdictFalsePositive,
+            Action::Allowlist,
+            Action::ToggleSuppressed,
+            Action::Events,
+            Action::Help,
+            Action::Quit,
+        ],
+        Screen::Detail(_) => &[
+            Action::Back,
+            Action::Open,
+            Action::PivotUser,
+            Action::PivotIp,
+            Action::PivotMap,
+            Action::VerdictFalsePositive,
+            Action::Allowlist,
+            Action::Help,
+        ],
+        Screen::Timeline(_) => &[
+            Action::Back,
+            Action::Open,
+            Action::PivotIp,
+            Action::PivotMap,
+            Action::Help,
+        ],
+        Screen::Ip(_) => &[Action::Back, Action::Open, Action::Help],
+        Screen::Map(_) => &[Action::Back, Action::PivotUser, Action::Help],
+        Screen::Events => &[
+            Action::Back,
+            Action::Search,
+            Action::Open,
+            Action::PivotUser,
+            Action::PivotIp,
+            Action::Help,
+        ],
+        Screen::Help(_) | Screen::Sources(_) => &[Action::Back, Action::Quit],
+    }
+}
+
+pub fn footer(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    let theme = &app.theme;
+    let base = theme.style(Role::Footer);
+    buf.set_style(area, base);
+    if let Some((role, msg)) = &app.flash {
+        let line = Line::from(Span::styled(
+            format!(" {msg}"),
+            base.patch(theme.style(*role)),
+        ));
+        Paragraph::new(line).style(base).render(area, buf);
+        return;
+    }
+    let key = base.patch(theme.style(Role::Key));
+    let mut spans = vec![Span::styled(" ", base)];
+    let pairs: Vec<(String, String)> = match &app.modal {
+        Some(Modal::Allow(_)) => vec![
+            ("tab".into(), "next field".into()),
+            ("↑↓".into(), "choose".into()),
+            ("enter".into(), "save".into()),
+            ("esc".into(), "cancel".into()),
+        ],
+        Some(Modal::Raw(_)) => vec![
+            ("j/k".into(), "scroll".into()),
+            ("esc".into(), "close".into()),
+        ],
+        Some(Modal::Query { .. }) => vec![
+            ("enter".into(), "keep".into()),
+            ("esc".into(), "undo".into()),
+            ("".into(), "user: ip: sev:>=high det: verdict: text".into()),
+        ],
+        Some(_) => vec![
+            ("enter".into(), "save".into()),
+            ("esc".into(), "cancel".into()),
+        ],
+        None => {
+            let ctx = app.top().contexts();
+            let mut v = Vec::new();
+            for &a in hinted(app.top()) {
+                if a == Action::VerdictFalsePositive {
+                    let ks: Vec<String> = [
+                        Action::VerdictTruePositive,
+                        Action::VerdictBenignPositive,
+                        Action::VerdictFalsePositive,
+                        Action::VerdictUndetermined,
+                    ]
+                    .iter()
+                    .filter_map(|a| {
+                        app.keymap
+                            .keys_for(ctx, *a)
+                            .first()
+                            .map(ToString::to_string)
+                    })
+                    .collect();
+                    if !ks.is_empty() {
+                        v.push((ks.join("/"), "verdict".into()));
+                    }
+                    continue;
+                }
+                if let Some(k) = app.keymap.keys_for(ctx, a).first() {
+                    v.push((k.to_string(), a.hint().to_string()));
+                }
+            }
+            v
+        }
+    };
+    let mut used = 1;
+    for (k, label) in pairs {
+        let w = k.chars().count() + label.chars().count() + 3;
+        if used + w > area.width as usize {
+            break;
+        }
+        used += w;
+        if !k.is_empty() {
+            spans.push(Span::styled(k, key));
+            spans.push(Span::styled(" ", base));
+        }
+        spans.push(Span::styled(format!("{label}  "), base));
+    }
+    Paragraph::new(Line::from(spans))
+        .style(base)
+        .render(area, buf);
+}

@@ -1,0 +1,382 @@
+//! The real `hunt` binary in a pseudo-terminal (portable-pty + vt100): the
+//! analyst's journey on samples/ — wait for the alerts, open a spray alert,
+//! pivot to its IP and see the sprayed identities, pivot to a user's
+//! timeline and see a hop with its km/h, mark a finding false positive with
+//! a note, allowlist an IP with a note, quit; open again and find the
+//! verdict and the suppression still there. Also: quitting restores the
+//! terminal, and NO_COLOR keeps colour codes off the wire.
+
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const ROWS: u16 = 40;
+const COLS: u16 = 140;
+
+struct Tui {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Option<Box<dyn portable_pty::MasterPty + Send>>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+impl Tui {
+    fn start(args: &[&str], env: &[(&str, &str)], home: &Path) -> Tui {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_hunt"));
+        cmd.args(args);
+        cmd.cwd(root());
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("RUST_BACKTRACE", "0");
+        cmd.env("XDG_CONFIG_HOME", home.join("config"));
+        cmd.env("XDG_DATA_HOME", home.join("data"));
+        cmd.env("USER", "e2e-analyst");
+        cmd.env_remove("NO_COLOR");
+        cmd.env_remove("HUNT_CASE");
+        cmd.env_remove("COLORTERM");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn hunt");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let writer = pair.master.take_writer().expect("writer");
+        let rows = NonZeroU16::new(ROWS).unwrap();
+        let cols = NonZeroU16::new(COLS).unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        p.lock().unwrap().process(&buf[..n]);
+                        r.lock().unwrap().extend_from_slice(&buf[..n]);
+                    }
+                }
+            }
+        });
+        Tui {
+            parser,
+            raw,
+            writer,
+            child,
+            master: Some(pair.master),
+        }
+    }
+
+    fn resize(&mut self, rows: u16, cols: u16) {
+        if let Some(m) = &self.master {
+            m.resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
+        }
+        self.parser.lock().unwrap().set_size(
+            NonZeroU16::new(rows).unwrap(),
+            NonZeroU16::new(cols).unwrap(),
+        );
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen shows `text` (10 s), printing the screen on failure.
+    fn wait_for(&self, text: &str) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "timed out waiting for {text:?}; the screen:\n{}",
+            self.screen()
+        );
+    }
+
+    fn wait_gone(&self, text: &str) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if !self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "timed out waiting for {text:?} to go; the screen:\n{}",
+            self.screen()
+        );
+    }
+
+    fn send(&mut self, s: &str) {
+        self.writer.write_all(s.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Let the UI take the keys in before the next batch (a lone ESC
+        // followed at once by a letter would read as Alt+letter).
+        std::thread::sleep(Duration::from_millis(120));
+    }
+
+    fn esc(&mut self) {
+        self.send("\x1b");
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    /// Runs a query on the alerts screen (`a`, `/`, clear, text, Enter).
+    fn query(&mut self, q: &str) {
+        self.send("a");
+        self.send("/");
+        self.send("\x15"); // ctrl-u: clear the line
+        self.send(q);
+        self.send("\r");
+    }
+
+    fn quit(mut self) -> (bool, String, bool) {
+        self.send("q");
+        let start = Instant::now();
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                let _ = self.child.kill();
+                panic!("hunt did not exit on q; the screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        let raw = String::from_utf8_lossy(&self.raw.lock().unwrap()).into_owned();
+        let alt = self.parser.lock().unwrap().screen().alternate_screen();
+        (status.success(), raw, alt)
+    }
+}
+
+fn case_args(case: &Path) -> Vec<String> {
+    vec![
+        "--case".into(),
+        case.display().to_string(),
+        "--geoip".into(),
+        "samples/geoip".into(),
+        "samples/".into(),
+    ]
+}
+
+#[test]
+fn triage_journey_on_the_samples_survives_a_restart() {
+    let home = tempfile::tempdir().unwrap();
+    let case = home.path().join("case.sqlite");
+    let args = case_args(&case);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    let mut t = Tui::start(&args, &[], home.path());
+    t.wait_for("password_spray");
+    t.wait_for("45.83.64.17");
+
+    // Open the spray alert, pivot to its IP: the sprayed identities.
+    t.query("det:spray");
+    t.wait_for("1 of");
+    t.send("\r");
+    t.wait_for("Why it fired");
+    t.send("i");
+    t.wait_for("identity tried");
+    t.wait_for("AS9009");
+    for who in [
+        "adele.vance@contoso.com",
+        "irvin.sayers@contoso.com",
+        "alex.wilber@contoso.com",
+    ] {
+        t.wait_for(who);
+    }
+
+    // Pivot to a user's timeline with an impossible hop: km and km/h on screen.
+    t.query("det:travel user:nestor");
+    t.wait_for("nestor.wilke@contoso.com");
+    t.send("\r");
+    t.wait_for("Why it fired");
+    t.send("u");
+    t.wait_for("↳ hop US → NG");
+    t.wait_for("km/h");
+    t.wait_for("IMPOSSIBLE");
+
+    // Back on the alert: false positive with a note.
+    t.esc();
+    t.wait_for("Why it fired");
+    t.send("F");
+    t.wait_for("Mark FALSE POSITIVE");
+    t.send("travel agent booking tool, known VPN exit");
+    t.send("\r");
+    t.wait_for("✓ false_positive");
+    t.wait_for("verdict false_positive");
+
+    // Allowlist the spray IP with a note (Tab ×3 reaches the note field).
+    t.query("det:spray");
+    t.wait_for("1 of");
+    t.send("A");
+    t.wait_for("Suppress findings matching:");
+    t.wait_for("(•) ip       45.83.64.17");
+    t.send("\t\t\t");
+    t.send("red team exercise RT-7");
+    t.send("\r");
+    t.wait_for("allowlisted ip 45.83.64.17");
+    t.wait_for("0 of");
+
+    let (ok, raw, alt) = t.quit();
+    assert!(ok, "hunt should exit 0 on q");
+    assert!(
+        raw.contains("\x1b[?1049h") && raw.contains("\x1b[?1049l"),
+        "entered and left the alternate screen"
+    );
+    assert!(!alt, "the terminal is back on the main screen");
+
+    // Again: the verdict and the suppression are in the case.
+    let mut t = Tui::start(&args, &[], home.path());
+    t.wait_for("impossible_travel");
+    assert!(
+        !t.screen().contains("password_spray"),
+        "the allowlisted spray stays hidden"
+    );
+    t.query("det:travel user:nestor");
+    t.wait_for("FP");
+    t.query("det:spray");
+    t.wait_for("0 of");
+    t.send("x");
+    t.wait_for("suppressed by allowlist entry #1: red team exercise RT-7");
+    t.wait_for("⊘ red team");
+    let (ok, _, _) = t.quit();
+    assert!(ok);
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_resize_relays_out() {
+    let home = tempfile::tempdir().unwrap();
+    let case = home.path().join("case.sqlite");
+    let args = case_args(&case);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut t = Tui::start(&args, &[], home.path());
+    t.wait_for("password_spray");
+    // Wide layout first (full detector names), then 80 columns: short names and narrow headers.
+    t.resize(24, 80);
+    t.wait_for("user / ip");
+    t.wait_for("spray ");
+    assert!(!t.screen().contains("password_spray"), "{}", t.screen());
+    let pid = t.child.process_id().expect("pid");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let start = Instant::now();
+    while t.child.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "hunt ignored SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let raw = String::from_utf8_lossy(&t.raw.lock().unwrap()).into_owned();
+    assert!(raw.contains("\x1b[?1049l"), "left the alternate screen");
+    assert!(!t.parser.lock().unwrap().screen().alternate_screen());
+}
+
+#[test]
+fn no_color_sends_no_colour_codes_but_keeps_reverse() {
+    let home = tempfile::tempdir().unwrap();
+    let case = home.path().join("case.sqlite");
+    let args = case_args(&case);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut t = Tui::start(&args, &[("NO_COLOR", "1")], home.path());
+    t.wait_for("password_spray");
+    t.send("j");
+    t.wait_gone("Loading");
+    let (ok, raw, _) = t.quit();
+    assert!(ok);
+    assert!(
+        !raw.contains("\x1b[38;5;") && !raw.contains("\x1b[48;5;"),
+        "256-colour codes under NO_COLOR"
+    );
+    assert!(raw.contains("\x1b[7m"), "the selection is still reversed");
+}
+
+#[test]
+fn logs_on_stdin_and_keys_from_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let case = home.path().join("case.sqlite");
+    let case = case.display().to_string();
+    // stdin is a file; keys must come from the terminal (/dev/tty).
+    let script = format!(
+        "exec {} --case {case} - < samples/entra/SigninLogs.ndjson",
+        env!("CARGO_BIN_EXE_hunt")
+    );
+    let pty = native_pty_system();
+    let pair = pty
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new("sh");
+    cmd.args(["-c", &script]);
+    cmd.cwd(root());
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+    let child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let writer = pair.master.take_writer().unwrap();
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(
+        NonZeroU16::new(ROWS).unwrap(),
+        NonZeroU16::new(COLS).unwrap(),
+        0,
+    )));
+    let raw = Arc::new(Mutex::new(Vec::new()));
+    let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
+    std::thread::spawn(move || {
+        let _master = pair.master;
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            p.lock().unwrap().process(&buf[..n]);
+            r.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let mut t = Tui {
+        parser,
+        raw,
+        writer,
+        child,
+        master: None,
+    };
+    t.wait_for("password_spray");
+    t.send("e");
+    t.wait_for("All events");
+    let (ok, _, alt) = t.quit();
+    assert!(ok && !alt);
+}
