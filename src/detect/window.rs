@@ -98,7 +98,11 @@ impl<T> Window<T> {
 const MIN_SWEEP_EVENTS: usize = 4096;
 
 /// When to sweep stale per-entity state. A sweep is due after at least
-/// `max(4096, entities)` events, so its cost stays O(1) per event amortised,
+/// `max(4096, entities / 2)` events, so its cost stays O(1) per event
+/// amortised and the state never grows past about twice what is live. (With
+/// `entities` itself as the bound, a stream where every event adds an entity
+/// — unique session ids — would never reach it again: the count grows as fast
+/// as the counter.) It runs
 /// and it runs at the time of the event that triggered it: event time, never
 /// the wall clock, and not a high-water mark that one bogus far-future
 /// timestamp could push ahead of every real event.
@@ -112,7 +116,7 @@ impl Sweep {
     /// state older than the detector's horizon before `t` should be dropped.
     pub fn tick(&mut self, t: Millis, entities: usize) -> Option<Millis> {
         self.since += 1;
-        if self.since >= MIN_SWEEP_EVENTS.max(entities) {
+        if self.since >= MIN_SWEEP_EVENTS.max(entities / 2) {
             self.since = 0;
             Some(t)
         } else {
@@ -124,6 +128,24 @@ impl Sweep {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sweeps_keep_coming_when_every_event_adds_an_entity() {
+        let mut sweep = Sweep::default();
+        let (mut entities, mut sweeps) = (0usize, 0);
+        for t in 0..200_000i64 {
+            entities += 1; // a new session per event
+            if sweep.tick(t, entities).is_some() {
+                sweeps += 1;
+                entities = entities.min(10_000); // what is still live
+            }
+            assert!(
+                entities <= 2 * 10_000 + MIN_SWEEP_EVENTS,
+                "state grew to {entities} at {t}"
+            );
+        }
+        assert!(sweeps > 10);
+    }
 
     #[test]
     fn prunes_by_event_time_and_orders_late_items() {
@@ -164,9 +186,10 @@ mod tests {
             }
         }
         assert_eq!(due, vec![40_950, 81_910]);
-        // With more entities than the minimum, sweeps space out accordingly.
+        // With more entities than the minimum, sweeps space out accordingly
+        // (every entities / 2 events).
         let mut s = Sweep::default();
-        let n = (0..20_000).filter(|&i| s.tick(i, 9_000).is_some()).count();
+        let n = (0..20_000).filter(|&i| s.tick(i, 18_000).is_some()).count();
         assert_eq!(n, 2);
     }
 }
