@@ -295,7 +295,7 @@ pub struct Readers {
 pub fn start(opts: &RunOptions, config: &Config) -> Readers {
     // Small bounds keep memory flat when the owner is the slower side:
     // at most this many parsed batches wait for it.
-    let (tx, rx) = mpsc::sync_channel::<IngestMsg>(16);
+    let (tx, rx) = mpsc::sync_channel::<IngestMsg>(8);
     let workers = if opts.workers == 0 {
         thread::available_parallelism()
             .map(|n| n.get())
