@@ -119,6 +119,12 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         workers: 0,
     };
     let mut session = Session::new(config.clone(), enricher);
+    for e in session.hosting.load_errors() {
+        eprintln!(
+            "hunt: hosting list: {}",
+            hunt::sanitize::clean(&e.to_string())
+        );
+    }
     session.add_sources(&inputs, args.follow);
     let readers = pipeline::start(&opts, &config);
     let stdout = io::stdout();

@@ -240,6 +240,10 @@ impl Session {
     /// Feeds held events to the detectors in event-time order.
     pub fn release(&mut self) {
         self.store.seal();
+        // A Tor exit list is replaced while we run (cron): pick up the new one.
+        // One stat per release; the file is only re-read when its mtime changed.
+        // (Errors stay in `hosting.load_errors()`; the core never prints.)
+        self.hosting.refresh();
         let mut pending = std::mem::take(&mut self.pending);
         let store = &self.store;
         pending.sort_by(|&a, &b| order(store, a, b));
