@@ -252,10 +252,8 @@ impl Session {
             config: &self.config,
             hosting: &self.hosting,
         };
-        for idx in pending {
-            self.engine
-                .observe(&cx, idx, &mut self.findings, &mut self.changed);
-        }
+        self.engine
+            .observe_all(&cx, &pending, &mut self.findings, &mut self.changed);
     }
 
     /// Findings created or changed since the last call.

@@ -120,6 +120,78 @@ impl Engine {
             .collect()
     }
 
+    /// Runs every detector over `idxs` (in that order) and upserts what they
+    /// emit. Detectors are independent of one another, so a large batch (a
+    /// whole-file scan) is split over two threads, each running half of the
+    /// detectors over all events; their outputs are merged back by (event
+    /// position, detector slot), which is exactly the sequential order, so
+    /// findings and change lists do not depend on the split.
+    pub fn observe_all(
+        &mut self,
+        cx: &DetectCx,
+        idxs: &[EventIdx],
+        findings: &mut Findings,
+        changed: &mut Vec<(Change, String)>,
+    ) {
+        const PARALLEL_MIN: usize = 20_000;
+        if idxs.len() < PARALLEL_MIN || self.detectors.len() < 2 {
+            for &idx in idxs {
+                self.observe(cx, idx, findings, changed);
+            }
+            return;
+        }
+        let mut even = Vec::new();
+        let mut odd = Vec::new();
+        for (slot, d) in self.detectors.iter_mut().enumerate() {
+            if slot % 2 == 0 {
+                even.push((slot, d));
+            } else {
+                odd.push((slot, d));
+            }
+        }
+        let run = |mut group: Vec<(usize, &mut Box<dyn Detector>)>| {
+            let mut out: Vec<(usize, usize, Finding)> = Vec::new();
+            let mut scratch = Vec::new();
+            for (pos, &idx) in idxs.iter().enumerate() {
+                let ev = *cx.store.get(idx);
+                for (slot, d) in group.iter_mut() {
+                    d.observe(cx, idx, &ev, &mut scratch);
+                    out.extend(scratch.drain(..).map(|f| (pos, *slot, f)));
+                }
+            }
+            out
+        };
+        let (a, b) = std::thread::scope(|s| {
+            let other = s.spawn(|| run(odd));
+            let mine = run(even);
+            (mine, other.join())
+        });
+        let b = match b {
+            Ok(b) => b,
+            // A detector panicked on the other thread: re-raise it here, as the
+            // sequential path would have.
+            Err(p) => std::panic::resume_unwind(p),
+        };
+        let mut a = a.into_iter().peekable();
+        let mut b = b.into_iter().peekable();
+        loop {
+            let take_a = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => (x.0, x.1) <= (y.0, y.1),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let next = if take_a { a.next() } else { b.next() };
+            if let Some((_, _, f)) = next {
+                let id = f.id.clone();
+                match findings.upsert(f) {
+                    Change::Unchanged => {}
+                    c => changed.push((c, id)),
+                }
+            }
+        }
+    }
+
     /// Runs every detector on event `idx` and upserts what they emit.
     /// Returns the ids of findings created or changed.
     pub fn observe(
