@@ -124,8 +124,10 @@ impl Engine {
     /// emit. Detectors are independent of one another, so a large batch (a
     /// whole-file scan) is split over two threads, each running half of the
     /// detectors over all events; their outputs are merged back by (event
-    /// position, detector slot), which is exactly the sequential order, so
-    /// findings and change lists do not depend on the split.
+    /// position, detector slot), which is the sequential order, so findings do
+    /// not depend on the split. (In this path each changed finding is reported
+    /// once, as a whole-file scan needs; small batches — a live tail's polls —
+    /// take the sequential path and report every change.)
     pub fn observe_all(
         &mut self,
         cx: &DetectCx,
@@ -149,14 +151,26 @@ impl Engine {
                 odd.push((slot, d));
             }
         }
+        // Each finding is kept once per group, at the position of its first
+        // snapshot and with its latest content: the same final findings in the
+        // same creation order as upserting every snapshot, without holding them all.
         let run = |mut group: Vec<(usize, &mut Box<dyn Detector>)>| {
             let mut out: Vec<(usize, usize, Finding)> = Vec::new();
+            let mut at: std::collections::HashMap<String, usize> = Default::default();
             let mut scratch = Vec::new();
             for (pos, &idx) in idxs.iter().enumerate() {
                 let ev = *cx.store.get(idx);
                 for (slot, d) in group.iter_mut() {
                     d.observe(cx, idx, &ev, &mut scratch);
-                    out.extend(scratch.drain(..).map(|f| (pos, *slot, f)));
+                    for f in scratch.drain(..) {
+                        match at.get(&f.id) {
+                            Some(&i) => out[i].2 = f,
+                            None => {
+                                at.insert(f.id.clone(), out.len());
+                                out.push((pos, *slot, f));
+                            }
+                        }
+                    }
                 }
             }
             out
