@@ -244,9 +244,16 @@ impl Session {
         // One stat per release; the file is only re-read when its mtime changed.
         // (Errors stay in `hosting.load_errors()`; the core never prints.)
         self.hosting.refresh();
-        let mut pending = std::mem::take(&mut self.pending);
         let store = &self.store;
-        pending.sort_by(|&a, &b| order(store, a, b));
+        // Sort (time, index) pairs, which sit together in memory; the content
+        // tie-break (which reads the events) only runs for equal times.
+        let mut keyed: Vec<(crate::event::Millis, EventIdx)> = self
+            .pending
+            .drain(..)
+            .map(|i| (store.get(i).time, i))
+            .collect();
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| order(store, a.1, b.1)));
+        let pending: Vec<EventIdx> = keyed.into_iter().map(|(_, i)| i).collect();
         let cx = DetectCx {
             store: &self.store,
             config: &self.config,
