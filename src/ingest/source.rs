@@ -77,6 +77,9 @@ pub struct SourceReader {
     watch: Option<Watch>,
     layout: Option<Layout>,
     chunker: LineChunker,
+    /// Bytes of an input read whole (a JSON document, evtx): progress for
+    /// inputs that do not go through the chunker.
+    whole_bytes: u64,
     sshd: Option<SshdState>,
     /// Whether the stream was gzip-compressed (then offsets are in decompressed bytes).
     pub compressed: bool,
@@ -99,6 +102,7 @@ impl SourceReader {
             watch: None,
             layout: None,
             chunker: LineChunker::new(max_line),
+            whole_bytes: 0,
             sshd: None,
             compressed: false,
             pipe,
@@ -137,11 +141,12 @@ impl SourceReader {
         self.sshd = None;
         self.compressed = false;
         self.chunker.reset();
+        self.whole_bytes = 0;
     }
 
     /// Stream offset consumed so far (of the file currently open).
     pub fn consumed(&self) -> u64 {
-        self.chunker.consumed()
+        self.chunker.consumed().max(self.whole_bytes)
     }
 
     /// Bytes of a partial last line waiting for its newline.
@@ -379,6 +384,7 @@ impl SourceReader {
         if let Some(r) = self.reader.as_mut() {
             r.read_to_end(&mut data)?;
         }
+        self.whole_bytes = data.len() as u64;
         Ok(data)
     }
 

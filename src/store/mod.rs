@@ -184,7 +184,8 @@ impl Store {
             .chain(self.by_ip.values())
             .map(|v| v.list.capacity() * 4 + 32)
             .sum();
-        self.blocks.len() * BLOCK * std::mem::size_of::<Event>()
+        // Blocks are reserved whole but only touched as they fill: count what is used.
+        self.len * std::mem::size_of::<Event>()
             + self.by_time.list.capacity() * 4
             + (self.by_user.capacity() + self.by_ip.capacity()) * 40
             + idx_lists
