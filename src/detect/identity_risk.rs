@@ -119,7 +119,15 @@ pub struct IdentityRisk {
     group_window: String,
     groups: Groups<Risky>,
     sweep: Sweep,
+    /// Combinations of the risk-relevant fields already judged benign (no
+    /// indicator): most sign-ins repeat a handful of them ("none", "none",
+    /// no events, same tenant), so the string checks run once per combination.
+    benign: rustc_hash::FxHashSet<[crate::event::Sym; 6]>,
 }
+
+/// Benign combinations remembered at most (attacker-controlled values could
+/// otherwise grow the set without bound).
+const BENIGN_CACHE: usize = 4096;
 
 impl IdentityRisk {
     pub fn new(cfg: &RiskConfig) -> Self {
@@ -128,6 +136,7 @@ impl IdentityRisk {
             group_window: cfg.group_window.to_string(),
             groups: Groups::new(cfg.group_window.ms()),
             sweep: Sweep::default(),
+            benign: Default::default(),
         }
     }
 }
@@ -188,9 +197,24 @@ impl Detector for IdentityRisk {
             return;
         }
         let store = cx.store;
+        let key = [
+            ev.risk_level,
+            ev.risk_state,
+            ev.risk_events,
+            ev.auth_requirement,
+            ev.home_tenant,
+            ev.resource_tenant,
+        ];
+        if self.benign.contains(&key) {
+            return;
+        }
         let a = assess(&self.cfg, store, ev);
         let n = a.indicators();
         if n == 0 {
+            if self.benign.len() >= BENIGN_CACHE {
+                self.benign.clear();
+            }
+            self.benign.insert(key);
             return;
         }
         let all_events: Vec<&str> = risk_event_types(store.text(ev.risk_events)).collect();
