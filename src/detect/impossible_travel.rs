@@ -142,6 +142,8 @@ impl ImpossibleTravel {
             return None;
         }
         match (a.coords, b.coords) {
+            // The same place again (the usual case) moves no distance: skip the trigonometry.
+            (Some(pa), Some(pb)) if pa == pb => None,
             (Some(pa), Some(pb)) => {
                 let km = haversine_km(pa, pb);
                 let hours = dt.max(MINUTE) as f64 / 3_600_000.0;
