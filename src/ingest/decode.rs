@@ -73,13 +73,16 @@ pub fn account(
     }
 }
 
-/// Parses a chunk of JSON lines.
-pub fn json_lines(
+/// The loop every line format shares: skips blank lines, applies the line
+/// limit, repairs non-UTF-8 text (counting the repair only when the record
+/// is kept), stamps each record's origin and accounts for the result.
+/// `parse` sees (text, line number, context).
+pub fn each_line(
     chunk: &Chunk,
     file: u32,
-    format: Option<Format>,
     max_line: usize,
     stats: &mut FileStats,
+    mut parse: impl FnMut(&str, u32, &mut RecordCx) -> Result<(), Reject>,
 ) -> Batch {
     let mut batch = Batch::default();
     batch.drafts.reserve(chunk.data.len() / 1024);
@@ -101,7 +104,6 @@ pub fn json_lines(
             Ok(s) => Cow::Borrowed(s),
             Err(_) => String::from_utf8_lossy(bytes),
         };
-        let repaired = matches!(text, Cow::Owned(_));
         let origin = Origin {
             file,
             line,
@@ -109,16 +111,8 @@ pub fn json_lines(
             len: bytes.len() as u32,
         };
         let before = batch.drafts.len();
-        let mut cx = RecordCx::new(&mut batch, origin);
-        let mut res = parse_record(format, &text, &mut cx);
-        if chunk.unterminated && line == last_line(chunk) {
-            if let Err(Reject::Problem(r, d)) = &res {
-                if *r == reason::MALFORMED_JSON {
-                    res = Err(Reject::problem(reason::TRUNCATED, d.clone()));
-                }
-            }
-        }
-        if repaired && res.is_ok() {
+        let res = parse(&text, line, &mut RecordCx::new(&mut batch, origin));
+        if matches!(text, Cow::Owned(_)) && res.is_ok() {
             // Kept, with U+FFFD in place of the bad bytes: count the repair.
             stats.problem(
                 line,
@@ -130,6 +124,29 @@ pub fn json_lines(
         account(stats, before, &batch, line, offset, res);
     }
     batch
+}
+
+/// Parses a chunk of JSON lines.
+pub fn json_lines(
+    chunk: &Chunk,
+    file: u32,
+    format: Option<Format>,
+    max_line: usize,
+    stats: &mut FileStats,
+) -> Batch {
+    let last = last_line(chunk);
+    each_line(chunk, file, max_line, stats, |text, line, cx| {
+        let res = parse_record(format, text, cx);
+        match res {
+            // The input ended inside this record: say so rather than "malformed".
+            Err(Reject::Problem(r, d))
+                if chunk.unterminated && line == last && r == reason::MALFORMED_JSON =>
+            {
+                Err(Reject::Problem(reason::TRUNCATED, d))
+            }
+            other => other,
+        }
+    })
 }
 
 fn last_line(chunk: &Chunk) -> u32 {

@@ -23,8 +23,8 @@ use super::read::{self, BoxRead, Chunk, ChunkMode, Input, LineChunker};
 use super::sniff::{self, Layout};
 use super::sshd::SshdState;
 use super::stats::FileStats;
-use super::{evtx_file, reason, Format, RecordCx};
-use crate::event::{Batch, Origin};
+use super::{evtx_file, reason, Format};
+use crate::event::Batch;
 use std::fs::File;
 use std::io::{self, Read};
 
@@ -440,43 +440,10 @@ fn syslog_chunk(
     max_line: usize,
     stats: &mut FileStats,
 ) -> Batch {
-    let mut batch = Batch::default();
-    let Some(state) = state else {
-        return batch;
-    };
-    for (line, offset, bytes) in read::lines(chunk) {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        if bytes.len() > max_line {
-            stats.records += 1;
-            stats.problem(
-                line,
-                offset,
-                reason::LINE_TOO_LONG,
-                format!("{} bytes, limit {max_line}", bytes.len()),
-            );
-            continue;
-        }
-        let text = String::from_utf8_lossy(bytes);
-        if matches!(text, std::borrow::Cow::Owned(_)) {
-            stats.problem(
-                line,
-                offset,
-                reason::NOT_UTF8,
-                "invalid UTF-8 replaced with U+FFFD".into(),
-            );
-        }
-        let origin = Origin {
-            file,
-            line,
-            offset,
-            len: bytes.len() as u32,
-        };
-        let before = batch.drafts.len();
-        let mut cx = RecordCx::new(&mut batch, origin);
-        let res = state.parse_line(&text, &mut cx);
-        super::decode::account(stats, before, &batch, line, offset, res);
+    match state {
+        Some(state) => super::decode::each_line(chunk, file, max_line, stats, |text, _, cx| {
+            state.parse_line(text, cx)
+        }),
+        None => Batch::default(),
     }
-    batch
 }
