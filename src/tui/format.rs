@@ -127,6 +127,33 @@ pub fn outcome_role(o: Outcome) -> Role {
     }
 }
 
+/// The cells every event table starts with: time, outcome, user, IP,
+/// country, and the operation (or app when there is none). Widths are the
+/// most characters shown for user and app/operation.
+pub fn event_cells(
+    store: &crate::store::Store,
+    theme: &super::theme::Theme,
+    ev: &crate::event::Event,
+    user_width: usize,
+    what_width: usize,
+) -> Vec<ratatui::widgets::Cell<'static>> {
+    use crate::sanitize::clean_width;
+    use ratatui::widgets::Cell;
+    let what = if ev.operation.is_some() {
+        ev.operation
+    } else {
+        ev.app
+    };
+    vec![
+        Cell::from(time(ev.time)),
+        Cell::from(outcome(ev.outcome)).style(theme.style(outcome_role(ev.outcome))),
+        Cell::from(clean_width(store.text(ev.user), user_width)),
+        Cell::from(clean_width(store.text(ev.ip), 39)),
+        Cell::from(clean_width(store.text(ev.country), 2)),
+        Cell::from(clean_width(store.text(what), what_width)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -498,20 +498,7 @@ fn render_evidence(app: &App, f: &Finding, st: &DetailState, area: Rect, buf: &m
         .iter()
         .map(|&i| {
             let ev = store.get(i);
-            let what = if ev.operation.is_some() {
-                ev.operation
-            } else {
-                ev.app
-            };
-            let mut cells = vec![
-                Cell::from(format::time(ev.time)),
-                Cell::from(format::outcome(ev.outcome))
-                    .style(theme.style(format::outcome_role(ev.outcome))),
-                Cell::from(clean_width(store.text(ev.user), 30)),
-                Cell::from(clean_width(store.text(ev.ip), 39)),
-                Cell::from(clean_width(store.text(ev.country), 2)),
-                Cell::from(clean_width(store.text(what), 40)),
-            ];
+            let mut cells = format::event_cells(store, theme, ev, 30, 40);
             if wide {
                 cells.push(Cell::from(clean_width(store.text(ev.result_code), 12)));
                 cells.push(Cell::from(clean_width(store.text(ev.as_org), 30)));

@@ -198,20 +198,7 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
     for r in from..to {
         let Some(i) = st.row(store, r) else { break };
         let ev = store.get(i);
-        let what = if ev.operation.is_some() {
-            ev.operation
-        } else {
-            ev.app
-        };
-        let mut cells = vec![
-            Cell::from(format::time(ev.time)),
-            Cell::from(format::outcome(ev.outcome))
-                .style(theme.style(format::outcome_role(ev.outcome))),
-            Cell::from(clean_width(store.text(ev.user), 40)),
-            Cell::from(clean_width(store.text(ev.ip), 39)),
-            Cell::from(clean_width(store.text(ev.country), 2)),
-            Cell::from(clean_width(store.text(what), 60)),
-        ];
+        let mut cells = format::event_cells(store, theme, ev, 40, 60);
         if wide {
             cells.insert(1, Cell::from(ev.source.as_str()));
             cells.push(Cell::from(clean_width(store.text(ev.result_code), 12)));
