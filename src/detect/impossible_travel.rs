@@ -21,61 +21,79 @@ use serde_json::{json, Value};
 
 const RISK: u8 = 85;
 /// Located sign-ins kept per user (for late events).
-const RECENT: usize = 8;
+const RECENT: usize = 4;
 /// Hops listed in a finding's details (all are counted).
 const MAX_HOPS: usize = 50;
 /// Half the Earth's circumference: no two places are farther apart.
 const MAX_KM: f64 = 20_038.0;
 const MINUTE: Millis = 60_000;
 
+/// A located successful sign-in: what judging a hop needs, in 32 bytes
+/// (IP and city are read back from the store through `idx`).
 #[derive(Clone, Copy)]
 struct Place {
     time: Millis,
     idx: EventIdx,
-    ip: Sym,
+    /// Latitude/longitude; NaN when not both known.
+    lat: f32,
+    lon: f32,
     country: Sym,
-    city: Sym,
-    /// Latitude/longitude when both are known.
-    coords: Option<(f64, f64)>,
-    from_db: bool,
     radius_km: u16,
+    from_db: bool,
 }
 
 impl Place {
     fn of(idx: EventIdx, ev: &Event) -> Place {
+        let (lat, lon) = if ev.has_coords() {
+            (ev.lat, ev.lon)
+        } else {
+            (f32::NAN, f32::NAN)
+        };
         Place {
             time: ev.time,
             idx,
-            ip: ev.ip,
+            lat,
+            lon,
             country: ev.country,
-            city: ev.city,
-            coords: ev
-                .has_coords()
-                .then_some((f64::from(ev.lat), f64::from(ev.lon))),
             from_db: ev.flags & flags::GEO_FROM_DB != 0,
             radius_km: ev.accuracy_km,
         }
     }
 
+    fn coords(&self) -> Option<(f64, f64)> {
+        (!self.lat.is_nan() && !self.lon.is_nan())
+            .then_some((f64::from(self.lat), f64::from(self.lon)))
+    }
+
+    fn ip(&self, store: &Store) -> Sym {
+        store.get(self.idx).ip
+    }
+
+    fn city(&self, store: &Store) -> Sym {
+        store.get(self.idx).city
+    }
+
     fn json(&self, store: &Store) -> Value {
+        let coords = self.coords();
         json!({
             "time": iso(self.time),
-            "ip": json_text(store, self.ip),
+            "ip": json_text(store, self.ip(store)),
             "country": json_text(store, self.country),
-            "city": json_text(store, self.city),
-            "lat": self.coords.map(|c| round(c.0, 4)),
-            "lon": self.coords.map(|c| round(c.1, 4)),
-            "source": self.coords.map(|_| if self.from_db { "database" } else { "log" }),
+            "city": json_text(store, self.city(store)),
+            "lat": coords.map(|c| round(c.0, 4)),
+            "lon": coords.map(|c| round(c.1, 4)),
+            "source": coords.map(|_| if self.from_db { "database" } else { "log" }),
             "radius_km": self.radius_km,
         })
     }
 
     fn label(&self, store: &Store) -> String {
-        match (self.city.is_some(), self.country.is_some()) {
-            (true, true) => format!("{}, {}", store.text(self.city), store.text(self.country)),
-            (true, false) => store.text(self.city).to_string(),
+        let city = self.city(store);
+        match (city.is_some(), self.country.is_some()) {
+            (true, true) => format!("{}, {}", store.text(city), store.text(self.country)),
+            (true, false) => store.text(city).to_string(),
             (false, true) => store.text(self.country).to_string(),
-            (false, false) => store.text(self.ip).to_string(),
+            (false, false) => store.text(self.ip(store)).to_string(),
         }
     }
 }
@@ -109,7 +127,7 @@ struct Trip {
 struct UserState {
     /// Located successful sign-ins, in time order.
     recent: Vec<Place>,
-    trip: Option<Trip>,
+    trip: Option<Box<Trip>>,
 }
 
 pub struct ImpossibleTravel {
@@ -141,7 +159,7 @@ impl ImpossibleTravel {
         if dt < 0 {
             return None;
         }
-        match (a.coords, b.coords) {
+        match (a.coords(), b.coords()) {
             // The same place again (the usual case) moves no distance: skip the trigonometry.
             (Some(pa), Some(pb)) if pa == pb => None,
             (Some(pa), Some(pb)) => {
@@ -179,7 +197,7 @@ impl ImpossibleTravel {
             .as_ref()
             .is_some_and(|t| hop.to.time < t.first + group && hop.from.time >= t.first - group);
         if !joins {
-            st.trip = Some(Trip {
+            st.trip = Some(Box::new(Trip {
                 first: hop.from.time,
                 last: hop.to.time,
                 hop_count: 0,
@@ -187,7 +205,7 @@ impl ImpossibleTravel {
                 last_to: None,
                 hops: Vec::new(),
                 evidence: Vec::new(),
-            });
+            }));
         }
         let Some(trip) = st.trip.as_mut() else { return };
         trip.hop_count += 1;
@@ -272,7 +290,7 @@ fn snapshot(cfg: &TravelConfig, store: &Store, user: Sym, trip: &Trip) -> Findin
         title,
     );
     f.user = Some(user_text.to_string());
-    f.ip = latest.and_then(|h| opt_text(store, h.to.ip));
+    f.ip = latest.and_then(|h| opt_text(store, h.to.ip(store)));
     f.last_seen = trip.last;
     f.event_count = trip.signins;
     let mut ev = trip.evidence.clone();
@@ -328,13 +346,20 @@ impl Detector for ImpossibleTravel {
             return;
         }
         let place = Place::of(idx, ev);
-        let st = self.users.entry(ev.user).or_default();
+        let st = self.users.entry(ev.user).or_insert_with(|| UserState {
+            recent: Vec::with_capacity(RECENT),
+            trip: None,
+        });
         let pos = st.recent.partition_point(|p| p.time <= place.time);
         let before = pos.checked_sub(1).and_then(|i| st.recent.get(i)).copied();
         let after = st.recent.get(pos).copied();
-        st.recent.insert(pos, place);
-        if st.recent.len() > RECENT {
+        // Keep the RECENT latest, never growing past them: a full list drops
+        // its oldest first (or skips a place older than all it holds).
+        if st.recent.len() < RECENT {
+            st.recent.insert(pos, place);
+        } else if pos > 0 {
             st.recent.remove(0);
+            st.recent.insert(pos - 1, place);
         }
         let hops: Vec<Hop> = [
             before.and_then(|b| self.judge(&b, &place)),

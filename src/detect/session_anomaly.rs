@@ -4,7 +4,10 @@
 //! or cookie replayed elsewhere (adversary in the middle). An unknown ASN or
 //! country never differs from anything. One finding per session burst,
 //! updated while the session keeps being used within a window of its last use.
-//! Per session we keep the distinct networks seen in the window, nothing more.
+//! Per session we keep the distinct networks seen in the window, nothing more:
+//! a use is 32 bytes (what it needs for comparing; the rest is read back from
+//! the store through its first event), and the finding state is boxed, so a
+//! session used once (most of them) costs a map slot and one small allocation.
 
 use super::tally::{iso, json_text, opt_text};
 use super::window::Sweep;
@@ -21,15 +24,14 @@ const RISK: u8 = 80;
 const MAX_PLACES: usize = 32;
 
 /// Where a session was used from: one (ip, asn, country) combination.
+/// User and AS organisation are those of the first event (`first_idx`).
 #[derive(Clone, Copy)]
 struct Use {
     ip: Sym,
     asn: u32,
-    as_org: Sym,
     country: Sym,
-    user: Sym,
-    first: Millis,
     first_idx: EventIdx,
+    first: Millis,
     last: Millis,
 }
 
@@ -56,7 +58,7 @@ impl Use {
             "last_use": iso(self.last),
             "ip": json_text(store, self.ip),
             "asn": (self.asn != 0).then_some(self.asn),
-            "as_org": json_text(store, self.as_org),
+            "as_org": json_text(store, store.get(self.first_idx).as_org),
             "country": json_text(store, self.country),
         })
     }
@@ -76,7 +78,7 @@ struct Anomaly {
 #[derive(Default)]
 struct SessionState {
     uses: Vec<Use>,
-    anomaly: Option<Anomaly>,
+    anomaly: Option<Box<Anomaly>>,
 }
 
 pub struct SessionAnomaly {
@@ -164,7 +166,13 @@ impl Detector for SessionAnomaly {
         }
         let span = self.cfg.window.ms();
         let t = ev.time;
-        let st = self.sessions.entry(ev.session_id).or_default();
+        let st = self
+            .sessions
+            .entry(ev.session_id)
+            .or_insert_with(|| SessionState {
+                uses: Vec::with_capacity(1),
+                anomaly: None,
+            });
         st.uses.retain(|u| u.last + span >= t);
         let here = match st.uses.iter_mut().find(|u| u.same_place(ev)) {
             Some(u) => {
@@ -175,9 +183,7 @@ impl Detector for SessionAnomaly {
                 let u = Use {
                     ip: ev.ip,
                     asn: ev.asn,
-                    as_org: ev.as_org,
                     country: ev.country,
-                    user: ev.user,
                     first: t,
                     first_idx: idx,
                     last: t,
@@ -222,7 +228,7 @@ impl Detector for SessionAnomaly {
             user: if ev.user.is_some() {
                 ev.user
             } else {
-                other.user
+                cx.store.get(other.first_idx).user
             },
             pair: (a, b),
             reasons: a.differs(&b),
@@ -231,7 +237,7 @@ impl Detector for SessionAnomaly {
             evidence: vec![other.first_idx, idx],
         };
         out.push(snapshot(&self.cfg, cx.store, ev.session_id, &anomaly));
-        st.anomaly = Some(anomaly);
+        st.anomaly = Some(Box::new(anomaly));
     }
 
     #[cfg(test)]
