@@ -289,7 +289,7 @@ fn order(store: &Store, a: EventIdx, b: EventIdx) -> Ordering {
                 store.text(e.country),
             )
         };
-        key(x).cmp(&key(y)).then(a.cmp(&b))
+        key(&x).cmp(&key(&y)).then(a.cmp(&b))
     })
 }
 

@@ -185,11 +185,12 @@ pub fn write_ingest_summary(
         let st = &session.store;
         writeln!(
             out,
-            "hunt: store holds {} events in ~{} MiB ({} bytes/event), {} distinct strings, {} users, {} IPs",
+            "hunt: store holds {} events in ~{} MiB ({} bytes/event), {} distinct strings, {} shared contexts, {} users, {} IPs",
             st.len(),
             st.heap_bytes() >> 20,
             st.heap_bytes().checked_div(st.len()).unwrap_or(0),
             st.strings.len(),
+            st.context_count(),
             st.user_count(),
             st.ip_count()
         )?;

@@ -187,7 +187,7 @@ impl Engine {
             let mut at: std::collections::HashMap<String, usize> = Default::default();
             let mut scratch = Vec::new();
             for (pos, &idx) in idxs.iter().enumerate() {
-                let ev = *cx.store.get(idx);
+                let ev = cx.store.get(idx);
                 for (slot, d) in group.iter_mut() {
                     d.observe(cx, idx, &ev, &mut scratch);
                     for f in scratch.drain(..) {
@@ -243,7 +243,7 @@ impl Engine {
         findings: &mut Findings,
         changed: &mut Vec<(Change, String)>,
     ) {
-        let ev = *cx.store.get(idx);
+        let ev = cx.store.get(idx);
         for d in &mut self.detectors {
             d.observe(cx, idx, &ev, &mut self.scratch);
         }

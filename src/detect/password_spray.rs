@@ -120,7 +120,7 @@ impl PasswordSpray {
             ok_evidence: Vec::new(),
         };
         for &(t, (_, i)) in st.fails.iter() {
-            b.add_failure(t, i, cx.store.get(i));
+            b.add_failure(t, i, &cx.store.get(i));
         }
         for &(t, (u, i)) in st.oks.iter() {
             if t >= b.first_fail {

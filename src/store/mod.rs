@@ -4,8 +4,10 @@
 //! pivot is a lookup plus a slice, never a scan of all events. Late events
 //! are appended and the lists they land in are re-sorted by [`Store::seal`].
 
+mod compact;
 mod intern;
 
+use compact::{Contexts, Slim};
 pub use intern::Interner;
 
 use crate::event::{Batch, Event, Millis, Sym};
@@ -33,14 +35,17 @@ impl TimeList {
 }
 
 /// Events are kept in fixed-size blocks so that growing the store never
-/// copies (or, for a moment, doubles) what is already held.
+/// copies (or, for a moment, doubles) what is already held. Each is held in
+/// 56 bytes: the fields that repeat from record to record live once in a
+/// shared context (see `compact`).
 const BLOCK_BITS: u32 = 16;
 const BLOCK: usize = 1 << BLOCK_BITS;
 
 /// All events of a run, interned, with by-user / by-ip / by-time indexes.
 #[derive(Default, Debug)]
 pub struct Store {
-    blocks: Vec<Vec<Event>>,
+    blocks: Vec<Vec<Slim>>,
+    contexts: Contexts,
     len: usize,
     pub strings: Interner,
     by_user: FxHashMap<Sym, TimeList>,
@@ -71,8 +76,9 @@ impl Store {
         if self.blocks.last().is_none_or(|b| b.len() == BLOCK) {
             self.blocks.push(Vec::with_capacity(BLOCK));
         }
+        let slim = self.contexts.split(&ev);
         if let Some(b) = self.blocks.last_mut() {
-            b.push(ev);
+            b.push(slim);
         }
         self.len += 1;
         let t = ev.time;
@@ -93,7 +99,7 @@ impl Store {
     /// appends and before reading the indexes.
     pub fn seal(&mut self) {
         let blocks = &self.blocks;
-        let key = |i: &EventIdx| (event_at(blocks, *i).time, *i);
+        let key = |i: &EventIdx| (slim_at(blocks, *i).time, *i);
         if std::mem::take(&mut self.unsorted_time) {
             self.by_time.list.sort_unstable_by_key(key);
         }
@@ -122,13 +128,24 @@ impl Store {
         self.len == 0
     }
 
-    pub fn get(&self, idx: EventIdx) -> &Event {
-        event_at(&self.blocks, idx)
+    /// The event at `idx` (a copy, put together from its compact form).
+    pub fn get(&self, idx: EventIdx) -> Event {
+        self.contexts.join(slim_at(&self.blocks, idx))
+    }
+
+    /// The time of the event at `idx` (cheaper than [`Store::get`]).
+    pub fn time(&self, idx: EventIdx) -> Millis {
+        slim_at(&self.blocks, idx).time
     }
 
     /// Every event in storage (arrival) order.
-    pub fn iter(&self) -> impl Iterator<Item = &Event> {
-        self.blocks.iter().flatten()
+    pub fn iter(&self) -> impl Iterator<Item = Event> + '_ {
+        self.blocks.iter().flatten().map(|s| self.contexts.join(s))
+    }
+
+    /// Distinct shared contexts (see `compact`).
+    pub fn context_count(&self) -> usize {
+        self.contexts.len()
     }
 
     /// Event indexes in time order.
@@ -173,7 +190,7 @@ impl Store {
     pub fn span(&self) -> Option<(Millis, Millis)> {
         let first = self.by_time.list.first()?;
         let last = self.by_time.list.last()?;
-        Some((self.get(*first).time, self.get(*last).time))
+        Some((self.time(*first), self.time(*last)))
     }
 
     /// Approximate heap bytes held by events, strings and indexes.
@@ -185,7 +202,8 @@ impl Store {
             .map(|v| v.list.capacity() * 4 + 32)
             .sum();
         // Blocks are reserved whole but only touched as they fill: count what is used.
-        self.len * std::mem::size_of::<Event>()
+        self.len * std::mem::size_of::<Slim>()
+            + self.contexts.heap_bytes()
             + self.by_time.list.capacity() * 4
             + (self.by_user.capacity() + self.by_ip.capacity()) * 40
             + idx_lists
@@ -193,7 +211,7 @@ impl Store {
     }
 }
 
-fn event_at(blocks: &[Vec<Event>], idx: EventIdx) -> &Event {
+fn slim_at(blocks: &[Vec<Slim>], idx: EventIdx) -> &Slim {
     let i = idx as usize;
     &blocks[i >> BLOCK_BITS][i & (BLOCK - 1)]
 }

@@ -101,7 +101,7 @@ impl Rule {
             if (idx as usize) >= store.len() {
                 continue;
             }
-            match self.event_matches(store, store.get(idx)) {
+            match self.event_matches(store, &store.get(idx)) {
                 Some(false) => return false,
                 Some(true) => any = true,
                 None => {}

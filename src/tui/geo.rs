@@ -77,15 +77,15 @@ pub struct Hop {
 /// Hops between consecutive successful sign-ins of `events` (in time order).
 pub fn hops(events: &[EventIdx], store: &Store, cfg: &TravelConfig) -> Vec<Hop> {
     let mut out = Vec::new();
-    let mut prev: Option<(EventIdx, &Event, Option<Place>)> = None;
+    let mut prev: Option<(EventIdx, Event, Option<Place>)> = None;
     for &i in events {
         let ev = store.get(i);
         if !ev.is_signin() || ev.outcome != Outcome::Success {
             continue;
         }
-        let here = place(ev, store);
-        if let Some((pi, p, pp)) = prev {
-            if let Some(h) = hop((pi, p, pp), (i, ev, here), cfg) {
+        let here = place(&ev, store);
+        if let Some((pi, p, pp)) = &prev {
+            if let Some(h) = hop((*pi, p, *pp), (i, &ev, here), cfg) {
                 out.push(h);
             }
         }

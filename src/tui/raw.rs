@@ -57,7 +57,7 @@ pub fn open(
     } else {
         format!("{name} record {}", o.offset)
     };
-    let fields = event_fields(ev, store);
+    let fields = event_fields(&ev, store);
     let mut view = RawView {
         event,
         location,

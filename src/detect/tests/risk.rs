@@ -148,11 +148,11 @@ fn assess_matches_event_types_case_insensitively_and_exactly() {
     s.push(ok(T0, U, IP).risk("", "", "impossibleTravelX"));
     let r = s.run();
     let cfg = RiskConfig::default();
-    let a = assess(&cfg, &r.store, r.store.get(0));
+    let a = assess(&cfg, &r.store, &r.store.get(0));
     assert!(a.suspicious_event);
     assert_eq!(a.matched_events, vec!["ImpossibleTravel".to_string()]);
     assert_eq!(a.indicators(), 1);
-    assert!(!assess(&cfg, &r.store, r.store.get(1)).suspicious_event);
+    assert!(!assess(&cfg, &r.store, &r.store.get(1)).suspicious_event);
 }
 
 #[test]

@@ -498,7 +498,7 @@ fn render_evidence(app: &App, f: &Finding, st: &DetailState, area: Rect, buf: &m
         .iter()
         .map(|&i| {
             let ev = store.get(i);
-            let mut cells = format::event_cells(store, theme, ev, 30, 40);
+            let mut cells = format::event_cells(store, theme, &ev, 30, 40);
             if wide {
                 cells.push(Cell::from(clean_width(store.text(ev.result_code), 12)));
                 cells.push(Cell::from(clean_width(store.text(ev.as_org), 30)));

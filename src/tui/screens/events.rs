@@ -83,7 +83,7 @@ impl EventsState {
             for &i in &all[f.scanned..end] {
                 if self
                     .query
-                    .matches_event(store.get(i), store, matcher, &mut self.hay)
+                    .matches_event(&store.get(i), store, matcher, &mut self.hay)
                 {
                     f.matches.push(i);
                 }
@@ -198,7 +198,7 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
     for r in from..to {
         let Some(i) = st.row(store, r) else { break };
         let ev = store.get(i);
-        let mut cells = format::event_cells(store, theme, ev, 40, 60);
+        let mut cells = format::event_cells(store, theme, &ev, 40, 60);
         if wide {
             cells.insert(1, Cell::from(ev.source.as_str()));
             cells.push(Cell::from(clean_width(store.text(ev.result_code), 12)));

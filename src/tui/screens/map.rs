@@ -54,7 +54,7 @@ impl MapState {
             if !ev.is_signin() {
                 continue;
             }
-            let Some(p) = geo::place(ev, store) else {
+            let Some(p) = geo::place(&ev, store) else {
                 unplaced += 1;
                 continue;
             };
