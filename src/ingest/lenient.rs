@@ -76,9 +76,48 @@ pub struct Num(pub Option<f64>);
 
 impl<'de> Deserialize<'de> for Num {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let t = Text::deserialize(d)?;
-        let s = t.as_str().trim();
-        Ok(Num(s.parse::<f64>().ok().filter(|v| v.is_finite())))
+        // Numbers are taken as they are (never printed and parsed back);
+        // text is parsed; anything else is absent.
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a string holding one")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Num, E> {
+                Ok(Num(v.trim().parse::<f64>().ok().filter(|v| v.is_finite())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Num, E> {
+                Ok(Num(Some(v as f64)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Num, E> {
+                Ok(Num(Some(v as f64)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Num, E> {
+                Ok(Num(Some(v).filter(|v| v.is_finite())))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Num, E> {
+                Ok(Num(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Num, E> {
+                Ok(Num(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Num, E> {
+                Ok(Num(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Num, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Num, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Num(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Num, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Num(None))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -88,13 +127,68 @@ pub struct Flag(pub Option<bool>);
 
 impl<'de> Deserialize<'de> for Flag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let t = Text::deserialize(d)?;
-        let v = match t.as_str().trim().to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" => Some(true),
-            "false" | "0" | "no" => Some(false),
-            _ => None,
-        };
-        Ok(Flag(v))
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a boolean, 0/1 or a string holding one")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Flag, E> {
+                Ok(Flag(Some(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Flag, E> {
+                let v = v.trim();
+                let is = |w: &str| v.eq_ignore_ascii_case(w);
+                Ok(Flag(if is("true") || v == "1" || is("yes") {
+                    Some(true)
+                } else if is("false") || v == "0" || is("no") {
+                    Some(false)
+                } else {
+                    None
+                }))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Flag, E> {
+                Ok(Flag(match v {
+                    1 => Some(true),
+                    0 => Some(false),
+                    _ => None,
+                }))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Flag, E> {
+                Ok(Flag(match v {
+                    1 => Some(true),
+                    0 => Some(false),
+                    _ => None,
+                }))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Flag, E> {
+                Ok(Flag(if v == 1.0 {
+                    Some(true)
+                } else if v == 0.0 {
+                    Some(false)
+                } else {
+                    None
+                }))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Flag, E> {
+                Ok(Flag(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Flag, E> {
+                Ok(Flag(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Flag, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Flag, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Flag(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Flag, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Flag(None))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -267,5 +361,27 @@ mod tests {
         assert_eq!(c.code.as_str(), "");
         let d: Row = serde_json::from_str(r#"{"loc":"not json","code":{"x":1}}"#).unwrap();
         assert!(d.loc.get().is_none());
+    }
+
+    #[test]
+    fn numbers_and_flags_in_every_spelling() {
+        let num = |j: &str| serde_json::from_str::<Num>(j).unwrap().0;
+        assert_eq!(num("8075"), Some(8075.0));
+        assert_eq!(num("-33.87"), Some(-33.87));
+        assert_eq!(num(r#"" 12.5 ""#), Some(12.5));
+        assert_eq!(num("18446744073709551615"), Some(u64::MAX as f64));
+        for absent in ["null", "true", r#""""#, r#""n/a""#, r#""NaN""#, "[1]", r#"{"a":1}"#] {
+            assert_eq!(num(absent), None, "{absent}");
+        }
+        let flag = |j: &str| serde_json::from_str::<Flag>(j).unwrap().0;
+        for yes in ["true", "1", "1.0", r#""True""#, r#"" yes ""#, r#""1""#] {
+            assert_eq!(flag(yes), Some(true), "{yes}");
+        }
+        for no in ["false", "0", r#""FALSE""#, r#""no""#, r#""0""#] {
+            assert_eq!(flag(no), Some(false), "{no}");
+        }
+        for absent in ["null", "2", r#""maybe""#, "[true]", "{}"] {
+            assert_eq!(flag(absent), None, "{absent}");
+        }
     }
 }
