@@ -11,16 +11,14 @@ use std::fmt;
 /// Milliseconds since the Unix epoch, UTC. Event time only; never the wall clock.
 pub type Millis = i64;
 
-/// A span of text inside a [`TextBuf`]. The default (`len == 0`) means "absent".
+/// A string inside a [`TextBuf`]: its number there (1-based). The default
+/// (`Txt(0)`) means "absent".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Txt {
-    pub start: u32,
-    pub len: u32,
-}
+pub struct Txt(pub u32);
 
 impl Txt {
     pub fn is_empty(self) -> bool {
-        self.len == 0
+        self.0 == 0
     }
 }
 
@@ -38,25 +36,38 @@ impl Sym {
     }
 }
 
-/// Append-only text for one batch of drafts. Equal strings share one span,
-/// so the store can intern a batch by span (an integer lookup) and hash each
-/// distinct string once: the hashing happens here, on the parse workers,
-/// rather than on the single owner thread.
+/// Append-only text for one batch of drafts. Equal strings are stored once
+/// and get one number, with their hash, so the store can intern a batch by
+/// number (an index into a table) and never hashes a string itself: the
+/// hashing happens here, on the parse workers, rather than on the single
+/// owner thread.
 #[derive(Default, Clone)]
 pub struct TextBuf {
     text: String,
-    seen: hashbrown::HashTable<Txt>,
+    /// Every distinct string: where it is in `text` and its [`text_hash`].
+    spans: Vec<Span>,
+    seen: hashbrown::HashTable<u32>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u32,
+    len: u32,
+    hash: u64,
 }
 
 impl fmt::Debug for TextBuf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TextBuf")
             .field("bytes", &self.text.len())
+            .field("strings", &self.spans.len())
             .finish()
     }
 }
 
-fn text_hash(s: &str) -> u64 {
+/// The hash of a string used by [`TextBuf`] and by the store's interner
+/// (they must agree: the interner takes the batch's hashes as they are).
+pub fn text_hash(s: &str) -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = rustc_hash::FxBuildHasher.build_hasher();
     h.write(s.as_bytes());
@@ -67,11 +78,11 @@ impl TextBuf {
     pub fn with_capacity(n: usize) -> Self {
         TextBuf {
             text: String::with_capacity(n),
-            seen: hashbrown::HashTable::new(),
+            ..TextBuf::default()
         }
     }
 
-    /// Stores `s` (trimmed of surrounding whitespace) and returns its span.
+    /// Stores `s` (trimmed of surrounding whitespace) and returns its number.
     /// Empty strings and JSON-ish placeholders ("-", "null") become absent.
     pub fn put(&mut self, s: &str) -> Txt {
         let s = s.trim();
@@ -79,22 +90,25 @@ impl TextBuf {
             return Txt::default();
         }
         let hash = text_hash(s);
-        let text = &self.text;
-        let span = |t: &Txt| &text[t.start as usize..(t.start + t.len) as usize];
-        if let Some(t) = self.seen.find(hash, |t| span(t) == s) {
-            return *t;
-        }
-        let start = self.text.len() as u32;
-        self.text.push_str(s);
-        let t = Txt {
-            start,
-            len: s.len() as u32,
+        let (text, spans) = (&self.text, &self.spans);
+        let eq = |&i: &u32| {
+            let sp = spans[i as usize];
+            sp.hash == hash && &text[sp.start as usize..(sp.start + sp.len) as usize] == s
         };
-        let text = &self.text;
-        self.seen.insert_unique(hash, t, |t| {
-            text_hash(&text[t.start as usize..(t.start + t.len) as usize])
+        if let Some(&i) = self.seen.find(hash, eq) {
+            return Txt(i + 1);
+        }
+        let i = self.spans.len() as u32;
+        self.spans.push(Span {
+            start: self.text.len() as u32,
+            len: s.len() as u32,
+            hash,
         });
-        t
+        self.text.push_str(s);
+        let spans = &self.spans;
+        self.seen
+            .insert_unique(hash, i, |&j| spans[j as usize].hash);
+        Txt(i + 1)
     }
 
     /// Stores `s` in lower case (user names, for example).
@@ -108,14 +122,24 @@ impl TextBuf {
     }
 
     pub fn get(&self, t: Txt) -> &str {
-        let start = t.start as usize;
-        self.text
-            .get(start..start + t.len as usize)
-            .unwrap_or_default()
+        self.get_hashed(t).map(|(s, _)| s).unwrap_or_default()
+    }
+
+    /// The string numbered `t` with its [`text_hash`] (`None` when absent).
+    pub fn get_hashed(&self, t: Txt) -> Option<(&str, u64)> {
+        let sp = self.spans.get((t.0 as usize).checked_sub(1)?)?;
+        let start = sp.start as usize;
+        Some((self.text.get(start..start + sp.len as usize)?, sp.hash))
+    }
+
+    /// Distinct strings held (numbers run from 1 to this).
+    pub fn count(&self) -> usize {
+        self.spans.len()
     }
 
     pub fn clear(&mut self) {
         self.text.clear();
+        self.spans.clear();
         self.seen.clear();
     }
 

@@ -111,6 +111,8 @@ pub struct Session {
     engine: Engine,
     pending: Vec<EventIdx>,
     changed: Vec<(Change, String)>,
+    /// Scratch for [`Session::add_batch`]: a batch's string numbers → symbols.
+    syms: Vec<crate::event::Sym>,
 }
 
 impl Session {
@@ -126,6 +128,7 @@ impl Session {
             enricher,
             pending: Vec::new(),
             changed: Vec::new(),
+            syms: Vec::new(),
         }
     }
 
@@ -213,18 +216,25 @@ impl Session {
 
     /// Interns, enriches and stores a batch; its events wait for release.
     pub fn add_batch(&mut self, _file: u32, batch: &crate::event::Batch) {
-        // Equal strings share one span in a batch (see TextBuf), so each distinct
-        // string is interned once per batch and the rest is an integer lookup.
-        let mut by_span: rustc_hash::FxHashMap<u32, crate::event::Sym> = Default::default();
+        // Equal strings share one number in a batch, and come with their hash
+        // (see TextBuf), so each distinct string is interned once per batch
+        // without hashing here, and the rest is a lookup in `syms`.
+        const UNSEEN: crate::event::Sym = crate::event::Sym(u32::MAX);
+        let syms = &mut self.syms;
+        syms.clear();
+        syms.resize(batch.text.count() + 1, UNSEEN);
+        syms[0] = crate::event::Sym::NONE;
         for d in &batch.drafts {
             let strings = &mut self.store.strings;
             let mut ev: Event = d.map_text(|t| {
-                if t.is_empty() {
-                    return crate::event::Sym::NONE;
+                let slot = &mut syms[t.0 as usize];
+                if *slot == UNSEEN {
+                    *slot = match batch.text.get_hashed(t) {
+                        Some((s, hash)) => strings.intern_hashed(s, hash),
+                        None => crate::event::Sym::NONE,
+                    };
                 }
-                *by_span
-                    .entry(t.start)
-                    .or_insert_with(|| strings.intern(batch.text.get(t)))
+                *slot
             });
             self.enricher.apply(&mut ev, &mut self.store.strings);
             let idx = self.store.append(ev);

@@ -10,9 +10,10 @@ use super::window::Sweep;
 use super::{DetectCx, Detector};
 use crate::config::HostingConfig;
 use crate::enrich::hosting::{Match, NetQuery};
-use crate::event::{flags, Event, Outcome};
+use crate::event::{flags, Event, Outcome, Sym};
 use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
+use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
 
 const RISK: u8 = 80;
@@ -43,11 +44,19 @@ impl Default for Hits {
     }
 }
 
+/// Networks already judged: an IP signs in many times, and its answer only
+/// changes when the rules do (see [`crate::enrich::hosting::HostingNetworks::generation`]).
+type NetKey = (Sym, u32, Sym, bool);
+/// Judged networks remembered before the memory is cleared and refilled.
+const MAX_CACHED: usize = 65_536;
+
 pub struct HostingAsn {
     /// The group window as written in the config, for details.
     group_window: String,
     groups: Groups<Hits>,
     sweep: Sweep,
+    judged: FxHashMap<NetKey, Option<Match>>,
+    judged_generation: u64,
 }
 
 impl HostingAsn {
@@ -56,6 +65,8 @@ impl HostingAsn {
             group_window: cfg.group_window.to_string(),
             groups: Groups::new(cfg.group_window.ms()),
             sweep: Sweep::default(),
+            judged: FxHashMap::default(),
+            judged_generation: 0,
         }
     }
 }
@@ -118,13 +129,23 @@ impl Detector for HostingAsn {
             return;
         }
         let store = cx.store;
-        let q = NetQuery {
-            asn: ev.asn,
-            as_org: store.text(ev.as_org),
-            ip: store.text(ev.ip),
-            is_proxy: ev.flags & flags::IS_PROXY != 0,
-        };
-        let Some(m) = cx.hosting.match_event(&q) else {
+        let is_proxy = ev.flags & flags::IS_PROXY != 0;
+        if self.judged_generation != cx.hosting.generation() || self.judged.len() >= MAX_CACHED {
+            self.judged.clear();
+            self.judged_generation = cx.hosting.generation();
+        }
+        let m = self
+            .judged
+            .entry((ev.ip, ev.asn, ev.as_org, is_proxy))
+            .or_insert_with(|| {
+                cx.hosting.match_event(&NetQuery {
+                    asn: ev.asn,
+                    as_org: store.text(ev.as_org),
+                    ip: store.text(ev.ip),
+                    is_proxy,
+                })
+            });
+        let Some(m) = m.clone() else {
             return;
         };
         let g = self.groups.group_for(ev.user, ev.time);

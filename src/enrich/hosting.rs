@@ -124,6 +124,9 @@ pub struct HostingNetworks {
     tor_mtime: Option<SystemTime>,
     errors: Vec<LoadError>,
     tor_errors: Vec<LoadError>,
+    /// Bumped whenever the rules change (a reloaded Tor list), so callers
+    /// that remember answers know when to forget them.
+    generation: u64,
 }
 
 impl HostingNetworks {
@@ -197,7 +200,13 @@ impl HostingNetworks {
         }
         self.tor = Ranges::build(entries);
         self.tor_mtime = Some(mtime);
+        self.generation += 1;
         true
+    }
+
+    /// Changes whenever the rules do; equal generations give equal answers.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// List files or lines that could not be used.

@@ -370,7 +370,15 @@ mod tests {
         assert_eq!(num("-33.87"), Some(-33.87));
         assert_eq!(num(r#"" 12.5 ""#), Some(12.5));
         assert_eq!(num("18446744073709551615"), Some(u64::MAX as f64));
-        for absent in ["null", "true", r#""""#, r#""n/a""#, r#""NaN""#, "[1]", r#"{"a":1}"#] {
+        for absent in [
+            "null",
+            "true",
+            r#""""#,
+            r#""n/a""#,
+            r#""NaN""#,
+            "[1]",
+            r#"{"a":1}"#,
+        ] {
             assert_eq!(num(absent), None, "{absent}");
         }
         let flag = |j: &str| serde_json::from_str::<Flag>(j).unwrap().0;

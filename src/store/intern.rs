@@ -7,7 +7,6 @@
 
 use crate::event::Sym;
 use hashbrown::HashTable;
-use std::hash::{BuildHasher, Hasher};
 
 /// Interned strings. `Sym(0)` is always the empty string.
 pub struct Interner {
@@ -15,8 +14,10 @@ pub struct Interner {
     arena: String,
     /// Where each symbol's text ends in `arena` (symbol n spans ends[n-1]..ends[n]).
     ends: Vec<u32>,
-    table: HashTable<Sym>,
-    hasher: rustc_hash::FxBuildHasher,
+    /// Each symbol with 32 bits of its string's hash, so that growing the
+    /// table never reads the strings again, and a probe compares text only
+    /// when those bits agree.
+    table: HashTable<(Sym, u32)>,
 }
 
 impl std::fmt::Debug for Interner {
@@ -34,37 +35,38 @@ impl Default for Interner {
             arena: String::new(),
             ends: vec![0],
             table: HashTable::new(),
-            hasher: rustc_hash::FxBuildHasher,
         }
     }
 }
 
 impl Interner {
     fn hash(&self, s: &str) -> u64 {
-        let mut h = self.hasher.build_hasher();
-        h.write(s.as_bytes());
-        h.finish()
+        crate::event::text_hash(s)
     }
 
     pub fn intern(&mut self, s: &str) -> Sym {
+        let hash = self.hash(s);
+        self.intern_hashed(s, hash)
+    }
+
+    /// Like [`Interner::intern`], with `hash` already computed by
+    /// [`crate::event::text_hash`] (a batch's strings come with theirs).
+    pub fn intern_hashed(&mut self, s: &str, hash: u64) -> Sym {
+        debug_assert_eq!(hash, crate::event::text_hash(s));
         if s.is_empty() {
             return Sym::NONE;
         }
-        let hash = self.hash(s);
         let (arena, ends) = (&self.arena, &self.ends);
-        let eq = |sym: &Sym| span(arena, ends, *sym) == s;
-        if let Some(&sym) = self.table.find(hash, eq) {
+        let key = (hash >> 32) as u32;
+        let eq = |&(sym, k): &(Sym, u32)| k == key && span(arena, ends, sym) == s;
+        if let Some(&(sym, _)) = self.table.find(spread(key), eq) {
             return sym;
         }
         let sym = Sym(self.ends.len() as u32);
         self.arena.push_str(s);
         self.ends.push(self.arena.len() as u32);
-        let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
-        self.table.insert_unique(hash, sym, |sym| {
-            let mut h = hasher.build_hasher();
-            h.write(span(arena, ends, *sym).as_bytes());
-            h.finish()
-        });
+        self.table
+            .insert_unique(spread(key), (sym, key), |&(_, k)| spread(k));
         sym
     }
 
@@ -74,9 +76,12 @@ impl Interner {
             return Some(Sym::NONE);
         }
         let (arena, ends) = (&self.arena, &self.ends);
+        let key = (self.hash(s) >> 32) as u32;
         self.table
-            .find(self.hash(s), |sym| span(arena, ends, *sym) == s)
-            .copied()
+            .find(spread(key), |&(sym, k)| {
+                k == key && span(arena, ends, sym) == s
+            })
+            .map(|&(sym, _)| sym)
     }
 
     pub fn resolve(&self, sym: Sym) -> &str {
@@ -93,8 +98,14 @@ impl Interner {
 
     /// Approximate heap bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.arena.capacity() + self.ends.capacity() * 4 + self.table.capacity() * 5
+        self.arena.capacity() + self.ends.capacity() * 4 + self.table.capacity() * 9
     }
+}
+
+/// The table's hash, made from the 32 kept bits (multiplied so that both the
+/// bucket bits and the tag bits hashbrown takes from it vary).
+fn spread(key: u32) -> u64 {
+    u64::from(key).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 fn span<'a>(arena: &'a str, ends: &[u32], sym: Sym) -> &'a str {
