@@ -255,15 +255,8 @@ impl Session {
         // (Errors stay in `hosting.load_errors()`; the core never prints.)
         self.hosting.refresh();
         let store = &self.store;
-        // Sort (time, index) pairs, which sit together in memory; the content
-        // tie-break (which reads the events) only runs for equal times.
-        let mut keyed: Vec<(crate::event::Millis, EventIdx)> = self
-            .pending
-            .drain(..)
-            .map(|i| (store.get(i).time, i))
-            .collect();
-        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| order(store, a.1, b.1)));
-        let pending: Vec<EventIdx> = keyed.into_iter().map(|(_, i)| i).collect();
+        let mut pending = std::mem::take(&mut self.pending);
+        sort_for_detection(store, &mut pending);
         let cx = DetectCx {
             store: &self.store,
             config: &self.config,
@@ -271,6 +264,8 @@ impl Session {
         };
         self.engine
             .observe_all(&cx, &pending, &mut self.findings, &mut self.changed);
+        pending.clear();
+        self.pending = pending;
     }
 
     /// Findings created or changed since the last call.
@@ -282,6 +277,45 @@ impl Session {
     pub fn problem_count(&self) -> u64 {
         self.sources.iter().map(|s| s.stats.problem_count()).sum()
     }
+}
+
+/// Puts held events in detection order (see [`order`]). Logs mostly arrive
+/// in time order, or in reverse (Graph pages): then only runs of equal times
+/// need sorting, in place. Otherwise (time, index) pairs, which sit together
+/// in memory, are sorted, and the content tie-break (which reads the
+/// events) only runs for equal times.
+fn sort_for_detection(store: &Store, pending: &mut Vec<EventIdx>) {
+    let ascending = pending
+        .windows(2)
+        .all(|w| store.time(w[0]) <= store.time(w[1]));
+    let descending = !ascending
+        && pending
+            .windows(2)
+            .all(|w| store.time(w[0]) >= store.time(w[1]));
+    if descending {
+        pending.reverse();
+    }
+    if ascending || descending {
+        let mut start = 0;
+        while start < pending.len() {
+            let t = store.time(pending[start]);
+            let end = start
+                + pending[start..]
+                    .iter()
+                    .take_while(|&&i| store.time(i) == t)
+                    .count();
+            if end - start > 1 {
+                pending[start..end].sort_unstable_by(|&a, &b| order(store, a, b));
+            }
+            start = end;
+        }
+        return;
+    }
+    let mut keyed: Vec<(crate::event::Millis, EventIdx)> =
+        pending.iter().map(|&i| (store.time(i), i)).collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| order(store, a.1, b.1)));
+    pending.clear();
+    pending.extend(keyed.into_iter().map(|(_, i)| i));
 }
 
 /// Event order for detection: time, then content (so arrival order never matters).
@@ -322,7 +356,7 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
     } else {
         opts.workers
     };
-    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers * 2);
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers);
     let job_rx = Arc::new(Mutex::new(job_rx));
     for _ in 0..workers {
         let job_rx = Arc::clone(&job_rx);
@@ -564,5 +598,50 @@ fn spawn_named(name: &str, f: impl FnOnce() + Send + 'static) {
     if let Err(e) = thread::Builder::new().name(name.into()).spawn(f) {
         // Without the thread the run cannot read; say so instead of hanging silently.
         eprintln!("hunt: cannot start {name} thread: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Kind, Source};
+
+    /// Events at these times with these users, appended in the order given.
+    fn store_of(rows: &[(i64, &str)]) -> Store {
+        let mut s = Store::new();
+        for &(t, user) in rows {
+            let mut e = Event::new(t, Source::Entra, Kind::SignIn);
+            e.user = s.strings.intern(user);
+            s.append(e);
+        }
+        s
+    }
+
+    fn sorted(rows: &[(i64, &str)]) -> Vec<(i64, String)> {
+        let s = store_of(rows);
+        let mut idx: Vec<EventIdx> = (0..rows.len() as EventIdx).collect();
+        sort_for_detection(&s, &mut idx);
+        idx.iter()
+            .map(|&i| (s.time(i), s.text(s.get(i).user).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn detection_order_is_time_then_content_whatever_the_arrival_order() {
+        let want = vec![
+            (1, "a".to_string()),
+            (2, "a".to_string()),
+            (2, "b".to_string()),
+            (2, "c".to_string()),
+            (5, "z".to_string()),
+        ];
+        // In order (ties in reverse), newest first, and shuffled.
+        let ascending = [(1, "a"), (2, "c"), (2, "b"), (2, "a"), (5, "z")];
+        let descending = [(5, "z"), (2, "b"), (2, "a"), (2, "c"), (1, "a")];
+        let shuffled = [(2, "b"), (5, "z"), (1, "a"), (2, "c"), (2, "a")];
+        assert_eq!(sorted(&ascending), want);
+        assert_eq!(sorted(&descending), want);
+        assert_eq!(sorted(&shuffled), want);
+        assert!(sorted(&[]).is_empty());
     }
 }

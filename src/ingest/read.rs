@@ -237,7 +237,7 @@ pub struct LineChunker {
 }
 
 /// Chunk size handed to parsers.
-pub const CHUNK_BYTES: usize = 2 << 20;
+pub const CHUNK_BYTES: usize = 1 << 20;
 
 impl LineChunker {
     pub fn new(max_line: usize) -> Self {
