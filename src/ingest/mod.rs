@@ -175,6 +175,12 @@ impl<'a> RecordCx<'a> {
     /// (`1.2.3.4:5678`, `[::1]:5678`, `::ffff:1.2.3.4` → `1.2.3.4`).
     /// Text that is not an IP is absent.
     pub fn put_ip(&mut self, s: &str) -> Txt {
+        // Plain IPv4 text that parses is already canonical (the parser
+        // refuses leading zeros and anything else): keep it as it is.
+        let t = s.trim();
+        if t.len() <= 15 && t.parse::<std::net::Ipv4Addr>().is_ok() {
+            return self.batch.text.put(t);
+        }
         match normalize_ip(s) {
             Some(ip) => {
                 let mut buf = [0u8; 64];
@@ -282,6 +288,22 @@ mod tests {
         assert_eq!(n("2001:db8::1"), Some("2001:db8::1".into()));
         assert_eq!(n("-"), None);
         assert_eq!(n("host.example.com"), None);
+    }
+
+    #[test]
+    fn put_ip_stores_the_canonical_form() {
+        let mut batch = Batch::default();
+        let mut cx = RecordCx::new(&mut batch, Origin::default());
+        let mut put = |s: &str| {
+            let t = cx.put_ip(s);
+            cx.batch.text.get(t).to_string()
+        };
+        assert_eq!(put(" 10.0.0.1 "), "10.0.0.1");
+        assert_eq!(put("10.0.0.1:443"), "10.0.0.1");
+        assert_eq!(put("::ffff:10.0.0.1"), "10.0.0.1");
+        assert_eq!(put("2001:DB8:0:0::1"), "2001:db8::1");
+        assert_eq!(put("010.0.0.1"), "", "leading zeros are not an address");
+        assert_eq!(put("1.2.3.4.5"), "");
     }
 
     #[test]

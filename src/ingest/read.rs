@@ -295,24 +295,37 @@ impl LineChunker {
                 }
             }
             let old = self.buf.len();
-            // A followed file or pipe mostly reads nothing or a little: do not
-            // zero megabytes of buffer for every poll.
-            let want = match mode {
-                ChunkMode::Finite => (CHUNK_BYTES + 64 * 1024).saturating_sub(old).max(64 * 1024),
-                ChunkMode::Follow | ChunkMode::Eager => 64 * 1024,
-            };
-            self.buf.resize(old + want, 0);
-            let n = loop {
-                match r.read(&mut self.buf[old..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            let n = if mode == ChunkMode::Finite {
+                // Fill the rest of the chunk straight into spare capacity
+                // (`read_to_end` neither zeroes it first nor grows the buffer
+                // past the limit). Only for inputs read to their end: it
+                // keeps reading until the limit, which a pipe must not do.
+                let want = (CHUNK_BYTES + 64 * 1024).saturating_sub(old).max(64 * 1024);
+                self.buf.reserve(want);
+                match r.take(want as u64).read_to_end(&mut self.buf) {
+                    Ok(n) => n,
                     Err(e) => {
                         self.buf.truncate(old);
                         return Err(e);
                     }
                 }
+            } else {
+                // A followed file or pipe mostly reads nothing or a little: do
+                // not zero megabytes of buffer for every poll.
+                self.buf.resize(old + 64 * 1024, 0);
+                let n = loop {
+                    match r.read(&mut self.buf[old..]) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => {
+                            self.buf.truncate(old);
+                            return Err(e);
+                        }
+                    }
+                };
+                self.buf.truncate(old + n);
+                n
             };
-            self.buf.truncate(old + n);
             stats.bytes_read += n as u64;
             if n == 0 {
                 self.eof = true;
@@ -403,7 +416,11 @@ impl LineChunker {
             }
         }
         let last = memchr::memrchr(b'\n', &self.buf)?;
-        let rest = self.buf.split_off(last + 1);
+        // The partial last line moves to a fresh buffer of a whole chunk's
+        // size, so the next reads fill it without growing it.
+        let mut rest = Vec::with_capacity(CHUNK_BYTES + 64 * 1024);
+        rest.extend_from_slice(&self.buf[last + 1..]);
+        self.buf.truncate(last + 1);
         let data = std::mem::replace(&mut self.buf, rest);
         // Over-long lines inside a chunk are caught by the parser loop
         // (see `lines`), which knows their line numbers.
