@@ -6,8 +6,9 @@
 //! updated while the session keeps being used within a window of its last use.
 //! Per session we keep the distinct networks seen in the window, nothing more:
 //! a use is 32 bytes (what it needs for comparing; the rest is read back from
-//! the store through its first event), and the finding state is boxed, so a
-//! session used once (most of them) costs a map slot and one small allocation.
+//! the store through its first event), held inline for the first place, and
+//! the finding state is boxed, so a session used from one place (most of
+//! them) costs a map slot and no allocation.
 
 use super::tally::{iso, json_text, opt_text};
 use super::window::Sweep;
@@ -18,6 +19,7 @@ use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
 use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
+use smallvec::SmallVec;
 
 const RISK: u8 = 80;
 /// Distinct networks kept per session window.
@@ -77,7 +79,8 @@ struct Anomaly {
 
 #[derive(Default)]
 struct SessionState {
-    uses: Vec<Use>,
+    /// Most sessions are used from one place: that one is held inline.
+    uses: SmallVec<[Use; 1]>,
     anomaly: Option<Box<Anomaly>>,
 }
 
@@ -170,7 +173,7 @@ impl Detector for SessionAnomaly {
             .sessions
             .entry(ev.session_id)
             .or_insert_with(|| SessionState {
-                uses: Vec::with_capacity(1),
+                uses: SmallVec::new(),
                 anomaly: None,
             });
         st.uses.retain(|u| u.last + span >= t);
