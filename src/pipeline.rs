@@ -40,9 +40,12 @@ pub enum IngestMsg {
         format: String,
         size: Option<u64>,
     },
-    /// Parsed drafts with the counters for them.
+    /// Parsed drafts with the counters for them. `seq` numbers a file's
+    /// batches from 0 in the order the reader cut them; parse workers may
+    /// finish them out of order, and the owner puts them back in order.
     Batch {
         file: u32,
+        seq: u64,
         batch: crate::event::Batch,
         stats: FileStats,
     },
@@ -79,6 +82,8 @@ pub struct SourceInfo {
     pub stats: FileStats,
     batches_received: u64,
     batches_expected: Option<u64>,
+    /// Batches that arrived before an earlier one of the same file, by `seq`.
+    held: std::collections::BTreeMap<u64, (crate::event::Batch, FileStats)>,
 }
 
 impl SourceInfo {
@@ -113,6 +118,8 @@ pub struct Session {
     changed: Vec<(Change, String)>,
     /// Scratch for [`Session::add_batch`]: a batch's string numbers → symbols.
     syms: Vec<crate::event::Sym>,
+    /// Wall time spent ordering held events and running the detectors.
+    pub detect_time: Duration,
 }
 
 impl Session {
@@ -129,6 +136,7 @@ impl Session {
             pending: Vec::new(),
             changed: Vec::new(),
             syms: Vec::new(),
+            detect_time: Duration::ZERO,
         }
     }
 
@@ -149,6 +157,7 @@ impl Session {
                 stats: FileStats::default(),
                 batches_received: 0,
                 batches_expected: None,
+                held: Default::default(),
             });
         }
     }
@@ -164,11 +173,27 @@ impl Session {
                     s.state = SourceState::Reading;
                 }
             }
-            IngestMsg::Batch { file, batch, stats } => {
-                self.add_batch(file, &batch);
-                if let Some(s) = self.sources.get_mut(file as usize) {
-                    s.batches_received += 1;
-                    s.stats.merge(stats);
+            IngestMsg::Batch {
+                file,
+                seq,
+                batch,
+                stats,
+            } => {
+                // Store events in the order the file holds them, whichever
+                // worker finished first: the indexes then rarely need re-sorting.
+                let Some(s) = self.sources.get_mut(file as usize) else {
+                    return false;
+                };
+                if seq != s.batches_received {
+                    s.held.insert(seq, (batch, stats));
+                    return false;
+                }
+                self.apply_batch(file, batch, stats);
+                while let Some((batch, stats)) = self.sources.get_mut(file as usize).and_then(|s| {
+                    let next = s.batches_received;
+                    s.held.remove(&next)
+                }) {
+                    self.apply_batch(file, batch, stats);
                 }
             }
             IngestMsg::Progress { file, bytes } => {
@@ -214,6 +239,14 @@ impl Session {
             .all(|s| matches!(s.state, SourceState::Done | SourceState::Failed) && s.idle())
     }
 
+    fn apply_batch(&mut self, file: u32, batch: crate::event::Batch, stats: FileStats) {
+        self.add_batch(file, &batch);
+        if let Some(s) = self.sources.get_mut(file as usize) {
+            s.batches_received += 1;
+            s.stats.merge(stats);
+        }
+    }
+
     /// Interns, enriches and stores a batch; its events wait for release.
     pub fn add_batch(&mut self, _file: u32, batch: &crate::event::Batch) {
         // Equal strings share one number in a batch, and come with their hash
@@ -249,6 +282,7 @@ impl Session {
 
     /// Feeds held events to the detectors in event-time order.
     pub fn release(&mut self) {
+        let t0 = std::time::Instant::now();
         self.store.seal();
         // A Tor exit list is replaced while we run (cron): pick up the new one.
         // One stat per release; the file is only re-read when its mtime changed.
@@ -266,6 +300,7 @@ impl Session {
             .observe_all(&cx, &pending, &mut self.findings, &mut self.changed);
         pending.clear();
         self.pending = pending;
+        self.detect_time += t0.elapsed();
     }
 
     /// Findings created or changed since the last call.
@@ -444,12 +479,21 @@ fn read_loop(
             let res = {
                 let sent_k = &mut sent[k];
                 let mut out = |o: Output| {
+                    let seq = *sent_k;
                     *sent_k += 1;
                     let ok = match o {
-                        Output::Job(job) => job_tx.send(job).is_ok(),
-                        Output::Parsed(batch, stats) => {
-                            tx.send(IngestMsg::Batch { file, batch, stats }).is_ok()
+                        Output::Job(mut job) => {
+                            job.seq = seq;
+                            job_tx.send(job).is_ok()
                         }
+                        Output::Parsed(batch, stats) => tx
+                            .send(IngestMsg::Batch {
+                                file,
+                                seq,
+                                batch,
+                                stats,
+                            })
+                            .is_ok(),
                     };
                     failed |= !ok;
                 };
@@ -476,10 +520,12 @@ fn read_loop(
             }
             // Reader-side counters (bytes, long lines) travel as an empty batch.
             if stats != FileStats::default() {
+                let seq = sent[k];
                 sent[k] += 1;
                 if tx
                     .send(IngestMsg::Batch {
                         file,
+                        seq,
                         batch: Default::default(),
                         stats,
                     })
@@ -553,6 +599,7 @@ fn parse_worker(jobs: Arc<Mutex<Receiver<Job>>>, tx: SyncSender<IngestMsg>) {
         if tx
             .send(IngestMsg::Batch {
                 file: job.file,
+                seq: job.seq,
                 batch,
                 stats,
             })
@@ -643,5 +690,39 @@ mod tests {
         assert_eq!(sorted(&descending), want);
         assert_eq!(sorted(&shuffled), want);
         assert!(sorted(&[]).is_empty());
+    }
+
+    #[test]
+    fn batches_are_stored_in_the_order_the_reader_cut_them() {
+        let mut s = Session::new(Config::default(), Enricher::none());
+        s.add_sources(&[Input::Path("a.log".into())], false);
+        let batch = |user: &str| {
+            let mut b = crate::event::Batch::default();
+            let mut d = crate::event::Draft::new(10, Source::Entra, Kind::SignIn);
+            d.user = b.text.put(user);
+            b.drafts.push(d);
+            b
+        };
+        let msg = |seq: u64, user: &str| IngestMsg::Batch {
+            file: 0,
+            seq,
+            batch: batch(user),
+            stats: FileStats::default(),
+        };
+        // A second worker finished batches 2 and 1 before the first finished 0.
+        s.handle(msg(2, "third"));
+        s.handle(msg(1, "second"));
+        assert_eq!(s.store.len(), 0, "held until batch 0 arrives");
+        s.handle(msg(0, "first"));
+        let users: Vec<String> = (0..3)
+            .map(|i| s.store.text(s.store.get(i).user).to_string())
+            .collect();
+        assert_eq!(users, ["first", "second", "third"]);
+        s.handle(IngestMsg::Finished {
+            file: 0,
+            batches: 3,
+        });
+        assert!(s.all_done());
+        assert_eq!(s.pending(), 0, "released once the file was finished");
     }
 }

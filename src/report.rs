@@ -194,6 +194,11 @@ pub fn write_ingest_summary(
             st.user_count(),
             st.ip_count()
         )?;
+        writeln!(
+            out,
+            "hunt: detection took {} ms (ordering held events and running the detectors)",
+            session.detect_time.as_millis()
+        )?;
     }
     for s in &session.sources {
         let name = clean(&s.name);

@@ -58,19 +58,23 @@ impl Driver {
     fn poll(&mut self) {
         let mut msgs = Vec::new();
         let mut stats = FileStats::default();
+        let first = self.sent;
         let res = self.reader.poll(&mut stats, &mut |o| {
+            let seq = first + msgs.len() as u64;
             msgs.push(match o {
                 Output::Job(job) => {
                     let mut s = FileStats::default();
                     let batch = json_lines(&job.chunk, job.file, job.format, job.max_line, &mut s);
                     IngestMsg::Batch {
                         file: 0,
+                        seq,
                         batch,
                         stats: s,
                     }
                 }
                 Output::Parsed(batch, s) => IngestMsg::Batch {
                     file: 0,
+                    seq,
                     batch,
                     stats: s,
                 },

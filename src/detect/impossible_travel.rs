@@ -18,6 +18,7 @@ use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
 use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
+use smallvec::SmallVec;
 
 const RISK: u8 = 85;
 /// Located sign-ins kept per user (for late events).
@@ -126,7 +127,9 @@ struct Trip {
 #[derive(Default)]
 struct UserState {
     /// Located successful sign-ins, in time order.
-    recent: Vec<Place>,
+    /// Held inline (never more than RECENT): one memory access per sign-in
+    /// reaches both the user and their places, and a sweep reads no pointers.
+    recent: SmallVec<[Place; RECENT]>,
     trip: Option<Box<Trip>>,
 }
 
@@ -347,7 +350,7 @@ impl Detector for ImpossibleTravel {
         }
         let place = Place::of(idx, ev);
         let st = self.users.entry(ev.user).or_insert_with(|| UserState {
-            recent: Vec::with_capacity(RECENT),
+            recent: SmallVec::new(),
             trip: None,
         });
         let pos = st.recent.partition_point(|p| p.time <= place.time);

@@ -42,6 +42,8 @@ pub enum Output {
 /// A chunk of JSON lines to parse.
 pub struct Job {
     pub file: u32,
+    /// The batch's number in its file (see `IngestMsg::Batch`); set by the reader loop.
+    pub seq: u64,
     pub chunk: Chunk,
     pub format: Option<Format>,
     pub max_line: usize,
@@ -360,6 +362,7 @@ impl SourceReader {
         match self.layout {
             Some(Layout::JsonLines(format)) => out(Output::Job(Job {
                 file: self.file,
+                seq: 0,
                 chunk,
                 format: self.opts.format.or(format),
                 max_line: self.opts.max_line,

@@ -112,7 +112,12 @@ pub fn load(session: &mut Session, files: Vec<(&str, &str, Batch, FileStats)>) {
         });
         stats.records += batch.len() as u64;
         stats.events += batch.len() as u64;
-        session.handle(IngestMsg::Batch { file, batch, stats });
+        session.handle(IngestMsg::Batch {
+            file,
+            seq: 0,
+            batch,
+            stats,
+        });
         session.handle(IngestMsg::Progress { file, bytes: size });
         session.handle(IngestMsg::Finished { file, batches: 1 });
     }
@@ -451,9 +456,10 @@ pub fn big_session(n: usize, users: usize, ips: usize) -> Session {
         size: Some(n as u64 * 200),
     });
     let count = batches.len() as u64;
-    for batch in batches {
+    for (seq, batch) in batches.into_iter().enumerate() {
         s.handle(IngestMsg::Batch {
             file: 0,
+            seq: seq as u64,
             batch,
             stats: FileStats::default(),
         });
