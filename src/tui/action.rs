@@ -37,11 +37,13 @@ pub enum Action {
     Note,
     Allowlist,
     Raw,
+    WhyUp,
+    WhyDown,
     NextTheme,
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 34] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -73,6 +75,8 @@ impl Action {
         Action::Note,
         Action::Allowlist,
         Action::Raw,
+        Action::WhyUp,
+        Action::WhyDown,
         Action::NextTheme,
     ];
 
@@ -110,6 +114,8 @@ impl Action {
             Action::Note => "note",
             Action::Allowlist => "allowlist",
             Action::Raw => "raw",
+            Action::WhyUp => "why-up",
+            Action::WhyDown => "why-down",
             Action::NextTheme => "next-theme",
         }
     }
@@ -152,6 +158,8 @@ impl Action {
             Action::Note => "add a note to the finding",
             Action::Allowlist => "allowlist from the finding (IP, CIDR, user, AS, country)",
             Action::Raw => "show the raw record of the selected event",
+            Action::WhyUp => "scroll \"why it fired\" up (when it does not fit)",
+            Action::WhyDown => "scroll \"why it fired\" down (when it does not fit)",
             Action::NextTheme => "switch to the next theme",
         }
     }

@@ -287,6 +287,14 @@ impl App {
                 }
             }
             Action::Raw => return self.open_raw(),
+            Action::WhyUp | Action::WhyDown => {
+                let delta = if action == Action::WhyUp { -3 } else { 3 };
+                let body = self.body();
+                if let Some(Screen::Detail(mut d)) = self.stack.pop() {
+                    d.scroll_why(self, body, delta);
+                    self.stack.push(Screen::Detail(d));
+                }
+            }
             Action::NextTheme => {
                 let names: Vec<&str> = Theme::builtin_names().collect();
                 let i = names

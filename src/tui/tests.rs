@@ -639,3 +639,44 @@ fn selection_and_severity_read_without_colour() {
         "256-colour selection background"
     );
 }
+
+#[test]
+fn why_it_fired_scrolls_when_it_does_not_fit() {
+    let mut h = harness(80, 24, ColorMode::Indexed256);
+    let id = h.ids.spray.clone();
+    h.app.open_finding(&id);
+    let screen = text(&draw(&h.app));
+    let title = screen
+        .lines()
+        .find(|l| l.starts_with("Why it fired"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(title.contains("rows 1–"), "{screen}");
+    assert!(title.contains("K/J scroll"), "{screen}");
+    let total: usize = title
+        .split(" of ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    key(&mut h.app, "J");
+    let after = text(&draw(&h.app));
+    assert!(!after.contains("rows 1–"), "{after}");
+    assert_ne!(after, screen, "the box shows other rows");
+    // Far down stops at the last row; far up at the first.
+    for _ in 0..50 {
+        key(&mut h.app, "J");
+    }
+    let bottom = text(&draw(&h.app));
+    assert!(bottom.contains(&format!("–{total} of {total}")), "{bottom}");
+    for _ in 0..50 {
+        key(&mut h.app, "K");
+    }
+    assert!(text(&draw(&h.app)).contains("rows 1–"));
+    // j/k still move in the evidence list, not the box.
+    key(&mut h.app, "j");
+    let Screen::Detail(d) = h.app.top() else {
+        panic!("still on the detail")
+    };
+    assert_eq!((d.pos.selected, d.why_offset), (1, 0));
+}

@@ -1,16 +1,19 @@
 //! Alert detail: what the finding is, why it fired (the rule in words with
 //! the configured thresholds, and the values from `finding.details` that
 //! crossed them), its verdict or suppression, and the evidence records,
-//! each of which opens its raw record. State is the finding id and the
-//! evidence selection; everything else is read from the session.
+//! each of which opens its raw record. State is the finding id, the
+//! evidence selection and how far "why it fired" is scrolled; everything
+//! else is read from the session.
 
 use super::ListPos;
 use crate::config::Config;
 use crate::finding::{DetectorId, Finding};
 use crate::sanitize::{clean, clean_width};
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::case_link::Note;
 use crate::tui::format;
+use crate::tui::keymap::Context;
 use crate::tui::theme::{Role, Theme};
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
@@ -23,6 +26,8 @@ use serde_json::Value;
 pub struct DetailState {
     pub id: String,
     pub pos: ListPos,
+    /// First row of "why it fired" shown, when it does not fit its box.
+    pub why_offset: usize,
 }
 
 impl DetailState {
@@ -30,8 +35,33 @@ impl DetailState {
         DetailState {
             id,
             pos: ListPos::default(),
+            why_offset: 0,
         }
     }
+
+    /// Scrolls "why it fired" by `delta` rows, within what it holds.
+    pub fn scroll_why(&mut self, app: &App, body: Rect, delta: isize) {
+        let (rows, shown) = why_fit(app, self, body);
+        let max = rows.saturating_sub(shown) as isize;
+        self.why_offset = (self.why_offset as isize + delta).clamp(0, max.max(0)) as usize;
+    }
+}
+
+/// Rows "why it fired" takes, and rows its box shows, for this finding at `body`.
+pub fn why_fit(app: &App, st: &DetailState, body: Rect) -> (usize, usize) {
+    let Some(f) = app.session.findings.get(&st.id) else {
+        return (0, 0);
+    };
+    let why = why_lines(
+        f,
+        &app.session.config,
+        app.case.notes_of(&f.id),
+        &app.theme,
+        body.width as usize,
+    );
+    let rows = wrapped_rows(&why, body.width);
+    let shown = layout(body, rows).why.height.saturating_sub(1) as usize;
+    (rows, shown)
 }
 
 /// The rule of a detector in words, with the configured thresholds.
@@ -363,22 +393,48 @@ pub fn render(app: &App, st: &DetailState, body: Rect, buf: &mut Buffer) {
         theme,
         width,
     );
-    let l = layout(body, wrapped_rows(&why, body.width));
+    let rows = wrapped_rows(&why, body.width);
+    let l = layout(body, rows);
     render_header(app, f, l.header, buf);
     if l.why.height > 0 {
-        widgets::line(
-            buf,
-            l.why,
-            vec![Span::styled("Why it fired", theme.style(Role::Header))],
-        );
-        Paragraph::new(why).wrap(Wrap { trim: false }).render(
-            Rect {
-                y: l.why.y + 1,
-                height: l.why.height - 1,
-                ..l.why
-            },
-            buf,
-        );
+        let shown = (l.why.height - 1) as usize;
+        let offset = st.why_offset.min(rows.saturating_sub(shown));
+        let mut title = vec![Span::styled("Why it fired", theme.style(Role::Header))];
+        if rows > shown {
+            // Say what is hidden and how to see it (keys from the keymap).
+            let contexts = [Context::Detail, Context::List, Context::Global];
+            let keys = [Action::WhyUp, Action::WhyDown]
+                .into_iter()
+                .filter_map(|a| app.keymap.label(&contexts, a))
+                .collect::<Vec<_>>()
+                .join("/");
+            title.push(Span::styled(
+                format!(
+                    "  rows {}–{} of {}{}",
+                    offset + 1,
+                    (offset + shown).min(rows),
+                    rows,
+                    if keys.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · {keys} scroll")
+                    }
+                ),
+                theme.style(Role::Dim),
+            ));
+        }
+        widgets::line(buf, l.why, title);
+        Paragraph::new(why)
+            .wrap(Wrap { trim: false })
+            .scroll((offset.min(u16::MAX as usize) as u16, 0))
+            .render(
+                Rect {
+                    y: l.why.y + 1,
+                    height: l.why.height - 1,
+                    ..l.why
+                },
+                buf,
+            );
     }
     render_evidence(app, f, st, l.evidence, buf);
 }
