@@ -10,6 +10,69 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
+/// One JSON value as the lenient types below see it: a scalar (text
+/// borrowed where the input allows), or `Absent` for null and for objects
+/// and arrays (which are skipped rather than failing the whole record).
+enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Bool(bool),
+    Absent,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Scalar<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Owned(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Scalar::I64(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Scalar::U64(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Scalar::F64(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Scalar::Bool(v))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Scalar::Absent)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Scalar::Absent)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(V(PhantomData))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Absent)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Absent)
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
 /// A string that may arrive as a JSON string, number or boolean.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Text<'a>(pub Cow<'a, str>);
@@ -22,51 +85,14 @@ impl<'a> Text<'a> {
 
 impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Text<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string, number or boolean")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v)))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(if v { "true" } else { "false" })))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed("")))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed("")))
-            }
-            // Objects and arrays in a field we expected as text are kept as absent
-            // rather than failing the whole record.
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Text(Cow::Borrowed("")))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
-                while s.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Text(Cow::Borrowed("")))
-            }
-        }
-        d.deserialize_any(V(PhantomData))
+        Ok(Text(match Scalar::deserialize(d)? {
+            Scalar::Str(s) => s,
+            Scalar::I64(v) => Cow::Owned(v.to_string()),
+            Scalar::U64(v) => Cow::Owned(v.to_string()),
+            Scalar::F64(v) => Cow::Owned(v.to_string()),
+            Scalar::Bool(v) => Cow::Borrowed(if v { "true" } else { "false" }),
+            Scalar::Absent => Cow::Borrowed(""),
+        }))
     }
 }
 
@@ -76,48 +102,15 @@ pub struct Num(pub Option<f64>);
 
 impl<'de> Deserialize<'de> for Num {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // Numbers are taken as they are (never printed and parsed back);
-        // text is parsed; anything else is absent.
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Num;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number or a string holding one")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Num, E> {
-                Ok(Num(v.trim().parse::<f64>().ok().filter(|v| v.is_finite())))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Num, E> {
-                Ok(Num(Some(v as f64)))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Num, E> {
-                Ok(Num(Some(v as f64)))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Num, E> {
-                Ok(Num(Some(v).filter(|v| v.is_finite())))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Num, E> {
-                Ok(Num(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Num, E> {
-                Ok(Num(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Num, E> {
-                Ok(Num(None))
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Num, D::Error> {
-                d.deserialize_any(V)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Num, A::Error> {
-                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Num(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Num, A::Error> {
-                while s.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Num(None))
-            }
-        }
-        d.deserialize_any(V)
+        // Numbers are taken as they are (never printed and parsed back).
+        let v = match Scalar::deserialize(d)? {
+            Scalar::Str(s) => s.trim().parse::<f64>().ok(),
+            Scalar::I64(v) => Some(v as f64),
+            Scalar::U64(v) => Some(v as f64),
+            Scalar::F64(v) => Some(v),
+            Scalar::Bool(_) | Scalar::Absent => None,
+        };
+        Ok(Num(v.filter(|v| v.is_finite())))
     }
 }
 
@@ -127,68 +120,26 @@ pub struct Flag(pub Option<bool>);
 
 impl<'de> Deserialize<'de> for Flag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Flag;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a boolean, 0/1 or a string holding one")
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Flag, E> {
-                Ok(Flag(Some(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Flag, E> {
-                let v = v.trim();
+        let yes_no = |yes: bool, no: bool| match (yes, no) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        };
+        Ok(Flag(match Scalar::deserialize(d)? {
+            Scalar::Bool(v) => Some(v),
+            Scalar::Str(s) => {
+                let v = s.trim();
                 let is = |w: &str| v.eq_ignore_ascii_case(w);
-                Ok(Flag(if is("true") || v == "1" || is("yes") {
-                    Some(true)
-                } else if is("false") || v == "0" || is("no") {
-                    Some(false)
-                } else {
-                    None
-                }))
+                yes_no(
+                    is("true") || v == "1" || is("yes"),
+                    is("false") || v == "0" || is("no"),
+                )
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Flag, E> {
-                Ok(Flag(match v {
-                    1 => Some(true),
-                    0 => Some(false),
-                    _ => None,
-                }))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Flag, E> {
-                Ok(Flag(match v {
-                    1 => Some(true),
-                    0 => Some(false),
-                    _ => None,
-                }))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Flag, E> {
-                Ok(Flag(if v == 1.0 {
-                    Some(true)
-                } else if v == 0.0 {
-                    Some(false)
-                } else {
-                    None
-                }))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Flag, E> {
-                Ok(Flag(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Flag, E> {
-                Ok(Flag(None))
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Flag, D::Error> {
-                d.deserialize_any(V)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Flag, A::Error> {
-                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Flag(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Flag, A::Error> {
-                while s.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Flag(None))
-            }
-        }
-        d.deserialize_any(V)
+            Scalar::I64(v) => yes_no(v == 1, v == 0),
+            Scalar::U64(v) => yes_no(v == 1, v == 0),
+            Scalar::F64(v) => yes_no(v == 1.0, v == 0.0),
+            Scalar::Absent => None,
+        }))
     }
 }
 
