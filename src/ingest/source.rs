@@ -26,7 +26,7 @@ use super::stats::FileStats;
 use super::{evtx_file, reason, Format};
 use crate::event::Batch;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 
 /// Bytes read before sniffing a format.
 const HEAD_BYTES: usize = 64 * 1024;
@@ -213,6 +213,11 @@ impl SourceReader {
     /// file has nothing that can be sniffed yet (it is tried again at the
     /// next poll).
     fn open(&mut self) -> io::Result<bool> {
+        // A second handle on a plain file (same open file, same offset): once
+        // sniffed, the file is read through it from the start instead of
+        // through the peeking wrappers, so reads go straight into the chunk
+        // buffer (the standard library only skips zeroing it for a bare file).
+        let mut direct: Option<File> = None;
         let (raw, watch): (BoxRead, Option<Watch>) = match &self.input {
             Input::Path(p) => {
                 let f = File::open(p)?;
@@ -221,6 +226,9 @@ impl SourceReader {
                 } else {
                     None
                 };
+                if !self.pipe {
+                    direct = f.try_clone().ok();
+                }
                 (Box::new(f), watch)
             }
             Input::Stdin => (Box::new(io::stdin()), None),
@@ -258,7 +266,13 @@ impl SourceReader {
             self.sshd = Some(SshdState::new(year, month));
         }
         self.layout = Some(layout);
-        self.reader = Some(Box::new(peeked));
+        let rewound = direct
+            .filter(|_| !compressed)
+            .and_then(|mut f| f.seek(io::SeekFrom::Start(0)).ok().map(|_| f));
+        self.reader = Some(match rewound {
+            Some(f) => Box::new(f),
+            None => Box::new(peeked),
+        });
         self.watch = if compressed { None } else { watch };
         Ok(true)
     }
