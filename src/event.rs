@@ -384,7 +384,41 @@ pub struct Batch {
     pub drafts: Vec<Draft>,
 }
 
+/// Emptied batches kept for reuse: a parse worker fills one whose buffers
+/// already have their size instead of growing fresh ones for every chunk,
+/// and the owner hands it back instead of freeing it.
+static SPARE: std::sync::Mutex<Vec<Batch>> = std::sync::Mutex::new(Vec::new());
+/// Batches kept at most (more are in flight in the queues anyway).
+const MAX_SPARE: usize = 4;
+/// Batches that grew beyond this (a huge chunk) are freed, not kept.
+const MAX_SPARE_BYTES: usize = 8 << 20;
+
 impl Batch {
+    /// An empty batch, reusing a spare one's buffers when there is one.
+    pub fn recycled() -> Batch {
+        SPARE
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_default()
+    }
+
+    /// Empties the batch and keeps it for [`Batch::recycled`].
+    pub fn recycle(mut self) {
+        let bytes =
+            self.text.text.capacity() + self.drafts.capacity() * std::mem::size_of::<Draft>();
+        if bytes > MAX_SPARE_BYTES {
+            return;
+        }
+        self.text.clear();
+        self.drafts.clear();
+        if let Ok(mut spare) = SPARE.lock() {
+            if spare.len() < MAX_SPARE {
+                spare.push(self);
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.drafts.is_empty()
     }

@@ -241,6 +241,7 @@ impl Session {
 
     fn apply_batch(&mut self, file: u32, batch: crate::event::Batch, stats: FileStats) {
         self.add_batch(file, &batch);
+        batch.recycle();
         if let Some(s) = self.sources.get_mut(file as usize) {
             s.batches_received += 1;
             s.stats.merge(stats);

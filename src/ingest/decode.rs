@@ -84,7 +84,7 @@ pub fn each_line(
     stats: &mut FileStats,
     mut parse: impl FnMut(&str, u32, &mut RecordCx) -> Result<(), Reject>,
 ) -> Batch {
-    let mut batch = Batch::default();
+    let mut batch = Batch::recycled();
     batch.drafts.reserve(chunk.data.len() / 1024);
     for (line, offset, bytes) in lines(chunk) {
         if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -134,7 +134,12 @@ pub fn json_lines(
     max_line: usize,
     stats: &mut FileStats,
 ) -> Batch {
-    let last = last_line(chunk);
+    // Only an unterminated chunk needs its last line number (counted once).
+    let last = if chunk.unterminated {
+        last_line(chunk)
+    } else {
+        0
+    };
     each_line(chunk, file, max_line, stats, |text, line, cx| {
         let res = parse_record(format, text, cx);
         match res {
