@@ -479,6 +479,23 @@ mod tests {
     }
 
     #[test]
+    fn recycled_batches_come_back_empty() {
+        let mut b = Batch::default();
+        let t = b.text.put("alice@contoso.com");
+        let mut d = Draft::new(1, Source::Entra, Kind::SignIn);
+        d.user = t;
+        b.drafts.push(d);
+        b.recycle();
+        for _ in 0..8 {
+            let r = Batch::recycled();
+            assert!(r.is_empty() && r.text.is_empty() && r.text.count() == 0);
+            // Strings put again are numbered from 1, as in a fresh batch.
+            let mut r = r;
+            assert_eq!(r.text.put("bob"), Txt(1));
+        }
+    }
+
+    #[test]
     fn params_round_trip_and_separator_injection() {
         let enc = encode_params([("ForwardTo", "x@evil.com"), ("Name", "a\u{1e}b")]);
         let got: Vec<_> = decode_params(&enc).collect();
