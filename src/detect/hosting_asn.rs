@@ -13,7 +13,7 @@ use crate::enrich::hosting::{Match, NetQuery};
 use crate::event::{flags, Event, Outcome, Sym};
 use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHashSet;
 use serde_json::{json, Value};
 
 const RISK: u8 = 80;
@@ -44,10 +44,12 @@ impl Default for Hits {
     }
 }
 
-/// Networks already judged: an IP signs in many times, and its answer only
-/// changes when the rules do (see [`crate::enrich::hosting::HostingNetworks::generation`]).
+/// Networks already judged benign: an IP signs in many times, and its answer
+/// only changes when the rules do (see
+/// [`crate::enrich::hosting::HostingNetworks::generation`]). Matches are
+/// rare and judged again each time (they carry text for the finding).
 type NetKey = (Sym, u32, Sym, bool);
-/// Judged networks remembered before the memory is cleared and refilled.
+/// Benign networks remembered before the memory is cleared and refilled.
 const MAX_CACHED: usize = 65_536;
 
 pub struct HostingAsn {
@@ -55,7 +57,7 @@ pub struct HostingAsn {
     group_window: String,
     groups: Groups<Hits>,
     sweep: Sweep,
-    judged: FxHashMap<NetKey, Option<Match>>,
+    benign: FxHashSet<NetKey>,
     judged_generation: u64,
 }
 
@@ -65,7 +67,7 @@ impl HostingAsn {
             group_window: cfg.group_window.to_string(),
             groups: Groups::new(cfg.group_window.ms()),
             sweep: Sweep::default(),
-            judged: FxHashMap::default(),
+            benign: FxHashSet::default(),
             judged_generation: 0,
         }
     }
@@ -130,22 +132,21 @@ impl Detector for HostingAsn {
         }
         let store = cx.store;
         let is_proxy = ev.flags & flags::IS_PROXY != 0;
-        if self.judged_generation != cx.hosting.generation() || self.judged.len() >= MAX_CACHED {
-            self.judged.clear();
+        if self.judged_generation != cx.hosting.generation() || self.benign.len() >= MAX_CACHED {
+            self.benign.clear();
             self.judged_generation = cx.hosting.generation();
         }
-        let m = self
-            .judged
-            .entry((ev.ip, ev.asn, ev.as_org, is_proxy))
-            .or_insert_with(|| {
-                cx.hosting.match_event(&NetQuery {
-                    asn: ev.asn,
-                    as_org: store.text(ev.as_org),
-                    ip: store.text(ev.ip),
-                    is_proxy,
-                })
-            });
-        let Some(m) = m.clone() else {
+        let key = (ev.ip, ev.asn, ev.as_org, is_proxy);
+        if self.benign.contains(&key) {
+            return;
+        }
+        let Some(m) = cx.hosting.match_event(&NetQuery {
+            asn: ev.asn,
+            as_org: store.text(ev.as_org),
+            ip: store.text(ev.ip),
+            is_proxy,
+        }) else {
+            self.benign.insert(key);
             return;
         };
         let g = self.groups.group_for(ev.user, ev.time);

@@ -29,8 +29,9 @@ const MAX_HOPS: usize = 50;
 const MAX_KM: f64 = 20_038.0;
 const MINUTE: Millis = 60_000;
 
-/// A located successful sign-in: what judging a hop needs, in 32 bytes
-/// (IP and city are read back from the store through `idx`).
+/// A located successful sign-in: what judging most hops needs, in 24 bytes
+/// (IP, city, accuracy radius and where the coordinates came from are read
+/// back from the store through `idx`, only for a hop between two places).
 #[derive(Clone, Copy)]
 struct Place {
     time: Millis,
@@ -39,8 +40,6 @@ struct Place {
     lat: f32,
     lon: f32,
     country: Sym,
-    radius_km: u16,
-    from_db: bool,
 }
 
 impl Place {
@@ -56,8 +55,6 @@ impl Place {
             lat,
             lon,
             country: ev.country,
-            from_db: ev.flags & flags::GEO_FROM_DB != 0,
-            radius_km: ev.accuracy_km,
         }
     }
 
@@ -74,8 +71,14 @@ impl Place {
         store.get(self.idx).city
     }
 
+    /// Accuracy radius of the coordinates in km (0 = exact or unknown).
+    fn radius_km(&self, store: &Store) -> u16 {
+        store.get(self.idx).accuracy_km
+    }
+
     fn json(&self, store: &Store) -> Value {
         let coords = self.coords();
+        let from_db = store.get(self.idx).flags & flags::GEO_FROM_DB != 0;
         json!({
             "time": iso(self.time),
             "ip": json_text(store, self.ip(store)),
@@ -83,8 +86,8 @@ impl Place {
             "city": json_text(store, self.city(store)),
             "lat": coords.map(|c| round(c.0, 4)),
             "lon": coords.map(|c| round(c.1, 4)),
-            "source": coords.map(|_| if self.from_db { "database" } else { "log" }),
-            "radius_km": self.radius_km,
+            "source": coords.map(|_| if from_db { "database" } else { "log" }),
+            "radius_km": self.radius_km(store),
         })
     }
 
@@ -157,7 +160,7 @@ impl ImpossibleTravel {
     }
 
     /// The hop from `a` to `b` (a before b) if it is impossible.
-    fn judge(&self, a: &Place, b: &Place) -> Option<Hop> {
+    fn judge(&self, store: &Store, a: &Place, b: &Place) -> Option<Hop> {
         let dt = b.time - a.time;
         if dt < 0 {
             return None;
@@ -169,8 +172,10 @@ impl ImpossibleTravel {
                 let km = haversine_km(pa, pb);
                 let hours = dt.max(MINUTE) as f64 / 3_600_000.0;
                 let kmh = km / hours;
-                let radii = f64::from(a.radius_km) + f64::from(b.radius_km);
-                (km >= self.cfg.min_km && kmh > self.cfg.max_kmh && km > radii).then_some(Hop {
+                // The radii are read from the store only for a hop that is
+                // fast and far enough to matter.
+                let radii = || f64::from(a.radius_km(store)) + f64::from(b.radius_km(store));
+                (km >= self.cfg.min_km && kmh > self.cfg.max_kmh && km > radii()).then_some(Hop {
                     from: *a,
                     to: *b,
                     km: Some(km),
@@ -365,8 +370,8 @@ impl Detector for ImpossibleTravel {
             st.recent.insert(pos - 1, place);
         }
         let hops: Vec<Hop> = [
-            before.and_then(|b| self.judge(&b, &place)),
-            after.and_then(|a| self.judge(&place, &a)),
+            before.and_then(|b| self.judge(cx.store, &b, &place)),
+            after.and_then(|a| self.judge(cx.store, &place, &a)),
         ]
         .into_iter()
         .flatten()

@@ -26,14 +26,14 @@ const RISK: u8 = 80;
 const MAX_PLACES: usize = 32;
 
 /// Where a session was used from: one (ip, asn, country) combination.
-/// User and AS organisation are those of the first event (`first_idx`).
+/// Time, user and AS organisation of its first use are those of its first
+/// event (`first_idx`), read back from the store.
 #[derive(Clone, Copy)]
 struct Use {
     ip: Sym,
     asn: u32,
     country: Sym,
     first_idx: EventIdx,
-    first: Millis,
     last: Millis,
 }
 
@@ -54,9 +54,13 @@ impl Use {
         why
     }
 
+    fn first(&self, store: &Store) -> Millis {
+        store.time(self.first_idx)
+    }
+
     fn json(&self, store: &Store) -> Value {
         json!({
-            "first_use": iso(self.first),
+            "first_use": iso(self.first(store)),
             "last_use": iso(self.last),
             "ip": json_text(store, self.ip),
             "asn": (self.asn != 0).then_some(self.asn),
@@ -187,7 +191,6 @@ impl Detector for SessionAnomaly {
                     ip: ev.ip,
                     asn: ev.asn,
                     country: ev.country,
-                    first: t,
                     first_idx: idx,
                     last: t,
                 };
@@ -217,16 +220,16 @@ impl Detector for SessionAnomaly {
             .uses
             .iter()
             .filter(|u| !u.differs(&here).is_empty())
-            .min_by_key(|u| (u.first, u.first_idx))
+            .min_by_key(|u| (u.first(cx.store), u.first_idx))
             .copied();
         let Some(other) = other else { return };
-        let (a, b) = if other.first <= here.first {
+        let (a, b) = if other.first(cx.store) <= here.first(cx.store) {
             (other, here)
         } else {
             (here, other)
         };
         let anomaly = Anomaly {
-            first: a.first,
+            first: a.first(cx.store),
             last: t.max(other.last),
             user: if ev.user.is_some() {
                 ev.user
