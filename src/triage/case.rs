@@ -52,10 +52,7 @@ impl Case {
         }
         schema::check_identity(&case.conn, path)?;
         // busy_timeout is set (in connect) before this, as DEPS §4 measured.
-        let mode: String = case
-            .conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(db)?;
+        let mode = case.enter_wal()?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(TriageError::Db {
                 path: path.to_path_buf(),
@@ -109,6 +106,39 @@ impl Case {
             read_only,
             data_version: Cell::new(0),
         })
+    }
+
+    /// Puts the file in WAL mode and returns the journal mode now in effect.
+    /// Two processes creating the same case at once both get here: switching
+    /// needs an exclusive lock, and SQLite answers "busy" at once, without
+    /// calling the busy handler, while the other one switches. WAL is kept in
+    /// the file, so a mode already switched is left alone, and a busy switch
+    /// is tried again (within the usual busy timeout).
+    fn enter_wal(&self) -> Result<String, TriageError> {
+        let db = |e| TriageError::db(&self.path, e);
+        let start = std::time::Instant::now();
+        loop {
+            let current: String = self
+                .conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .map_err(db)?;
+            if current.eq_ignore_ascii_case("wal") {
+                return Ok(current);
+            }
+            match self
+                .conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))
+            {
+                Ok(mode) => return Ok(mode),
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && start.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => return Err(db(e)),
+            }
+        }
     }
 
     /// `$XDG_DATA_HOME/hunt/case.sqlite` (or `~/.local/share/hunt/case.sqlite`).

@@ -107,14 +107,17 @@ pub fn check_header(path: &Path) -> Result<(), TriageError> {
 /// Refuses databases that are not ours or are newer than this build. Reads only.
 pub fn check_identity(conn: &Connection, path: &Path) -> Result<(), TriageError> {
     let db = |e| TriageError::db(path, e);
-    let app: i64 = conn
-        .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .map_err(db)?;
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(db)?;
-    let tables: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+    // One statement, so one snapshot: read one by one, the three could
+    // straddle another process's first migration commit (an empty file's
+    // id, then its new tables) and call our own new case foreign.
+    let (app, version, tables): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id()), \
+                    (SELECT user_version FROM pragma_user_version()), \
+                    (SELECT count(*) FROM sqlite_master)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .map_err(db)?;
     let ours = app == APPLICATION_ID || (app == 0 && version == 0 && tables == 0);
     if !ours {
