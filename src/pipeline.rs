@@ -49,6 +49,9 @@ pub enum IngestMsg {
         batch: crate::event::Batch,
         stats: FileStats,
     },
+    /// The input was opened again (rotated or truncated); its batches from
+    /// `first_batch` on come from the new file.
+    Reopened { file: u32, first_batch: u64 },
     /// Bytes read so far (for progress).
     Progress { file: u32, bytes: u64 },
     /// The reader is at the current end of the input after sending `batches` batches in all.
@@ -82,6 +85,12 @@ pub struct SourceInfo {
     pub stats: FileStats,
     batches_received: u64,
     batches_expected: Option<u64>,
+    /// Events stored from index `generation_start` on come from the file now
+    /// at this path; earlier ones were read before it was rotated or
+    /// truncated, so their offsets point into the earlier file.
+    pub generation_start: EventIdx,
+    /// First batch of the latest reopening not yet applied.
+    reopened_at: Option<u64>,
     /// Batches that arrived before an earlier one of the same file, by `seq`.
     held: std::collections::BTreeMap<u64, (crate::event::Batch, FileStats)>,
 }
@@ -157,6 +166,8 @@ impl Session {
                 stats: FileStats::default(),
                 batches_received: 0,
                 batches_expected: None,
+                generation_start: 0,
+                reopened_at: None,
                 held: Default::default(),
             });
         }
@@ -194,6 +205,11 @@ impl Session {
                     s.held.remove(&next)
                 }) {
                     self.apply_batch(file, batch, stats);
+                }
+            }
+            IngestMsg::Reopened { file, first_batch } => {
+                if let Some(s) = self.sources.get_mut(file as usize) {
+                    s.reopened_at = Some(first_batch);
                 }
             }
             IngestMsg::Progress { file, bytes } => {
@@ -240,6 +256,13 @@ impl Session {
     }
 
     fn apply_batch(&mut self, file: u32, batch: crate::event::Batch, stats: FileStats) {
+        let first_event = self.store.len() as EventIdx;
+        if let Some(s) = self.sources.get_mut(file as usize) {
+            if s.reopened_at.is_some_and(|seq| s.batches_received >= seq) {
+                s.reopened_at = None;
+                s.generation_start = first_event;
+            }
+        }
         self.add_batch(file, &batch);
         batch.recycle();
         if let Some(s) = self.sources.get_mut(file as usize) {
@@ -480,19 +503,30 @@ fn read_loop(
             let res = {
                 let sent_k = &mut sent[k];
                 let mut out = |o: Output| {
+                    // Batches are numbered in the order they are cut.
                     let seq = *sent_k;
-                    *sent_k += 1;
                     let ok = match o {
                         Output::Job(mut job) => {
+                            *sent_k += 1;
                             job.seq = seq;
                             job_tx.send(job).is_ok()
                         }
-                        Output::Parsed(batch, stats) => tx
-                            .send(IngestMsg::Batch {
+                        Output::Parsed(batch, stats) => {
+                            *sent_k += 1;
+                            tx.send(IngestMsg::Batch {
                                 file,
                                 seq,
                                 batch,
                                 stats,
+                            })
+                            .is_ok()
+                        }
+                        // Sent before any batch of the new file is even cut,
+                        // so the owner learns of it first.
+                        Output::Reopened => tx
+                            .send(IngestMsg::Reopened {
+                                file,
+                                first_batch: seq,
                             })
                             .is_ok(),
                     };

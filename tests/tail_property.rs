@@ -78,6 +78,8 @@ impl Driver {
                     batch,
                     stats: s,
                 },
+                // Never rotated here; a reopening is no batch.
+                Output::Reopened => return,
             })
         });
         self.sent += msgs.len() as u64;

@@ -107,7 +107,29 @@ fn rotation_by_rename_loses_nothing() {
     f.pump_for(hunt::pipeline::FOLLOW_POLL * 2);
     append(&path, &lines(second));
     f.settle(n1 + events_in(&lines(second)));
+    assert_old_records_are_not_read_from_the_new_file(&f, n1);
     assert_same_as_scan(&f, &[rotated, path]);
+}
+
+/// After a rotation or truncation, the events read before it are known as
+/// such: the raw view does not read their offsets in the new file (which
+/// would show another record), while the new file's events still open.
+fn assert_old_records_are_not_read_from_the_new_file(f: &Follower, before: usize) {
+    let src = &f.session.sources[0];
+    assert_eq!(
+        src.generation_start as usize, before,
+        "first event of the new file"
+    );
+    let (old, req) = hunt::tui::raw::open(0, &f.session.store, &f.session.sources);
+    assert!(req.is_none(), "an old record is not read from the new file");
+    assert!(
+        matches!(&old.text, hunt::tui::raw::RawText::Unavailable(m) if m.contains("rotated or truncated")),
+        "{:?}",
+        old.text
+    );
+    let (_, req) = hunt::tui::raw::open(before as u32, &f.session.store, &f.session.sources);
+    let text = hunt::tui::raw::read(&req.expect("a new record is read"));
+    assert!(matches!(text, hunt::tui::raw::RawText::Text(_)), "{text:?}");
 }
 
 #[test]
@@ -132,6 +154,7 @@ fn copytruncate_loses_nothing() {
     f.pump_for(hunt::pipeline::FOLLOW_POLL * 2);
     append(&path, &lines(second));
     f.settle(n1 + events_in(&lines(second)));
+    assert_old_records_are_not_read_from_the_new_file(&f, n1);
     assert_same_as_scan(&f, &[copy, path]);
 }
 

@@ -37,6 +37,9 @@ pub enum Output {
     Job(Job),
     /// Drafts parsed on the reader thread, with the counters for them.
     Parsed(Batch, FileStats),
+    /// The input was opened again after a rotation or truncation: what
+    /// follows comes from the new file, and offsets start again at 0.
+    Reopened,
 }
 
 /// A chunk of JSON lines to parse.
@@ -79,6 +82,8 @@ pub struct SourceReader {
     watch: Option<Watch>,
     layout: Option<Layout>,
     chunker: LineChunker,
+    /// Times the input was opened (more than once after a rotation or truncation).
+    opens: u32,
     /// Bytes of an input read whole (a JSON document, evtx): progress for
     /// inputs that do not go through the chunker.
     whole_bytes: u64,
@@ -104,6 +109,7 @@ impl SourceReader {
             watch: None,
             layout: None,
             chunker: LineChunker::new(max_line),
+            opens: 0,
             whole_bytes: 0,
             sshd: None,
             compressed: false,
@@ -283,8 +289,14 @@ impl SourceReader {
         stats: &mut FileStats,
         out: &mut dyn FnMut(Output),
     ) -> io::Result<Polled> {
-        if self.reader.is_none() && !self.open()? {
-            return Ok(Polled::CaughtUp);
+        if self.reader.is_none() {
+            if !self.open()? {
+                return Ok(Polled::CaughtUp);
+            }
+            self.opens += 1;
+            if self.opens > 1 {
+                out(Output::Reopened);
+            }
         }
         let layout = self
             .layout

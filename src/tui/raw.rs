@@ -74,6 +74,16 @@ pub fn open(
             "{} is a binary (evtx) source: the raw record is not available",
             s.format
         )),
+        // Its offset points into the file as it was before a rotation or
+        // truncation; reading the new file there would show another record.
+        Some(s) if event < s.generation_start => Some(format!(
+            "read before {} was rotated or truncated: the record is in the earlier file \
+             (often {}.1), at line {} (offset {}); the fields below are what was read",
+            crate::sanitize::clean(&s.name),
+            crate::sanitize::clean(&s.name),
+            o.line,
+            o.offset
+        )),
         _ => None,
     };
     if let Some(why) = unavailable {
