@@ -208,8 +208,14 @@ impl Session {
                 }
             }
             IngestMsg::Reopened { file, first_batch } => {
+                let stored = self.store.len() as EventIdx;
                 if let Some(s) = self.sources.get_mut(file as usize) {
-                    s.reopened_at = Some(first_batch);
+                    if s.batches_received >= first_batch {
+                        // Everything from the earlier file is stored already.
+                        s.generation_start = stored;
+                    } else {
+                        s.reopened_at = Some(first_batch);
+                    }
                 }
             }
             IngestMsg::Progress { file, bytes } => {
