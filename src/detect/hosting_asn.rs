@@ -58,7 +58,7 @@ pub struct HostingAsn {
     groups: Groups<Hits>,
     sweep: Sweep,
     benign: FxHashSet<NetKey>,
-    judged_generation: u64,
+    benign_generation: u64,
 }
 
 impl HostingAsn {
@@ -68,7 +68,7 @@ impl HostingAsn {
             groups: Groups::new(cfg.group_window.ms()),
             sweep: Sweep::default(),
             benign: FxHashSet::default(),
-            judged_generation: 0,
+            benign_generation: 0,
         }
     }
 }
@@ -132,9 +132,9 @@ impl Detector for HostingAsn {
         }
         let store = cx.store;
         let is_proxy = ev.flags & flags::IS_PROXY != 0;
-        if self.judged_generation != cx.hosting.generation() || self.benign.len() >= MAX_CACHED {
+        if self.benign_generation != cx.hosting.generation() || self.benign.len() >= MAX_CACHED {
             self.benign.clear();
-            self.judged_generation = cx.hosting.generation();
+            self.benign_generation = cx.hosting.generation();
         }
         let key = (ev.ip, ev.asn, ev.as_org, is_proxy);
         if self.benign.contains(&key) {

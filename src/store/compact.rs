@@ -36,8 +36,8 @@ pub(super) struct Slim {
 
 /// A shared part, compared and hashed as a row of integers.
 trait Shared: Copy {
-    const WORDS: usize;
-    fn words(&self) -> [u32; 12];
+    type Words: AsRef<[u32]> + PartialEq;
+    fn words(&self) -> Self::Words;
 }
 
 /// What the client asked for and got: application, client, user agent,
@@ -59,7 +59,7 @@ struct Client {
 }
 
 impl Shared for Client {
-    const WORDS: usize = 12;
+    type Words = [u32; 12];
     fn words(&self) -> [u32; 12] {
         [
             self.app.0,
@@ -91,9 +91,9 @@ struct Place {
 }
 
 impl Shared for Place {
-    const WORDS: usize = 7;
+    type Words = [u32; 7];
     /// Coordinates by their bits, so NaN (absent) equals NaN.
-    fn words(&self) -> [u32; 12] {
+    fn words(&self) -> [u32; 7] {
         [
             self.country.0,
             self.city.0,
@@ -102,18 +102,13 @@ impl Shared for Place {
             self.lat.to_bits(),
             self.lon.to_bits(),
             u32::from(self.accuracy_km),
-            0,
-            0,
-            0,
-            0,
-            0,
         ]
     }
 }
 
 fn hash_words<T: Shared>(t: &T) -> u64 {
     let mut h = rustc_hash::FxBuildHasher.build_hasher();
-    for w in &t.words()[..T::WORDS] {
+    for w in t.words().as_ref() {
         h.write_u32(*w);
     }
     h.finish()

@@ -40,12 +40,8 @@ impl Default for Interner {
 }
 
 impl Interner {
-    fn hash(&self, s: &str) -> u64 {
-        crate::event::text_hash(s)
-    }
-
     pub fn intern(&mut self, s: &str) -> Sym {
-        let hash = self.hash(s);
+        let hash = crate::event::text_hash(s);
         self.intern_hashed(s, hash)
     }
 
@@ -76,7 +72,7 @@ impl Interner {
             return Some(Sym::NONE);
         }
         let (arena, ends) = (&self.arena, &self.ends);
-        let key = (self.hash(s) >> 32) as u32;
+        let key = (crate::event::text_hash(s) >> 32) as u32;
         self.table
             .find(spread(key), |&(sym, k)| {
                 k == key && span(arena, ends, sym) == s
