@@ -33,6 +33,10 @@ struct LogEvent<'a> {
     event_type: Text<'a>,
     #[serde(borrow, default)]
     actor: Option<Actor<'a>>,
+    /// Kept raw: only read when the actor is not a person (see [`signed_in_user`]);
+    /// a malformed `target` then costs the fallback, never the record.
+    #[serde(borrow, default)]
+    target: Option<&'a serde_json::value::RawValue>,
     #[serde(borrow, default)]
     client: Option<Client<'a>>,
     #[serde(borrow, default)]
@@ -52,6 +56,49 @@ struct LogEvent<'a> {
 struct Actor<'a> {
     #[serde(rename = "alternateId", alias = "alternateid", borrow, default)]
     alternate_id: Text<'a>,
+    #[serde(rename = "type", borrow, default)]
+    kind: Text<'a>,
+}
+
+/// One entry of `target[]`.
+#[derive(Deserialize)]
+struct Target<'a> {
+    #[serde(rename = "alternateId", alias = "alternateid", borrow, default)]
+    alternate_id: Text<'a>,
+    #[serde(rename = "type", borrow, default)]
+    kind: Text<'a>,
+}
+
+/// The person an event is about. Usually the actor; when the actor is a
+/// system principal or an app (inbound federation `auth_via_IDP`, Okta's own
+/// `system@okta.com`), the person is the first `target` of type `User`.
+/// Both fields are Okta's structure, not text a client typed.
+fn signed_in_user<'a>(
+    actor: Option<&'a Actor<'a>>,
+    target: Option<&'a serde_json::value::RawValue>,
+) -> String {
+    let actor_id = actor
+        .map(|a| a.alternate_id.as_str().trim())
+        .unwrap_or_default();
+    let actor_kind = actor.map(|a| a.kind.as_str().trim()).unwrap_or_default();
+    let actor_is_person = !actor_id.is_empty()
+        && (actor_kind.is_empty() || actor_kind.eq_ignore_ascii_case("user"))
+        && !actor_id.eq_ignore_ascii_case("system@okta.com");
+    if actor_is_person {
+        return actor_id.to_string();
+    }
+    let from_target = target
+        .and_then(|raw| serde_json::from_str::<Vec<Target>>(raw.get()).ok())
+        .and_then(|targets| {
+            targets
+                .iter()
+                .find(|t| {
+                    t.kind.as_str().trim().eq_ignore_ascii_case("user")
+                        && !t.alternate_id.as_str().trim().is_empty()
+                })
+                .map(|t| t.alternate_id.as_str().trim().to_string())
+        });
+    from_target.unwrap_or_else(|| actor_id.to_string())
 }
 
 #[derive(Deserialize)]
@@ -145,11 +192,8 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
     } else {
         Kind::Audit
     };
-    let user = ev
-        .actor
-        .as_ref()
-        .map(|a| a.alternate_id.as_str())
-        .unwrap_or_default();
+    let user = signed_in_user(ev.actor.as_ref(), ev.target);
+    let user = user.as_str();
     if kind == Kind::SignIn && user.trim().is_empty() {
         return Err(Reject::problem(
             reason::NO_USER,
@@ -223,6 +267,26 @@ mod tests {
         let mut batch = Batch::default();
         let res = parse(raw, &mut RecordCx::new(&mut batch, Origin::default()));
         (batch, res)
+    }
+
+    #[test]
+    fn system_principal_actor_charges_the_target_user() {
+        let raw = r#"{"actor":{"alternateId":"system@okta.com","type":"SystemPrincipal"},"target":[{"alternateId":"Acme IdP","type":"IdentityProvider"},{"alternateId":"Peter@Company.com","type":"User"}],"client":{"ipAddress":"1.3.2.4"},"eventType":"user.authentication.auth_via_IDP","outcome":{"result":"FAILURE","reason":"INVALID_CREDENTIALS"},"published":"2022-06-22T18:18:29.015Z"}"#;
+        let (b, res) = run(raw);
+        assert_eq!(res, Ok(()));
+        assert_eq!(b.text.get(b.drafts[0].user), "peter@company.com");
+    }
+
+    #[test]
+    fn a_person_actor_is_kept_and_a_bad_target_costs_nothing() {
+        let raw = r#"{"actor":{"alternateId":"homer@duff.com","type":"User"},"target":[{"alternateId":"other@duff.com","type":"User"}],"client":{"ipAddress":"1.3.2.4"},"eventType":"user.session.start","outcome":{"result":"SUCCESS"},"published":"2022-06-22T18:18:29.015Z"}"#;
+        let (b, res) = run(raw);
+        assert_eq!(res, Ok(()));
+        assert_eq!(b.text.get(b.drafts[0].user), "homer@duff.com");
+        let raw = r#"{"actor":{"alternateId":"system@okta.com","type":"SystemPrincipal"},"target":{"odd":1},"client":{"ipAddress":"1.3.2.4"},"eventType":"user.session.start","outcome":{"result":"SUCCESS"},"published":"2022-06-22T18:18:29.015Z"}"#;
+        let (b, res) = run(raw);
+        assert_eq!(res, Ok(()));
+        assert_eq!(b.text.get(b.drafts[0].user), "system@okta.com");
     }
 
     #[test]
