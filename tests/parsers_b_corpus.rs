@@ -670,7 +670,12 @@ const TESTED: [&str; 28] = [
     "sshd/elastic-pipeline/test-secure-rhel7.log",
 ];
 
-const NOT_PARSED_HERE: [&str; 10] = [
+/// The fail2ban filter tests are parsed by `tests/corpus.rs` (their counts are
+/// pinned in its snapshot); their per-line `failJSON` test is issue 11's open work.
+const NOT_PARSED_HERE: [&str; 13] = [
+    "sshd/fail2ban/pam-generic",
+    "sshd/fail2ban/sshd",
+    "sshd/fail2ban/zzz-sshd-obsolete-multiline.log",
     "windows-security/MANIFEST.md",
     "m365-audit/MANIFEST.md",
     "aws-cloudtrail/MANIFEST.md",

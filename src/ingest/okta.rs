@@ -73,9 +73,9 @@ struct Target<'a> {
 /// system principal or an app (inbound federation `auth_via_IDP`, Okta's own
 /// `system@okta.com`), the person is the first `target` of type `User`.
 /// Both fields are Okta's structure, not text a client typed.
-fn signed_in_user<'a>(
-    actor: Option<&'a Actor<'a>>,
-    target: Option<&'a serde_json::value::RawValue>,
+fn signed_in_user(
+    actor: Option<&Actor<'_>>,
+    target: Option<&serde_json::value::RawValue>,
 ) -> String {
     let actor_id = actor
         .map(|a| a.alternate_id.as_str().trim())
