@@ -218,3 +218,23 @@ fn sniffing_still_recognises_syslog() {
     ));
     assert!(!looks_like_syslog("{\"a\":1}"));
 }
+
+/// Regression (issue 10): a bad classic stamp followed by multi-byte text put
+/// byte 20 of the line inside a character, and quoting it in the problem
+/// panicked the reader thread (blinding the whole run).
+#[test]
+fn a_bad_stamp_before_multibyte_text_is_a_problem_not_a_panic() {
+    let mut s = SshdState::new(2024, 12);
+    for line in [
+        "Dec 10 99:12:00 h\u{e9}\u{e9}\u{e9}\u{e9} sshd[1]: Failed password for root from 1.2.3.4 port 22 ssh2",
+        "Dec 10 09:12:0x \u{1f600}\u{1f600}\u{1f600} sshd[1]: x",
+        "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}",
+    ] {
+        let (res, rows) = parse(&mut s, line);
+        assert!(rows.is_empty(), "{line:?}");
+        match res {
+            Err(Reject::Problem(_, detail)) => assert!(!detail.is_empty()),
+            other => panic!("{line:?}: expected a problem, got {other:?}"),
+        }
+    }
+}

@@ -130,10 +130,7 @@ impl SshdState {
         let day: u32 = day.parse().ok()?;
         let year = self.year_for(month);
         let t = classic_time(year, month, day, clock).ok_or_else(|| {
-            Reject::problem(
-                reason::BAD_TIME,
-                format!("time {:?}", &line[..line.len().min(20)]),
-            )
+            Reject::problem(reason::BAD_TIME, format!("time {:?}", prefix(line, 20)))
         });
         Some((t, rest))
     }
@@ -155,12 +152,20 @@ fn classic_time(year: i32, month: u32, day: u32, clock: &str) -> Option<Millis> 
     Some(dt.and_utc().timestamp_millis())
 }
 
+/// At most `max` bytes of `line`, cut at a character boundary (a line is
+/// attacker-controlled: a byte index may fall inside a multi-byte character).
+fn prefix(line: &str, max: usize) -> &str {
+    let cut = line
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .take_while(|&end| end <= max)
+        .last()
+        .unwrap_or(0);
+    line.get(..cut).unwrap_or_default()
+}
+
 fn not_syslog(line: &str) -> String {
-    let mut cut = line.len().min(60);
-    while !line.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("not a syslog line: {:?}", &line[..cut])
+    format!("not a syslog line: {:?}", prefix(line, 60))
 }
 
 /// Parses the message part of an sshd line (after `sshd[pid]:`). Also used
