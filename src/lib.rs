@@ -9,6 +9,7 @@
 //! - [`report`]: `hunt scan` output (table, JSONL, CSV).
 //! - [`triage`]: the case file (verdicts, notes, allowlist) and applying it to findings.
 //! - [`tui`]: the interactive workbench (`hunt [PATH…]`); nothing above imports it.
+//! - [`panics`]: what a panic becomes (a reported problem, exit 2), never a silent loss.
 //! - [`sanitize`]: neutralising attacker-controlled text before any terminal sees it.
 //! - [`config`], [`cli`]: the TOML configuration and the command line.
 //!
@@ -21,6 +22,7 @@ pub mod enrich;
 pub mod event;
 pub mod finding;
 pub mod ingest;
+pub mod panics;
 pub mod pipeline;
 pub mod report;
 pub mod sanitize;

@@ -13,14 +13,18 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    hunt::panics::install_hook();
     let cli = Cli::from_args();
-    match run(cli) {
-        Ok(code) => code,
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("hunt: {e:#}");
+    // A panic on this thread is a bug in hunt: the hook has printed it (one
+    // neutralised line); the run ends with exit 2, never 0 or 101.
+    match hunt::panics::catch(|| run(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("hunt: {}", hunt::sanitize::clean(&format!("{e:#}")));
             ExitCode::from(2)
         }
+        Err(_) => ExitCode::from(2),
     }
 }
 
@@ -194,6 +198,18 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         .iter()
         .any(|s| s.state == pipeline::SourceState::Failed)
     {
+        unreadable = true;
+    }
+    let bugs: u64 = session
+        .sources
+        .iter()
+        .filter_map(|s| s.stats.problems.get(hunt::ingest::reason::INTERNAL))
+        .sum();
+    if bugs > 0 {
+        eprintln!(
+            "hunt: {bugs} record(s) hit an internal error (a bug in hunt, please report it); \
+             the records around them were read (see the problems below)"
+        );
         unreadable = true;
     }
     triage.apply(&mut session);

@@ -23,7 +23,7 @@ use crate::ingest::decode::json_lines;
 use crate::ingest::read::Input;
 use crate::ingest::source::{Job, Output, Polled, ReadOptions, SourceReader};
 use crate::ingest::stats::FileStats;
-use crate::ingest::Format;
+use crate::ingest::{reason, Format};
 use crate::store::{EventIdx, Store};
 use std::cmp::Ordering;
 use std::path::PathBuf;
@@ -538,7 +538,12 @@ fn read_loop(
                     };
                     failed |= !ok;
                 };
-                r.poll(&mut stats, &mut out)
+                // A panic while reading is a bug in hunt: it ends this input
+                // with one reported problem; the other inputs go on.
+                crate::panics::catch(|| r.poll(&mut stats, &mut out)).unwrap_or_else(|bug| {
+                    stats.problem(0, r.consumed(), reason::INTERNAL, bug);
+                    Ok(Polled::Finished)
+                })
             };
             if failed {
                 return; // the owner is gone

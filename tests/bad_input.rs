@@ -263,3 +263,55 @@ fn gzip_input_is_transparent() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("dave@contoso.com"));
 }
+
+/// A bug in a parser (forced here by the debug-build failpoint) costs one
+/// record of a line format, or the rest of one document, never the run: it is
+/// reported as an internal error with the file name, its message reaches
+/// stderr neutralised, the other inputs are read, and the exit code is 2.
+#[test]
+fn a_parser_panic_is_reported_with_its_file_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut lines = stuffing_rows("alice@contoso.com");
+    lines.insert(
+        3,
+        row(
+            "2026-11-18T10:03:30Z",
+            "FAILPOINT\u{1b}[31m@contoso.com",
+            "1.2.3.4",
+            "50126",
+        ),
+    );
+    fs::write(d.join("lines.ndjson"), lines.join("\n")).unwrap();
+    let doc: Vec<serde_json::Value> = vec![serde_json::from_str(&row(
+        "2026-11-18T11:00:00Z",
+        "FAILPOINT@x.com",
+        "1.2.3.4",
+        "0",
+    ))
+    .unwrap()];
+    fs::write(d.join("doc.json"), serde_json::to_string(&doc).unwrap()).unwrap();
+    fs::write(
+        d.join("other.ndjson"),
+        stuffing_rows("bob@contoso.com").join("\n"),
+    )
+    .unwrap();
+    let out = hunt()
+        .env("HUNT_FAILPOINT_PANIC", "FAILPOINT")
+        .env("RUST_BACKTRACE", "0")
+        .args(["scan", "-v", "--output", "jsonl"])
+        .arg(d)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // Both users' stuffing is found: the good rows around the bad one were kept.
+    assert!(stdout.contains("alice@contoso.com"), "{stdout}");
+    assert!(stdout.contains("bob@contoso.com"), "{stdout}");
+    assert!(stderr.contains("internal error"), "{stderr}");
+    assert!(stderr.contains("lines.ndjson:4"), "{stderr}");
+    assert!(stderr.contains("doc.json"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "raw escape on stderr: {stderr}");
+    assert!(!stdout.contains('\u{1b}'));
+}

@@ -14,6 +14,8 @@ use std::borrow::Cow;
 /// with duplicate keys resolved last-wins, and falling back to sniffing the
 /// record when it does not fit the file's format.
 pub fn parse_record(format: Option<Format>, raw: &str, cx: &mut RecordCx) -> Result<(), Reject> {
+    #[cfg(debug_assertions)]
+    crate::panics::failpoint(raw);
     parse_record_once(format, raw, cx, true)
 }
 
@@ -111,7 +113,14 @@ pub fn each_line(
             len: bytes.len() as u32,
         };
         let before = batch.drafts.len();
-        let res = parse(&text, line, &mut RecordCx::new(&mut batch, origin));
+        // A panic in a parser is a bug in hunt: it costs this record only,
+        // reported as a problem with its line (see `crate::panics`).
+        let res =
+            crate::panics::catch(|| parse(&text, line, &mut RecordCx::new(&mut batch, origin)))
+                .unwrap_or_else(|bug| {
+                    batch.drafts.truncate(before);
+                    Err(Reject::Problem(reason::INTERNAL, bug))
+                });
         if matches!(text, Cow::Owned(_)) && res.is_ok() {
             // Kept, with U+FFFD in place of the bad bytes: count the repair.
             stats.problem(
@@ -205,4 +214,40 @@ fn detail_line(detail: &str) -> u32 {
         .and_then(|(_, rest)| rest.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Draft, Kind, Outcome, Source};
+
+    #[test]
+    fn a_panicking_parser_costs_its_record_only() {
+        let chunk = Chunk {
+            data: b"good 1\nboom \x1b[31m\ngood 3\n".to_vec(),
+            offset: 0,
+            first_line: 1,
+            unterminated: false,
+        };
+        let mut stats = FileStats::default();
+        let batch = each_line(&chunk, 0, 1 << 20, &mut stats, |text, _, cx| {
+            let mut d = Draft::new(0, Source::Sshd, Kind::SignIn);
+            d.outcome = Outcome::Failure;
+            d.user = cx.put_user("u");
+            cx.emit(d);
+            if text.starts_with("boom") {
+                panic!("parser bug on {text}");
+            }
+            Ok(())
+        });
+        // The draft pushed before the panic is dropped; the lines around it are kept.
+        assert_eq!(batch.drafts.len(), 2);
+        assert_eq!(stats.records, 3);
+        assert_eq!(stats.events, 2);
+        assert_eq!(stats.problems.get(reason::INTERNAL), Some(&1));
+        let p = &stats.first_problems[0];
+        assert_eq!(p.line, 2);
+        assert!(p.detail.contains("parser bug on boom"), "{}", p.detail);
+        assert!(!p.detail.contains('\u{1b}'), "raw escape in {:?}", p.detail);
+    }
 }

@@ -135,8 +135,8 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the event loop")?;
-    install_panic_hook();
     let mut terminal = ratatui::try_init().context("opening the terminal")?;
+    install_panic_hook();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
     let result = rt.block_on(main_loop::run(&mut terminal, app, readers));
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
@@ -146,11 +146,18 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     result
 }
 
-/// Turns mouse reporting off on panic; ratatui's hook (installed after this
-/// one, so it runs first) leaves raw mode and the alternate screen.
+/// Installed after ratatui's hook, so it runs first. A panic on a background
+/// thread (reader, parse worker) is caught there and reported as a problem
+/// of its input: the workbench goes on, so the terminal must stay as it is.
+/// Any other panic turns mouse reporting off, then ratatui's hook leaves raw
+/// mode and the alternate screen, then hunt's own hook prints one line.
 fn install_panic_hook() {
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if crate::panics::is_background() {
+            crate::panics::note(info);
+            return;
+        }
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
         prev(info);
     }));
