@@ -129,6 +129,8 @@ pub struct Session {
     syms: Vec<crate::event::Sym>,
     /// Wall time spent ordering held events and running the detectors.
     pub detect_time: Duration,
+    /// Per input, a hash of its name: orders equal-time events of different files.
+    file_ranks: Vec<u64>,
 }
 
 impl Session {
@@ -146,12 +148,15 @@ impl Session {
             changed: Vec::new(),
             syms: Vec::new(),
             detect_time: Duration::ZERO,
+            file_ranks: Vec::new(),
         }
     }
 
     /// Registers the inputs a run will read (file ids are their positions).
     pub fn add_sources(&mut self, inputs: &[Input], follow: bool) {
         for input in inputs {
+            self.file_ranks
+                .push(crate::event::text_hash(&input.display()));
             self.sources.push(SourceInfo {
                 name: input.display(),
                 format: "…".into(),
@@ -320,7 +325,7 @@ impl Session {
         self.hosting.refresh();
         let store = &self.store;
         let mut pending = std::mem::take(&mut self.pending);
-        sort_for_detection(store, &mut pending);
+        sort_for_detection(store, &self.file_ranks, &mut pending);
         let cx = DetectCx {
             store: &self.store,
             config: &self.config,
@@ -346,10 +351,10 @@ impl Session {
 
 /// Puts held events in detection order (see [`order`]). Logs mostly arrive
 /// in time order, or in reverse (Graph pages): then only runs of equal times
-/// need sorting, in place. Otherwise (time, index) pairs, which sit together
-/// in memory, are sorted, and the content tie-break (which reads the
-/// events) only runs for equal times.
-fn sort_for_detection(store: &Store, pending: &mut Vec<EventIdx>) {
+/// need sorting, in place, by file (a stable sort: each file's ties keep the
+/// order they have, which for a newest-first file is the reverse of the
+/// file's). Otherwise (time, index) pairs, which sit together in memory, are sorted.
+fn sort_for_detection(store: &Store, ranks: &[u64], pending: &mut Vec<EventIdx>) {
     let ascending = pending
         .windows(2)
         .all(|w| store.time(w[0]) <= store.time(w[1]));
@@ -362,15 +367,17 @@ fn sort_for_detection(store: &Store, pending: &mut Vec<EventIdx>) {
     }
     if ascending || descending {
         let mut start = 0;
-        while start < pending.len() {
-            let t = store.time(pending[start]);
-            let end = start
-                + pending[start..]
-                    .iter()
-                    .take_while(|&&i| store.time(i) == t)
-                    .count();
-            if end - start > 1 {
-                pending[start..end].sort_unstable_by(|&a, &b| order(store, a, b));
+        while let Some(&first) = pending.get(start) {
+            let t = store.time(first);
+            let run = pending
+                .get(start..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|&&i| store.time(i) == t)
+                .count();
+            let end = start + run.max(1);
+            if let Some(ties) = pending.get_mut(start..end).filter(|r| r.len() > 1) {
+                ties.sort_by(|&a, &b| by_file(store, ranks, a, b));
             }
             start = end;
         }
@@ -378,28 +385,30 @@ fn sort_for_detection(store: &Store, pending: &mut Vec<EventIdx>) {
     }
     let mut keyed: Vec<(crate::event::Millis, EventIdx)> =
         pending.iter().map(|&i| (store.time(i), i)).collect();
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| order(store, a.1, b.1)));
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| order(store, ranks, a.1, b.1)));
     pending.clear();
     pending.extend(keyed.into_iter().map(|(_, i)| i));
 }
 
-/// Event order for detection: time, then content (so arrival order never matters).
-fn order(store: &Store, a: EventIdx, b: EventIdx) -> Ordering {
-    let (x, y) = (store.get(a), store.get(b));
-    x.time.cmp(&y.time).then_with(|| {
-        let key = |e: &Event| {
-            (
-                store.text(e.user),
-                store.text(e.ip),
-                e.outcome as u8,
-                store.text(e.result_code),
-                store.text(e.operation),
-                store.text(e.session_id),
-                store.text(e.country),
-            )
-        };
-        key(&x).cmp(&key(&y)).then(a.cmp(&b))
-    })
+/// Event order for detection: time; for equal times, one file's events keep
+/// the file's order (classic syslog has one-second stamps: a tool's failures
+/// and its success share a second; a file is stored in the order it was cut,
+/// so index order is file order), and different files go by a hash of their
+/// name (`ranks`), so the order depends neither on arrival nor on the order
+/// the files were named in.
+fn order(store: &Store, ranks: &[u64], a: EventIdx, b: EventIdx) -> Ordering {
+    store
+        .time(a)
+        .cmp(&store.time(b))
+        .then_with(|| by_file(store, ranks, a, b))
+        .then(a.cmp(&b))
+}
+
+/// Equal for two events of one file; otherwise the files' name ranks.
+fn by_file(store: &Store, ranks: &[u64], a: EventIdx, b: EventIdx) -> Ordering {
+    let (fa, fb) = (store.file(a), store.file(b));
+    let rank = |f: u32| ranks.get(f as usize).copied().unwrap_or(u64::from(f));
+    rank(fa).cmp(&rank(fb)).then(fa.cmp(&fb))
 }
 
 /// Handle on the background readers; dropping it does not stop them, but
@@ -699,43 +708,70 @@ mod tests {
     use super::*;
     use crate::event::{Kind, Source};
 
-    /// Events at these times with these users, appended in the order given.
-    fn store_of(rows: &[(i64, &str)]) -> Store {
+    /// Events at these times with these users from these files, appended in the order given.
+    fn store_of(rows: &[(i64, &str, u32)]) -> Store {
         let mut s = Store::new();
-        for &(t, user) in rows {
+        for &(t, user, file) in rows {
             let mut e = Event::new(t, Source::Entra, Kind::SignIn);
             e.user = s.strings.intern(user);
+            e.origin.file = file;
             s.append(e);
         }
         s
     }
 
-    fn sorted(rows: &[(i64, &str)]) -> Vec<(i64, String)> {
+    fn sorted(rows: &[(i64, &str, u32)], ranks: &[u64]) -> Vec<String> {
         let s = store_of(rows);
         let mut idx: Vec<EventIdx> = (0..rows.len() as EventIdx).collect();
-        sort_for_detection(&s, &mut idx);
+        sort_for_detection(&s, ranks, &mut idx);
         idx.iter()
-            .map(|&i| (s.time(i), s.text(s.get(i).user).to_string()))
+            .map(|&i| s.text(s.get(i).user).to_string())
             .collect()
     }
 
     #[test]
-    fn detection_order_is_time_then_content_whatever_the_arrival_order() {
-        let want = vec![
-            (1, "a".to_string()),
-            (2, "a".to_string()),
-            (2, "b".to_string()),
-            (2, "c".to_string()),
-            (5, "z".to_string()),
+    fn equal_times_keep_each_files_order_and_files_go_by_name_rank() {
+        // One file: a same-second burst keeps the file's order (failures, then the success).
+        let one = [
+            (1, "f1", 0),
+            (2, "f2", 0),
+            (2, "f3", 0),
+            (2, "ok", 0),
+            (5, "z", 0),
         ];
-        // In order (ties in reverse), newest first, and shuffled.
-        let ascending = [(1, "a"), (2, "c"), (2, "b"), (2, "a"), (5, "z")];
-        let descending = [(5, "z"), (2, "b"), (2, "a"), (2, "c"), (1, "a")];
-        let shuffled = [(2, "b"), (5, "z"), (1, "a"), (2, "c"), (2, "a")];
-        assert_eq!(sorted(&ascending), want);
-        assert_eq!(sorted(&descending), want);
-        assert_eq!(sorted(&shuffled), want);
-        assert!(sorted(&[]).is_empty());
+        assert_eq!(sorted(&one, &[]), ["f1", "f2", "f3", "ok", "z"]);
+        // Shuffled across seconds: each second's events still in file order.
+        let shuffled = [
+            (5, "z", 0),
+            (2, "f2", 0),
+            (1, "f1", 0),
+            (2, "f3", 0),
+            (2, "ok", 0),
+        ];
+        assert_eq!(sorted(&shuffled, &[]), ["f1", "f2", "f3", "ok", "z"]);
+        // Newest first (a Graph page): the whole file reversed.
+        let newest_first = [
+            (5, "z", 0),
+            (2, "ok", 0),
+            (2, "f3", 0),
+            (2, "f2", 0),
+            (1, "f1", 0),
+        ];
+        assert_eq!(sorted(&newest_first, &[]), ["f1", "f2", "f3", "ok", "z"]);
+        // Two files: by rank, whatever their ids (the order they were named in).
+        let two = [(2, "a1", 0), (2, "b1", 1), (2, "a2", 0), (2, "b2", 1)];
+        assert_eq!(sorted(&two, &[9, 3]), ["b1", "b2", "a1", "a2"]);
+        let swapped = [(2, "b1", 0), (2, "a1", 1), (2, "b2", 0), (2, "a2", 1)];
+        assert_eq!(sorted(&swapped, &[3, 9]), ["b1", "b2", "a1", "a2"]);
+        let mixed = [
+            (3, "b3", 1),
+            (2, "a1", 0),
+            (2, "b1", 1),
+            (1, "a0", 0),
+            (2, "a2", 0),
+        ];
+        assert_eq!(sorted(&mixed, &[9, 3]), ["a0", "b1", "a1", "a2", "b3"]);
+        assert!(sorted(&[], &[]).is_empty());
     }
 
     #[test]

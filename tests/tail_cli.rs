@@ -156,3 +156,30 @@ fn a_silent_stdin_does_not_hold_back_a_followed_file() {
     let v = hunt.next("password_spray");
     assert_eq!(v["ip"], "45.83.64.17");
 }
+
+/// A brute-force burst written to a followed auth.log at once shares one
+/// second (classic syslog stamps): the failures keep their place before the
+/// success, and the stuffing is reported live (issue 11 §2).
+#[test]
+fn a_same_second_burst_appended_at_once_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.log");
+    append(
+        &path,
+        "Nov 20 09:00:00 web sshd[90]: Accepted publickey for deploy from 198.51.100.7 port 50000 ssh2\n",
+    );
+    let hunt = Hunt::follow(&[path_str(&path)]);
+    hunt.quiet_for(Duration::from_millis(500));
+    let mut burst = String::new();
+    for i in 0..6 {
+        burst += &format!(
+            "Nov 20 10:01:02 web sshd[{}]: Failed password for alice from 203.0.113.{} port 4{i}022 ssh2\n",
+            100 + i,
+            10 + i
+        );
+    }
+    burst += "Nov 20 10:01:02 web sshd[200]: Accepted password for alice from 203.0.113.10 port 50022 ssh2\n";
+    append(&path, &burst);
+    let found = hunt.next("credential_stuffing");
+    assert_eq!(found["user"], "alice");
+}

@@ -25,7 +25,7 @@ pub(super) struct Slim {
     params: Sym,
     client: u32,
     place: u32,
-    file: u32,
+    pub file: u32,
     line: u32,
     len: u32,
     source: Source,

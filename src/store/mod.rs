@@ -138,6 +138,11 @@ impl Store {
         slim_at(&self.blocks, idx).time
     }
 
+    /// The input (file id) the event at `idx` was read from.
+    pub fn file(&self, idx: EventIdx) -> u32 {
+        slim_at(&self.blocks, idx).file
+    }
+
     /// Every event in storage (arrival) order.
     pub fn iter(&self) -> impl Iterator<Item = Event> + '_ {
         self.blocks.iter().flatten().map(|s| self.contexts.join(s))
