@@ -67,9 +67,13 @@ pub fn account(
     res: Result<(), Reject>,
 ) {
     stats.records += 1;
-    stats.events += (batch.drafts.len() - before) as u64;
+    let made = batch.drafts.len().saturating_sub(before) as u64;
+    stats.events += made;
     match res {
-        Ok(()) => {}
+        Ok(()) if made > 0 => stats.kept += 1,
+        // A parser that accepted a record without making an event: never let
+        // it vanish uncounted.
+        Ok(()) => stats.ignore(reason::NO_EVENT),
         Err(Reject::Ignored(why)) => stats.ignore(why),
         Err(Reject::Problem(why, detail)) => stats.problem(line, offset, why, detail),
     }

@@ -141,6 +141,8 @@ pub mod reason {
     pub const NOT_UTF8: &str = "non-UTF-8 bytes (replaced)";
     pub const TRUNCATED: &str = "truncated final record";
     pub const BINARY: &str = "binary or unrecognised content";
+    /// A well-formed record that gave no event (e.g. `message repeated 0 times`).
+    pub const NO_EVENT: &str = "record with nothing hunt uses";
     /// A panic in hunt's own code while reading this input (a bug, never the
     /// input's fault); `hunt scan` exits 2 when any input has one.
     pub const INTERNAL: &str = "internal error (a bug in hunt)";

@@ -24,6 +24,11 @@ pub struct FileStats {
     pub records: u64,
     /// Events produced (a record may give 0, 1 or several).
     pub events: u64,
+    /// Records that gave at least one event. Every record is kept, ignored
+    /// or a problem: `records == kept + ignored + problems`, except that a
+    /// repair (`non-UTF-8 bytes (replaced)`) is a problem of a kept record
+    /// and an empty file is ignored without a record.
+    pub kept: u64,
     /// Well-formed records that `hunt` does not use, by reason.
     pub ignored: BTreeMap<&'static str, u64>,
     /// Bad input by reason.
@@ -63,6 +68,7 @@ impl FileStats {
     pub fn merge(&mut self, other: FileStats) {
         self.records += other.records;
         self.events += other.events;
+        self.kept += other.kept;
         self.bytes_read += other.bytes_read;
         for (k, v) in other.ignored {
             *self.ignored.entry(k).or_default() += v;
