@@ -189,7 +189,9 @@ pub fn parse_sentinel(raw: &str, cx: &mut RecordCx) -> ParseResult {
     } else if is_service_principal(table) {
         return Err(Reject::Ignored(SERVICE_PRINCIPAL));
     } else {
-        return Err(Reject::Ignored(AUDIT_ROW));
+        return Err(Reject::Ignored(
+            unused_entra_kind(table).unwrap_or(AUDIT_ROW),
+        ));
     };
     let op = row.operation.as_str().trim();
     if row.upn.as_str().trim().is_empty() && !op.is_empty() && !is_signin_operation(op) {
@@ -247,7 +249,9 @@ pub fn parse_diagnostic(raw: &str, cx: &mut RecordCx) -> ParseResult {
     } else if is_service_principal(category) {
         return Err(Reject::Ignored(SERVICE_PRINCIPAL));
     } else {
-        return Err(Reject::Ignored(AUDIT_RECORD));
+        return Err(Reject::Ignored(
+            unused_entra_kind(category).unwrap_or(AUDIT_RECORD),
+        ));
     };
     let props = r.properties.unwrap_or_default();
     // The sign-in's own time wins over the record's logging time.
@@ -392,6 +396,31 @@ fn is_service_principal(name: &str) -> bool {
     n.contains("signin") && (n.contains("serviceprincipal") || n.contains("managedidentity"))
 }
 
+/// The ignore reason for an Entra table (Sentinel `Type`) or diagnostic
+/// category that hunt reads but does not use, named for what it is.
+pub fn unused_entra_kind(name: &str) -> Option<&'static str> {
+    let n = name.trim().to_ascii_lowercase();
+    let n = n.strip_prefix("aad").unwrap_or(&n);
+    Some(match n {
+        "auditlogs" => "Entra directory audit log (not a sign-in)",
+        "userriskevents"
+        | "riskyusers"
+        | "riskyserviceprincipals"
+        | "serviceprincipalriskevents"
+        | "riskyuserslogs"
+        | "userriskeventslogs" => {
+            "Entra ID Protection risk record (not a sign-in; its sign-ins carry the risk)"
+        }
+        "microsoftgraphactivitylogs" => "Microsoft Graph activity log (API calls, not sign-ins)",
+        "provisioninglogs" => "Entra provisioning log (not a sign-in)",
+        "networkaccesstrafficlogs" | "enrichedoffice365auditlogs" => {
+            "Entra Global Secure Access log (not a sign-in)"
+        }
+        "b2cworkflows" | "b2crequestlogs" => "Entra B2C log (not a sign-in)",
+        _ => return None,
+    })
+}
+
 fn is_signin_operation(op: &str) -> bool {
     op.eq_ignore_ascii_case("Sign-in activity")
 }
@@ -484,7 +513,7 @@ mod tests {
             ignored(
                 r#"{"TimeGenerated":"2021-08-02T13:29:25Z","Type":"AuditLogs","OperationName":"Update application"}"#
             ),
-            Err(Reject::Ignored(AUDIT_ROW))
+            Err(Reject::Ignored("Entra directory audit log (not a sign-in)"))
         );
         assert_eq!(
             ignored(
@@ -564,8 +593,12 @@ mod tests {
             ("ServicePrincipalSignInLogs", SERVICE_PRINCIPAL),
             ("ManagedIdentitySignInLogs", SERVICE_PRINCIPAL),
             ("MicrosoftServicePrincipalSignInLogs", SERVICE_PRINCIPAL),
-            ("AuditLogs", AUDIT_RECORD),
-            ("RiskyUsers", AUDIT_RECORD),
+            ("AuditLogs", "Entra directory audit log (not a sign-in)"),
+            (
+                "RiskyUsers",
+                "Entra ID Protection risk record (not a sign-in; its sign-ins carry the risk)",
+            ),
+            ("SomethingNew", AUDIT_RECORD),
         ] {
             let raw = format!(
                 r#"{{"category":"{cat}","time":"2024-01-01T00:00:00Z","properties":{{}}}}"#

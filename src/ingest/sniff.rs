@@ -242,13 +242,72 @@ pub fn classify_record(raw: &str) -> Option<Format> {
     })
 }
 
-/// The rejection for a record no format fits: malformed JSON or an unknown shape.
+/// The rejection for a record no format fits: a known record kind that hunt
+/// does not use (ignored by name), malformed JSON, or an unknown shape.
 pub fn reject_unclassified(raw: &str) -> Reject {
-    match serde_json::from_str::<IgnoredAny>(raw) {
-        Err(e) => Reject::problem(reason::MALFORMED_JSON, e.to_string()),
-        Ok(_) => {
-            let keys = top_keys(raw);
-            Reject::problem(reason::UNKNOWN_SHAPE, format!("keys: {keys}"))
+    match serde_json::from_str::<Unused>(raw) {
+        Ok(u) => match u.kind() {
+            Some(why) => Reject::Ignored(why),
+            None => {
+                let keys = top_keys(raw);
+                Reject::problem(reason::UNKNOWN_SHAPE, format!("keys: {keys}"))
+            }
+        },
+        Err(_) => match serde_json::from_str::<IgnoredAny>(raw) {
+            Err(e) => Reject::problem(reason::MALFORMED_JSON, e.to_string()),
+            Ok(_) => {
+                let keys = top_keys(raw);
+                Reject::problem(reason::UNKNOWN_SHAPE, format!("keys: {keys}"))
+            }
+        },
+    }
+}
+
+/// Keys of record kinds that share a source with what hunt reads but carry
+/// no sign-in or audited change of its own: Graph risk detections and
+/// directory audits, Sentinel tables by `Type`, CloudTrail Insights.
+#[derive(Deserialize, Default)]
+struct Unused {
+    #[serde(rename = "Type", default)]
+    table: Option<String>,
+    #[serde(rename = "riskEventType", alias = "RiskEventType", default)]
+    risk_event_type: Option<IgnoredAny>,
+    #[serde(rename = "detectedDateTime", alias = "DetectedDateTime", default)]
+    detected: Option<IgnoredAny>,
+    #[serde(rename = "activityDisplayName", alias = "ActivityDisplayName", default)]
+    activity: Option<IgnoredAny>,
+    #[serde(rename = "loggedByService", alias = "LoggedByService", default)]
+    logged_by: Option<IgnoredAny>,
+    #[serde(rename = "insightDetails", default)]
+    insight: Option<IgnoredAny>,
+    #[serde(rename = "eventCategory", default)]
+    event_category: Option<String>,
+    #[serde(rename = "requestUri", alias = "RequestUri", default)]
+    request_uri: Option<IgnoredAny>,
+}
+
+impl Unused {
+    fn kind(&self) -> Option<&'static str> {
+        if let Some(t) = self.table.as_deref() {
+            if let Some(why) = super::entra::unused_entra_kind(t) {
+                return Some(why);
+            }
+        }
+        if self.insight.is_some()
+            || self
+                .event_category
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case("insight"))
+        {
+            Some("CloudTrail Insights event (a rate anomaly, not an API call)")
+        } else if self.risk_event_type.is_some() && self.detected.is_some() {
+            super::entra::unused_entra_kind("UserRiskEvents")
+        } else if self.activity.is_some() && self.logged_by.is_some() {
+            super::entra::unused_entra_kind("AuditLogs")
+        } else if self.request_uri.is_some() {
+            super::entra::unused_entra_kind("MicrosoftGraphActivityLogs")
+        } else {
+            None
         }
     }
 }

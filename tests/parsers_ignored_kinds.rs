@@ -1,0 +1,69 @@
+//! Records hunt reads but does not use are ignored *by name* (issue 11 §5):
+//! Identity Protection risk events, Graph activity logs, directory audits and
+//! CloudTrail Insights, in every shape they come in, are counted as ignored
+//! with a reason that says what they are, never as malformed or unknown.
+
+use hunt::ingest::read::Input;
+use std::io::Write;
+
+fn scan(lines: &[&str]) -> hunt::ingest::FileStats {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("mixed.ndjson");
+    let mut f = std::fs::File::create(&p).unwrap();
+    for l in lines {
+        writeln!(f, "{l}").unwrap();
+    }
+    let s = hunt::pipeline::scan_all(
+        vec![Input::Path(p)],
+        hunt::config::Config::default(),
+        hunt::enrich::Enricher::none(),
+    );
+    s.sources[0].stats.clone()
+}
+
+#[test]
+fn unused_record_kinds_are_ignored_by_name() {
+    let cases: &[(&str, &str)] = &[
+        (
+            r#"{"TimeGenerated":"2026-11-18T10:00:00Z","Type":"AADUserRiskEvents","UserPrincipalName":"a@contoso.com","IpAddress":"1.2.3.4","RiskEventType":"unfamiliarFeatures","DetectedDateTime":"2026-11-18T09:59:00Z"}"#,
+            "ID Protection",
+        ),
+        (
+            r#"{"id":"r1","requestId":"q1","riskEventType":"unlikelyTravel","riskState":"atRisk","riskLevel":"high","detectedDateTime":"2026-11-18T10:00:00Z","userPrincipalName":"a@contoso.com","ipAddress":"1.2.3.4"}"#,
+            "ID Protection",
+        ),
+        (
+            r#"{"TimeGenerated":"2026-11-18T10:00:00Z","Type":"MicrosoftGraphActivityLogs","RequestId":"x","RequestUri":"https://graph.microsoft.com/v1.0/users","RequestMethod":"GET","UserId":"u1","IPAddress":"1.2.3.4","ResponseStatusCode":200}"#,
+            "Graph activity",
+        ),
+        (
+            r#"{"time":"2026-11-18T10:00:00Z","category":"MicrosoftGraphActivityLogs","properties":{"requestUri":"https://graph.microsoft.com/v1.0/me","userId":"u1"}}"#,
+            "Graph activity",
+        ),
+        (
+            r#"{"time":"2026-11-18T10:00:00Z","category":"UserRiskEvents","properties":{"riskEventType":"leakedCredentials"}}"#,
+            "ID Protection",
+        ),
+        (
+            r#"{"id":"d1","category":"UserManagement","correlationId":"c","result":"success","activityDisplayName":"Add user","activityDateTime":"2026-11-18T10:00:00Z","loggedByService":"Core Directory","initiatedBy":{},"targetResources":[]}"#,
+            "directory audit",
+        ),
+        (
+            r#"{"eventVersion":"1.07","eventTime":"2026-11-18T10:00:00Z","awsRegion":"us-east-1","eventID":"e1","eventType":"AwsCloudTrailInsight","recipientAccountId":"1","sharedEventID":"s1","insightDetails":{"state":"Start","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","insightType":"ApiCallRateInsight"},"eventCategory":"Insight"}"#,
+            "Insights",
+        ),
+    ];
+    for (line, want) in cases {
+        let st = scan(&[line]);
+        assert_eq!(st.problem_count(), 0, "{line}: {:?}", st.first_problems);
+        assert_eq!(st.events, 0, "{line}");
+        let reasons: Vec<&str> = st.ignored.keys().copied().collect();
+        assert!(
+            reasons.iter().any(|r| r.contains(want)),
+            "{line}: ignored as {reasons:?}, want {want:?}"
+        );
+    }
+    // A truly unknown shape stays a problem.
+    let st = scan(&[r#"{"hello":"world"}"#]);
+    assert_eq!(st.problem_count(), 1);
+}
