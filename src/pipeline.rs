@@ -19,7 +19,7 @@ use crate::enrich::hosting::HostingNetworks;
 use crate::enrich::Enricher;
 use crate::event::Event;
 use crate::finding::{Change, Findings};
-use crate::ingest::decode::json_lines;
+use crate::ingest::decode::json_lines_with;
 use crate::ingest::read::Input;
 use crate::ingest::source::{Job, Output, Polled, ReadOptions, SourceReader};
 use crate::ingest::stats::FileStats;
@@ -650,7 +650,14 @@ fn parse_worker(jobs: Arc<Mutex<Receiver<Job>>>, tx: SyncSender<IngestMsg>) {
             }
         };
         let mut stats = FileStats::default();
-        let batch = json_lines(&job.chunk, job.file, job.format, job.max_line, &mut stats);
+        let batch = json_lines_with(
+            &job.chunk,
+            job.file,
+            job.format,
+            job.forced,
+            job.max_line,
+            &mut stats,
+        );
         if tx
             .send(IngestMsg::Batch {
                 file: job.file,

@@ -19,6 +19,29 @@ pub fn parse_record(format: Option<Format>, raw: &str, cx: &mut RecordCx) -> Res
     parse_record_once(format, raw, cx, true)
 }
 
+/// Parses one JSON record with the parser `--format` named, and only that
+/// one: a record that does not fit it is a problem, never re-sniffed.
+pub fn parse_record_forced(format: Format, raw: &str, cx: &mut RecordCx) -> Result<(), Reject> {
+    #[cfg(debug_assertions)]
+    crate::panics::failpoint(raw);
+    let first = match parse_json_record(format, raw, cx) {
+        Err(Reject::Problem(_, detail)) if detail.contains("duplicate field") => {
+            match dedup_keys(raw) {
+                Some(clean) => parse_json_record(format, &clean, cx),
+                None => Err(Reject::Problem(reason::MALFORMED_JSON, detail)),
+            }
+        }
+        other => other,
+    };
+    first.map_err(|e| match e {
+        Reject::Problem(r, detail) if r != reason::MALFORMED_JSON => Reject::Problem(
+            r,
+            format!("does not fit --format {}: {detail}", format.name()),
+        ),
+        other => other,
+    })
+}
+
 /// One attempt; `may_dedup` allows the single last-wins retry. Serde aliases
 /// (`eventType` / `eventtype`) collide without being duplicate keys, so a
 /// second retry would never succeed and must not happen.
@@ -139,11 +162,25 @@ pub fn each_line(
     batch
 }
 
-/// Parses a chunk of JSON lines.
+/// Parses a chunk of JSON lines: `format` is the file's sniffed format (a
+/// record that does not fit it is sniffed on its own), `None` to sniff each.
 pub fn json_lines(
     chunk: &Chunk,
     file: u32,
     format: Option<Format>,
+    max_line: usize,
+    stats: &mut FileStats,
+) -> Batch {
+    json_lines_with(chunk, file, format, false, max_line, stats)
+}
+
+/// [`json_lines`], with `forced` true when `--format` named the format: then
+/// every record goes through that parser only.
+pub fn json_lines_with(
+    chunk: &Chunk,
+    file: u32,
+    format: Option<Format>,
+    forced: bool,
     max_line: usize,
     stats: &mut FileStats,
 ) -> Batch {
@@ -154,7 +191,10 @@ pub fn json_lines(
         0
     };
     each_line(chunk, file, max_line, stats, |text, line, cx| {
-        let res = parse_record(format, text, cx);
+        let res = match format {
+            Some(f) if forced => parse_record_forced(f, text, cx),
+            _ => parse_record(format, text, cx),
+        };
         match res {
             // The input ended inside this record: say so rather than "malformed".
             Err(Reject::Problem(r, d))

@@ -49,6 +49,8 @@ pub struct Job {
     pub seq: u64,
     pub chunk: Chunk,
     pub format: Option<Format>,
+    /// `format` was named by `--format`: no record is re-sniffed.
+    pub forced: bool,
     pub max_line: usize,
 }
 
@@ -391,6 +393,7 @@ impl SourceReader {
                 seq: 0,
                 chunk,
                 format: self.opts.format.or(format),
+                forced: self.opts.format.is_some(),
                 max_line: self.opts.max_line,
             })),
             Some(Layout::Syslog) => {
