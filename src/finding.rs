@@ -61,6 +61,12 @@ impl DetectorId {
     pub fn from_name(s: &str) -> Option<DetectorId> {
         DetectorId::ALL.into_iter().find(|d| d.as_str() == s)
     }
+
+    /// True when the finding is about an IP (its id derives from the IP);
+    /// its `user` is then a related identity, not the entity.
+    pub fn entity_is_ip(self) -> bool {
+        matches!(self, DetectorId::PasswordSpray)
+    }
 }
 
 impl fmt::Display for DetectorId {

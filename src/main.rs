@@ -258,9 +258,17 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
+/// Width for `--output table`: `COLUMNS` when set, else the terminal's;
+/// piped output is not cut to a terminal that is not there (250).
 fn terminal_width() -> usize {
+    if let Some(c) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return usize::max(c, 40);
+    }
+    if !io::stdout().is_terminal() {
+        return 250;
+    }
     crossterm::terminal::size()
         .map(|(w, _)| w as usize)
         .unwrap_or(160)
-        .max(80)
+        .max(40)
 }

@@ -118,44 +118,137 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-/// Writes findings as an aligned table `width` columns wide.
+/// Writes findings as an aligned table at most `width` columns wide: short
+/// id, severity, risk, detector, the entity (the IP for IP findings such as a
+/// spray, else the user), the IP, events, first seen and the title. Narrow
+/// terminals take space from the title first, then the entity and IP;
+/// every cut value ends in `…`. All text is neutralised.
 pub fn write_table(out: &mut dyn Write, rows: &[Value], width: usize) -> io::Result<()> {
     if rows.is_empty() {
         return writeln!(out, "No findings.");
     }
-    let fixed = 9 + 5 + 20 + 28 + 7 + 21;
-    let title_w = width.saturating_sub(fixed).max(20);
-    writeln!(
-        out,
-        "{:<9}{:<5}{:<20}{:<28}{:>6} {:<21}TITLE",
-        "SEVERITY", "RISK", "DETECTOR", "ENTITY", "EVENTS", "FIRST SEEN (UTC)"
-    )?;
-    for v in rows {
-        let entity = match (&v["user"], &v["ip"]) {
-            (Value::String(u), _) => u.clone(),
-            (_, Value::String(ip)) => ip.clone(),
-            _ => "-".into(),
-        };
-        let mut title = v["title"].as_str().unwrap_or_default().to_string();
-        if let Some(note) = v["suppressed"].get("note").and_then(Value::as_str) {
-            title = format!("[suppressed: {note}] {title}");
+    let cells: Vec<[String; 9]> = rows.iter().map(table_cells).collect();
+    let header = [
+        "ID",
+        "SEVERITY",
+        "RISK",
+        "DETECTOR",
+        "ENTITY",
+        "IP",
+        "EVENTS",
+        "FIRST SEEN (UTC)",
+        "TITLE",
+    ];
+    // Natural widths (header or widest value), with caps for the free-text columns.
+    let mut w: [usize; 9] = [0; 9];
+    for (i, h) in header.iter().enumerate() {
+        let widest = cells
+            .iter()
+            .map(|c| display_width(&c[i]))
+            .max()
+            .unwrap_or(0);
+        w[i] = widest.max(h.len());
+    }
+    w[4] = w[4].min(40);
+    w[5] = w[5].min(39);
+    // Fit: the title gives way first (down to 20), then entity and IP (to
+    // 16 and 15), then whole columns go: IP, risk, first seen.
+    let mut shown = [true; 9];
+    let total = |w: &[usize; 9], shown: &[bool; 9]| {
+        let cols: Vec<usize> = (0..9).filter(|&i| shown[i]).map(|i| w[i]).collect();
+        cols.iter().sum::<usize>() + 2 * cols.len().saturating_sub(1)
+    };
+    let natural = w;
+    let mut drops = [5usize, 2, 7].into_iter();
+    loop {
+        w = natural;
+        let natural_title = w[8];
+        let over = total(&w, &shown).saturating_sub(width);
+        w[8] = w[8].saturating_sub(over).max(20.min(natural_title));
+        for (col, floor) in [(4usize, 16usize), (5, 15)] {
+            let over = total(&w, &shown).saturating_sub(width);
+            if shown[col] && over > 0 {
+                w[col] = w[col].saturating_sub(over).max(floor.min(w[col]));
+            }
         }
-        if let Some(class) = v["verdict"].get("class").and_then(Value::as_str) {
-            title = format!("[{class}] {title}");
+        if total(&w, &shown) <= width {
+            break;
         }
-        writeln!(
-            out,
-            "{:<9}{:<5}{:<20}{:<28}{:>6} {:<21}{}",
-            v["severity"].as_str().unwrap_or_default(),
-            v["risk"],
-            v["detector"].as_str().unwrap_or_default(),
-            clean_width(&entity, 27),
-            v["event_count"],
-            v["first_seen"].as_str().unwrap_or_default(),
-            clean_width(&title, title_w),
-        )?;
+        match drops.next() {
+            Some(col) => shown[col] = false,
+            None => {
+                // Still too wide: the title takes what is left (at least 8).
+                let over = total(&w, &shown).saturating_sub(width);
+                w[8] = w[8].saturating_sub(over).max(8.min(w[8]));
+                break;
+            }
+        }
+    }
+    let right = [false, false, true, false, false, false, true, false, false];
+    let line = |cells: &[String]| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate().filter(|(i, _)| shown[*i]) {
+            let text = clean_width(c, w[i]);
+            let pad = w[i].saturating_sub(display_width(&text));
+            if !s.is_empty() {
+                s.push_str("  ");
+            }
+            if right[i] {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(&text);
+            } else {
+                s.push_str(&text);
+                s.push_str(&" ".repeat(pad));
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    writeln!(out, "{}", line(&header))?;
+    for c in &cells {
+        writeln!(out, "{}", line(c))?;
     }
     Ok(())
+}
+
+/// One finding's table cells, raw (cut and neutralised when drawn).
+fn table_cells(v: &Value) -> [String; 9] {
+    let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+    let detector = s("detector");
+    let ip_entity = crate::finding::DetectorId::from_name(&detector)
+        .is_some_and(crate::finding::DetectorId::entity_is_ip);
+    let (user, ip) = (s("user"), s("ip"));
+    let entity = match (ip_entity, user.is_empty(), ip.is_empty()) {
+        (true, _, false) | (false, true, false) => ip.clone(),
+        (_, false, _) => user,
+        _ => "-".into(),
+    };
+    let mut title = s("title");
+    if let Some(note) = v["suppressed"].get("note").and_then(Value::as_str) {
+        title = format!("[suppressed: {note}] {title}");
+    }
+    if let Some(class) = v["verdict"].get("class").and_then(Value::as_str) {
+        title = format!("[{class}] {title}");
+    }
+    let id = s("id");
+    [
+        id.get(..8).unwrap_or(&id).to_string(),
+        s("severity"),
+        v["risk"].to_string(),
+        detector,
+        entity,
+        if ip.is_empty() { "-".into() } else { ip },
+        v["event_count"].to_string(),
+        s("first_seen")
+            .replace('T', " ")
+            .trim_end_matches('Z')
+            .to_string(),
+        title,
+    ]
+}
+
+fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// The ingest summary for stderr: totals, then per file the problems by
@@ -286,5 +379,97 @@ mod tests {
             "{s:?}"
         );
         assert!(s.contains("\\u{1b}"));
+    }
+
+    fn table_rows() -> Vec<Value> {
+        let row = |id: &str, sev: &str, det: &str, user: &str, ip: &str, n: u32, title: &str| {
+            json!({
+                "id": id, "severity": sev, "risk": 90, "detector": det, "user": user, "ip": ip,
+                "event_count": n, "first_seen": "2026-11-18T10:08:00Z", "title": title,
+                "suppressed": false, "verdict": null
+            })
+        };
+        vec![
+            row(
+                "b787ee58aa",
+                "critical",
+                "password_spray",
+                "alex.wilber@contoso.com",
+                "45.83.64.17",
+                126,
+                "Password spray with success from 45.83.64.17",
+            ),
+            row(
+                "aed8f91c00",
+                "critical",
+                "inbox_rule",
+                "megan.bowen@contoso.com",
+                "175.45.176.9",
+                1,
+                "New-InboxRule forwards mail outside the organisation",
+            ),
+            row(
+                "0b5c337c11",
+                "high",
+                "hosting_asn",
+                "\u{fc}\u{4e2d}\u{6587}@contoso.com",
+                "2001:db8::1",
+                1,
+                "Sign-in from a hosting network",
+            ),
+        ]
+    }
+
+    /// Every header word starts where a cell starts in every row.
+    #[test]
+    fn table_is_aligned_with_id_ip_and_the_sprays_ip_as_entity() {
+        for width in [250, 160, 120, 100, 80] {
+            let mut out = Vec::new();
+            write_table(&mut out, &table_rows(), width).unwrap();
+            let s = String::from_utf8(out).unwrap();
+            let lines: Vec<&str> = s.lines().collect();
+            let header = lines[0];
+            let cols: Vec<usize> = header
+                .char_indices()
+                .filter(|&(i, c)| c != ' ' && (i == 0 || header[..i].ends_with("  ")))
+                .map(|(i, _)| i)
+                .collect();
+            for l in &lines {
+                assert!(
+                    unicode_width::UnicodeWidthStr::width(*l) <= width,
+                    "{width}: {l:?}"
+                );
+            }
+            for l in &lines[1..] {
+                // Display columns, not chars: the CJK user name is two columns a character.
+                let mut at = Vec::new();
+                let mut col = 0;
+                for c in l.chars() {
+                    at.push((col, c));
+                    col += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                }
+                for &c in &cols[1..] {
+                    let before = at.iter().find(|(x, _)| *x + 1 == c).map(|(_, ch)| *ch);
+                    assert_eq!(before, Some(' '), "{width}: {l:?} at {c}");
+                }
+            }
+            let spray = lines.iter().find(|l| l.contains("password_spray")).unwrap();
+            assert!(spray.starts_with("b787ee58  critical"), "{spray}");
+            assert!(
+                spray.contains("45.83.64.17"),
+                "the spray's entity is its IP: {spray}"
+            );
+            assert!(!spray.contains("alex.wilber"), "{spray}");
+            if width >= 160 {
+                assert!(
+                    header.contains(" IP ") && header.contains("RISK"),
+                    "{header}"
+                );
+                assert!(s.contains("175.45.176.9"));
+            }
+            if width >= 250 {
+                assert!(s.contains("New-InboxRule forwards mail outside the organisation"));
+            }
+        }
     }
 }
