@@ -11,7 +11,9 @@
 //!
 //! Outlook's rules arrive as `UpdateInboxRules` with `RuleName`,
 //! `RuleCondition` and `RuleActions` (JSON text, see [`rule_actions`]) and
-//! are judged like the cmdlets' parameters; a rule removal is not a finding.
+//! are judged like the cmdlets' parameters (a forward logged without its
+//! recipients is high, its destination unknown); a rule removal is not a
+//! finding.
 //! `DeliverToMailboxAndForward` alone is not forwarding (it needs a
 //! forwarding address). Details list the rule name, its actions, the
 //! targets and whether the rule applies to every message.
@@ -39,6 +41,8 @@ const MAX_PARAMS: usize = 40;
 /// Forwarding targets kept per rule, and characters kept per target.
 const MAX_TARGETS: usize = 50;
 const MAX_TARGET_CHARS: usize = 200;
+/// The target shown for an Outlook forward logged without its recipients.
+const UNLOGGED: &str = "(recipients not logged)";
 
 /// `New-InboxRule` parameters that are not conditions: actions, the rule's
 /// own settings and PowerShell's common parameters. Any other parameter with
@@ -226,6 +230,12 @@ impl InboxRule {
             rule.outlook = true;
             for a in rule_actions::parse(v) {
                 match a.effect {
+                    // A forward whose recipients are not in the record still
+                    // forwards: high, the destination unknown.
+                    Effect::Forward if a.recipients.is_empty() => {
+                        let unknown = std::iter::once(UNLOGGED.to_string());
+                        InboxRule::forward(rule, &a.name, unknown);
+                    }
                     Effect::Forward => {
                         let targets = a.recipients.iter().map(|r| clean_target(r));
                         InboxRule::forward(rule, &a.name, targets);

@@ -241,6 +241,13 @@ fn outlook_forwarding_rules_are_judged_like_cmdlets() {
     assert_eq!(f.severity, Severity::Critical);
     assert_eq!(f.details["every_message"], false);
     assert!(!f.title.contains("every message"), "{}", f.title);
+    // A forward action logged without recipients still forwards somewhere.
+    let f = run_one(outlook("x", "ForwardToRecipientsAction", None)).expect("forward");
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(
+        f.details["forwarding"][0]["target"],
+        "(recipients not logged)"
+    );
     // Target text reaches findings sanitised.
     let esc = "[{\"ActionType\":\"Forward\",\"Recipients\":[\"ev\\u001be@evil.example\"]}]";
     let f = run_one(outlook("x", esc, None)).expect("forward");
