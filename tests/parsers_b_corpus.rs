@@ -190,7 +190,7 @@ const OTHER_EVENT: &str = "Windows event not used";
 const E4634: &str = "Windows event 4634 (logoff) not used";
 const E4648: &str = "Windows event 4648 (explicit credentials) not used";
 const E4672: &str = "Windows event 4672 (special privileges) not used";
-const E4768: &str = "Windows event 4768 (Kerberos TGT) not used";
+const TGT_ISSUED: &str = "Windows 4768 TGT issued (the logon's 4624 is the sign-in)";
 const E4769: &str = "Windows event 4769 (Kerberos service ticket) not used";
 const MACHINE: &str = "Windows machine account";
 const ANONYMOUS: &str = "Windows anonymous logon";
@@ -360,21 +360,43 @@ fn evtx_attack_samples() {
     assert_eq!(s, want((2, 2), (0, 2, 0, 0), &[], &[]));
     assert_eq!(tally(&b, |d| d.result_code), counts(&[("0xc000006e", 2)]));
     assert_eq!(tally(&b, |d| d.user), counts(&[("", 2)]));
-    // Kerbrute: 22 × 4771 (one a machine account) from ::ffff:10.23.123.11, 20 × 4768.
+    // Kerbrute: 22 × 4771 (one a machine account) from ::ffff:10.23.123.11, 20 × 4768:
+    // 15 refused 0x12 (revoked/disabled: failures), 5 issued 0x0 (ignored).
     let (s, b) = evtx("ID4768-4771-Kerberos user enumeration (Kerbrute).evtx");
     assert_eq!(
         s,
-        want((42, 21), (0, 21, 0, 0), &[(E4768, 20), (MACHINE, 1)], &[])
+        want(
+            (42, 36),
+            (0, 36, 0, 0),
+            &[(TGT_ISSUED, 5), (MACHINE, 1)],
+            &[]
+        )
     );
-    assert_eq!(tally(&b, |d| d.ip), counts(&[("10.23.123.11", 21)]));
-    assert_eq!(tally(&b, |d| d.result_code), counts(&[("0x18", 21)]));
-    assert_eq!(tally(&b, |d| d.user).len(), 21, "21 distinct accounts");
+    assert_eq!(tally(&b, |d| d.ip), counts(&[("10.23.123.11", 36)]));
+    assert_eq!(
+        tally(&b, |d| d.result_code),
+        counts(&[("0x18", 21), ("0x12", 15)])
+    );
+    // 4768 names carry the realm (TargetDomainName), 4771 names have none.
+    let users = tally(&b, |d| d.user);
+    assert_eq!(users.len(), 36, "{users:?}");
+    assert!(users.contains_key("offsec.lan\\krbtgt") && users.contains_key("svc-ata"));
     let (s, b) = evtx("kerberos_pwd_spray_4771.evtx");
     assert_eq!(
         s,
-        want((12, 2), (0, 2, 0, 0), &[(E4768, 9), (OTHER_EVENT, 1)], &[])
+        want(
+            (12, 9),
+            (0, 9, 0, 0),
+            &[(TGT_ISSUED, 2), (OTHER_EVENT, 1)],
+            &[]
+        )
     );
-    assert_eq!(tally(&b, |d| d.ip), counts(&[("172.16.66.1", 2)]));
+    assert_eq!(tally(&b, |d| d.ip), counts(&[("172.16.66.1", 9)]));
+    // The 4768s are 7 refusals for unknown names (0x6) and 2 TGTs issued.
+    assert_eq!(
+        tally(&b, |d| d.result_code),
+        counts(&[("0x18", 2), ("0x6", 7)])
+    );
     // Internet RDP guess from 23.94.153.202 (4625) and its 4776.
     let (s, b) = evtx("Security_short_selected.evtx");
     assert_eq!(s, want((7, 2), (0, 2, 0, 0), &[(OTHER_EVENT, 5)], &[]));

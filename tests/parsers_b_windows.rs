@@ -251,3 +251,54 @@ fn sentinel_columns_and_event_data_xml() {
         "Windows event not used"
     );
 }
+
+/// Kerbrute's user enumeration: TGT requests for names that do not exist.
+const TGT_DATA: &str = r#""TargetUserName":"Admin","TargetDomainName":"OFFSEC.LAN","TargetSid":"S-1-0-0","ServiceName":"krbtgt/OFFSEC.LAN","ServiceSid":"S-1-0-0","TicketOptions":"0x40810010","Status":"0x6","TicketEncryptionType":"0xffffffff","PreAuthType":"-","IpAddress":"::ffff:10.23.123.11","IpPort":"52722""#;
+
+#[test]
+fn kerberos_tgt_refusals_are_failures_for_the_name_tried() {
+    let nx = format!(
+        r#"{{"@timestamp":"2021-05-22T09:10:11.000Z","EventTime":"2021-05-22 11:10:11","Hostname":"rootdc1.offsec.lan","EventID":4768,{TGT_DATA}}}"#
+    );
+    let se = format!(
+        r#"{{"TimeGenerated":"2021-05-22T09:10:11Z","Computer":"rootdc1.offsec.lan","EventID":4768,{TGT_DATA},"Type":"SecurityEvent"}}"#
+    );
+    for (f, raw) in [
+        (Format::Winlogbeat, beat("4768", TGT_DATA)),
+        (Format::WindowsNxlog, nx),
+        (Format::SentinelSecurityEvent, se),
+    ] {
+        let (o, v) = fields(f, &raw);
+        assert_eq!(o, Outcome::Failure, "{raw}");
+        assert_eq!(
+            v[..3],
+            ["offsec.lan\\admin", "10.23.123.11", "0x6"],
+            "{raw}"
+        );
+        assert_eq!(v[4], "", "4768 has no logon type");
+        // Disabled/revoked (0x12), expired (0x17) and bad password (0x18) too.
+        for code in ["0x12", "0x17", "0x18", "0x00000018"] {
+            let other = raw.replace(r#""Status":"0x6""#, &format!(r#""Status":"{code}""#));
+            let (o, v) = fields(f, &other);
+            assert_eq!(o, Outcome::Failure, "{other}");
+            assert_eq!(v[2], code.replace("0x000000", "0x"));
+        }
+        // A TGT issued is not a sign-in (its 4624 is); protocol errors are not credentials.
+        let issued = raw.replace(r#""Status":"0x6""#, r#""Status":"0x0""#);
+        assert_eq!(
+            ignored(f, &issued),
+            "Windows 4768 TGT issued (the logon's 4624 is the sign-in)"
+        );
+        for code in ["0x25", "0xe", "", "-"] {
+            let other = raw.replace(r#""Status":"0x6""#, &format!(r#""Status":"{code}""#));
+            assert_eq!(
+                ignored(f, &other),
+                "Windows 4768 Kerberos error not about the account or password",
+                "{other}"
+            );
+        }
+        // A machine account's TGT is not a user's.
+        let machine = raw.replace(r#""TargetUserName":"Admin""#, r#""TargetUserName":"WS01$""#);
+        assert_eq!(ignored(f, &machine), "Windows machine account");
+    }
+}

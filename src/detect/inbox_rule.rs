@@ -8,6 +8,15 @@
 //! rule named only with punctuation → medium. A rule that only files mail
 //! into an ordinary folder is not a finding. Stateless: one finding per
 //! rule event.
+//!
+//! Outlook's rules arrive as `UpdateInboxRules` with `RuleName`,
+//! `RuleCondition` and `RuleActions` (JSON text, see [`rule_actions`]) and
+//! are judged like the cmdlets' parameters (a forward logged without its
+//! recipients is high, its destination unknown); a rule removal is not a
+//! finding.
+//! `DeliverToMailboxAndForward` alone is not forwarding (it needs a
+//! forwarding address). Details list the rule name, its actions, the
+//! targets and whether the rule applies to every message.
 
 use super::tally::{iso, json_text};
 use super::{DetectCx, Detector};
@@ -15,7 +24,10 @@ use crate::config::InboxRuleConfig;
 use crate::event::{decode_params, Event, Kind};
 use crate::finding::{DetectorId, Finding, Severity};
 use crate::store::EventIdx;
-use serde_json::json;
+use serde_json::{json, Value};
+
+mod rule_actions;
+use rule_actions::Effect;
 
 const FORWARD_PARAMS: [&str; 5] = [
     "ForwardTo",
@@ -26,6 +38,43 @@ const FORWARD_PARAMS: [&str; 5] = [
 ];
 /// Parameters listed in details.
 const MAX_PARAMS: usize = 40;
+/// Forwarding targets kept per rule, and characters kept per target.
+const MAX_TARGETS: usize = 50;
+const MAX_TARGET_CHARS: usize = 200;
+/// The target shown for an Outlook forward logged without its recipients.
+const UNLOGGED: &str = "(recipients not logged)";
+
+/// `New-InboxRule` parameters that are not conditions: actions, the rule's
+/// own settings and PowerShell's common parameters. Any other parameter with
+/// a value (From, SubjectContainsWords, ExceptIf…, ...) narrows the rule.
+const NOT_CONDITIONS: [&str; 26] = [
+    "Name",
+    "Identity",
+    "Mailbox",
+    "Priority",
+    "Enabled",
+    "StopProcessingRules",
+    "Force",
+    "Confirm",
+    "WhatIf",
+    "ErrorAction",
+    "WarningAction",
+    "DomainController",
+    "AlwaysDeleteOutlookRulesBlob",
+    "ForwardTo",
+    "ForwardAsAttachmentTo",
+    "RedirectTo",
+    "DeleteMessage",
+    "SoftDeleteMessage",
+    "MarkAsRead",
+    "MoveToFolder",
+    "CopyToFolder",
+    "MarkImportance",
+    "ApplyCategory",
+    "ApplySystemCategory",
+    "PinMessage",
+    "SendTextMessageNotificationTo",
+];
 
 pub struct InboxRule {
     cfg: InboxRuleConfig,
@@ -69,15 +118,18 @@ fn clean_target(raw: &str) -> String {
     let mut t = raw.trim().trim_matches(['"', '\'']).trim();
     if let (Some(a), Some(b)) = (t.rfind(['[', '<']), t.rfind([']', '>'])) {
         if a < b {
-            t = &t[a + 1..b];
+            t = t.get(a + 1..b).unwrap_or(t);
         }
     }
     let t = t.trim();
     let t = match t.get(..5) {
-        Some(p) if p.eq_ignore_ascii_case("smtp:") => &t[5..],
+        Some(p) if p.eq_ignore_ascii_case("smtp:") => t.get(5..).unwrap_or_default(),
         _ => t,
     };
-    t.trim().to_string()
+    crate::sanitize::clean(t.trim())
+        .chars()
+        .take(MAX_TARGET_CHARS)
+        .collect()
 }
 
 fn domain_of(addr: &str) -> Option<String> {
@@ -96,8 +148,147 @@ fn truthy(v: &str) -> bool {
 fn is_empty_value(v: &str) -> bool {
     matches!(
         v.trim().to_ascii_lowercase().as_str(),
-        "" | "$null" | "null" | "none" | "[]"
+        "" | "$null" | "null" | "none" | "[]" | "{}"
     )
+}
+
+fn is(k: &str, name: &str) -> bool {
+    k.eq_ignore_ascii_case(name)
+}
+
+/// What one rule event does, gathered from its parameters.
+#[derive(Default)]
+struct Rule<'a> {
+    name: Option<&'a str>,
+    /// (parameter or action type, cleaned target).
+    targets: Vec<(String, String)>,
+    hiding: Vec<String>,
+    /// Every action, for details.
+    actions: Vec<Value>,
+    /// `RuleCondition` when logged (Outlook rules).
+    condition: Option<&'a str>,
+    /// A cmdlet parameter that narrows the rule (From, SubjectContainsWords...).
+    cmdlet_condition: bool,
+    outlook: bool,
+    rule_operation: Option<&'a str>,
+    rule_state: Option<&'a str>,
+    deliver_and_forward: Option<bool>,
+    params: Vec<Value>,
+}
+
+impl InboxRule {
+    fn forward(rule: &mut Rule, kind: &str, targets: impl Iterator<Item = String>) {
+        let mut shown = Vec::new();
+        for t in targets.filter(|t| !t.is_empty()) {
+            if rule.targets.len() >= MAX_TARGETS {
+                break;
+            }
+            shown.push(t.clone());
+            rule.targets.push((kind.to_string(), t));
+        }
+        rule.actions.push(json!({ "type": kind, "targets": shown }));
+    }
+
+    fn moved(&self, rule: &mut Rule, kind: &str, folder: Option<&str>) {
+        rule.actions.push(json!({ "type": kind, "folder": folder }));
+        if let Some(f) = folder.filter(|f| self.is_hiding_folder(f)) {
+            rule.hiding.push(format!(
+                "{kind}: moves mail to hiding folder `{}`",
+                f.trim()
+            ));
+        }
+    }
+
+    /// Reads one parameter into `rule`; `inside` gains mailbox domains.
+    fn read<'a>(&self, rule: &mut Rule<'a>, inside: &mut Vec<String>, k: &'a str, v: &'a str) {
+        if FORWARD_PARAMS.iter().any(|p| is(k, p)) {
+            if !is_empty_value(v) {
+                let targets = v.split([';', ',']).map(clean_target);
+                InboxRule::forward(rule, k, targets);
+            }
+        } else if is(k, "DeleteMessage") || is(k, "SoftDeleteMessage") {
+            if truthy(v) {
+                rule.actions.push(json!({ "type": k }));
+                rule.hiding.push(format!("{k}: deletes matching mail"));
+            }
+        } else if is(k, "MarkAsRead") {
+            if truthy(v) {
+                rule.actions.push(json!({ "type": k }));
+                rule.hiding
+                    .push("MarkAsRead: marks matching mail as read".to_string());
+            }
+        } else if is(k, "MoveToFolder") {
+            if !is_empty_value(v) {
+                self.moved(rule, k, Some(v));
+            }
+        } else if is(k, "Name") || is(k, "RuleName") {
+            rule.name = Some(v);
+        } else if is(k, "Identity") || is(k, "Mailbox") {
+            // The mailbox being changed is inside the organisation by definition.
+            inside.extend(domain_of(v.trim()));
+        } else if is(k, "RuleActions") {
+            rule.outlook = true;
+            for a in rule_actions::parse(v) {
+                match a.effect {
+                    // A forward whose recipients are not in the record still
+                    // forwards: high, the destination unknown.
+                    Effect::Forward if a.recipients.is_empty() => {
+                        let unknown = std::iter::once(UNLOGGED.to_string());
+                        InboxRule::forward(rule, &a.name, unknown);
+                    }
+                    Effect::Forward => {
+                        let targets = a.recipients.iter().map(|r| clean_target(r));
+                        InboxRule::forward(rule, &a.name, targets);
+                    }
+                    Effect::Delete => {
+                        rule.actions.push(json!({ "type": a.name }));
+                        rule.hiding
+                            .push(format!("{}: deletes matching mail", a.name));
+                    }
+                    Effect::MarkAsRead => {
+                        rule.actions.push(json!({ "type": a.name }));
+                        rule.hiding
+                            .push(format!("{}: marks matching mail as read", a.name));
+                    }
+                    Effect::Move => self.moved(rule, &a.name, a.folder.as_deref()),
+                    Effect::Other => rule.actions.push(json!({ "type": a.name })),
+                }
+            }
+        } else if is(k, "RuleCondition") {
+            rule.outlook = true;
+            rule.condition = Some(v);
+        } else if is(k, "RuleOperation") {
+            rule.outlook = true;
+            rule.rule_operation = Some(v);
+        } else if is(k, "RuleState") {
+            rule.rule_state = Some(v);
+        } else if is(k, "DeliverToMailboxAndForward") {
+            rule.deliver_and_forward = Some(truthy(v));
+        } else if !k.starts_with("Rule")
+            && !NOT_CONDITIONS.iter().any(|n| is(k, n))
+            && !is_empty_value(v)
+            && !v.trim().eq_ignore_ascii_case("false")
+        {
+            rule.cmdlet_condition = true;
+        }
+    }
+}
+
+/// Whether the rule applies to every message: Outlook rules with no
+/// `RuleCondition` (absent, empty or `None`-like; any other text is taken as
+/// a real condition), `New-InboxRule` without condition parameters, and
+/// mailbox forwarding. Unknown (`None`) for `Set-InboxRule`, which need not
+/// repeat the rule's conditions.
+fn every_message(op: &str, rule: &Rule) -> Option<bool> {
+    if rule.outlook {
+        Some(rule.condition.is_none_or(is_empty_value))
+    } else if is(op, "New-InboxRule") {
+        Some(!rule.cmdlet_condition)
+    } else if is(op, "Set-Mailbox") {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 impl Detector for InboxRule {
@@ -111,12 +302,7 @@ impl Detector for InboxRule {
         }
         let store = cx.store;
         let op = store.text(ev.operation);
-        if !self
-            .cfg
-            .operations
-            .iter()
-            .any(|o| o.eq_ignore_ascii_case(op))
-        {
+        if !self.cfg.operations.iter().any(|o| is(o, op)) {
             return;
         }
         let user = store.text(ev.user);
@@ -128,89 +314,69 @@ impl Detector for InboxRule {
             .filter(|d| !d.is_empty())
             .collect();
         inside.extend(domain_of(user));
-        let mut targets: Vec<(String, String)> = Vec::new();
-        let mut hiding: Vec<String> = Vec::new();
-        let mut name: Option<&str> = None;
-        let mut params = Vec::new();
+        let mut rule = Rule::default();
         for (k, v) in decode_params(store.text(ev.params)) {
             let k = k.trim();
-            if params.len() < MAX_PARAMS {
-                params.push(json!({ "name": k, "value": v }));
+            if rule.params.len() < MAX_PARAMS {
+                rule.params.push(json!({ "name": k, "value": v }));
             }
-            if FORWARD_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(k)) {
-                if !is_empty_value(v) {
-                    for t in v
-                        .split([';', ','])
-                        .map(clean_target)
-                        .filter(|t| !t.is_empty())
-                    {
-                        targets.push((k.to_string(), t));
-                    }
-                }
-            } else if k.eq_ignore_ascii_case("DeleteMessage")
-                || k.eq_ignore_ascii_case("SoftDeleteMessage")
-            {
-                if truthy(v) {
-                    hiding.push(format!("{k}: deletes matching mail"));
-                }
-            } else if k.eq_ignore_ascii_case("MarkAsRead") {
-                if truthy(v) {
-                    hiding.push("MarkAsRead: marks matching mail as read".to_string());
-                }
-            } else if k.eq_ignore_ascii_case("MoveToFolder") {
-                if self.is_hiding_folder(v) {
-                    hiding.push(format!(
-                        "MoveToFolder: moves mail to hiding folder `{}`",
-                        v.trim()
-                    ));
-                }
-            } else if k.eq_ignore_ascii_case("Name") {
-                name = Some(v);
-            } else if k.eq_ignore_ascii_case("Identity") || k.eq_ignore_ascii_case("Mailbox") {
-                // The mailbox being changed is inside the organisation by definition.
-                inside.extend(domain_of(v.trim()));
-            }
+            self.read(&mut rule, &mut inside, k, v);
         }
-        if let Some(n) = name {
+        // Removing a rule takes its forwarding away; it is not a new one.
+        if rule.rule_operation.is_some_and(|o| {
+            let o = o.to_ascii_lowercase();
+            o.contains("remove") || o.contains("delete")
+        }) {
+            return;
+        }
+        if let Some(n) = rule.name {
             if !n.is_empty()
                 && n.chars()
                     .all(|c| c.is_ascii_punctuation() || c.is_whitespace())
             {
-                hiding.push(format!("rule name `{n}` is only punctuation or whitespace"));
+                rule.hiding
+                    .push(format!("rule name `{n}` is only punctuation or whitespace"));
             }
         }
-        if targets.is_empty() && hiding.is_empty() {
+        if rule.targets.is_empty() && rule.hiding.is_empty() {
             return;
         }
-        let external: Vec<&str> = targets
+        let every = every_message(op, &rule);
+        let external: Vec<&str> = rule
+            .targets
             .iter()
             .filter(|(_, t)| domain_of(t).is_some_and(|d| !InboxRule::is_internal(&d, &inside)))
             .map(|(_, t)| t.as_str())
             .collect();
-        let target_list: Vec<&str> = targets.iter().map(|(_, t)| t.as_str()).collect();
+        let target_list: Vec<&str> = rule.targets.iter().map(|(_, t)| t.as_str()).collect();
+        let every_text = if every == Some(true) && !is(op, "Set-Mailbox") {
+            "every message"
+        } else {
+            "mail"
+        };
         let (severity, risk, what) = if !external.is_empty() {
             (
                 Severity::Critical,
                 95,
                 format!(
-                    "forwards mail outside the organisation to {}",
+                    "forwards {every_text} outside the organisation to {}",
                     external.join(", ")
                 ),
             )
-        } else if !targets.is_empty() {
+        } else if !rule.targets.is_empty() {
             (
                 Severity::High,
                 80,
-                format!("forwards mail to {}", target_list.join(", ")),
+                format!("forwards {every_text} to {}", target_list.join(", ")),
             )
         } else {
             (
                 Severity::Medium,
                 50,
-                format!("hides mail ({})", hiding.join("; ")),
+                format!("hides mail ({})", rule.hiding.join("; ")),
             )
         };
-        let rule_name = name.unwrap_or_default();
+        let rule_name = rule.name.unwrap_or_default();
         let title = if rule_name.trim().is_empty() {
             format!("{op} for {user} {what}")
         } else {
@@ -223,20 +389,27 @@ impl Detector for InboxRule {
         f.ip = super::tally::opt_text(store, ev.ip);
         f.event_count = 1;
         f.add_evidence(idx);
-        let forwarding: Vec<_> = targets
+        let forwarding: Vec<_> = rule
+            .targets
             .iter()
             .map(|(p, t)| json!({ "parameter": p, "target": t, "domain": domain_of(t) }))
             .collect();
         f.details = json!({
             "operation": op,
-            "rule_name": name,
+            "rule_name": rule.name,
             "time": iso(ev.time),
             "ip": json_text(store, ev.ip),
+            "actions": rule.actions,
             "forwarding": forwarding,
             "external_targets": external,
-            "hiding": hiding,
+            "every_message": every,
+            "condition": rule.condition,
+            "rule_operation": rule.rule_operation,
+            "rule_state": rule.rule_state,
+            "deliver_to_mailbox_and_forward": rule.deliver_and_forward,
+            "hiding": rule.hiding,
             "internal_domains": inside,
-            "parameters": params,
+            "parameters": rule.params,
             "severity_rule": "critical: forwards outside the internal domains; high: forwards; \
                               medium: deletes, marks read, hides in a folder or has a blank-looking name",
         });

@@ -191,7 +191,7 @@ fn undecodable(json: &str, err: serde_json::Error) -> ParseResult {
         .ok()
         .and_then(|s| s.event.system.event_id.0);
     match used {
-        Some(4624 | 4625 | 4771 | 4776 | 4) | None => {
+        Some(4624 | 4625 | 4768 | 4771 | 4776 | 4) | None => {
             Err(Reject::problem(reason::MALFORMED_JSON, err.to_string()))
         }
         Some(_) => Err(Reject::Ignored("Windows event not used")),
@@ -242,6 +242,23 @@ mod tests {
         let (res, _) =
             one(&record("4625", "Security", "null").replace("2016-09-19T16:50:06.4778789Z", ""));
         assert!(matches!(res, Err(Reject::Problem(r, _)) if r == reason::BAD_TIME));
+    }
+
+    #[test]
+    fn kerberos_tgt_refusal_is_a_failure_for_the_name_tried() {
+        let data = r#"{"TargetUserName":"Admin","TargetDomainName":"OFFSEC.LAN","TargetSid":"S-1-0-0","ServiceName":"krbtgt/OFFSEC.LAN","Status":"0x6","PreAuthType":"-","IpAddress":"::ffff:10.23.123.11","IpPort":"52722"}"#;
+        let (res, b) = one(&record("4768", "Security", data));
+        assert_eq!(res, Ok(()));
+        let d = &b.drafts[0];
+        assert_eq!(d.outcome, crate::event::Outcome::Failure);
+        assert_eq!(b.text.get(d.user), "offsec.lan\\admin");
+        assert_eq!(b.text.get(d.ip), "10.23.123.11");
+        assert_eq!(b.text.get(d.result_code), "0x6");
+        let (res, b) = one(&record("4768", "Security", &data.replace("0x6", "0x0")));
+        assert!(matches!(res, Err(Reject::Ignored(_))) && b.drafts.is_empty());
+        // 4768 is used now: an undecodable EventData is a problem, not ignored.
+        let (res, _) = one(&record("4768", "Security", r#""not an object""#));
+        assert!(matches!(res, Err(Reject::Problem(r, _)) if r == reason::MALFORMED_JSON));
     }
 
     #[test]

@@ -2,8 +2,12 @@
 //! unified audit log records (Management Activity API / `AuditData`) and
 //! Panther's lower-cased copies of them. `UserLoggedIn` / `UserLoginFailed`
 //! are sign-ins; every other operation is an audit draft carrying its
-//! operation and encoded parameters (inbox rules, sends, mailbox changes).
-//! Must not judge operations (that is the detectors' job) or do I/O.
+//! operation and encoded parameters (inbox rules, sends, mailbox changes):
+//! cmdlet `Parameters` followed by mailbox-audit `OperationProperties`
+//! (Outlook's `UpdateInboxRules`: `RuleName`, `RuleCondition`, `RuleActions`
+//! as JSON text, ...). A `UserId` that is a bare name is replaced by
+//! `MailboxOwnerUPN` when that is an address. Must not judge operations (that
+//! is the detectors' job) or do I/O.
 
 use super::lenient::Text;
 use super::time::parse_time;
@@ -35,8 +39,13 @@ struct Record<'a> {
     actor_ip: Text<'a>,
     #[serde(rename = "Parameters", alias = "parameters", default)]
     parameters: Params,
+    /// Mailbox-audit records (`UpdateInboxRules`) carry their details here.
+    #[serde(rename = "OperationProperties", alias = "operationproperties", default)]
+    operation_properties: Params,
     #[serde(rename = "ExtendedProperties", alias = "extendedproperties", default)]
     extended: Params,
+    #[serde(rename = "MailboxOwnerUPN", alias = "mailboxownerupn", borrow, default)]
+    mailbox_owner: Text<'a>,
     #[serde(rename = "Workload", alias = "workload", borrow, default)]
     workload: Text<'a>,
     #[serde(rename = "OfficeWorkload", borrow, default)]
@@ -61,6 +70,25 @@ fn first<'s>(candidates: &[&'s Text<'_>]) -> &'s str {
         .map(|t| t.as_str().trim())
         .find(|s| !s.is_empty())
         .unwrap_or_default()
+}
+
+/// The account an audit record is charged to: `UserId`, unless it is empty
+/// or a bare name (no `@`; not a SID such as `S-1-5-18` nor an `NT AUTHORITY`
+/// account, which are the system acting) and the server-set
+/// `MailboxOwnerUPN` is an address. Outlook's mailbox-audit records may log
+/// the owner's alias as `UserId`; the UPN is what other sources call them.
+fn charged_user<'s>(user_id: &'s str, owner: &'s str) -> &'s str {
+    let (user_id, owner) = (user_id.trim(), owner.trim());
+    let bare = !user_id.contains('@')
+        && !user_id
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("S-1-"))
+        && !user_id.to_ascii_uppercase().contains("NT AUTHORITY");
+    if bare && owner.contains('@') {
+        owner
+    } else {
+        user_id
+    }
 }
 
 /// Parses one `OfficeActivity` row or unified audit record.
@@ -102,13 +130,18 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
         None => {
             let mut d = Draft::new(time, Source::M365, Kind::Audit);
             d.result_code = cx.put(r.result_status.as_str());
-            let pairs = r.parameters.0.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            let pairs = r
+                .parameters
+                .0
+                .iter()
+                .chain(&r.operation_properties.0)
+                .map(|(k, v)| (k.as_str(), v.as_str()));
             d.params = cx.put(&encode_params(pairs));
             d
         }
     };
     d.operation = cx.put(operation);
-    d.user = cx.put_user(r.user_id.as_str());
+    d.user = cx.put_user(charged_user(r.user_id.as_str(), r.mailbox_owner.as_str()));
     d.ip = cx.put_ip(ip);
     d.app = cx.put(workload);
     d.client_app = cx.put(r.client_info.as_str());
@@ -363,6 +396,85 @@ mod tests {
             (kind, outcome, f[4].as_str()),
             (Kind::SignIn, Outcome::Success, "Success")
         );
+    }
+
+    const OUTLOOK_RULE: &str = r#"{"CreationTime":"2024-06-03T08:15:42","Id":"5b0f","Operation":"UpdateInboxRules","RecordType":2,"ResultStatus":"Succeeded","UserType":0,"Workload":"Exchange","ClientIP":"198.51.100.23:50123","UserId":"jdupont","ClientIPAddress":"198.51.100.23","ClientInfoString":"Client=MSExchangeRPC","ExternalAccess":false,"LogonUserSid":"S-1-5-21-1-2-3-1104","MailboxOwnerSid":"S-1-5-21-1-2-3-1104","MailboxOwnerUPN":"Jean.Dupont@Exemple.fr","OperationProperties":[{"Name":"RuleOperation","Value":"AddMailboxRule"},{"Name":"RuleName","Value":"sync"},{"Name":"RuleState","Value":"Enabled"},{"Name":"RuleActions","Value":"[{\"ActionType\":\"Forward\",\"Recipients\":[\"a@x.fr\",\"b@y.fr\"],\"ForwardFlags\":\"None\"}]"}],"OrganizationName":"exemple.onmicrosoft.com"}"#;
+
+    #[test]
+    fn outlook_rule_operation_properties_become_params() {
+        let (kind, _, _, f, params) = one(OUTLOOK_RULE);
+        assert_eq!(kind, Kind::Audit);
+        assert_eq!(
+            f[..4],
+            [
+                "UpdateInboxRules",
+                "jean.dupont@exemple.fr",
+                "198.51.100.23",
+                "Exchange"
+            ],
+            "a bare UserId is charged to MailboxOwnerUPN"
+        );
+        let actions =
+            r#"[{"ActionType":"Forward","Recipients":["a@x.fr","b@y.fr"],"ForwardFlags":"None"}]"#;
+        assert_eq!(
+            params,
+            pairs(&[
+                ("RuleOperation", "AddMailboxRule"),
+                ("RuleName", "sync"),
+                ("RuleState", "Enabled"),
+                ("RuleActions", actions),
+            ])
+        );
+        // Sentinel's OfficeActivity row: OperationProperties as JSON text.
+        let row = r#"{"TimeGenerated":"2024-06-03T08:15:42Z","Operation":"UpdateInboxRules","OfficeWorkload":"Exchange","UserId":"jdupont","MailboxOwnerUPN":"jean.dupont@exemple.fr","Client_IPAddress":"198.51.100.23","OperationProperties":"[{\"Name\":\"RuleName\",\"Value\":\"sync\"},{\"Name\":\"RuleActions\",\"Value\":\"[{\\\"ActionType\\\":\\\"Forward\\\",\\\"Recipients\\\":[\\\"a@x.fr\\\"]}]\"}]","Type":"OfficeActivity"}"#;
+        let (_, _, _, f, params) = one(row);
+        assert_eq!(f[1], "jean.dupont@exemple.fr");
+        assert_eq!(
+            params,
+            pairs(&[
+                ("RuleName", "sync"),
+                (
+                    "RuleActions",
+                    r#"[{"ActionType":"Forward","Recipients":["a@x.fr"]}]"#
+                ),
+            ])
+        );
+        // Cmdlet parameters come first, then operation properties.
+        let both = r#"{"CreationTime":"2024-06-03T08:15:42","Operation":"Set-InboxRule","UserId":"a@b.c","Parameters":[{"Name":"Identity","Value":"r1"}],"OperationProperties":[{"Name":"RuleName","Value":"r1"}]}"#;
+        assert_eq!(
+            one(both).4,
+            pairs(&[("Identity", "r1"), ("RuleName", "r1")])
+        );
+    }
+
+    #[test]
+    fn only_a_bare_user_id_is_replaced_by_the_mailbox_owner() {
+        for (user_id, owner, charged) in [
+            (
+                "jdupont",
+                "jean.dupont@exemple.fr",
+                "jean.dupont@exemple.fr",
+            ),
+            ("", "jean.dupont@exemple.fr", "jean.dupont@exemple.fr"),
+            (
+                "admin@exemple.fr",
+                "jean.dupont@exemple.fr",
+                "admin@exemple.fr",
+            ),
+            ("S-1-5-18", "jean.dupont@exemple.fr", "s-1-5-18"),
+            (
+                r"NT AUTHORITY\\SYSTEM (w3wp)",
+                "jean.dupont@exemple.fr",
+                r"nt authority\system (w3wp)",
+            ),
+            ("jdupont", "not an address", "jdupont"),
+            ("jdupont", "", "jdupont"),
+        ] {
+            let raw = OUTLOOK_RULE
+                .replace(r#""UserId":"jdupont""#, &format!(r#""UserId":"{user_id}""#))
+                .replace("Jean.Dupont@Exemple.fr", owner);
+            assert_eq!(one(&raw).3[1], charged, "{user_id:?} / {owner:?}");
+        }
     }
 
     #[test]

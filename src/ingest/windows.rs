@@ -1,7 +1,13 @@
 //! Windows Security logon events → sign-in drafts (SPEC §3): 4625 and 4771
 //! are failures, 4776 with a non-zero status a failure, 4624 with logon type
-//! 2, 3, 7, 8, 10 or 11 a success. Machine accounts (`NAME$`) and 4624/4625
-//! logons without a network address are ignored, as is every other event id.
+//! 2, 3, 7, 8, 10 or 11 a success. A Kerberos TGT request (4768) refused for
+//! an unknown name (0x6, kerbrute's user enumeration), a revoked or disabled
+//! account (0x12), an expired password (0x17) or a bad password (0x18) is a
+//! failure that keeps the status as result code; a TGT issued (0x0) is
+//! ignored, the 4624 of the logon being the sign-in, and so are its other
+//! statuses (protocol errors such as clock skew, not credentials). Machine
+//! accounts (`NAME$`) and 4624/4625 logons without a network address are
+//! ignored, as is every other event id.
 //!
 //! Three JSON shapes are decoded here (winlogbeat, NXLog, Sentinel
 //! `SecurityEvent`); each is reduced to a [`Logon`] and mapped by
@@ -46,6 +52,19 @@ pub(super) fn map_logon(l: &Logon, cx: &mut RecordCx) -> ParseResult {
         4776 => Outcome::Failure,
         4624 if matches!(logon_type, Some(2 | 3 | 7 | 8 | 10 | 11)) => Outcome::Success,
         4624 => return Err(Reject::Ignored("Windows 4624 logon type not used")),
+        4768 => match status_value(l.status) {
+            Some(0x6 | 0x12 | 0x17 | 0x18) => Outcome::Failure,
+            Some(0) => {
+                return Err(Reject::Ignored(
+                    "Windows 4768 TGT issued (the logon's 4624 is the sign-in)",
+                ))
+            }
+            _ => {
+                return Err(Reject::Ignored(
+                    "Windows 4768 Kerberos error not about the account or password",
+                ))
+            }
+        },
         id => return Err(Reject::Ignored(unused_event(id))),
     };
     let user = l.user.trim();
@@ -105,14 +124,13 @@ const LOGON_TYPES: [&str; 14] = [
     "logon type 13",
 ];
 
-/// The ignore reason for an event id outside 4624/4625/4771/4776. Static
+/// The ignore reason for an event id outside 4624/4625/4768/4771/4776. Static
 /// strings for the ids common in Security logs, one generic string otherwise.
 fn unused_event(id: u32) -> &'static str {
     match id {
         4634 => "Windows event 4634 (logoff) not used",
         4648 => "Windows event 4648 (explicit credentials) not used",
         4672 => "Windows event 4672 (special privileges) not used",
-        4768 => "Windows event 4768 (Kerberos TGT) not used",
         4769 => "Windows event 4769 (Kerberos service ticket) not used",
         _ => "Windows event not used",
     }

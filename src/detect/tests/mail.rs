@@ -167,6 +167,184 @@ fn one_finding_per_rule_event() {
     assert_ne!(fs[0].id, fs[2].id);
 }
 
+/// An Outlook rule as the mailbox audit logs it (UpdateInboxRules).
+fn outlook(name: &str, actions: &str, condition: Option<&str>) -> Ev {
+    let e = audit(T0, U, "UpdateInboxRules")
+        .ip("203.0.113.5")
+        .param("RuleOperation", "AddMailboxRule")
+        .param("RuleName", name)
+        .param("RuleState", "Enabled");
+    let e = match condition {
+        Some(c) => e.param("RuleCondition", c),
+        None => e,
+    };
+    e.param("RuleActions", actions)
+}
+
+#[test]
+fn outlook_forwarding_rules_are_judged_like_cmdlets() {
+    let fwd =
+        r#"[{"ActionType":"Forward","Recipients":["a@x.fr","b@y.fr"],"ForwardFlags":"None"}]"#;
+    let f = run_one(outlook("sync", fwd, None)).expect("external forward");
+    assert_eq!(
+        (f.severity, f.risk),
+        (Severity::Critical, 95),
+        "{}",
+        f.title
+    );
+    assert_eq!(f.user.as_deref(), Some(U));
+    assert_eq!(
+        f.title,
+        "UpdateInboxRules `sync` for alice@contoso.com forwards every message outside the organisation to a@x.fr, b@y.fr"
+    );
+    let d = &f.details;
+    assert_eq!(d["rule_name"], "sync");
+    assert_eq!(d["every_message"], true);
+    assert_eq!(
+        d["external_targets"],
+        serde_json::json!(["a@x.fr", "b@y.fr"])
+    );
+    assert_eq!(
+        d["actions"],
+        serde_json::json!([{"type": "Forward", "targets": ["a@x.fr", "b@y.fr"]}])
+    );
+    assert_eq!(d["forwarding"][1]["parameter"], "Forward");
+    assert_eq!(d["rule_operation"], "AddMailboxRule");
+    // Internal recipients, in Outlook's display forms: high.
+    let internal = r#"[{"ActionType":"Redirect","Recipients":["Bob Martin <bob@contoso.com>","SMTP:carol@sales.contoso.com"]}]"#;
+    let f = run_one(outlook("team", internal, Some(""))).expect("internal forward");
+    assert_eq!((f.severity, f.risk), (Severity::High, 80), "{}", f.title);
+    assert_eq!(
+        f.details["forwarding"][0]["target"], "bob@contoso.com",
+        "display name removed"
+    );
+    assert_eq!(
+        f.details["forwarding"][1]["target"],
+        "carol@sales.contoso.com"
+    );
+    assert_eq!(f.details["every_message"], true, "empty condition");
+    // A display-name form hiding an outside address is still outside.
+    let hidden = r#"[{"ActionType":"ForwardAsAttachment","Recipients":["Bob (contoso.com) <eve@evil.example>"]}]"#;
+    let f = run_one(outlook("x", hidden, Some("None"))).expect("forward");
+    assert_eq!(f.severity, Severity::Critical);
+    assert_eq!(
+        f.details["external_targets"],
+        serde_json::json!(["eve@evil.example"])
+    );
+    // A real condition narrows the rule but an outside forward stays critical.
+    let f = run_one(outlook(
+        "inv",
+        fwd,
+        Some(r#"SubjectContainsWords: "invoice""#),
+    ))
+    .expect("forward");
+    assert_eq!(f.severity, Severity::Critical);
+    assert_eq!(f.details["every_message"], false);
+    assert!(!f.title.contains("every message"), "{}", f.title);
+    // A forward action logged without recipients still forwards somewhere.
+    let f = run_one(outlook("x", "ForwardToRecipientsAction", None)).expect("forward");
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(
+        f.details["forwarding"][0]["target"],
+        "(recipients not logged)"
+    );
+    // Target text reaches findings sanitised.
+    let esc = "[{\"ActionType\":\"Forward\",\"Recipients\":[\"ev\\u001be@evil.example\"]}]";
+    let f = run_one(outlook("x", esc, None)).expect("forward");
+    assert_eq!(
+        f.details["forwarding"][0]["target"],
+        "ev\\u{1b}e@evil.example"
+    );
+    assert!(!f.title.contains('\u{1b}'));
+}
+
+#[test]
+fn outlook_hiding_and_ordinary_rules() {
+    let f = run_one(outlook(
+        "clean",
+        r#"[{"ActionType":"MarkAsRead"},{"ActionType":"Delete"}]"#,
+        Some("From: it-security@contoso.com"),
+    ))
+    .expect("hiding");
+    assert_eq!((f.severity, f.risk), (Severity::Medium, 50), "{}", f.title);
+    assert_eq!(f.details["hiding"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        f.details["actions"],
+        serde_json::json!([{"type": "MarkAsRead"}, {"type": "Delete"}])
+    );
+    for actions in [
+        r#"[{"ActionType":"PermanentDelete"}]"#,
+        r#"[{"ActionType":"MoveToFolder","FolderName":"RSS Feeds"}]"#,
+        "DeleteAction",
+    ] {
+        let f = run_one(outlook("r", actions, None)).unwrap_or_else(|| panic!("{actions}"));
+        assert_eq!(f.severity, Severity::Medium, "{actions}");
+    }
+    for e in [
+        outlook(
+            "Newsletters",
+            r#"[{"ActionType":"MoveToFolder","FolderName":"Newsletters"}]"#,
+            Some("From: news@contoso-partners.example"),
+        ),
+        outlook("odd", r#"[{"ActionType":"MoveToFolder"}]"#, None),
+        outlook("cat", r#"[{"ActionType":"AssignCategories"}]"#, None),
+        outlook("empty", "", None),
+        // Removing a forwarding rule is not a new forward.
+        outlook(
+            "sync",
+            r#"[{"ActionType":"Forward","Recipients":["a@x.fr"]}]"#,
+            None,
+        )
+        .param("RuleOperation", "RemoveMailboxRule"),
+    ] {
+        let dbg = format!("{e:?}");
+        assert!(run_one(e).is_none(), "{dbg}");
+    }
+}
+
+#[test]
+fn mailbox_forwarding_needs_an_address() {
+    let sm = || audit(T0, U, "Set-Mailbox").ip("203.0.113.5");
+    assert!(run_one(sm().param("DeliverToMailboxAndForward", "True")).is_none());
+    let f = run_one(
+        sm().param("ForwardingSmtpAddress", "smtp:drop@evil.example")
+            .param("DeliverToMailboxAndForward", "True"),
+    )
+    .expect("forwarding");
+    assert_eq!(f.severity, Severity::Critical);
+    assert_eq!(f.details["deliver_to_mailbox_and_forward"], true);
+    assert_eq!(f.details["every_message"], true);
+    let f = run_one(
+        sm().param("ForwardingAddress", "Bob Smith")
+            .param("DeliverToMailboxAndForward", "False"),
+    )
+    .expect("forwarding");
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(f.details["deliver_to_mailbox_and_forward"], false);
+}
+
+#[test]
+fn cmdlet_rules_say_whether_they_cover_every_message() {
+    let every = |e: Ev| run_one(e).expect("finding").details["every_message"].clone();
+    assert_eq!(every(rule(&[("Name", "x"), ("ForwardTo", "a@x.fr")])), true);
+    assert_eq!(
+        every(rule(&[
+            ("ForwardTo", "a@x.fr"),
+            ("SubjectContainsWords", "invoice")
+        ])),
+        false
+    );
+    assert_eq!(
+        every(rule(&[("ForwardTo", "a@x.fr"), ("HasAttachment", "False")])),
+        true
+    );
+    assert_eq!(
+        every(audit(T0, U, "Set-InboxRule").param("ForwardTo", "a@x.fr")),
+        serde_json::Value::Null,
+        "Set-InboxRule need not repeat conditions"
+    );
+}
+
 fn sends(start: &str, n: i64, step: i64) -> Vec<Ev> {
     (0..n)
         .map(|i| audit(start, U, "Send").ip("203.0.113.5").plus(i * step))
