@@ -220,7 +220,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_decompressed: 64 << 30,
-            max_ratio: 1000,
+            max_ratio: 250,
         }
     }
 }
