@@ -341,3 +341,15 @@ fn a_record_over_the_limit_is_skipped_with_its_offset() {
     let at = row(1).len() as u64 + 2;
     assert_eq!(problems(&got.stats), vec![(reason::RECORD_TOO_LONG, 1, at)]);
 }
+
+#[test]
+fn a_compressed_input_rejected_by_its_head_is_not_read_past_a_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let blank = gzip(&vec![b'\n'; 1 << 20]);
+    let p = dir.path().join("blank.json.gz");
+    fs::write(&p, blank.repeat(40)).unwrap();
+    // Reads as an empty file (ignored), not as a read failure.
+    let got = read(&p);
+    assert_eq!(got.stats.problem_count(), 0);
+    assert_eq!(got.stats.ignored.get("empty file"), Some(&1));
+}

@@ -16,6 +16,14 @@
 //! complete at its closing bracket, and re-reading it as it grows would count
 //! its records again) and evtx files. This module never memory-maps a file:
 //! a followed file can be truncated under the mapping.
+//!
+//! Memory per input is bounded whatever the input: a line-oriented file
+//! holds one chunk (1 MiB) plus at most one partial line (≤ `max_line`); a
+//! JSON document one 256 KiB block plus one record (≤ `max_line`, see
+//! `document`); a plain evtx file one 64 KiB chunk; an evtx file from gzip or
+//! a pipe is read whole, up to `evtx_file::IN_MEMORY_MAX`. A gzip stream that
+//! is corrupt, truncated or expands past its [`Limits`] ends with one
+//! problem; every complete line or record before it is kept.
 
 use super::decode::document_piece;
 use super::document::DocScanner;
@@ -516,9 +524,15 @@ impl SourceReader {
         Ok(data)
     }
 
+    /// Reads an input that is not used to its end (a pipe's writer is not
+    /// cut off). A compressed one that stops early (corrupt, over a limit)
+    /// is simply done: its content was rejected already.
     fn drain(&mut self) -> io::Result<()> {
         if let Some(r) = self.reader.as_mut() {
-            io::copy(r, &mut io::sink())?;
+            match io::copy(r, &mut io::sink()) {
+                Err(e) if Stopped::of(&e).is_none() => return Err(e),
+                _ => {}
+            }
         }
         Ok(())
     }
