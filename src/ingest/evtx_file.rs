@@ -321,6 +321,29 @@ mod tests {
     }
 
     #[test]
+    fn a_plain_file_is_read_chunk_by_chunk_with_the_same_result() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rel = "shared/corpus/windows-security/evtx/smb-password-guessing-security.evtx";
+        let Some(path) = ["..", "../.."]
+            .iter()
+            .map(|up| root.join(up).join(rel))
+            .find(|p| p.exists())
+        else {
+            panic!("corpus file {rel} not found");
+        };
+        let mut stats = FileStats::default();
+        let mut sizes = Vec::new();
+        let f = File::open(&path).unwrap();
+        parse_evtx_file(f, 7, &mut stats, &mut |b| sizes.push(b.len()));
+        assert_eq!(sizes, [3561]);
+        assert_eq!((stats.records, stats.events), (3561, 3561));
+        let mut stats = FileStats::default();
+        let f = File::open(root.join("Cargo.toml")).unwrap();
+        parse_evtx_file(f, 7, &mut stats, &mut |_| {});
+        assert_eq!(stats.problems.get(CORRUPT_EVTX), Some(&1));
+    }
+
+    #[test]
     fn garbage_is_counted_never_a_panic() {
         let mut stats = FileStats::default();
         let mut n = 0;
