@@ -180,13 +180,15 @@ fn a_gzip_error_keeps_every_complete_line_before_it() {
 #[test]
 fn a_gzip_that_expands_past_a_limit_stops_with_one_problem() {
     let dir = tempfile::tempdir().unwrap();
-    let rows: String = (0..10).map(|i| row(i) + "\n").collect();
-    // Members of blank lines after the rows: 1 MiB each from about 1 KiB.
-    let mut data = gzip(rows.as_bytes());
-    let blank = gzip(&vec![b'\n'; 1 << 20]);
-    for _ in 0..40 {
+    let rows: String = (0..10).map(|i| row(i) + ",\n").collect();
+    // A document: members of whitespace after the rows, 1 MiB each from
+    // about 1 KiB, past the 8 MiB where the ratio starts to count.
+    let mut data = gzip(format!("[{rows}").as_bytes());
+    let blank = gzip(&vec![b' '; 1 << 20]);
+    for _ in 0..12 {
         data.extend_from_slice(&blank);
     }
+    data.extend(gzip(b"]"));
     let p = dir.path().join("bomb.json.gz");
     fs::write(&p, &data).unwrap();
 
@@ -347,7 +349,7 @@ fn a_compressed_input_rejected_by_its_head_is_not_read_past_a_limit() {
     let dir = tempfile::tempdir().unwrap();
     let blank = gzip(&vec![b'\n'; 1 << 20]);
     let p = dir.path().join("blank.json.gz");
-    fs::write(&p, blank.repeat(40)).unwrap();
+    fs::write(&p, blank.repeat(12)).unwrap();
     // Reads as an empty file (ignored), not as a read failure.
     let got = read(&p);
     assert_eq!(got.stats.problem_count(), 0);

@@ -430,6 +430,11 @@ impl DocScanner {
         let Some(&b) = block.get(i) else {
             return block.len();
         };
+        if b.is_ascii_whitespace() && self.level != Level::Object(Obj::InKey) {
+            // Insignificant between tokens: skip the whole run at once.
+            let rest = block.get(i..).unwrap_or_default();
+            return i + rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        }
         match self.level {
             Level::Top => match b {
                 b'[' => {
