@@ -355,3 +355,25 @@ fn a_compressed_input_rejected_by_its_head_is_not_read_past_a_limit() {
     assert_eq!(got.stats.problem_count(), 0);
     assert_eq!(got.stats.ignored.get("empty file"), Some(&1));
 }
+
+#[test]
+fn a_followed_document_with_a_bom_is_read_once_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("page.json");
+    fs::write(&p, format!("\u{feff}{{\"value\":[{}]}}", row(1))).unwrap();
+    let opts = ReadOptions {
+        format: None,
+        max_line: 1 << 20,
+        syslog_year: 0,
+        follow: true,
+    };
+    let mut r = SourceReader::new(0, Input::Path(p), opts);
+    let mut events = 0;
+    let mut stats = FileStats::default();
+    let res = r.poll(&mut stats, &mut |o| {
+        if let Output::Parsed(b, _) = o {
+            events += b.drafts.len();
+        }
+    });
+    assert_eq!((res.unwrap(), events), (Polled::Finished, 1));
+}
