@@ -94,13 +94,31 @@ pub struct IngestConfig {
     pub max_line_bytes: usize,
     /// Year for syslog lines without one; 0 infers it from the file's modification time.
     pub syslog_year: i32,
+    /// A compressed input that expands to more than this stops there (one problem).
+    pub max_decompressed_bytes: u64,
+    /// A compressed input that expands more than this many times (past its
+    /// first 8 MiB) stops there (one problem): a decompression bomb.
+    pub max_compression_ratio: u64,
 }
 
 impl Default for IngestConfig {
     fn default() -> Self {
+        let limits = crate::ingest::read::Limits::default();
         IngestConfig {
             max_line_bytes: 4 * 1024 * 1024,
             syslog_year: 0,
+            max_decompressed_bytes: limits.max_decompressed,
+            max_compression_ratio: limits.max_ratio,
+        }
+    }
+}
+
+impl IngestConfig {
+    /// The caps on compressed inputs.
+    pub fn limits(&self) -> crate::ingest::read::Limits {
+        crate::ingest::read::Limits {
+            max_decompressed: self.max_decompressed_bytes,
+            max_ratio: self.max_compression_ratio,
         }
     }
 }

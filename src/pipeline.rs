@@ -445,7 +445,8 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
     };
     let mut files = Vec::new();
     for (i, input) in opts.inputs.iter().enumerate() {
-        let reader = SourceReader::new(i as u32, input.clone(), read_opts.clone());
+        let reader = SourceReader::new(i as u32, input.clone(), read_opts.clone())
+            .with_limits(config.ingest.limits());
         if reader.is_pipe() {
             // stdin and FIFOs block until they have data: give each its own
             // thread, which hands lines over as soon as they arrive.

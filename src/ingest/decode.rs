@@ -3,12 +3,16 @@
 //! non-UTF-8 text, retries duplicate-key objects, and records every
 //! rejection with its line. Pure: no I/O.
 
+use super::document::{DocScanner, Piece};
 use super::read::{lines, Chunk};
-use super::sniff::{dedup_keys, document_records};
+use super::sniff::dedup_keys;
 use super::stats::FileStats;
 use super::{parse_any_json_record, parse_json_record, reason, Format, RecordCx, Reject};
 use crate::event::{Batch, Origin};
 use std::borrow::Cow;
+
+/// The UTF-8 byte order mark.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Parses one JSON record (sniffing when `format` is `None`), retrying once
 /// with duplicate keys resolved last-wins, and falling back to sniffing the
@@ -116,6 +120,12 @@ pub fn each_line(
     let mut batch = Batch::recycled();
     batch.drafts.reserve(chunk.data.len() / 1024);
     for (line, offset, bytes) in lines(chunk) {
+        // A UTF-8 byte order mark starts a file, and again every export
+        // concatenated into it: it is not part of the record.
+        let (offset, bytes) = match bytes.strip_prefix(BOM) {
+            Some(rest) => (offset + BOM.len() as u64, rest),
+            None => (offset, bytes),
+        };
         if bytes.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -211,53 +221,59 @@ fn last_line(chunk: &Chunk) -> u32 {
     chunk.first_line + memchr::memchr_iter(b'\n', &chunk.data).count() as u32
 }
 
-/// Parses a whole JSON document (array or container of records).
+/// Parses a whole JSON document held in memory (array or container of
+/// records); readers stream documents through [`document_piece`] instead.
 pub fn json_document(doc: &str, file: u32, stats: &mut FileStats) -> Batch {
     let mut batch = Batch::default();
-    let (format, records) = match document_records(doc) {
-        Ok(r) => r,
-        Err(Reject::Problem(why, detail)) => {
-            let line = detail_line(&detail);
-            stats.records += 1;
-            let why = if detail.contains("EOF") {
-                reason::TRUNCATED
-            } else {
-                why
-            };
-            stats.problem(line, 0, why, detail);
-            return batch;
-        }
-        Err(Reject::Ignored(why)) => {
-            stats.ignore(why);
-            return batch;
-        }
-    };
-    let mut line = 1u32;
-    let mut pos = 0usize;
-    for (raw, offset) in records {
-        line += memchr::memchr_iter(b'\n', &doc.as_bytes()[pos..offset]).count() as u32;
-        pos = offset;
-        let origin = Origin {
-            file,
-            line,
-            offset: offset as u64,
-            len: raw.len() as u32,
-        };
-        let before = batch.drafts.len();
-        let mut cx = RecordCx::new(&mut batch, origin);
-        let res = parse_record(format, raw, &mut cx);
-        account(stats, before, &batch, line, offset as u64, res);
-    }
+    let mut scanner = DocScanner::new(usize::MAX);
+    let mut take = |p: Piece| document_piece(p, file, &mut batch, stats);
+    scanner.feed(doc.as_bytes(), &mut take);
+    scanner.finish(&mut take);
     batch
 }
 
-/// serde_json errors end in "at line L column C"; used for whole-document errors.
-fn detail_line(detail: &str) -> u32 {
-    detail
-        .rsplit_once("line ")
-        .and_then(|(_, rest)| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
+/// Parses one record cut out of a JSON document into `batch` (or counts
+/// the problem in its place), repairing non-UTF-8 text like [`each_line`].
+pub fn document_piece(piece: Piece, file: u32, batch: &mut Batch, stats: &mut FileStats) {
+    let (raw, offset, line, format) = match piece {
+        Piece::Record {
+            raw,
+            offset,
+            line,
+            format,
+        } => (raw, offset, line, format),
+        Piece::Problem {
+            offset,
+            line,
+            reason,
+            detail,
+        } => {
+            stats.records += 1;
+            stats.problem(line, offset, reason, detail);
+            return;
+        }
+    };
+    let text: Cow<str> = match std::str::from_utf8(raw) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(raw),
+    };
+    let origin = Origin {
+        file,
+        line,
+        offset,
+        len: u32::try_from(raw.len()).unwrap_or(u32::MAX),
+    };
+    let before = batch.drafts.len();
+    let res = parse_record(format, &text, &mut RecordCx::new(batch, origin));
+    if matches!(text, Cow::Owned(_)) && res.is_ok() {
+        stats.problem(
+            line,
+            offset,
+            reason::NOT_UTF8,
+            "invalid UTF-8 replaced with U+FFFD".into(),
+        );
+    }
+    account(stats, before, batch, line, offset, res);
 }
 
 #[cfg(test)]

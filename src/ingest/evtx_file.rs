@@ -3,7 +3,9 @@
 //! `serde_json::Value`) and mapped by the same rules as the JSON shapes
 //! (`windows::map_logon`). sshd text carried by OpenSSH/Operational event 4
 //! goes to the sshd message parser. A corrupt file or chunk is counted as a
-//! problem; it never stops the run. Must not do I/O: the caller reads the file.
+//! problem; it never stops the run. A plain file is read chunk by chunk by the
+//! `evtx` crate (one 64 KiB chunk in memory); otherwise the caller reads it
+//! into memory, up to [`IN_MEMORY_MAX`].
 
 use super::decode::account;
 use super::lenient::Text;
@@ -16,6 +18,8 @@ use crate::event::{Batch, Origin};
 use evtx::{EvtxParser, ParserSettings};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
+use std::fs::File;
+use std::io::{Read, Seek};
 
 /// Drafts per batch handed to `out`.
 pub const BATCH_DRAFTS: usize = 4096;
@@ -23,10 +27,26 @@ pub const BATCH_DRAFTS: usize = 4096;
 /// Problem reason for unreadable evtx structures (file header, chunks, records).
 pub const CORRUPT_EVTX: &str = "corrupt evtx data";
 
+/// An evtx input that cannot be read chunk by chunk (gzip, a pipe) is held
+/// in memory up to this many bytes: the file header and 4096 chunks (256 MiB).
+pub const IN_MEMORY_MAX: usize = 4096 + 4096 * 64 * 1024;
+
 /// Parses a whole evtx file held in memory; calls `out` with batches of drafts.
 /// Origins carry line 0 and the event record id as offset.
 pub fn parse_evtx(data: Vec<u8>, file: u32, stats: &mut FileStats, out: &mut dyn FnMut(Batch)) {
     parse_batched(data, file, BATCH_DRAFTS, stats, out);
+}
+
+/// Like [`parse_evtx`], reading an evtx file chunk by chunk: one 64 KiB chunk
+/// is in memory at a time, whatever the size of the file.
+pub fn parse_evtx_file(f: File, file: u32, stats: &mut FileStats, out: &mut dyn FnMut(Batch)) {
+    match EvtxParser::from_read_seek(f) {
+        Ok(p) => parse_records(p, file, BATCH_DRAFTS, stats, out),
+        Err(e) => {
+            stats.records += 1;
+            stats.problem(0, 0, CORRUPT_EVTX, e.to_string());
+        }
+    }
 }
 
 fn parse_batched(
@@ -36,14 +56,22 @@ fn parse_batched(
     stats: &mut FileStats,
     out: &mut dyn FnMut(Batch),
 ) {
-    let parser = match EvtxParser::from_buffer(data) {
-        Ok(p) => p,
+    match EvtxParser::from_buffer(data) {
+        Ok(p) => parse_records(p, file, batch_drafts, stats, out),
         Err(e) => {
             stats.records += 1;
             stats.problem(0, 0, CORRUPT_EVTX, e.to_string());
-            return;
         }
-    };
+    }
+}
+
+fn parse_records<T: Read + Seek>(
+    parser: EvtxParser<T>,
+    file: u32,
+    batch_drafts: usize,
+    stats: &mut FileStats,
+    out: &mut dyn FnMut(Batch),
+) {
     // One thread: files are already parsed in parallel by the pipeline.
     let settings = ParserSettings::new().num_threads(1).indent(false);
     let mut parser = parser.with_configuration(settings);
@@ -307,6 +335,29 @@ mod tests {
         });
         assert_eq!(sizes, [1000, 1000, 1000, 561]);
         assert_eq!((stats.records, stats.events), (3561, 3561));
+    }
+
+    #[test]
+    fn a_plain_file_is_read_chunk_by_chunk_with_the_same_result() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rel = "shared/corpus/windows-security/evtx/smb-password-guessing-security.evtx";
+        let Some(path) = ["..", "../.."]
+            .iter()
+            .map(|up| root.join(up).join(rel))
+            .find(|p| p.exists())
+        else {
+            panic!("corpus file {rel} not found");
+        };
+        let mut stats = FileStats::default();
+        let mut sizes = Vec::new();
+        let f = File::open(&path).unwrap();
+        parse_evtx_file(f, 7, &mut stats, &mut |b| sizes.push(b.len()));
+        assert_eq!(sizes, [3561]);
+        assert_eq!((stats.records, stats.events), (3561, 3561));
+        let mut stats = FileStats::default();
+        let f = File::open(root.join("Cargo.toml")).unwrap();
+        parse_evtx_file(f, 7, &mut stats, &mut |_| {});
+        assert_eq!(stats.problems.get(CORRUPT_EVTX), Some(&1));
     }
 
     #[test]

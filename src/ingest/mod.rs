@@ -8,6 +8,7 @@
 //! [`Reject`] instead of failing the run.
 
 pub mod decode;
+pub mod document;
 pub mod follow;
 pub mod lenient;
 pub mod read;
@@ -146,6 +147,14 @@ pub mod reason {
     /// A panic in hunt's own code while reading this input (a bug, never the
     /// input's fault); `hunt scan` exits 2 when any input has one.
     pub const INTERNAL: &str = "internal error (a bug in hunt)";
+    /// A record of a JSON document longer than `ingest.max_line_bytes`.
+    pub const RECORD_TOO_LONG: &str = "record too long";
+    /// Brackets nested deeper than any record: the rest of the document is not read.
+    pub const TOO_DEEP: &str = "JSON nested too deep";
+    /// A gzip stream that cannot be decompressed further: the rest is not read.
+    pub const CORRUPT_GZIP: &str = "corrupt or truncated gzip data";
+    /// A configured or built-in cap on what one input may expand to was hit.
+    pub const INPUT_LIMIT: &str = "input limit reached";
 }
 
 pub type ParseResult = Result<(), Reject>;

@@ -177,23 +177,154 @@ impl<R: Read> Read for Peeked<R> {
 pub type BoxRead = Box<dyn Read + Send>;
 
 /// Wraps `r` in a gzip decoder when it starts with the gzip magic. Returns
-/// the reader and whether it was compressed.
-pub fn decompress(r: BoxRead) -> io::Result<(BoxRead, bool)> {
+/// the reader and whether it was compressed. What the decoder yields is
+/// held to `limits`; a corrupt or truncated stream and a limit hit both end
+/// it with a [`Stopped`] error (see [`Stopped::of`]).
+pub fn decompress(r: BoxRead, limits: Limits) -> io::Result<(BoxRead, bool)> {
     let p = Peeked::new(r, 2)?;
     if p.head() == [0x1f, 0x8b] {
-        Ok((Box::new(flate2::read::MultiGzDecoder::new(p)), true))
+        let decoder = flate2::read::MultiGzDecoder::new(Counted { inner: p, n: 0 });
+        Ok((
+            Box::new(Capped {
+                decoder,
+                out: 0,
+                limits,
+                tripped: None,
+            }),
+            true,
+        ))
     } else {
         Ok((Box::new(p), false))
     }
 }
 
-/// Opens an input (gzip transparently).
+/// Opens an input (gzip transparently, with the default limits).
 pub fn open(input: &Input) -> io::Result<(BoxRead, bool)> {
     let raw: BoxRead = match input {
         Input::Path(p) => Box::new(File::open(p)?),
         Input::Stdin => Box::new(io::stdin()),
     };
-    decompress(raw)
+    decompress(raw, Limits::default())
+}
+
+/// Caps on what one compressed input may expand to (`[ingest]` in the config).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Decompressed bytes read from one input at most.
+    pub max_decompressed: u64,
+    /// Decompressed bytes per compressed byte at most, once past [`RATIO_GRACE`].
+    pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_decompressed: 64 << 30,
+            max_ratio: 250,
+        }
+    }
+}
+
+/// Decompressed bytes below which the ratio is not checked (a small file of
+/// repeated lines compresses well without being a bomb).
+pub const RATIO_GRACE: u64 = 8 << 20;
+
+/// Why reading a (compressed) input stopped early: the reason and detail of
+/// the one problem reported for the rest of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stopped {
+    pub reason: &'static str,
+    pub detail: String,
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.reason, self.detail)
+    }
+}
+
+impl std::error::Error for Stopped {}
+
+impl Stopped {
+    fn error(reason: &'static str, detail: String) -> io::Error {
+        io::Error::other(Stopped { reason, detail })
+    }
+
+    /// The stop behind a read error, if it is one.
+    pub fn of(e: &io::Error) -> Option<&Stopped> {
+        e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<Stopped>())
+    }
+}
+
+/// Counts the compressed bytes the decoder takes.
+struct Counted<R> {
+    inner: R,
+    n: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n += k as u64;
+        Ok(k)
+    }
+}
+
+/// A gzip decoder held to [`Limits`]: decoder errors and limits become [`Stopped`].
+struct Capped<R: Read> {
+    decoder: flate2::read::MultiGzDecoder<Counted<R>>,
+    /// Decompressed bytes handed out.
+    out: u64,
+    limits: Limits,
+    /// A limit was passed by the last read: the next one fails.
+    tripped: Option<String>,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(detail) = self.tripped.take() {
+            return Err(Stopped::error(super::reason::INPUT_LIMIT, detail));
+        }
+        let left = self.limits.max_decompressed.saturating_sub(self.out);
+        if left == 0 {
+            // At the cap: fine if the stream ends here, a stop if it goes on.
+            let mut probe = [0u8; 1];
+            return match self.decoder.read(&mut probe) {
+                Ok(0) => Ok(0),
+                Ok(_) => Err(Stopped::error(
+                    super::reason::INPUT_LIMIT,
+                    format!(
+                        "expands to more than {} bytes (ingest.max_decompressed_bytes): the rest is not read",
+                        self.limits.max_decompressed
+                    ),
+                )),
+                Err(e) => Err(gzip_error(e)),
+            };
+        }
+        let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        let n = match self.decoder.read(buf.get_mut(..want).unwrap_or_default()) {
+            Ok(n) => n,
+            Err(e) => return Err(gzip_error(e)),
+        };
+        self.out += n as u64;
+        let compressed = self.decoder.get_ref().n.max(1);
+        if self.out > RATIO_GRACE && self.out / compressed > self.limits.max_ratio {
+            self.tripped = Some(format!(
+                "expands more than {}-fold (ingest.max_compression_ratio): the rest is not read",
+                self.limits.max_ratio
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// A decoder error is the end of what can be read (interruptions are retried).
+fn gzip_error(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::Interrupted || Stopped::of(&e).is_some() {
+        return e;
+    }
+    Stopped::error(super::reason::CORRUPT_GZIP, e.to_string())
 }
 
 /// How eagerly [`LineChunker::next_chunk`] hands out lines.
@@ -305,7 +436,9 @@ impl LineChunker {
                 match r.take(want as u64).read_to_end(&mut self.buf) {
                     Ok(n) => n,
                     Err(e) => {
-                        self.buf.truncate(old);
+                        // What was read before the error is good: keep it
+                        // for `stop` (a corrupt gzip member ends the input).
+                        stats.bytes_read += (self.buf.len() - old) as u64;
                         return Err(e);
                     }
                 }
@@ -381,6 +514,20 @@ impl LineChunker {
                 self.buf.clear();
             }
         }
+    }
+
+    /// The input stopped for good in the middle (a corrupt or truncated
+    /// gzip stream, a limit): hands out the complete lines read so far and
+    /// drops the partial line after them. Returns those lines and the line
+    /// number and stream offset of the first byte not kept.
+    pub fn stop(&mut self, stats: &mut FileStats) -> (Option<Chunk>, u32, u64) {
+        let chunk = self.cut(stats);
+        let at = (self.line, self.offset);
+        self.offset += self.buf.len() as u64;
+        self.buf.clear();
+        self.skipping = false;
+        self.eof = true;
+        (chunk, at.0, at.1)
     }
 
     /// Hands out a partial last line as it is (flagged `unterminated`): the
@@ -533,7 +680,8 @@ mod tests {
         let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(b"world\n").unwrap();
         gz.extend(enc.finish().unwrap());
-        let (mut r, compressed) = decompress(Box::new(io::Cursor::new(gz))).unwrap();
+        let (mut r, compressed) =
+            decompress(Box::new(io::Cursor::new(gz)), Limits::default()).unwrap();
         let mut s = String::new();
         r.read_to_string(&mut s).unwrap();
         assert!(compressed);

@@ -4,17 +4,17 @@
 //! Panther `{"tests":[…]}`, or one pretty-printed record), sshd syslog text,
 //! or native evtx. Each JSON record is classified by its keys.
 
+use super::document::{DocScanner, Piece};
 use super::{reason, Format, Reject};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 /// How a file is laid out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layout {
     /// One JSON record per line; `Some` when the first record's format is known.
     JsonLines(Option<Format>),
-    /// A whole JSON document (read entirely, then walked record by record).
+    /// A whole JSON document, streamed record by record (see `document`).
     JsonDocument,
     /// sshd / syslog text, line by line.
     Syslog,
@@ -26,10 +26,16 @@ pub enum Layout {
 
 const EVTX_MAGIC: &[u8] = b"ElfFile\0";
 
+/// What a file that starts with a UTF-16 byte order mark is reported as.
+pub const UTF16: &str = "UTF-16 text, convert to UTF-8";
+
 /// Decides the layout from the first bytes of a (decompressed) file.
 pub fn sniff(head: &[u8]) -> Layout {
     if head.starts_with(EVTX_MAGIC) {
         return Layout::Evtx;
+    }
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Layout::Unsupported(UTF16);
     }
     if head.starts_with(b"PK\x03\x04") {
         return Layout::Unsupported("zip archive (unzip it first)");
@@ -105,49 +111,41 @@ fn is_container(line: &str) -> bool {
 /// A document's record format (when the container says it) and its records with byte offsets.
 pub type DocumentRecords<'a> = (Option<Format>, Vec<(&'a str, usize)>);
 
-/// The records of a JSON document with their byte offsets in `doc`.
-/// A Panther test file yields its tests (each parsed by the Panther parser).
+/// The records of a JSON document with their byte offsets in `doc` and the
+/// format the container declares (of its first records array); an error for
+/// the first problem (a cut, a record nested too deep). A Panther test file
+/// yields its tests (each parsed by the Panther parser).
 pub fn document_records(doc: &str) -> Result<DocumentRecords<'_>, Reject> {
-    let base = doc.as_ptr() as usize;
-    let off = |r: &RawValue| r.get().as_ptr() as usize - base;
-    let trimmed = doc.trim_start_matches('\u{feff}').trim();
-    if trimmed.starts_with('[') {
-        let items: Vec<&RawValue> = serde_json::from_str(trimmed)
-            .map_err(|e| Reject::problem(reason::MALFORMED_JSON, e.to_string()))?;
-        return Ok((None, items.into_iter().map(|r| (r.get(), off(r))).collect()));
-    }
-    #[derive(Deserialize)]
-    struct Container<'a> {
-        #[serde(borrow, default)]
-        value: Option<Vec<&'a RawValue>>,
-        #[serde(borrow, default)]
-        records: Option<Vec<&'a RawValue>>,
-        #[serde(borrow, default, rename = "Records")]
-        records_upper: Option<Vec<&'a RawValue>>,
-        #[serde(borrow, default)]
-        tests: Option<Vec<&'a RawValue>>,
-        /// Elastic pipeline-test expectations: ECS documents.
-        #[serde(borrow, default)]
-        expected: Option<Vec<&'a RawValue>>,
-    }
-    let c: Container = serde_json::from_str(trimmed)
-        .map_err(|e| Reject::problem(reason::MALFORMED_JSON, e.to_string()))?;
-    let (fmt, items) = if let Some(t) = c.tests {
-        (Some(Format::PantherTests), t)
-    } else if let Some(v) = c.value {
-        (None, v)
-    } else if let Some(r) = c.records {
-        (None, r)
-    } else if let Some(r) = c.records_upper {
-        (Some(Format::CloudTrail), r)
-    } else if let Some(e) = c.expected {
-        (None, e)
-    } else {
-        // One pretty-printed record.
-        let start = trimmed.as_ptr() as usize - base;
-        return Ok((None, vec![(trimmed, start)]));
+    let mut scanner = DocScanner::new(usize::MAX);
+    let mut format = None;
+    let mut spans = Vec::new();
+    let mut problem = None;
+    let mut take = |p: Piece| match p {
+        Piece::Record {
+            raw,
+            offset,
+            format: f,
+            ..
+        } => {
+            if spans.is_empty() {
+                format = f;
+            }
+            spans.push((offset as usize, raw.len()));
+        }
+        Piece::Problem { reason, detail, .. } => {
+            problem.get_or_insert(Reject::Problem(reason, detail));
+        }
     };
-    Ok((fmt, items.into_iter().map(|r| (r.get(), off(r))).collect()))
+    scanner.feed(doc.as_bytes(), &mut take);
+    scanner.finish(&mut take);
+    if let Some(p) = problem {
+        return Err(p);
+    }
+    let records = spans
+        .into_iter()
+        .filter_map(|(at, len)| doc.get(at..at + len).map(|raw| (raw, at)))
+        .collect();
+    Ok((format.or(scanner.declared_format()), records))
 }
 
 /// Presence of the keys that tell formats apart. Every field is optional and

@@ -16,10 +16,19 @@
 //! complete at its closing bracket, and re-reading it as it grows would count
 //! its records again) and evtx files. This module never memory-maps a file:
 //! a followed file can be truncated under the mapping.
+//!
+//! Memory per input is bounded whatever the input: a line-oriented file
+//! holds one chunk (1 MiB) plus at most one partial line (≤ `max_line`); a
+//! JSON document one 256 KiB block plus one record (≤ `max_line`, see
+//! `document`); a plain evtx file one 64 KiB chunk; an evtx file from gzip or
+//! a pipe is read whole, up to `evtx_file::IN_MEMORY_MAX`. A gzip stream that
+//! is corrupt, truncated or expands past its [`Limits`] ends with one
+//! problem; every complete line or record before it is kept.
 
-use super::decode::json_document;
+use super::decode::document_piece;
+use super::document::DocScanner;
 use super::follow::{self, FileChange, Watch};
-use super::read::{self, BoxRead, Chunk, ChunkMode, Input, LineChunker};
+use super::read::{self, BoxRead, Chunk, ChunkMode, Input, Limits, LineChunker, Stopped};
 use super::sniff::{self, Layout};
 use super::sshd::SshdState;
 use super::stats::FileStats;
@@ -30,6 +39,9 @@ use std::io::{self, Read, Seek};
 
 /// Bytes read before sniffing a format.
 const HEAD_BYTES: usize = 64 * 1024;
+
+/// Bytes of a JSON document read at a time.
+const DOC_BLOCK: usize = 256 * 1024;
 
 /// Work produced by reading.
 pub enum Output {
@@ -94,6 +106,8 @@ pub struct SourceReader {
     pub compressed: bool,
     /// Stdin or a FIFO: reads block until data comes, so it is read eagerly.
     pipe: bool,
+    /// Caps on what a compressed input may expand to.
+    limits: Limits,
 }
 
 impl SourceReader {
@@ -116,7 +130,14 @@ impl SourceReader {
             sshd: None,
             compressed: false,
             pipe,
+            limits: Limits::default(),
         }
+    }
+
+    /// Holds compressed input to `limits` (the defaults otherwise).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// True for stdin and FIFOs: reads block, so the input needs its own thread.
@@ -241,7 +262,7 @@ impl SourceReader {
             }
             Input::Stdin => (Box::new(io::stdin()), None),
         };
-        let (r, compressed) = read::decompress(raw)?;
+        let (r, compressed) = read::decompress(raw, self.limits)?;
         self.compressed = compressed;
         let peeked = if self.mode() == ChunkMode::Eager {
             read::Peeked::first_line(r, HEAD_BYTES)?
@@ -321,45 +342,25 @@ impl SourceReader {
                 Ok(Polled::Finished)
             }
             Layout::Evtx => {
-                let data = self.read_all()?;
-                stats.bytes_read += data.len() as u64;
                 let mut local = FileStats::default();
-                let mut batches = Vec::new();
-                evtx_file::parse_evtx(data, self.file, &mut local, &mut |b| batches.push(b));
-                let n = batches.len();
-                for (i, b) in batches.into_iter().enumerate() {
-                    let s = if i + 1 == n {
-                        std::mem::take(&mut local)
-                    } else {
-                        FileStats::default()
-                    };
-                    out(Output::Parsed(b, s));
-                }
-                if n == 0 {
-                    out(Output::Parsed(Batch::default(), local));
-                }
-                Ok(Polled::Finished)
-            }
-            Layout::JsonDocument => {
-                let data = self.read_all()?;
-                stats.bytes_read += data.len() as u64;
-                let mut local = FileStats::default();
-                let text = match String::from_utf8(data) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        local.problem(
-                            0,
-                            0,
-                            reason::NOT_UTF8,
-                            "invalid UTF-8 replaced with U+FFFD".into(),
-                        );
-                        String::from_utf8_lossy(e.as_bytes()).into_owned()
+                let mut emit = |b: Batch| out(Output::Parsed(b, FileStats::default()));
+                match self.seekable_file() {
+                    // Read chunk by chunk by the evtx crate: one 64 KiB chunk in memory.
+                    Some(f) => {
+                        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+                        stats.bytes_read += len;
+                        self.whole_bytes = len;
+                        evtx_file::parse_evtx_file(f, self.file, &mut local, &mut emit);
                     }
-                };
-                let batch = json_document(&text, self.file, &mut local);
-                out(Output::Parsed(batch, local));
+                    None => {
+                        let data = self.read_evtx_whole(stats, &mut local)?;
+                        evtx_file::parse_evtx(data, self.file, &mut local, &mut emit);
+                    }
+                }
+                out(Output::Parsed(Batch::default(), local));
                 Ok(Polled::Finished)
             }
+            Layout::JsonDocument => self.read_document(stats, out),
             Layout::JsonLines(_) | Layout::Syslog => {
                 let mode = self.mode();
                 loop {
@@ -367,8 +368,23 @@ impl SourceReader {
                         .reader
                         .as_mut()
                         .ok_or_else(|| io::Error::other("not open"))?;
-                    let Some(chunk) = self.chunker.next_chunk(reader, mode, stats)? else {
-                        break;
+                    let chunk = match self.chunker.next_chunk(reader, mode, stats) {
+                        Ok(Some(chunk)) => chunk,
+                        Ok(None) => break,
+                        Err(e) => {
+                            let Some(stop) = Stopped::of(&e) else {
+                                return Err(e);
+                            };
+                            // Keep every complete line before the stop; the
+                            // rest of the input is one problem.
+                            let (chunk, line, offset) = self.chunker.stop(stats);
+                            stats.records += 1;
+                            stats.problem(line, offset, stop.reason, stop.detail.clone());
+                            if let Some(chunk) = chunk {
+                                self.emit_lines(chunk, out);
+                            }
+                            return Ok(Polled::Finished);
+                        }
                     };
                     self.emit_lines(chunk, out);
                     if mode == ChunkMode::Eager {
@@ -411,18 +427,115 @@ impl SourceReader {
         }
     }
 
-    fn read_all(&mut self) -> io::Result<Vec<u8>> {
-        let mut data = Vec::new();
-        if let Some(r) = self.reader.as_mut() {
-            r.read_to_end(&mut data)?;
+    /// Streams a JSON document through a [`DocScanner`]: one record and one
+    /// block in memory, batches handed out as they fill. A document is
+    /// consumed in one poll (it is not followed).
+    fn read_document(
+        &mut self,
+        stats: &mut FileStats,
+        out: &mut dyn FnMut(Output),
+    ) -> io::Result<Polled> {
+        let file = self.file;
+        let mut scanner = DocScanner::new(self.opts.max_line);
+        let mut block = vec![0u8; DOC_BLOCK];
+        let mut batch = Batch::recycled();
+        let mut local = FileStats::default();
+        let reader = self
+            .reader
+            .as_mut()
+            .ok_or_else(|| io::Error::other("not open"))?;
+        loop {
+            let n = match reader.read(&mut block) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let Some(stop) = Stopped::of(&e) else {
+                        out(Output::Parsed(batch, local));
+                        return Err(e);
+                    };
+                    // Every complete record is kept; the rest is one problem.
+                    let (offset, line) = scanner.resume_point();
+                    local.records += 1;
+                    local.problem(line, offset, stop.reason, stop.detail.clone());
+                    out(Output::Parsed(batch, local));
+                    return Ok(Polled::Finished);
+                }
+            };
+            stats.bytes_read += n as u64;
+            self.whole_bytes += n as u64;
+            let going = scanner.feed(block.get(..n).unwrap_or_default(), &mut |p| {
+                document_piece(p, file, &mut batch, &mut local)
+            });
+            if batch.drafts.len() >= evtx_file::BATCH_DRAFTS {
+                out(Output::Parsed(
+                    std::mem::replace(&mut batch, Batch::recycled()),
+                    std::mem::take(&mut local),
+                ));
+            }
+            if !going {
+                break;
+            }
         }
+        scanner.finish(&mut |p| document_piece(p, file, &mut batch, &mut local));
+        out(Output::Parsed(batch, local));
+        Ok(Polled::Finished)
+    }
+
+    /// The input as a file that can be read at any offset (a plain evtx
+    /// file, read chunk by chunk rather than whole); `None` for gzip and pipes.
+    fn seekable_file(&self) -> Option<File> {
+        if self.compressed || self.pipe {
+            return None;
+        }
+        File::open(self.input.path()?).ok()
+    }
+
+    /// Reads an evtx input that cannot be read chunk by chunk (gzip, a pipe)
+    /// into memory, up to [`evtx_file::IN_MEMORY_MAX`] bytes: what is past
+    /// it is one problem, the chunks before it are parsed.
+    fn read_evtx_whole(
+        &mut self,
+        stats: &mut FileStats,
+        local: &mut FileStats,
+    ) -> io::Result<Vec<u8>> {
+        let mut data = Vec::new();
+        let cap = evtx_file::IN_MEMORY_MAX as u64;
+        if let Some(r) = self.reader.as_mut() {
+            if let Err(e) = r.take(cap + 1).read_to_end(&mut data) {
+                let Some(stop) = Stopped::of(&e) else {
+                    return Err(e);
+                };
+                local.records += 1;
+                local.problem(0, data.len() as u64, stop.reason, stop.detail.clone());
+            }
+        }
+        if data.len() as u64 > cap {
+            data.truncate(evtx_file::IN_MEMORY_MAX);
+            local.records += 1;
+            local.problem(
+                0,
+                cap,
+                reason::INPUT_LIMIT,
+                format!(
+                    "evtx from gzip or a pipe is read whole, up to {cap} bytes: the rest is not read"
+                ),
+            );
+        }
+        stats.bytes_read += data.len() as u64;
         self.whole_bytes = data.len() as u64;
         Ok(data)
     }
 
+    /// Reads an input that is not used to its end (a pipe's writer is not
+    /// cut off). A compressed one that stops early (corrupt, over a limit)
+    /// is simply done: its content was rejected already.
     fn drain(&mut self) -> io::Result<()> {
         if let Some(r) = self.reader.as_mut() {
-            io::copy(r, &mut io::sink())?;
+            match io::copy(r, &mut io::sink()) {
+                Err(e) if Stopped::of(&e).is_none() => return Err(e),
+                _ => {}
+            }
         }
         Ok(())
     }
@@ -448,6 +561,7 @@ impl SourceReader {
 /// whole first line, a full head, a complete JSON container, or evtx magic.
 /// A file caught while its first line is being written waits a poll.
 fn ready_to_sniff(head: &[u8]) -> bool {
+    let head = head.strip_prefix(super::decode::BOM).unwrap_or(head);
     let container = matches!(
         head.iter().find(|b| !b.is_ascii_whitespace()),
         Some(b'{' | b'[')
