@@ -226,13 +226,18 @@ pub enum Change {
 impl Findings {
     /// Inserts or replaces a finding by id.
     pub fn upsert(&mut self, f: Finding) -> Change {
-        match self.by_id.get(&f.id) {
-            Some(&i) if self.list[i] == f => Change::Unchanged,
-            Some(&i) => {
-                self.list[i] = f;
-                self.revisions[i] += 1;
+        let kept = self
+            .by_id
+            .get(&f.id)
+            .and_then(|&i| self.list.get_mut(i).zip(self.revisions.get_mut(i)));
+        match kept {
+            Some((old, _)) if *old == f => Change::Unchanged,
+            Some((old, revision)) => {
+                *old = f;
+                *revision += 1;
                 Change::Updated
             }
+            // New, or (never expected) an id whose slot is gone: stored afresh.
             None => {
                 self.by_id.insert(f.id.clone(), self.list.len());
                 self.list.push(f);
@@ -243,16 +248,20 @@ impl Findings {
     }
 
     pub fn get(&self, id: &str) -> Option<&Finding> {
-        self.by_id.get(id).map(|&i| &self.list[i])
+        self.by_id.get(id).and_then(|&i| self.list.get(i))
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Finding> {
-        self.by_id.get(id).map(|&i| &mut self.list[i])
+        self.by_id.get(id).and_then(|&i| self.list.get_mut(i))
     }
 
     /// How many times a finding changed after it was created.
     pub fn revision(&self, id: &str) -> u32 {
-        self.by_id.get(id).map(|&i| self.revisions[i]).unwrap_or(0)
+        self.by_id
+            .get(id)
+            .and_then(|&i| self.revisions.get(i))
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn all(&self) -> &[Finding] {
@@ -318,5 +327,18 @@ mod tests {
         assert_eq!(fs.revision(&f.id), 1);
         assert_eq!(Severity::from_risk(90), Severity::Critical);
         assert_eq!(Severity::from_risk(60), Severity::Medium);
+    }
+
+    #[test]
+    fn an_id_whose_slot_is_gone_reads_as_absent_and_is_stored_afresh() {
+        let f = Finding::new(DetectorId::BulkSend, "a", 1, 60, "t".into());
+        let mut fs = Findings::default();
+        fs.by_id.insert(f.id.clone(), 7);
+        assert!(fs.get(&f.id).is_none());
+        assert!(fs.get_mut(&f.id).is_none());
+        assert_eq!(fs.revision(&f.id), 0);
+        assert_eq!(fs.upsert(f.clone()), Change::Created);
+        assert_eq!(fs.get(&f.id), Some(&f));
+        assert_eq!(fs.upsert(f.clone()), Change::Unchanged);
     }
 }

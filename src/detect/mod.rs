@@ -167,7 +167,9 @@ impl Engine {
         let mut in_a = vec![false; self.detectors.len()];
         for (slot, c) in order {
             if load_a <= load_b {
-                in_a[slot] = true;
+                if let Some(a) = in_a.get_mut(slot) {
+                    *a = true;
+                }
                 load_a += c;
             } else {
                 load_b += c;
@@ -175,8 +177,8 @@ impl Engine {
         }
         let mut even = Vec::new();
         let mut odd = Vec::new();
-        for (slot, d) in self.detectors.iter_mut().enumerate() {
-            if in_a[slot] {
+        for ((slot, d), a) in self.detectors.iter_mut().enumerate().zip(in_a) {
+            if a {
                 even.push((slot, d));
             } else {
                 odd.push((slot, d));
@@ -194,8 +196,8 @@ impl Engine {
                 for (slot, d) in group.iter_mut() {
                     d.observe(cx, idx, &ev, &mut scratch);
                     for f in scratch.drain(..) {
-                        match at.get(&f.id) {
-                            Some(&i) => out[i].2 = f,
+                        match at.get(&f.id).and_then(|&i| out.get_mut(i)) {
+                            Some(kept) => kept.2 = f,
                             None => {
                                 at.insert(f.id.clone(), out.len());
                                 out.push((pos, *slot, f));

@@ -37,44 +37,45 @@ const MAX_NAME: usize = 96;
 /// upper-case alpha-2 code.
 pub fn to_alpha2(s: &str) -> Option<&'static str> {
     let s = s.trim();
-    let b = s.as_bytes();
-    if b.len() == 2 && b[0].is_ascii_alphabetic() && b[1].is_ascii_alphabetic() {
-        let code = [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()];
-        if let Some(i) = index(&code) {
-            return Some(COUNTRIES[i].code);
+    if let &[a, b] = s.as_bytes() {
+        if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() {
+            if let Some(c) = find(&[a.to_ascii_uppercase(), b.to_ascii_uppercase()]) {
+                return Some(c.code);
+            }
+            // "UK" is not an ISO code but is a common spelling: fall through to names.
         }
-        // "UK" is not an ISO code but is a common spelling: fall through to names.
     }
     let mut buf = [0u8; MAX_NAME];
     let key = fold(s, &mut buf)?;
-    NAMES
+    let i = NAMES
         .binary_search_by(|(k, _)| k.as_bytes().cmp(key))
-        .ok()
-        .map(|i| NAMES[i].1)
+        .ok()?;
+    NAMES.get(i).map(|&(_, code)| code)
 }
 
 /// The English short name of an alpha-2 code (any case).
 pub fn name(alpha2: &str) -> Option<&'static str> {
-    code_index(alpha2).map(|i| COUNTRIES[i].name)
+    by_code(alpha2).map(|c| c.name)
 }
 
 /// The approximate centre (latitude, longitude in degrees) of an alpha-2 code (any case).
 pub fn centroid(alpha2: &str) -> Option<(f32, f32)> {
-    code_index(alpha2).map(|i| (COUNTRIES[i].lat, COUNTRIES[i].lon))
+    by_code(alpha2).map(|c| (c.lat, c.lon))
 }
 
-fn code_index(alpha2: &str) -> Option<usize> {
-    let b = alpha2.trim().as_bytes();
-    if b.len() != 2 {
+fn by_code(alpha2: &str) -> Option<&'static Country> {
+    let &[a, b] = alpha2.trim().as_bytes() else {
         return None;
-    }
-    index(&[b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()])
+    };
+    find(&[a.to_ascii_uppercase(), b.to_ascii_uppercase()])
 }
 
-fn index(code: &[u8; 2]) -> Option<usize> {
-    COUNTRIES
-        .binary_search_by(|c| c.code.as_bytes().cmp(&code[..]))
-        .ok()
+/// The country of an upper-case alpha-2 code.
+fn find(code: &[u8; 2]) -> Option<&'static Country> {
+    let i = COUNTRIES
+        .binary_search_by(|c| c.code.as_bytes().cmp(code.as_slice()))
+        .ok()?;
+    COUNTRIES.get(i)
 }
 
 /// Folds a name into `buf`: ASCII lower case, accents removed, apostrophes
@@ -121,9 +122,9 @@ fn fold<'b>(s: &str, buf: &'b mut [u8; MAX_NAME]) -> Option<&'b [u8]> {
             _ => push(b" ", buf, &mut space)?,
         }
     }
-    let mut out = &buf[..n];
-    if out.last() == Some(&b' ') {
-        out = &out[..out.len() - 1];
+    let mut out = buf.get(..n)?;
+    if let Some(rest) = out.strip_suffix(b" ") {
+        out = rest;
     }
     if let Some(rest) = out.strip_prefix(b"the ") {
         out = rest;
@@ -668,7 +669,10 @@ mod tests {
                 Some(key.as_bytes()),
                 "{key} not folded"
             );
-            assert!(index(&[code.as_bytes()[0], code.as_bytes()[1]]).is_some());
+            assert!(
+                by_code(code).is_some_and(|c| c.code == code),
+                "{key} -> {code}"
+            );
         }
         for c in &COUNTRIES {
             assert_eq!(to_alpha2(c.name), Some(c.code), "{}", c.name);

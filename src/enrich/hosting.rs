@@ -102,8 +102,11 @@ impl Ranges {
 
     fn find(&self, x: u128) -> Option<&str> {
         let i = self.spans.partition_point(|s| s.0 <= x).checked_sub(1)?;
-        let (_, end, label) = self.spans[i];
-        (x <= end).then(|| self.labels[label as usize].as_str())
+        let &(_, end, label) = self.spans.get(i)?;
+        if x > end {
+            return None;
+        }
+        self.labels.get(label as usize).map(String::as_str)
     }
 
     fn len(&self) -> usize {

@@ -134,17 +134,16 @@ impl<T: Shared> Table<T> {
         let hash = hash_words(&t);
         let words = t.words();
         let list = &self.list;
-        if let Some(&i) = self
-            .index
-            .find(hash, |&i| list[i as usize].words() == words)
-        {
+        if let Some(&i) = self.index.find(hash, |&i| {
+            list.get(i as usize).is_some_and(|t| t.words() == words)
+        }) {
             return i;
         }
         let i = self.list.len() as u32;
         self.list.push(t);
         let list = &self.list;
         self.index
-            .insert_unique(hash, i, |&j| hash_words(&list[j as usize]));
+            .insert_unique(hash, i, |&j| list.get(j as usize).map_or(0, hash_words));
         i
     }
 
@@ -214,11 +213,12 @@ impl Contexts {
         }
     }
 
-    /// The whole event again.
-    pub fn join(&self, s: &Slim) -> Event {
-        let c = self.clients.list[s.client as usize];
-        let p = self.places.list[s.place as usize];
-        Event {
+    /// The whole event again; `None` only if `s` was not made by this
+    /// [`Contexts::split`] (its shared parts are not here).
+    pub fn join(&self, s: &Slim) -> Option<Event> {
+        let c = self.clients.list.get(s.client as usize)?;
+        let p = self.places.list.get(s.place as usize)?;
+        Some(Event {
             time: s.time,
             source: s.source,
             kind: s.kind,
@@ -253,7 +253,7 @@ impl Contexts {
                 offset: s.offset,
                 len: s.len,
             },
-        }
+        })
     }
 
     /// Distinct shared parts held.
@@ -317,16 +317,29 @@ mod tests {
         let e = event(0);
         let slim = c.split(&e);
         let back = c.join(&slim);
-        assert_eq!(format!("{back:?}"), format!("{e:?}"));
+        assert_eq!(format!("{back:?}"), format!("{:?}", Some(e)));
         // Absent coordinates (NaN) survive too, and share one context.
         let mut n = event(1);
         n.lat = f32::NAN;
         n.lon = f32::NAN;
         let s1 = c.split(&n);
         let s2 = c.split(&n);
-        assert!(!c.join(&s1).has_coords());
+        assert!(c.join(&s1).is_some_and(|e| !e.has_coords()));
         assert_eq!((s1.client, s1.place), (s2.client, s2.place));
         assert_eq!(c.len(), 3, "one client, two places");
+    }
+
+    #[test]
+    fn a_slim_from_other_contexts_joins_to_none_not_a_panic() {
+        let mut big = Contexts::default();
+        let mut e = event(0);
+        big.split(&e);
+        e.app = Sym(99);
+        e.asn = 1;
+        let slim = big.split(&e);
+        assert_eq!((slim.client, slim.place), (1, 1));
+        assert!(Contexts::default().join(&slim).is_none());
+        assert!(big.join(&slim).is_some());
     }
 
     #[test]

@@ -104,14 +104,14 @@ fn spread(key: u32) -> u64 {
     u64::from(key).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
+/// The text of `sym`: `ends[sym-1]..ends[sym]`; "" for `Sym::NONE` and for
+/// a symbol this interner never gave out.
 fn span<'a>(arena: &'a str, ends: &[u32], sym: Sym) -> &'a str {
     let i = sym.0 as usize;
-    if i == 0 || i >= ends.len() {
-        return "";
+    match i.checked_sub(1).and_then(|prev| ends.get(prev..=i)) {
+        Some(&[start, end]) => arena.get(start as usize..end as usize).unwrap_or_default(),
+        _ => "",
     }
-    arena
-        .get(ends[i - 1] as usize..ends[i] as usize)
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -131,6 +131,7 @@ mod tests {
         assert_eq!(i.lookup("carol"), None);
         assert_eq!(i.lookup("bob"), Some(b));
         assert_eq!(i.resolve(Sym(999)), "");
+        assert_eq!(i.resolve(Sym::NONE), "");
     }
 
     #[test]

@@ -62,12 +62,16 @@ impl Store {
         Self::default()
     }
 
-    /// Interns one draft of `batch` and appends it; returns its index.
-    pub fn append_draft(&mut self, batch: &Batch, i: usize) -> EventIdx {
+    /// Interns draft `i` of `batch` and appends it; returns its index, or
+    /// `None` (and appends nothing) when the batch has no draft `i`.
+    pub fn append_draft(&mut self, batch: &Batch, i: usize) -> Option<EventIdx> {
         let text = &batch.text;
         let strings = &mut self.strings;
-        let ev = batch.drafts[i].map_text(|t| strings.intern(text.get(t)));
-        self.append(ev)
+        let ev = batch
+            .drafts
+            .get(i)?
+            .map_text(|t| strings.intern(text.get(t)));
+        Some(self.append(ev))
     }
 
     /// Appends an already-interned event and indexes it.
@@ -99,7 +103,7 @@ impl Store {
     /// appends and before reading the indexes.
     pub fn seal(&mut self) {
         let blocks = &self.blocks;
-        let key = |i: &EventIdx| (slim_at(blocks, *i).time, *i);
+        let key = |i: &EventIdx| (slim_at(blocks, *i).map_or(0, |s| s.time), *i);
         if std::mem::take(&mut self.unsorted_time) {
             self.by_time.list.sort_unstable_by_key(key);
         }
@@ -129,23 +133,36 @@ impl Store {
     }
 
     /// The event at `idx` (a copy, put together from its compact form).
+    /// An index the store never gave out reads as an empty event at time 0
+    /// with no coordinates (see [`Store::try_get`] to tell the two apart).
     pub fn get(&self, idx: EventIdx) -> Event {
-        self.contexts.join(slim_at(&self.blocks, idx))
+        self.try_get(idx)
+            .unwrap_or_else(|| Event::new(0, Default::default(), Default::default()))
     }
 
-    /// The time of the event at `idx` (cheaper than [`Store::get`]).
+    /// The event at `idx`, or `None` when the store holds no such event.
+    pub fn try_get(&self, idx: EventIdx) -> Option<Event> {
+        self.contexts.join(slim_at(&self.blocks, idx)?)
+    }
+
+    /// The time of the event at `idx` (cheaper than [`Store::get`]); 0 for
+    /// an index the store never gave out.
     pub fn time(&self, idx: EventIdx) -> Millis {
-        slim_at(&self.blocks, idx).time
+        slim_at(&self.blocks, idx).map_or(0, |s| s.time)
     }
 
-    /// The input (file id) the event at `idx` was read from.
+    /// The input (file id) the event at `idx` was read from; `u32::MAX`
+    /// (no input) for an index the store never gave out.
     pub fn file(&self, idx: EventIdx) -> u32 {
-        slim_at(&self.blocks, idx).file
+        slim_at(&self.blocks, idx).map_or(u32::MAX, |s| s.file)
     }
 
     /// Every event in storage (arrival) order.
     pub fn iter(&self) -> impl Iterator<Item = Event> + '_ {
-        self.blocks.iter().flatten().map(|s| self.contexts.join(s))
+        self.blocks
+            .iter()
+            .flatten()
+            .filter_map(|s| self.contexts.join(s))
     }
 
     /// Distinct shared contexts (see `compact`).
@@ -216,9 +233,11 @@ impl Store {
     }
 }
 
-fn slim_at(blocks: &[Vec<Slim>], idx: EventIdx) -> &Slim {
+/// The compact event at `idx`; `None` past the end (one bounds check per
+/// level, as indexing would do, without the panic).
+fn slim_at(blocks: &[Vec<Slim>], idx: EventIdx) -> Option<&Slim> {
     let i = idx as usize;
-    &blocks[i >> BLOCK_BITS][i & (BLOCK - 1)]
+    blocks.get(i >> BLOCK_BITS)?.get(i & (BLOCK - 1))
 }
 
 #[cfg(test)]
@@ -257,5 +276,22 @@ mod tests {
         assert_eq!(times(s.by_ip("1.1.1.1")), vec![20, 30]);
         assert!(s.by_user("nobody").is_empty());
         assert_eq!(s.span(), Some((10, 30)));
+    }
+
+    #[test]
+    fn indexes_it_never_gave_out_read_as_absent_not_a_panic() {
+        let b = batch(&[(10, "a", "1.1.1.1")]);
+        let mut s = Store::new();
+        assert_eq!(s.append_draft(&b, 0), Some(0));
+        assert_eq!(s.append_draft(&b, 1), None, "no draft 1: nothing appended");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s.try_get(0).map(|e| e.time), Some(10));
+        for idx in [1, BLOCK as EventIdx, EventIdx::MAX] {
+            assert!(s.try_get(idx).is_none());
+            let e = s.get(idx);
+            assert_eq!((e.time, e.user, e.has_coords()), (0, Sym::NONE, false));
+            assert_eq!(s.time(idx), 0);
+            assert_eq!(s.file(idx), u32::MAX);
+        }
     }
 }

@@ -296,14 +296,18 @@ impl App {
                 }
             }
             Action::NextTheme => {
+                // The one after the current theme, wrapping; the first when
+                // the current one is not built in.
                 let names: Vec<&str> = Theme::builtin_names().collect();
-                let i = names
+                let next = names
                     .iter()
                     .position(|n| *n == self.theme.name)
-                    .map(|i| (i + 1) % names.len())
-                    .unwrap_or(0);
-                self.theme = Theme::builtin(names[i], self.theme.mode);
-                self.set_flash(Role::Dim, format!("theme {}", names[i]));
+                    .and_then(|i| names.get(i + 1))
+                    .or(names.first());
+                if let Some(&name) = next {
+                    self.theme = Theme::builtin(name, self.theme.mode);
+                    self.set_flash(Role::Dim, format!("theme {name}"));
+                }
             }
         }
         Vec::new()
@@ -349,7 +353,7 @@ impl App {
         let text = self.alerts.query.text.clone();
         let mut words: Vec<&str> = text.split_whitespace().collect();
         let current = words.iter().position(|w| w.starts_with("sev:"));
-        let next = match current.map(|i| words[i]) {
+        let next = match current.and_then(|i| words.get(i).copied()) {
             None => Some("sev:>=medium"),
             Some("sev:>=medium") => Some("sev:>=high"),
             Some("sev:>=high") => Some("sev:critical"),
@@ -499,5 +503,5 @@ impl App {
 }
 
 fn short(id: &str) -> &str {
-    &id[..id.len().min(8)]
+    super::format::prefix(id, 8)
 }

@@ -237,16 +237,16 @@ pub fn demo_session() -> (Session, DemoIds) {
     );
     // Carol: stuffing from several IPs, then a success.
     let mut stuff_ev = Vec::new();
-    for k in 0..6 {
+    let stuff_ips = ["192.0.2.101", "192.0.2.102", "192.0.2.103"];
+    for (k, &ip) in (0..6i64).zip(stuff_ips.iter().cycle()) {
         stuff_ev.push(signins.len() as u32);
-        let ip = ["192.0.2.101", "192.0.2.102", "192.0.2.103"][k % 3];
         push(
             &mut signins,
             0,
             next(),
             &Row {
                 cc: "BR",
-                ..signin(200 + k as i64, "carol@contoso.com", ip, Outcome::Failure)
+                ..signin(200 + k, "carol@contoso.com", ip, Outcome::Failure)
             },
         );
     }
@@ -395,6 +395,12 @@ pub fn demo_session() -> (Session, DemoIds) {
     (s, ids)
 }
 
+/// Item `k` of `items` counting round and round (`k` modulo the length);
+/// `None` when there are no items.
+fn cyclic<T>(items: &[T], k: usize) -> Option<&T> {
+    items.get(k.checked_rem(items.len())?)
+}
+
 /// A large session for benchmarks: `n` events over `users` users and `ips`
 /// IPs, one heavy IP (a spray) and one heavy user, plus a few findings.
 pub fn big_session(n: usize, users: usize, ips: usize) -> Session {
@@ -408,23 +414,22 @@ pub fn big_session(n: usize, users: usize, ips: usize) -> Session {
         .map(|i| format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255))
         .collect();
     let ccs = ["US", "DE", "FR", "GB", "BR", "JP", "IN", "RU"];
+    let user = |k: usize| cyclic(&user_names, k).map_or("", String::as_str);
+    let ip_name = |k: usize| cyclic(&ip_names, k).map_or("", String::as_str);
     for i in 0..n {
         let (u, ip) = if i % 10 == 0 {
-            (&user_names[i % users], "203.0.113.7")
+            (user(i), "203.0.113.7")
         } else if i % 10 == 1 {
-            (&user_names[0], &ip_names[i % ips][..])
+            (user(0), ip_name(i))
         } else {
-            (
-                &user_names[(i * 7919) % users],
-                &ip_names[(i * 104_729) % ips][..],
-            )
+            (user(i * 7919), ip_name(i * 104_729))
         };
         let outcome = if i % 10 == 0 || i % 3 == 0 {
             Outcome::Failure
         } else {
             Outcome::Success
         };
-        let cc = ccs[i % ccs.len()];
+        let cc = cyclic(&ccs, i).copied().unwrap_or_default();
         push(
             &mut b,
             0,
@@ -485,7 +490,7 @@ pub fn big_session(n: usize, users: usize, ips: usize) -> Session {
         } else {
             format!("10.0.0.{k}")
         });
-        f.user = (k % 2 == 0).then(|| user_names[0].clone());
+        f.user = user_names.first().filter(|_| k % 2 == 0).cloned();
         for e in heavy_ip.iter().take(50) {
             f.add_evidence(*e);
         }
@@ -493,4 +498,24 @@ pub fn big_session(n: usize, users: usize, ips: usize) -> Session {
         s.findings.upsert(f);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn big_session_without_users_or_ips_builds_instead_of_panicking() {
+        let s = big_session(20, 0, 0);
+        assert_eq!(s.store.len(), 20);
+        assert_eq!(s.store.by_ip("203.0.113.7").len(), 2);
+        assert_eq!(s.findings.len(), 200);
+        assert!(s.findings.all().iter().all(|f| f.user.is_none()));
+    }
+
+    #[test]
+    fn cyclic_counts_round_and_is_none_when_empty() {
+        assert_eq!(cyclic(&[1, 2, 3], 4), Some(&2));
+        assert_eq!(cyclic::<u8>(&[], 4), None);
+    }
 }

@@ -24,6 +24,15 @@ pub fn short_time(ms: Millis) -> String {
     }
 }
 
+/// The first `n` characters of `s` (all of it when shorter): a short id, a
+/// time cut to the minute. Never splits a character.
+pub fn prefix(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((end, _)) => s.get(..end).unwrap_or(s),
+        None => s,
+    }
+}
+
 /// `12,345`.
 pub fn count(n: u64) -> String {
     let s = n.to_string();
@@ -170,5 +179,15 @@ mod tests {
         assert_eq!(short_time(1_714_557_723_000), "05-01 10:02");
         assert_eq!(minutes(42.0), "42 min");
         assert_eq!(minutes(210.0), "3.5 h");
+    }
+
+    #[test]
+    fn prefix_counts_characters() {
+        assert_eq!(prefix("95b976381eba7edd", 8), "95b97638");
+        assert_eq!(prefix("abc", 8), "abc");
+        assert_eq!(prefix("", 8), "");
+        assert_eq!(prefix("ééééééééé", 8), "éééééééé");
+        assert_eq!(prefix(&time(1_714_557_723_000), 16), "2024-05-01 10:02");
+        assert_eq!(prefix(&time(i64::MAX), 16), "-");
     }
 }

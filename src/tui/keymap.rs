@@ -137,7 +137,7 @@ impl Key {
             "pgup" | "pageup" => KeyCode::PageUp,
             "pgdn" | "pagedown" => KeyCode::PageDown,
             f if f.len() > 1 && f.starts_with('f') => {
-                KeyCode::F(f[1..].parse().ok().filter(|n| (1..=12).contains(n))?)
+                KeyCode::F(f.get(1..)?.parse().ok().filter(|n| (1..=12).contains(n))?)
             }
             c if c.chars().count() == 1 => {
                 let ch = c.chars().next()?;

@@ -186,7 +186,8 @@ impl AllowDialog {
         use AllowField::*;
         let order = [Kind, Scope, Expiry, Note];
         let i = order.iter().position(|f| *f == self.focus).unwrap_or(0);
-        self.focus = order[(i + if back { 3 } else { 1 }) % 4];
+        let step = if back { order.len() - 1 } else { 1 };
+        self.focus = order.get((i + step) % order.len()).copied().unwrap_or(Kind);
     }
 
     /// Handles a key; returns the entry to write when the analyst submits a valid one.

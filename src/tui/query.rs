@@ -386,7 +386,8 @@ mod tests {
         b.drafts.push(d);
         let mut store = Store::new();
         let idx = store.append_draft(&b, 0);
-        let ev = store.get(idx);
+        assert_eq!(idx, Some(0));
+        let ev = store.get(0);
         let (m, mut hay) = (Matcher::default(), String::new());
         let yes = |s: &str, hay: &mut String| Query::parse(s).matches_event(&ev, &store, &m, hay);
         assert!(yes(

@@ -305,6 +305,25 @@ fn help_is_generated_from_the_keymap() {
 }
 
 #[test]
+fn a_finding_time_past_the_calendar_draws_as_a_dash_in_the_wide_list() {
+    // 170+ columns show first/last seen to the minute; a time chrono cannot
+    // format is "-", which used to be cut at byte 16 and panic the workbench.
+    let mut h = harness(200, 48, ColorMode::Indexed256);
+    let mut f = Finding::new(DetectorId::HostingAsn, "far", i64::MAX, 99, "far".into());
+    f.last_seen = i64::MAX;
+    f.user = Some("far@contoso.com".into());
+    h.app.session.findings.upsert(f);
+    h.app.apply_triage();
+    let t = text(&draw(&h.app));
+    let line = t.lines().find(|l| l.contains("far@contoso.com")).unwrap();
+    assert!(line.contains(" -  "), "{line}");
+    assert!(
+        t.contains("2024-05-01 08:"),
+        "other rows keep their minute: {t}"
+    );
+}
+
+#[test]
 fn new_findings_do_not_move_the_selection() {
     let mut h = harness(80, 24, ColorMode::Indexed256);
     // A list longer than the screen, so rows can scroll.

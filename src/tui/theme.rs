@@ -473,7 +473,7 @@ fn to_16(i: u8) -> Color {
         Color::White,
     ];
     match i {
-        0..=15 => BASIC[i as usize],
+        0..=15 => BASIC.get(usize::from(i)).copied().unwrap_or(Color::Reset),
         232..=255 => {
             if i < 238 {
                 Color::Black
@@ -496,8 +496,8 @@ fn to_16(i: u8) -> Color {
                 (0, _) => Color::DarkGray,
                 (7, true) => Color::White,
                 (7, false) => Color::Gray,
-                (n, true) => BASIC[n + 8],
-                (n, false) => BASIC[n],
+                (n, true) => BASIC.get(n + 8).copied().unwrap_or(Color::Reset),
+                (n, false) => BASIC.get(n).copied().unwrap_or(Color::Reset),
             }
         }
     }

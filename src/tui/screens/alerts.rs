@@ -47,7 +47,10 @@ impl SortKey {
 
     pub fn next(self) -> SortKey {
         let i = SortKey::CYCLE.iter().position(|k| *k == self).unwrap_or(0);
-        SortKey::CYCLE[(i + 1) % SortKey::CYCLE.len()]
+        SortKey::CYCLE
+            .get(i + 1)
+            .copied()
+            .unwrap_or(SortKey::Severity)
     }
 
     pub fn name(self) -> &'static str {
@@ -125,25 +128,25 @@ impl AlertsState {
         let all = findings.all();
         let verdict = |f: &Finding| case.verdict(&f.id).map(|v| v.class);
         self.suppressed = all.iter().filter(|f| f.suppressed.is_some()).count();
-        let mut rows: Vec<usize> = (0..all.len())
-            .filter(|&i| {
-                let f = &all[i];
+        let mut rows: Vec<(usize, &Finding)> = all
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
                 (self.show_suppressed || f.suppressed.is_none())
                     && self.query.matches_finding(f, verdict(f), matcher)
             })
             .collect();
         let (key, desc) = (self.sort, self.descending);
-        rows.sort_by(|&a, &b| {
-            let (x, y) = (&all[a], &all[b]);
+        rows.sort_by(|&(_, x), &(_, y)| {
             let o = compare(key, x, y, verdict(x), verdict(y));
             let o = if desc { o.reverse() } else { o };
             o.then_with(|| default_order(x, y))
         });
-        self.rows = rows;
         let found = self
             .selected_id
             .as_ref()
-            .and_then(|id| self.rows.iter().position(|&i| &all[i].id == id));
+            .and_then(|id| rows.iter().position(|(_, f)| &f.id == id));
+        self.rows = rows.into_iter().map(|(i, _)| i).collect();
         match found {
             Some(r) => {
                 self.pos.selected = r;
@@ -173,7 +176,8 @@ impl AlertsState {
         self.selected_id = self
             .rows
             .get(self.pos.selected)
-            .map(|&i| findings.all()[i].id.clone());
+            .and_then(|&i| findings.all().get(i))
+            .map(|f| f.id.clone());
     }
 
     pub fn selected<'a>(&self, findings: &'a Findings) -> Option<&'a Finding> {
@@ -280,7 +284,7 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
         return;
     }
     let height = table::rows_area(l.table).height as usize;
-    let (from, to) = st.pos.window(st.rows.len(), height);
+    let (from, visible) = st.pos.visible(&st.rows, height);
     let arrow = if st.descending { "↓" } else { "↑" };
     let sorted = |k: SortKey, t: &'static str| -> String {
         if st.sort == k {
@@ -347,9 +351,13 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
             Constraint::Length(4),
         ]
     };
-    let mut rows = Vec::with_capacity(to - from);
-    for &i in &st.rows[from..to] {
-        let f = &all[i];
+    let mut rows = Vec::with_capacity(visible.len());
+    for &i in visible {
+        // A row whose finding is gone draws as an empty row.
+        let Some(f) = all.get(i) else {
+            rows.push(Row::new(Vec::<Cell>::new()));
+            continue;
+        };
         let verdict = app
             .case
             .verdict(&f.id)
@@ -391,8 +399,10 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
             w = if wide { 6 } else { 5 }
         )));
         if long_times {
-            cells.push(Cell::from(format::time(f.first_seen)[..16].to_string()));
-            cells.push(Cell::from(format::time(f.last_seen)[..16].to_string()));
+            // To the minute ("-" for a time past the calendar).
+            let minute = |ms| format::prefix(&format::time(ms), 16).to_string();
+            cells.push(Cell::from(minute(f.first_seen)));
+            cells.push(Cell::from(minute(f.last_seen)));
         } else {
             cells.push(Cell::from(format::short_time(f.first_seen)));
             cells.push(Cell::from(format::short_time(f.last_seen)));

@@ -548,9 +548,9 @@ fn render_evidence(app: &App, f: &Finding, st: &DetailState, area: Rect, buf: &m
     let theme = &app.theme;
     let store = &app.session.store;
     let height = table::rows_area(area).height as usize;
-    let (from, to) = st.pos.window(f.evidence.len(), height);
+    let (from, visible) = st.pos.visible(&f.evidence, height);
     let wide = area.width >= 120;
-    let rows: Vec<Row> = f.evidence[from..to]
+    let rows: Vec<Row> = visible
         .iter()
         .map(|&i| {
             let ev = store.get(i);

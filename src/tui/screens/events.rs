@@ -78,9 +78,8 @@ impl EventsState {
         let all = store.by_time();
         let start = Instant::now();
         let before = f.matches.len();
-        while f.scanned < all.len() {
-            let end = (f.scanned + SLICE).min(all.len());
-            for &i in &all[f.scanned..end] {
+        for chunk in all.get(f.scanned..).unwrap_or_default().chunks(SLICE) {
+            for &i in chunk {
                 if self
                     .query
                     .matches_event(&store.get(i), store, matcher, &mut self.hay)
@@ -88,7 +87,7 @@ impl EventsState {
                     f.matches.push(i);
                 }
             }
-            f.scanned = end;
+            f.scanned += chunk.len();
             if start.elapsed() >= budget {
                 break;
             }
@@ -120,7 +119,8 @@ impl EventsState {
         };
         let t = store.get(sel).time;
         let from = list.partition_point(|&i| store.get(i).time < t);
-        if let Some(k) = list[from..].iter().position(|&i| i == sel) {
+        let later = list.get(from..).unwrap_or_default();
+        if let Some(k) = later.iter().position(|&i| i == sel) {
             self.pos.selected = from + k;
             self.pos.offset = self.pos.selected.saturating_sub(screen_row);
         }

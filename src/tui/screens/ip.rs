@@ -133,7 +133,9 @@ impl IpState {
             let w = (b - a).max(1) as f64;
             for &i in events {
                 let k = (((store.get(i).time - a) as f64 / w) * (BUCKETS - 1) as f64) as usize;
-                self.activity[k.min(BUCKETS - 1)] += 1;
+                if let Some(n) = self.activity.get_mut(k.min(BUCKETS - 1)) {
+                    *n += 1;
+                }
             }
         }
         self.alerts = findings
@@ -211,7 +213,9 @@ fn resample(series: &[u64], width: usize) -> Vec<u64> {
     }
     let mut out = vec![0; width];
     for (i, v) in series.iter().enumerate() {
-        out[i * width / series.len()] += v;
+        if let Some(o) = out.get_mut(i * width / series.len()) {
+            *o += v;
+        }
     }
     out
 }
@@ -311,8 +315,8 @@ pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
         }
     }
     let height = table::rows_area(l.table).height as usize;
-    let (from, to) = st.pos.window(st.rows.len(), height);
-    let rows: Vec<Row> = st.rows[from..to]
+    let (from, visible) = st.pos.visible(&st.rows, height);
+    let rows: Vec<Row> = visible
         .iter()
         .map(|r| {
             let ok = if r.successes > 0 {

@@ -67,10 +67,11 @@ impl MapState {
                 });
                 points.len() - 1
             });
-            let pt = &mut points[k];
-            match ev.outcome {
-                Outcome::Failure => pt.failures += 1,
-                _ => pt.successes += 1,
+            if let Some(pt) = points.get_mut(k) {
+                match ev.outcome {
+                    Outcome::Failure => pt.failures += 1,
+                    _ => pt.successes += 1,
+                }
             }
         }
         let hops = geo::hops(events, store, travel);
@@ -85,7 +86,9 @@ impl MapState {
                 lines.push((a, b, false));
                 lines.len() - 1
             });
-            lines[k].2 |= h.impossible;
+            if let Some(line) = lines.get_mut(k) {
+                line.2 |= h.impossible;
+            }
         }
         MapState {
             user: user.to_string(),
@@ -281,8 +284,8 @@ fn render_list(app: &App, st: &MapState, area: Rect, buf: &mut Buffer) {
         widgets::empty_message(buf, rows, theme, msg);
         return;
     }
-    let (from, to) = st.pos.window(st.hops.len(), rows.height as usize);
-    for (k, h) in st.hops[from..to].iter().enumerate() {
+    let (from, visible) = st.pos.visible(&st.hops, rows.height as usize);
+    for (k, h) in visible.iter().enumerate() {
         let mut style = theme.style(if h.impossible {
             Role::HopImpossible
         } else {

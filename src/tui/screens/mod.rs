@@ -62,6 +62,13 @@ impl ListPos {
         p.follow(len, height);
         (p.offset, (p.offset + height).min(len))
     }
+
+    /// The rows of `items` drawn in `height` rows, with the index of the
+    /// first: [`ListPos::window`] as a slice, so drawing needs no indexing.
+    pub fn visible<'a, T>(&self, items: &'a [T], height: usize) -> (usize, &'a [T]) {
+        let (from, to) = self.window(items.len(), height);
+        (from, items.get(from..to).unwrap_or_default())
+    }
 }
 
 /// One screen in the stack, with its own state.
@@ -96,7 +103,7 @@ impl Screen {
         use crate::sanitize::clean_width;
         match self {
             Screen::Alerts => "Alerts".into(),
-            Screen::Detail(d) => format!("Alert {}", &d.id[..d.id.len().min(8)]),
+            Screen::Detail(d) => format!("Alert {}", super::format::prefix(&d.id, 8)),
             Screen::Timeline(t) => format!("User {}", clean_width(&t.user, 28)),
             Screen::Ip(s) => format!("IP {}", clean_width(&s.ip, 40)),
             Screen::Map(m) => format!("Map {}", clean_width(&m.user, 28)),
@@ -156,5 +163,24 @@ mod tests {
         assert_eq!((p.selected, p.offset), (4, 0));
         p.move_by(1, 0, 10);
         assert_eq!(p, ListPos::default());
+    }
+
+    #[test]
+    fn visible_is_the_window_as_a_slice() {
+        let items: Vec<usize> = (0..100).collect();
+        let p = ListPos {
+            selected: 15,
+            offset: 0,
+        };
+        let (from, rows) = p.visible(&items, 10);
+        assert_eq!((from, rows.first(), rows.len()), (6, Some(&6), 10));
+        // A stale position past a shrunken list still draws the list's tail.
+        let stale = ListPos {
+            selected: 500,
+            offset: 495,
+        };
+        assert_eq!(stale.visible(&items[..3], 10), (0, &items[..3]));
+        assert_eq!(stale.visible::<usize>(&[], 10), (0, &[][..]));
+        assert_eq!(p.visible(&items, 0).1.len(), 0);
     }
 }

@@ -203,10 +203,10 @@ pub fn render(app: &App, st: &TimelineState, body: Rect, buf: &mut Buffer) {
 
     let rows_area = table::rows_area(area);
     let height = rows_area.height as usize;
-    let (from, to) = st.pos.window(st.rows.len(), height);
+    let (from, visible) = st.pos.visible(&st.rows, height);
     let wide = area.width >= 120;
-    let mut rows = Vec::with_capacity(to - from);
-    for r in &st.rows[from..to] {
+    let mut rows = Vec::with_capacity(visible.len());
+    for r in visible {
         let TlRow::Event(i) = *r else {
             rows.push(Row::new(Vec::<Cell>::new()));
             continue;
@@ -314,7 +314,7 @@ pub fn render(app: &App, st: &TimelineState, body: Rect, buf: &mut Buffer) {
     }
     .draw(buf, area, theme);
     // Hop lines span the row.
-    for (k, r) in st.rows[from..to].iter().enumerate() {
+    for (k, r) in visible.iter().enumerate() {
         if let TlRow::Hop(h) = *r {
             let Some(hop) = st.hops.get(h) else { continue };
             let role = if hop.impossible {

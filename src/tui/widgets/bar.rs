@@ -70,8 +70,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
             .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         let pct = (read * 100).checked_div(total).unwrap_or(0).min(99);
         format!("⟳ loading {pct}% of {}", format::bytes(total))
-    } else if s.sources.len() == 1 {
-        let x = &s.sources[0];
+    } else if let [x] = s.sources.as_slice() {
         let name = std::path::Path::new(&x.name)
             .file_name()
             .and_then(|n| n.to_str())
@@ -132,7 +131,9 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
     let mut by = [0usize; 4];
     for f in s.findings.all() {
         if f.suppressed.is_none() {
-            by[f.severity as usize] += 1;
+            if let Some(n) = by.get_mut(f.severity as usize) {
+                *n += 1;
+            }
         }
     }
     let mut sev = Vec::new();
@@ -143,7 +144,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         (Severity::Low, "L"),
     ] {
         sev.push(Span::styled(
-            format!("{letter}{} ", by[sv as usize]),
+            format!("{letter}{} ", by.get(sv as usize).copied().unwrap_or(0)),
             base.patch(theme.style(format::severity_role(sv))),
         ));
     }
