@@ -243,7 +243,11 @@ pub fn open_file_budget() -> usize {
     let soft = fs::read_to_string("/proc/self/limits")
         .ok()
         .and_then(|t| soft_open_files(&t));
-    match soft {
+    budget_for(soft)
+}
+
+fn budget_for(soft_limit: Option<u64>) -> usize {
+    match soft_limit {
         Some(n) => (n / 4).clamp(1, 128) as usize,
         None => 64,
     }
@@ -325,5 +329,65 @@ mod tests {
         assert_eq!(w2.check(&path2), FileChange::Missing);
         fs::write(&path2, b"").unwrap();
         assert_eq!(w2.check(&path2), FileChange::Replaced);
+    }
+
+    #[test]
+    fn a_rewrite_that_only_grew_is_told_by_its_first_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.log");
+        fs::write(&path, b"one\ntwo\n").unwrap();
+        let mut f = File::open(&path).unwrap();
+        let mut w = Watch::new(&f).unwrap();
+        let mut s = String::new();
+        f.read_to_string(&mut s).unwrap();
+        w.note_read(0, s.as_bytes());
+        assert_eq!(w.check(&path), FileChange::Same);
+        fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"three\n")
+            .unwrap();
+        assert_eq!(w.check(&path), FileChange::Same, "grown, same start");
+        fs::write(&path, b"ONE\ntwo\nthree\nfour\n").unwrap();
+        assert_eq!(w.check(&path), FileChange::Truncated, "rewritten, longer");
+    }
+
+    #[test]
+    fn the_prefix_stops_at_a_gap_and_at_its_size() {
+        let mut w = Watch::new(&tempfile::tempfile().unwrap()).unwrap();
+        w.note_read(0, b"ab");
+        w.note_read(0, b"ab");
+        w.note_read(2, b"cd");
+        assert_eq!((w.prefix.len, w.prefix.bytes.as_slice()), (4, &b"abcd"[..]));
+        w.note_read(10, b"after a skipped line");
+        w.note_read(4, b"ef");
+        assert_eq!(w.prefix.len, 4, "nothing after a gap");
+
+        let mut w = Watch::new(&tempfile::tempfile().unwrap()).unwrap();
+        w.note_read(0, &[b'x'; PREFIX_BYTES + 10]);
+        assert_eq!(w.prefix.len, PREFIX_BYTES as u64);
+        assert!(
+            w.prefix.bytes.is_empty(),
+            "the bytes are dropped once hashed"
+        );
+    }
+
+    #[test]
+    fn the_budget_is_a_quarter_of_the_soft_limit_at_most_128() {
+        let limits = "Limit                     Soft Limit           Hard Limit           Units\n\
+                      Max open files            256                  524288               files\n";
+        assert_eq!(soft_open_files(limits), Some(256));
+        assert_eq!(
+            soft_open_files("Max open files  unlimited  unlimited  files"),
+            Some(u64::MAX)
+        );
+        assert_eq!(soft_open_files("nothing here"), None);
+        assert_eq!(budget_for(Some(256)), 64);
+        assert_eq!(budget_for(Some(1024)), 128);
+        assert_eq!(budget_for(Some(u64::MAX)), 128);
+        assert_eq!(budget_for(Some(3)), 1);
+        assert_eq!(budget_for(None), 64);
+        assert!((1..=128).contains(&open_file_budget()));
     }
 }
