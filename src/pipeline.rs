@@ -418,9 +418,9 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
 
 /// [`start`], with at most `max_open` files open at once (at least one).
 /// Files are opened when first read and closed once finished; while
-/// following, a file at its end is parked (closed, see
-/// [`SourceReader::park`]) when another needs opening and the budget is
-/// spent, the one idle longest first.
+/// following, when a poll leaves more than `max_open` files open, the one
+/// idle longest is parked (closed, see [`SourceReader::park`]), so one
+/// more than the budget is open only for the length of a poll.
 pub fn start_with_budget(opts: &RunOptions, config: &Config, max_open: usize) -> Readers {
     // Small bounds keep memory flat when the owner is the slower side:
     // at most this many parsed batches wait for it.
@@ -523,24 +523,11 @@ fn read_loop(
             if finished[k] {
                 continue;
             }
-            if readers.get(k).is_some_and(|r| !r.is_open()) {
-                if readers.get(k).is_some_and(|r| !r.wants_open()) {
-                    continue; // parked and unchanged: nothing new to say
-                }
-                while open.len() >= pace.max_open {
-                    let Some(at) = (0..open.len()).min_by_key(|&i| {
-                        open.get(i)
-                            .and_then(|&j| last_active.get(j))
-                            .copied()
-                            .unwrap_or(0)
-                    }) else {
-                        break;
-                    };
-                    let j = open.swap_remove(at);
-                    if let Some(idle) = readers.get_mut(j) {
-                        idle.park();
-                    }
-                }
+            if readers
+                .get(k)
+                .is_some_and(|r| !r.is_open() && !r.wants_open())
+            {
+                continue; // parked and unchanged: nothing new to say
             }
             let Some(r) = readers.get_mut(k) else {
                 continue;
@@ -670,6 +657,24 @@ fn read_loop(
             }
             if tx.send(msg).is_err() {
                 return;
+            }
+            // Over budget: close the file idle longest (not the one just read).
+            while open.len() > pace.max_open {
+                let idle = (0..open.len())
+                    .filter(|&i| open.get(i) != Some(&k))
+                    .min_by_key(|&i| {
+                        open.get(i)
+                            .and_then(|&j| last_active.get(j))
+                            .copied()
+                            .unwrap_or(0)
+                    });
+                let Some(at) = idle else {
+                    break;
+                };
+                let j = open.swap_remove(at);
+                if let Some(r) = readers.get_mut(j) {
+                    r.park();
+                }
             }
         }
         if !follow || finished.iter().all(|&f| f) {

@@ -222,3 +222,51 @@ fn followed_files_beyond_the_open_budget_are_read_when_they_grow() {
         "every appended failure read"
     );
 }
+
+#[test]
+fn with_two_files_open_at_most_every_followed_file_is_read_as_it_grows() {
+    use hunt::config::Config;
+    use hunt::enrich::Enricher;
+    use hunt::pipeline::{self, RunOptions, Session};
+    let dir = tempfile::tempdir().unwrap();
+    let paths: Vec<_> = (0..6)
+        .map(|i| dir.path().join(format!("{i}.json")))
+        .collect();
+    for (i, p) in paths.iter().enumerate() {
+        append(p, &signin(i));
+    }
+    let inputs: Vec<Input> = paths.iter().map(|p| Input::Path(p.clone())).collect();
+    let config = Config::default();
+    let opts = RunOptions {
+        inputs: inputs.clone(),
+        follow: true,
+        format: None,
+        workers: 1,
+    };
+    let mut session = Session::new(config.clone(), Enricher::none());
+    session.add_sources(&inputs, true);
+    let readers = pipeline::start_with_budget(&opts, &config, 2);
+    let pump_until = |session: &mut Session, events: usize| {
+        let end = Instant::now() + Duration::from_secs(20);
+        while session.store.len() < events {
+            let left = end.checked_duration_since(Instant::now()).expect("in time");
+            if let Ok(msg) = readers.rx.recv_timeout(left) {
+                session.handle(msg);
+            }
+        }
+    };
+    pump_until(&mut session, 6);
+    // Two rounds of appends to every file, most of them closed by now.
+    for round in 1..=2 {
+        for (i, p) in paths.iter().enumerate() {
+            append(p, &signin(100 * round + i));
+        }
+        pump_until(&mut session, 6 + 6 * round);
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    while let Ok(msg) = readers.rx.try_recv() {
+        session.handle(msg);
+    }
+    assert_eq!(session.store.len(), 18, "each line read once");
+    assert!(session.sources.iter().all(|s| s.error.is_none()));
+}
