@@ -5,7 +5,8 @@
 use hunt::cli::{Cli, Command, ScanArgs};
 use hunt::config::Config;
 use hunt::enrich::Enricher;
-use hunt::ingest::read::{expand, expand_following, Input};
+use hunt::ingest::read::Input;
+use hunt::ingest::walk::expand_paths;
 use hunt::pipeline::{self, RunOptions, Session};
 use hunt::report::{self, OutputFormat};
 use hunt::triage::scan::ScanTriage;
@@ -81,15 +82,20 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         return Ok(ExitCode::from(2));
     }
     // Following waits for files that do not exist yet (tail -F).
-    let (inputs, errors) = if args.follow {
-        expand_following(&args.paths)
-    } else {
-        expand(&args.paths)
-    };
-    let mut unreadable = !errors.is_empty();
-    for (path, e) in &errors {
+    let expanded = expand_paths(&args.paths, args.follow);
+    let inputs = expanded.inputs;
+    // A named input that cannot be read makes the run fail (exit 2); what
+    // is skipped inside a walked folder is a warning and the run goes on.
+    let mut unreadable = !expanded.errors.is_empty();
+    for (path, e) in &expanded.errors {
         eprintln!(
             "hunt: {}: {e}",
+            hunt::sanitize::clean(&path.display().to_string())
+        );
+    }
+    for (path, e) in &expanded.warnings {
+        eprintln!(
+            "hunt: warning: {}: {e}",
             hunt::sanitize::clean(&path.display().to_string())
         );
     }

@@ -418,8 +418,19 @@ pub struct Readers {
 }
 
 /// Starts reader threads and parse workers for `opts.inputs`.
-/// File ids are the inputs' positions in `opts.inputs`.
+/// File ids are the inputs' positions in `opts.inputs`. The file reader
+/// keeps at most [`open_file_budget`](crate::ingest::follow::open_file_budget)
+/// files open at once.
 pub fn start(opts: &RunOptions, config: &Config) -> Readers {
+    start_with_budget(opts, config, crate::ingest::follow::open_file_budget())
+}
+
+/// [`start`], with at most `max_open` files open at once (at least one).
+/// Files are opened when first read and closed once finished; while
+/// following, when a poll leaves more than `max_open` files open, the one
+/// idle longest is parked (closed, see [`SourceReader::park`]), so one
+/// more than the budget is open only for the length of a poll.
+pub fn start_with_budget(opts: &RunOptions, config: &Config, max_open: usize) -> Readers {
     // Small bounds keep memory flat when the owner is the slower side:
     // at most this many parsed batches wait for it.
     let (tx, rx) = mpsc::sync_channel::<IngestMsg>(8);
@@ -454,6 +465,7 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
             let pace = LoopOptions {
                 follow: opts.follow,
                 pause: None,
+                max_open: 1,
             };
             spawn_named("hunt-stdin", move || {
                 read_loop(vec![reader], pace, tx, job_tx)
@@ -465,6 +477,7 @@ pub fn start(opts: &RunOptions, config: &Config) -> Readers {
     let pace = LoopOptions {
         follow: opts.follow,
         pause: Some(FOLLOW_POLL),
+        max_open: max_open.max(1),
     };
     spawn_named("hunt-read", move || read_loop(files, pace, tx, job_tx));
     Readers { rx }
@@ -481,6 +494,8 @@ struct LoopOptions {
     follow: bool,
     /// Sleep between rounds (files); `None` for a pipe, whose reads block.
     pause: Option<Duration>,
+    /// Files open at once at most.
+    max_open: usize,
 }
 
 fn read_loop(
@@ -508,11 +523,26 @@ fn read_loop(
             }
         }
     }
+    // Readers holding open files, and the round each last handed out data.
+    let mut open: Vec<usize> = Vec::new();
+    let mut last_active = vec![0u64; readers.len()];
+    let mut round = 0u64;
     loop {
-        for (k, r) in readers.iter_mut().enumerate() {
+        round += 1;
+        for k in 0..readers.len() {
             if finished[k] {
                 continue;
             }
+            if readers
+                .get(k)
+                .is_some_and(|r| !r.is_open() && !r.wants_open())
+            {
+                continue; // parked and unchanged: nothing new to say
+            }
+            let Some(r) = readers.get_mut(k) else {
+                continue;
+            };
+            let sent_before = sent[k];
             let file = r.file;
             let mut stats = FileStats::default();
             let mut failed = false;
@@ -622,14 +652,44 @@ fn read_loop(
                 }
                 Err(e) => {
                     finished[k] = true;
+                    r.close();
                     IngestMsg::Failed {
                         file,
                         error: e.to_string(),
                     }
                 }
             };
+            if sent[k] != sent_before {
+                last_active[k] = round;
+            }
+            let listed = open.iter().position(|&j| j == k);
+            match (r.is_open(), listed) {
+                (true, None) => open.push(k),
+                (false, Some(at)) => {
+                    open.swap_remove(at);
+                }
+                _ => {}
+            }
             if tx.send(msg).is_err() {
                 return;
+            }
+            // Over budget: close the file idle longest (not the one just read).
+            while open.len() > pace.max_open {
+                let idle = (0..open.len())
+                    .filter(|&i| open.get(i) != Some(&k))
+                    .min_by_key(|&i| {
+                        open.get(i)
+                            .and_then(|&j| last_active.get(j))
+                            .copied()
+                            .unwrap_or(0)
+                    });
+                let Some(at) = idle else {
+                    break;
+                };
+                let j = open.swap_remove(at);
+                if let Some(r) = readers.get_mut(j) {
+                    r.park();
+                }
             }
         }
         if !follow || finished.iter().all(|&f| f) {

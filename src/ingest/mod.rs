@@ -16,6 +16,7 @@ pub mod sniff;
 pub mod source;
 pub mod stats;
 pub mod time;
+pub mod walk;
 
 mod cloudtrail;
 mod ecs;

@@ -1,4 +1,4 @@
-//! Byte sources: expanding paths (folders recursed, `-` for stdin), opening
+//! Byte sources: opening
 //! plain or gzip files (detected by magic, concatenated members allowed),
 //! and cutting a byte stream into chunks of whole lines. Lines longer than
 //! the limit are skipped and reported, never buffered without bound; a
@@ -38,84 +38,7 @@ impl Input {
     }
 }
 
-/// Expands folders recursively (sorted; hidden files, docs and databases
-/// skipped, see [`skipped_in_folders`]) and `-` to stdin.
-/// Paths that cannot be read are returned with their error.
-pub fn expand(args: &[PathBuf]) -> (Vec<Input>, Vec<(PathBuf, io::Error)>) {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for a in args {
-        if a.as_os_str() == "-" {
-            out.push(Input::Stdin);
-            continue;
-        }
-        match std::fs::metadata(a) {
-            Ok(m) if m.is_dir() => walk(a, &mut out, &mut errors),
-            Ok(_) => out.push(Input::Path(a.clone())),
-            Err(e) => errors.push((a.clone(), e)),
-        }
-    }
-    (out, errors)
-}
-
-/// Like [`expand`], for following (`-f`): a path that does not exist yet is
-/// kept as an input, to be read once it is created (tail -F).
-pub fn expand_following(args: &[PathBuf]) -> (Vec<Input>, Vec<(PathBuf, io::Error)>) {
-    let (mut out, errors) = expand(args);
-    let mut left = Vec::new();
-    for (path, e) in errors {
-        if e.kind() == io::ErrorKind::NotFound && args.contains(&path) {
-            out.push(Input::Path(path));
-        } else {
-            left.push((path, e));
-        }
-    }
-    // Keep the command line's order (file ids are positions).
-    let rank = |i: &Input| match i {
-        Input::Stdin => args.iter().position(|a| a.as_os_str() == "-"),
-        Input::Path(p) => args.iter().position(|a| p.starts_with(a)),
-    };
-    out.sort_by_key(|i| rank(i).unwrap_or(usize::MAX));
-    (out, left)
-}
-
-fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<(PathBuf, io::Error)>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errors.push((dir.to_path_buf(), e));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if skipped_in_folders(&p) {
-            continue;
-        }
-        match std::fs::metadata(&p) {
-            Ok(m) if m.is_dir() => walk(&p, out, errors),
-            Ok(m) if m.is_file() => out.push(Input::Path(p)),
-            Ok(_) => {}
-            Err(e) => errors.push((p, e)),
-        }
-    }
-}
-
-/// Files a folder walk passes over: hidden files, documentation and MaxMind
-/// databases that sit beside logs (README, *.md, LICENSE, *.mmdb). Named
-/// on the command line, they are read like anything else.
-fn skipped_in_folders(p: &Path) -> bool {
-    let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    let lower = name.to_ascii_lowercase();
-    name.starts_with('.')
-        || lower.starts_with("readme")
-        || lower.starts_with("license")
-        || lower.ends_with(".md")
-        || lower.ends_with(".mmdb")
-}
+pub use super::walk::{expand, expand_following};
 
 /// Reads the first bytes, then yields them again followed by the rest.
 pub struct Peeked<R> {

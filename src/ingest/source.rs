@@ -5,12 +5,14 @@
 //! at the end). Line-oriented JSON is handed to the parse workers as chunks;
 //! syslog, JSON documents and evtx are parsed here.
 //!
-//! Following (SPEC §6): a plain file keeps its handle open between polls;
-//! after reading to its end, each poll asks [`Watch`] whether it was
-//! truncated (read again from 0) or rotated (drain the old handle, then open
-//! the new file from 0), and a path that does not exist yet is simply tried
-//! again. A pipe (stdin, a FIFO) hands out lines after every read until its
-//! writer closes it. Not followed beyond what is there when first read, by
+//! Inputs are opened at their first poll and closed once finished.
+//! Following (SPEC §6): a plain file keeps its handle open between polls,
+//! unless the reader loop parks it ([`SourceReader::park`]) to stay within
+//! its open-file budget; before reading on, each poll asks [`Watch`]
+//! whether it was truncated or rewritten (read again from 0) or rotated
+//! (drain the old handle, then open the new file from 0), and a path that
+//! does not exist yet is simply tried again. A pipe (stdin, a FIFO) hands
+//! out lines after every read until its writer closes it. Not followed beyond what is there when first read, by
 //! design: gzip files (a compressed stream cannot be appended to line by
 //! line), JSON documents (arrays, `{"value":[…]}`: a document is only
 //! complete at its closing bracket, and re-reading it as it grows would count
@@ -108,6 +110,8 @@ pub struct SourceReader {
     pipe: bool,
     /// Caps on what a compressed input may expand to.
     limits: Limits,
+    /// Finished and closed: polls do nothing more.
+    done: bool,
 }
 
 impl SourceReader {
@@ -131,6 +135,7 @@ impl SourceReader {
             compressed: false,
             pipe,
             limits: Limits::default(),
+            done: false,
         }
     }
 
@@ -199,34 +204,113 @@ impl SourceReader {
     }
 
     /// Reads what is available and hands it to `out`. A followed file is
-    /// then checked for truncation and rotation (see the module comment).
+    /// first checked for truncation and rotation (see the module comment),
+    /// before anything is read from where the last poll stopped. A finished
+    /// input is closed, and stays finished.
     pub fn poll(
         &mut self,
         stats: &mut FileStats,
         out: &mut dyn FnMut(Output),
     ) -> io::Result<Polled> {
-        let polled = self.read_now(stats, out)?;
-        if polled == Polled::Finished {
-            return Ok(polled);
+        if self.done {
+            return Ok(Polled::Finished);
         }
-        let (Some(watch), Some(path)) = (&self.watch, self.input.path()) else {
-            return Ok(polled);
+        if self.watch.as_ref().is_some_and(Watch::is_parked) && !self.unpark(out)? {
+            return Ok(Polled::CaughtUp);
+        }
+        let change = match (self.watch.as_mut(), self.input.path()) {
+            (Some(watch), Some(path)) => watch.check(path),
+            _ => FileChange::Same,
         };
-        match watch.check(path) {
-            FileChange::Same | FileChange::Missing => Ok(polled),
+        match change {
+            FileChange::Same | FileChange::Missing | FileChange::Touched => {}
             FileChange::Truncated => {
                 self.end_of_file(out);
                 self.restart();
-                self.read_now(stats, out)
             }
             FileChange::Replaced => {
                 // Lines written to the old file between our read and the rename.
                 self.read_now(stats, out)?;
                 self.end_of_file(out);
                 self.restart();
-                self.read_now(stats, out)
             }
         }
+        let polled = self.read_now(stats, out)?;
+        if polled == Polled::Finished {
+            self.close();
+        }
+        Ok(polled)
+    }
+
+    /// Closes a finished input for good (its handles are released).
+    pub fn close(&mut self) {
+        self.done = true;
+        self.reader = None;
+        self.watch = None;
+    }
+
+    /// True while the input holds open file handles.
+    pub fn is_open(&self) -> bool {
+        self.reader.is_some()
+    }
+
+    /// Closes the handles of a followed file that is at its end, keeping
+    /// where it was read to; the next poll opens it again only when a
+    /// status call shows it changed. False (nothing done) for an input that
+    /// cannot be parked: not open, a pipe, compressed or read whole.
+    pub fn park(&mut self) -> bool {
+        let lines = matches!(self.layout, Some(Layout::JsonLines(_) | Layout::Syslog));
+        match self.watch.as_mut() {
+            Some(w) if lines && !self.compressed && self.reader.is_some() => {
+                w.park();
+                self.reader = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// True when the next poll would open a file: an input never opened
+    /// (or waiting to be sniffed), or a parked file that changed since.
+    pub fn wants_open(&self) -> bool {
+        if self.done || self.reader.is_some() {
+            return false;
+        }
+        match (&self.watch, self.input.path()) {
+            (Some(w), Some(path)) if w.is_parked() => {
+                w.change_while_parked(path) != FileChange::Same
+            }
+            _ => true,
+        }
+    }
+
+    /// Opens a parked file again if it changed. True when it is open again
+    /// (same file, or it was replaced or truncated and `restart`ed: the
+    /// next read opens it from 0); false when it stays parked.
+    fn unpark(&mut self, out: &mut dyn FnMut(Output)) -> io::Result<bool> {
+        let (Some(watch), Some(path)) = (self.watch.as_mut(), self.input.path()) else {
+            return Ok(true);
+        };
+        match watch.change_while_parked(path) {
+            FileChange::Same | FileChange::Missing => return Ok(false),
+            FileChange::Touched => match File::open(path) {
+                Ok(f) => {
+                    let reader = f.try_clone()?;
+                    if watch.resume(f)? == FileChange::Same {
+                        self.reader = Some(Box::new(reader));
+                        return Ok(true);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+                Err(e) => return Err(e),
+            },
+            FileChange::Truncated | FileChange::Replaced => {}
+        }
+        // Rotated or truncated while closed: what was written to the old
+        // file after it was parked cannot be read any more.
+        self.end_of_file(out);
+        self.restart();
+        Ok(true)
     }
 
     /// The open file has ended for good (rotated away or truncated): a
@@ -403,6 +487,9 @@ impl SourceReader {
 
     /// Sends a chunk of lines to a parse worker (JSON) or parses it here (syslog).
     fn emit_lines(&mut self, chunk: Chunk, out: &mut dyn FnMut(Output)) {
+        if let Some(w) = self.watch.as_mut() {
+            w.note_read(chunk.offset, &chunk.data);
+        }
         match self.layout {
             Some(Layout::JsonLines(format)) => out(Output::Job(Job {
                 file: self.file,
