@@ -283,13 +283,13 @@ fn a_parser_panic_is_reported_with_its_file_and_exits_2() {
         ),
     );
     fs::write(d.join("lines.ndjson"), lines.join("\n")).unwrap();
-    let doc: Vec<serde_json::Value> = vec![serde_json::from_str(&row(
-        "2026-11-18T11:00:00Z",
-        "FAILPOINT@x.com",
-        "1.2.3.4",
-        "0",
-    ))
-    .unwrap()];
+    let doc: Vec<serde_json::Value> = [
+        row("2026-11-18T11:00:00Z", "FAILPOINT@x.com", "1.2.3.4", "0"),
+        row("2026-11-18T11:01:00Z", "carol@x.com", "1.2.3.4", "0"),
+    ]
+    .iter()
+    .map(|r| serde_json::from_str(r).unwrap())
+    .collect();
     fs::write(d.join("doc.json"), serde_json::to_string(&doc).unwrap()).unwrap();
     fs::write(
         d.join("other.ndjson"),
@@ -311,7 +311,11 @@ fn a_parser_panic_is_reported_with_its_file_and_exits_2() {
     assert!(stdout.contains("bob@contoso.com"), "{stdout}");
     assert!(stderr.contains("internal error"), "{stderr}");
     assert!(stderr.contains("lines.ndjson:4"), "{stderr}");
-    assert!(stderr.contains("doc.json"), "{stderr}");
+    // In a document too, the panic costs its record only.
+    assert!(
+        stderr.contains("doc.json: sentinel-signin (2 records, 1 events"),
+        "{stderr}"
+    );
     assert!(!stderr.contains('\u{1b}'), "raw escape on stderr: {stderr}");
     assert!(!stdout.contains('\u{1b}'));
 }

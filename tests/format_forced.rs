@@ -52,3 +52,25 @@ fn a_forced_format_parses_with_that_parser_only() {
     let (_, err) = scan(&["--format", "cloudtrail"], &p);
     assert!(err.contains("cloudtrail (2 records, 0 events"), "{err}");
 }
+
+/// A JSON document is named for the format of its records (issue 11 §5:
+/// `scan -v` and the sources screen said just "json"), and `--format`
+/// forces the parser of a document's records too.
+#[test]
+fn documents_are_named_for_their_records_and_obey_a_forced_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("page.json");
+    let graph = r#"{"createdDateTime":"2026-11-18T10:00:00Z","userPrincipalName":"a@contoso.com","ipAddress":"1.2.3.4","status":{"errorCode":0}}"#;
+    std::fs::write(&p, format!("{{\"value\":[{graph},{graph}]}}")).unwrap();
+    let (_, err) = scan(&[], &p);
+    assert!(
+        err.contains("page.json: graph-signin (2 records, 2 events"),
+        "{err}"
+    );
+    let (_, err) = scan(&["--format", "okta"], &p);
+    assert!(
+        err.contains("page.json: okta (2 records, 0 events"),
+        "{err}"
+    );
+    assert!(err.contains("does not fit --format okta"), "{err}");
+}

@@ -235,6 +235,18 @@ pub fn json_document(doc: &str, file: u32, stats: &mut FileStats) -> Batch {
 /// Parses one record cut out of a JSON document into `batch` (or counts
 /// the problem in its place), repairing non-UTF-8 text like [`each_line`].
 pub fn document_piece(piece: Piece, file: u32, batch: &mut Batch, stats: &mut FileStats) {
+    document_piece_as(piece, file, None, batch, stats)
+}
+
+/// [`document_piece`] with `forced` set when `--format` named the parser
+/// (every record goes through it, see [`parse_record_forced`]).
+pub fn document_piece_as(
+    piece: Piece,
+    file: u32,
+    forced: Option<Format>,
+    batch: &mut Batch,
+    stats: &mut FileStats,
+) {
     let (raw, offset, line, format) = match piece {
         Piece::Record {
             raw,
@@ -264,7 +276,18 @@ pub fn document_piece(piece: Piece, file: u32, batch: &mut Batch, stats: &mut Fi
         len: u32::try_from(raw.len()).unwrap_or(u32::MAX),
     };
     let before = batch.drafts.len();
-    let res = parse_record(format, &text, &mut RecordCx::new(batch, origin));
+    // A panic in a parser costs this record only (see `each_line`).
+    let res = crate::panics::catch(|| {
+        let cx = &mut RecordCx::new(batch, origin);
+        match forced {
+            Some(f) => parse_record_forced(f, &text, cx),
+            None => parse_record(format, &text, cx),
+        }
+    })
+    .unwrap_or_else(|bug| {
+        batch.drafts.truncate(before);
+        Err(Reject::Problem(reason::INTERNAL, bug))
+    });
     if matches!(text, Cow::Owned(_)) && res.is_ok() {
         stats.problem(
             line,

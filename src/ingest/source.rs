@@ -27,8 +27,8 @@
 //! is corrupt, truncated or expands past its [`Limits`] ends with one
 //! problem; every complete line or record before it is kept.
 
-use super::decode::document_piece;
-use super::document::DocScanner;
+use super::decode::document_piece_as;
+use super::document::{DocScanner, Piece};
 use super::follow::{self, FileChange, Watch};
 use super::read::{self, BoxRead, Chunk, ChunkMode, Input, Limits, LineChunker, Stopped};
 use super::sniff::{self, Layout};
@@ -112,6 +112,8 @@ pub struct SourceReader {
     limits: Limits,
     /// Finished and closed: polls do nothing more.
     done: bool,
+    /// The format of a JSON document's records, once read.
+    doc_format: Option<Format>,
 }
 
 impl SourceReader {
@@ -136,6 +138,7 @@ impl SourceReader {
             pipe,
             limits: Limits::default(),
             done: false,
+            doc_format: None,
         }
     }
 
@@ -161,7 +164,10 @@ impl SourceReader {
             (_, Some(f)) => f.name().to_string(),
             (Some(Layout::JsonLines(Some(f))), _) => f.name().to_string(),
             (Some(Layout::JsonLines(None)), _) => "json-lines".into(),
-            (Some(Layout::JsonDocument), _) => "json".into(),
+            (Some(Layout::JsonDocument), _) => match self.doc_format {
+                Some(f) => f.name().to_string(),
+                None => "json document".into(),
+            },
             (Some(Layout::Syslog), _) => "sshd".into(),
             (Some(Layout::Evtx), _) => "evtx".into(),
             (Some(Layout::Unsupported(why)), _) => format!("unsupported: {why}"),
@@ -174,6 +180,7 @@ impl SourceReader {
         self.reader = None;
         self.watch = None;
         self.layout = None;
+        self.doc_format = None;
         self.sshd = None;
         self.compressed = false;
         self.chunker.reset();
@@ -523,6 +530,22 @@ impl SourceReader {
         out: &mut dyn FnMut(Output),
     ) -> io::Result<Polled> {
         let file = self.file;
+        let forced = self.opts.format;
+        // The document's format for the sources list: what its container
+        // declares, else what its first record looks like.
+        let mut named: Option<Format> = None;
+        let mut piece = |p: Piece, batch: &mut Batch, local: &mut FileStats| {
+            if named.is_none() {
+                if let Piece::Record { raw, format, .. } = &p {
+                    named = format.or_else(|| {
+                        std::str::from_utf8(raw)
+                            .ok()
+                            .and_then(sniff::classify_record)
+                    });
+                }
+            }
+            document_piece_as(p, file, forced, batch, local)
+        };
         let mut scanner = DocScanner::new(self.opts.max_line);
         let mut block = vec![0u8; DOC_BLOCK];
         let mut batch = Batch::recycled();
@@ -552,7 +575,7 @@ impl SourceReader {
             stats.bytes_read += n as u64;
             self.whole_bytes += n as u64;
             let going = scanner.feed(block.get(..n).unwrap_or_default(), &mut |p| {
-                document_piece(p, file, &mut batch, &mut local)
+                piece(p, &mut batch, &mut local)
             });
             if batch.drafts.len() >= evtx_file::BATCH_DRAFTS {
                 out(Output::Parsed(
@@ -564,7 +587,8 @@ impl SourceReader {
                 break;
             }
         }
-        scanner.finish(&mut |p| document_piece(p, file, &mut batch, &mut local));
+        scanner.finish(&mut |p| piece(p, &mut batch, &mut local));
+        self.doc_format = named.or(scanner.declared_format());
         out(Output::Parsed(batch, local));
         Ok(Polled::Finished)
     }
