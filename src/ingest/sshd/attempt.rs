@@ -140,11 +140,8 @@ enum Open {
         refusal: bool,
     },
     Held(HeldKind, Attempt),
-    /// The connection's authentication ended; `disconnect`: a `Received
-    /// disconnect` was among its end lines.
-    Ended {
-        disconnect: bool,
-    },
+    /// The connection's attempt is counted and its authentication ended.
+    Ended,
 }
 
 #[derive(Debug)]
@@ -153,6 +150,8 @@ struct Conn {
     addr: Option<String>,
     open: Open,
     time: Millis,
+    /// A `Received disconnect` was read (sshd logs one per connection).
+    received: bool,
 }
 
 /// The open connections of one input.
@@ -221,8 +220,7 @@ impl Conns {
                 || line_addr
                     .zip(c.addr.as_deref())
                     .is_some_and(|(a, b)| other_peer(a, b))
-                || (matches!(c.open, Open::Ended { disconnect: true })
-                    && matches!(msg, Msg::End { received: true, .. }))
+                || (c.received && matches!(msg, Msg::End { received: true, .. }))
         });
         if new_conn {
             if let Some(old) = self.map.remove(&k) {
@@ -233,6 +231,7 @@ impl Conns {
             addr: None,
             open: Open::None,
             time: at.time,
+            received: false,
         });
         conn.time = at.time;
         if let Some(a) = line_addr {
@@ -264,6 +263,7 @@ impl Conns {
             }
             a.put(cx.batch, at.time, cx.origin);
         };
+        let before = cx.batch.drafts.len();
         let open = std::mem::replace(&mut conn.open, Open::None);
         let res = match msg {
             Msg::Connect { .. } => {
@@ -335,7 +335,11 @@ impl Conns {
                     user: user.to_string(),
                     refusal: false,
                 };
-                Ok(())
+                if n == 0 && cx.batch.drafts.len() == before {
+                    Err(Reject::Ignored(ALREADY_COUNTED))
+                } else {
+                    Ok(())
+                }
             }
             Msg::Accepted { method, user, .. } => {
                 match open {
@@ -370,7 +374,7 @@ impl Conns {
             Msg::ChangeOfUser => match (open, peer.is_some()) {
                 (Open::Counted { user, .. }, true) => {
                     here(Outcome::Failure, &user, "change_of_user").put(cx.batch, at.time, origin);
-                    conn.open = Open::Ended { disconnect: false };
+                    conn.open = Open::Ended;
                     Ok(())
                 }
                 (open, _) => {
@@ -417,32 +421,24 @@ impl Conns {
                 received,
                 ..
             } => {
-                let ended = Open::Ended {
-                    disconnect: received,
-                };
+                conn.received |= received;
                 match open {
                     Open::Held(kind, a) if peer.is_some() || kind != HeldKind::NeedsAddr => {
                         settle(a, cx, peer.as_deref());
-                        conn.open = ended;
+                        conn.open = Open::Ended;
                         Ok(())
                     }
                     Open::Held(kind, a) => {
                         conn.open = Open::Held(kind, a);
                         Err(Reject::Ignored(HELD))
                     }
-                    Open::Counted { .. } => {
-                        conn.open = ended;
-                        Err(Reject::Ignored(ALREADY_COUNTED))
-                    }
-                    Open::Ended { disconnect } => {
-                        conn.open = Open::Ended {
-                            disconnect: disconnect || received,
-                        };
+                    Open::Counted { .. } | Open::Ended => {
+                        conn.open = Open::Ended;
                         Err(Reject::Ignored(ALREADY_COUNTED))
                     }
                     Open::None if alone && peer.is_some() => {
                         here(Outcome::Failure, user, "preauth").put(cx.batch, at.time, origin);
-                        conn.open = ended;
+                        conn.open = Open::Ended;
                         Ok(())
                     }
                     Open::None if alone => {
@@ -452,10 +448,10 @@ impl Conns {
                         );
                         Err(Reject::Ignored(HELD))
                     }
-                    Open::None => {
-                        conn.open = ended;
-                        Err(Reject::Ignored(NOT_AN_ATTEMPT))
-                    }
+                    // No attempt on this connection yet: one may still follow
+                    // (`Received disconnect` before `Disconnected from
+                    // authenticating user`).
+                    Open::None => Err(Reject::Ignored(NOT_AN_ATTEMPT)),
                 }
             }
         };
