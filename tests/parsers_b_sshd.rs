@@ -234,6 +234,14 @@ fn sniffing_still_recognises_syslog() {
         "2024-11-20T10:01:02.123+00:00 host sshd[123]: x"
     ));
     assert!(!looks_like_syslog("{\"a\":1}"));
+    // RFC 5424, RFC 3339 with a space, a single-digit day written unpadded.
+    assert!(looks_like_syslog(
+        "<38>1 2019-07-08T17:40:16.954167-04:00 h sshd 57915 - - Failed unknown for x from 192.0.2.1 port 1 ssh2"
+    ));
+    assert!(looks_like_syslog(
+        "2024-11-20 10:01:02+01:00 host sshd[1]: x"
+    ));
+    assert!(looks_like_syslog("Feb 7 16:01:07 linux-m899 sshd[5106]: x"));
 }
 
 /// Regression (issue 10): a bad classic stamp followed by multi-byte text put
