@@ -327,6 +327,22 @@ impl SourceReader {
         if let Some(chunk) = self.chunker.flush_partial() {
             self.emit_lines(chunk, out);
         }
+        self.finish_sshd(out);
+    }
+
+    /// Syslog: counts the sshd attempts still waiting for their outcome
+    /// (see `sshd/attempt.rs`) when the input has ended.
+    fn finish_sshd(&mut self, out: &mut dyn FnMut(Output)) {
+        if let Some(state) = self.sshd.as_mut() {
+            let mut batch = Batch::default();
+            let local = FileStats {
+                events: state.finish(&mut batch),
+                ..FileStats::default()
+            };
+            if local.events > 0 {
+                out(Output::Parsed(batch, local));
+            }
+        }
     }
 
     /// Opens the input and sniffs its layout. Returns false when a followed
@@ -382,8 +398,7 @@ impl SourceReader {
             return Ok(false);
         }
         if layout == Layout::Syslog {
-            let (year, month) = self.syslog_reference();
-            self.sshd = Some(SshdState::new(year, month));
+            self.sshd = Some(self.syslog_state());
         }
         self.layout = Some(layout);
         let rewound = direct
@@ -483,11 +498,12 @@ impl SourceReader {
                         return Ok(Polled::CaughtUp);
                     }
                 }
-                Ok(if mode == ChunkMode::Follow {
-                    Polled::CaughtUp
+                if mode == ChunkMode::Follow {
+                    Ok(Polled::CaughtUp)
                 } else {
-                    Polled::Finished
-                })
+                    self.finish_sshd(out);
+                    Ok(Polled::Finished)
+                }
             }
         }
     }
@@ -651,20 +667,20 @@ impl SourceReader {
         Ok(())
     }
 
-    /// (year, month) that classic syslog timestamps are read against.
-    fn syslog_reference(&self) -> (i32, u32) {
-        use chrono::{Datelike, Utc};
+    /// The sshd state of a syslog input: classic timestamps are read
+    /// against the file's modification time (or the end of `--year`).
+    fn syslog_state(&self) -> SshdState {
         if self.opts.syslog_year > 0 {
-            return (self.opts.syslog_year, 12);
+            return SshdState::new(self.opts.syslog_year, 12);
         }
         let mtime = self
             .input
             .path()
             .and_then(|p| std::fs::metadata(p).ok())
             .and_then(|m| m.modified().ok())
-            .map(chrono::DateTime::<Utc>::from)
-            .unwrap_or_else(Utc::now);
-        (mtime.year(), mtime.month())
+            .map(chrono::DateTime::<chrono::Utc>::from)
+            .unwrap_or_else(chrono::Utc::now);
+        SshdState::at(mtime.timestamp_millis())
     }
 }
 

@@ -1,124 +1,200 @@
 //! OpenSSH `sshd` syslog lines (`auth.log`, `secure`) → sign-in drafts
-//! (SPEC §3): `Failed …` lines are failures, `Accepted …` successes,
-//! `message repeated N times: [ Failed … ]` stands for N failures, and the
-//! lines that only describe an attempt already logged (`Invalid user`,
-//! `pam_unix(sshd:auth)`, `PAM N more authentication failures`, disconnects)
-//! are ignored. The old RHEL `sshd(pam_unix)[pid]: authentication failure`
-//! line is the only record of an attempt in that format and is a failure.
+//! (SPEC §3). This file reads the line shape — classic syslog with or
+//! without a host, RFC 3339 stamps (`T` or space, any offset), RFC 5424,
+//! `sshd-session[pid]`, `[sshd]`, Solaris `[ID n auth.info]` — and hands
+//! the message to [`grammar`] (what the line says, and the peer address
+//! from its structural place) and [`attempt`] (which lines are one
+//! attempt: each attempt is counted once, and a line that is its attempt's
+//! only record is counted). The old RHEL `sshd(pam_unix)[pid]:
+//! authentication failure` line is the only record of an attempt in that
+//! format and is a failure; other programs' PAM `authentication failure`
+//! lines with a remote host (ftp daemons, …) are failures too.
 //!
-//! Classic timestamps carry no year: [`SshdState`] infers it per file from a
-//! reference month (the file's modification time). Must not read files or
-//! consult the clock; the caller passes the reference.
+//! Classic timestamps carry no year: a stamp later than the reference (the
+//! file's modification time) plus a day belongs to the year before.
+//! Must not read files or consult the clock; the caller passes the reference.
+
+mod attempt;
+mod grammar;
+
+pub use attempt::HOLD_MS;
+pub use grammar::MAX_REPEAT;
 
 use super::time::parse_time;
 use super::{reason, ParseResult, RecordCx, Reject};
-use crate::event::{Draft, Kind, Millis, Outcome, Source};
-use chrono::NaiveDate;
+use crate::event::{Batch, Draft, Kind, Millis, Outcome, Source};
+use attempt::{At, Conns, ALREADY_COUNTED, NOT_AN_ATTEMPT};
+use chrono::{Datelike, NaiveDate};
+use grammar::Msg;
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// Most events one `message repeated N times` line may stand for, so that a
-/// corrupt count cannot flood the store.
-pub const MAX_REPEAT: u32 = 10_000;
-
-const ALREADY_COUNTED: &str = "sshd line describing an attempt already counted";
-const NOT_AN_ATTEMPT: &str = "sshd line not about a sign-in attempt";
 const NOT_SSHD: &str = "not an sshd line";
+const DAY_MS: Millis = 86_400_000;
 
-/// True when a line looks like a syslog line (classic or RFC 3339 prefix).
+/// True when a line looks like a syslog line (classic, RFC 3339 or RFC 5424 prefix).
 pub fn looks_like_syslog(line: &str) -> bool {
+    let line = strip_pri(line);
     let b = line.as_bytes();
     (b.len() > 16
         && MONTHS.iter().any(|m| line.starts_with(m))
-        && b[3] == b' '
-        && b.get(9) == Some(&b':'))
-        || (b.len() > 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T')
+        && b.get(3) == Some(&b' ')
+        && (b.get(9) == Some(&b':') || b.get(8) == Some(&b':')))
+        || (b.len() > 20
+            && b.get(4) == Some(&b'-')
+            && b.get(7) == Some(&b'-')
+            && matches!(b.get(10), Some(b'T' | b' '))
+            && b.get(13) == Some(&b':'))
 }
 
-/// Per-file sshd parsing state: the year that classic timestamps belong to.
-///
-/// The first classic line's year is the reference year, or the one before
-/// when its month is after the reference month. Afterwards a step back of
-/// six months or more (Dec → Jan) starts a new year, while a step forward
-/// of six months or more (Jan → Dec) is a late line from the previous year
-/// and does not move the state, so one out-of-order line at New Year cannot
-/// shift the rest of the file.
-#[derive(Debug, Clone)]
+/// `<PRI>` and an RFC 5424 version `1 ` removed.
+fn strip_pri(line: &str) -> &str {
+    let Some(rest) = line.strip_prefix('<') else {
+        return line;
+    };
+    match rest.split_once('>') {
+        Some((pri, rest))
+            if !pri.is_empty() && pri.len() <= 3 && pri.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            rest.strip_prefix("1 ").unwrap_or(rest)
+        }
+        _ => line,
+    }
+}
+
+/// Per-file sshd parsing state: the reference time that classic stamps are
+/// read against, and the connections whose attempts are being merged.
+#[derive(Debug)]
 pub struct SshdState {
-    ref_year: i32,
-    ref_month: u32,
-    year: Option<i32>,
-    last_month: u32,
+    /// The file's modification time (classic stamps after it + 1 day are
+    /// from the year before).
+    reference: Millis,
+    conns: Conns,
+}
+
+/// The parts of a syslog line.
+struct Parts<'l> {
+    time: Millis,
+    host: &'l str,
+    program: &'l str,
+    /// What follows the program name in its tag (`[123]`, `(pam_unix)[4]`).
+    tag_rest: &'l str,
+    pid: Option<u32>,
+    msg: &'l str,
 }
 
 impl SshdState {
-    /// `ref_year`/`ref_month`: the file's modification time, against which
-    /// classic timestamps (no year) are read.
+    /// A reference at the end of `ref_month` of `ref_year` (used when only
+    /// a year is known, and by tests).
     pub fn new(ref_year: i32, ref_month: u32) -> Self {
+        let (y, m) = if ref_month >= 12 {
+            (ref_year + 1, 1)
+        } else {
+            (ref_year, ref_month.max(1) + 1)
+        };
+        let reference = NaiveDate::from_ymd_opt(y, m, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().timestamp_millis() - 1)
+            .unwrap_or(0);
+        SshdState::at(reference)
+    }
+
+    /// `reference`: the file's modification time (ms since the epoch).
+    pub fn at(reference: Millis) -> Self {
         SshdState {
-            ref_year,
-            ref_month,
-            year: None,
-            last_month: 0,
+            reference,
+            conns: Conns::default(),
         }
     }
 
-    /// The year of a classic line in `month` (1–12), advancing the state.
-    fn year_for(&mut self, month: u32) -> i32 {
-        let Some(year) = self.year else {
-            let y = if month > self.ref_month {
-                self.ref_year - 1
-            } else {
-                self.ref_year
-            };
-            self.year = Some(y);
-            self.last_month = month;
-            return y;
-        };
-        let step = month as i32 - self.last_month as i32;
-        if step <= -6 {
-            self.year = Some(year + 1);
-            self.last_month = month;
-            year + 1
-        } else if step >= 6 {
-            year - 1
-        } else {
-            self.last_month = self.last_month.max(month);
-            year
+    /// The year of a classic stamp: the reference's, or the one before
+    /// when the stamp would be more than a day after the reference.
+    fn year_for(&self, month: u32, day: u32, clock: &str) -> i32 {
+        let year = chrono::DateTime::from_timestamp_millis(self.reference)
+            .map(|t| t.year())
+            .unwrap_or(1970);
+        match classic_time(year, month, day, clock) {
+            Some(t) if t > self.reference + DAY_MS => year - 1,
+            _ => year,
         }
     }
 
     /// Parses one line (without its newline).
     pub fn parse_line(&mut self, line: &str, cx: &mut RecordCx) -> ParseResult {
         let line = line.trim_end();
-        let (time, rest) = match self.timestamp(line) {
-            Some(t) => t,
+        let p = match self.split(line) {
+            Some(Ok(p)) => p,
+            Some(Err(e)) => return Err(e),
             None if line.trim().is_empty() => return Err(Reject::Ignored("empty line")),
             None => return Err(Reject::problem(reason::UNKNOWN_SHAPE, not_syslog(line))),
         };
-        let time = time?;
-        let (host, rest) = rest.trim_start().split_once(' ').unwrap_or(("", rest));
-        let Some((tag, msg)) = rest.split_once(':') else {
-            return Err(Reject::Ignored(NOT_SSHD));
+        let at = At {
+            time: p.time,
+            host: p.host,
+            program: p.program,
+            pid: p.pid,
         };
-        let program = tag.split(['[', '(']).next().unwrap_or_default();
-        if tag.contains(' ') || !matches!(program, "sshd" | "sshd-session" | "sshd-auth") {
+        if matches!(p.program, "sshd" | "sshd-session" | "sshd-auth") {
+            if p.tag_rest.starts_with("(pam_unix)") {
+                return parse_old_pam(p.msg.trim(), p.time, p.host, cx);
+            }
+            return self.conns.on_msg(grammar::classify(p.msg), at, cx);
+        }
+        // Another program: only a PAM authentication failure from a remote
+        // host (the pre-0.99 `prog(pam_unix)[pid]:` tag form counts for sshd
+        // alone, as fail2ban's filter does).
+        if p.tag_rest.starts_with('(') || grammar::pam_failure_fields(p.msg.trim()).is_none() {
             return Err(Reject::Ignored(NOT_SSHD));
         }
-        if tag[program.len()..].starts_with("(pam_unix)") {
-            return parse_old_pam(msg.trim(), time, host, cx);
+        match grammar::classify(p.msg) {
+            m @ Msg::Pam { addr, .. } if !addr.is_empty() => {
+                self.conns.on_msg(m, At { pid: None, ..at }, cx)
+            }
+            _ => Err(Reject::Ignored(NOT_SSHD)),
         }
-        parse_message(msg, time, host, cx)
+    }
+
+    /// Counts the attempts still held at the end of the input into `batch`
+    /// (see `attempt.rs`); returns how many drafts were added.
+    pub fn finish(&mut self, batch: &mut Batch) -> u64 {
+        self.conns.finish(batch)
+    }
+
+    /// Splits a line into its parts: `None` when it does not start like a
+    /// syslog line, `Some(Err)` for a bad stamp or a non-sshd shape.
+    fn split<'l>(&mut self, line: &'l str) -> Option<Result<Parts<'l>, Reject>> {
+        if let Some(rest) = line.strip_prefix('<') {
+            if let Some((_, after)) = rest.split_once(">1 ") {
+                return Some(rfc5424(after));
+            }
+        }
+        let body = strip_pri(line);
+        let (time, rest) = self.timestamp(body)?;
+        let time = match time {
+            Ok(t) => t,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(header(time, rest.trim_start()).ok_or(Reject::Ignored(NOT_SSHD)))
     }
 
     /// Splits off the timestamp: `Some((time or bad-time rejection, rest))`
     /// when the line starts like a syslog line, `None` otherwise.
     fn timestamp<'l>(&mut self, line: &'l str) -> Option<(Result<Millis, Reject>, &'l str)> {
         let b = line.as_bytes();
-        if b.len() > 10 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' {
-            let (stamp, rest) = line.split_once(' ').unwrap_or((line, ""));
+        if b.len() > 10 && b[4] == b'-' && b[7] == b'-' && matches!(b[10], b'T' | b' ') {
+            // RFC 3339 with `T`, or with a space between date and time.
+            let cut = if b[10] == b' ' {
+                line.get(11..)
+                    .and_then(|r| r.find(' '))
+                    .map(|i| i + 11)
+                    .unwrap_or(line.len())
+            } else {
+                line.find(' ').unwrap_or(line.len())
+            };
+            let stamp = line.get(..cut).unwrap_or(line);
+            let rest = line.get(cut..).unwrap_or_default();
             let t = parse_time(stamp)
                 .ok_or_else(|| Reject::problem(reason::BAD_TIME, format!("time {stamp:?}")));
             return Some((t, rest));
@@ -128,12 +204,106 @@ impl SshdState {
         let (day, rest) = rest.split_once(' ')?;
         let (clock, rest) = rest.split_once(' ').unwrap_or((rest, ""));
         let day: u32 = day.parse().ok()?;
-        let year = self.year_for(month);
+        let year = self.year_for(month, day, clock);
         let t = classic_time(year, month, day, clock).ok_or_else(|| {
             Reject::problem(reason::BAD_TIME, format!("time {:?}", prefix(line, 20)))
         });
         Some((t, rest))
     }
+}
+
+/// `[HOST ]TAG: MSG` after the stamp. The host is absent when the first
+/// token is already a tag (`sshd[1]:`, `[sshd]`).
+fn header(time: Millis, rest: &str) -> Option<Parts<'_>> {
+    let (first, after) = rest.split_once(' ').unwrap_or((rest, ""));
+    let hostless = first.ends_with(':') || (first.starts_with('[') && first.ends_with(']'));
+    let (host, rest) = if hostless {
+        ("", rest)
+    } else {
+        (first, after.trim_start())
+    };
+    let (tag, msg) = if let Some(r) = rest.strip_prefix('[') {
+        // `[sshd]: msg` or `[sshd] msg`.
+        let (name, msg) = r.split_once(']')?;
+        (name, msg.strip_prefix(':').unwrap_or(msg))
+    } else {
+        let (tag, msg) = rest.split_once(':')?;
+        if tag.contains(' ') {
+            return None;
+        }
+        (tag, msg)
+    };
+    let program = tag.split(['[', '(']).next().unwrap_or_default();
+    let tag_rest = tag.get(program.len()..).unwrap_or_default();
+    let pid = tag_rest
+        .rsplit_once('[')
+        .and_then(|(_, p)| p.strip_suffix(']'))
+        .and_then(|p| p.parse().ok());
+    Some(Parts {
+        time,
+        host,
+        program,
+        tag_rest,
+        pid,
+        msg,
+    })
+}
+
+/// RFC 5424 after `<PRI>1 `: `TIMESTAMP HOST APP PROCID MSGID SD MSG`.
+fn rfc5424(rest: &str) -> Result<Parts<'_>, Reject> {
+    let mut it = rest.splitn(6, ' ');
+    let (Some(stamp), Some(host), Some(app), Some(procid), Some(_msgid), Some(tail)) = (
+        it.next(),
+        it.next(),
+        it.next(),
+        it.next(),
+        it.next(),
+        it.next(),
+    ) else {
+        return Err(Reject::Ignored(NOT_SSHD));
+    };
+    let time = parse_time(stamp).ok_or_else(|| {
+        Reject::problem(reason::BAD_TIME, format!("time {:?}", prefix(stamp, 40)))
+    })?;
+    let msg = skip_structured_data(tail);
+    fn nil(s: &str) -> &str {
+        if s == "-" {
+            ""
+        } else {
+            s
+        }
+    }
+    Ok(Parts {
+        time,
+        host: nil(host),
+        program: nil(app),
+        tag_rest: "",
+        pid: procid.parse().ok(),
+        msg,
+    })
+}
+
+/// The message after RFC 5424 structured data (`-` or `[id k="v"]…`;
+/// values are quoted and may contain `]`).
+fn skip_structured_data(s: &str) -> &str {
+    if let Some(rest) = s.strip_prefix('-') {
+        return rest.trim_start();
+    }
+    let mut in_quotes = false;
+    let mut escaped = false;
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_quotes => escaped = true,
+            '"' => in_quotes = !in_quotes,
+            '[' if !in_quotes => depth += 1,
+            ']' if !in_quotes => depth = depth.saturating_sub(1),
+            ' ' if !in_quotes && depth == 0 => return s.get(i..).unwrap_or_default().trim_start(),
+            _ => {}
+        }
+    }
+    ""
 }
 
 /// `hh:mm:ss[.frac]` on the given date, UTC.
@@ -168,92 +338,37 @@ fn not_syslog(line: &str) -> String {
     format!("not a syslog line: {:?}", prefix(line, 60))
 }
 
-/// Parses the message part of an sshd line (after `sshd[pid]:`). Also used
-/// for the sshd text carried by Windows OpenSSH/Operational events.
+/// Parses the message part of an sshd line (after `sshd[pid]:`) on its own,
+/// without a connection to merge with: used for the sshd text carried by
+/// Windows OpenSSH/Operational events (`Failed …` failures, `Accepted …`
+/// successes, `message repeated N times` N failures).
 pub fn parse_message(msg: &str, time: Millis, host: &str, cx: &mut RecordCx) -> ParseResult {
-    let msg = msg.trim();
-    let (count, body) = repeated(msg).unwrap_or((1, msg));
-    let (outcome, rest) = if let Some(r) = body.strip_prefix("Failed ") {
-        (Outcome::Failure, r)
-    } else if let Some(r) = body.strip_prefix("Accepted ") {
-        (Outcome::Success, r)
-    } else {
-        return Err(Reject::Ignored(other_reason(body)));
-    };
-    let Some(a) = attempt(rest) else {
-        return Err(Reject::Ignored(NOT_AN_ATTEMPT));
+    let (outcome, method, user, addr, count) = match grammar::classify(msg) {
+        Msg::Failed {
+            method,
+            user,
+            addr,
+            count,
+        } => (Outcome::Failure, method, user, addr.best, count),
+        Msg::Accepted { method, user, addr } => (Outcome::Success, method, user, addr.best, 1),
+        Msg::Refused { .. } | Msg::Pam { .. } | Msg::Summary | Msg::End { .. } => {
+            return Err(Reject::Ignored(ALREADY_COUNTED))
+        }
+        _ => return Err(Reject::Ignored(NOT_AN_ATTEMPT)),
     };
     for _ in 0..count {
         let mut d = Draft::new(time, Source::Sshd, Kind::SignIn);
         d.outcome = outcome;
-        d.user = cx.put_user(a.user);
-        d.ip = cx.put_ip(a.from);
-        d.client_app = cx.put(a.method);
+        d.user = cx.put_user(user);
+        d.ip = cx.put_ip(addr);
+        d.client_app = cx.put(method);
         if outcome == Outcome::Failure {
-            d.result_code = cx.put(a.method);
+            d.result_code = cx.put(method);
         }
         d.app = app(host, cx);
         cx.emit(d);
     }
     Ok(())
-}
-
-/// `message repeated N times: [ inner ]` → (N, inner).
-fn repeated(msg: &str) -> Option<(u32, &str)> {
-    let rest = msg.strip_prefix("message repeated ")?;
-    let (n, rest) = rest.split_once(' ')?;
-    let inner = rest.strip_prefix("times: [")?;
-    let inner = inner.trim().strip_suffix(']').unwrap_or(inner).trim();
-    Some((n.parse::<u32>().ok()?.clamp(1, MAX_REPEAT), inner))
-}
-
-struct Attempt<'a> {
-    method: &'a str,
-    user: &'a str,
-    from: &'a str,
-}
-
-/// `METHOD for [invalid user ]USER from ADDR port N …` (after Failed/Accepted).
-fn attempt(rest: &str) -> Option<Attempt<'_>> {
-    let (method, rest) = rest.split_once(" for ")?;
-    if method.is_empty() || method.contains(' ') {
-        return None;
-    }
-    let rest = rest
-        .strip_prefix("invalid user ")
-        .or_else(|| rest.strip_prefix("illegal user "))
-        .unwrap_or(rest);
-    // rsplit: a user name may itself contain " from ".
-    let (user, addr) = rest.rsplit_once(" from ")?;
-    let from = addr.split(' ').next().unwrap_or_default();
-    Some(Attempt { method, user, from })
-}
-
-/// Why a non-Failed/Accepted sshd message is ignored.
-fn other_reason(body: &str) -> &'static str {
-    const SAME_ATTEMPT: [&str; 16] = [
-        "Invalid user",
-        "input_userauth_request: invalid user",
-        "pam_unix(sshd:auth)",
-        "authentication failure",
-        "more authentication failure",
-        "ignoring max retries",
-        "Connection closed by",
-        "Disconnected from",
-        "Received disconnect",
-        "error: Received disconnect",
-        "POSSIBLE BREAK-IN ATTEMPT",
-        "maximum authentication attempts exceeded",
-        "Disconnecting",
-        "Too many authentication failures",
-        "PAM: User not known",
-        "PAM: Authentication failure",
-    ];
-    if SAME_ATTEMPT.iter().any(|p| body.contains(p)) {
-        ALREADY_COUNTED
-    } else {
-        NOT_AN_ATTEMPT
-    }
 }
 
 /// Old RHEL `sshd(pam_unix)[pid]:` messages. `authentication failure; …
@@ -267,13 +382,10 @@ fn parse_old_pam(msg: &str, time: Millis, host: &str, cx: &mut RecordCx) -> Pars
             NOT_AN_ATTEMPT
         }));
     };
-    let value = |key: &str| {
-        fields
-            .split_whitespace()
-            .find_map(|kv| kv.strip_prefix(key))
-            .unwrap_or_default()
+    let (rhost, user) = match grammar::pam_fields(fields) {
+        Msg::Pam { user, addr } => (addr, user),
+        _ => ("", ""),
     };
-    let (rhost, user) = (value("rhost="), value("user="));
     let ip = cx.put_ip(rhost);
     let user = cx.put_user(user);
     if ip.is_empty() && user.is_empty() {
