@@ -196,6 +196,9 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     {
         unreadable = true;
     }
+    for line in session.enricher.decode_problems() {
+        eprintln!("hunt: {line}");
+    }
     triage.apply(&mut session);
     if let Err(e) = triage.record(&session) {
         eprintln!("hunt: match counts not recorded in the case: {e}");

@@ -138,7 +138,9 @@ pub fn lines<'a>(
             )));
         }
     }
-    if !notes.is_empty() {
+    // Records a database could not decode show up while events are read.
+    let decode = session.enricher.decode_problems();
+    if !notes.is_empty() || !decode.is_empty() {
         out.push(Line::default());
         out.push(Line::from(Span::styled(
             "Enrichment",
@@ -148,6 +150,12 @@ pub fn lines<'a>(
             out.push(Line::from(Span::styled(
                 format!("  {}", clean_width(n, width.saturating_sub(4))),
                 theme.style(Role::Dim),
+            )));
+        }
+        for d in &decode {
+            out.push(Line::from(Span::styled(
+                format!("  {}", clean_width(d, width.saturating_sub(4))),
+                theme.style(Role::Warning),
             )));
         }
     }
