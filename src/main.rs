@@ -18,7 +18,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("hunt: {e:#}");
+            // Errors quote paths, config values and case contents: neutralised here too.
+            eprintln!("hunt: {}", hunt::sanitize::clean(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
