@@ -221,7 +221,7 @@ fn open_for_reading(path: &Path) -> Result<Option<Case>, TriageError> {
     match Case::open_read_only(path) {
         Ok(c) => Ok(Some(c)),
         // An older schema needs migrating, which needs a writable open.
-        Err(TriageError::ReadOnly { .. }) => Case::open(path).map(Some),
+        Err(e) if e.is_unwritable() => Case::open(path).map(Some),
         Err(e) => Err(e),
     }
 }
