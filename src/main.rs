@@ -106,6 +106,12 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         return Ok(ExitCode::from(2));
     }
     let mut triage = ScanTriage::open(common.case.as_deref(), &config)?;
+    if args.follow {
+        // A follow never reaches the summary: a read-only case is announced now.
+        for w in &triage.warnings {
+            eprintln!("hunt: {}", hunt::sanitize::clean(w));
+        }
+    }
     let (enricher, msgs) = Enricher::open(&geoip_paths(common, &config));
     for m in msgs {
         // "No database found" is the normal case on most machines: say it only when asked.
@@ -149,7 +155,7 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                 continue;
             }
             if let Err(e) = triage.reload_if_changed(&config) {
-                eprintln!("hunt: {e}");
+                eprintln!("hunt: {}", hunt::sanitize::clean(&e.to_string()));
             }
             triage.apply(&mut session);
             let mut this_round = std::collections::HashSet::new();
@@ -202,7 +208,10 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     }
     triage.apply(&mut session);
     if let Err(e) = triage.record(&session) {
-        eprintln!("hunt: match counts not recorded in the case: {e}");
+        eprintln!(
+            "hunt: match counts not recorded in the case: {}",
+            hunt::sanitize::clean(&e.to_string())
+        );
     }
     report::write_ingest_summary(&mut io::stderr().lock(), &session, args.verbose)?;
     triage.write_summary(&mut io::stderr().lock(), &session, args.include_suppressed)?;

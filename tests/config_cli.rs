@@ -68,3 +68,21 @@ fn quoted_values_reach_stderr_escaped() {
     );
     assert!(err.contains("line 4"), "{err}");
 }
+
+#[test]
+fn usage_errors_echo_arguments_escaped() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hunt"))
+        .arg("scan")
+        .arg("--bogus\u{1b}[31m\u{202e}x")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{202e}'),
+        "{err:?}"
+    );
+    // clap drops the ESC sequence itself; the bidi override is escaped by hunt.
+    assert!(err.contains("--bogus\\u{202e}x"), "{err}");
+    assert!(err.lines().count() > 1, "line breaks are kept: {err:?}");
+}
