@@ -171,3 +171,50 @@ pub fn render(app: &App, pos: &ListPos, body: Rect, buf: &mut Buffer) {
         .scroll((from as u16, 0))
         .render(body, buf);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enrich::Enricher;
+    use crate::event::{Event, Kind, Source};
+    use crate::tui::theme::ColorMode;
+    use mmdb_writer::{Value, Writer};
+
+    #[test]
+    fn undecodable_geoip_records_are_listed_under_enrichment() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = Writer::builder("GeoLite2-City").build();
+        let loc = Value::map([
+            ("latitude", Value::from(51.5)),
+            ("longitude", Value::from(-0.1)),
+            ("accuracy_radius", Value::from("wide")),
+        ]);
+        w.insert_value(
+            "81.2.69.0/24".parse::<ipnet::IpNet>().unwrap(),
+            Value::map([("location", loc)]),
+        )
+        .unwrap();
+        let path = dir.path().join("Bad-City.mmdb");
+        std::fs::write(&path, w.to_bytes().unwrap()).unwrap();
+        let (enricher, _) = Enricher::open(&[path]);
+        let mut session = Session::new(crate::tui::fixture::quiet_config(), enricher);
+        let theme = Theme::builtin("default", ColorMode::Indexed256);
+        let text = |s: &Session| {
+            lines(s, &[], &theme, 300)
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(!text(&session).contains("does not decode"));
+        let mut ev = Event::new(0, Source::Sshd, Kind::SignIn);
+        ev.ip = session.store.strings.intern("81.2.69.7");
+        session.enricher.apply(&mut ev, &mut session.store.strings);
+        let t = text(&session);
+        assert!(t.contains("Enrichment"), "{t}");
+        assert!(
+            t.contains("Bad-City.mmdb") && t.contains("does not decode"),
+            "{t}"
+        );
+    }
+}
