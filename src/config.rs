@@ -582,9 +582,14 @@ impl Config {
         }
     }
 
-    /// The effective configuration as TOML.
+    /// The effective configuration as TOML, safe for a terminal: characters
+    /// [`is_dangerous`](crate::sanitize::is_dangerous) (which the TOML
+    /// writer leaves raw, like U+202E) become TOML `\uXXXX` escapes, so the
+    /// text still reads back as the same values.
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot print config: {e}\n"))
+        let text = toml::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("# cannot print config: {e}\n"));
+        toml_escape_dangerous(&text)
     }
 
     fn validate(&self) -> Result<(), String> {
@@ -608,6 +613,22 @@ impl Config {
         }
         Ok(())
     }
+}
+
+fn toml_escape_dangerous(text: &str) -> String {
+    use crate::sanitize::is_dangerous;
+    if !text.chars().any(|c| c != '\n' && is_dangerous(c)) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c as u32 {
+            _ if c == '\n' || !is_dangerous(c) => out.push(c),
+            n if n <= 0xFFFF => out.push_str(&format!("\\u{n:04X}")),
+            n => out.push_str(&format!("\\U{n:08X}")),
+        }
+    }
+    out
 }
 
 /// `$XDG_CONFIG_HOME/hunt/config.toml` (or `~/.config/hunt/config.toml`).
@@ -773,6 +794,25 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("\\u{1b}[31m"), "{err}");
+    }
+
+    #[test]
+    fn printed_config_escapes_invisible_characters_and_reads_back() {
+        let c = Config::from_toml(
+            "[ui]\ntheme = \"x\\u202ey\\u001b[31m\\u00ad\\U000E0041\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.ui.theme, "x\u{202e}y\u{1b}[31m\u{ad}\u{e0041}");
+        let text = c.to_toml();
+        assert!(
+            !text
+                .chars()
+                .any(|ch| ch != '\n' && crate::sanitize::is_dangerous(ch)),
+            "{text:?}"
+        );
+        let back = Config::from_toml(&text, Path::new("c.toml")).unwrap();
+        assert_eq!(back, c);
     }
 
     #[test]
