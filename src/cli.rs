@@ -223,10 +223,40 @@ fn parse_export_format(s: &str) -> Result<FormatArg, String> {
 }
 
 impl Cli {
-    /// Parses the process arguments (exits with code 2 on usage errors, as clap does).
+    /// Parses the process arguments (exits with code 2 on usage errors, as
+    /// clap does). Usage errors echo the arguments, which can hold anything:
+    /// they are printed through the neutraliser, line by line.
     pub fn from_args() -> Cli {
-        Cli::parse()
+        match Cli::try_parse() {
+            Ok(cli) => cli,
+            Err(e) => {
+                use std::io::Write;
+                let text = e.render().to_string();
+                let shown = neutral_usage_text(&text);
+                // Help and version go to stdout, errors to stderr, as clap does.
+                let _ = if e.use_stderr() {
+                    std::io::stderr().lock().write_all(shown.as_bytes())
+                } else {
+                    std::io::stdout().lock().write_all(shown.as_bytes())
+                };
+                std::process::exit(e.exit_code());
+            }
+        }
     }
+}
+
+/// Clap's plain-text message with each line neutralised (line breaks kept).
+pub fn neutral_usage_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        out.push_str(&crate::sanitize::clean(body));
+        out.push_str(nl);
+    }
+    out
 }
 
 #[cfg(test)]

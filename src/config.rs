@@ -23,20 +23,38 @@ impl Span {
         self.0
     }
 
+    /// A span, or `None` when `s` is not one or does not fit (never wraps).
     pub fn parse(s: &str) -> Option<Span> {
-        let s = s.trim();
-        let split = s.find(|c: char| !c.is_ascii_digit())?;
-        let (n, unit) = s.split_at(split);
-        let n: i64 = n.parse().ok()?;
-        let mult = match unit.trim() {
+        Span::parse_checked(s).ok()
+    }
+
+    /// A span (zero included), or why `s` is not one: not a duration, or too
+    /// long to represent (checked arithmetic: "106751991168d" does not wrap).
+    pub fn parse_checked(s: &str) -> Result<Span, String> {
+        let not = || format!("`{s}` is not a duration; write it like 90s, 15m, 24h or 7d");
+        let t = s.trim();
+        let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(not)?;
+        let (n, unit) = t.split_at(split);
+        let mult: i64 = match unit.trim() {
             "ms" => 1,
             "s" | "sec" => 1000,
             "m" | "min" => 60_000,
             "h" => 3_600_000,
             "d" => 86_400_000,
-            _ => return None,
+            _ => return Err(not()),
         };
-        Some(Span(n * mult))
+        if n.is_empty() {
+            return Err(not());
+        }
+        let too_long = || {
+            format!(
+                "`{s}` is too long a duration (at most {}d)",
+                i64::MAX / 86_400_000
+            )
+        };
+        let n: i64 = n.parse().map_err(|_| too_long())?;
+        let ms = n.checked_mul(mult).ok_or_else(too_long)?;
+        Ok(Span(ms))
     }
 }
 
@@ -67,11 +85,14 @@ impl Serialize for Span {
 impl<'de> Deserialize<'de> for Span {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Span::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "`{s}` is not a duration; write it like 90s, 15m, 24h or 7d"
-            ))
-        })
+        // A configured window or span must be positive.
+        match Span::parse_checked(&s) {
+            Ok(span) if span.0 > 0 => Ok(span),
+            Ok(_) => Err(serde::de::Error::custom(format!(
+                "`{s}` is not longer than zero; a window must be positive"
+            ))),
+            Err(e) => Err(serde::de::Error::custom(e)),
+        }
     }
 }
 
@@ -91,6 +112,7 @@ pub struct Config {
 #[serde(default, deny_unknown_fields)]
 pub struct IngestConfig {
     /// Lines longer than this are skipped and counted as "line too long".
+    #[serde(deserialize_with = "line_floor")]
     pub max_line_bytes: usize,
     /// Year for syslog lines without one; 0 infers it from the file's modification time.
     pub syslog_year: i32,
@@ -143,6 +165,7 @@ pub struct DetectorsConfig {
 pub struct StuffingConfig {
     pub enabled: bool,
     /// Failures since the user's previous success needed before a success fires.
+    #[serde(deserialize_with = "at_least_one")]
     pub min_failures: u32,
     /// Failures older than this before the success do not count.
     pub window: Span,
@@ -167,7 +190,9 @@ pub struct SprayConfig {
     pub enabled: bool,
     /// Sliding window for failures from one IP.
     pub window: Span,
+    #[serde(deserialize_with = "at_least_one")]
     pub min_users: u32,
+    #[serde(deserialize_with = "at_least_one")]
     pub min_attempts: u32,
     /// More distinct users succeeding from the IP than this: shared egress, suppressed.
     pub max_success_users: u32,
@@ -189,7 +214,9 @@ impl Default for SprayConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct TravelConfig {
     pub enabled: bool,
+    #[serde(deserialize_with = "positive")]
     pub min_km: f64,
+    #[serde(deserialize_with = "positive")]
     pub max_kmh: f64,
     /// Without coordinates: two countries within this span.
     pub country_window: Span,
@@ -365,6 +392,7 @@ impl Default for InboxRuleConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct BulkSendConfig {
     pub enabled: bool,
+    #[serde(deserialize_with = "at_least_one")]
     pub min_sends: u32,
     pub window: Span,
 }
@@ -384,6 +412,7 @@ impl Default for BulkSendConfig {
 pub struct CloudReconConfig {
     pub enabled: bool,
     /// Distinct List*/Describe*/Get* APIs after GetCallerIdentity.
+    #[serde(deserialize_with = "at_least_one")]
     pub min_apis: u32,
     pub window: Span,
 }
@@ -454,6 +483,65 @@ pub struct AllowConfig {
     pub expires: Option<String>,
 }
 
+/// The smallest `ingest.max_line_bytes` accepted: a sign-in record is
+/// rarely under 1 KiB, and a smaller limit would skip most of every log.
+pub const MIN_LINE_BYTES: usize = 4096;
+
+fn line_floor<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let n = usize::deserialize(d)?;
+    if n < MIN_LINE_BYTES {
+        return Err(serde::de::Error::custom(format!(
+            "{n} is below the floor of {MIN_LINE_BYTES} bytes"
+        )));
+    }
+    Ok(n)
+}
+
+fn at_least_one<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = u32::deserialize(d)?;
+    if n == 0 {
+        return Err(serde::de::Error::custom(
+            "0 makes no sense here; the least is 1",
+        ));
+    }
+    Ok(n)
+}
+
+fn positive<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let x = f64::deserialize(d)?;
+    if !(x.is_finite() && x > 0.0) {
+        return Err(serde::de::Error::custom(format!(
+            "{x} is not a positive, finite number"
+        )));
+    }
+    Ok(x)
+}
+
+/// The dotted key (`detectors.bulk_send.window`) written on the line holding
+/// byte `at` of `text`, with the `[table]` header above it; `None` when the
+/// line holds no `key =`.
+fn key_at(text: &str, at: usize) -> Option<String> {
+    let at = (0..=at.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))?;
+    let (before, after) = text.split_at(at);
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(start..at + after.find('\n').unwrap_or(after.len()))?;
+    let key = line.split_once('=')?.0.trim().trim_matches('"');
+    if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
+        return None;
+    }
+    let table = text.get(..start)?.lines().rev().find_map(|l| {
+        let l = l.trim();
+        l.starts_with('[')
+            .then(|| l.trim_matches(|c| c == '[' || c == ']').trim().to_string())
+    });
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_string(),
+    })
+}
+
 /// A configuration error, naming the file and (for TOML errors) line and key.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -471,21 +559,24 @@ impl Config {
     /// Parses TOML text; `path` is only used in messages.
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let cfg: Config = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let at = e.span().map(|s| s.start.min(text.len()));
+            let line = at.map(|a| text.get(..a).map_or(0, |t| t.matches('\n').count()) + 1);
             let msg = e.message().to_string();
+            let key = at.and_then(|a| key_at(text, a));
+            // Values and keys are quoted from the file: neutralised before anyone prints them.
+            let message = match (line, key) {
+                (Some(l), Some(k)) => format!("line {l}: {k}: {msg}"),
+                (Some(l), None) => format!("line {l}: {msg}"),
+                _ => msg,
+            };
             ConfigError::Invalid {
                 path: path.to_path_buf(),
-                message: match line {
-                    Some(l) => format!("line {l}: {msg}"),
-                    None => msg,
-                },
+                message: crate::sanitize::clean(&message).into_owned(),
             }
         })?;
         cfg.validate().map_err(|message| ConfigError::Invalid {
             path: path.to_path_buf(),
-            message,
+            message: crate::sanitize::clean(&message).into_owned(),
         })?;
         Ok(cfg)
     }
@@ -509,9 +600,14 @@ impl Config {
         }
     }
 
-    /// The effective configuration as TOML.
+    /// The effective configuration as TOML, safe for a terminal: characters
+    /// [`is_dangerous`](crate::sanitize::is_dangerous) (which the TOML
+    /// writer leaves raw, like U+202E) become TOML `\uXXXX` escapes, so the
+    /// text still reads back as the same values.
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot print config: {e}\n"))
+        let text = toml::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("# cannot print config: {e}\n"));
+        toml_escape_dangerous(&text)
     }
 
     fn validate(&self) -> Result<(), String> {
@@ -535,6 +631,22 @@ impl Config {
         }
         Ok(())
     }
+}
+
+fn toml_escape_dangerous(text: &str) -> String {
+    use crate::sanitize::is_dangerous;
+    if !text.chars().any(|c| c != '\n' && is_dangerous(c)) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c as u32 {
+            _ if c == '\n' || !is_dangerous(c) => out.push(c),
+            n if n <= 0xFFFF => out.push_str(&format!("\\u{n:04X}")),
+            n => out.push_str(&format!("\\U{n:08X}")),
+        }
+    }
+    out
 }
 
 /// `$XDG_CONFIG_HOME/hunt/config.toml` (or `~/.config/hunt/config.toml`).
@@ -615,11 +727,121 @@ mod tests {
     }
 
     #[test]
+    fn out_of_range_values_name_key_and_line() {
+        // Issue 10 item 9: these were accepted (the first wrapped negative
+        // and switched the detector off).
+        let cases = [
+            (
+                "[detectors.password_spray]\nwindow = \"106751991168d\"\n",
+                "detectors.password_spray.window",
+                "too long",
+            ),
+            (
+                "[detectors.password_spray]\nmin_users = 3\nwindow = \"0m\"\n",
+                "detectors.password_spray.window",
+                "not longer than zero",
+            ),
+            (
+                "[detectors.bulk_send]\n\nwindow = \"99999999999999999999s\"\n",
+                "detectors.bulk_send.window",
+                "too long",
+            ),
+            (
+                "[detectors.impossible_travel]\nmin_km = -5.0\n",
+                "detectors.impossible_travel.min_km",
+                "positive",
+            ),
+            (
+                "[detectors.impossible_travel]\nmax_kmh = nan\n",
+                "detectors.impossible_travel.max_kmh",
+                "positive",
+            ),
+            (
+                "[detectors.impossible_travel]\nmax_kmh = inf\n",
+                "detectors.impossible_travel.max_kmh",
+                "positive",
+            ),
+            (
+                "[detectors.impossible_travel]\ncountry_window = \"0s\"\n",
+                "detectors.impossible_travel.country_window",
+                "zero",
+            ),
+            (
+                "[detectors.credential_stuffing]\nmin_failures = 0\n",
+                "detectors.credential_stuffing.min_failures",
+                "least is 1",
+            ),
+            (
+                "[detectors.cloud_recon]\nmin_apis = 0\n",
+                "detectors.cloud_recon.min_apis",
+                "least is 1",
+            ),
+            (
+                "[ingest]\nmax_line_bytes = 100\n",
+                "ingest.max_line_bytes",
+                "4096",
+            ),
+        ];
+        for (text, key, why) in cases {
+            let err = Config::from_toml(text, Path::new("c.toml"))
+                .unwrap_err()
+                .to_string();
+            let line = text.lines().count();
+            assert!(err.contains(key), "{text}: {err}");
+            assert!(err.contains(&format!("line {line}")), "{text}: {err}");
+            assert!(err.contains(why), "{text}: {err}");
+        }
+        let ok = Config::from_toml(
+            "[ingest]\nmax_line_bytes = 4096\n[detectors.impossible_travel]\nmin_km = 0.5\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(ok.ingest.max_line_bytes, MIN_LINE_BYTES);
+    }
+
+    #[test]
+    fn quoted_values_are_neutralised() {
+        let err = Config::from_toml(
+            "[detectors.bulk_send]\nwindow = \"\\u001b[31m\\u202ex\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            !err.contains('\u{1b}') && !err.contains('\u{202e}'),
+            "{err}"
+        );
+        assert!(err.contains("\\u{1b}[31m"), "{err}");
+    }
+
+    #[test]
+    fn printed_config_escapes_invisible_characters_and_reads_back() {
+        let c = Config::from_toml(
+            "[ui]\ntheme = \"x\\u202ey\\u001b[31m\\u00ad\\U000E0041\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.ui.theme, "x\u{202e}y\u{1b}[31m\u{ad}\u{e0041}");
+        let text = c.to_toml();
+        assert!(
+            !text
+                .chars()
+                .any(|ch| ch != '\n' && crate::sanitize::is_dangerous(ch)),
+            "{text:?}"
+        );
+        let back = Config::from_toml(&text, Path::new("c.toml")).unwrap();
+        assert_eq!(back, c);
+    }
+
+    #[test]
     fn spans() {
         assert_eq!(Span::parse("15m"), Some(Span::minutes(15)));
         assert_eq!(Span::parse("24h").unwrap().to_string(), "24h");
         assert_eq!(Span::parse("7d").unwrap().to_string(), "7d");
         assert_eq!(Span::parse("90s").unwrap().to_string(), "90s");
         assert_eq!(Span::parse("x"), None);
+        assert_eq!(Span::parse("106751991168d"), None);
+        assert_eq!(Span::parse("0s"), Some(Span(0)));
+        assert_eq!(Span::parse("h"), None);
     }
 }

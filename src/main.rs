@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => code,
         Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
+            // Errors quote paths, config values and case contents: neutralised here too.
             eprintln!("hunt: {}", hunt::sanitize::clean(&format!("{e:#}")));
             ExitCode::from(2)
         }
@@ -115,6 +116,12 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         return Ok(ExitCode::from(2));
     }
     let mut triage = ScanTriage::open(common.case.as_deref(), &config)?;
+    if args.follow {
+        // A follow never reaches the summary: a read-only case is announced now.
+        for w in &triage.warnings {
+            eprintln!("hunt: {}", hunt::sanitize::clean(w));
+        }
+    }
     let (enricher, msgs) = Enricher::open(&geoip_paths(common, &config));
     for m in msgs {
         // "No database found" is the normal case on most machines: say it only when asked.
@@ -158,7 +165,7 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                 continue;
             }
             if let Err(e) = triage.reload_if_changed(&config) {
-                eprintln!("hunt: {e}");
+                eprintln!("hunt: {}", hunt::sanitize::clean(&e.to_string()));
             }
             triage.apply(&mut session);
             let mut this_round = std::collections::HashSet::new();
@@ -218,9 +225,15 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         );
         unreadable = true;
     }
+    for line in session.enricher.decode_problems() {
+        eprintln!("hunt: {line}");
+    }
     triage.apply(&mut session);
     if let Err(e) = triage.record(&session) {
-        eprintln!("hunt: match counts not recorded in the case: {e}");
+        eprintln!(
+            "hunt: match counts not recorded in the case: {}",
+            hunt::sanitize::clean(&e.to_string())
+        );
     }
     report::write_ingest_summary(&mut io::stderr().lock(), &session, args.verbose)?;
     triage.write_summary(&mut io::stderr().lock(), &session, args.include_suppressed)?;

@@ -1,23 +1,64 @@
 //! Neutralising attacker-controlled text. Every log field is attacker
 //! controlled; nothing from a log reaches a terminal raw. Control characters
-//! (ESC, CR, BEL, C1), bidi overrides and zero-width characters are shown as
-//! visible `\u{…}` escapes. The TUI, the scan table, CSV and JSONL all use
-//! this one function (JSONL through [`JsonEscaper`]).
+//! (ESC, CR, BEL, C1), bidi overrides, zero-width and other invisible
+//! characters are shown as visible `\u{…}` escapes. Everything that reaches
+//! a terminal or a report goes through [`clean`] (JSONL through
+//! [`JsonEscaper`]), whatever its source: log fields, file names, GeoIP
+//! metadata, case-file contents, values quoted in configuration errors.
 
 use std::borrow::Cow;
 
-/// True for characters that must never reach a terminal as they are.
+/// True for characters that must never reach a terminal as they are: the
+/// controls (Cc: C0, DEL, C1), the line and paragraph separators, every
+/// format character (general category Cf: bidi controls, zero-width
+/// characters, soft hyphen, invisible operators, tag characters, ...) and
+/// every other default-ignorable code point (variation selectors, Hangul
+/// fillers, the combining grapheme joiner, ...). Together these are the
+/// characters a terminal shows as nothing (or uses to reorder what follows),
+/// so they would let `adm\u{ad}in` pass for `admin`.
 pub fn is_dangerous(c: char) -> bool {
     c.is_control()
-        || matches!(c,
-            '\u{200B}'..='\u{200F}'   // zero-width space/joiners, LRM, RLM
-            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
-            | '\u{2028}' | '\u{2029}' // line / paragraph separators
-            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
-            | '\u{2066}'..='\u{2069}' // bidi isolates
-            | '\u{FEFF}'              // BOM / zero-width no-break space
-            | '\u{FFF9}'..='\u{FFFB}' // interlinear annotations
-        )
+        || matches!(c, '\u{2028}' | '\u{2029}')
+        || is_format(c)
+        || is_default_ignorable(c)
+}
+
+/// Unicode general category Cf (format), as of Unicode 15.1.
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{AD}'                       // soft hyphen
+        | '\u{600}'..='\u{605}'        // Arabic number signs
+        | '\u{61C}'                     // Arabic letter mark
+        | '\u{6DD}' | '\u{70F}'
+        | '\u{890}'..='\u{891}' | '\u{8E2}'
+        | '\u{180E}'                    // Mongolian vowel separator
+        | '\u{200B}'..='\u{200F}'      // zero-width space/joiners, LRM, RLM
+        | '\u{202A}'..='\u{202E}'      // bidi embeddings and overrides
+        | '\u{2060}'..='\u{206F}'      // word joiner, invisible operators, bidi isolates, deprecated formats
+        | '\u{FEFF}'                    // BOM / zero-width no-break space
+        | '\u{FFF9}'..='\u{FFFB}'      // interlinear annotations
+        | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}'    // Egyptian hieroglyph format controls
+        | '\u{1BCA0}'..='\u{1BCA3}'    // shorthand format controls
+        | '\u{1D173}'..='\u{1D17A}'    // musical symbol formatting
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}' // tags
+    )
+}
+
+/// The Default_Ignorable_Code_Point property beyond category Cf: characters
+/// a renderer shows as nothing when it does not support them.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{34F}'                       // combining grapheme joiner
+        | '\u{115F}'..='\u{1160}'      // Hangul choseong / jungseong fillers
+        | '\u{17B4}'..='\u{17B5}'      // Khmer inherent vowels
+        | '\u{180B}'..='\u{180F}'      // Mongolian variation selectors
+        | '\u{3164}'                    // Hangul filler
+        | '\u{FE00}'..='\u{FE0F}'      // variation selectors
+        | '\u{FFA0}'                    // halfwidth Hangul filler
+        | '\u{FFF0}'..='\u{FFF8}'      // unassigned, reserved as ignorable
+        | '\u{E0000}'..='\u{E0FFF}'    // tags and variation selectors supplement (E0100..E01EF)
+    )
 }
 
 /// Text safe to print: dangerous characters become `\u{1b}`-style escapes.
@@ -113,6 +154,46 @@ mod tests {
     }
 
     #[test]
+    fn invisible_code_points_are_escaped() {
+        // Issue 10 item 10: each of these passed unescaped and allowed look-alike names.
+        let listed = [
+            '\u{AD}',
+            '\u{61C}',
+            '\u{180E}',
+            '\u{206A}',
+            '\u{206F}',
+            '\u{E0001}',
+            '\u{E007F}',
+            '\u{1D173}',
+            '\u{1D17A}',
+            '\u{115F}',
+            '\u{1160}',
+            '\u{3164}',
+            '\u{FFA0}',
+            '\u{34F}',
+            '\u{17B4}',
+            '\u{17B5}',
+            '\u{FE0F}',
+            '\u{FE00}',
+            '\u{E0100}',
+            '\u{E01EF}',
+            '\u{600}',
+            '\u{13430}',
+            '\u{1BCA0}',
+            '\u{180B}',
+            '\u{2065}',
+        ];
+        for c in listed {
+            assert!(is_dangerous(c), "U+{:04X}", c as u32);
+            let name = format!("adm{c}in");
+            assert_eq!(clean(&name), format!("adm\\u{{{:x}}}in", c as u32));
+        }
+        for ok in ['a', 'é', '日', '\u{1F600}', 'ß', '\u{301}', ' ', '\u{A0}'] {
+            assert!(!is_dangerous(ok), "U+{:04X}", ok as u32);
+        }
+    }
+
+    #[test]
     fn width_cut() {
         assert_eq!(clean_width("abcdef", 4), "abc…");
         assert_eq!(clean_width("abc", 4), "abc");
@@ -136,6 +217,17 @@ mod tests {
             prop_assert!(!j.chars().any(is_dangerous));
             let back: String = serde_json::from_str(&j).unwrap();
             prop_assert_eq!(back, s);
+        }
+
+        #[test]
+        fn invisible_heavy_text_is_cleaned_once_and_for_all(
+            s in "[a-z\\x00-\\x1f\\u{7f}-\\u{a0}\\u{ad}\\u{34f}\\u{600}-\\u{61c}\\u{115f}-\\u{1160}\\u{17b4}-\\u{180f}\\u{2000}-\\u{206f}\\u{3164}\\u{fe00}-\\u{feff}\\u{ffa0}\\u{fff0}-\\u{fffb}\\u{1d173}-\\u{1d17a}\\u{e0000}-\\u{e01ef}]{0,40}"
+        ) {
+            let c = clean(&s);
+            prop_assert!(!c.chars().any(is_dangerous));
+            // Escapes are plain ASCII: cleaning again changes nothing.
+            prop_assert_eq!(clean(&c), c.clone());
+            prop_assert!(!clean_width(&s, 12).chars().any(is_dangerous));
         }
     }
 }

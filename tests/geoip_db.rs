@@ -503,3 +503,122 @@ fn ipv6_in_an_ipv4_only_database_is_a_miss() {
     e.apply(&mut ev, &mut strings);
     assert_eq!((ev.asn, e.lookup_errors()), (0, 0));
 }
+
+/// A City record whose `accuracy_radius` is stored as `radius` (any width or type).
+fn city_with_radius(radius: Value) -> Value {
+    Value::map([
+        ("country", Value::map([("iso_code", Value::from("GB"))])),
+        ("city", names("London")),
+        (
+            "location",
+            Value::map([
+                ("latitude", Value::from(51.5074)),
+                ("longitude", Value::from(-0.1278)),
+                ("accuracy_radius", radius),
+            ]),
+        ),
+    ])
+}
+
+#[test]
+fn accuracy_radius_of_any_unsigned_width_still_gives_a_location() {
+    // Issue 10 item 7: a uint32 or uint64 radius failed the whole record, silently.
+    for (name, radius) in [
+        ("u16", Value::from(20u16)),
+        ("u32", Value::from(20u32)),
+        ("u64", Value::from(20u64)),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_db(
+            dir.path(),
+            "w.mmdb",
+            "GeoLite2-City",
+            vec![("81.2.69.0/24", city_with_radius(radius))],
+        );
+        let (mut e, msgs) = Enricher::open(&[path]);
+        let g = e.lookup(ip("81.2.69.9")).unwrap_or_default();
+        assert_eq!(g.country.as_deref(), Some("GB"), "{name} {msgs:?}");
+        assert_eq!(g.city.as_deref(), Some("London"), "{name}");
+        assert_eq!((g.lat, g.radius_km), (Some(51.5074), Some(20)), "{name}");
+        let mut strings = Interner::default();
+        let mut ev = Event::new(0, Source::Sshd, Kind::SignIn);
+        ev.ip = strings.intern("81.2.69.9");
+        e.apply(&mut ev, &mut strings);
+        assert!(ev.has_coords(), "{name}");
+        assert_eq!(ev.accuracy_km, 20, "{name}");
+        assert_eq!(e.lookup_errors(), 0, "{name}");
+        assert!(e.decode_problems().is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn undecodable_field_is_counted_per_database_and_reported_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_db(
+        dir.path(),
+        "Odd\u{1b}[31m-City.mmdb",
+        "GeoLite2-City",
+        vec![
+            ("81.2.69.0/24", city_with_radius(Value::from("twenty"))),
+            ("81.2.70.0/24", city_with_radius(Value::from("far"))),
+            ("81.2.71.0/24", city("GB", "Leeds", 53.8, -1.55, 50)),
+        ],
+    );
+    let (mut e, _) = Enricher::open(&[path]);
+    let mut strings = Interner::default();
+    for addr in ["81.2.69.9", "81.2.69.10", "81.2.70.1", "81.2.71.1"] {
+        let mut ev = Event::new(0, Source::Sshd, Kind::SignIn);
+        ev.ip = strings.intern(addr);
+        e.apply(&mut ev, &mut strings);
+        // The rest of the record still counts: the country is known.
+        assert_eq!(strings.resolve(ev.country), "GB", "{addr}");
+        assert_eq!(ev.has_coords(), addr == "81.2.71.1", "{addr}");
+    }
+    let problems = e.decode_problems();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let line = &problems[0];
+    assert!(line.contains("3 lookup(s)"), "{line}");
+    assert!(line.contains("Odd\\u{1b}[31m-City.mmdb"), "{line}");
+    assert!(!line.contains('\u{1b}'), "{line}");
+    assert!(line.contains("accuracy radius"), "{line}");
+    assert_eq!(e.lookup_errors(), 3);
+}
+
+#[test]
+fn hunt_scan_reports_undecodable_records_once_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = write_db(
+        dir.path(),
+        "Odd-City.mmdb",
+        "GeoLite2-City",
+        vec![("81.2.69.0/24", city_with_radius(Value::from("twenty")))],
+    );
+    let log = dir.path().join("auth.log");
+    let mut text = String::new();
+    for i in 1..=5 {
+        text.push_str(&format!(
+            "Jan  5 10:00:0{i} host sshd[12{i}]: Failed password for root from 81.2.69.{i} port 4000{i} ssh2\n"
+        ));
+    }
+    std::fs::write(&log, text).unwrap();
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_hunt"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env_remove("HUNT_CASE")
+        .arg("scan")
+        .arg("--geoip")
+        .arg(&db)
+        .arg("--output")
+        .arg("jsonl")
+        .arg(&log)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("does not decode"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("Odd-City.mmdb"), "{err}");
+    assert!(lines[0].contains("5 lookup(s)"), "{err}");
+}

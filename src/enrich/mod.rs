@@ -12,7 +12,7 @@ pub mod country;
 pub mod geoip;
 pub mod hosting;
 
-pub use geoip::{DbInfo, DbKind, GeoInfo};
+pub use geoip::{DbInfo, DbKind, DecodeProblem, GeoInfo};
 
 use crate::event::{flags, Event, Sym};
 use crate::store::Interner;
@@ -113,6 +113,20 @@ impl Enricher {
     /// Lookups that failed inside a database (a damaged file); they count as misses.
     pub fn lookup_errors(&self) -> u64 {
         self.lookup_errors
+    }
+
+    /// One line per database whose records failed to decode so far (count
+    /// and first reason), already neutralised; empty when all went well.
+    /// `hunt scan` prints them after the run, the TUI lists them with the
+    /// other GeoIP problems.
+    pub fn decode_problems(&self) -> Vec<String> {
+        let Some(geo) = &self.geo else {
+            return Vec::new();
+        };
+        geo.decode_problems()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 }
 

@@ -201,7 +201,9 @@ pub fn parse_expiry(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Triage
     let t = s.trim();
     let at = if t.starts_with(|c: char| c.is_ascii_digit()) && !t.contains('-') {
         let span = Span::parse(t).ok_or_else(|| TriageError::BadExpiry(s.to_string()))?;
-        now + Duration::milliseconds(span.ms())
+        Duration::try_milliseconds(span.ms())
+            .and_then(|d| now.checked_add_signed(d))
+            .ok_or_else(|| TriageError::BadExpiry(s.to_string()))?
     } else {
         parse_date_or_time(t).ok_or_else(|| TriageError::BadExpiry(s.to_string()))?
     };
@@ -336,6 +338,15 @@ mod tests {
         assert!(matches!(
             parse_expiry("0d", n),
             Err(TriageError::ExpiryInPast { .. })
+        ));
+        // Too far to represent: refused, not a panic.
+        assert!(matches!(
+            parse_expiry("106751991168d", n),
+            Err(TriageError::BadExpiry(_))
+        ));
+        assert!(matches!(
+            parse_expiry("9999999999d", n),
+            Err(TriageError::BadExpiry(_))
         ));
         assert!(matches!(
             parse_expiry("soon", n),

@@ -32,6 +32,23 @@ pub struct Case {
 impl Case {
     /// Opens (creating it and its folder if needed) the case file at `path`.
     pub fn open(path: &Path) -> Result<Case, TriageError> {
+        let marked_read_only = || std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+        Case::open_writable(path).map_err(|e| match e {
+            // A file marked read-only: `ReadOnly` says so and how to change it.
+            TriageError::ReadOnly { .. } if marked_read_only() => e,
+            // "unable to open database file" says nothing: name the real cause.
+            TriageError::ReadOnly { .. } | TriageError::Db { .. } => match write_obstacle(path) {
+                Some(why) => TriageError::CannotWrite {
+                    path: path.to_path_buf(),
+                    why,
+                },
+                None => e,
+            },
+            e => e,
+        })
+    }
+
+    fn open_writable(path: &Path) -> Result<Case, TriageError> {
         schema::check_header(path)?;
         check_writable(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -78,8 +95,21 @@ impl Case {
             });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let case = Case::connect(path, flags, true)?;
-        schema::check_identity(&case.conn, path)?;
+        let case = match Case::connect(path, flags, true)
+            .and_then(|c| schema::check_identity(&c.conn, path).map(|()| c))
+        {
+            Ok(c) => c,
+            // A WAL case whose folder is not writable: SQLite cannot create the
+            // shared-memory file even to read. `immutable=1` reads the main file
+            // alone (hunt checkpoints and removes the WAL when it closes a case).
+            Err(TriageError::Db { .. }) | Err(TriageError::ReadOnly { .. }) => {
+                let flags = flags | OpenFlags::SQLITE_OPEN_URI;
+                let c = Case::connect_uri(&immutable_uri(path), path, flags)?;
+                schema::check_identity(&c.conn, path)?;
+                c
+            }
+            Err(e) => return Err(e),
+        };
         let version: i64 = case
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -104,6 +134,19 @@ impl Case {
             path: path.to_path_buf(),
             analyst: current_analyst(),
             read_only,
+            data_version: Cell::new(0),
+        })
+    }
+
+    fn connect_uri(uri: &str, path: &Path, flags: OpenFlags) -> Result<Case, TriageError> {
+        let conn = Connection::open_with_flags(uri, flags).map_err(|e| TriageError::db(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| TriageError::db(path, e))?;
+        Ok(Case {
+            conn,
+            path: path.to_path_buf(),
+            analyst: current_analyst(),
+            read_only: true,
             data_version: Cell::new(0),
         })
     }
@@ -373,6 +416,59 @@ fn check_writable(path: &Path) -> Result<(), TriageError> {
             path: path.to_path_buf(),
             source,
         }),
+    }
+}
+
+/// `file:` URI opening `path` immutably (read-only, no locks, no WAL or
+/// shared-memory file), with the characters URIs reserve percent-encoded.
+fn immutable_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(b as char)
+            }
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// Why this process cannot write the case at `path` (or create it): the
+/// error that writing the file or creating a file beside it (SQLite's
+/// journal) gives, such as "Permission denied" or "Read-only file system".
+/// `None` when nothing stands in the way.
+pub(super) fn write_obstacle(path: &Path) -> Option<String> {
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    let blocked = |e: &std::io::Error| matches!(e.kind(), PermissionDenied | ReadOnlyFilesystem);
+    if std::fs::metadata(path).is_ok() {
+        if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
+            if blocked(&e) {
+                return Some(format!("the file: {e}"));
+            }
+        }
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let probe = dir.join(format!(".hunt-write-probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            None
+        }
+        Err(e) if blocked(&e) => Some(format!(
+            "its folder {} does not take new files: {e}",
+            dir.display()
+        )),
+        Err(_) => None,
     }
 }
 

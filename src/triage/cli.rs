@@ -221,7 +221,7 @@ fn open_for_reading(path: &Path) -> Result<Option<Case>, TriageError> {
     match Case::open_read_only(path) {
         Ok(c) => Ok(Some(c)),
         // An older schema needs migrating, which needs a writable open.
-        Err(TriageError::ReadOnly { .. }) => Case::open(path).map(Some),
+        Err(e) if e.is_unwritable() => Case::open(path).map(Some),
         Err(e) => Err(e),
     }
 }
@@ -257,9 +257,9 @@ fn list(view: &CaseView, out: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 out,
                 "{:<17}{:<9}{:<20}{:<28}{:<16}{:<12}{:<25}{:>5}  {}",
-                s.finding_id,
-                or_dash(&s.severity),
-                or_dash(&s.detector),
+                clean_width(&s.finding_id, 16),
+                clean_width(or_dash(&s.severity), 8),
+                clean_width(or_dash(&s.detector), 19),
                 clean_width(or_dash(&s.entity), 27),
                 class,
                 clean_width(analyst, 11),

@@ -50,6 +50,8 @@ pub enum TriageError {
     },
     #[error("{}: the case file is read-only; make it writable (chmod u+w) or copy it and point --case at the copy", .path.display())]
     ReadOnly { path: PathBuf },
+    #[error("{}: the case file cannot be written ({why}); copy it to a writable folder and point --case at the copy", .path.display())]
+    CannotWrite { path: PathBuf, why: String },
     #[error("{}: the case file stayed locked by another process for more than 5 s; try again", .path.display())]
     Busy { path: PathBuf },
     #[error("no case file: give --case FILE (neither $XDG_DATA_HOME nor $HOME is set)")]
@@ -69,6 +71,15 @@ pub enum TriageError {
 }
 
 impl TriageError {
+    /// True when the case exists but this process cannot write it (a
+    /// read-only file, folder or filesystem): it can still be read.
+    pub fn is_unwritable(&self) -> bool {
+        matches!(
+            self,
+            TriageError::ReadOnly { .. } | TriageError::CannotWrite { .. }
+        )
+    }
+
     /// Wraps a database error, recognising the cases that have their own message.
     pub fn db(path: &std::path::Path, e: rusqlite::Error) -> TriageError {
         use rusqlite::ErrorCode;

@@ -15,6 +15,18 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::path::Path;
 
+/// The notice for a case opened read-only because `e` refused writing.
+pub fn read_only_notice(e: &TriageError) -> String {
+    let why = match e {
+        TriageError::CannotWrite { path, why } => {
+            format!("{}: cannot be written ({why})", path.display())
+        }
+        TriageError::ReadOnly { path } => format!("{}: the case file is read-only", path.display()),
+        other => other.to_string(),
+    };
+    format!("{why}; opened read-only: its allowlist and verdicts apply, but new verdicts, notes and match counts cannot be saved")
+}
+
 /// The case as a scan uses it.
 pub struct ScanTriage {
     case: Option<Case>,
@@ -34,12 +46,10 @@ impl ScanTriage {
             None => None,
             Some(p) => match Case::open(&p) {
                 Ok(c) => Some(c),
-                Err(TriageError::ReadOnly { .. }) => {
-                    warnings.push(format!(
-                        "{}: the case file is read-only; its allowlist and verdicts apply, but match counts are not recorded",
-                        p.display()
-                    ));
-                    Some(Case::open_read_only(&p)?)
+                Err(e) if e.is_unwritable() => {
+                    let case = Case::open_read_only(&p)?;
+                    warnings.push(read_only_notice(&e));
+                    Some(case)
                 }
                 Err(e) => return Err(e),
             },

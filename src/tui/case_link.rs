@@ -25,15 +25,27 @@ pub struct CaseLink {
     pub path: Option<PathBuf>,
     /// Why the case could not be opened or read.
     pub error: Option<String>,
+    /// Set when the case was opened read-only (a read-only file, folder or
+    /// filesystem): the notice for the status bar. Writes are refused with it.
+    pub read_only: Option<String>,
 }
 
 impl CaseLink {
     /// Opens the case at `path` (or the default location) and loads its triage state.
     pub fn open(path: Option<&Path>, config: &Config) -> CaseLink {
         let path = path.map(Path::to_path_buf).or_else(Case::default_path);
+        let mut read_only = None;
         let (case, error) = match &path {
             Some(p) => match Case::open(p) {
                 Ok(c) => (Some(c), None),
+                // A case that cannot be written is still read: allowlist and verdicts apply.
+                Err(e) if e.is_unwritable() && p.exists() => match Case::open_read_only(p) {
+                    Ok(c) => {
+                        read_only = Some(crate::triage::scan::read_only_notice(&e));
+                        (Some(c), None)
+                    }
+                    Err(e) => (None, Some(format!("case {}: {e}", p.display()))),
+                },
                 Err(e) => (None, Some(format!("case {}: {e}", p.display()))),
             },
             None => (None, Some("no case file (give --case FILE)".to_string())),
@@ -44,6 +56,7 @@ impl CaseLink {
             notes: HashMap::new(),
             path,
             error,
+            read_only,
         };
         if let Err(e) = link.reload(config) {
             link.error = Some(e);
@@ -59,6 +72,7 @@ impl CaseLink {
             notes: HashMap::new(),
             path: None,
             error: None,
+            read_only: None,
         }
     }
 
@@ -114,6 +128,14 @@ impl CaseLink {
             .ok_or_else(|| self.error.clone().unwrap_or_else(|| "no case file".into()))
     }
 
+    /// The case, for a write: refused with the read-only notice when it cannot be saved.
+    fn writable(&self) -> Result<&Case, String> {
+        match &self.read_only {
+            Some(why) => Err(format!("not saved: {why}")),
+            None => self.case(),
+        }
+    }
+
     /// Writes a verdict (committed before return) and reloads.
     pub fn set_verdict(
         &mut self,
@@ -123,7 +145,7 @@ impl CaseLink {
         config: &Config,
     ) -> Result<(), String> {
         let note = note.map(str::trim).filter(|n| !n.is_empty());
-        self.case()?
+        self.writable()?
             .set_verdict(&Snapshot::of(f), class, note)
             .map_err(|e| e.to_string())?;
         self.reload(config)
@@ -132,7 +154,7 @@ impl CaseLink {
     /// Adds a note to a finding.
     pub fn add_note(&mut self, f: &Finding, text: &str) -> Result<(), String> {
         let note = self
-            .case()?
+            .writable()?
             .add_note(&Snapshot::of(f), text)
             .map_err(|e| e.to_string())?;
         self.notes
@@ -150,7 +172,10 @@ impl CaseLink {
         config: &Config,
     ) -> Result<AllowEntry, String> {
         entry.validate(now).map_err(|e| e.to_string())?;
-        let e = self.case()?.add_allow(entry).map_err(|e| e.to_string())?;
+        let e = self
+            .writable()?
+            .add_allow(entry)
+            .map_err(|e| e.to_string())?;
         self.reload(config)?;
         Ok(e)
     }

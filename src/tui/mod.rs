@@ -115,6 +115,7 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
             )
         })
         .chain(app.case.error.clone())
+        .chain(app.case.read_only.clone())
         .chain(geo_problems)
         .collect();
     app.notes = geo_msgs;

@@ -415,6 +415,53 @@ fn judging_writes_the_verdict_with_its_note() {
     assert_eq!(h.app.alerts.rows.len(), 1);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_read_only_case_applies_says_so_and_refuses_verdicts() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut h = harness(100, 24, ColorMode::Indexed256);
+    let path = h._dir.path().join("case.sqlite");
+    h.app
+        .case
+        .set_verdict(
+            h.app.session.findings.get(&h.ids.stuffing).unwrap(),
+            Class::TruePositive,
+            Some("before"),
+            &h.app.session.config.clone(),
+        )
+        .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    h.app.case = CaseLink::open(Some(&path), &h.app.session.config);
+    assert!(h.app.case.is_open(), "{:?}", h.app.case.error);
+    let notice = h.app.case.read_only.clone().expect("read-only notice");
+    assert!(notice.contains("cannot be saved"), "{notice}");
+    assert_eq!(
+        h.app.case.verdict(&h.ids.stuffing).map(|v| v.class),
+        Some(Class::TruePositive),
+        "the read-only case's verdicts still apply"
+    );
+    let t = text(&draw(&h.app));
+    assert!(t.contains("(read-only)"), "{t}");
+    let row = h
+        .app
+        .alerts
+        .rows
+        .iter()
+        .position(|&i| h.app.session.findings.all()[i].id == h.ids.stuffing)
+        .unwrap();
+    h.app.alerts.select_row(row, &h.app.session.findings, 10);
+    key(&mut h.app, "F");
+    typ(&mut h.app, "retry");
+    let effects = key(&mut h.app, "enter");
+    run(&mut h.app, effects);
+    let flash = h.app.flash.clone().map(|f| f.1).unwrap_or_default();
+    assert!(flash.contains("not saved"), "{flash}");
+    assert_eq!(
+        h.app.case.verdict(&h.ids.stuffing).map(|v| v.class),
+        Some(Class::TruePositive)
+    );
+}
+
 #[test]
 fn notes_are_saved_and_shown_in_the_detail() {
     let mut h = harness(120, 40, ColorMode::None);

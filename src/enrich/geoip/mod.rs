@@ -14,15 +14,19 @@
 
 mod open;
 mod public;
+mod record;
 
 pub use open::usual_locations;
 pub use public::is_public;
 
+use crate::sanitize::clean;
 use chrono::DateTime;
-use maxminddb::{geoip2, MaxMindDbError, Mmap, Reader};
+use maxminddb::{MaxMindDbError, Mmap, PathElement, Reader};
 use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 /// What a database can answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,7 +49,8 @@ impl DbKind {
     }
 }
 
-/// One opened database, for `hunt config` and the status bar.
+/// One opened database, for `hunt config` and the status bar. Its fields
+/// are the file's own text; [`Display`](fmt::Display) neutralises them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DbInfo {
     pub path: PathBuf,
@@ -73,8 +78,8 @@ impl fmt::Display for DbInfo {
             f,
             "{} database {} ({}, built {})",
             self.kind.as_str(),
-            self.path.display(),
-            self.database_type,
+            clean(&self.path.display().to_string()),
+            clean(&self.database_type),
             self.built()
         )
     }
@@ -131,6 +136,47 @@ enum AnyReader {
 struct Db {
     info: DbInfo,
     reader: AnyReader,
+    problems: Problems,
+}
+
+/// Lookups in one database that met a record they could not decode: how
+/// many, and the first reason (reported once, after the run or on demand).
+#[derive(Default)]
+struct Problems {
+    count: AtomicU64,
+    first: OnceLock<String>,
+}
+
+impl Problems {
+    fn note(&self, e: &MaxMindDbError) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let _ = self.first.set(e.to_string());
+    }
+}
+
+/// Lookups one database could not answer because a record did not decode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeProblem {
+    pub path: PathBuf,
+    pub kind: DbKind,
+    /// Lookups that met an undecodable record (or part of one).
+    pub lookups: u64,
+    /// The first decoder error, as the decoder said it.
+    pub reason: String,
+}
+
+impl fmt::Display for DecodeProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "GeoIP: {} database {}: {} lookup(s) met a record that does not decode, so those \
+             addresses lack what it holds; first error: {}",
+            self.kind.as_str(),
+            clean(&self.path.display().to_string()),
+            self.lookups,
+            clean(&self.reason)
+        )
+    }
 }
 
 /// The opened databases, City first, then Country, then ASN (first match wins per field).
@@ -159,24 +205,38 @@ impl GeoIp {
         self.dbs.iter().map(|d| d.info.clone()).collect()
     }
 
+    /// The databases whose records failed to decode so far, one entry each.
+    pub fn decode_problems(&self) -> Vec<DecodeProblem> {
+        self.dbs
+            .iter()
+            .filter_map(|d| {
+                let lookups = d.problems.count.load(Ordering::Relaxed);
+                (lookups > 0).then(|| DecodeProblem {
+                    path: d.info.path.clone(),
+                    kind: d.info.kind,
+                    lookups,
+                    reason: d.problems.first.get().cloned().unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
     /// Looks `ip` up in every database. The caller checks [`is_public`] first.
     pub(crate) fn find(&self, ip: IpAddr, network: Option<&mut Option<String>>) -> Place<'_> {
         let mut place = Place::default();
         let mut net = network;
         for db in &self.dbs {
             let want_net = net.as_deref().is_some_and(Option::is_none);
-            let r = match &db.reader {
+            let (found, err) = match &db.reader {
                 AnyReader::Mapped(r) => find_in(r, db.info.kind, ip, want_net, &mut place),
                 AnyReader::Read(r) => find_in(r, db.info.kind, ip, want_net, &mut place),
             };
-            match r {
-                Ok(Some(n)) => {
-                    if let Some(slot) = net.as_deref_mut() {
-                        slot.get_or_insert(n);
-                    }
-                }
-                Ok(None) => {}
-                Err(_) => place.errors += 1,
+            if let (Some(n), Some(slot)) = (found, net.as_deref_mut()) {
+                slot.get_or_insert(n);
+            }
+            if let Some(e) = err {
+                place.errors += 1;
+                db.problems.note(&e);
             }
         }
         place
@@ -208,62 +268,84 @@ impl GeoIp {
 }
 
 /// Fills the fields of `place` still absent from one database. Returns the
-/// matched network (as text) when `want_net` and this database had data for `ip`.
+/// matched network (as text) when `want_net` and this database had data for
+/// `ip`, and the first error met: each part of a record (country, city,
+/// location, AS fields) is decoded on its own, so a part that does not decode
+/// costs only that part.
 fn find_in<'a, S: AsRef<[u8]>>(
     r: &'a Reader<S>,
     kind: DbKind,
     ip: IpAddr,
     want_net: bool,
     place: &mut Place<'a>,
-) -> Result<Option<String>, MaxMindDbError> {
+) -> (Option<String>, Option<MaxMindDbError>) {
     let wanted = match kind {
         DbKind::City => place.country.is_none() || place.coords.is_none(),
         DbKind::Country => place.country.is_none(),
         DbKind::Asn => place.asn.is_none(),
     };
     if !wanted {
-        return Ok(None);
+        return (None, None);
     }
     if ip.is_ipv6() && r.metadata().ip_version == 4 {
-        return Ok(None); // an IPv4-only database: a miss, not an error
+        return (None, None); // an IPv4-only database: a miss, not an error
     }
-    let res = r.lookup(ip)?;
+    let res = match r.lookup(ip) {
+        Ok(res) => res,
+        Err(e) => return (None, Some(e)),
+    };
     if !res.has_data() {
-        return Ok(None);
+        return (None, None);
     }
+    let mut first_err = None;
     match kind {
         DbKind::City => {
-            if let Some(c) = res.decode::<geoip2::City>()? {
-                let cc = iso2(c.country.iso_code);
-                // A second City database may only add to a place in the same country.
-                let same = match (place.country, cc) {
-                    (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-                    _ => true,
-                };
-                fill(&mut place.country, cc);
-                if !same {
-                    return Ok(None);
-                }
+            let cc = part(
+                res.decode_path::<record::Country>(&[PathElement::Key("country")]),
+                &mut first_err,
+            )
+            .and_then(|c| iso2(c.iso_code));
+            // A second City database may only add to a place in the same country.
+            let same = match (place.country, cc) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => true,
+            };
+            fill(&mut place.country, cc);
+            if same {
+                let city = part(
+                    res.decode_path::<record::City>(&[PathElement::Key("city")]),
+                    &mut first_err,
+                );
                 fill(
                     &mut place.city,
-                    c.city.names.english.filter(|s| !s.is_empty()),
+                    city.and_then(|c| c.names)
+                        .and_then(|n| n.en)
+                        .filter(|s| !s.is_empty()),
                 );
                 if place.coords.is_none() {
-                    place.coords = coords(c.location.latitude, c.location.longitude);
-                    if place.coords.is_some() {
-                        place.radius_km = c.location.accuracy_radius;
+                    let loc = part(
+                        res.decode_path::<record::Location>(&[PathElement::Key("location")]),
+                        &mut first_err,
+                    );
+                    if let Some(l) = loc {
+                        place.coords = coords(l.latitude.map(|n| n.0), l.longitude.map(|n| n.0));
+                        if place.coords.is_some() {
+                            place.radius_km = l.accuracy_radius.map(|r| r.0);
+                        }
                     }
                 }
             }
         }
         DbKind::Country => {
-            if let Some(c) = res.decode::<geoip2::Country>()? {
-                fill(&mut place.country, iso2(c.country.iso_code));
-            }
+            let c = part(
+                res.decode_path::<record::Country>(&[PathElement::Key("country")]),
+                &mut first_err,
+            );
+            fill(&mut place.country, c.and_then(|c| iso2(c.iso_code)));
         }
         DbKind::Asn => {
-            if let Some(a) = res.decode::<geoip2::Asn>()? {
-                place.asn = a.autonomous_system_number.filter(|&n| n != 0);
+            if let Some(a) = part(res.decode::<record::Asn>(), &mut first_err) {
+                place.asn = a.autonomous_system_number.map(|n| n.0).filter(|&n| n != 0);
                 if place.asn.is_some() {
                     place.as_org = a.autonomous_system_organization.filter(|s| !s.is_empty());
                 }
@@ -271,9 +353,20 @@ fn find_in<'a, S: AsRef<[u8]>>(
         }
     }
     if !want_net {
-        return Ok(None);
+        return (None, first_err);
     }
-    Ok(res.network().ok().map(|n| n.to_string()))
+    (res.network().ok().map(|n| n.to_string()), first_err)
+}
+
+/// The decoded part, or `None` with the first error kept in `first`.
+fn part<T>(r: Result<Option<T>, MaxMindDbError>, first: &mut Option<MaxMindDbError>) -> Option<T> {
+    match r {
+        Ok(v) => v,
+        Err(e) => {
+            first.get_or_insert(e);
+            None
+        }
+    }
 }
 
 fn fill<'a>(slot: &mut Option<&'a str>, v: Option<&'a str>) {

@@ -63,10 +63,17 @@ pub fn open(paths: &[PathBuf]) -> (Option<GeoIp>, Vec<String>) {
             "GeoIP: no database found in {}; country, coordinates and ASN come from the logs only",
             list.join(", ")
         ));
-        return (None, msgs);
+        return (None, neutral(msgs));
     }
     dbs.sort_by_key(|d| d.info.kind);
-    (Some(GeoIp { dbs }), msgs)
+    (Some(GeoIp { dbs }), neutral(msgs))
+}
+
+/// Messages quote file names and the files' own metadata: neutralised here, once.
+fn neutral(msgs: Vec<String>) -> Vec<String> {
+    msgs.into_iter()
+        .map(|m| crate::sanitize::clean(&m).into_owned())
+        .collect()
 }
 
 /// Collects databases and messages while walking the configured paths.
@@ -171,7 +178,11 @@ fn open_db(path: &Path) -> Result<Db, String> {
         database_type,
         build_epoch,
     };
-    Ok(Db { info, reader })
+    Ok(Db {
+        info,
+        reader,
+        problems: Default::default(),
+    })
 }
 
 fn describe(e: MaxMindDbError) -> String {

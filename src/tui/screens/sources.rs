@@ -138,7 +138,9 @@ pub fn lines<'a>(
             )));
         }
     }
-    if !notes.is_empty() {
+    // Records a database could not decode show up while events are read.
+    let decode = session.enricher.decode_problems();
+    if !notes.is_empty() || !decode.is_empty() {
         out.push(Line::default());
         out.push(Line::from(Span::styled(
             "Enrichment",
@@ -148,6 +150,12 @@ pub fn lines<'a>(
             out.push(Line::from(Span::styled(
                 format!("  {}", clean_width(n, width.saturating_sub(4))),
                 theme.style(Role::Dim),
+            )));
+        }
+        for d in &decode {
+            out.push(Line::from(Span::styled(
+                format!("  {}", clean_width(d, width.saturating_sub(4))),
+                theme.style(Role::Warning),
             )));
         }
     }
@@ -162,4 +170,51 @@ pub fn render(app: &App, pos: &ListPos, body: Rect, buf: &mut Buffer) {
     Paragraph::new(all)
         .scroll((from as u16, 0))
         .render(body, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enrich::Enricher;
+    use crate::event::{Event, Kind, Source};
+    use crate::tui::theme::ColorMode;
+    use mmdb_writer::{Value, Writer};
+
+    #[test]
+    fn undecodable_geoip_records_are_listed_under_enrichment() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = Writer::builder("GeoLite2-City").build();
+        let loc = Value::map([
+            ("latitude", Value::from(51.5)),
+            ("longitude", Value::from(-0.1)),
+            ("accuracy_radius", Value::from("wide")),
+        ]);
+        w.insert_value(
+            "81.2.69.0/24".parse::<ipnet::IpNet>().unwrap(),
+            Value::map([("location", loc)]),
+        )
+        .unwrap();
+        let path = dir.path().join("Bad-City.mmdb");
+        std::fs::write(&path, w.to_bytes().unwrap()).unwrap();
+        let (enricher, _) = Enricher::open(&[path]);
+        let mut session = Session::new(crate::tui::fixture::quiet_config(), enricher);
+        let theme = Theme::builtin("default", ColorMode::Indexed256);
+        let text = |s: &Session| {
+            lines(s, &[], &theme, 300)
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(!text(&session).contains("does not decode"));
+        let mut ev = Event::new(0, Source::Sshd, Kind::SignIn);
+        ev.ip = session.store.strings.intern("81.2.69.7");
+        session.enricher.apply(&mut ev, &mut session.store.strings);
+        let t = text(&session);
+        assert!(t.contains("Enrichment"), "{t}");
+        assert!(
+            t.contains("Bad-City.mmdb") && t.contains("does not decode"),
+            "{t}"
+        );
+    }
 }

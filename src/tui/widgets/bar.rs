@@ -161,7 +161,12 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         _ => "no case".into(),
     };
-    let case_role = if app.case.is_open() {
+    // A read-only case applies but saves nothing: said for as long as it lasts.
+    let case = match &app.case.read_only {
+        Some(_) if app.case.is_open() => format!("{case} (read-only)"),
+        _ => case,
+    };
+    let case_role = if app.case.is_open() && app.case.read_only.is_none() {
         Role::Status
     } else {
         Role::Warning
