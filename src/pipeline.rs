@@ -104,6 +104,15 @@ impl SourceInfo {
     }
 }
 
+/// Copies dropped from one batch by [`Session::add_batch`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Copies {
+    /// Records already stored from another record with the same identity.
+    pub records: u64,
+    /// Their drafts (a record may give several).
+    pub events: u64,
+}
+
 /// How a run reads its inputs.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -131,6 +140,8 @@ pub struct Session {
     pub detect_time: Duration,
     /// Per input, a hash of its name: orders equal-time events of different files.
     file_ranks: Vec<u64>,
+    /// Record identities stored so far: a record loaded twice is stored once.
+    pub seen: crate::dedup::Seen,
 }
 
 impl Session {
@@ -149,6 +160,7 @@ impl Session {
             syms: Vec::new(),
             detect_time: Duration::ZERO,
             file_ranks: Vec::new(),
+            seen: crate::dedup::Seen::default(),
         }
     }
 
@@ -266,7 +278,7 @@ impl Session {
             .all(|s| matches!(s.state, SourceState::Done | SourceState::Failed) && s.idle())
     }
 
-    fn apply_batch(&mut self, file: u32, batch: crate::event::Batch, stats: FileStats) {
+    fn apply_batch(&mut self, file: u32, batch: crate::event::Batch, mut stats: FileStats) {
         let first_event = self.store.len() as EventIdx;
         if let Some(s) = self.sources.get_mut(file as usize) {
             if s.reopened_at.is_some_and(|seq| s.batches_received >= seq) {
@@ -274,7 +286,11 @@ impl Session {
                 s.generation_start = first_event;
             }
         }
-        self.add_batch(file, &batch);
+        // Copies were read fine but are not events: records = events +
+        // ignored + problems + duplicates stays true (for one-event records).
+        let copies = self.add_batch(file, &batch);
+        stats.events = stats.events.saturating_sub(copies.events);
+        stats.duplicates += copies.records;
         batch.recycle();
         if let Some(s) = self.sources.get_mut(file as usize) {
             s.batches_received += 1;
@@ -283,7 +299,10 @@ impl Session {
     }
 
     /// Interns, enriches and stores a batch; its events wait for release.
-    pub fn add_batch(&mut self, _file: u32, batch: &crate::event::Batch) {
+    /// Drafts of a record already stored (same identity, another record) are
+    /// dropped and counted in the result.
+    pub fn add_batch(&mut self, _file: u32, batch: &crate::event::Batch) -> Copies {
+        let mut copies = Copies::default();
         // Equal strings share one number in a batch, and come with their hash
         // (see TextBuf), so each distinct string is interned once per batch
         // without hashing here, and the rest is a lookup in `syms`.
@@ -293,6 +312,13 @@ impl Session {
         syms.resize(batch.text.count() + 1, UNSEEN);
         syms[0] = crate::event::Sym::NONE;
         for d in &batch.drafts {
+            if let crate::dedup::Verdict::Duplicate { new_record } =
+                self.seen.check(d.identity, &d.origin)
+            {
+                copies.records += u64::from(new_record);
+                copies.events += 1;
+                continue;
+            }
             let strings = &mut self.store.strings;
             let mut ev: Event = d.map_text(|t| {
                 let slot = &mut syms[t.0 as usize];
@@ -308,6 +334,7 @@ impl Session {
             let idx = self.store.append(ev);
             self.pending.push(idx);
         }
+        copies
     }
 
     /// Events stored but not yet seen by the detectors.

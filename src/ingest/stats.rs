@@ -1,5 +1,5 @@
 //! Per-file ingest counters: records read, events produced, records ignored
-//! by design, and problems (bad input) by reason with the first few kept with
+//! by design, records dropped as copies of one already loaded, and problems (bad input) by reason with the first few kept with
 //! their line. This is the "record non-fatal errors" policy made visible.
 
 use std::collections::BTreeMap;
@@ -28,6 +28,9 @@ pub struct FileStats {
     pub ignored: BTreeMap<&'static str, u64>,
     /// Bad input by reason.
     pub problems: BTreeMap<&'static str, u64>,
+    /// Well-formed records dropped as copies of a record already loaded
+    /// (same source identity; see `crate::dedup`), counted by the owner.
+    pub duplicates: u64,
     /// The first [`KEEP_PROBLEMS`] problems with their location.
     pub first_problems: Vec<Problem>,
     /// Bytes consumed so far (of the decompressed stream).
@@ -63,6 +66,7 @@ impl FileStats {
     pub fn merge(&mut self, other: FileStats) {
         self.records += other.records;
         self.events += other.events;
+        self.duplicates += other.duplicates;
         self.bytes_read += other.bytes_read;
         for (k, v) in other.ignored {
             *self.ignored.entry(k).or_default() += v;

@@ -67,7 +67,7 @@ pub fn lines<'a>(
                 theme.style(Role::Dim),
             ),
         ]));
-        if s.stats.problem_count() > 0 || s.stats.ignored_count() > 0 {
+        if s.stats.problem_count() > 0 || s.stats.ignored_count() > 0 || s.stats.duplicates > 0 {
             let mut parts: Vec<String> = s
                 .stats
                 .problems
@@ -80,6 +80,12 @@ pub fn lines<'a>(
                     .iter()
                     .map(|(r, n)| format!("{n} ignored: {r}")),
             );
+            if s.stats.duplicates > 0 {
+                parts.push(format!(
+                    "{} duplicate records (loaded before, counted once)",
+                    s.stats.duplicates
+                ));
+            }
             out.push(Line::from(Span::styled(
                 format!(
                     "      {}",
