@@ -169,3 +169,38 @@ pub fn render(app: &App, pos: &ListPos, body: Rect, buf: &mut Buffer) {
         .scroll((from as u16, 0))
         .render(body, buf);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::enrich::Enricher;
+    use crate::ingest::read::Input;
+    use crate::tui::theme::ColorMode;
+
+    fn text(session: &Session) -> String {
+        let theme = Theme::builtin("default", ColorMode::None);
+        lines(session, &[], &theme, 200)
+            .iter()
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
+    }
+
+    #[test]
+    fn duplicates_are_shown_per_file() {
+        let mut s = Session::new(Config::default(), Enricher::none());
+        s.add_sources(&[Input::Path("graph.json".into())], false);
+        assert!(!text(&s).contains("duplicate"));
+        if let Some(src) = s.sources.first_mut() {
+            src.stats.duplicates = 3;
+        }
+        let t = text(&s);
+        assert!(t.contains("3 duplicate records"), "{t}");
+    }
+}
