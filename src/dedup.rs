@@ -8,9 +8,9 @@
 //! `EventRecordID`, a whole syslog line). The single owner keeps the
 //! identities it has stored in [`Seen`] and drops a later record carrying
 //! one of them, so the store and the detectors never see the copy and the
-//! evidence points at the first. Only the 64-bit hashes are kept (about
-//! 10–20 bytes per event), never the id text; two distinct ids colliding in
-//! 64 bits is not a practical concern at the sizes `hunt` holds.
+//! evidence points at the first. Only the 64-bit hashes are kept (8 bytes
+//! per event), never the id text; two distinct ids colliding in 64 bits is
+//! not a practical concern at the sizes `hunt` holds.
 
 use crate::event::{Origin, Source};
 use hashbrown::HashTable;
@@ -60,16 +60,43 @@ pub enum Verdict {
     },
 }
 
+/// Identities collected in the hash table before they move to the sorted
+/// vector: the table stays at 32,768 slots (about 300 KiB).
+const RECENT: usize = 28_000;
+
 /// The identities stored so far, and the record the last draft came from.
-#[derive(Default)]
+///
+/// A hash table of every identity would cost 10–20 bytes per event (9 bytes
+/// a slot, tables half to seven-eighths full, and both the old and the new
+/// table while it grows). Instead the latest identities sit in a small table
+/// and are merged, sorted, into one vector: 8 bytes per event, grown in
+/// place. The identities are uniform hashes, so a lookup in the vector is an
+/// interpolation search (a couple of probes), not a binary search.
 pub struct Seen {
-    /// The identities themselves, used as their own hash.
-    ids: HashTable<u64>,
+    recent: HashTable<u64>,
+    sorted: Vec<u64>,
+    /// Size at which `recent` is merged into `sorted` (smaller in tests).
+    recent_max: usize,
     /// The last draft with an identity: its identity, file, offset and verdict.
     last: Option<(u64, u32, u64, Verdict)>,
 }
 
+impl Default for Seen {
+    fn default() -> Self {
+        Seen::with_recent(RECENT)
+    }
+}
+
 impl Seen {
+    fn with_recent(recent_max: usize) -> Seen {
+        Seen {
+            recent: HashTable::new(),
+            sorted: Vec::new(),
+            recent_max: recent_max.max(1),
+            last: None,
+        }
+    }
+
     /// Decides a draft's fate. The drafts of one record (same file and offset,
     /// e.g. the N attempts of `message repeated N times`) share its verdict;
     /// a different record whose identity is already known is a duplicate.
@@ -85,28 +112,99 @@ impl Seen {
                 };
             }
         }
-        let verdict = if self.ids.find(identity, |&x| x == identity).is_some() {
+        let verdict = if self.contains(identity) {
             Verdict::Duplicate { new_record: true }
         } else {
-            self.ids.insert_unique(identity, identity, |&x| x);
+            self.insert(identity);
             Verdict::Keep
         };
         self.last = Some((identity, origin.file, origin.offset, verdict));
         verdict
     }
 
+    fn contains(&self, id: u64) -> bool {
+        self.recent.find(id, |&x| x == id).is_some() || sorted_contains(&self.sorted, id)
+    }
+
+    fn insert(&mut self, id: u64) {
+        self.recent.insert_unique(id, id, |&x| x);
+        if self.recent.len() >= self.recent_max {
+            let mut add: Vec<u64> = self.recent.drain().collect();
+            add.sort_unstable();
+            merge_sorted(&mut self.sorted, &add);
+        }
+    }
+
     /// Distinct identities held.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.recent.len() + self.sorted.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.len() == 0
     }
 
-    /// Heap bytes of the set (8 bytes and a control byte per slot).
+    /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.ids.capacity() * 9
+        self.recent.allocation_size() + self.sorted.capacity() * 8
+    }
+}
+
+/// Interpolation search in a sorted vector of uniform hashes; halving after
+/// a few rounds bounds the worst case.
+fn sorted_contains(v: &[u64], x: u64) -> bool {
+    let (mut lo, mut hi) = (0usize, v.len());
+    let mut rounds = 0;
+    while lo < hi {
+        let (Some(&a), Some(&b)) = (v.get(lo), v.get(hi - 1)) else {
+            return false;
+        };
+        if x < a || x > b {
+            return false;
+        }
+        if a == b {
+            return a == x;
+        }
+        let mid = if rounds < 4 {
+            // a <= x <= b and a < b: the offset is at most hi - 1 - lo.
+            let span = (hi - 1 - lo) as u128;
+            lo + ((u128::from(x - a) * span) / u128::from(b - a)) as usize
+        } else {
+            lo + (hi - lo) / 2
+        };
+        rounds += 1;
+        match v.get(mid).map(|m| m.cmp(&x)) {
+            Some(std::cmp::Ordering::Equal) => return true,
+            Some(std::cmp::Ordering::Less) => lo = mid + 1,
+            Some(std::cmp::Ordering::Greater) => hi = mid,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// Merges sorted `add` into sorted `big` in place, from the back (the vector
+/// grows by exactly `add.len()`; a large one is remapped, not copied).
+fn merge_sorted(big: &mut Vec<u64>, add: &[u64]) {
+    let (mut i, mut j) = (big.len(), add.len());
+    big.reserve_exact(j);
+    big.resize(i + j, 0);
+    // Invariant: the free slot is i + j - 1, above every unmerged value of `big`.
+    while let Some(&y) = j.checked_sub(1).and_then(|k| add.get(k)) {
+        let slot = i + j - 1;
+        let v = match i.checked_sub(1).and_then(|k| big.get(k)).copied() {
+            Some(x) if x > y => {
+                i -= 1;
+                x
+            }
+            _ => {
+                j -= 1;
+                y
+            }
+        };
+        if let Some(s) = big.get_mut(slot) {
+            *s = v;
+        }
     }
 }
 
@@ -168,5 +266,46 @@ mod tests {
         );
         assert_eq!(s.check(8, &at(1, 20)), Verdict::Keep);
         assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn identities_merged_into_the_sorted_vector_are_still_found() {
+        // A tiny recent table: most identities live in the sorted vector.
+        let mut s = Seen::with_recent(7);
+        let ids: Vec<u64> = (1..=1000u64).map(|n| mix(n)).collect();
+        for (n, &id) in ids.iter().enumerate() {
+            assert_eq!(s.check(id, &at(0, n as u64)), Verdict::Keep);
+        }
+        assert_eq!(s.len(), 1000);
+        assert!(
+            s.sorted.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no repeats"
+        );
+        for (n, &id) in ids.iter().enumerate() {
+            let v = s.check(id, &at(1, n as u64));
+            assert_eq!(v, Verdict::Duplicate { new_record: true }, "{n}");
+        }
+        // Values around and between the held ones are not found.
+        for x in [0, 1, u64::MAX, ids[3] ^ 1, ids[500].wrapping_add(1)] {
+            assert!(!s.contains(x) || ids.contains(&x), "{x}");
+        }
+        assert!(s.heap_bytes() >= 1000 * 8);
+    }
+
+    #[test]
+    fn sorted_search_and_merge_edges() {
+        assert!(!sorted_contains(&[], 5));
+        assert!(sorted_contains(&[5], 5));
+        assert!(!sorted_contains(&[5], 4));
+        assert!(sorted_contains(&[0, u64::MAX], u64::MAX));
+        assert!(sorted_contains(&[0, u64::MAX], 0));
+        assert!(!sorted_contains(&[0, u64::MAX], 1));
+        let mut big = vec![2, 4, 6];
+        merge_sorted(&mut big, &[1, 5, 7, 8]);
+        assert_eq!(big, [1, 2, 4, 5, 6, 7, 8]);
+        let mut empty = Vec::new();
+        merge_sorted(&mut empty, &[3]);
+        merge_sorted(&mut empty, &[]);
+        assert_eq!(empty, [3]);
     }
 }
