@@ -69,12 +69,14 @@ const RECENT: usize = 28_000;
 /// A hash table of every identity would cost 10–20 bytes per event (9 bytes
 /// a slot, tables half to seven-eighths full, and both the old and the new
 /// table while it grows). Instead the latest identities sit in a small table
-/// and are merged, sorted, into one vector: 8 bytes per event, grown in
-/// place. The identities are uniform hashes, so a lookup in the vector is an
-/// interpolation search (a couple of probes), not a binary search.
+/// and are merged, sorted, into 4,096 vectors chosen by their top bits: 8
+/// bytes per event and 96 KiB of vector headers. The identities are uniform
+/// hashes, so a lookup in a vector is an interpolation search (a probe or
+/// two), not a binary search.
 pub struct Seen {
     recent: HashTable<u64>,
-    sorted: Vec<u64>,
+    /// By the identity's top [`SHARD_BITS`] bits, each sorted.
+    sorted: Vec<Vec<u64>>,
     /// Size at which `recent` is merged into `sorted` (smaller in tests).
     recent_max: usize,
     /// The last draft with an identity: its identity, file, offset and verdict.
@@ -91,7 +93,7 @@ impl Seen {
     fn with_recent(recent_max: usize) -> Seen {
         Seen {
             recent: HashTable::new(),
-            sorted: Vec::new(),
+            sorted: (0..1 << SHARD_BITS).map(|_| Vec::new()).collect(),
             recent_max: recent_max.max(1),
             last: None,
         }
@@ -123,7 +125,11 @@ impl Seen {
     }
 
     fn contains(&self, id: u64) -> bool {
-        self.recent.find(id, |&x| x == id).is_some() || sorted_contains(&self.sorted, id)
+        self.recent.find(id, |&x| x == id).is_some()
+            || self
+                .sorted
+                .get(shard(id))
+                .is_some_and(|v| sorted_contains(v, id))
     }
 
     fn insert(&mut self, id: u64) {
@@ -131,13 +137,18 @@ impl Seen {
         if self.recent.len() >= self.recent_max {
             let mut add: Vec<u64> = self.recent.drain().collect();
             add.sort_unstable();
-            merge_sorted(&mut self.sorted, &add);
+            for run in add.chunk_by(|a, b| shard(*a) == shard(*b)) {
+                let Some(&first) = run.first() else { continue };
+                if let Some(v) = self.sorted.get_mut(shard(first)) {
+                    merge_sorted(v, run);
+                }
+            }
         }
     }
 
     /// Distinct identities held.
     pub fn len(&self) -> usize {
-        self.recent.len() + self.sorted.len()
+        self.recent.len() + self.sorted.iter().map(Vec::len).sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -146,8 +157,19 @@ impl Seen {
 
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.recent.allocation_size() + self.sorted.capacity() * 8
+        self.recent.allocation_size()
+            + self.sorted.capacity() * std::mem::size_of::<Vec<u64>>()
+            + self.sorted.iter().map(|v| v.capacity() * 8).sum::<usize>()
     }
+}
+
+/// Top bits of an identity that choose its sorted vector: small vectors grow
+/// in place or reuse each other's freed blocks, where one big vector would
+/// leave a trail of freed copies behind it.
+const SHARD_BITS: u32 = 12;
+
+fn shard(id: u64) -> usize {
+    (id >> (64 - SHARD_BITS)) as usize
 }
 
 /// Interpolation search in a sorted vector of uniform hashes; halving after
@@ -272,15 +294,14 @@ mod tests {
     fn identities_merged_into_the_sorted_vector_are_still_found() {
         // A tiny recent table: most identities live in the sorted vector.
         let mut s = Seen::with_recent(7);
-        let ids: Vec<u64> = (1..=1000u64).map(|n| mix(n)).collect();
+        let ids: Vec<u64> = (1..=1000u64).map(mix).collect();
         for (n, &id) in ids.iter().enumerate() {
             assert_eq!(s.check(id, &at(0, n as u64)), Verdict::Keep);
         }
         assert_eq!(s.len(), 1000);
-        assert!(
-            s.sorted.windows(2).all(|w| w[0] < w[1]),
-            "sorted, no repeats"
-        );
+        let all: Vec<u64> = s.sorted.concat();
+        assert_eq!(all.len() + s.recent.len(), 1000);
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
         for (n, &id) in ids.iter().enumerate() {
             let v = s.check(id, &at(1, n as u64));
             assert_eq!(v, Verdict::Duplicate { new_record: true }, "{n}");
