@@ -347,3 +347,26 @@ fn panther_rule_test_cases_sharing_an_id_are_not_copies() {
     let s = scan_paths(&[f]);
     assert_eq!((events(&s), duplicates(&s)), (2, 0));
 }
+
+#[test]
+fn overlapping_graph_pages_count_once() {
+    // Two `auditLogs/signIns` pages over overlapping time ranges (JSON
+    // documents, not lines): the sign-ins in both are loaded once.
+    let dir = tempfile::tempdir().unwrap();
+    let user = "pradeep.gupta@contoso.com";
+    let page = |from: u32, to: u32| {
+        let rows: Vec<String> = (from..=to)
+            .map(|n| graph(n, user, 50126, "192.0.2.77"))
+            .collect();
+        vec![format!(
+            r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns","value":[{}]}}"#,
+            rows.join(",")
+        )]
+    };
+    let a = write(dir.path(), "page1.json", &page(1, 6));
+    let b = write(dir.path(), "page2.json", &page(4, 9));
+    let s = scan_paths(&[a, b]);
+    assert_eq!(s.problem_count(), 0);
+    assert_eq!((events(&s), duplicates(&s)), (9, 3));
+    assert_accounted(&s);
+}
