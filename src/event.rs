@@ -306,6 +306,10 @@ pub struct Record<S> {
     /// Accuracy radius of the coordinates in km (0 = unknown / exact).
     pub accuracy_km: u16,
     pub origin: Origin,
+    /// The source's own identity of the record this came from, hashed with
+    /// its family (see [`crate::dedup::identity`]); 0 = none. Read by the
+    /// owner to drop a record loaded twice; the store does not keep it.
+    pub identity: u64,
 }
 
 /// A parser's output: text spans into the batch's [`TextBuf`].
@@ -364,6 +368,7 @@ impl<S: Copy> Record<S> {
             lon: self.lon,
             accuracy_km: self.accuracy_km,
             origin: self.origin,
+            identity: self.identity,
         }
     }
 

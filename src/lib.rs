@@ -3,6 +3,7 @@
 //! Module map (data flows top to bottom):
 //! - [`ingest`]: read files, gzip, stdin, evtx; sniff formats; one parser per format → [`event::Draft`]s.
 //! - [`enrich`]: country codes, hosting networks, GeoIP.
+//! - [`dedup`]: record identities; a record loaded twice is stored once.
 //! - [`store`]: compact interned events with by-user / by-IP / by-time indexes.
 //! - [`detect`]: the detector trait, shared windows, one detector per file → [`finding::Finding`]s.
 //! - [`pipeline`]: wires readers → parse → enrich → store → detect → findings.
@@ -17,6 +18,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod dedup;
 pub mod detect;
 pub mod enrich;
 pub mod event;

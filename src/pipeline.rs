@@ -93,6 +93,9 @@ pub struct SourceInfo {
     reopened_at: Option<u64>,
     /// Batches that arrived before an earlier one of the same file, by `seq`.
     held: std::collections::BTreeMap<u64, (crate::event::Batch, FileStats)>,
+    /// Events and kept records of dropped copies not yet taken off `stats`
+    /// (a reader may send a batch's counters after the batch).
+    copies_owed: Copies,
 }
 
 impl SourceInfo {
@@ -102,6 +105,15 @@ impl SourceInfo {
                 .batches_expected
                 .is_some_and(|n| n == self.batches_received)
     }
+}
+
+/// Copies dropped from one batch by [`Session::add_batch`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Copies {
+    /// Records already stored from another record with the same identity.
+    pub records: u64,
+    /// Their drafts (a record may give several).
+    pub events: u64,
 }
 
 /// How a run reads its inputs.
@@ -131,6 +143,8 @@ pub struct Session {
     pub detect_time: Duration,
     /// Per input, a hash of its name: orders equal-time events of different files.
     file_ranks: Vec<u64>,
+    /// Record identities stored so far: a record loaded twice is stored once.
+    pub seen: crate::dedup::Seen,
 }
 
 impl Session {
@@ -149,6 +163,7 @@ impl Session {
             syms: Vec::new(),
             detect_time: Duration::ZERO,
             file_ranks: Vec::new(),
+            seen: crate::dedup::Seen::default(),
         }
     }
 
@@ -174,6 +189,7 @@ impl Session {
                 generation_start: 0,
                 reopened_at: None,
                 held: Default::default(),
+                copies_owed: Copies::default(),
             });
         }
     }
@@ -266,7 +282,7 @@ impl Session {
             .all(|s| matches!(s.state, SourceState::Done | SourceState::Failed) && s.idle())
     }
 
-    fn apply_batch(&mut self, file: u32, batch: crate::event::Batch, stats: FileStats) {
+    fn apply_batch(&mut self, file: u32, batch: crate::event::Batch, mut stats: FileStats) {
         let first_event = self.store.len() as EventIdx;
         if let Some(s) = self.sources.get_mut(file as usize) {
             if s.reopened_at.is_some_and(|seq| s.batches_received >= seq) {
@@ -274,16 +290,33 @@ impl Session {
                 s.generation_start = first_event;
             }
         }
-        self.add_batch(file, &batch);
+        // Copies were read fine but are not events: records = kept +
+        // ignored + problems + duplicates stays true.
+        let copies = self.add_batch(file, &batch);
+        stats.duplicates += copies.records;
         batch.recycle();
         if let Some(s) = self.sources.get_mut(file as usize) {
             s.batches_received += 1;
             s.stats.merge(stats);
+            // Counters may come in a later batch than their drafts (evtx,
+            // documents): what cannot be taken off yet is owed.
+            let owed = &mut s.copies_owed;
+            owed.events += copies.events;
+            owed.records += copies.records;
+            let e = owed.events.min(s.stats.events);
+            let k = owed.records.min(s.stats.kept);
+            s.stats.events -= e;
+            s.stats.kept -= k;
+            owed.events -= e;
+            owed.records -= k;
         }
     }
 
     /// Interns, enriches and stores a batch; its events wait for release.
-    pub fn add_batch(&mut self, _file: u32, batch: &crate::event::Batch) {
+    /// Drafts of a record already stored (same identity, another record) are
+    /// dropped and counted in the result.
+    pub fn add_batch(&mut self, _file: u32, batch: &crate::event::Batch) -> Copies {
+        let mut copies = Copies::default();
         // Equal strings share one number in a batch, and come with their hash
         // (see TextBuf), so each distinct string is interned once per batch
         // without hashing here, and the rest is a lookup in `syms`.
@@ -293,6 +326,13 @@ impl Session {
         syms.resize(batch.text.count() + 1, UNSEEN);
         syms[0] = crate::event::Sym::NONE;
         for d in &batch.drafts {
+            if let crate::dedup::Verdict::Duplicate { new_record } =
+                self.seen.check(d.identity, &d.origin)
+            {
+                copies.records += u64::from(new_record);
+                copies.events += 1;
+                continue;
+            }
             let strings = &mut self.store.strings;
             let mut ev: Event = d.map_text(|t| {
                 let slot = &mut syms[t.0 as usize];
@@ -308,6 +348,7 @@ impl Session {
             let idx = self.store.append(ev);
             self.pending.push(idx);
         }
+        copies
     }
 
     /// Events stored but not yet seen by the detectors.

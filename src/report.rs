@@ -265,9 +265,15 @@ pub fn write_ingest_summary(
         .iter()
         .map(|s| s.stats.ignored_count())
         .sum();
+    let duplicates: u64 = session.sources.iter().map(|s| s.stats.duplicates).sum();
+    let duplicates = if duplicates > 0 {
+        format!(", {duplicates} duplicate records (loaded twice, counted once)")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "hunt: {} input(s), {} events, {} records ignored, {} problems, {} findings",
+        "hunt: {} input(s), {} events, {} records ignored, {} problems{duplicates}, {} findings",
         session.sources.len(),
         events,
         ignored,
@@ -289,6 +295,12 @@ pub fn write_ingest_summary(
         )?;
         writeln!(
             out,
+            "hunt: {} record identities held for duplicate detection in ~{} KiB",
+            session.seen.len(),
+            session.seen.heap_bytes() >> 10
+        )?;
+        writeln!(
+            out,
             "hunt: detection took {} ms (ordering held events and running the detectors)",
             session.detect_time.as_millis()
         )?;
@@ -306,12 +318,13 @@ pub fn write_ingest_summary(
         if verbose {
             writeln!(
                 out,
-                "{name}: {} ({} records, {} events, {} ignored, {} problems)",
+                "{name}: {} ({} records, {} events, {} ignored, {} problems, {} duplicates)",
                 clean(&s.format),
                 s.stats.records,
                 s.stats.events,
                 s.stats.ignored_count(),
-                s.stats.problem_count()
+                s.stats.problem_count(),
+                s.stats.duplicates
             )?;
             for (why, n) in &s.stats.ignored {
                 writeln!(out, "  ignored {n} × {why}")?;

@@ -448,14 +448,16 @@ fn check(input: &[u8], forced: Option<Format>) -> Result<(), String> {
         }
         let repairs = st.problems.get(reason::NOT_UTF8).copied().unwrap_or(0);
         let empty = st.ignored.get("empty file").copied().unwrap_or(0);
-        let accounted = st.kept + (st.ignored_count() - empty) + (st.problem_count() - repairs);
+        let accounted =
+            st.kept + (st.ignored_count() - empty) + (st.problem_count() - repairs) + st.duplicates;
         if accounted != st.records {
             return Err(format!(
-                "records {} but kept {} + ignored {:?} + problems {:?} = {accounted} — {}",
+                "records {} but kept {} + ignored {:?} + problems {:?} + duplicates {} = {accounted} — {}",
                 st.records,
                 st.kept,
                 st.ignored,
                 st.problems,
+                st.duplicates,
                 describe()
             ));
         }

@@ -14,6 +14,9 @@ use serde::Deserialize;
 struct Record<'a> {
     #[serde(rename = "eventTime", alias = "eventtime", borrow, default)]
     event_time: Text<'a>,
+    /// The event's own id.
+    #[serde(rename = "eventID", alias = "eventid", borrow, default)]
+    event_id: Text<'a>,
     #[serde(rename = "@timestamp", borrow, default)]
     timestamp: Text<'a>,
     #[serde(rename = "eventName", alias = "eventname", borrow, default)]
@@ -151,6 +154,8 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
     d.ip = cx.put_ip(r.source_ip.as_str());
     d.access_key = cx.put(identity.access_key.as_str());
     d.user_agent = cx.put(r.user_agent.as_str());
+    let id = [r.event_id.as_str(), principal(&identity)];
+    cx.identity = crate::dedup::identity(Source::CloudTrail, &id);
     cx.emit(d);
     Ok(())
 }

@@ -88,6 +88,11 @@ struct SentinelRow<'a> {
     user_agent: Text<'a>,
     #[serde(rename = "IsInteractive", default)]
     interactive: Flag,
+    /// The request id (the same GUID as Graph's `id`), and the correlation id.
+    #[serde(rename = "Id", borrow, default)]
+    id: Text<'a>,
+    #[serde(rename = "CorrelationId", borrow, default)]
+    correlation: Text<'a>,
 }
 
 /// A Graph `signIn` (v1.0 or beta); also the `properties` of a diagnostic record.
@@ -129,6 +134,10 @@ struct GraphSignin<'a> {
     user_agent: Text<'a>,
     #[serde(rename = "isInteractive", default)]
     interactive: Flag,
+    #[serde(borrow, default)]
+    id: Text<'a>,
+    #[serde(rename = "correlationId", borrow, default)]
+    correlation: Text<'a>,
 }
 
 #[derive(Deserialize, Default)]
@@ -153,6 +162,8 @@ struct Diagnostic<'a> {
     location: Text<'a>,
     #[serde(borrow, default)]
     properties: Option<GraphSignin<'a>>,
+    #[serde(rename = "correlationId", alias = "correlationid", borrow, default)]
+    correlation: Text<'a>,
 }
 
 /// The fields every shape maps to, borrowed from the decoded record.
@@ -176,6 +187,9 @@ struct SignIn<'s> {
     location: Option<&'s Location>,
     asn: Num,
     non_interactive: bool,
+    /// Request id and correlation id: the record's identity (see [`identity`]).
+    id: &'s str,
+    correlation: &'s str,
 }
 
 /// Parses a Sentinel `SigninLogs` / `AADNonInteractiveUserSignInLogs` row.
@@ -224,6 +238,8 @@ pub fn parse_sentinel(raw: &str, cx: &mut RecordCx) -> ParseResult {
             location: loc,
             asn: row.asn,
             non_interactive: non_interactive || row.interactive.0 == Some(false),
+            id: row.id.as_str(),
+            correlation: row.correlation.as_str(),
         },
         cx,
     )
@@ -263,6 +279,7 @@ pub fn parse_diagnostic(raw: &str, cx: &mut RecordCx) -> ParseResult {
         ip: r.caller_ip.as_str(),
         code: r.result.as_str(),
         country: r.location.as_str(),
+        correlation: r.correlation.as_str(),
     };
     let mut view = graph_view(&props, time, fallbacks);
     view.non_interactive |= non_interactive;
@@ -275,6 +292,7 @@ struct Fallbacks<'s> {
     ip: &'s str,
     code: &'s str,
     country: &'s str,
+    correlation: &'s str,
 }
 
 fn graph_view<'s>(g: &'s GraphSignin<'s>, time: Millis, fb: Fallbacks<'s>) -> SignIn<'s> {
@@ -307,6 +325,8 @@ fn graph_view<'s>(g: &'s GraphSignin<'s>, time: Millis, fb: Fallbacks<'s>) -> Si
         location: loc,
         asn: g.asn,
         non_interactive: g.interactive.0 == Some(false),
+        id: g.id.as_str(),
+        correlation: non_empty(g.correlation.as_str()).unwrap_or(fb.correlation),
     }
 }
 
@@ -346,8 +366,23 @@ fn emit(s: &SignIn, cx: &mut RecordCx) -> ParseResult {
     if s.non_interactive {
         d.flags |= flags::NON_INTERACTIVE;
     }
+    cx.identity = identity(s);
     cx.emit(d);
     Ok(())
+}
+
+/// The sign-in's identity, shared by its Sentinel row, Graph object and
+/// diagnostic record: the request id (with the user, so that two users'
+/// records never merge), else the correlation id with time, user and result
+/// code (one correlation id spans the several requests of one sign-in flow).
+fn identity(s: &SignIn) -> u64 {
+    if non_empty(s.id).is_some() {
+        crate::dedup::identity(Source::Entra, &["id", s.id, s.user])
+    } else {
+        let time = s.time.to_string();
+        let parts = [s.correlation, "corr", &time, s.user, s.code];
+        crate::dedup::identity(Source::Entra, &parts)
+    }
 }
 
 /// Entra result codes (SPEC §3): 0 success; the listed codes mean the password

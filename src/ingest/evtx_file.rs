@@ -12,7 +12,7 @@ use super::lenient::Text;
 use super::sshd;
 use super::stats::FileStats;
 use super::time::parse_time;
-use super::windows::{map_logon, EventId, WinData};
+use super::windows::{map_logon, record_identity, EventId, WinData};
 use super::{reason, ParseResult, RecordCx, Reject};
 use crate::event::{Batch, Origin};
 use evtx::{EvtxParser, ParserSettings};
@@ -202,6 +202,13 @@ fn parse_record(json: &str, cx: &mut RecordCx) -> ParseResult {
         .unwrap_or_default();
     let time = parse_time(time_text)
         .ok_or_else(|| Reject::problem(reason::BAD_TIME, format!("SystemTime {time_text:?}")))?;
+    let record_id = cx.origin.offset.to_string(); // the EventRecordID (see `parse_batched`)
+    cx.identity = record_identity(
+        sys.computer.as_str(),
+        sys.channel.as_str(),
+        &record_id,
+        time,
+    );
     if id == 4 && sys.channel.as_str() == "OpenSSH/Operational" {
         let p: SshPayload = serde_json::from_str(json)
             .map_err(|e| Reject::problem(reason::MALFORMED_JSON, e.to_string()))?;

@@ -61,6 +61,11 @@ struct Record<'a> {
         default
     )]
     client_info: Text<'a>,
+    /// The record id: `Id` in the unified audit log, `OfficeId` in Sentinel.
+    #[serde(rename = "Id", alias = "id", borrow, default)]
+    id: Text<'a>,
+    #[serde(rename = "OfficeId", alias = "officeid", borrow, default)]
+    office_id: Text<'a>,
 }
 
 /// The first non-empty of several spellings of one field.
@@ -145,6 +150,8 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
     d.ip = cx.put_ip(ip);
     d.app = cx.put(workload);
     d.client_app = cx.put(r.client_info.as_str());
+    let id = [first(&[&r.id, &r.office_id]), r.user_id.as_str()];
+    cx.identity = crate::dedup::identity(Source::M365, &id);
     cx.emit(d);
     Ok(())
 }

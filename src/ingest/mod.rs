@@ -164,11 +164,18 @@ pub type ParseResult = Result<(), Reject>;
 pub struct RecordCx<'a> {
     pub batch: &'a mut Batch,
     pub origin: Origin,
+    /// The record's [`crate::dedup::identity`] (0 = none), set by the parser
+    /// and stamped on every draft the record emits.
+    pub identity: u64,
 }
 
 impl<'a> RecordCx<'a> {
     pub fn new(batch: &'a mut Batch, origin: Origin) -> Self {
-        RecordCx { batch, origin }
+        RecordCx {
+            batch,
+            origin,
+            identity: 0,
+        }
     }
 
     /// Stores text as given (trimmed).
@@ -215,9 +222,10 @@ impl<'a> RecordCx<'a> {
         }
     }
 
-    /// Appends a draft, stamping it with this record's origin.
+    /// Appends a draft, stamping it with this record's origin and identity.
     pub fn emit(&mut self, mut d: Draft) {
         d.origin = self.origin;
+        d.identity = self.identity;
         self.batch.drafts.push(d);
     }
 }

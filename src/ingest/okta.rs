@@ -26,6 +26,9 @@ const SIGNIN_TYPES: [&str; 6] = [
 struct LogEvent<'a> {
     #[serde(borrow, default)]
     published: Text<'a>,
+    /// The event's own id.
+    #[serde(borrow, default)]
+    uuid: Text<'a>,
     /// Panther's normalised event time, used when `published` is absent.
     #[serde(borrow, default)]
     p_event_time: Text<'a>,
@@ -248,6 +251,7 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
             d.session_id = cx.put(session);
         }
     }
+    cx.identity = crate::dedup::identity(Source::Okta, &[ev.uuid.as_str(), user]);
     cx.emit(d);
     Ok(())
 }

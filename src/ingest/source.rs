@@ -705,7 +705,10 @@ fn enough_to_reject(head: &[u8]) -> bool {
     head.len() >= HEAD_BYTES || memchr::memchr_iter(b'\n', head).count() >= 20
 }
 
-/// Parses a chunk of syslog lines with the file's sshd state.
+/// Parses a chunk of syslog lines with the file's sshd state. A line's
+/// identity is the line itself (time, host, pid and message): an identical
+/// line is a copy, while the N drafts of one `message repeated N times`
+/// line are one record and all stay.
 fn syslog_chunk(
     chunk: &Chunk,
     file: u32,
@@ -715,6 +718,7 @@ fn syslog_chunk(
 ) -> Batch {
     match state {
         Some(state) => super::decode::each_line(chunk, file, max_line, stats, |text, _, cx| {
+            cx.identity = crate::dedup::identity(crate::event::Source::Sshd, &[text]);
             state.parse_line(text, cx)
         }),
         None => Batch::default(),

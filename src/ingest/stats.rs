@@ -1,5 +1,5 @@
 //! Per-file ingest counters: records read, events produced, records ignored
-//! by design, and problems (bad input) by reason with the first few kept with
+//! by design, records dropped as copies of one already loaded, and problems (bad input) by reason with the first few kept with
 //! their line. This is the "record non-fatal errors" policy made visible.
 
 use std::collections::BTreeMap;
@@ -24,15 +24,18 @@ pub struct FileStats {
     pub records: u64,
     /// Events produced (a record may give 0, 1 or several).
     pub events: u64,
-    /// Records that gave at least one event. Every record is kept, ignored
-    /// or a problem: `records == kept + ignored + problems`, except that a
-    /// repair (`non-UTF-8 bytes (replaced)`) is a problem of a kept record
-    /// and an empty file is ignored without a record.
+    /// Records that gave at least one event. Every record is kept, ignored,
+    /// a problem or a duplicate: `records == kept + ignored + problems +
+    /// duplicates`, except that a repair (`non-UTF-8 bytes (replaced)`) is a
+    /// problem of a kept record and an empty file is ignored without a record.
     pub kept: u64,
     /// Well-formed records that `hunt` does not use, by reason.
     pub ignored: BTreeMap<&'static str, u64>,
     /// Bad input by reason.
     pub problems: BTreeMap<&'static str, u64>,
+    /// Well-formed records dropped as copies of a record already loaded
+    /// (same source identity; see `crate::dedup`), counted by the owner.
+    pub duplicates: u64,
     /// The first [`KEEP_PROBLEMS`] problems with their location.
     pub first_problems: Vec<Problem>,
     /// Bytes consumed so far (of the decompressed stream).
@@ -69,6 +72,7 @@ impl FileStats {
         self.records += other.records;
         self.events += other.events;
         self.kept += other.kept;
+        self.duplicates += other.duplicates;
         self.bytes_read += other.bytes_read;
         for (k, v) in other.ignored {
             *self.ignored.entry(k).or_default() += v;

@@ -255,6 +255,22 @@ fn decode<'a, T: Deserialize<'a>>(raw: &'a str) -> Result<T, Reject> {
     serde_json::from_str(raw).map_err(|e| Reject::problem(reason::MALFORMED_JSON, e.to_string()))
 }
 
+/// A Windows event's identity in every shape (evtx, winlogbeat, NXLog):
+/// computer, channel, `EventRecordID` and the second it was logged (record
+/// numbers start again when a log is cleared or a lab machine rebuilt; the
+/// shapes agree on the second, not on sub-second digits). The JSON shapes'
+/// logon events all come from the Security channel, so an absent channel
+/// means `Security`.
+pub(super) fn record_identity(computer: &str, channel: &str, record_id: &str, time: Millis) -> u64 {
+    let channel = if channel.trim().is_empty() {
+        "Security"
+    } else {
+        channel
+    };
+    let second = time.div_euclid(1000).to_string();
+    crate::dedup::identity(Source::Windows, &[record_id, computer, channel, &second])
+}
+
 fn time_of(s: &str) -> Result<Millis, Reject> {
     parse_time(s).ok_or_else(|| Reject::problem(reason::BAD_TIME, format!("time {s:?}")))
 }
@@ -279,6 +295,8 @@ struct Winlog<'a> {
     computer_name: Text<'a>,
     #[serde(borrow, default)]
     event_data: Option<WinData<'a>>,
+    #[serde(borrow, default)]
+    record_id: Text<'a>,
 }
 
 /// winlogbeat NDJSON: `@timestamp`, `winlog.{event_id, computer_name, event_data}`.
@@ -290,6 +308,7 @@ pub fn parse_winlogbeat(raw: &str, cx: &mut RecordCx) -> ParseResult {
     let id = event_id(w.event_id)?;
     let time = time_of(b.timestamp.as_str())?;
     let data = w.event_data.unwrap_or_default();
+    cx.identity = record_identity(w.computer_name.as_str(), "", w.record_id.as_str(), time);
     map_logon(&data.logon(time, id, w.computer_name.as_str()), cx)
 }
 
@@ -315,6 +334,8 @@ struct Nxlog<'a> {
     status: Text<'a>,
     #[serde(rename = "SubStatus", borrow, default)]
     sub_status: Text<'a>,
+    #[serde(rename = "RecordNumber", borrow, default)]
+    record_number: Text<'a>,
 }
 
 /// NXLog JSON (EventData flattened into the record). `@timestamp` is UTC and
@@ -339,6 +360,7 @@ pub fn parse_nxlog(raw: &str, cx: &mut RecordCx) -> ParseResult {
         status: n.status.as_str(),
         sub_status: n.sub_status.as_str(),
     };
+    cx.identity = record_identity(n.hostname.as_str(), "", n.record_number.as_str(), time);
     map_logon(&logon, cx)
 }
 

@@ -253,6 +253,8 @@ impl Contexts {
                 offset: s.offset,
                 len: s.len,
             },
+            // Used at ingest only (see `crate::dedup`): not kept per event.
+            identity: 0,
         })
     }
 

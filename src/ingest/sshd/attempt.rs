@@ -67,6 +67,8 @@ pub struct At<'a> {
 struct Attempt {
     time: Millis,
     origin: Origin,
+    /// The record identity of the line it was read from (see `crate::dedup`).
+    identity: u64,
     outcome: Outcome,
     user: String,
     addr: String,
@@ -78,6 +80,7 @@ impl Attempt {
     fn new(
         at: &At,
         origin: Origin,
+        identity: u64,
         outcome: Outcome,
         user: &str,
         addr: &str,
@@ -86,6 +89,7 @@ impl Attempt {
         Attempt {
             time: at.time,
             origin,
+            identity,
             outcome,
             user: clean_user(user).to_string(),
             addr: addr.to_string(),
@@ -98,9 +102,11 @@ impl Attempt {
         }
     }
 
-    /// Writes the draft into `batch`, charged to `origin` at `time`.
-    fn put(&self, batch: &mut Batch, time: Millis, origin: Origin) {
+    /// Writes the draft into `batch`, charged to `origin` (whose record
+    /// identity is `identity`) at `time`.
+    fn put(&self, batch: &mut Batch, time: Millis, origin: Origin, identity: u64) {
         let mut cx = RecordCx::new(batch, origin);
+        cx.identity = identity;
         let mut d = Draft::new(time, Source::Sshd, Kind::SignIn);
         d.outcome = self.outcome;
         d.user = cx.put_user(&self.user);
@@ -245,13 +251,14 @@ impl Conns {
         }
         let peer = conn.addr.clone();
         let origin = cx.origin;
+        let identity = cx.identity;
         let here = |outcome, user: &str, method: &str| {
             let addr = line_addr
                 .filter(|a| is_ip(a))
                 .or(peer.as_deref())
                 .or(line_addr)
                 .unwrap_or_default();
-            Attempt::new(&at, origin, outcome, user, addr, method)
+            Attempt::new(&at, origin, identity, outcome, user, addr, method)
         };
         // Settles a held attempt at this line (a failure).
         let settle = |a: Attempt, cx: &mut RecordCx, peer: Option<&str>| {
@@ -261,7 +268,7 @@ impl Conns {
                     a.addr = p.to_string();
                 }
             }
-            a.put(cx.batch, at.time, cx.origin);
+            a.put(cx.batch, at.time, cx.origin, cx.identity);
         };
         let before = cx.batch.drafts.len();
         let open = std::mem::replace(&mut conn.open, Open::None);
@@ -329,7 +336,7 @@ impl Conns {
                 }
                 let a = here(Outcome::Failure, user, method);
                 for _ in 0..n {
-                    a.put(cx.batch, at.time, origin);
+                    a.put(cx.batch, at.time, origin, identity);
                 }
                 conn.open = Open::Counted {
                     user: user.to_string(),
@@ -348,7 +355,7 @@ impl Conns {
                     Open::Held(_, a) => settle(a, cx, peer.as_deref()),
                     _ => {}
                 }
-                here(Outcome::Success, user, method).put(cx.batch, at.time, origin);
+                here(Outcome::Success, user, method).put(cx.batch, at.time, origin, identity);
                 conn.open = Open::Counted {
                     user: user.to_string(),
                     refusal: false,
@@ -360,7 +367,7 @@ impl Conns {
                     settle(a, cx, peer.as_deref());
                 }
                 if peer.is_some() {
-                    here(Outcome::Failure, user, what).put(cx.batch, at.time, origin);
+                    here(Outcome::Failure, user, what).put(cx.batch, at.time, origin, identity);
                     conn.open = Open::Counted {
                         user: user.to_string(),
                         refusal: true,
@@ -373,7 +380,8 @@ impl Conns {
             }
             Msg::ChangeOfUser => match (open, peer.is_some()) {
                 (Open::Counted { user, .. }, true) => {
-                    here(Outcome::Failure, &user, "change_of_user").put(cx.batch, at.time, origin);
+                    here(Outcome::Failure, &user, "change_of_user")
+                        .put(cx.batch, at.time, origin, identity);
                     conn.open = Open::Ended;
                     Ok(())
                 }
@@ -437,7 +445,8 @@ impl Conns {
                         Err(Reject::Ignored(ALREADY_COUNTED))
                     }
                     Open::None if alone && peer.is_some() => {
-                        here(Outcome::Failure, user, "preauth").put(cx.batch, at.time, origin);
+                        here(Outcome::Failure, user, "preauth")
+                            .put(cx.batch, at.time, origin, identity);
                         conn.open = Open::Ended;
                         Ok(())
                     }
@@ -525,8 +534,8 @@ fn release_open(open: Open, peer: Option<&str>, batch: &mut Batch) {
             }
         }
         if !a.addr.is_empty() {
-            let (time, origin) = (a.time, a.origin);
-            a.put(batch, time, origin);
+            let (time, origin, identity) = (a.time, a.origin, a.identity);
+            a.put(batch, time, origin, identity);
         }
     }
 }
@@ -534,6 +543,7 @@ fn release_open(open: Open, peer: Option<&str>, batch: &mut Batch) {
 /// A line without a pid (or from another program): nothing to merge with.
 fn standalone(msg: Msg<'_>, at: &At<'_>, cx: &mut RecordCx) -> ParseResult {
     let origin = cx.origin;
+    let identity = cx.identity;
     let (outcome, user, addr, method, count) = match msg {
         Msg::Failed {
             method,
@@ -557,9 +567,9 @@ fn standalone(msg: Msg<'_>, at: &At<'_>, cx: &mut RecordCx) -> ParseResult {
         Msg::Summary => return Err(Reject::Ignored(ALREADY_COUNTED)),
         _ => return Err(Reject::Ignored(NOT_AN_ATTEMPT)),
     };
-    let a = Attempt::new(at, origin, outcome, user, addr, method);
+    let a = Attempt::new(at, origin, identity, outcome, user, addr, method);
     for _ in 0..count {
-        a.put(cx.batch, at.time, origin);
+        a.put(cx.batch, at.time, origin, identity);
     }
     Ok(())
 }

@@ -67,7 +67,7 @@ pub fn lines<'a>(
                 theme.style(Role::Dim),
             ),
         ]));
-        if s.stats.problem_count() > 0 || s.stats.ignored_count() > 0 {
+        if s.stats.problem_count() > 0 || s.stats.ignored_count() > 0 || s.stats.duplicates > 0 {
             let mut parts: Vec<String> = s
                 .stats
                 .problems
@@ -80,6 +80,12 @@ pub fn lines<'a>(
                     .iter()
                     .map(|(r, n)| format!("{n} ignored: {r}")),
             );
+            if s.stats.duplicates > 0 {
+                parts.push(format!(
+                    "{} duplicate records (loaded before, counted once)",
+                    s.stats.duplicates
+                ));
+            }
             out.push(Line::from(Span::styled(
                 format!(
                     "      {}",
@@ -216,5 +222,34 @@ mod tests {
             t.contains("Bad-City.mmdb") && t.contains("does not decode"),
             "{t}"
         );
+    }
+
+    use crate::config::Config;
+    use crate::ingest::read::Input;
+
+    fn text(session: &Session) -> String {
+        let theme = Theme::builtin("default", ColorMode::None);
+        lines(session, &[], &theme, 200)
+            .iter()
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
+    }
+
+    #[test]
+    fn duplicates_are_shown_per_file() {
+        let mut s = Session::new(Config::default(), Enricher::none());
+        s.add_sources(&[Input::Path("graph.json".into())], false);
+        assert!(!text(&s).contains("duplicate"));
+        if let Some(src) = s.sources.first_mut() {
+            src.stats.duplicates = 3;
+        }
+        let t = text(&s);
+        assert!(t.contains("3 duplicate records"), "{t}");
     }
 }
