@@ -311,20 +311,23 @@ pub fn write_ingest_summary(
             writeln!(
                 out,
                 "{name}: cannot read: {}",
-                s.error.as_deref().unwrap_or("unknown error")
+                clean(s.error.as_deref().unwrap_or("unknown error"))
             )?;
             continue;
         }
         if verbose {
+            let dups = match s.stats.duplicates {
+                0 => String::new(),
+                n => format!(", {n} duplicates"),
+            };
             writeln!(
                 out,
-                "{name}: {} ({} records, {} events, {} ignored, {} problems, {} duplicates)",
+                "{name}: {} ({} records, {} events, {} ignored, {} problems{dups})",
                 clean(&s.format),
                 s.stats.records,
                 s.stats.events,
                 s.stats.ignored_count(),
                 s.stats.problem_count(),
-                s.stats.duplicates
             )?;
             for (why, n) in &s.stats.ignored {
                 writeln!(out, "  ignored {n} × {why}")?;

@@ -302,7 +302,10 @@ fn the_ingest_summary_shows_duplicates_only_when_there_are_some() {
         "{text}"
     );
     let verbose = summary(&twice, true);
-    assert!(verbose.contains("0 problems, 0 duplicates)"), "{verbose}");
+    assert!(
+        verbose.contains("events, 0 ignored, 0 problems)"),
+        "{verbose}"
+    );
     assert!(verbose.contains("0 problems, 4 duplicates)"), "{verbose}");
 }
 
