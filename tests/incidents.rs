@@ -563,3 +563,56 @@ fn the_samples_group_into_the_planted_chains() {
     );
     assert_eq!(of(DetectorId::InboxRule, "debra.berger@contoso.com"), None);
 }
+
+#[test]
+fn hunt_scan_prints_incidents_and_each_findings_incident() {
+    use assert_cmd::Command;
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let run = |extra: &[&str]| {
+        let out = Command::cargo_bin("hunt")
+            .unwrap()
+            .env("XDG_CONFIG_HOME", root.join("no-such-config"))
+            .args(["scan", "--case", "/nonexistent/case.db", "--geoip"])
+            .arg(root.join("geoip"))
+            .arg(&root)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, text) = run(&["--incidents"]);
+    assert_eq!(code, Some(0));
+    let incidents: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(incidents.len(), 5, "{text}");
+    let spray = &incidents[0];
+    assert_eq!(spray["severity"], "critical");
+    assert!(spray["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("Spray with success from 45.83.64.17 → 2 accounts"));
+    assert_eq!(spray["steps"][0]["detector"], "password_spray");
+    let (code, text) = run(&["--output", "jsonl"]);
+    assert_eq!(code, Some(0));
+    let findings: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let grouped = findings
+        .iter()
+        .filter(|f| f["incident"] == spray["id"])
+        .count();
+    assert_eq!(grouped, spray["finding_count"].as_u64().unwrap() as usize);
+    let alone = findings
+        .iter()
+        .find(|f| f["user"] == "joni.sherman@contoso.com")
+        .unwrap();
+    assert!(alone["incident"].is_null(), "{alone}");
+    let (code, _) = run(&["--incidents", "--output", "table"]);
+    assert_eq!(code, Some(2));
+}

@@ -110,6 +110,10 @@ pub(crate) fn describe(id: String, mut nodes: Vec<&Node>, rules: Vec<String>) ->
         Some(_) => one_up(top),
         None => top,
     };
+    let escalation = escalation.map(|why| match top {
+        Severity::Critical => format!("{why} (its findings are already critical)"),
+        _ => format!("{why}: one step above its findings' highest ({top})"),
+    });
     Incident {
         id,
         title: title(&nodes),
@@ -173,7 +177,7 @@ fn access_then_action(nodes: &[&Node]) -> Option<String> {
         .iter()
         .find(|n| is_action(n.detector) && n.first >= access.first)?;
     Some(format!(
-        "raised one step: access ({}) then action ({})",
+        "access ({}) then action ({})",
         access.detector, action.detector
     ))
 }

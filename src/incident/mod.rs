@@ -27,6 +27,19 @@ pub use describe::{Incident, Step};
 use link::Node;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+/// What `hunt config` prints under the configuration: how the
+/// `[incidents]` rules read (the defaults are the rules printed above it).
+pub const CONFIG_NOTE: &str = "\
+# [incidents] groups findings that share an entity within a window into one incident.
+# Each [[incidents.rules]] links two findings whose detectors it lists:
+#   link = \"user\"           the same user, at most `window` between one's end and the other's start
+#   link = \"ip\"             the same source IP across users (same gap)
+#   link = \"spray_success\"  a password_spray finding and findings of the users that succeeded
+#                             from its IP (or from that IP) starting within `window` after it
+# An IP seen in findings of more than max_ip_users users, or called shared egress by the spray
+# detector, links nothing. A rules list in your file replaces these defaults.
+";
+
 /// Most links kept per finding.
 pub const MAX_EDGES: usize = 256;
 /// Most findings kept per user or IP in the lookup lists (the latest).
