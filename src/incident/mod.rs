@@ -492,3 +492,62 @@ fn push_capped(list: &mut Vec<String>, id: &str) {
     }
     list.push(id.to_string());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3_600_000;
+
+    fn f(d: DetectorId, user: &str, ip: &str, t: Millis) -> Finding {
+        let mut f = Finding::new(d, user, t, 75, String::new());
+        f.user = Some(user.to_string());
+        f.ip = Some(ip.to_string());
+        f
+    }
+
+    #[test]
+    fn lookup_lists_are_pruned_without_losing_links() {
+        let mut fs: Vec<Finding> = (0..1200)
+            .map(|i| {
+                f(
+                    DetectorId::HostingAsn,
+                    &format!("u{i}"),
+                    &format!("10.{}.{}.1", i / 250, i % 250),
+                    i * H / 6,
+                )
+            })
+            .collect();
+        fs.push(f(DetectorId::CredentialStuffing, "chain", "1.1.1.1", 0));
+        fs.push(f(DetectorId::BulkSend, "chain", "2.2.2.2", 47 * H));
+        let mut inc = Incidents::new(&IncidentsConfig::default());
+        inc.observe(fs.iter().rev());
+        assert_eq!(inc.len(), 1);
+        assert!(inc.incident_of(&fs[1200].id).is_some());
+        assert!(
+            inc.by_user.len() < 1000 && inc.by_ip.len() < 1000,
+            "old entries pruned: {} users, {} IPs",
+            inc.by_user.len(),
+            inc.by_ip.len()
+        );
+    }
+
+    #[test]
+    fn lookup_lists_keep_the_latest_per_key() {
+        let mut inc = Incidents::new(&IncidentsConfig::default());
+        let fs: Vec<Finding> = (0..100)
+            .map(|i| {
+                f(
+                    DetectorId::LegacyAuth,
+                    "busy",
+                    &format!("10.0.0.{i}"),
+                    i * 1000,
+                )
+            })
+            .collect();
+        inc.observe(fs.iter());
+        assert_eq!(inc.by_user.get("busy").map(Vec::len), Some(MAX_PER_KEY));
+        // Every finding still in the one incident, by the links found.
+        assert_eq!(inc.all().next().map(|i| i.steps.len()), Some(100));
+    }
+}
