@@ -616,3 +616,19 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
     let (code, _) = run(&["--incidents", "--output", "table"]);
     assert_eq!(code, Some(2));
 }
+
+#[test]
+fn only_incidents_that_changed_are_reported() {
+    let mut fs = bec_chain();
+    let mut inc = Incidents::new(&IncidentsConfig::default());
+    inc.observe(fs.iter());
+    let id = inc.incident_of(&fs[0].id).unwrap().to_string();
+    assert_eq!(inc.take_changes(), std::slice::from_ref(&id));
+    // The same findings again (a release that changed nothing grouping sees): quiet.
+    inc.observe(fs.iter());
+    assert!(inc.take_changes().is_empty());
+    // More sends: the step's event count changes, so the incident does.
+    fs[2].event_count += 10;
+    inc.observe([&fs[2]]);
+    assert_eq!(inc.take_changes(), [id]);
+}

@@ -85,7 +85,8 @@ pub struct Incidents {
     pinned: HashSet<String>,
     of: HashMap<String, String>,
     list: BTreeMap<String, Incident>,
-    changed: Vec<String>,
+    /// A set, so it stays bounded (by the incident ids) when nobody takes it.
+    changed: BTreeSet<String>,
     watermark: Millis,
     fed: u32,
 }
@@ -155,10 +156,7 @@ impl Incidents {
     /// Ids of incidents created, changed or dissolved since the last call
     /// (a dissolved one is no longer in [`Incidents::get`]).
     pub fn take_changes(&mut self) -> Vec<String> {
-        let mut v = std::mem::take(&mut self.changed);
-        v.sort();
-        v.dedup();
-        v
+        std::mem::take(&mut self.changed).into_iter().collect()
     }
 
     /// Takes a finding out of its incident for good: later updates and rules
@@ -431,13 +429,14 @@ impl Incidents {
                 }
             }
         }
+        let mut before: HashMap<String, Incident> = HashMap::new();
         for inc in &old {
             if let Some(i) = self.list.remove(inc) {
                 for f in i.findings() {
                     self.of.remove(f);
                 }
+                before.insert(inc.clone(), i);
             }
-            self.changed.push(inc.clone());
         }
         for (gi, (members, rules)) in groups.into_iter().enumerate() {
             if members.len() < 2 {
@@ -459,9 +458,14 @@ impl Incidents {
             for m in &members {
                 self.of.insert(m.clone(), id.clone());
             }
-            self.list.insert(id.clone(), inc);
-            self.changed.push(id);
+            // Reported only when it differs from what it was before.
+            if before.remove(&id).as_ref() != Some(&inc) {
+                self.changed.insert(id.clone());
+            }
+            self.list.insert(id, inc);
         }
+        // Whatever was not regrouped under its id is dissolved.
+        self.changed.extend(before.into_keys());
     }
 
     fn sort_by_time(&self, ids: &mut [String]) {
