@@ -238,20 +238,6 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     report::write_ingest_summary(&mut io::stderr().lock(), &session, args.verbose)?;
     triage.write_summary(&mut io::stderr().lock(), &session, args.include_suppressed)?;
 
-    if args.incidents {
-        let mut out = io::BufWriter::new(stdout.lock());
-        for inc in session.incidents.sorted() {
-            if args.include_suppressed || !all_suppressed(&session, inc) {
-                report::write_jsonl(&mut out, &inc.to_json())?;
-            }
-        }
-        out.flush()?;
-        return Ok(if unreadable {
-            ExitCode::from(2)
-        } else {
-            ExitCode::SUCCESS
-        });
-    }
     let rows: Vec<serde_json::Value> = session
         .findings
         .sorted()
@@ -261,6 +247,14 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         .collect();
     let mut out = io::BufWriter::new(stdout.lock());
     match output {
+        // Incidents instead of findings (--fail-on still looks at findings).
+        _ if args.incidents => {
+            for inc in session.incidents.sorted() {
+                if args.include_suppressed || !all_suppressed(&session, inc) {
+                    report::write_jsonl(&mut out, &inc.to_json())?;
+                }
+            }
+        }
         OutputFormat::Table => report::write_table(&mut out, &rows, terminal_width())?,
         OutputFormat::Jsonl => {
             for v in &rows {

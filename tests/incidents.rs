@@ -615,6 +615,8 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
     assert!(alone["incident"].is_null(), "{alone}");
     let (code, _) = run(&["--incidents", "--output", "table"]);
     assert_eq!(code, Some(2));
+    let (code, text) = run(&["--incidents", "--fail-on", "critical"]);
+    assert_eq!((code, text.lines().count()), (Some(1), 5));
 }
 
 #[test]
