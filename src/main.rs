@@ -237,6 +237,13 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     }
     report::write_ingest_summary(&mut io::stderr().lock(), &session, args.verbose)?;
     triage.write_summary(&mut io::stderr().lock(), &session, args.include_suppressed)?;
+    if !args.incidents && !session.incidents.is_empty() {
+        let grouped: usize = session.incidents.all().map(|i| i.steps.len()).sum();
+        eprintln!(
+            "hunt: {} incidents group {grouped} related findings (each finding's \"incident\"); --incidents prints them",
+            session.incidents.len()
+        );
+    }
 
     let rows: Vec<serde_json::Value> = session
         .findings

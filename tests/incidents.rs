@@ -581,9 +581,10 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
-    let (code, text) = run(&["--incidents"]);
+    let (code, text, _) = run(&["--incidents"]);
     assert_eq!(code, Some(0));
     let incidents: Vec<serde_json::Value> = text
         .lines()
@@ -597,8 +598,12 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
         .unwrap()
         .starts_with("Spray with success from 45.83.64.17 → 2 accounts"));
     assert_eq!(spray["steps"][0]["detector"], "password_spray");
-    let (code, text) = run(&["--output", "jsonl"]);
+    let (code, text, err) = run(&["--output", "jsonl"]);
     assert_eq!(code, Some(0));
+    assert!(
+        err.contains("hunt: 5 incidents group 15 related findings"),
+        "{err}"
+    );
     let findings: Vec<serde_json::Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -613,9 +618,9 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
         .find(|f| f["user"] == "joni.sherman@contoso.com")
         .unwrap();
     assert!(alone["incident"].is_null(), "{alone}");
-    let (code, _) = run(&["--incidents", "--output", "table"]);
+    let (code, _, _) = run(&["--incidents", "--output", "table"]);
     assert_eq!(code, Some(2));
-    let (code, text) = run(&["--incidents", "--fail-on", "critical"]);
+    let (code, text, _) = run(&["--incidents", "--fail-on", "critical"]);
     assert_eq!((code, text.lines().count()), (Some(1), 5));
 }
 
