@@ -639,3 +639,43 @@ fn only_incidents_that_changed_are_reported() {
     inc.observe([&fs[2]]);
     assert_eq!(inc.take_changes(), [id]);
 }
+
+#[test]
+fn status_and_owner_carry_through_growth_and_merges() {
+    use hunt::incident::Status;
+    let fs = spray_chain();
+    let bec = bec_chain();
+    let mut inc = Incidents::new(&IncidentsConfig::default());
+    inc.observe(fs[..3].iter());
+    let id = inc.incident_of(&fs[0].id).unwrap().to_string();
+    let i = inc.get(&id).unwrap();
+    assert_eq!((i.status, i.owner.as_deref()), (Status::New, None));
+    assert_eq!(i.to_json()["status"], "new");
+    inc.set_status(&id, Status::Active, "ana").unwrap();
+    inc.take_changes();
+    // A later finding joins: still active, still ana's.
+    inc.observe([&fs[3]]);
+    let i = inc.get(&id).unwrap();
+    assert_eq!(
+        (i.status, i.owner.as_deref()),
+        (Status::Active, Some("ana"))
+    );
+    assert_eq!(i.to_json()["owner"], "ana");
+    // A closed incident that gains a finding is reopened as active.
+    inc.observe(bec[..2].iter());
+    let bec_id = inc.incident_of(&bec[0].id).unwrap().to_string();
+    inc.set_owner(&bec_id, Some("bo")).unwrap();
+    inc.set_status(&bec_id, Status::Closed, "ana").unwrap();
+    assert_eq!(inc.get(&bec_id).unwrap().owner.as_deref(), Some("bo"));
+    inc.observe([&bec[1]]);
+    assert_eq!(
+        inc.get(&bec_id).unwrap().status,
+        Status::Closed,
+        "an update adds nothing new"
+    );
+    inc.observe([&bec[2]]);
+    let i = inc.get(&bec_id).unwrap();
+    assert_eq!((i.status, i.owner.as_deref()), (Status::Active, Some("bo")));
+    assert!(inc.set_status("inc-none", Status::Closed, "ana").is_err());
+    assert_eq!(Status::from_name(" Closed"), Some(Status::Closed));
+}

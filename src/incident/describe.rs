@@ -43,6 +43,9 @@ pub struct Incident {
     pub ips: Vec<String>,
     /// Names of the rules (or "manual") that link its findings.
     pub rules: Vec<String>,
+    pub status: super::Status,
+    /// Who works on it; set to the analyst who first changes its status.
+    pub owner: Option<String>,
 }
 
 impl Incident {
@@ -81,6 +84,8 @@ impl Incident {
             "users": self.users,
             "ips": self.ips,
             "rules": self.rules,
+            "status": self.status.as_str(),
+            "owner": self.owner,
         })
     }
 }
@@ -136,6 +141,8 @@ pub(crate) fn describe(id: String, mut nodes: Vec<&Node>, rules: Vec<String>) ->
         users,
         ips,
         rules,
+        status: super::Status::New,
+        owner: None,
     }
 }
 

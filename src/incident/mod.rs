@@ -19,12 +19,14 @@
 
 pub mod describe;
 pub(crate) mod link;
+pub mod status;
 
 use crate::config::IncidentsConfig;
 use crate::event::Millis;
 use crate::finding::{DetectorId, Finding};
 pub use describe::{Incident, Step};
 use link::Node;
+pub use status::Status;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// What `hunt config` prints under the configuration: how the
@@ -56,7 +58,7 @@ struct Edge {
     ip: Option<String>,
 }
 
-/// Why a manual move was refused.
+/// Why a manual change (a move, a status) was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoveError {
     #[error("no finding `{0}` is known to the incident grouping")]
@@ -194,6 +196,36 @@ impl Incidents {
         let mut dirty = members;
         dirty.push(finding_id.to_string());
         self.regroup(dirty);
+        Ok(())
+    }
+
+    /// Sets an incident's status; an incident without an owner gets `analyst`.
+    pub fn set_status(
+        &mut self,
+        incident_id: &str,
+        status: Status,
+        analyst: &str,
+    ) -> Result<(), MoveError> {
+        let inc = self
+            .list
+            .get_mut(incident_id)
+            .ok_or_else(|| MoveError::UnknownIncident(incident_id.to_string()))?;
+        inc.status = status;
+        if inc.owner.is_none() {
+            inc.owner = Some(analyst.to_string());
+        }
+        self.changed.insert(incident_id.to_string());
+        Ok(())
+    }
+
+    /// Hands an incident to `owner` (or to nobody).
+    pub fn set_owner(&mut self, incident_id: &str, owner: Option<&str>) -> Result<(), MoveError> {
+        let inc = self
+            .list
+            .get_mut(incident_id)
+            .ok_or_else(|| MoveError::UnknownIncident(incident_id.to_string()))?;
+        inc.owner = owner.map(String::from);
+        self.changed.insert(incident_id.to_string());
         Ok(())
     }
 
@@ -402,13 +434,18 @@ impl Incidents {
         }
         // Old incidents' ids go to the new group holding most of their findings.
         let mut claims: Vec<(usize, Millis, String, usize)> = Vec::new();
+        // Per group: the earlier incidents holding its findings, and whether it has others.
+        let mut parts: Vec<(Vec<String>, bool)> = Vec::new();
         for (gi, (members, _)) in groups.iter().enumerate() {
             let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut fresh = false;
             for m in members {
-                if let Some(inc) = self.of.get(m) {
-                    *count.entry(inc.as_str()).or_default() += 1;
+                match self.of.get(m) {
+                    Some(inc) => *count.entry(inc.as_str()).or_default() += 1,
+                    None => fresh = true,
                 }
             }
+            parts.push((count.keys().map(|k| k.to_string()).collect(), fresh));
             for (inc, n) in count {
                 let start = self
                     .list
@@ -454,7 +491,18 @@ impl Incidents {
                 }
             };
             let nodes: Vec<&Node> = members.iter().filter_map(|m| self.nodes.get(m)).collect();
-            let inc = describe::describe(id.clone(), nodes, rules.into_iter().collect());
+            let mut inc = describe::describe(id.clone(), nodes, rules.into_iter().collect());
+            if let Some((old_ids, fresh)) = parts.get(gi) {
+                // The kept incident first, then the others it absorbed.
+                let mut from: Vec<&Incident> = before.get(&id).into_iter().collect();
+                from.extend(
+                    old_ids
+                        .iter()
+                        .filter(|o| **o != id)
+                        .filter_map(|o| before.get(o)),
+                );
+                (inc.status, inc.owner) = status::carry(&from, *fresh);
+            }
             for m in &members {
                 self.of.insert(m.clone(), id.clone());
             }
