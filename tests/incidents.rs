@@ -322,6 +322,8 @@ fn a_manual_move_out_sticks_across_later_updates() {
     let mut fs = spray_chain();
     let mut inc = grouped(&fs);
     let id = inc.incident_of(&fs[0].id).unwrap().to_string();
+    inc.set_status(&id, hunt::incident::Status::Active, "ana")
+        .unwrap();
     inc.move_out(&fs[3].id).unwrap();
     assert_eq!(inc.incident_of(&fs[3].id), None);
     assert_eq!(inc.get(&id).unwrap().steps.len(), 3);
@@ -335,6 +337,7 @@ fn a_manual_move_out_sticks_across_later_updates() {
     inc.move_out(&fs[0].id).unwrap();
     assert_eq!(inc.len(), 1, "{:?}", shape(&inc));
     assert_eq!(inc.get(&id).unwrap().steps.len(), 2);
+    assert_eq!(inc.get(&id).unwrap().status, hunt::incident::Status::Active);
     assert_eq!(inc.incident_of(&fs[0].id), None);
     // Moving one of those two out leaves a single finding: no incident.
     inc.move_out(&fs[2].id).unwrap();

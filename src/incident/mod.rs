@@ -507,13 +507,14 @@ impl Incidents {
                 self.of.insert(m.clone(), id.clone());
             }
             // Reported only when it differs from what it was before.
-            if before.remove(&id).as_ref() != Some(&inc) {
+            if before.get(&id) != Some(&inc) {
                 self.changed.insert(id.clone());
             }
             self.list.insert(id, inc);
         }
         // Whatever was not regrouped under its id is dissolved.
-        self.changed.extend(before.into_keys());
+        let dissolved = before.into_keys().filter(|id| !self.list.contains_key(id));
+        self.changed.extend(dissolved.collect::<Vec<_>>());
     }
 
     fn sort_by_time(&self, ids: &mut [String]) {
