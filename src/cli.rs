@@ -113,6 +113,12 @@ pub struct ScanArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
 
+    /// Print incidents (groups of related findings, see `[incidents]` in
+    /// `hunt config`) as JSON lines instead of findings; with -f, each
+    /// incident as it is created, changed or dissolved.
+    #[arg(long)]
+    pub incidents: bool,
+
     /// Print per-file ingest counts (records, events, ignored by reason) on stderr.
     #[arg(long, short = 'v')]
     pub verbose: bool,

@@ -103,6 +103,8 @@ pub struct Config {
     pub detectors: DetectorsConfig,
     pub geoip: GeoipConfig,
     pub ui: UiConfig,
+    /// How findings are grouped into incidents (see [`IncidentsConfig`]).
+    pub incidents: IncidentsConfig,
     /// Allowlist entries written by hand (SPEC §8); they apply like case entries.
     #[serde(rename = "allow", skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<AllowConfig>,
@@ -468,6 +470,104 @@ impl Default for UiConfig {
     }
 }
 
+/// Grouping findings into incidents (`[incidents]`, issue 12). Two findings
+/// belong together when a rule links them; an incident is a connected group.
+/// A `[[incidents.rules]]` list in a user file replaces the default rules
+/// (`hunt config` prints them to start from).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IncidentsConfig {
+    pub enabled: bool,
+    /// An IP seen in findings of more than this many distinct users links
+    /// nothing (a shared NAT or proxy must not glue a tenant together); an IP
+    /// a password spray finding calls shared egress links nothing either.
+    pub max_ip_users: u32,
+    /// Most findings in one incident: the earliest are kept, later ones stay alone.
+    pub max_findings: u32,
+    pub rules: Vec<IncidentRule>,
+}
+
+impl Default for IncidentsConfig {
+    fn default() -> Self {
+        use crate::finding::DetectorId::*;
+        let account = vec![
+            CredentialStuffing,
+            ImpossibleTravel,
+            HostingAsn,
+            IdentityRisk,
+            LegacyAuth,
+            SessionAnomaly,
+            InboxRule,
+            BulkSend,
+        ];
+        IncidentsConfig {
+            enabled: true,
+            max_ip_users: 4,
+            max_findings: 100,
+            rules: vec![
+                // A spray IP, and what its successful users (or that IP) did next.
+                IncidentRule {
+                    name: "spray-with-success".into(),
+                    link: IncidentLink::SpraySuccess,
+                    detectors: account.clone(),
+                    window: Span::hours(24),
+                },
+                // One account's compromise chain, access to action (BEC).
+                IncidentRule {
+                    name: "account-compromise".into(),
+                    link: IncidentLink::User,
+                    detectors: account,
+                    window: Span::hours(48),
+                },
+                // One attacker IP behind several accounts: only detectors whose
+                // IP is itself the signal (a risky or legacy sign-in, a rule or a
+                // send from the office NAT says nothing about the NAT).
+                IncidentRule {
+                    name: "same-attacker-ip".into(),
+                    link: IncidentLink::Ip,
+                    detectors: vec![
+                        CredentialStuffing,
+                        ImpossibleTravel,
+                        HostingAsn,
+                        SessionAnomaly,
+                    ],
+                    window: Span::hours(24),
+                },
+            ],
+        }
+    }
+}
+
+/// One grouping rule: which detectors' findings it links, by which entity,
+/// and within what span of event time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentRule {
+    pub name: String,
+    pub link: IncidentLink,
+    /// For `user` and `ip`: both findings' detectors; for `spray_success`:
+    /// the detectors of the findings that join the spray.
+    pub detectors: Vec<crate::finding::DetectorId>,
+    /// `user`, `ip`: at most this much time between the earlier finding's
+    /// last_seen and the later one's first_seen (overlapping findings always
+    /// qualify). `spray_success`: the finding's first_seen lies between the
+    /// spray's first_seen and its last_seen plus this.
+    pub window: Span,
+}
+
+/// The entity a rule links findings by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentLink {
+    /// The same user.
+    User,
+    /// The same source IP (the finding's `ip`), across users.
+    Ip,
+    /// A password_spray finding and findings of the users that succeeded from
+    /// its IP (its `successful_user_list`) or from that IP.
+    SpraySuccess,
+}
+
 /// An allowlist entry written in the config file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -616,6 +716,14 @@ impl Config {
             if !ok {
                 return Err(format!(
                     "detectors.hosting_asn.cidrs: `{c}` is not an IP or CIDR (write it like 185.220.0.0/16)"
+                ));
+            }
+        }
+        for r in &self.incidents.rules {
+            if r.window.ms() <= 0 || r.detectors.is_empty() {
+                return Err(format!(
+                    "incidents.rules `{}`: give a positive window and at least one detector",
+                    r.name
                 ));
             }
         }

@@ -7,6 +7,7 @@
 //! - [`store`]: compact interned events with by-user / by-IP / by-time indexes.
 //! - [`detect`]: the detector trait, shared windows, one detector per file → [`finding::Finding`]s.
 //! - [`pipeline`]: wires readers → parse → enrich → store → detect → findings.
+//! - [`incident`]: grouping related findings into incidents (rules from the config, manual moves).
 //! - [`report`]: `hunt scan` output (table, JSONL, CSV).
 //! - [`triage`]: the case file (verdicts, notes, allowlist) and applying it to findings.
 //! - [`tui`]: the interactive workbench (`hunt [PATH…]`); nothing above imports it.
@@ -23,6 +24,7 @@ pub mod detect;
 pub mod enrich;
 pub mod event;
 pub mod finding;
+pub mod incident;
 pub mod ingest;
 pub mod panics;
 pub mod pipeline;

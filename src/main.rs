@@ -47,6 +47,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 writeln!(out, "# {m}")?;
             }
             write!(out, "{}", config.to_toml())?;
+            write!(out, "\n{}", hunt::incident::CONFIG_NOTE)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Scan(args)) => scan(&cli.common, config, args),
@@ -110,6 +111,12 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
             hunt::sanitize::clean(&p.display().to_string())
         );
     }
+    if args.incidents && matches!(args.output, Some(OutputFormat::Table | OutputFormat::Csv)) {
+        eprintln!(
+            "hunt scan: --incidents prints JSON lines; use --output jsonl or leave --output out"
+        );
+        return Ok(ExitCode::from(2));
+    }
     let stdin_count = inputs.iter().filter(|i| **i == Input::Stdin).count();
     if stdin_count > 1 {
         eprintln!("hunt scan: - (standard input) can be given only once");
@@ -146,11 +153,13 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     let readers = pipeline::start(&opts, &config);
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
-    let output = args.output.unwrap_or(if tty && !args.follow {
-        OutputFormat::Table
-    } else {
-        OutputFormat::Jsonl
-    });
+    let output = args
+        .output
+        .unwrap_or(if tty && !args.follow && !args.incidents {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Jsonl
+        });
 
     if args.follow {
         let mut out = stdout.lock();
@@ -168,6 +177,16 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                 eprintln!("hunt: {}", hunt::sanitize::clean(&e.to_string()));
             }
             triage.apply(&mut session);
+            if args.incidents {
+                session.take_changes();
+                for id in session.incidents.take_changes() {
+                    if let Some(v) = incident_change(&session, &id, &mut printed) {
+                        report::write_jsonl(&mut out, &v)?;
+                    }
+                }
+                out.flush()?;
+                continue;
+            }
             let mut this_round = std::collections::HashSet::new();
             for (_, id) in session.take_changes() {
                 if !this_round.insert(id.clone()) {
@@ -237,6 +256,13 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     }
     report::write_ingest_summary(&mut io::stderr().lock(), &session, args.verbose)?;
     triage.write_summary(&mut io::stderr().lock(), &session, args.include_suppressed)?;
+    if !args.incidents && !session.incidents.is_empty() {
+        let grouped: usize = session.incidents.all().map(|i| i.steps.len()).sum();
+        eprintln!(
+            "hunt: {} incidents group {grouped} related findings (each finding's \"incident\"); --incidents prints them",
+            session.incidents.len()
+        );
+    }
 
     let rows: Vec<serde_json::Value> = session
         .findings
@@ -247,6 +273,14 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         .collect();
     let mut out = io::BufWriter::new(stdout.lock());
     match output {
+        // Incidents instead of findings (--fail-on still looks at findings).
+        _ if args.incidents => {
+            for inc in session.incidents.sorted() {
+                if args.include_suppressed || !all_suppressed(&session, inc) {
+                    report::write_jsonl(&mut out, &inc.to_json())?;
+                }
+            }
+        }
         OutputFormat::Table => report::write_table(&mut out, &rows, terminal_width())?,
         OutputFormat::Jsonl => {
             for v in &rows {
@@ -275,6 +309,40 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// True when every finding of the incident is suppressed (hidden by default like them).
+fn all_suppressed(session: &Session, inc: &hunt::incident::Incident) -> bool {
+    inc.findings().all(|id| {
+        session
+            .findings
+            .get(id)
+            .is_none_or(|f| f.suppressed.is_some())
+    })
+}
+
+/// A live incident line: the incident with `"change"` created or updated,
+/// or `{"id", "change": "dissolved"}` once a printed one was merged away or
+/// split up (an id that came and went within one release is not printed).
+fn incident_change(
+    session: &Session,
+    id: &str,
+    printed: &mut std::collections::HashSet<String>,
+) -> Option<serde_json::Value> {
+    Some(match session.incidents.get(id) {
+        Some(inc) => {
+            let mut v = inc.to_json();
+            let change = if printed.insert(id.to_string()) {
+                "created"
+            } else {
+                "updated"
+            };
+            v["change"] = serde_json::json!(change);
+            v
+        }
+        None if printed.remove(id) => serde_json::json!({"id": id, "change": "dissolved"}),
+        None => return None,
+    })
 }
 
 /// Width for `--output table`: `COLUMNS` when set, else the terminal's;

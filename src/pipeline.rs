@@ -131,6 +131,8 @@ pub struct Session {
     pub config: Config,
     pub store: Store,
     pub findings: Findings,
+    /// Findings grouped into incidents, fed at each release.
+    pub incidents: crate::incident::Incidents,
     pub sources: Vec<SourceInfo>,
     pub enricher: Enricher,
     pub hosting: HostingNetworks,
@@ -151,6 +153,7 @@ impl Session {
     pub fn new(config: Config, enricher: Enricher) -> Session {
         let hosting = HostingNetworks::from_config(&config.detectors.hosting_asn);
         Session {
+            incidents: crate::incident::Incidents::new(&config.incidents),
             engine: Engine::new(&config),
             hosting,
             config,
@@ -372,8 +375,18 @@ impl Session {
             config: &self.config,
             hosting: &self.hosting,
         };
+        let changed_from = self.changed.len();
         self.engine
             .observe_all(&cx, &pending, &mut self.findings, &mut self.changed);
+        // Incidents see this release's created/updated findings at once.
+        let findings = &self.findings;
+        self.incidents.observe(
+            self.changed
+                .get(changed_from..)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|(_, id)| findings.get(id)),
+        );
         pending.clear();
         self.pending = pending;
         self.detect_time += t0.elapsed();

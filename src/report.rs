@@ -60,6 +60,8 @@ pub fn finding_json(session: &Session, f: &Finding) -> Value {
             None => Value::Bool(false),
             Some(s) => json!({"entry": s.entry, "note": s.note}),
         },
+        // The incident it belongs to (null when alone), see `crate::incident`.
+        "incident": session.incidents.incident_of(&f.id),
         // Filled from the case by `triage::scan::ScanTriage::finding_json`.
         "verdict": Value::Null,
     })
