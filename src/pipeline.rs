@@ -409,13 +409,8 @@ impl Session {
 /// order they have, which for a newest-first file is the reverse of the
 /// file's). Otherwise (time, index) pairs, which sit together in memory, are sorted.
 fn sort_for_detection(store: &Store, ranks: &[u64], pending: &mut Vec<EventIdx>) {
-    let ascending = pending
-        .windows(2)
-        .all(|w| store.time(w[0]) <= store.time(w[1]));
-    let descending = !ascending
-        && pending
-            .windows(2)
-            .all(|w| store.time(w[0]) >= store.time(w[1]));
+    let ascending = pending.is_sorted_by_key(|&i| store.time(i));
+    let descending = !ascending && pending.is_sorted_by(|&a, &b| store.time(a) >= store.time(b));
     if descending {
         pending.reverse();
     }
@@ -552,6 +547,19 @@ struct LoopOptions {
     max_open: usize,
 }
 
+/// What [`read_loop`] keeps per input.
+#[derive(Debug, Clone, Copy, Default)]
+struct Track {
+    /// Batches handed out so far: the next one's `seq`.
+    sent: u64,
+    /// At its end for good (or failed): not polled again.
+    finished: bool,
+    /// `Opened` was sent for the file open now.
+    announced: bool,
+    /// The round it last handed out data.
+    last_active: u64,
+}
+
 fn read_loop(
     mut readers: Vec<SourceReader>,
     pace: LoopOptions,
@@ -559,9 +567,7 @@ fn read_loop(
     job_tx: SyncSender<Job>,
 ) {
     let follow = pace.follow;
-    let mut sent = vec![0u64; readers.len()];
-    let mut finished = vec![false; readers.len()];
-    let mut announced = vec![false; readers.len()];
+    let mut tracks = vec![Track::default(); readers.len()];
     if follow && pace.pause.is_none() {
         // A pipe may stay silent for hours: it has nothing held back while
         // its first read blocks, so it must not hold back the other inputs.
@@ -579,29 +585,25 @@ fn read_loop(
     }
     // Readers holding open files, and the round each last handed out data.
     let mut open: Vec<usize> = Vec::new();
-    let mut last_active = vec![0u64; readers.len()];
     let mut round = 0u64;
     loop {
         round += 1;
         for k in 0..readers.len() {
-            if finished[k] {
-                continue;
-            }
-            if readers
-                .get(k)
-                .is_some_and(|r| !r.is_open() && !r.wants_open())
-            {
-                continue; // parked and unchanged: nothing new to say
-            }
-            let Some(r) = readers.get_mut(k) else {
+            let (Some(r), Some(t)) = (readers.get_mut(k), tracks.get_mut(k)) else {
                 continue;
             };
-            let sent_before = sent[k];
+            if t.finished {
+                continue;
+            }
+            if !r.is_open() && !r.wants_open() {
+                continue; // parked and unchanged: nothing new to say
+            }
+            let sent_before = t.sent;
             let file = r.file;
             let mut stats = FileStats::default();
             let mut failed = false;
             let res = {
-                let sent_k = &mut sent[k];
+                let sent_k = &mut t.sent;
                 let mut out = |o: Output| {
                     // Batches are numbered in the order they are cut.
                     let seq = *sent_k;
@@ -644,9 +646,9 @@ fn read_loop(
             }
             if r.layout().is_none() {
                 // Not open yet, or reopened after rotation: announce it again once sniffed.
-                announced[k] = false;
-            } else if !announced[k] {
-                announced[k] = true;
+                t.announced = false;
+            } else if !t.announced {
+                t.announced = true;
                 let size = r
                     .input
                     .path()
@@ -660,8 +662,8 @@ fn read_loop(
             }
             // Reader-side counters (bytes, long lines) travel as an empty batch.
             if stats != FileStats::default() {
-                let seq = sent[k];
-                sent[k] += 1;
+                let seq = t.sent;
+                t.sent += 1;
                 if tx
                     .send(IngestMsg::Batch {
                         file,
@@ -680,32 +682,32 @@ fn read_loop(
             });
             let msg = match res {
                 Ok(Polled::Finished) => {
-                    finished[k] = true;
+                    t.finished = true;
                     IngestMsg::Finished {
                         file,
-                        batches: sent[k],
+                        batches: t.sent,
                     }
                 }
                 Ok(Polled::CaughtUp) if follow => IngestMsg::CaughtUp {
                     file,
-                    batches: sent[k],
+                    batches: t.sent,
                 },
                 Ok(Polled::CaughtUp) => {
-                    finished[k] = true;
+                    t.finished = true;
                     IngestMsg::Finished {
                         file,
-                        batches: sent[k],
+                        batches: t.sent,
                     }
                 }
                 Err(e) if follow && e.kind() == std::io::ErrorKind::NotFound => {
                     // Not there yet: wait for it (tail -F).
                     IngestMsg::CaughtUp {
                         file,
-                        batches: sent[k],
+                        batches: t.sent,
                     }
                 }
                 Err(e) => {
-                    finished[k] = true;
+                    t.finished = true;
                     r.close();
                     IngestMsg::Failed {
                         file,
@@ -713,8 +715,8 @@ fn read_loop(
                     }
                 }
             };
-            if sent[k] != sent_before {
-                last_active[k] = round;
+            if t.sent != sent_before {
+                t.last_active = round;
             }
             let listed = open.iter().position(|&j| j == k);
             match (r.is_open(), listed) {
@@ -733,9 +735,8 @@ fn read_loop(
                     .filter(|&i| open.get(i) != Some(&k))
                     .min_by_key(|&i| {
                         open.get(i)
-                            .and_then(|&j| last_active.get(j))
-                            .copied()
-                            .unwrap_or(0)
+                            .and_then(|&j| tracks.get(j))
+                            .map_or(0, |t| t.last_active)
                     });
                 let Some(at) = idle else {
                     break;
@@ -746,7 +747,7 @@ fn read_loop(
                 }
             }
         }
-        if !follow || finished.iter().all(|&f| f) {
+        if !follow || tracks.iter().all(|t| t.finished) {
             return;
         }
         if let Some(pause) = pace.pause {

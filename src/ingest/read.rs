@@ -62,11 +62,13 @@ impl<R: Read> Peeked<R> {
     fn read_head(mut rest: R, n: usize, stop_at_newline: bool) -> io::Result<Self> {
         let mut head = vec![0u8; n];
         let mut got = 0;
-        while got < n {
-            match rest.read(&mut head[got..]) {
+        while let Some(free) = head.get_mut(got..).filter(|f| !f.is_empty()) {
+            match rest.read(free) {
                 Ok(0) => break,
                 Ok(k) => {
-                    let new_line = memchr::memchr(b'\n', &head[got..got + k]).is_some();
+                    let new_line = free
+                        .get(..k)
+                        .is_some_and(|fresh| memchr::memchr(b'\n', fresh).is_some());
                     got += k;
                     if stop_at_newline && new_line {
                         break;
@@ -87,9 +89,9 @@ impl<R: Read> Peeked<R> {
 
 impl<R: Read> Read for Peeked<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.pos < self.head.len() {
-            let n = (self.head.len() - self.pos).min(buf.len());
-            buf[..n].copy_from_slice(&self.head[self.pos..self.pos + n]);
+        if let Some(mut unread) = self.head.get(self.pos..).filter(|u| !u.is_empty()) {
+            // Reading from a byte slice copies what fits.
+            let n = unread.read(buf)?;
             self.pos += n;
             return Ok(n);
         }
@@ -370,7 +372,7 @@ impl LineChunker {
                 // not zero megabytes of buffer for every poll.
                 self.buf.resize(old + 64 * 1024, 0);
                 let n = loop {
-                    match r.read(&mut self.buf[old..]) {
+                    match r.read(self.buf.get_mut(old..).unwrap_or_default()) {
                         Ok(n) => break n,
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                         Err(e) => {
@@ -398,7 +400,12 @@ impl LineChunker {
                 }
                 fresh = 0;
             }
-            if mode == ChunkMode::Eager && memchr::memchr(b'\n', &self.buf[fresh..]).is_some() {
+            if mode == ChunkMode::Eager
+                && self
+                    .buf
+                    .get(fresh..)
+                    .is_some_and(|b| memchr::memchr(b'\n', b).is_some())
+            {
                 if let Some(c) = self.cut(stats) {
                     return Ok(Some(c));
                 }
@@ -489,7 +496,7 @@ impl LineChunker {
         // The partial last line moves to a fresh buffer of a whole chunk's
         // size, so the next reads fill it without growing it.
         let mut rest = Vec::with_capacity(CHUNK_BYTES + 64 * 1024);
-        rest.extend_from_slice(&self.buf[last + 1..]);
+        rest.extend_from_slice(self.buf.get(last + 1..).unwrap_or_default());
         self.buf.truncate(last + 1);
         let data = std::mem::replace(&mut self.buf, rest);
         // Over-long lines inside a chunk are caught by the parser loop
@@ -512,18 +519,16 @@ pub fn lines(chunk: &Chunk) -> impl Iterator<Item = (u32, u64, &[u8])> {
     let mut line = chunk.first_line;
     let data = &chunk.data;
     std::iter::from_fn(move || {
-        if pos >= data.len() {
-            return None;
-        }
-        let end = memchr::memchr(b'\n', &data[pos..])
-            .map(|i| pos + i)
-            .unwrap_or(data.len());
-        let mut text = &data[pos..end];
-        if text.last() == Some(&b'\r') {
-            text = &text[..text.len() - 1];
+        let rest = data.get(pos..).filter(|r| !r.is_empty())?;
+        let (mut text, len) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (rest.get(..i)?, i),
+            None => (rest, rest.len()),
+        };
+        if let [head @ .., b'\r'] = text {
+            text = head;
         }
         let item = (line, chunk.offset + pos as u64, text);
-        pos = end + 1;
+        pos += len + 1;
         line += 1;
         Some(item)
     })
@@ -609,5 +614,46 @@ mod tests {
         r.read_to_string(&mut s).unwrap();
         assert!(compressed);
         assert_eq!(s, "hello\nworld\n");
+    }
+
+    #[test]
+    fn peeked_hands_back_its_head_then_the_rest_whatever_the_read_sizes() {
+        let trickle = || Trickle(io::Cursor::new(b"ab\ncdefg".to_vec()), 1);
+        // The head stops at the first newline on a pipe, at `n` bytes otherwise.
+        let p = Peeked::first_line(trickle(), 6).unwrap();
+        assert_eq!(p.head(), b"ab\n");
+        assert_eq!(Peeked::new(trickle(), 6).unwrap().head(), b"ab\ncde");
+        assert_eq!(Peeked::new(trickle(), 99).unwrap().head(), b"ab\ncdefg");
+        // Reads smaller than the head, then across its end, lose nothing.
+        let mut p = Peeked::new(trickle(), 5).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 2];
+        loop {
+            let n = p.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(buf.get(..n).unwrap());
+        }
+        assert_eq!(got, b"ab\ncdefg");
+        assert_eq!(p.read(&mut []).unwrap(), 0);
+    }
+
+    #[test]
+    fn lines_strip_one_carriage_return_and_keep_empty_lines() {
+        let chunk = Chunk {
+            offset: 100,
+            first_line: 7,
+            unterminated: true,
+            data: b"a\r\r\n\n\r\nlast\r".to_vec(),
+        };
+        let got: Vec<(u32, u64, &[u8])> = lines(&chunk).collect();
+        let want: Vec<(u32, u64, &[u8])> = vec![
+            (7, 100, b"a\r"),
+            (8, 104, b""),
+            (9, 105, b""),
+            (10, 107, b"last"),
+        ];
+        assert_eq!(got, want);
     }
 }

@@ -41,16 +41,17 @@ pub fn sniff(head: &[u8]) -> Layout {
         return Layout::Unsupported("zip archive (unzip it first)");
     }
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let start = body.iter().position(|b| !b.is_ascii_whitespace());
-    let Some(start) = start else {
+    let body = body.trim_ascii_start();
+    let Some(&open) = body.first() else {
         return Layout::Unsupported("empty file");
     };
-    let body = &body[start..];
-    if body[0] == b'{' || body[0] == b'[' {
-        let line_end = memchr::memchr(b'\n', body).unwrap_or(body.len());
-        let first = &body[..line_end];
+    if open == b'{' || open == b'[' {
+        let first = match memchr::memchr(b'\n', body) {
+            Some(end) => body.get(..end).unwrap_or(body),
+            None => body,
+        };
         let first = std::str::from_utf8(first).ok();
-        if body[0] == b'{' {
+        if open == b'{' {
             if let Some(line) = first {
                 if serde_json::from_str::<IgnoredAny>(line).is_ok() {
                     if is_container(line) {
@@ -62,7 +63,7 @@ pub fn sniff(head: &[u8]) -> Layout {
         }
         return Layout::JsonDocument;
     }
-    let sample = &body[..body.len().min(8192)];
+    let sample = body.get(..8192).unwrap_or(body);
     let text_ratio = sample
         .iter()
         .filter(|&&b| {
@@ -351,6 +352,29 @@ mod tests {
             sniff(b"\x00\x01\x02\x03binary"),
             Layout::Unsupported(reason::BINARY)
         );
+    }
+
+    #[test]
+    fn layouts_at_the_edges() {
+        let empty = Layout::Unsupported("empty file");
+        assert_eq!(sniff(b""), empty);
+        assert_eq!(sniff(b"\xEF\xBB\xBF"), empty);
+        assert_eq!(sniff(b"\xEF\xBB\xBF \t\r\n\x0C"), empty);
+        // A BOM and blank lines before one-line records.
+        assert_eq!(
+            sniff(b"\xEF\xBB\xBF\n\n  {\"TimeGenerated\":\"x\",\"ResultType\":\"0\"}"),
+            Layout::JsonLines(Some(Format::SentinelSignin))
+        );
+        assert_eq!(sniff(b"\n{"), Layout::JsonDocument);
+        assert_eq!(sniff(b"{\xFF\n"), Layout::JsonDocument);
+        // Only the first 8 KiB are weighed: binary after them does not count.
+        let mut text = b"hello, world, again, and again\n".repeat(300);
+        text.extend([0u8; 64]);
+        assert_eq!(
+            sniff(&text),
+            Layout::Unsupported("CSV (export as JSON instead)")
+        );
+        assert_eq!(sniff(b"x"), Layout::Unsupported("unrecognised text"));
     }
 
     #[test]

@@ -16,7 +16,8 @@ pub fn parse_time(s: &str) -> Option<Millis> {
         return None;
     }
     let b = s.as_bytes();
-    if b.len() >= 19 && b[4] == b'-' && b[7] == b'-' && (b[10] == b'T' || b[10] == b' ') {
+    // At least `YYYY-MM-DDThh:mm:ss` (19 bytes) with its dashes and `T` or space.
+    if let [_, _, _, _, b'-', _, _, b'-', _, _, b'T' | b' ', _, _, _, _, _, _, _, _, ..] = b {
         return parse_iso(s);
     }
     if b.iter().all(u8::is_ascii_digit) {
@@ -57,7 +58,7 @@ fn parse_iso(s: &str) -> Option<Millis> {
         }
         Some(n)
     };
-    if b[13] != b':' || b[16] != b':' {
+    if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
         return None;
     }
     let (y, mo, d) = (num(0..4)? as i32, num(5..7)?, num(8..10)?);
@@ -85,9 +86,9 @@ fn parse_iso(s: &str) -> Option<Millis> {
         None => 0,
         Some(b'Z') | Some(b'z') if i + 1 == b.len() => 0,
         Some(&sign @ (b'+' | b'-')) => {
-            let rest = &s[i + 1..];
+            let rest = b.get(i + 1..)?;
             let (oh, om) = match rest.len() {
-                5 if rest.as_bytes()[2] == b':' => (num(i + 1..i + 3)?, num(i + 4..i + 6)?),
+                5 if rest.get(2) == Some(&b':') => (num(i + 1..i + 3)?, num(i + 4..i + 6)?),
                 4 => (num(i + 1..i + 3)?, num(i + 3..i + 5)?),
                 2 => (num(i + 1..i + 3)?, 0),
                 _ => return None,
@@ -99,7 +100,12 @@ fn parse_iso(s: &str) -> Option<Millis> {
                 -o
             }
         }
-        Some(b' ') if s[i..].trim().eq_ignore_ascii_case("utc") => 0,
+        Some(b' ')
+            if s.get(i..)
+                .is_some_and(|z| z.trim().eq_ignore_ascii_case("utc")) =>
+        {
+            0
+        }
         _ => return None,
     };
     let date = NaiveDate::from_ymd_opt(y, mo, d)?;
@@ -145,6 +151,27 @@ mod tests {
         assert_eq!(parse_time("garbage"), None);
         assert_eq!(parse_time("2024-13-01T10:00:00Z"), None);
         assert_eq!(parse_time("2024-01-01T10:00:00Q"), None);
+    }
+
+    #[test]
+    fn zones_and_cut_or_odd_stamps() {
+        let base = ms("2024-01-01T10:00:00Z");
+        assert_eq!(parse_time("2024-01-01T11:00:00+01"), Some(base));
+        assert_eq!(parse_time("2024-01-01 10:00:00 UTC"), Some(base));
+        assert_eq!(parse_time("2024-01-01 10:00:00 ütc"), None);
+        assert_eq!(parse_time("2024-01-01T10:00:00+01:0é"), None);
+        assert_eq!(parse_time("2024-01-01T10:00:00+0é"), None);
+        assert_eq!(parse_time("2024-01-01T10:00:00é"), None);
+        assert_eq!(parse_time("2024-01-01T10:00:0é"), None);
+        assert_eq!(parse_time("2024-01-01T10é00:00"), None);
+        // No cut of a full stamp panics; one without all of the date and time is not a time.
+        let full = "2024-01-01T05:00:00.250-05:00";
+        for end in 0..full.len() {
+            let cut = full.get(..end).unwrap();
+            let t = parse_time(cut);
+            assert!(t.is_none() || cut.len() >= 19, "{cut:?} -> {t:?}");
+        }
+        assert_eq!(parse_time(full), Some(base + 250));
     }
 
     #[test]

@@ -30,6 +30,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         );
         return None;
     }
+    render_frame(app, area, buf)
+}
+
+/// The whole frame at any size. [`render`] shows a notice instead below
+/// 20x5, but the parts must not rely on that: the tests draw them at every
+/// size from nothing up.
+pub(super) fn render_frame(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let f = screens::frame(area);
     bar::title(app, f.title, buf);
     match app.top() {

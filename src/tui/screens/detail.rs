@@ -332,7 +332,7 @@ fn wrapped_rows(lines: &[Line], width: u16) -> usize {
 /// space), and the evidence table below.
 pub fn layout(body: Rect, why_len: usize) -> Layout {
     let header = 3.min(body.height);
-    let rest = body.height - header;
+    let rest = body.height.saturating_sub(header);
     let why = (why_len as u16 + 1)
         .min(rest / 2)
         .min(rest.saturating_sub(4));
@@ -348,7 +348,7 @@ pub fn layout(body: Rect, why_len: usize) -> Layout {
         },
         evidence: Rect {
             y: body.y + header + why,
-            height: rest - why,
+            height: rest.saturating_sub(why),
             ..body
         },
     }
@@ -397,7 +397,7 @@ pub fn render(app: &App, st: &DetailState, body: Rect, buf: &mut Buffer) {
     let l = layout(body, rows);
     render_header(app, f, l.header, buf);
     if l.why.height > 0 {
-        let shown = (l.why.height - 1) as usize;
+        let shown = l.why.height.saturating_sub(1) as usize;
         let offset = st.why_offset.min(rows.saturating_sub(shown));
         let mut title = vec![Span::styled("Why it fired", theme.style(Role::Header))];
         if rows > shown {
@@ -430,7 +430,7 @@ pub fn render(app: &App, st: &DetailState, body: Rect, buf: &mut Buffer) {
             .render(
                 Rect {
                     y: l.why.y + 1,
-                    height: l.why.height - 1,
+                    height: l.why.height.saturating_sub(1),
                     ..l.why
                 },
                 buf,

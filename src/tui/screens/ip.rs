@@ -262,7 +262,7 @@ pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
         );
         let area = Rect {
             y: l.chart.y + 1,
-            height: l.chart.height - 1,
+            height: l.chart.height.saturating_sub(1),
             ..l.chart
         };
         let data = resample(&st.activity, area.width as usize);
@@ -283,7 +283,7 @@ pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
         for (k, id) in st
             .alerts
             .iter()
-            .take(l.alerts.height as usize - 1)
+            .take((l.alerts.height as usize).saturating_sub(1))
             .enumerate()
         {
             let Some(f) = app.session.findings.get(id) else {
@@ -307,7 +307,7 @@ pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
                         theme.style(Role::Accent),
                     ),
                     Span::styled(
-                        clean_width(&f.title, body.width as usize - 15),
+                        clean_width(&f.title, (body.width as usize).saturating_sub(15)),
                         theme.style(Role::Text),
                     ),
                 ],

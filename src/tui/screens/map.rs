@@ -119,11 +119,11 @@ pub fn layout(body: Rect) -> Layout {
         let lw = 46.min(body.width / 3);
         Layout {
             map: Rect {
-                width: body.width - lw,
+                width: body.width.saturating_sub(lw),
                 ..body
             },
             list: Rect {
-                x: body.x + body.width - lw,
+                x: body.x + body.width.saturating_sub(lw),
                 width: lw,
                 ..body
             },
@@ -132,11 +132,11 @@ pub fn layout(body: Rect) -> Layout {
         let lh = (body.height / 3).max(3).min(body.height);
         Layout {
             map: Rect {
-                height: body.height - lh,
+                height: body.height.saturating_sub(lh),
                 ..body
             },
             list: Rect {
-                y: body.bottom() - lh,
+                y: body.bottom().saturating_sub(lh),
                 height: lh,
                 ..body
             },
@@ -272,7 +272,7 @@ fn render_list(app: &App, st: &MapState, area: Rect, buf: &mut Buffer) {
     );
     let rows = Rect {
         y: area.y + 1,
-        height: area.height - 1,
+        height: area.height.saturating_sub(1),
         ..area
     };
     if st.hops.is_empty() {

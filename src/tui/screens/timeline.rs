@@ -160,7 +160,7 @@ pub fn layout(body: Rect) -> (Rect, Rect) {
         Rect { height: h, ..body },
         Rect {
             y: body.y + h,
-            height: body.height - h,
+            height: body.height.saturating_sub(h),
             ..body
         },
     )

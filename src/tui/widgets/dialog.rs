@@ -19,10 +19,29 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
+        x: area.x + area.width.saturating_sub(w) / 2,
+        y: area.y + area.height.saturating_sub(h) / 2,
         width: w,
         height: h,
+    }
+}
+
+/// Row `k` of `area`, one line high, or nothing (height 0) when `area` is
+/// shorter: a dialog squeezed into a tiny terminal drops its lower lines
+/// instead of writing past the screen.
+fn row(area: Rect, k: u16) -> Rect {
+    Rect {
+        y: area.y.saturating_add(k),
+        height: u16::from(k < area.height),
+        ..area
+    }
+}
+
+/// Writes `text` on row `k` of `area`, cut to its width; nothing when there is no such row.
+fn put(buf: &mut Buffer, area: Rect, k: u16, text: &str, style: ratatui::style::Style) {
+    let r = row(area, k);
+    if r.height > 0 {
+        buf.set_stringn(r.x, r.y, text, r.width as usize, style);
     }
 }
 
@@ -77,13 +96,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let modal = app.modal.as_ref()?;
     let frame = screens::frame(area);
     match modal {
-        Modal::Query { input, .. } => {
-            let row = Rect {
-                height: 1,
-                ..frame.body
-            };
-            input_line(buf, row, theme, "/ ", input, true)
-        }
+        Modal::Query { input, .. } => input_line(buf, row(frame.body, 0), theme, "/ ", input, true),
         Modal::Command { input } => input_line(buf, frame.footer, theme, ":", input, true),
         Modal::Verdict {
             finding,
@@ -102,37 +115,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
             let what = f
                 .map(|f| clean_width(&f.title, inner.width as usize))
                 .unwrap_or_default();
-            buf.set_stringn(
-                inner.x,
-                inner.y,
-                what,
-                inner.width as usize,
-                theme.style(Role::Text),
-            );
-            buf.set_stringn(
-                inner.x,
-                inner.y + 1,
-                "Note (optional):",
-                inner.width as usize,
-                theme.style(Role::Dim),
-            );
-            let cur = input_line(
+            put(buf, inner, 0, &what, theme.style(Role::Text));
+            put(buf, inner, 1, "Note (optional):", theme.style(Role::Dim));
+            let cur = input_line(buf, row(inner, 2), theme, "› ", input, true);
+            put(
                 buf,
-                Rect {
-                    y: inner.y + 2,
-                    height: 1,
-                    ..inner
-                },
-                theme,
-                "› ",
-                input,
-                true,
-            );
-            buf.set_stringn(
-                inner.x,
-                inner.y + 4,
+                inner,
+                4,
                 "enter save · esc cancel",
-                inner.width as usize,
                 theme.style(Role::Dim),
             );
             cur
@@ -149,30 +139,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
             let what = f
                 .map(|f| clean_width(&f.title, inner.width as usize))
                 .unwrap_or_default();
-            buf.set_stringn(
-                inner.x,
-                inner.y,
-                what,
-                inner.width as usize,
-                theme.style(Role::Text),
-            );
-            let cur = input_line(
+            put(buf, inner, 0, &what, theme.style(Role::Text));
+            let cur = input_line(buf, row(inner, 1), theme, "› ", input, true);
+            put(
                 buf,
-                Rect {
-                    y: inner.y + 1,
-                    height: 1,
-                    ..inner
-                },
-                theme,
-                "› ",
-                input,
-                true,
-            );
-            buf.set_stringn(
-                inner.x,
-                inner.y + 3,
+                inner,
+                3,
                 "enter save · esc cancel",
-                inner.width as usize,
                 theme.style(Role::Dim),
             );
             cur
@@ -186,18 +159,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
                 theme,
                 Line::from(Span::styled(" Allowlist ", theme.style(Role::Title))),
             );
-            let mut y = inner.y;
+            let mut y = 0;
             let w = inner.width as usize;
             let line = |buf: &mut Buffer, y: u16, spans: Vec<Span>| {
-                if y < inner.bottom() {
-                    Paragraph::new(Line::from(spans)).render(
-                        Rect {
-                            y,
-                            height: 1,
-                            ..inner
-                        },
-                        buf,
-                    );
+                let r = row(inner, y);
+                if r.height > 0 {
+                    Paragraph::new(Line::from(spans)).render(r, buf);
                 }
             };
             let focus = |f: AllowField| {
@@ -274,31 +241,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
                 ],
             );
             y += 1;
-            let _ = input_line(
-                buf,
-                Rect {
-                    y,
-                    height: 1,
-                    ..inner
-                },
-                theme,
-                "Expires: ",
-                &d.expiry,
-                false,
-            );
+            let _ = input_line(buf, row(inner, y), theme, "Expires: ", &d.expiry, false);
             let cur_exp = if d.focus == AllowField::Expiry {
-                input_line(
-                    buf,
-                    Rect {
-                        y,
-                        height: 1,
-                        ..inner
-                    },
-                    theme,
-                    "Expires: ",
-                    &d.expiry,
-                    true,
-                )
+                input_line(buf, row(inner, y), theme, "Expires: ", &d.expiry, true)
             } else {
                 None
             };
@@ -312,31 +257,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
                 )],
             );
             y += 1;
-            let _ = input_line(
-                buf,
-                Rect {
-                    y,
-                    height: 1,
-                    ..inner
-                },
-                theme,
-                "Note:    ",
-                &d.note,
-                false,
-            );
+            let _ = input_line(buf, row(inner, y), theme, "Note:    ", &d.note, false);
             let cur_note = if d.focus == AllowField::Note {
-                input_line(
-                    buf,
-                    Rect {
-                        y,
-                        height: 1,
-                        ..inner
-                    },
-                    theme,
-                    "Note:    ",
-                    &d.note,
-                    true,
-                )
+                input_line(buf, row(inner, y), theme, "Note:    ", &d.note, true)
             } else {
                 None
             };

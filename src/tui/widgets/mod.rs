@@ -29,6 +29,6 @@ pub fn empty_message(buf: &mut Buffer, area: Rect, theme: &Theme, text: &str) {
     }
     let y = area.y + area.height / 2;
     let w = (text.chars().count() as u16).min(area.width);
-    let x = area.x + (area.width - w) / 2;
+    let x = area.x + area.width.saturating_sub(w) / 2;
     buf.set_stringn(x, y, text, w as usize, theme.style(Role::Dim));
 }
