@@ -95,6 +95,20 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
             hunt::sanitize::clean(&path.display().to_string())
         );
     }
+    // A folder that holds no file at all would be read as nothing: say so (exit 2).
+    for dir in args.paths.iter().filter(|p| p.is_dir()) {
+        if !inputs
+            .iter()
+            .filter_map(Input::path)
+            .any(|p| p.starts_with(dir))
+        {
+            eprintln!(
+                "hunt: no input files found under {}",
+                hunt::sanitize::clean(&dir.display().to_string())
+            );
+            unreadable = true;
+        }
+    }
     for (path, e) in &expanded.warnings {
         eprintln!(
             "hunt: warning: {}: {e}",
