@@ -136,6 +136,12 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         eprintln!("hunt scan: - (standard input) can be given only once");
         return Ok(ExitCode::from(2));
     }
+    // A case named with --case is the hand-off's starting point: the scan
+    // creates it so what it found is recorded (the default case is never
+    // created by a scan).
+    if let Some(path) = common.case.as_deref().filter(|p| !p.exists()) {
+        hunt::triage::Case::open(path)?;
+    }
     let mut triage = ScanTriage::open(common.case.as_deref(), &config)?;
     if args.follow {
         // A follow never reaches the summary: a read-only case is announced now.

@@ -10,7 +10,8 @@
 //! - [`case`]: the case file itself; every write is one committed transaction
 //!   (`read`: its queries).
 //! - [`apply`]: matching allowlist entries and verdicts onto findings.
-//! - [`export`]: the case as JSON or a Markdown incident hand-off report.
+//! - [`export`]: the case as JSON or a Markdown incident hand-off report
+//!   ([`handoff`]: the open work a recorded scan left for it).
 //! - [`cli`]: `hunt case …`; [`scan`]: what `hunt scan` does with the case.
 
 pub mod allow;
@@ -19,6 +20,7 @@ pub mod case;
 pub mod cli;
 mod error;
 pub mod export;
+pub mod handoff;
 mod read;
 pub mod scan;
 pub mod schema;
@@ -102,7 +104,8 @@ pub struct Note {
 /// A finding's identity as stored with a verdict, so the case can be reported
 /// without the logs. A verdict given from the command line for a finding the
 /// case has not seen yet has only the id; the next scan fills in the rest.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Snapshot {
     pub finding_id: String,
     pub detector: String,

@@ -5,6 +5,7 @@
 //! snapshots of judged findings. A read-only case is still applied, with a
 //! warning that nothing is recorded. Output formats stay in [`crate::report`].
 
+use super::handoff::OpenWork;
 use super::{format_at, Case, Snapshot, Triage, TriageError};
 use crate::config::Config;
 use crate::finding::Finding;
@@ -117,8 +118,9 @@ impl ScanTriage {
         }
     }
 
-    /// Records the match counts of this scan and refreshes the snapshots of the
-    /// findings the case has verdicts or notes for. Does nothing without a writable case.
+    /// Records the match counts of this scan and what it left open for the
+    /// hand-off ([`OpenWork`]), and refreshes the snapshots of the findings
+    /// the case has verdicts or notes for. Does nothing without a writable case.
     pub fn record(&self, session: &Session) -> Result<(), TriageError> {
         let Some(case) = self.case.as_ref().filter(|c| !c.is_read_only()) else {
             return Ok(());
@@ -138,7 +140,9 @@ impl ScanTriage {
         if !snaps.is_empty() {
             case.upsert_snapshots(&snaps)?;
         }
-        case.record_scan(&self.counts)
+        let work = OpenWork::of(session, |id| self.triage.verdict(id).is_some());
+        let work = serde_json::to_string(&work).unwrap_or_else(|_| "{}".into());
+        case.record_scan_work(&self.counts, &work)
     }
 
     /// Stderr lines: suppressed findings, verdicts attached, stale entries.

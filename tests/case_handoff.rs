@@ -1,0 +1,198 @@
+//! The hand-off report through the real binary (issue 12): a scan with
+//! `--case` records when it ran and what it left open, and `hunt case export`
+//! lists that open work first (untriaged findings and incidents by severity),
+//! then the verdicts with analyst and notes, the allowlist with notes and
+//! expiry, the sources read, the thresholds in force and the time span.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn hunt(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hunt"));
+    c.env_remove("HUNT_CASE")
+        .env("USER", "carol")
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .arg(args[0])
+        .arg("--case")
+        .arg(dir.join("case.sqlite"))
+        .args(&args[1..]);
+    c
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = hunt(dir, args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Scans the samples into a fresh case; returns the findings printed.
+fn scan(dir: &Path) -> Vec<Value> {
+    ok(dir, &["scan", "-o", "jsonl", "samples"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn ids_of(findings: &[Value], severity: &str) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f["severity"] == severity)
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_scan_with_a_case_is_recorded_and_its_open_work_comes_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A fresh case: the scan itself must create and record it.
+    let findings = scan(d);
+    assert!(d.join("case.sqlite").exists());
+    ok(
+        d,
+        &[
+            "case",
+            "allow",
+            "add",
+            "ip",
+            "10.9.8.7",
+            "--note",
+            "scanner box",
+            "--expires",
+            "2099-01-31",
+        ],
+    );
+    let critical = ids_of(&findings, "critical");
+    assert!(critical.len() >= 2, "{findings:?}");
+    let judged = critical[0].clone();
+    ok(
+        d,
+        &[
+            "case",
+            "verdict",
+            &judged,
+            "true_positive",
+            "--note",
+            "reset done",
+        ],
+    );
+
+    let md = ok(d, &["case", "export", "--format", "markdown"]);
+    assert!(!md.contains("Last scan recorded: none"), "{md}");
+    assert!(md.contains("- Last scan recorded: 20"), "{md}");
+    let open = md.find("## Open work").expect("open work section");
+    let decided = md.find("## Decided").expect("decided section");
+    let allow = md.find("## Allowlist").expect("allowlist section");
+    let sources = md.find("## Sources read").expect("sources section");
+    let thresholds = md
+        .find("## Detector thresholds in force")
+        .expect("thresholds");
+    let span = md.find("## Time span covered").expect("span");
+    assert!(
+        open < decided
+            && decided < allow
+            && allow < sources
+            && sources < thresholds
+            && thresholds < span
+    );
+    let open_text = &md[open..decided];
+    for id in &critical[1..] {
+        assert!(
+            open_text.contains(&format!("#### critical `{id}`")),
+            "{id} open: {open_text}"
+        );
+    }
+    assert!(
+        !open_text.contains(&format!("`{judged}`:")),
+        "judged finding is not open"
+    );
+    assert!(open_text.contains("### Incidents ("), "{open_text}");
+    assert!(open_text.contains("- Evidence: `samples/"), "{open_text}");
+    // Untriaged findings by severity: no critical after the first high.
+    let first_high = open_text.find("#### high").unwrap();
+    assert!(!open_text[first_high..].contains("#### critical"));
+    let decided_text = &md[decided..allow];
+    assert!(
+        decided_text.contains(&format!("`{judged}`")),
+        "{decided_text}"
+    );
+    assert!(
+        decided_text.contains("**Verdict: true_positive** by carol"),
+        "{decided_text}"
+    );
+    assert!(decided_text.contains("reset done"), "{decided_text}");
+    assert!(md[allow..sources].contains("scanner box"));
+    assert!(md[allow..sources].contains("2099-01-31"));
+    assert!(
+        md[sources..thresholds].contains("`samples/entra/SigninLogs.ndjson`"),
+        "{md}"
+    );
+    assert!(md[thresholds..span].contains("`password_spray`"), "{md}");
+    assert!(md[span..].contains("Events from 20"), "{md}");
+
+    // JSON: the same content as data.
+    let json: Value =
+        serde_json::from_str(&ok(d, &["case", "export", "--format", "json"])).unwrap();
+    let open_ids: Vec<&str> = json["open_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["finding_id"].as_str().unwrap())
+        .collect();
+    for id in &critical[1..] {
+        assert!(open_ids.contains(&id.as_str()));
+    }
+    assert!(!open_ids.contains(&judged.as_str()));
+    assert!(json["open_findings"][0]["evidence"][0]["file"].is_string());
+    assert!(json["open_incidents"][0]["findings"].is_array());
+    assert!(json["sources"].as_array().is_some_and(|s| !s.is_empty()));
+    assert!(json["thresholds"]["password_spray"].is_object());
+    assert!(json["span"][0].is_string());
+    assert!(json["last_scan"].is_string());
+}
+
+#[test]
+fn a_case_made_by_the_first_schema_opens_and_exports() {
+    use hunt::triage::{schema, Case};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    {
+        // The file as a hunt with schema version 1 left it.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.pragma_update(None, "application_id", schema::APPLICATION_ID)
+            .unwrap();
+        conn.execute(
+            "INSERT INTO last_scan (id, at) VALUES (1, '2026-03-01T10:00:00.000Z')",
+            [],
+        )
+        .unwrap();
+    }
+    let case = Case::open(&path).unwrap();
+    let version: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, schema::latest());
+    let scan = case.last_scan().unwrap();
+    assert_eq!(
+        scan.at.map(hunt::triage::format_at).as_deref(),
+        Some("2026-03-01T10:00:00.000Z")
+    );
+    assert!(scan.work.findings.is_empty() && scan.work.sources.is_empty());
+    drop(case);
+    std::fs::rename(&path, dir.path().join("case.sqlite")).unwrap();
+    let md = ok(dir.path(), &["case", "export"]);
+    assert!(
+        md.contains("Last scan recorded: 2026-03-01T10:00:00.000Z"),
+        "{md}"
+    );
+    assert!(md.contains("No scan recorded its sources yet."), "{md}");
+}
