@@ -196,3 +196,52 @@ fn a_case_made_by_the_first_schema_opens_and_exports() {
     );
     assert!(md.contains("No scan recorded its sources yet."), "{md}");
 }
+
+#[test]
+fn verdicts_take_a_unique_id_prefix_and_refuse_an_ambiguous_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let findings = scan(d);
+    let ids: Vec<String> = findings
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
+    // An 8-digit prefix (the TUI's short id) of an untriaged finding.
+    let target = &ids[0];
+    let out = ok(d, &["case", "verdict", &target[..8], "true_positive"]);
+    assert!(out.contains(target.as_str()), "{out}");
+    let case = hunt::triage::Case::open(&d.join("case.sqlite")).unwrap();
+    let v = case.latest_verdicts().unwrap();
+    assert_eq!(
+        v.get(target).map(|v| v.class),
+        Some(hunt::triage::Class::TruePositive)
+    );
+    // Its snapshot is filled from the scan at once.
+    assert!(!case.snapshot(target).unwrap().unwrap().is_id_only());
+    drop(case);
+
+    // A prefix shared by two ids: exit 2, the candidates listed, nothing written.
+    let (a, b) = ids
+        .iter()
+        .flat_map(|a| ids.iter().map(move |b| (a, b)))
+        .find(|(a, b)| a != b && a[..1] == b[..1])
+        .expect("two ids share a first digit");
+    let shared = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let prefix = &a[..shared];
+    let out = hunt(d, &["case", "verdict", prefix, "false_positive"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ambiguous"), "{stderr}");
+    assert!(
+        stderr.contains(a.as_str()) && stderr.contains(b.as_str()),
+        "{stderr}"
+    );
+    let case = hunt::triage::Case::open(&d.join("case.sqlite")).unwrap();
+    assert_eq!(case.all_verdicts().unwrap().len(), 1);
+
+    // A prefix of nothing is refused too.
+    let out = hunt(d, &["case", "note", "zz", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -74,7 +74,7 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
     match cmd {
         CaseCommand::Verdict { id, class, note } => {
-            let id = parse_finding_id(id)?;
+            let snap = resolve_id(path, id)?;
             let class =
                 Class::from_name(class).ok_or_else(|| TriageError::UnknownClass(class.clone()))?;
             if note.as_deref().is_some_and(|n| n.trim().is_empty()) {
@@ -85,17 +85,17 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
                 .into());
             }
             let case = Case::open(path)?;
-            let v = case.set_verdict(&Snapshot::id_only(&id), class, note.as_deref())?;
+            let v = case.set_verdict(&snap, class, note.as_deref())?;
             writeln!(
                 out,
                 "{} recorded for {} by {}",
                 v.class,
-                describe(&case, &id)?,
+                describe(&case, &v.finding_id)?,
                 clean(&v.analyst)
             )?;
         }
         CaseCommand::Note { id, text } => {
-            let id = parse_finding_id(id)?;
+            let snap = resolve_id(path, id)?;
             if text.trim().is_empty() {
                 return Err(TriageError::Empty {
                     what: "note",
@@ -104,8 +104,8 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
                 .into());
             }
             let case = Case::open(path)?;
-            case.add_note(&Snapshot::id_only(&id), text)?;
-            writeln!(out, "note added to {}", describe(&case, &id)?)?;
+            let n = case.add_note(&snap, text)?;
+            writeln!(out, "note added to {}", describe(&case, &n.finding_id)?)?;
         }
         CaseCommand::Allow { command } => allow(command, path, config, &mut out)?,
         CaseCommand::List => list(
@@ -223,6 +223,63 @@ fn open_for_reading(path: &Path) -> Result<Option<Case>, TriageError> {
         // An older schema needs migrating, which needs a writable open.
         Err(e) if e.is_unwritable() => Case::open(path).map(Some),
         Err(e) => Err(e),
+    }
+}
+
+/// The finding named by `arg`: a full id (16 hex digits, known to the case
+/// or not), or a unique prefix of an id the case knows (a judged finding or
+/// one the last recorded scan left open). Reads only: a bad prefix writes nothing.
+fn resolve_id(path: &Path, arg: &str) -> Result<Snapshot, TriageError> {
+    let case = open_for_reading(path)?;
+    if let Ok(id) = parse_finding_id(arg) {
+        let known = match &case {
+            Some(c) => c.snapshot(&id)?.filter(|s| !s.is_id_only()),
+            None => None,
+        };
+        let open = || {
+            let work = case.as_ref()?.last_scan().ok()?.work;
+            work.findings
+                .into_iter()
+                .find(|f| f.snapshot.finding_id == id)
+        };
+        return Ok(known
+            .or_else(|| open().map(|f| f.snapshot))
+            .unwrap_or_else(|| Snapshot::id_only(&id)));
+    }
+    let prefix = arg.trim().to_ascii_lowercase();
+    if prefix.is_empty() || prefix.len() > 16 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(TriageError::BadFindingId(arg.to_string()));
+    }
+    let Some(case) = case else {
+        return Err(TriageError::NoSuchPrefix(prefix));
+    };
+    let mut known: Vec<Snapshot> = case.snapshots()?;
+    known.extend(
+        case.last_scan()?
+            .work
+            .findings
+            .into_iter()
+            .map(|f| f.snapshot),
+    );
+    let mut found: Vec<Snapshot> = Vec::new();
+    for s in known
+        .into_iter()
+        .filter(|s| s.finding_id.starts_with(&prefix))
+    {
+        match found.iter_mut().find(|f| f.finding_id == s.finding_id) {
+            Some(f) if f.is_id_only() => *f = s,
+            Some(_) => {}
+            None => found.push(s),
+        }
+    }
+    match found.len() {
+        0 => Err(TriageError::NoSuchPrefix(prefix)),
+        1 => found.pop().ok_or(TriageError::NoSuchPrefix(prefix)),
+        _ => {
+            let mut candidates: Vec<String> = found.into_iter().map(|s| s.finding_id).collect();
+            candidates.sort();
+            Err(TriageError::AmbiguousPrefix { prefix, candidates })
+        }
     }
 }
 
