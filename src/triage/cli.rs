@@ -84,14 +84,14 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
                 }
                 .into());
             }
-            let case = Case::open(path)?;
+            let case = open_case(path, config)?;
             let v = case.set_verdict(&snap, class, note.as_deref())?;
             writeln!(
                 out,
                 "{} recorded for {} by {}",
                 v.class,
                 describe(&case, &v.finding_id)?,
-                clean(&v.analyst)
+                clean(&super::analyst_label(&v.analyst))
             )?;
         }
         CaseCommand::Note { id, text } => {
@@ -103,7 +103,7 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
                 }
                 .into());
             }
-            let case = Case::open(path)?;
+            let case = open_case(path, config)?;
             let n = case.add_note(&snap, text)?;
             writeln!(out, "note added to {}", describe(&case, &n.finding_id)?)?;
         }
@@ -125,7 +125,7 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
         }
         CaseCommand::VerdictLoop { count, tag } => {
             // Test support: acknowledges each committed verdict on stdout, flushed.
-            let case = Case::open(path)?;
+            let case = open_case(path, config)?;
             let tag = tag_hash(tag);
             for i in 0..*count {
                 let id = format!("{tag:08x}{i:08x}");
@@ -176,7 +176,7 @@ fn allow(
                 expires,
             }
             .normalized(now)?;
-            let case = Case::open(path)?;
+            let case = open_case(path, config)?;
             let e = case.add_allow(&entry)?;
             let expiry = e
                 .expires
@@ -203,7 +203,7 @@ fn allow(
             if !path.exists() {
                 return Err(TriageError::NoSuchEntry(*id).into());
             }
-            let case = Case::open(path)?;
+            let case = open_case(path, config)?;
             if !case.remove_allow(*id)? {
                 return Err(TriageError::NoSuchEntry(*id).into());
             }
@@ -224,6 +224,13 @@ fn open_for_reading(path: &Path) -> Result<Option<Case>, TriageError> {
         Err(e) if e.is_unwritable() => Case::open(path).map(Some),
         Err(e) => Err(e),
     }
+}
+
+/// Opens the case for writing, recording as the configured analyst.
+fn open_case(path: &Path, config: &Config) -> Result<Case, TriageError> {
+    let mut case = Case::open(path)?;
+    case.set_analyst(&super::analyst_for(config));
+    Ok(case)
 }
 
 /// The finding named by `arg`: a full id (16 hex digits, known to the case

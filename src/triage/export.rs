@@ -122,7 +122,7 @@ impl CaseView {
                 .map(|c| c.path().display().to_string())
                 .unwrap_or_default(),
             generated: now,
-            analyst: super::current_analyst(),
+            analyst: super::analyst_for(config),
             last_scan: scan.at,
             findings,
             allowlist: allow
@@ -152,7 +152,7 @@ impl CaseView {
             o,
             "- Generated: {} by {}",
             format_at(self.generated),
-            md(&self.analyst)
+            md(&super::analyst_label(&self.analyst))
         )?;
         match self.last_scan {
             Some(at) => writeln!(o, "- Last scan recorded: {}", format_at(at))?,

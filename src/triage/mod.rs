@@ -158,14 +158,39 @@ pub fn parse_finding_id(s: &str) -> Result<String, TriageError> {
     }
 }
 
-/// The analyst's name: `$USER`, else `$LOGNAME`, else "unknown".
+/// Recorded as the analyst when neither the config nor the environment names one.
+pub const UNNAMED_ANALYST: &str = "unnamed analyst";
+
+/// The analyst's name from the environment: `$USER`, else `$LOGNAME`, else
+/// `$USERNAME`, else [`UNNAMED_ANALYST`] (see [`analyst_label`]).
 pub fn current_analyst() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .filter_map(|k| std::env::var(k).ok())
         .map(|v| v.trim().to_string())
         .find(|v| !v.is_empty())
-        .unwrap_or_else(|| "unknown".to_string())
+        .unwrap_or_else(|| UNNAMED_ANALYST.to_string())
+}
+
+/// The analyst's name: `[case] analyst` from the config, else [`current_analyst`].
+pub fn analyst_for(config: &crate::config::Config) -> String {
+    config
+        .case
+        .analyst
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(current_analyst)
+}
+
+/// The name as shown: the fallback says how to set a real one.
+pub fn analyst_label(name: &str) -> String {
+    if name == UNNAMED_ANALYST {
+        format!("{UNNAMED_ANALYST} (set `analyst` under [case] in the config, or $USER)")
+    } else {
+        name.to_string()
+    }
 }
 
 /// The wall clock at the precision the case file keeps (milliseconds), so a

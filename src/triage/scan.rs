@@ -46,7 +46,10 @@ impl ScanTriage {
         let case = match path.filter(|p| p.exists()) {
             None => None,
             Some(p) => match Case::open(&p) {
-                Ok(c) => Some(c),
+                Ok(mut c) => {
+                    c.set_analyst(&super::analyst_for(config));
+                    Some(c)
+                }
                 Err(e) if e.is_unwritable() => {
                     let case = Case::open_read_only(&p)?;
                     warnings.push(read_only_notice(&e));

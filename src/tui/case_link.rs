@@ -50,6 +50,10 @@ impl CaseLink {
             },
             None => (None, Some("no case file (give --case FILE)".to_string())),
         };
+        let case = case.map(|mut c| {
+            c.set_analyst(&crate::triage::analyst_for(config));
+            c
+        });
         let mut link = CaseLink {
             case,
             triage: empty_triage(config),
@@ -74,6 +78,11 @@ impl CaseLink {
             error: None,
             read_only: None,
         }
+    }
+
+    /// Who the case records as the analyst (shown in the status bar).
+    pub fn analyst(&self) -> Option<&str> {
+        self.case.as_ref().map(Case::analyst)
     }
 
     pub fn is_open(&self) -> bool {

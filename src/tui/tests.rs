@@ -29,7 +29,9 @@ struct Harness {
 }
 
 fn harness(w: u16, h: u16, mode: ColorMode) -> Harness {
-    let (session, ids) = fixture::demo_session();
+    let (mut session, ids) = fixture::demo_session();
+    // The status bar names the analyst: fixed here, not the tester's $USER.
+    session.config.case.analyst = Some("tester".into());
     let dir = tempfile::tempdir().unwrap();
     // "now" is frozen after the case clock (which is the wall clock) so expiries entered here are in the future for both.
     let case = CaseLink::open(Some(&dir.path().join("case.sqlite")), &session.config);
