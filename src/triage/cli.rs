@@ -386,6 +386,19 @@ fn write_allow_table(out: &mut dyn Write, entries: &[AllowView]) -> io::Result<(
     Ok(())
 }
 
+/// Writes the hand-off to `file`: JSON when it ends in `.json`, else Markdown.
+pub fn write_export(view: &CaseView, file: &Path) -> Result<(), TriageError> {
+    let json = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let text = if json {
+        view.to_json() + "\n"
+    } else {
+        view.to_markdown()
+    };
+    write_file(&file.to_path_buf(), &text)
+}
+
 /// Writes `text` to `file` through a temporary file and a rename, so a crash never leaves half a report.
 fn write_file(file: &PathBuf, text: &str) -> Result<(), TriageError> {
     let io_err = |source| TriageError::Io {

@@ -132,6 +132,24 @@ impl CaseView {
         })
     }
 
+    /// The view with `work` as its open work (the TUI's live session in
+    /// place of the last recorded scan).
+    pub fn with_work(mut self, work: OpenWork) -> CaseView {
+        let judged: HashSet<String> = self
+            .findings
+            .iter()
+            .filter(|f| f.verdict.is_some())
+            .map(|f| f.snapshot.finding_id.clone())
+            .collect();
+        self.open_findings = work.open_findings(&judged).cloned().collect();
+        self.open_incidents = work.open_incidents(&judged).into_iter().cloned().collect();
+        self.sources = work.sources.clone();
+        self.thresholds = work.thresholds.clone();
+        self.span = work.span.clone();
+        self.work = work;
+        self
+    }
+
     /// Pretty JSON, with bidi and control characters escaped so it is safe on a terminal.
     pub fn to_json(&self) -> String {
         let text = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
