@@ -325,3 +325,59 @@ fn evidence_ref(e: &Value) -> String {
     };
     format!("`{}{}`", md_code(file), md_code(&at))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn finding(id: &str, severity: &str) -> OpenFinding {
+        OpenFinding {
+            snapshot: Snapshot {
+                finding_id: id.into(),
+                severity: severity.into(),
+                title: format!("t {id}"),
+                ..Snapshot::default()
+            },
+            ..OpenFinding::default()
+        }
+    }
+
+    #[test]
+    fn open_work_leaves_out_what_was_judged_or_closed_since() {
+        let work = OpenWork {
+            findings: vec![finding("a", "critical"), finding("b", "high")],
+            incidents: vec![
+                json!({"id": "inc-1", "severity": "high", "findings": ["a", "b"], "status": "new"}),
+                json!({"id": "inc-2", "severity": "critical", "findings": ["b"], "status": "closed"}),
+                json!({"id": "inc-3", "severity": "critical", "findings": ["a"], "status": "active"}),
+            ],
+            ..OpenWork::default()
+        };
+        let judged: HashSet<String> = ["a".to_string()].into();
+        let open: Vec<&str> = work
+            .open_findings(&judged)
+            .map(|f| f.snapshot.finding_id.as_str())
+            .collect();
+        assert_eq!(open, ["b"]);
+        let inc: Vec<&str> = work
+            .open_incidents(&judged)
+            .iter()
+            .map(|i| text(i, "id"))
+            .collect();
+        assert_eq!(
+            inc,
+            ["inc-1"],
+            "closed and fully judged incidents are not open"
+        );
+        let mut md = String::new();
+        work.write_open(&mut md, &judged).unwrap();
+        assert!(md.contains("#### high `b`: t b"), "{md}");
+        assert!(!md.contains("`a`:"), "{md}");
+        // An old case's empty document reads back as no work.
+        let old: OpenWork = serde_json::from_str("{}").unwrap();
+        assert_eq!(old, OpenWork::default());
+        assert_eq!(rank("critical"), 0);
+        assert_eq!(rank("bogus"), 4);
+    }
+}
