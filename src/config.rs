@@ -105,9 +105,19 @@ pub struct Config {
     pub ui: UiConfig,
     /// How findings are grouped into incidents (see [`IncidentsConfig`]).
     pub incidents: IncidentsConfig,
+    /// The case (triage store): who records verdicts, notes and entries.
+    pub case: CaseConfig,
     /// Allowlist entries written by hand (SPEC §8); they apply like case entries.
     #[serde(rename = "allow", skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<AllowConfig>,
+}
+
+/// `[case]`: the analyst's name recorded in the case (default: `$USER`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaseConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analyst: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -95,6 +95,20 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
             hunt::sanitize::clean(&path.display().to_string())
         );
     }
+    // A folder that holds no file at all would be read as nothing: say so (exit 2).
+    for dir in args.paths.iter().filter(|p| p.is_dir()) {
+        if !inputs
+            .iter()
+            .filter_map(Input::path)
+            .any(|p| p.starts_with(dir))
+        {
+            eprintln!(
+                "hunt: no input files found under {}",
+                hunt::sanitize::clean(&dir.display().to_string())
+            );
+            unreadable = true;
+        }
+    }
     for (path, e) in &expanded.warnings {
         eprintln!(
             "hunt: warning: {}: {e}",
@@ -121,6 +135,12 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     if stdin_count > 1 {
         eprintln!("hunt scan: - (standard input) can be given only once");
         return Ok(ExitCode::from(2));
+    }
+    // A case named with --case is the hand-off's starting point: the scan
+    // creates it so what it found is recorded (the default case is never
+    // created by a scan).
+    if let Some(path) = common.case.as_deref().filter(|p| !p.exists()) {
+        hunt::triage::Case::open(path)?;
     }
     let mut triage = ScanTriage::open(common.case.as_deref(), &config)?;
     if args.follow {

@@ -2,7 +2,7 @@
 //! is refused with exit 2, a message saying what is wrong and how to fix it,
 //! and nothing written; bad case files are refused and left untouched; the
 //! Markdown hand-off report carries verdicts, notes, the allowlist and the
-//! last scan's counts; `hunt scan` records match counts but never creates a case.
+//! last scan's counts; `hunt scan` records match counts and creates only a case named with `--case`.
 
 use assert_cmd::Command;
 use hunt::triage::Case;
@@ -257,7 +257,7 @@ fn verbs_record_and_list() {
 }
 
 #[test]
-fn reading_verbs_and_scans_never_create_a_case() {
+fn reading_verbs_never_create_a_case_and_scans_only_a_named_one() {
     let env = Env::new();
     let case = env.case();
     assert!(env.ok(&["case", "list"]).contains("No verdicts"));
@@ -272,8 +272,9 @@ fn reading_verbs_and_scans_never_create_a_case() {
     env.hunt(&case, &["scan", "-o", "jsonl", log.to_str().unwrap()])
         .assert()
         .success();
-    assert!(!case.exists());
-    // Nor does the default case under $XDG_DATA_HOME.
+    // A case named with --case is created by a scan (the hand-off's start, issue 12)…
+    assert!(case.exists());
+    // …but the default case under $XDG_DATA_HOME never is.
     let mut c = Command::new(env!("CARGO_BIN_EXE_hunt"));
     c.env_remove("HUNT_CASE")
         .env("XDG_DATA_HOME", env.dir.path().join("data"))
@@ -361,7 +362,7 @@ fn markdown_report_is_a_hand_off() {
     }
     let md = env.ok(&["case", "export", "--format", "markdown"]);
     for want in [
-        "### High (1)",
+        "#### High (1)",
         "Impossible travel NL → BR",
         "**Verdict: true_positive** by carol",
         "confirmed \\| escalated &lt;b&gt;",

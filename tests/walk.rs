@@ -128,3 +128,21 @@ fn unreadable_entries_in_a_folder_are_warnings_and_the_rest_is_read() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_folder_with_no_files_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("emptydir/sub")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hunt"))
+        .current_dir(dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .args(["scan", "--output", "jsonl", "emptydir/"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no input files found under emptydir"),
+        "{stderr}"
+    );
+}

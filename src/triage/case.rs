@@ -369,15 +369,27 @@ impl Case {
 
     /// Replaces the recorded match counts with those of the scan just run.
     pub fn record_scan(&self, matches: &HashMap<i64, u64>) -> Result<(), TriageError> {
+        self.record_scan_work(matches, "{}")
+    }
+
+    /// Like [`Case::record_scan`], with what the scan left open for the
+    /// hand-off (JSON of [`super::handoff::OpenWork`]), in the same transaction.
+    pub fn record_scan_work(
+        &self,
+        matches: &HashMap<i64, u64>,
+        work: &str,
+    ) -> Result<(), TriageError> {
         self.write(|tx| {
             tx.execute("DELETE FROM scan_match", [])?;
-            let mut ins = tx.prepare_cached("INSERT INTO scan_match (entry_id, matches) VALUES (?1, ?2)")?;
+            let mut ins =
+                tx.prepare_cached("INSERT INTO scan_match (entry_id, matches) VALUES (?1, ?2)")?;
             for (&id, &n) in matches {
                 ins.execute(params![id, n.min(i64::MAX as u64) as i64])?;
             }
             tx.execute(
-                "INSERT INTO last_scan (id, at) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-                [format_at(now_ms())],
+                "INSERT INTO last_scan (id, at, work) VALUES (1, ?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET at = excluded.at, work = excluded.work",
+                [format_at(now_ms()), work.to_string()],
             )?;
             Ok(())
         })

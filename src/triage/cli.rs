@@ -74,7 +74,7 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
     match cmd {
         CaseCommand::Verdict { id, class, note } => {
-            let id = parse_finding_id(id)?;
+            let snap = resolve_id(path, id)?;
             let class =
                 Class::from_name(class).ok_or_else(|| TriageError::UnknownClass(class.clone()))?;
             if note.as_deref().is_some_and(|n| n.trim().is_empty()) {
@@ -84,18 +84,18 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
                 }
                 .into());
             }
-            let case = Case::open(path)?;
-            let v = case.set_verdict(&Snapshot::id_only(&id), class, note.as_deref())?;
+            let case = open_case(path, config)?;
+            let v = case.set_verdict(&snap, class, note.as_deref())?;
             writeln!(
                 out,
                 "{} recorded for {} by {}",
                 v.class,
-                describe(&case, &id)?,
-                clean(&v.analyst)
+                describe(&case, &v.finding_id)?,
+                clean(&super::analyst_label(&v.analyst))
             )?;
         }
         CaseCommand::Note { id, text } => {
-            let id = parse_finding_id(id)?;
+            let snap = resolve_id(path, id)?;
             if text.trim().is_empty() {
                 return Err(TriageError::Empty {
                     what: "note",
@@ -103,9 +103,9 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
                 }
                 .into());
             }
-            let case = Case::open(path)?;
-            case.add_note(&Snapshot::id_only(&id), text)?;
-            writeln!(out, "note added to {}", describe(&case, &id)?)?;
+            let case = open_case(path, config)?;
+            let n = case.add_note(&snap, text)?;
+            writeln!(out, "note added to {}", describe(&case, &n.finding_id)?)?;
         }
         CaseCommand::Allow { command } => allow(command, path, config, &mut out)?,
         CaseCommand::List => list(
@@ -125,7 +125,7 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
         }
         CaseCommand::VerdictLoop { count, tag } => {
             // Test support: acknowledges each committed verdict on stdout, flushed.
-            let case = Case::open(path)?;
+            let case = open_case(path, config)?;
             let tag = tag_hash(tag);
             for i in 0..*count {
                 let id = format!("{tag:08x}{i:08x}");
@@ -176,7 +176,7 @@ fn allow(
                 expires,
             }
             .normalized(now)?;
-            let case = Case::open(path)?;
+            let case = open_case(path, config)?;
             let e = case.add_allow(&entry)?;
             let expiry = e
                 .expires
@@ -203,7 +203,7 @@ fn allow(
             if !path.exists() {
                 return Err(TriageError::NoSuchEntry(*id).into());
             }
-            let case = Case::open(path)?;
+            let case = open_case(path, config)?;
             if !case.remove_allow(*id)? {
                 return Err(TriageError::NoSuchEntry(*id).into());
             }
@@ -223,6 +223,70 @@ fn open_for_reading(path: &Path) -> Result<Option<Case>, TriageError> {
         // An older schema needs migrating, which needs a writable open.
         Err(e) if e.is_unwritable() => Case::open(path).map(Some),
         Err(e) => Err(e),
+    }
+}
+
+/// Opens the case for writing, recording as the configured analyst.
+fn open_case(path: &Path, config: &Config) -> Result<Case, TriageError> {
+    let mut case = Case::open(path)?;
+    case.set_analyst(&super::analyst_for(config));
+    Ok(case)
+}
+
+/// The finding named by `arg`: a full id (16 hex digits, known to the case
+/// or not), or a unique prefix of an id the case knows (a judged finding or
+/// one the last recorded scan left open). Reads only: a bad prefix writes nothing.
+fn resolve_id(path: &Path, arg: &str) -> Result<Snapshot, TriageError> {
+    let case = open_for_reading(path)?;
+    if let Ok(id) = parse_finding_id(arg) {
+        let known = match &case {
+            Some(c) => c.snapshot(&id)?.filter(|s| !s.is_id_only()),
+            None => None,
+        };
+        let open = || {
+            let work = case.as_ref()?.last_scan().ok()?.work;
+            work.findings
+                .into_iter()
+                .find(|f| f.snapshot.finding_id == id)
+        };
+        return Ok(known
+            .or_else(|| open().map(|f| f.snapshot))
+            .unwrap_or_else(|| Snapshot::id_only(&id)));
+    }
+    let prefix = arg.trim().to_ascii_lowercase();
+    if prefix.is_empty() || prefix.len() > 16 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(TriageError::BadFindingId(arg.to_string()));
+    }
+    let Some(case) = case else {
+        return Err(TriageError::NoSuchPrefix(prefix));
+    };
+    let mut known: Vec<Snapshot> = case.snapshots()?;
+    known.extend(
+        case.last_scan()?
+            .work
+            .findings
+            .into_iter()
+            .map(|f| f.snapshot),
+    );
+    let mut found: Vec<Snapshot> = Vec::new();
+    for s in known
+        .into_iter()
+        .filter(|s| s.finding_id.starts_with(&prefix))
+    {
+        match found.iter_mut().find(|f| f.finding_id == s.finding_id) {
+            Some(f) if f.is_id_only() => *f = s,
+            Some(_) => {}
+            None => found.push(s),
+        }
+    }
+    match found.len() {
+        0 => Err(TriageError::NoSuchPrefix(prefix)),
+        1 => found.pop().ok_or(TriageError::NoSuchPrefix(prefix)),
+        _ => {
+            let mut candidates: Vec<String> = found.into_iter().map(|s| s.finding_id).collect();
+            candidates.sort();
+            Err(TriageError::AmbiguousPrefix { prefix, candidates })
+        }
     }
 }
 
@@ -320,6 +384,19 @@ fn write_allow_table(out: &mut dyn Write, entries: &[AllowView]) -> io::Result<(
         )?;
     }
     Ok(())
+}
+
+/// Writes the hand-off to `file`: JSON when it ends in `.json`, else Markdown.
+pub fn write_export(view: &CaseView, file: &Path) -> Result<(), TriageError> {
+    let json = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let text = if json {
+        view.to_json() + "\n"
+    } else {
+        view.to_markdown()
+    };
+    write_file(&file.to_path_buf(), &text)
 }
 
 /// Writes `text` to `file` through a temporary file and a rename, so a crash never leaves half a report.

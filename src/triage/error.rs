@@ -32,6 +32,13 @@ pub enum TriageError {
         "`{0}` is not a finding id; ids are the 16 hex digits in the id column of `hunt scan`"
     )]
     BadFindingId(String),
+    #[error("no finding in the case starts with `{0}`; give more of the id (`hunt case export` lists them) or all 16 hex digits")]
+    NoSuchPrefix(String),
+    #[error("`{prefix}` is ambiguous: it starts the ids {}; give more digits", .candidates.join(", "))]
+    AmbiguousPrefix {
+        prefix: String,
+        candidates: Vec<String>,
+    },
     #[error("there is no allowlist entry #{0} in the case; `hunt case allow list` shows the ids")]
     NoSuchEntry(i64),
     #[error("allowlist entry {0} comes from the config file; remove it from the [[allow]] section there")]

@@ -5,12 +5,13 @@
 //! the case's own snapshots, never from the logs. Every analyst- or
 //! log-supplied string is escaped for Markdown and neutralised for terminals.
 
+use super::handoff::{OpenFinding, OpenWork, SourceRecord};
 use super::{format_at, AllowEntry, Case, Note, ScanRecord, Snapshot, TriageError, Verdict};
 use crate::config::Config;
 use crate::sanitize::{clean, is_dangerous};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 /// Everything the case knows, ready to render.
@@ -20,8 +21,18 @@ pub struct CaseView {
     pub generated: DateTime<Utc>,
     pub analyst: String,
     pub last_scan: Option<DateTime<Utc>>,
+    /// Open work first: findings of the last recorded scan still without a verdict.
+    pub open_findings: Vec<OpenFinding>,
+    /// Incidents of the last recorded scan with a member still without a verdict.
+    pub open_incidents: Vec<serde_json::Value>,
     pub findings: Vec<FindingView>,
     pub allowlist: Vec<AllowView>,
+    pub sources: Vec<SourceRecord>,
+    pub thresholds: serde_json::Value,
+    /// First and last event time of the last recorded scan.
+    pub span: Option<(String, String)>,
+    #[serde(skip)]
+    work: OpenWork,
 }
 
 /// A judged or annotated finding.
@@ -76,6 +87,7 @@ impl CaseView {
             ),
             None => Default::default(),
         };
+        let judged: HashSet<String> = verdicts.iter().map(|v| v.finding_id.clone()).collect();
         let mut history: HashMap<String, Vec<Verdict>> = HashMap::new();
         for v in verdicts {
             history.entry(v.finding_id.clone()).or_default().push(v);
@@ -98,12 +110,19 @@ impl CaseView {
                 }
             })
             .collect();
+        let work = scan.work.clone();
         Ok(CaseView {
+            open_findings: work.open_findings(&judged).cloned().collect(),
+            open_incidents: work.open_incidents(&judged).into_iter().cloned().collect(),
+            sources: work.sources.clone(),
+            thresholds: work.thresholds.clone(),
+            span: work.span.clone(),
+            work,
             case: case
                 .map(|c| c.path().display().to_string())
                 .unwrap_or_default(),
             generated: now,
-            analyst: super::current_analyst(),
+            analyst: super::analyst_for(config),
             last_scan: scan.at,
             findings,
             allowlist: allow
@@ -111,6 +130,24 @@ impl CaseView {
                 .map(|e| allow_view(e, &scan, now))
                 .collect(),
         })
+    }
+
+    /// The view with `work` as its open work (the TUI's live session in
+    /// place of the last recorded scan).
+    pub fn with_work(mut self, work: OpenWork) -> CaseView {
+        let judged: HashSet<String> = self
+            .findings
+            .iter()
+            .filter(|f| f.verdict.is_some())
+            .map(|f| f.snapshot.finding_id.clone())
+            .collect();
+        self.open_findings = work.open_findings(&judged).cloned().collect();
+        self.open_incidents = work.open_incidents(&judged).into_iter().cloned().collect();
+        self.sources = work.sources.clone();
+        self.thresholds = work.thresholds.clone();
+        self.span = work.span.clone();
+        self.work = work;
+        self
     }
 
     /// Pretty JSON, with bidi and control characters escaped so it is safe on a terminal.
@@ -133,13 +170,24 @@ impl CaseView {
             o,
             "- Generated: {} by {}",
             format_at(self.generated),
-            md(&self.analyst)
+            md(&super::analyst_label(&self.analyst))
         )?;
         match self.last_scan {
             Some(at) => writeln!(o, "- Last scan recorded: {}", format_at(at))?,
             None => writeln!(o, "- Last scan recorded: none")?,
         }
-        writeln!(o, "\n## Summary\n")?;
+        if let Some((a, b)) = &self.span {
+            writeln!(o, "- Events covered: {} to {}", md(a), md(b))?;
+        }
+        writeln!(o)?;
+        let judged: HashSet<String> = self
+            .findings
+            .iter()
+            .filter(|f| f.verdict.is_some())
+            .map(|f| f.snapshot.finding_id.clone())
+            .collect();
+        self.work.write_open(o, &judged)?;
+        writeln!(o, "## Decided\n")?;
         writeln!(o, "| Verdict | Findings |\n|---|---:|")?;
         for class in super::Class::ALL {
             let n = self
@@ -152,7 +200,7 @@ impl CaseView {
         let open = self.findings.iter().filter(|f| f.verdict.is_none()).count();
         writeln!(o, "| no verdict (notes only) | {open} |")?;
 
-        writeln!(o, "\n## Findings\n")?;
+        writeln!(o, "\n### Verdicts and notes\n")?;
         if self.findings.is_empty() {
             writeln!(o, "No verdicts or notes yet.")?;
         }
@@ -171,16 +219,18 @@ impl CaseView {
                     .cmp(&a.snapshot.risk)
                     .then(a.snapshot.first_seen.cmp(&b.snapshot.first_seen))
             });
-            writeln!(o, "### {title} ({})\n", group.len())?;
+            writeln!(o, "#### {title} ({})\n", group.len())?;
             for f in group {
                 write_finding(o, f)?;
             }
         }
-        self.write_allowlist(o)
+        self.write_allowlist(o)?;
+        writeln!(o)?;
+        self.work.write_scan_facts(o)
     }
 
     fn write_allowlist(&self, o: &mut String) -> std::fmt::Result {
-        writeln!(o, "## Allowlist\n")?;
+        writeln!(o, "## Allowlist changes in this case\n")?;
         if self.allowlist.is_empty() {
             return writeln!(o, "No allowlist entries.");
         }
@@ -244,7 +294,7 @@ fn write_finding(o: &mut String, f: &FindingView) -> std::fmt::Result {
     } else {
         &s.title
     };
-    writeln!(o, "#### `{}`: {}\n", md_code(&s.finding_id), md(title))?;
+    writeln!(o, "##### `{}`: {}\n", md_code(&s.finding_id), md(title))?;
     if !s.is_id_only() {
         writeln!(
             o,
@@ -329,7 +379,7 @@ fn md_line(s: &str) -> String {
 }
 
 /// Text safe inside a Markdown code span in a table: no backticks or pipes.
-fn md_code(s: &str) -> String {
+pub(super) fn md_code(s: &str) -> String {
     clean(s).replace('`', "'").replace('|', "¦")
 }
 

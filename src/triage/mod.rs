@@ -10,7 +10,8 @@
 //! - [`case`]: the case file itself; every write is one committed transaction
 //!   (`read`: its queries).
 //! - [`apply`]: matching allowlist entries and verdicts onto findings.
-//! - [`export`]: the case as JSON or a Markdown incident hand-off report.
+//! - [`export`]: the case as JSON or a Markdown incident hand-off report
+//!   ([`handoff`]: the open work a recorded scan left for it).
 //! - [`cli`]: `hunt case …`; [`scan`]: what `hunt scan` does with the case.
 
 pub mod allow;
@@ -19,6 +20,7 @@ pub mod case;
 pub mod cli;
 mod error;
 pub mod export;
+pub mod handoff;
 mod read;
 pub mod scan;
 pub mod schema;
@@ -102,7 +104,8 @@ pub struct Note {
 /// A finding's identity as stored with a verdict, so the case can be reported
 /// without the logs. A verdict given from the command line for a finding the
 /// case has not seen yet has only the id; the next scan fills in the rest.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Snapshot {
     pub finding_id: String,
     pub detector: String,
@@ -155,14 +158,39 @@ pub fn parse_finding_id(s: &str) -> Result<String, TriageError> {
     }
 }
 
-/// The analyst's name: `$USER`, else `$LOGNAME`, else "unknown".
+/// Recorded as the analyst when neither the config nor the environment names one.
+pub const UNNAMED_ANALYST: &str = "unnamed analyst";
+
+/// The analyst's name from the environment: `$USER`, else `$LOGNAME`, else
+/// `$USERNAME`, else [`UNNAMED_ANALYST`] (see [`analyst_label`]).
 pub fn current_analyst() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .filter_map(|k| std::env::var(k).ok())
         .map(|v| v.trim().to_string())
         .find(|v| !v.is_empty())
-        .unwrap_or_else(|| "unknown".to_string())
+        .unwrap_or_else(|| UNNAMED_ANALYST.to_string())
+}
+
+/// The analyst's name: `[case] analyst` from the config, else [`current_analyst`].
+pub fn analyst_for(config: &crate::config::Config) -> String {
+    config
+        .case
+        .analyst
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(current_analyst)
+}
+
+/// The name as shown: the fallback says how to set a real one.
+pub fn analyst_label(name: &str) -> String {
+    if name == UNNAMED_ANALYST {
+        format!("{UNNAMED_ANALYST} (set `analyst` under [case] in the config, or $USER)")
+    } else {
+        name.to_string()
+    }
 }
 
 /// The wall clock at the precision the case file keeps (milliseconds), so a

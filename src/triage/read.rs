@@ -20,6 +20,8 @@ const SNAPSHOT_SELECT: &str =
 pub struct ScanRecord {
     pub at: Option<DateTime<Utc>>,
     pub matches: HashMap<i64, u64>,
+    /// What that scan left open (empty for a scan recorded by an older hunt).
+    pub work: super::handoff::OpenWork,
 }
 
 impl ScanRecord {
@@ -151,11 +153,17 @@ impl Case {
 
     /// What the last recorded scan matched.
     pub fn last_scan(&self) -> Result<ScanRecord, TriageError> {
-        let at: Option<String> = self
+        let row: Option<(String, String)> = self
             .conn
-            .query_row("SELECT at FROM last_scan WHERE id = 1", [], |r| r.get(0))
+            .query_row("SELECT at, work FROM last_scan WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .map_err(|e| self.err(e))?;
+        let (at, work) = match row {
+            Some((at, work)) => (Some(at), work),
+            None => (None, String::new()),
+        };
         let mut st = self
             .conn
             .prepare_cached("SELECT entry_id, matches FROM scan_match")
@@ -171,6 +179,8 @@ impl Case {
         Ok(ScanRecord {
             at: at.as_deref().and_then(parse_at),
             matches,
+            // A hand-edited or damaged document loses the open work, not the case.
+            work: serde_json::from_str(&work).unwrap_or_default(),
         })
     }
 }

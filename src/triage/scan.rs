@@ -5,6 +5,7 @@
 //! snapshots of judged findings. A read-only case is still applied, with a
 //! warning that nothing is recorded. Output formats stay in [`crate::report`].
 
+use super::handoff::OpenWork;
 use super::{format_at, Case, Snapshot, Triage, TriageError};
 use crate::config::Config;
 use crate::finding::Finding;
@@ -45,7 +46,10 @@ impl ScanTriage {
         let case = match path.filter(|p| p.exists()) {
             None => None,
             Some(p) => match Case::open(&p) {
-                Ok(c) => Some(c),
+                Ok(mut c) => {
+                    c.set_analyst(&super::analyst_for(config));
+                    Some(c)
+                }
                 Err(e) if e.is_unwritable() => {
                     let case = Case::open_read_only(&p)?;
                     warnings.push(read_only_notice(&e));
@@ -117,8 +121,9 @@ impl ScanTriage {
         }
     }
 
-    /// Records the match counts of this scan and refreshes the snapshots of the
-    /// findings the case has verdicts or notes for. Does nothing without a writable case.
+    /// Records the match counts of this scan and what it left open for the
+    /// hand-off ([`OpenWork`]), and refreshes the snapshots of the findings
+    /// the case has verdicts or notes for. Does nothing without a writable case.
     pub fn record(&self, session: &Session) -> Result<(), TriageError> {
         let Some(case) = self.case.as_ref().filter(|c| !c.is_read_only()) else {
             return Ok(());
@@ -138,7 +143,9 @@ impl ScanTriage {
         if !snaps.is_empty() {
             case.upsert_snapshots(&snaps)?;
         }
-        case.record_scan(&self.counts)
+        let work = OpenWork::of(session, |id| self.triage.verdict(id).is_some());
+        let work = serde_json::to_string(&work).unwrap_or_else(|_| "{}".into());
+        case.record_scan_work(&self.counts, &work)
     }
 
     /// Stderr lines: suppressed findings, verdicts attached, stale entries.

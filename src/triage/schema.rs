@@ -14,7 +14,7 @@ use std::path::Path;
 pub const APPLICATION_ID: i64 = 0x6875_6e74;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {
@@ -70,6 +70,14 @@ CREATE TABLE scan_match (
     entry_id INTEGER PRIMARY KEY,
     matches  INTEGER NOT NULL
 ) STRICT;
+";
+
+/// Version 2: what the last scan left open for the hand-off (untriaged
+/// findings with details and evidence references, incidents, sources with
+/// counts and problems, thresholds, time span), one JSON document
+/// ([`super::handoff::OpenWork`]). Old cases read `{}`: nothing recorded yet.
+const V2: &str = "
+ALTER TABLE last_scan ADD COLUMN work TEXT NOT NULL DEFAULT '{}';
 ";
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";

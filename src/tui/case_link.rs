@@ -50,6 +50,10 @@ impl CaseLink {
             },
             None => (None, Some("no case file (give --case FILE)".to_string())),
         };
+        let case = case.map(|mut c| {
+            c.set_analyst(&crate::triage::analyst_for(config));
+            c
+        });
         let mut link = CaseLink {
             case,
             triage: empty_triage(config),
@@ -74,6 +78,35 @@ impl CaseLink {
             error: None,
             read_only: None,
         }
+    }
+
+    /// Writes the hand-off report of the case with `session`'s open work
+    /// (`:export FILE`; JSON when FILE ends in `.json`). Returns the message.
+    pub fn export(
+        &self,
+        session: &crate::pipeline::Session,
+        file: &Path,
+    ) -> Result<String, String> {
+        use crate::triage::export::CaseView;
+        use crate::triage::handoff::OpenWork;
+        let fail = |e: crate::triage::TriageError| format!("export: {e}");
+        let view = CaseView::load(self.case.as_ref(), &session.config, crate::triage::now_ms())
+            .map_err(fail)?;
+        let view = view.with_work(OpenWork::of(session, |id| {
+            self.triage.verdict(id).is_some()
+        }));
+        crate::triage::cli::write_export(&view, file).map_err(fail)?;
+        Ok(format!(
+            "hand-off written to {}: {} open findings, {} open incidents",
+            crate::sanitize::clean_width(&file.display().to_string(), 60),
+            view.open_findings.len(),
+            view.open_incidents.len()
+        ))
+    }
+
+    /// Who the case records as the analyst (shown in the status bar).
+    pub fn analyst(&self) -> Option<&str> {
+        self.case.as_ref().map(Case::analyst)
     }
 
     pub fn is_open(&self) -> bool {

@@ -426,13 +426,25 @@ impl App {
                 ),
             },
             "query" | "filter" => self.set_query(&arg),
+            "export" => {
+                // The hand-off (as `hunt case export`) with this session's open work.
+                let file = if arg.is_empty() {
+                    "hunt-handoff.md"
+                } else {
+                    arg.as_str()
+                };
+                match self.case.export(&self.session, std::path::Path::new(file)) {
+                    Ok(msg) => self.set_flash(Role::Dim, msg),
+                    Err(e) => self.set_flash(Role::Error, e),
+                }
+            }
             other => {
                 if let Some(a) = super::action::Action::from_name(other) {
                     return self.update(a);
                 }
                 self.set_flash(
                     Role::Error,
-                    format!("unknown command `{}`: try user NAME, ip ADDR, map NAME, open ID, theme NAME, sort KEY, events, q", crate::sanitize::clean_width(other, 20)),
+                    format!("unknown command `{}`: try user NAME, ip ADDR, map NAME, open ID, theme NAME, sort KEY, export FILE, events, q", crate::sanitize::clean_width(other, 20)),
                 );
             }
         }

@@ -29,7 +29,9 @@ struct Harness {
 }
 
 fn harness(w: u16, h: u16, mode: ColorMode) -> Harness {
-    let (session, ids) = fixture::demo_session();
+    let (mut session, ids) = fixture::demo_session();
+    // The status bar names the analyst: fixed here, not the tester's $USER.
+    session.config.case.analyst = Some("tester".into());
     let dir = tempfile::tempdir().unwrap();
     // "now" is frozen after the case clock (which is the wall clock) so expiries entered here are in the future for both.
     let case = CaseLink::open(Some(&dir.path().join("case.sqlite")), &session.config);
@@ -817,4 +819,38 @@ fn why_it_fired_scrolls_when_it_does_not_fit() {
         panic!("still on the detail")
     };
     assert_eq!((d.pos.selected, d.why_offset), (1, 0));
+}
+
+#[test]
+fn export_command_writes_the_hand_off_with_the_sessions_open_work() {
+    let mut h = harness(160, 48, ColorMode::Indexed256);
+    h.app
+        .case
+        .set_verdict(
+            h.app.session.findings.get(&h.ids.stuffing).unwrap(),
+            Class::TruePositive,
+            Some("confirmed"),
+            &h.app.session.config.clone(),
+        )
+        .unwrap();
+    let file = h._dir.path().join("handoff.md");
+    h.app.command(&format!("export {}", file.display()));
+    let md = std::fs::read_to_string(&file).unwrap();
+    let open = md.find("## Open work").unwrap();
+    let decided = md.find("## Decided").unwrap();
+    for id in [&h.ids.spray, &h.ids.travel, &h.ids.inbox] {
+        assert!(md[open..decided].contains(&format!("`{id}`")), "{id}: {md}");
+    }
+    assert!(!md[open..decided].contains(&format!("`{}`:", h.ids.stuffing)));
+    assert!(
+        md[decided..].contains("**Verdict: true_positive** by tester at "),
+        "{md}"
+    );
+    assert!(md[decided..].contains(": confirmed"), "{md}");
+    assert!(text(&draw(&h.app)).contains("hand-off written to"));
+    let json = h._dir.path().join("handoff.json");
+    h.app.command(&format!("export {}", json.display()));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["open_findings"].as_array().unwrap().len(), 3);
 }

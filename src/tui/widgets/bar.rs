@@ -166,6 +166,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         Some(_) if app.case.is_open() => format!("{case} (read-only)"),
         _ => case,
     };
+
     let case_role = if app.case.is_open() && app.case.read_only.is_none() {
         Role::Status
     } else {
@@ -175,6 +176,25 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         3,
         vec![Span::styled(case, base.patch(theme.style(case_role)))],
     ));
+    // Who verdicts are recorded as ([case] analyst, else $USER); the
+    // fallback is a warning that says how to set a name.
+    if let Some(a) = app.case.analyst() {
+        let role = if a == crate::triage::UNNAMED_ANALYST {
+            Role::Warning
+        } else {
+            Role::Status
+        };
+        segs.push((
+            3,
+            vec![Span::styled(
+                format!(
+                    "analyst {}",
+                    clean_width(&crate::triage::analyst_label(a), 72)
+                ),
+                base.patch(theme.style(role)),
+            )],
+        ));
+    }
     let width = |segs: &[Segment]| {
         segs.iter()
             .map(|(_, v)| v.iter().map(|s| s.width()).sum::<usize>() + 3)

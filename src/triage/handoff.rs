@@ -1,0 +1,383 @@
+//! The open work of the hand-off (issue 12): what the last scan left for the
+//! next shift, saved in the case when the scan is recorded so `hunt case
+//! export` can report it without the logs. It holds the findings that had no
+//! verdict (with entity, time span, title, details and the first evidence
+//! references), the incidents with their member ids, the sources read with
+//! their counts and problems, the detector thresholds in force and the time
+//! span of the events. Rendering it as Markdown lives here too; the rest of
+//! the report is in [`super::export`].
+
+use super::export::{md, md_code};
+use super::Snapshot;
+use crate::ingest::time::format_time;
+use crate::pipeline::{Session, SourceState};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+
+/// Evidence references kept per finding (the count says how many there were).
+pub const EVIDENCE_KEPT: usize = 10;
+
+/// Longer detail values are left to the JSON export.
+const DETAIL_CHARS: usize = 120;
+
+/// What a recorded scan left open.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OpenWork {
+    /// Findings without a verdict at scan time (not suppressed), most severe first.
+    pub findings: Vec<OpenFinding>,
+    /// Incidents as `hunt scan --incidents` prints them (with member ids in `findings`).
+    pub incidents: Vec<Value>,
+    pub sources: Vec<SourceRecord>,
+    /// The `[detectors]` configuration in force.
+    pub thresholds: Value,
+    /// First and last event time read.
+    pub span: Option<(String, String)>,
+}
+
+/// An untriaged finding as the scan saw it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OpenFinding {
+    #[serde(flatten)]
+    pub snapshot: Snapshot,
+    pub event_count: u32,
+    pub details: Value,
+    /// The first [`EVIDENCE_KEPT`] references (`file`, `line` or `record`, `time`).
+    pub evidence: Vec<Value>,
+    pub evidence_total: usize,
+    pub incident: Option<String>,
+}
+
+/// One input with its counts and problems.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SourceRecord {
+    pub name: String,
+    pub format: String,
+    pub failed: bool,
+    pub error: Option<String>,
+    pub records: u64,
+    pub events: u64,
+    pub duplicates: u64,
+    pub problems: BTreeMap<String, u64>,
+}
+
+/// Severity rank, most severe first (unknown last).
+pub fn rank(severity: &str) -> usize {
+    ["critical", "high", "medium", "low"]
+        .iter()
+        .position(|s| *s == severity)
+        .unwrap_or(4)
+}
+
+impl OpenWork {
+    /// The open work of `session`: findings for which `judged` is false are open.
+    pub fn of(session: &Session, judged: impl Fn(&str) -> bool) -> OpenWork {
+        let mut findings: Vec<OpenFinding> = session
+            .findings
+            .all()
+            .iter()
+            .filter(|f| f.suppressed.is_none() && !judged(&f.id))
+            .map(|f| {
+                let mut evidence = crate::report::evidence_json(session, f);
+                let evidence_total = evidence.len();
+                evidence.truncate(EVIDENCE_KEPT);
+                OpenFinding {
+                    snapshot: Snapshot::of(f),
+                    event_count: f.event_count,
+                    details: f.details.clone(),
+                    evidence,
+                    evidence_total,
+                    incident: session.incidents.incident_of(&f.id).map(str::to_string),
+                }
+            })
+            .collect();
+        findings.sort_by(|a, b| {
+            let (a, b) = (&a.snapshot, &b.snapshot);
+            rank(&a.severity)
+                .cmp(&rank(&b.severity))
+                .then(b.risk.cmp(&a.risk))
+                .then(a.first_seen.cmp(&b.first_seen))
+                .then(a.finding_id.cmp(&b.finding_id))
+        });
+        let sources = session
+            .sources
+            .iter()
+            .map(|s| SourceRecord {
+                name: s.name.clone(),
+                format: s.format.clone(),
+                failed: s.state == SourceState::Failed,
+                error: s.error.clone(),
+                records: s.stats.records,
+                events: s.stats.events,
+                duplicates: s.stats.duplicates,
+                problems: s
+                    .stats
+                    .problems
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v))
+                    .collect(),
+            })
+            .collect();
+        OpenWork {
+            findings,
+            incidents: session
+                .incidents
+                .sorted()
+                .into_iter()
+                .map(|i| i.to_json())
+                .collect(),
+            sources,
+            thresholds: serde_json::to_value(&session.config.detectors).unwrap_or(Value::Null),
+            span: session
+                .store
+                .span()
+                .map(|(a, b)| (format_time(a), format_time(b))),
+        }
+    }
+
+    /// The findings still open now (`judged` says which got a verdict since).
+    pub fn open_findings<'a>(
+        &'a self,
+        judged: &'a HashSet<String>,
+    ) -> impl Iterator<Item = &'a OpenFinding> + 'a {
+        self.findings
+            .iter()
+            .filter(move |f| !judged.contains(&f.snapshot.finding_id))
+    }
+
+    /// The incidents with at least one member still open, most severe first.
+    pub fn open_incidents<'a>(&'a self, judged: &'a HashSet<String>) -> Vec<&'a Value> {
+        let mut v: Vec<&Value> = self
+            .incidents
+            .iter()
+            .filter(|i| {
+                i.get("status").and_then(Value::as_str) != Some("closed")
+                    && members(i).any(|m| !judged.contains(m))
+            })
+            .collect();
+        v.sort_by_key(|i| rank(text(i, "severity")));
+        v
+    }
+
+    /// `## Open work`: incidents, then untriaged findings by severity.
+    pub fn write_open(&self, o: &mut String, judged: &HashSet<String>) -> std::fmt::Result {
+        writeln!(o, "## Open work\n")?;
+        let incidents = self.open_incidents(judged);
+        let findings: Vec<&OpenFinding> = self.open_findings(judged).collect();
+        if incidents.is_empty() && findings.is_empty() {
+            return writeln!(
+                o,
+                "Nothing open: every finding of the last recorded scan has a verdict.\n"
+            );
+        }
+        writeln!(o, "### Incidents ({})\n", incidents.len())?;
+        for i in incidents {
+            let ids: Vec<String> = members(i).map(|m| format!("`{}`", md_code(m))).collect();
+            writeln!(
+                o,
+                "- **{}** `{}`: {}\n  - Seen: {} to {} · Users: {} · IPs: {}\n  - Findings: {}",
+                md(text(i, "severity")),
+                md_code(text(i, "id")),
+                md(text(i, "title")),
+                md(text(i, "first_seen")),
+                md(text(i, "last_seen")),
+                md(&list(i, "users")),
+                md(&list(i, "ips")),
+                ids.join(", ")
+            )?;
+        }
+        writeln!(o, "\n### Untriaged findings ({})\n", findings.len())?;
+        for f in findings {
+            let s = &f.snapshot;
+            writeln!(
+                o,
+                "#### {} `{}`: {}\n",
+                md(&s.severity),
+                md_code(&s.finding_id),
+                md(&s.title)
+            )?;
+            writeln!(
+                o,
+                "- Detector: `{}` · Entity: `{}` · Risk: {} · Events: {}",
+                md_code(&s.detector),
+                md_code(&s.entity),
+                s.risk,
+                f.event_count
+            )?;
+            writeln!(o, "- Seen: {} to {}", md(&s.first_seen), md(&s.last_seen))?;
+            if let Some(inc) = &f.incident {
+                writeln!(o, "- Incident: `{}`", md_code(inc))?;
+            }
+            if let Some(d) = f.details.as_object().filter(|d| !d.is_empty()) {
+                // The key details: short values; the JSON export has them all.
+                let parts: Vec<String> = d
+                    .iter()
+                    .map(|(k, v)| (k, short(v)))
+                    .filter(|(_, v)| v != "null" && v.chars().count() <= DETAIL_CHARS)
+                    .map(|(k, v)| format!("{}: {}", md(k), md(&v)))
+                    .collect();
+                writeln!(o, "- Details: {}", parts.join("; "))?;
+            }
+            let refs: Vec<String> = f.evidence.iter().map(evidence_ref).collect();
+            let more = f.evidence_total.saturating_sub(f.evidence.len());
+            let more = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            writeln!(o, "- Evidence: {}{more}\n", refs.join(", "))?;
+        }
+        Ok(())
+    }
+
+    /// `## Sources`, `## Detector thresholds` and `## Time span`.
+    pub fn write_scan_facts(&self, o: &mut String) -> std::fmt::Result {
+        writeln!(o, "## Sources read\n")?;
+        if self.sources.is_empty() {
+            writeln!(o, "No scan recorded its sources yet.")?;
+        } else {
+            writeln!(
+                o,
+                "| Source | Format | Records | Events | Duplicates | Problems |"
+            )?;
+            writeln!(o, "|---|---|---:|---:|---:|---|")?;
+            for s in &self.sources {
+                let mut problems: Vec<String> = s
+                    .problems
+                    .iter()
+                    .map(|(k, v)| format!("{}: {v}", md(k)))
+                    .collect();
+                if let Some(e) = &s.error {
+                    problems.insert(0, format!("failed: {}", md(e)));
+                } else if s.failed {
+                    problems.insert(0, "failed".into());
+                }
+                let problems = if problems.is_empty() {
+                    "none".to_string()
+                } else {
+                    problems.join("; ")
+                };
+                writeln!(
+                    o,
+                    "| `{}` | {} | {} | {} | {} | {problems} |",
+                    md_code(&s.name),
+                    md(&s.format),
+                    s.records,
+                    s.events,
+                    s.duplicates
+                )?;
+            }
+        }
+        writeln!(o, "\n## Detector thresholds in force\n")?;
+        match self.thresholds.as_object() {
+            Some(d) if !d.is_empty() => {
+                for (name, v) in d {
+                    writeln!(o, "- `{}`: {}", md_code(name), md(&short(v)))?;
+                }
+            }
+            _ => writeln!(o, "Not recorded (no scan recorded them yet).")?,
+        }
+        writeln!(o, "\n## Time span covered\n")?;
+        match &self.span {
+            Some((a, b)) => writeln!(o, "Events from {} to {}.\n", md(a), md(b)),
+            None => writeln!(o, "No events recorded.\n"),
+        }
+    }
+}
+
+fn members(i: &Value) -> impl Iterator<Item = &str> {
+    i.get("findings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn list(v: &Value, key: &str) -> String {
+    match v.get(key).and_then(Value::as_array) {
+        Some(a) if !a.is_empty() => a.iter().map(short).collect::<Vec<_>>().join(", "),
+        _ => "-".into(),
+    }
+}
+
+/// A JSON value as short text (strings without quotes).
+fn short(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn evidence_ref(e: &Value) -> String {
+    let file = text(e, "file");
+    let at = match (e.get("line"), e.get("record")) {
+        (Some(l), _) => format!(":{l}"),
+        (None, Some(r)) => format!(" @{r}"),
+        (None, None) => String::new(),
+    };
+    format!("`{}{}`", md_code(file), md_code(&at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn finding(id: &str, severity: &str) -> OpenFinding {
+        OpenFinding {
+            snapshot: Snapshot {
+                finding_id: id.into(),
+                severity: severity.into(),
+                title: format!("t {id}"),
+                ..Snapshot::default()
+            },
+            ..OpenFinding::default()
+        }
+    }
+
+    #[test]
+    fn open_work_leaves_out_what_was_judged_or_closed_since() {
+        let work = OpenWork {
+            findings: vec![finding("a", "critical"), finding("b", "high")],
+            incidents: vec![
+                json!({"id": "inc-1", "severity": "high", "findings": ["a", "b"], "status": "new"}),
+                json!({"id": "inc-2", "severity": "critical", "findings": ["b"], "status": "closed"}),
+                json!({"id": "inc-3", "severity": "critical", "findings": ["a"], "status": "active"}),
+            ],
+            ..OpenWork::default()
+        };
+        let judged: HashSet<String> = ["a".to_string()].into();
+        let open: Vec<&str> = work
+            .open_findings(&judged)
+            .map(|f| f.snapshot.finding_id.as_str())
+            .collect();
+        assert_eq!(open, ["b"]);
+        let inc: Vec<&str> = work
+            .open_incidents(&judged)
+            .iter()
+            .map(|i| text(i, "id"))
+            .collect();
+        assert_eq!(
+            inc,
+            ["inc-1"],
+            "closed and fully judged incidents are not open"
+        );
+        let mut md = String::new();
+        work.write_open(&mut md, &judged).unwrap();
+        assert!(md.contains("#### high `b`: t b"), "{md}");
+        assert!(!md.contains("`a`:"), "{md}");
+        // An old case's empty document reads back as no work.
+        let old: OpenWork = serde_json::from_str("{}").unwrap();
+        assert_eq!(old, OpenWork::default());
+        assert_eq!(rank("critical"), 0);
+        assert_eq!(rank("bogus"), 4);
+    }
+}
