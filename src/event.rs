@@ -92,8 +92,10 @@ impl TextBuf {
         let hash = text_hash(s);
         let (text, spans) = (&self.text, &self.spans);
         let eq = |&i: &u32| {
-            let sp = spans[i as usize];
-            sp.hash == hash && &text[sp.start as usize..(sp.start + sp.len) as usize] == s
+            spans.get(i as usize).is_some_and(|sp| {
+                sp.hash == hash
+                    && text.get(sp.start as usize..(sp.start + sp.len) as usize) == Some(s)
+            })
         };
         if let Some(&i) = self.seen.find(hash, eq) {
             return Txt(i + 1);
@@ -107,7 +109,7 @@ impl TextBuf {
         self.text.push_str(s);
         let spans = &self.spans;
         self.seen
-            .insert_unique(hash, i, |&j| spans[j as usize].hash);
+            .insert_unique(hash, i, |&j| spans.get(j as usize).map_or(0, |sp| sp.hash));
         Txt(i + 1)
     }
 

@@ -17,6 +17,17 @@
 //!
 //! The core never imports the TUI.
 
+// No panic path in shipped code (issue 10): tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::string_slice
+    )
+)]
+
 pub mod cli;
 pub mod config;
 pub mod dedup;

@@ -2,6 +2,17 @@
 //! own the exit-code policy (0 ok, 1 findings at `--fail-on`, 2 usage or
 //! unreadable input). A closed stdout (`hunt scan | head`) is success.
 
+// No panic path in shipped code (issue 10): tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::string_slice
+    )
+)]
+
 use hunt::cli::{Cli, Command, ScanArgs};
 use hunt::config::Config;
 use hunt::enrich::Enricher;
@@ -224,7 +235,9 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                 } else {
                     "updated"
                 };
-                v["change"] = serde_json::json!(change);
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("change".into(), serde_json::json!(change));
+                }
                 match output {
                     OutputFormat::Csv => report::write_csv_row(&mut out, &v)?,
                     OutputFormat::Table => report::write_table(&mut out, &[v], terminal_width())?,
@@ -357,7 +370,9 @@ fn incident_change(
             } else {
                 "updated"
             };
-            v["change"] = serde_json::json!(change);
+            if let Some(m) = v.as_object_mut() {
+                m.insert("change".into(), serde_json::json!(change));
+            }
             v
         }
         None if printed.remove(id) => serde_json::json!({"id": id, "change": "dissolved"}),

@@ -327,7 +327,9 @@ impl Session {
         let syms = &mut self.syms;
         syms.clear();
         syms.resize(batch.text.count() + 1, UNSEEN);
-        syms[0] = crate::event::Sym::NONE;
+        if let Some(first) = syms.first_mut() {
+            *first = crate::event::Sym::NONE;
+        }
         for d in &batch.drafts {
             if let crate::dedup::Verdict::Duplicate { new_record } =
                 self.seen.check(d.identity, &d.origin)
@@ -338,7 +340,10 @@ impl Session {
             }
             let strings = &mut self.store.strings;
             let mut ev: Event = d.map_text(|t| {
-                let slot = &mut syms[t.0 as usize];
+                // Every string number of the batch has a slot (sized above).
+                let Some(slot) = syms.get_mut(t.0 as usize) else {
+                    return crate::event::Sym::NONE;
+                };
                 if *slot == UNSEEN {
                     *slot = match batch.text.get_hashed(t) {
                         Some((s, hash)) => strings.intern_hashed(s, hash),

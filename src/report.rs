@@ -31,10 +31,12 @@ pub fn evidence_json(session: &Session, f: &Finding) -> Vec<Value> {
                 .map(|s| s.name.as_str())
                 .unwrap_or("?");
             let mut v = json!({"file": file, "offset": o.offset, "time": format_time(ev.time)});
-            if o.line > 0 {
-                v["line"] = json!(o.line);
-            } else {
-                v["record"] = json!(o.offset);
+            if let Some(m) = v.as_object_mut() {
+                if o.line > 0 {
+                    m.insert("line".into(), json!(o.line));
+                } else {
+                    m.insert("record".into(), json!(o.offset));
+                }
             }
             v
         })
@@ -143,13 +145,14 @@ pub fn write_table(out: &mut dyn Write, rows: &[Value], width: usize) -> io::Res
     ];
     // Natural widths (header or widest value), with caps for the free-text columns.
     let mut w: [usize; 9] = [0; 9];
-    for (i, h) in header.iter().enumerate() {
+    for ((i, h), wi) in header.iter().enumerate().zip(w.iter_mut()) {
         let widest = cells
             .iter()
-            .map(|c| display_width(&c[i]))
+            .filter_map(|c| c.get(i))
+            .map(|c| display_width(c))
             .max()
             .unwrap_or(0);
-        w[i] = widest.max(h.len());
+        *wi = widest.max(h.len());
     }
     w[4] = w[4].min(40);
     w[5] = w[5].min(39);
@@ -157,7 +160,12 @@ pub fn write_table(out: &mut dyn Write, rows: &[Value], width: usize) -> io::Res
     // 16 and 15), then whole columns go: IP, risk, first seen.
     let mut shown = [true; 9];
     let total = |w: &[usize; 9], shown: &[bool; 9]| {
-        let cols: Vec<usize> = (0..9).filter(|&i| shown[i]).map(|i| w[i]).collect();
+        let cols: Vec<usize> = w
+            .iter()
+            .zip(shown.iter())
+            .filter(|(_, &s)| s)
+            .map(|(&x, _)| x)
+            .collect();
         cols.iter().sum::<usize>() + 2 * cols.len().saturating_sub(1)
     };
     let natural = w;
@@ -169,15 +177,20 @@ pub fn write_table(out: &mut dyn Write, rows: &[Value], width: usize) -> io::Res
         w[8] = w[8].saturating_sub(over).max(20.min(natural_title));
         for (col, floor) in [(4usize, 16usize), (5, 15)] {
             let over = total(&w, &shown).saturating_sub(width);
-            if shown[col] && over > 0 {
-                w[col] = w[col].saturating_sub(over).max(floor.min(w[col]));
+            let on = shown.get(col).copied().unwrap_or(false);
+            if let Some(wc) = w.get_mut(col).filter(|_| on && over > 0) {
+                *wc = wc.saturating_sub(over).max(floor.min(*wc));
             }
         }
         if total(&w, &shown) <= width {
             break;
         }
         match drops.next() {
-            Some(col) => shown[col] = false,
+            Some(col) => {
+                if let Some(s) = shown.get_mut(col) {
+                    *s = false;
+                }
+            }
             None => {
                 // Still too wide: the title takes what is left (at least 8).
                 let over = total(&w, &shown).saturating_sub(width);
@@ -189,13 +202,16 @@ pub fn write_table(out: &mut dyn Write, rows: &[Value], width: usize) -> io::Res
     let right = [false, false, true, false, false, false, true, false, false];
     let line = |cells: &[String]| -> String {
         let mut s = String::new();
-        for (i, c) in cells.iter().enumerate().filter(|(i, _)| shown[*i]) {
-            let text = clean_width(c, w[i]);
-            let pad = w[i].saturating_sub(display_width(&text));
+        for (((c, &wi), &on), &right) in cells.iter().zip(&w).zip(&shown).zip(&right) {
+            if !on {
+                continue;
+            }
+            let text = clean_width(c, wi);
+            let pad = wi.saturating_sub(display_width(&text));
             if !s.is_empty() {
                 s.push_str("  ");
             }
-            if right[i] {
+            if right {
                 s.push_str(&" ".repeat(pad));
                 s.push_str(&text);
             } else {

@@ -117,7 +117,7 @@ impl serde_json::ser::Formatter for JsonEscaper {
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if is_dangerous(c) {
-                w.write_all(&fragment.as_bytes()[start..i])?;
+                w.write_all(fragment.as_bytes().get(start..i).unwrap_or_default())?;
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
                     write!(w, "\\u{:04x}", unit)?;
@@ -125,7 +125,7 @@ impl serde_json::ser::Formatter for JsonEscaper {
                 start = i + c.len_utf8();
             }
         }
-        w.write_all(&fragment.as_bytes()[start..])
+        w.write_all(fragment.as_bytes().get(start..).unwrap_or_default())
     }
 }
 

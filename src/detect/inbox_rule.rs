@@ -106,8 +106,9 @@ impl InboxRule {
         inside.iter().any(|d| {
             domain == d
                 || (domain.len() > d.len()
-                    && domain.ends_with(d.as_str())
-                    && domain.as_bytes()[domain.len() - d.len() - 1] == b'.')
+                    && domain
+                        .strip_suffix(d.as_str())
+                        .is_some_and(|h| h.ends_with('.')))
         })
     }
 }

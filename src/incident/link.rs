@@ -36,7 +36,9 @@ impl Node {
     pub fn of(f: &Finding) -> Node {
         let ip_entity = f.detector.entity_is_ip();
         let success_users = if f.detector == DetectorId::PasswordSpray {
-            f.details["successful_user_list"]
+            f.details
+                .get("successful_user_list")
+                .unwrap_or(&serde_json::Value::Null)
                 .as_array()
                 .map(|a| {
                     a.iter()
@@ -59,7 +61,10 @@ impl Node {
             ip: f.ip.clone(),
             success_users,
             event_count: f.event_count,
-            forwards: f.details["forwarding"]
+            forwards: f
+                .details
+                .get("forwarding")
+                .unwrap_or(&serde_json::Value::Null)
                 .as_array()
                 .is_some_and(|a| !a.is_empty()),
         }

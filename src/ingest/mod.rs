@@ -263,7 +263,9 @@ fn format_ip(ip: IpAddr, buf: &mut [u8; 64]) -> &str {
     let mut cur = std::io::Cursor::new(&mut buf[..]);
     let _ = write!(cur, "{ip}");
     let n = cur.position() as usize;
-    std::str::from_utf8(&buf[..n]).unwrap_or_default()
+    buf.get(..n)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or_default()
 }
 
 /// Parses one JSON record of a known per-record format.

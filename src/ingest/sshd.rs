@@ -183,9 +183,11 @@ impl SshdState {
     /// when the line starts like a syslog line, `None` otherwise.
     fn timestamp<'l>(&mut self, line: &'l str) -> Option<(Result<Millis, Reject>, &'l str)> {
         let b = line.as_bytes();
-        if b.len() > 10 && b[4] == b'-' && b[7] == b'-' && matches!(b[10], b'T' | b' ') {
+        if let (Some(b'-'), Some(b'-'), Some(&sep @ (b'T' | b' '))) =
+            (b.get(4), b.get(7), b.get(10))
+        {
             // RFC 3339 with `T`, or with a space between date and time.
-            let cut = if b[10] == b' ' {
+            let cut = if sep == b' ' {
                 line.get(11..)
                     .and_then(|r| r.find(' '))
                     .map(|i| i + 11)

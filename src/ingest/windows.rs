@@ -434,16 +434,14 @@ pub fn parse_sentinel(raw: &str, cx: &mut RecordCx) -> ParseResult {
 fn xml_data(xml: &str, name: &str) -> Option<String> {
     let needle = format!("Name=\"{name}\"");
     let at = xml.find(&needle)? + needle.len();
-    let rest = &xml[at..];
-    let close = rest.find('>')?;
-    if rest[..close].trim_end().ends_with('/') {
+    let rest = xml.get(at..)?;
+    let (attrs, body) = rest.split_once('>')?;
+    if attrs.trim_end().ends_with('/') {
         return Some(String::new());
     }
-    let body = &rest[close + 1..];
-    let end = body.find("</Data>")?;
+    let (data, _) = body.split_once("</Data>")?;
     Some(
-        body[..end]
-            .replace("&lt;", "<")
+        data.replace("&lt;", "<")
             .replace("&gt;", ">")
             .replace("&quot;", "\"")
             .replace("&apos;", "'")

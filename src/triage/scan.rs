@@ -107,7 +107,9 @@ impl ScanTriage {
     /// The finding's JSON ([`crate::report::finding_json`]) with its latest verdict.
     pub fn finding_json(&self, session: &Session, f: &Finding) -> Value {
         let mut v = crate::report::finding_json(session, f);
-        v["verdict"] = self.verdict_json(&f.id);
+        if let Some(m) = v.as_object_mut() {
+            m.insert("verdict".into(), self.verdict_json(&f.id));
+        }
         v
     }
 
