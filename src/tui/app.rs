@@ -386,12 +386,14 @@ impl App {
 
     pub fn refresh_alerts(&mut self) {
         let h = screens::alerts::list_area(self.body()).height as usize;
+        let s = &self.session;
         self.alerts
-            .refresh(&self.session.findings, &self.case, &self.matcher, h);
+            .refresh(&s.findings, &self.case, &self.matcher, &s.store, h);
     }
 
     /// Takes in what the session changed since the last call.
     pub fn after_ingest(&mut self) {
+        self.matcher.newest = self.session.store.span().map(|(_, last)| last);
         let changes = self.session.take_changes();
         if !changes.is_empty() {
             self.apply_triage();

@@ -25,6 +25,7 @@ pub mod raw;
 pub mod screens;
 pub mod theme;
 pub mod view;
+pub mod when;
 pub mod widgets;
 
 #[cfg(test)]

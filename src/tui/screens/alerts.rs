@@ -8,10 +8,11 @@
 use super::ListPos;
 use crate::finding::{Finding, Findings};
 use crate::sanitize::clean_width;
+use crate::store::Store;
 use crate::tui::app::App;
 use crate::tui::case_link::{class_label, CaseLink, Class};
 use crate::tui::format;
-use crate::tui::query::{Matcher, Query};
+use crate::tui::query::{Matcher, Query, Scope};
 use crate::tui::theme::Role;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
@@ -122,6 +123,7 @@ impl AlertsState {
         findings: &Findings,
         case: &CaseLink,
         matcher: &Matcher,
+        store: &Store,
         height: usize,
     ) {
         let screen_row = self.pos.selected.saturating_sub(self.pos.offset);
@@ -133,7 +135,9 @@ impl AlertsState {
             .enumerate()
             .filter(|(_, f)| {
                 (self.show_suppressed || f.suppressed.is_none())
-                    && self.query.matches_finding(f, verdict(f), matcher)
+                    && self
+                        .query
+                        .matches_finding_in(f, verdict(f), matcher, Some(store))
             })
             .collect();
         let (key, desc) = (self.sort, self.descending);
@@ -447,9 +451,9 @@ fn render_query_line(app: &App, area: Rect, buf: &mut Buffer) {
             clean_width(&st.query.text, 60),
             theme.style(Role::Input),
         ));
-        if let Some(e) = st.query.errors.first() {
+        if let Some(e) = st.query.problem(Scope::Alerts) {
             spans.push(Span::styled(
-                format!("  ⚠ {}", clean_width(e, 50)),
+                format!("  ⚠ {}", clean_width(&e, 70)),
                 theme.style(Role::Warning),
             ));
         }
@@ -462,9 +466,15 @@ fn render_query_line(app: &App, area: Rect, buf: &mut Buffer) {
             if st.show_suppressed { " (shown)" } else { "" }
         ));
     }
-    widgets::line(buf, area, spans);
     let w = right.chars().count() as u16;
-    if area.width > w + 30 && area.height > 0 {
+    let fits = area.width > w + 30 && area.height > 0;
+    // The query and its warning stop short of the counter instead of running under it.
+    let left = Rect {
+        width: if fits { area.width - w - 1 } else { area.width },
+        ..area
+    };
+    widgets::line(buf, left, spans);
+    if fits {
         buf.set_string(area.right() - w, area.y, &right, theme.style(Role::Dim));
     }
 }

@@ -9,7 +9,7 @@ use crate::sanitize::clean_width;
 use crate::store::{EventIdx, Store};
 use crate::tui::app::App;
 use crate::tui::format;
-use crate::tui::query::{Matcher, Query};
+use crate::tui::query::{Matcher, Query, Scope};
 use crate::tui::theme::Role;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
@@ -160,19 +160,13 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
             clean_width(&st.query.text, 60),
             theme.style(Role::Input),
         ));
-        if let Some(e) = st.query.errors.first() {
+        if let Some(e) = st.query.problem(Scope::Events) {
             spans.push(Span::styled(
-                format!("  ⚠ {}", clean_width(e, 50)),
+                format!("  ⚠ {}", clean_width(&e, 70)),
                 theme.style(Role::Warning),
-            ));
-        } else if st.query.has_finding_terms() {
-            spans.push(Span::styled(
-                "  (sev/det/verdict apply to alerts)",
-                theme.style(Role::Dim),
             ));
         }
     }
-    widgets::line(buf, qline, spans);
     let len = st.len(store);
     let right = match &st.filter {
         Some(f) if f.scanned < store.len() => format!(
@@ -188,7 +182,18 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
         None => format!("{} events", format::count(len as u64)),
     };
     let w = right.chars().count() as u16;
-    if qline.height > 0 && qline.width > w + 30 {
+    let fits = qline.height > 0 && qline.width > w + 30;
+    // The query and its warning stop short of the counter instead of running under it.
+    let left = Rect {
+        width: if fits {
+            qline.width - w - 1
+        } else {
+            qline.width
+        },
+        ..qline
+    };
+    widgets::line(buf, left, spans);
+    if fits {
         buf.set_string(qline.right() - w, qline.y, &right, theme.style(Role::Dim));
     }
     let height = table::rows_area(area).height as usize;
