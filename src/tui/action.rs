@@ -40,10 +40,12 @@ pub enum Action {
     WhyUp,
     WhyDown,
     NextTheme,
+    Copy,
+    CopyFinding,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 36] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -78,6 +80,8 @@ impl Action {
         Action::WhyUp,
         Action::WhyDown,
         Action::NextTheme,
+        Action::Copy,
+        Action::CopyFinding,
     ];
 
     /// The stable name used in keymap files and `:` commands.
@@ -117,6 +121,8 @@ impl Action {
             Action::WhyUp => "why-up",
             Action::WhyDown => "why-down",
             Action::NextTheme => "next-theme",
+            Action::Copy => "copy",
+            Action::CopyFinding => "copy-finding",
         }
     }
 
@@ -161,6 +167,10 @@ impl Action {
             Action::WhyUp => "scroll \"why it fired\" up (when it does not fit)",
             Action::WhyDown => "scroll \"why it fired\" down (when it does not fit)",
             Action::NextTheme => "switch to the next theme",
+            Action::Copy => {
+                "copy the selected row to the clipboard (OSC 52; in the raw view, the record)"
+            }
+            Action::CopyFinding => "copy the finding with every \"why it fired\" value in full",
         }
     }
 

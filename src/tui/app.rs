@@ -26,6 +26,11 @@ pub enum Effect {
     Quit,
     Case(CaseOp),
     LoadRaw(RawRequest),
+    /// Put text on the clipboard (`what` names it in the flash).
+    Copy {
+        what: String,
+        text: String,
+    },
 }
 
 /// A write to the case file.
@@ -287,6 +292,8 @@ impl App {
                 }
             }
             Action::Raw => return self.open_raw(),
+            Action::Copy => return self.copy_selection(),
+            Action::CopyFinding => return self.copy_finding(),
             Action::WhyUp | Action::WhyDown => {
                 let delta = if action == Action::WhyUp { -3 } else { 3 };
                 let body = self.body();

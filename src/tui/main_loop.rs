@@ -144,6 +144,7 @@ pub fn perform(
         match e {
             Effect::Quit => app.quit = true,
             Effect::Case(op) => app.perform(op),
+            Effect::Copy { what, text } => super::clipboard::perform(app, &what, &text),
             Effect::LoadRaw(req) => {
                 let tx = raw_tx.clone();
                 std::thread::spawn(move || {

@@ -13,6 +13,7 @@
 pub mod action;
 pub mod app;
 pub mod case_link;
+pub mod clipboard;
 pub mod fixture;
 pub mod format;
 pub mod geo;

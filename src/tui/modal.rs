@@ -340,7 +340,22 @@ impl App {
                     return vec![Effect::Case(CaseOp::Allow(spec))];
                 }
             }
-            Modal::Raw(_) => {
+            Modal::Raw(v) => {
+                if key.code == KeyCode::Char('y') {
+                    // The record as read from the file (or, unread, the parsed fields).
+                    let text = match &v.text {
+                        RawText::Text(lines) => lines.join("\n"),
+                        _ => v
+                            .fields
+                            .iter()
+                            .map(|(k, x)| format!("{k}: {x}\n"))
+                            .collect(),
+                    };
+                    return vec![Effect::Copy {
+                        what: "raw record".into(),
+                        text,
+                    }];
+                }
                 let delta = match key.code {
                     KeyCode::Char('j') | KeyCode::Down => 1,
                     KeyCode::Char('k') | KeyCode::Up => -1,

@@ -854,3 +854,6 @@ fn export_command_writes_the_hand_off_with_the_sessions_open_work() {
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v["open_findings"].as_array().unwrap().len(), 3);
 }
+
+/// Fit-and-finish tests (issue 12), kept apart so this file stays reviewable.
+mod fit;

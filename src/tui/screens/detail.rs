@@ -251,10 +251,15 @@ pub fn why_lines<'a>(
                     continue;
                 }
             }
-            out.push(kv_line(k, &scalar(v, width), theme, width));
+            out.push(kv_line(k, &scalar(v, MAX_VALUE), theme, width));
         }
     } else if !f.details.is_null() {
-        out.push(kv_line("details", &scalar(&f.details, width), theme, width));
+        out.push(kv_line(
+            "details",
+            &scalar(&f.details, MAX_VALUE),
+            theme,
+            width,
+        ));
     }
     for n in notes {
         let who = format!(
@@ -273,16 +278,20 @@ pub fn why_lines<'a>(
     out
 }
 
-fn kv_line<'a>(k: &str, v: &str, theme: &Theme, width: usize) -> Line<'a> {
+/// Most characters of one detail value shown (wrapped); `Y` copies it all.
+const MAX_VALUE: usize = 4000;
+
+/// Most array items of one detail value shown.
+const MAX_ITEMS: usize = 200;
+
+fn kv_line<'a>(k: &str, v: &str, theme: &Theme, _width: usize) -> Line<'a> {
     Line::from(vec![
         Span::styled(
             format!("  {}: ", clean_width(k, 30)),
             theme.style(Role::Dim),
         ),
-        Span::styled(
-            clean_width(v, width.saturating_sub(k.len() + 4).max(8)),
-            theme.style(Role::Text),
-        ),
+        // The whole value: the paragraph wraps it (user lists, matched hits).
+        Span::styled(clean_width(v, MAX_VALUE), theme.style(Role::Text)),
     ])
 }
 
@@ -302,9 +311,13 @@ fn scalar(v: &Value, max: usize) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Null => "-".into(),
         Value::Array(a) => {
-            let items: Vec<String> = a.iter().take(12).map(|x| scalar(x, 60)).collect();
-            let more = if a.len() > 12 {
-                format!(" (+{} more)", a.len() - 12)
+            let items: Vec<String> = a
+                .iter()
+                .take(MAX_ITEMS)
+                .map(|x| scalar(x, MAX_VALUE))
+                .collect();
+            let more = if a.len() > MAX_ITEMS {
+                format!(" (+{} more)", a.len() - MAX_ITEMS)
             } else {
                 String::new()
             };

@@ -1,0 +1,78 @@
+//! Fit and finish (issue 12): "why it fired" shows whole values, `y`/`Y`
+//! copy through OSC 52, and the other behaviours added with them. Uses the
+//! harness of the screen tests.
+
+use super::{draw, harness, key, text};
+use crate::tui::app::Effect;
+use crate::tui::screens::detail::why_lines;
+use crate::tui::theme::ColorMode;
+
+/// Gives the demo spray a long user list, like a real spray's.
+fn long_user_list(h: &mut super::Harness) -> Vec<String> {
+    let users: Vec<String> = (0..15)
+        .map(|i| format!("user.number{i:02}@contoso.example.com"))
+        .collect();
+    let id = h.ids.spray.clone();
+    if let Some(f) = h.app.session.findings.get_mut(&id) {
+        f.details["failed_user_list"] = serde_json::json!(users);
+    }
+    users
+}
+
+fn copied(effects: Vec<Effect>) -> Option<(String, String)> {
+    effects.into_iter().find_map(|e| match e {
+        Effect::Copy { what, text } => Some((what, text)),
+        _ => None,
+    })
+}
+
+#[test]
+fn why_it_fired_shows_every_user_of_a_long_list_wrapped() {
+    let mut h = harness(80, 24, ColorMode::None);
+    let users = long_user_list(&mut h);
+    let f = h.app.session.findings.get(&h.ids.spray).unwrap();
+    let lines = why_lines(f, &h.app.session.config, &[], &h.app.theme, 80);
+    let all: String = lines
+        .iter()
+        .map(|l| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    for u in &users {
+        assert!(all.contains(u.as_str()), "{u} cut from:\n{all}");
+    }
+}
+
+#[test]
+fn y_copies_the_selection_and_capital_y_the_whole_finding() {
+    let mut h = harness(80, 24, ColorMode::None);
+    let users = long_user_list(&mut h);
+    // On the alerts list: the selected finding.
+    let (what, t) = copied(key(&mut h.app, "y")).expect("a copy");
+    assert_eq!(what, "finding");
+    let sel = h.app.alerts.selected(&h.app.session.findings).unwrap();
+    assert!(t.starts_with(&sel.id), "{t}");
+    // On the detail: `y` the selected evidence event, `Y` every value in full.
+    let id = h.ids.spray.clone();
+    h.app.open_finding(&id);
+    let (what, t) = copied(key(&mut h.app, "y")).expect("a copy");
+    assert_eq!(what, "event");
+    assert!(t.contains("time: ") && t.contains("user"), "{t}");
+    let (_, t) = copied(key(&mut h.app, "Y")).expect("a copy");
+    for u in &users {
+        assert!(t.contains(u.as_str()), "{t}");
+    }
+    // In the raw view: the record.
+    key(&mut h.app, "r");
+    let (what, _) = copied(key(&mut h.app, "y")).expect("a copy");
+    assert_eq!(what, "raw record");
+    // Nothing to copy on the help screen: said, not silent.
+    key(&mut h.app, "esc");
+    key(&mut h.app, "?");
+    assert!(copied(key(&mut h.app, "y")).is_none());
+    let _ = text(&draw(&h.app));
+}
