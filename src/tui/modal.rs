@@ -8,7 +8,6 @@ use super::app::{App, CaseOp, Effect, NewAllowSpec};
 use super::case_link::{parse_expiry, AllowKind, Class};
 use super::raw::{RawText, RawView};
 use super::screens::alerts::SortKey;
-use super::screens::Screen;
 use super::theme::{Role, Theme};
 use crate::finding::{DetectorId, Finding};
 use crate::store::Store;
@@ -416,8 +415,10 @@ impl App {
             }
             "sort" => match SortKey::from_name(rest.first().copied().unwrap_or("")) {
                 Some(k) => {
-                    self.alerts.sort = k;
-                    self.alerts.descending = rest.get(1).is_none_or(|d| *d != "asc");
+                    if let Some(a) = self.alerts_mut() {
+                        a.sort = k;
+                        a.descending = rest.get(1).is_none_or(|d| *d != "asc");
+                    }
                     self.refresh_alerts();
                 }
                 None => self.set_flash(
@@ -453,7 +454,7 @@ impl App {
 
     /// True when the top screen has a query line the `/` key edits.
     pub fn has_query(&self) -> bool {
-        matches!(self.top(), Screen::Alerts | Screen::Events)
+        self.top().query_text().is_some()
     }
 }
 

@@ -11,7 +11,6 @@ use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::modal::Modal;
-use crate::tui::screens::Screen;
 use crate::tui::theme::Role;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -221,52 +220,6 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
-/// The actions hinted in the footer of each screen, in order.
-fn hinted(screen: &Screen) -> &'static [Action] {
-    match screen {
-        Screen::Alerts => &[
-            Action::Open,
-            Action::Search,
-            Action::PivotUser,
-            Action::PivotIp,
-            Action::VerdictFalsePositive,
-            Action::Allowlist,
-            Action::ToggleSuppressed,
-            Action::Events,
-            Action::Help,
-            Action::Quit,
-        ],
-        Screen::Detail(_) => &[
-            Action::Back,
-            Action::Open,
-            Action::PivotUser,
-            Action::PivotIp,
-            Action::PivotMap,
-            Action::VerdictFalsePositive,
-            Action::Allowlist,
-            Action::Help,
-        ],
-        Screen::Timeline(_) => &[
-            Action::Back,
-            Action::Open,
-            Action::PivotIp,
-            Action::PivotMap,
-            Action::Help,
-        ],
-        Screen::Ip(_) => &[Action::Back, Action::Open, Action::Help],
-        Screen::Map(_) => &[Action::Back, Action::PivotUser, Action::Help],
-        Screen::Events => &[
-            Action::Back,
-            Action::Search,
-            Action::Open,
-            Action::PivotUser,
-            Action::PivotIp,
-            Action::Help,
-        ],
-        Screen::Help(_) | Screen::Sources(_) => &[Action::Back, Action::Quit],
-    }
-}
-
 pub fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
@@ -307,7 +260,7 @@ pub fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         None => {
             let ctx = app.top().contexts();
             let mut v = Vec::new();
-            for &a in hinted(app.top()) {
+            for &a in app.top().hints() {
                 if a == Action::VerdictFalsePositive {
                     let ks: Vec<String> = [
                         Action::VerdictTruePositive,
