@@ -1,12 +1,12 @@
 //! The workbench model: the session (store, findings, sources), the case
-//! link, the screen stack, the alerts and events views, the open dialog,
+//! link, the screen stack (each screen owns its state), the open dialog,
 //! and `update(Action)`, which changes state and returns [`Effect`]s (case
-//! writes, raw-record reads, quit) for the main loop to perform. Drawing
-//! reads `&App` only. No terminal, file or clock access here: "now" is a
-//! field the main loop sets.
+//! writes, exports, raw-record reads, quit) for the main loop to perform
+//! (`effects.rs`). Drawing reads `&App` only. No terminal, file or clock
+//! access here: "now" is a field the main loop sets.
 
 use super::action::Action;
-use super::case_link::{CaseLink, Class, NewAllow};
+use super::case_link::{CaseLink, Class};
 use super::keymap::{Key, Keymap};
 use super::modal::Modal;
 use super::query::Matcher;
@@ -47,6 +47,8 @@ pub enum CaseOp {
         text: String,
     },
     Allow(NewAllowSpec),
+    /// The hand-off report with the session's open work (`:export FILE`).
+    Export(std::path::PathBuf),
 }
 
 /// An allowlist entry to write (kept as data; converted to `NewAllow` when performed).
@@ -376,6 +378,12 @@ impl App {
                     self.set_flash(Role::Dim, format!("theme {name}"));
                 }
             }
+            // Dialog actions: only bound in [dialog] and [raw], handled there.
+            Action::Submit
+            | Action::Cancel
+            | Action::NextField
+            | Action::PrevField
+            | Action::Close => {}
         }
         Vec::new()
     }
@@ -498,46 +506,9 @@ impl App {
         false
     }
 
-    /// Performs a case write and shows the result.
-    pub fn perform(&mut self, op: CaseOp) {
-        let config = self.session.config.clone();
-        let result = match &op {
-            CaseOp::Verdict {
-                finding,
-                class,
-                note,
-            } => match self.session.findings.get(finding) {
-                Some(f) => self
-                    .case
-                    .set_verdict(f, *class, note.as_deref(), &config)
-                    .map(|_| format!("{}: {}", class.as_str(), short(finding))),
-                None => Err("the finding is gone".into()),
-            },
-            CaseOp::Note { finding, text } => match self.session.findings.get(finding) {
-                Some(f) => self
-                    .case
-                    .add_note(f, text)
-                    .map(|_| format!("note added to {}", short(finding))),
-                None => Err("the finding is gone".into()),
-            },
-            CaseOp::Allow(spec) => {
-                let entry = NewAllow {
-                    kind: spec.kind,
-                    value: spec.value.clone(),
-                    detectors: spec.detectors.clone(),
-                    note: spec.note.clone(),
-                    expires: spec.expires,
-                };
-                self.case.add_allow(&entry, self.now, &config).map(|e| {
-                    format!(
-                        "allowlisted {} {} (entry #{})",
-                        e.kind.as_str(),
-                        crate::sanitize::clean_width(&e.value, 40),
-                        e.id
-                    )
-                })
-            }
-        };
+    /// A case write finished (performed by the main loop, see `effects`):
+    /// re-applies the triage state and says what was saved, or why not.
+    pub fn case_written(&mut self, result: Result<String, String>) {
         match result {
             Ok(msg) => {
                 self.apply_triage();
@@ -561,8 +532,4 @@ impl App {
             ),
         }
     }
-}
-
-fn short(id: &str) -> &str {
-    super::format::prefix(id, 8)
 }

@@ -68,7 +68,7 @@ fn typ(app: &mut App, text: &str) {
 fn run(app: &mut App, effects: Vec<Effect>) {
     for e in effects {
         if let Effect::Case(op) = e {
-            app.perform(op);
+            super::effects::write_case(app, op);
         }
     }
 }
@@ -851,7 +851,8 @@ fn export_command_writes_the_hand_off_with_the_sessions_open_work() {
         )
         .unwrap();
     let file = h._dir.path().join("handoff.md");
-    h.app.command(&format!("export {}", file.display()));
+    let effects = h.app.command(&format!("export {}", file.display()));
+    run(&mut h.app, effects);
     let md = std::fs::read_to_string(&file).unwrap();
     let open = md.find("## Open work").unwrap();
     let decided = md.find("## Decided").unwrap();
@@ -866,8 +867,50 @@ fn export_command_writes_the_hand_off_with_the_sessions_open_work() {
     assert!(md[decided..].contains(": confirmed"), "{md}");
     assert!(text(&draw(&h.app)).contains("hand-off written to"));
     let json = h._dir.path().join("handoff.json");
-    h.app.command(&format!("export {}", json.display()));
+    let effects = h.app.command(&format!("export {}", json.display()));
+    run(&mut h.app, effects);
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v["open_findings"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn dialog_and_raw_keys_and_hints_come_from_the_keymap() {
+    let mut h = harness(100, 30, ColorMode::None);
+    let mut km = Keymap::builtin();
+    km.merge(
+        "[dialog]\nsubmit = [\"ctrl-s\"]\ncancel = [\"ctrl-g\"]\n[raw]\nclose = [\"x\"]\n",
+        "user.toml",
+    )
+    .unwrap();
+    h.app.keymap = km;
+    let id = h.ids.stuffing.clone();
+    h.app.open_finding(&id);
+    key(&mut h.app, "F");
+    let t = text(&draw(&h.app));
+    assert!(t.contains("ctrl-s save · ctrl-g cancel"), "{t}");
+    // Enter is text now; ctrl-s saves.
+    assert!(key(&mut h.app, "enter").is_empty());
+    assert!(h.app.modal.is_some());
+    let effects = key(&mut h.app, "ctrl-s");
+    assert!(matches!(&effects[..], [Effect::Case(CaseOp::Verdict { .. })]));
+    // The raw view closes with its own section's key, and says so.
+    key(&mut h.app, "r");
+    assert!(matches!(h.app.modal, Some(Modal::Raw(_))));
+    assert!(text(&draw(&h.app)).contains("x close"));
+    key(&mut h.app, "esc");
+    assert!(matches!(h.app.modal, Some(Modal::Raw(_))), "esc is not bound in [raw] any more");
+    key(&mut h.app, "x");
+    assert!(h.app.modal.is_none());
+}
+
+#[test]
+fn export_is_an_effect_the_model_does_not_perform() {
+    let mut h = harness(100, 30, ColorMode::None);
+    let file = h._dir.path().join("later.md");
+    let effects = h.app.command(&format!("export {}", file.display()));
+    assert!(matches!(&effects[..], [Effect::Case(CaseOp::Export(p))] if *p == file));
+    assert!(!file.exists(), "the model wrote a file");
+    run(&mut h.app, effects);
+    assert!(file.exists());
 }

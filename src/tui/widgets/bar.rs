@@ -10,7 +10,6 @@ use crate::sanitize::clean_width;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::format;
-use crate::tui::modal::Modal;
 use crate::tui::theme::Role;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -238,25 +237,7 @@ pub fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let key = base.patch(theme.style(Role::Key));
     let mut spans = vec![Span::styled(" ", base)];
     let pairs: Vec<(String, String)> = match &app.modal {
-        Some(Modal::Allow(_)) => vec![
-            ("tab".into(), "next field".into()),
-            ("↑↓".into(), "choose".into()),
-            ("enter".into(), "save".into()),
-            ("esc".into(), "cancel".into()),
-        ],
-        Some(Modal::Raw(_)) => vec![
-            ("j/k".into(), "scroll".into()),
-            ("esc".into(), "close".into()),
-        ],
-        Some(Modal::Query { .. }) => vec![
-            ("enter".into(), "keep".into()),
-            ("esc".into(), "undo".into()),
-            ("".into(), "user: ip: sev:>=high det: verdict: text".into()),
-        ],
-        Some(_) => vec![
-            ("enter".into(), "save".into()),
-            ("esc".into(), "cancel".into()),
-        ],
+        Some(m) => m.hints(&app.keymap),
         None => {
             let ctx = app.top().contexts();
             let mut v = Vec::new();
