@@ -42,10 +42,15 @@ pub enum Action {
     NextTheme,
     Copy,
     CopyFinding,
+    Submit,
+    Cancel,
+    NextField,
+    PrevField,
+    Close,
 }
 
 impl Action {
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 41] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -82,6 +87,11 @@ impl Action {
         Action::NextTheme,
         Action::Copy,
         Action::CopyFinding,
+        Action::Submit,
+        Action::Cancel,
+        Action::NextField,
+        Action::PrevField,
+        Action::Close,
     ];
 
     /// The stable name used in keymap files and `:` commands.
@@ -123,6 +133,11 @@ impl Action {
             Action::NextTheme => "next-theme",
             Action::Copy => "copy",
             Action::CopyFinding => "copy-finding",
+            Action::Submit => "submit",
+            Action::Cancel => "cancel",
+            Action::NextField => "next-field",
+            Action::PrevField => "prev-field",
+            Action::Close => "close",
         }
     }
 
@@ -171,6 +186,11 @@ impl Action {
                 "copy the selected row to the clipboard (OSC 52; in the raw view, the record)"
             }
             Action::CopyFinding => "copy the finding with every \"why it fired\" value in full",
+            Action::Submit => "save the dialog (keep the query, run the command)",
+            Action::Cancel => "cancel the dialog (undo the query edit)",
+            Action::NextField => "next field of the dialog",
+            Action::PrevField => "previous field of the dialog",
+            Action::Close => "close the raw record",
         }
     }
 
@@ -198,6 +218,9 @@ impl Action {
             Action::Alerts => "alerts",
             Action::Sources => "sources",
             Action::Note => "note",
+            Action::Submit => "save",
+            Action::NextField => "next field",
+            Action::PrevField => "previous field",
             other => other.name(),
         }
     }

@@ -16,7 +16,6 @@
 //! loop writes the sequence.
 
 use super::app::{App, Effect};
-use super::screens::Screen;
 use super::theme::Role;
 use crate::sanitize::clean;
 use crate::store::{EventIdx, Store};
@@ -143,18 +142,12 @@ impl App {
     /// evidence row, timeline, events, IP page) that event's fields.
     pub(super) fn copy_selection(&mut self) -> Vec<Effect> {
         let store = &self.session.store;
-        let (what, text) = match self.top() {
-            Screen::Alerts => match self.alerts.selected(&self.session.findings) {
-                Some(f) => ("finding", finding_text(f)),
-                None => return self.nothing_to_copy(),
-            },
-            Screen::Detail(_) | Screen::Timeline(_) | Screen::Events => {
-                match self.selected_event() {
-                    Some(i) => ("event", event_text(i, store)),
-                    None => return self.nothing_to_copy(),
-                }
-            }
-            _ => return self.nothing_to_copy(),
+        let (what, text) = if let Some(i) = self.selected_event() {
+            ("event", event_text(i, store))
+        } else if let Some(f) = self.selected_finding() {
+            ("finding", finding_text(f))
+        } else {
+            return self.nothing_to_copy();
         };
         vec![Effect::Copy {
             what: what.into(),

@@ -54,7 +54,7 @@ fn y_copies_the_selection_and_capital_y_the_whole_finding() {
     // On the alerts list: the selected finding.
     let (what, t) = copied(key(&mut h.app, "y")).expect("a copy");
     assert_eq!(what, "finding");
-    let sel = h.app.alerts.selected(&h.app.session.findings).unwrap();
+    let sel = h.app.alerts().selected(&h.app.session.findings).unwrap();
     assert!(t.starts_with(&sel.id), "{t}");
     // On the detail: `y` the selected evidence event, `Y` every value in full.
     let id = h.ids.spray.clone();
