@@ -193,6 +193,16 @@ impl Store {
             .unwrap_or_default()
     }
 
+    /// Every user name seen (index keys, in no particular order).
+    pub fn users(&self) -> impl Iterator<Item = &str> {
+        self.by_user.keys().map(|&s| self.strings.resolve(s))
+    }
+
+    /// Every IP seen (index keys, in no particular order).
+    pub fn ips(&self) -> impl Iterator<Item = &str> {
+        self.by_ip.keys().map(|&s| self.strings.resolve(s))
+    }
+
     /// Distinct users seen.
     pub fn user_count(&self) -> usize {
         self.by_user.len()

@@ -23,6 +23,7 @@ pub mod keymap;
 mod main_loop;
 pub mod modal;
 mod nav;
+mod pick;
 pub mod query;
 pub mod raw;
 pub mod screens;

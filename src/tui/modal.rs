@@ -489,8 +489,8 @@ impl App {
         match cmd {
             "" => {}
             "q" | "quit" | "q!" => return self.update(super::action::Action::Quit),
-            "user" | "u" if !arg.is_empty() => self.open_timeline(&arg),
-            "ip" if !arg.is_empty() => self.open_ip(&arg),
+            "user" | "u" if !arg.is_empty() => return self.command_user(&arg),
+            "ip" if !arg.is_empty() => return self.command_ip(&arg),
             "map" if !arg.is_empty() => self.open_map(&arg),
             "open" | "alert" if !arg.is_empty() => self.open_finding(&arg),
             "alerts" => return self.update(super::action::Action::Alerts),

@@ -1,7 +1,10 @@
 //! IP pivot: every identity tried from one IP (failures, successes, first
 //! and last seen) from `store.by_ip`, the IP's AS and country, its activity
-//! over time as a sparkline, and the other alerts that involve it. Built
-//! from the index when opened and rebuilt when the IP's event list grows.
+//! over time as a sparkline, and every alert that involves it. Built from
+//! the index when opened and rebuilt when the IP's event list grows. The
+//! identities and then the alerts are one selectable list (the alerts in
+//! their own box under the identities, so a long spray list never hides
+//! them): Enter on an identity opens its timeline, on an alert its detail.
 
 use super::ListPos;
 use super::{Ctx, Open, ScreenView};
@@ -45,6 +48,7 @@ pub struct IpState {
     pub activity: Vec<u64>,
     /// Ids of findings that involve the IP.
     pub alerts: Vec<String>,
+    /// The selection over identities, then alerts (`rows.len()` is the first alert).
     pub pos: ListPos,
     pub built_from: usize,
 }
@@ -157,6 +161,24 @@ impl IpState {
             self.pos.selected = r;
         }
     }
+
+    /// Identities and alerts, the length of the selectable list.
+    pub fn len(&self) -> usize {
+        self.rows.len() + self.alerts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The alert under the selection, when the selection is in the alerts box.
+    pub fn selected_alert(&self) -> Option<&str> {
+        self.pos
+            .selected
+            .checked_sub(self.rows.len())
+            .and_then(|k| self.alerts.get(k))
+            .map(String::as_str)
+    }
 }
 
 pub struct Layout {
@@ -175,12 +197,13 @@ pub fn layout(body: Rect, alerts: usize) -> Layout {
     } else {
         0
     };
-    let al = if body.height >= 16 {
-        (alerts.min(3) as u16 + 1).min(4)
-    } else {
+    // Every alert, scrolling within a box of up to a third of what is left (at least 3 rows).
+    let rest = body.height.saturating_sub(head + chart);
+    let al = if alerts == 0 || body.height < 10 {
         0
+    } else {
+        (alerts as u16).min((rest / 3).max(3)) + 1
     };
-    let al = if alerts == 0 { 0 } else { al };
     let used = head + chart + al;
     Layout {
         head: Rect {
@@ -193,12 +216,12 @@ pub fn layout(body: Rect, alerts: usize) -> Layout {
             ..body
         },
         alerts: Rect {
-            y: body.y + head + chart,
+            y: body.y + head + chart + body.height.saturating_sub(used),
             height: al,
             ..body
         },
         table: Rect {
-            y: body.y + used,
+            y: body.y + head + chart,
             height: body.height.saturating_sub(used),
             ..body
         },
@@ -275,50 +298,10 @@ pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
             .render(area, buf);
     }
     if l.alerts.height > 0 {
-        widgets::line(
-            buf,
-            l.alerts,
-            vec![Span::styled(
-                format!("alerts involving this IP ({})", st.alerts.len()),
-                theme.style(Role::Header),
-            )],
-        );
-        for (k, id) in st
-            .alerts
-            .iter()
-            .take((l.alerts.height as usize).saturating_sub(1))
-            .enumerate()
-        {
-            let Some(f) = app.session.findings.get(id) else {
-                continue;
-            };
-            let row = Rect {
-                y: l.alerts.y + 1 + k as u16,
-                height: 1,
-                ..l.alerts
-            };
-            widgets::line(
-                buf,
-                row,
-                vec![
-                    Span::styled(
-                        format!("{:<5}", format::severity(f.severity)),
-                        theme.style(format::severity_role(f.severity)),
-                    ),
-                    Span::styled(
-                        format!("{:<9}", format::detector_short(f.detector)),
-                        theme.style(Role::Accent),
-                    ),
-                    Span::styled(
-                        clean_width(&f.title, (body.width as usize).saturating_sub(15)),
-                        theme.style(Role::Text),
-                    ),
-                ],
-            );
-        }
+        render_alerts(app, st, l.alerts, buf);
     }
     let height = table::rows_area(l.table).height as usize;
-    let (from, visible) = st.pos.visible(&st.rows, height);
+    let (from, visible) = identity_window(st, height).visible(&st.rows, height);
     let rows: Vec<Row> = visible
         .iter()
         .map(|r| {
@@ -360,7 +343,11 @@ pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
         header,
         widths,
         rows,
-        selected: st.pos.selected.checked_sub(from),
+        selected: st
+            .pos
+            .selected
+            .checked_sub(from)
+            .filter(|_| st.pos.selected < st.rows.len()),
         len: st.rows.len(),
         offset: from,
         ticks: &[],
@@ -374,6 +361,65 @@ pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
             "No events from this IP",
         );
     }
+}
+
+/// The identity table's scroll position (it keeps its rows when the selection is in the alerts).
+fn identity_window(st: &IpState, height: usize) -> ListPos {
+    let mut p = ListPos {
+        selected: st.pos.selected.min(st.rows.len().saturating_sub(1)),
+        offset: st.pos.offset,
+    };
+    p.follow(st.rows.len(), height);
+    p
+}
+
+/// The alerts box: every alert involving the IP, scrolled to the selection.
+fn render_alerts(app: &App, st: &IpState, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let height = table::rows_area(area).height as usize;
+    let in_box = st.pos.selected.checked_sub(st.rows.len());
+    let mut p = ListPos {
+        selected: in_box.unwrap_or(0),
+        offset: 0,
+    };
+    p.follow(st.alerts.len(), height);
+    let (from, visible) = p.visible(&st.alerts, height);
+    let rows: Vec<Row> = visible
+        .iter()
+        .filter_map(|id| app.session.findings.get(id))
+        .map(|f| {
+            Row::new(vec![
+                Cell::from(format::severity(f.severity))
+                    .style(theme.style(format::severity_role(f.severity))),
+                Cell::from(format::detector_short(f.detector)).style(theme.style(Role::Accent)),
+                Cell::from(format::time(f.first_seen)),
+                Cell::from(clean_width(&f.title, 200)),
+            ])
+        })
+        .collect();
+    let title = format!("alerts with this IP ({})", st.alerts.len());
+    let widths = [
+        Constraint::Length(5),
+        Constraint::Length(9),
+        Constraint::Length(19),
+        Constraint::Min(10),
+    ];
+    table::View {
+        header: &[],
+        widths: &widths,
+        rows,
+        selected: in_box.and_then(|k| k.checked_sub(from)),
+        len: st.alerts.len(),
+        offset: from,
+        ticks: &[],
+    }
+    .draw(buf, area, theme);
+    // The title spans the header row (it is wider than the first columns).
+    widgets::line(
+        buf,
+        Rect { height: 1, ..area },
+        vec![Span::styled(title, theme.style(Role::Header))],
+    );
 }
 
 impl ScreenView for IpState {
@@ -393,19 +439,39 @@ impl ScreenView for IpState {
         list_area(self, body)
     }
     fn move_by(&mut self, _cx: &Ctx, delta: isize, height: usize) {
-        self.pos.move_by(delta, self.rows.len(), height)
+        self.pos.move_by(delta, self.len(), height)
     }
     fn select_row(&mut self, _cx: &Ctx, row: usize, height: usize) {
-        self.pos.to(row, self.rows.len(), height)
+        // Clicks land in the identity table.
+        self.pos.to(
+            row.min(self.rows.len().saturating_sub(1)),
+            self.len(),
+            height,
+        )
     }
     fn first_visible_row(&self, _app: &App, height: usize) -> usize {
-        self.pos.window(self.rows.len(), height).0
+        identity_window(self, height).offset
     }
     fn open(&self, _app: &App) -> Open {
-        Open::PivotUser
+        match self.selected_alert() {
+            Some(id) => Open::Finding(id.to_string()),
+            None => Open::PivotUser,
+        }
     }
-    fn selected_user(&self, _app: &App) -> Option<Result<String, String>> {
-        self.rows.get(self.pos.selected).map(|r| Ok(r.user.clone()))
+    fn selected_finding<'a>(&self, app: &'a App) -> Option<&'a crate::finding::Finding> {
+        self.selected_alert()
+            .and_then(|id| app.session.findings.get(id))
+    }
+    fn selected_user(&self, app: &App) -> Option<Result<String, String>> {
+        match self.selected_alert() {
+            Some(id) => app
+                .session
+                .findings
+                .get(id)
+                .and_then(|f| f.user.clone())
+                .map(Ok),
+            None => self.rows.get(self.pos.selected).map(|r| Ok(r.user.clone())),
+        }
     }
     fn selected_ip(&self, _app: &App) -> Option<String> {
         Some(self.ip.clone())

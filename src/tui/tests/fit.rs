@@ -5,6 +5,7 @@
 use super::{draw, harness, key, text};
 use crate::tui::app::Effect;
 use crate::tui::screens::detail::why_lines;
+use crate::tui::screens::Screen;
 use crate::tui::theme::ColorMode;
 
 /// Gives the demo spray a long user list, like a real spray's.
@@ -75,4 +76,71 @@ fn y_copies_the_selection_and_capital_y_the_whole_finding() {
     key(&mut h.app, "?");
     assert!(copied(key(&mut h.app, "y")).is_none());
     let _ = text(&draw(&h.app));
+}
+
+#[test]
+fn ip_page_lists_every_alert_selectable_and_openable() {
+    let mut h = harness(80, 24, ColorMode::None);
+    let id = h.ids.spray.clone();
+    h.app.open_finding(&id);
+    key(&mut h.app, "i");
+    let (identities, alerts) = match h.app.stack.last() {
+        Some(Screen::Ip(st)) => (st.rows.len(), st.alerts.clone()),
+        _ => panic!("not on the IP page"),
+    };
+    assert!(alerts.len() >= 2, "{alerts:?}");
+    let screen = text(&draw(&h.app));
+    assert!(
+        screen.contains(&format!("alerts with this IP ({})", alerts.len())),
+        "{screen}"
+    );
+    // Below the identities: walk down into the alerts, Enter opens each.
+    for (k, want) in alerts.iter().enumerate() {
+        for _ in 0..(identities + k) {
+            key(&mut h.app, "j");
+        }
+        key(&mut h.app, "enter");
+        match h.app.stack.last() {
+            Some(Screen::Detail(d)) => assert_eq!(&d.id, want),
+            _ => panic!("Enter on alert {k} did not open it"),
+        }
+        key(&mut h.app, "esc");
+        key(&mut h.app, "g");
+    }
+    // An identity still pivots to its timeline.
+    key(&mut h.app, "enter");
+    assert!(matches!(h.app.stack.last(), Some(Screen::Timeline(_))));
+}
+
+#[test]
+fn user_command_takes_a_partial_name_and_ip_a_cidr() {
+    let mut h = harness(100, 30, ColorMode::None);
+    h.app.command("user bo");
+    assert!(
+        matches!(h.app.stack.last(), Some(Screen::Timeline(t)) if t.user == "bob@contoso.com"),
+        "{:?}",
+        h.app.stack.last().map(|s| s.crumb())
+    );
+    h.app.command("user zzzz");
+    assert!(h
+        .app
+        .flash
+        .as_ref()
+        .is_some_and(|(_, m)| m.contains("no user")));
+    h.app.command("ip 192.0.2.0/24");
+    let Some(events) = h.app.events() else {
+        panic!("a CIDR opens the events list")
+    };
+    assert_eq!(events.query.text, "ip:192.0.2.0/24");
+    while h.app.tick(std::time::Duration::from_millis(5)) {}
+    let screen = text(&draw(&h.app));
+    assert!(
+        screen.contains("192.0.2.44") && !screen.contains("203.0.113.7"),
+        "{screen}"
+    );
+    assert!(h
+        .app
+        .flash
+        .as_ref()
+        .is_some_and(|(_, m)| m.contains("IPs of 192.0.2.0/24")));
 }
