@@ -15,7 +15,6 @@ use super::theme::{Role, Theme};
 use crate::finding::{DetectorId, Finding};
 use crate::store::Store;
 use crossterm::event::{Event, KeyCode, KeyEvent};
-use rustc_hash::FxHashMap;
 use std::net::IpAddr;
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
@@ -128,6 +127,8 @@ impl Modal {
 /// Which allowlist field has the keyboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AllowField {
+    /// Which evidence event the values come from.
+    Source,
     Kind,
     Scope,
     Expiry,
@@ -143,10 +144,32 @@ pub struct AllowChoice {
     pub hint: String,
 }
 
+/// One place the evidence came from: an event's IP, AS and country.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AllowSource {
+    /// The last event from this place.
+    pub time: crate::event::Millis,
+    pub ip: String,
+    pub asn: u32,
+    pub org: String,
+    pub country: String,
+}
+
+impl AllowSource {
+    fn same_place(&self, o: &AllowSource) -> bool {
+        self.ip == o.ip && self.asn == o.asn && self.country == o.country
+    }
+}
+
 #[derive(Debug)]
 pub struct AllowDialog {
     pub finding: String,
     pub detector: DetectorId,
+    /// The distinct places (IP, AS, country) of the evidence, each from one event.
+    pub sources: Vec<AllowSource>,
+    pub source: usize,
+    /// The finding's user (offered whatever the event).
+    pub user: Option<String>,
     pub choices: Vec<AllowChoice>,
     pub choice: usize,
     pub this_detector_only: bool,
@@ -157,42 +180,81 @@ pub struct AllowDialog {
 }
 
 impl AllowDialog {
-    /// Candidates from the finding and its evidence: IP, its /24 or /64, user, AS, country.
+    /// Candidates from one evidence event (IP, its /24 or /64, AS, country)
+    /// and the finding's user. Every value offered comes from the event
+    /// shown, never one hop's IP with the other hop's AS; the analyst picks
+    /// the event. It starts on the last event from the finding's IP.
     pub fn from_finding(f: &Finding, store: &Store) -> AllowDialog {
-        let mut ips: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut asns: FxHashMap<u32, (u32, &str)> = FxHashMap::default();
-        let mut countries: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut sources: Vec<AllowSource> = Vec::new();
         for &i in &f.evidence {
             let ev = store.get(i);
-            if ev.ip.is_some() {
-                *ips.entry(store.text(ev.ip)).or_default() += 1;
+            let src = AllowSource {
+                time: ev.time,
+                ip: store.text(ev.ip).to_string(),
+                asn: ev.asn,
+                org: store.text(ev.as_org).to_string(),
+                country: store.text(ev.country).to_string(),
+            };
+            if src.ip.is_empty() && src.asn == 0 && src.country.is_empty() {
+                continue;
             }
-            if ev.asn > 0 {
-                let e = asns.entry(ev.asn).or_insert((0, store.text(ev.as_org)));
-                e.0 += 1;
-            }
-            if ev.country.is_some() {
-                *countries.entry(store.text(ev.country)).or_default() += 1;
+            match sources.iter_mut().find(|s| s.same_place(&src)) {
+                Some(kept) => kept.time = kept.time.max(src.time),
+                None => sources.push(src),
             }
         }
-        let top = |m: &FxHashMap<&str, u32>| {
-            m.iter()
-                .max_by_key(|(k, n)| (**n, std::cmp::Reverse(**k)))
-                .map(|(k, _)| k.to_string())
+        if sources.is_empty() {
+            if let Some(ip) = &f.ip {
+                sources.push(AllowSource {
+                    time: f.last_seen,
+                    ip: ip.clone(),
+                    asn: 0,
+                    org: String::new(),
+                    country: String::new(),
+                });
+            }
+        }
+        sources.sort_by_key(|s| s.time);
+        let source = sources
+            .iter()
+            .rposition(|s| Some(&s.ip) == f.ip.as_ref())
+            .unwrap_or(sources.len().saturating_sub(1));
+        let mut d = AllowDialog {
+            finding: f.id.clone(),
+            detector: f.detector,
+            sources,
+            source,
+            user: f.user.clone(),
+            choices: Vec::new(),
+            choice: 0,
+            this_detector_only: true,
+            expiry: Input::default(),
+            note: Input::default(),
+            focus: AllowField::Kind,
+            error: None,
         };
+        if d.sources.len() > 1 {
+            // Several places (a travel's hops): the analyst first sees and picks the event.
+            d.focus = AllowField::Source;
+        }
+        d.rebuild_choices();
+        d
+    }
+
+    /// The choices from the chosen event, keeping the kind chosen when it is still offered.
+    fn rebuild_choices(&mut self) {
+        let kind = self.choices.get(self.choice).map(|c| c.kind);
         let mut choices = Vec::new();
-        if let Some(ip) = f.ip.clone().or_else(|| top(&ips)) {
+        let src = self.sources.get(self.source);
+        if let Some(ip) = src.map(|s| s.ip.as_str()).filter(|s| !s.is_empty()) {
             if let Ok(addr) = ip.parse::<IpAddr>() {
-                let net = match addr {
-                    IpAddr::V4(_) => ipnet::IpNet::new(addr, 24),
-                    IpAddr::V6(_) => ipnet::IpNet::new(addr, 64),
-                };
                 choices.push(AllowChoice {
                     kind: AllowKind::Ip,
-                    value: ip.clone(),
+                    value: ip.to_string(),
                     hint: String::new(),
                 });
-                if let Ok(n) = net {
+                let bits = if addr.is_ipv4() { 24 } else { 64 };
+                if let Ok(n) = ipnet::IpNet::new(addr, bits) {
                     choices.push(AllowChoice {
                         kind: AllowKind::Cidr,
                         value: n.trunc().to_string(),
@@ -201,46 +263,36 @@ impl AllowDialog {
                 }
             }
         }
-        if let Some(u) = &f.user {
+        if let Some(u) = &self.user {
             choices.push(AllowChoice {
                 kind: AllowKind::User,
                 value: u.clone(),
                 hint: String::new(),
             });
         }
-        if let Some((asn, (_, org))) = asns
-            .iter()
-            .max_by_key(|(a, (n, _))| (*n, std::cmp::Reverse(**a)))
-        {
+        if let Some(s) = src.filter(|s| s.asn > 0) {
             choices.push(AllowChoice {
                 kind: AllowKind::Asn,
-                value: format!("AS{asn}"),
-                hint: org.to_string(),
+                value: format!("AS{}", s.asn),
+                hint: s.org.clone(),
             });
         }
-        if let Some(cc) = top(&countries) {
+        if let Some(s) = src.filter(|s| !s.country.is_empty()) {
             choices.push(AllowChoice {
                 kind: AllowKind::Country,
-                value: cc,
+                value: s.country.clone(),
                 hint: String::new(),
             });
         }
-        AllowDialog {
-            finding: f.id.clone(),
-            detector: f.detector,
-            choices,
-            choice: 0,
-            this_detector_only: true,
-            expiry: Input::default(),
-            note: Input::default(),
-            focus: AllowField::Kind,
-            error: None,
-        }
+        self.choice = kind
+            .and_then(|k| choices.iter().position(|c| c.kind == k))
+            .unwrap_or(0);
+        self.choices = choices;
     }
 
     pub fn next_field(&mut self, back: bool) {
         use AllowField::*;
-        let order = [Kind, Scope, Expiry, Note];
+        let order = [Source, Kind, Scope, Expiry, Note];
         let i = order.iter().position(|f| *f == self.focus).unwrap_or(0);
         let step = if back { order.len() - 1 } else { 1 };
         self.focus = order.get((i + step) % order.len()).copied().unwrap_or(Kind);
@@ -249,6 +301,11 @@ impl AllowDialog {
     /// Moves the choice (on the kind list) or flips the scope; fields ignore it.
     fn choose(&mut self, step: isize) {
         match self.focus {
+            AllowField::Source => {
+                let last = self.sources.len().saturating_sub(1);
+                self.source = self.source.saturating_add_signed(step).min(last);
+                self.rebuild_choices();
+            }
             AllowField::Kind if step < 0 => self.choice = self.choice.saturating_sub(1),
             AllowField::Kind => {
                 self.choice = (self.choice + 1).min(self.choices.len().saturating_sub(1))
@@ -261,8 +318,12 @@ impl AllowDialog {
     /// A key no [dialog] action took: j/k and space on the lists, else typing into a field.
     fn key(&mut self, key: KeyEvent) {
         match (key.code, self.focus) {
-            (KeyCode::Char('k'), AllowField::Kind | AllowField::Scope) => self.choose(-1),
-            (KeyCode::Char('j'), AllowField::Kind | AllowField::Scope) => self.choose(1),
+            (KeyCode::Char('k'), AllowField::Source | AllowField::Kind | AllowField::Scope) => {
+                self.choose(-1)
+            }
+            (KeyCode::Char('j'), AllowField::Source | AllowField::Kind | AllowField::Scope) => {
+                self.choose(1)
+            }
             (KeyCode::Left | KeyCode::Right | KeyCode::Char(' '), AllowField::Scope) => {
                 self.choose(1)
             }

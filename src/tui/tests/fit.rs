@@ -144,3 +144,46 @@ fn user_command_takes_a_partial_name_and_ip_a_cidr() {
         .as_ref()
         .is_some_and(|(_, m)| m.contains("IPs of 192.0.2.0/24")));
 }
+
+#[test]
+fn allowlist_values_all_come_from_one_chosen_event() {
+    use crate::tui::case_link::AllowKind;
+    use crate::tui::modal::{AllowDialog, Modal};
+    let mut h = harness(100, 30, ColorMode::None);
+    let id = h.ids.travel.clone();
+    h.app.open_finding(&id);
+    key(&mut h.app, "A");
+    let check = |d: &AllowDialog| {
+        let src = d.sources.get(d.source).expect("an event is shown");
+        for c in &d.choices {
+            match c.kind {
+                AllowKind::Ip => assert_eq!(c.value, src.ip),
+                AllowKind::Asn => assert_eq!(c.value, format!("AS{}", src.asn)),
+                AllowKind::Country => assert_eq!(c.value, src.country),
+                _ => {}
+            }
+        }
+        src.ip.clone()
+    };
+    let Some(Modal::Allow(d)) = &h.app.modal else {
+        panic!("no allowlist dialog")
+    };
+    assert!(
+        d.sources.len() >= 2,
+        "a travel has two hops: {:?}",
+        d.sources
+    );
+    let fip = h.app.session.findings.get(&id).unwrap().ip.clone();
+    assert_eq!(
+        Some(check(d)),
+        fip,
+        "starts on the event of the finding's IP"
+    );
+    assert!(text(&draw(&h.app)).contains("From event:"));
+    // The other hop: every value changes with it.
+    key(&mut h.app, "k");
+    let Some(Modal::Allow(d)) = &h.app.modal else {
+        panic!("dialog closed")
+    };
+    assert_ne!(Some(check(d)), fip);
+}

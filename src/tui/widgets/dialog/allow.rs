@@ -1,5 +1,6 @@
-//! The allowlist dialog: what to suppress (IP, network, user, AS,
-//! country, each from the finding), the scope, the expiry and the note.
+//! The allowlist dialog: the evidence event the values come from, what to
+//! suppress (IP, network, AS and country of that event, the finding's
+//! user), the scope, the expiry and the note.
 
 use super::{boxed, centered, input_line, row};
 use crate::sanitize::clean_width;
@@ -17,7 +18,7 @@ pub(super) fn render(
     d: &AllowDialog,
     hints: &str,
 ) -> Option<Position> {
-    let h = (d.choices.len() as u16 + 10).min(body.height);
+    let h = (d.choices.len() as u16 + 11).min(body.height);
     let b = centered(body, 72, h);
     let inner = boxed(
         buf,
@@ -40,6 +41,36 @@ pub(super) fn render(
             theme.style(Role::Dim)
         }
     };
+    let from = match d.sources.get(d.source) {
+        Some(s) => {
+            let mut t = format!("{} {}", crate::tui::format::time(s.time), s.ip);
+            if s.asn > 0 {
+                t.push_str(&format!(" AS{}", s.asn));
+            }
+            if !s.country.is_empty() {
+                t.push_str(&format!(" {}", s.country));
+            }
+            if d.sources.len() > 1 {
+                t.push_str(&format!("  ({}/{}, j/k)", d.source + 1, d.sources.len()));
+            }
+            t
+        }
+        None => "-".into(),
+    };
+    let from_style = if d.focus == AllowField::Source {
+        theme.style(Role::Selected)
+    } else {
+        theme.style(Role::Text)
+    };
+    line(
+        buf,
+        y,
+        vec![
+            Span::styled("From event: ", focus(AllowField::Source)),
+            Span::styled(clean_width(&from, w.saturating_sub(12)), from_style),
+        ],
+    );
+    y += 1;
     line(
         buf,
         y,
