@@ -16,12 +16,14 @@ use crate::tui::format;
 use crate::tui::keymap::Context;
 use crate::tui::query::{Matcher, Query, Scope};
 use crate::tui::theme::Role;
+use crate::tui::widgets::columns::{self, Col};
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
 use std::cmp::Ordering;
+use unicode_width::UnicodeWidthStr;
 
 /// What the table is sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -410,23 +412,46 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
         ]
     };
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    // Full dates only when the title column keeps room to be read.
-    let long_times = body.width >= 170;
-    let time_w = if long_times { 16 } else { 11 };
+    // Wide: identity and time columns keep their text; the title and the
+    // detector name give way first (see `widgets::columns`).
+    let longest = |pick: fn(&Finding) -> Option<&str>, cap: usize| -> u16 {
+        visible
+            .iter()
+            .filter_map(|&i| all.get(i))
+            .filter_map(pick)
+            .map(|s| clean_width(s, cap).width())
+            .max()
+            .unwrap_or(1) as u16
+    };
+    let fitted = if wide {
+        let user_w = longest(|f| f.user.as_deref(), 40).max(4);
+        let ip_w = longest(|f| f.ip.as_deref(), 39).max(2);
+        columns::fit(
+            &[
+                Col::fixed(1, 0),
+                Col::fixed(5, 0),
+                Col::fixed(5, 3),
+                Col::forms(9, 19, 5),
+                Col::range(user_w.min(12), user_w, 0),
+                Col::range(ip_w.min(15), ip_w, 0),
+                Col::fixed(6, 4),
+                Col::forms(11, 16, 1),
+                Col::forms(11, 16, 1),
+                Col::fixed(7, 4),
+                Col::grow(10, 40, 9),
+            ],
+            l.table.width.saturating_sub(1),
+            1,
+        )
+    } else {
+        Vec::new()
+    };
+    let col = |k: usize| fitted.get(k).copied().unwrap_or(0);
+    let full_detector = col(3) >= 19;
+    // Both times in one form, so the columns read alike.
+    let long_times = col(7) >= 16 && col(8) >= 16;
     let widths: Vec<Constraint> = if wide {
-        vec![
-            Constraint::Length(1),
-            Constraint::Length(5),
-            Constraint::Length(5),
-            Constraint::Length(19),
-            Constraint::Length(24),
-            Constraint::Length(15),
-            Constraint::Length(6),
-            Constraint::Length(time_w),
-            Constraint::Length(time_w),
-            Constraint::Length(7),
-            Constraint::Min(10),
-        ]
+        columns::constraints(&fitted)
     } else {
         vec![
             Constraint::Length(1),
@@ -464,7 +489,7 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
             Cell::from(mark),
             sev,
             Cell::from(format!("{:>4}", f.risk)),
-            Cell::from(if wide {
+            Cell::from(if wide && full_detector {
                 f.detector.as_str()
             } else {
                 format::detector_short(f.detector)
@@ -473,9 +498,12 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
         if wide {
             cells.push(Cell::from(clean_width(
                 f.user.as_deref().unwrap_or("-"),
-                24,
+                col(4).into(),
             )));
-            cells.push(Cell::from(clean_width(f.ip.as_deref().unwrap_or("-"), 15)));
+            cells.push(Cell::from(clean_width(
+                f.ip.as_deref().unwrap_or("-"),
+                col(5).into(),
+            )));
         } else {
             cells.push(Cell::from(clean_width(
                 entity(f),
@@ -487,22 +515,23 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
             format::count(f.event_count as u64),
             w = if wide { 6 } else { 5 }
         )));
-        if long_times {
-            // To the minute ("-" for a time past the calendar).
-            let minute = |ms| format::prefix(&format::time(ms), 16).to_string();
-            cells.push(Cell::from(minute(f.first_seen)));
-            cells.push(Cell::from(minute(f.last_seen)));
-        } else {
-            cells.push(Cell::from(format::short_time(f.first_seen)));
-            cells.push(Cell::from(format::short_time(f.last_seen)));
-        }
+        // To the minute when there is room ("-" for a time past the calendar).
+        let when = |ms, long: bool| {
+            if long {
+                format::prefix(&format::time(ms), 16).to_string()
+            } else {
+                format::short_time(ms)
+            }
+        };
+        cells.push(Cell::from(when(f.first_seen, long_times)));
+        cells.push(Cell::from(when(f.last_seen, long_times)));
         cells.push(Cell::from(verdict).style(theme.style(Role::Verdict)));
         if wide {
             let title = match &f.suppressed {
                 Some(s) => format!("⊘ {}", s.note),
                 None => f.title.clone(),
             };
-            cells.push(Cell::from(clean_width(&title, 200)));
+            cells.push(Cell::from(clean_width(&title, col(10).into())));
         }
         rows.push(Row::new(cells).style(base));
     }

@@ -25,6 +25,7 @@ use ratatui::text::{Line as TextLine, Span};
 use ratatui::widgets::canvas::{Canvas, Line, Map, MapResolution};
 use ratatui::widgets::{Block, Borders, Widget};
 use rustc_hash::FxHashMap;
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapPoint {
@@ -119,7 +120,8 @@ pub struct Layout {
 
 pub fn layout(body: Rect) -> Layout {
     if body.width >= 110 {
-        let lw = 46.min(body.width / 3);
+        // Two fifths for the hop list (46..90 columns): its lines carry the verdict.
+        let lw = (body.width * 2 / 5).clamp(46, 90).min(body.width / 2);
         Layout {
             map: Rect {
                 width: body.width.saturating_sub(lw),
@@ -259,6 +261,50 @@ pub fn render(app: &App, st: &MapState, body: Rect, buf: &mut Buffer) {
     render_list(app, st, l.list, buf);
 }
 
+/// The hop line that fits `width`: with its time, then without, then
+/// compact (places, speed, verdict). Speed and IMPOSSIBLE give way last.
+pub fn hop_line(h: &Hop, store: &Store, width: usize) -> String {
+    let when = crate::tui::format::short_time(store.get(h.to).time);
+    let full = hop_text(h, store);
+    let body = full.trim_start_matches("↳ hop ").to_string();
+    let place = |cc: crate::event::Sym| {
+        if cc.is_none() {
+            "?".to_string()
+        } else {
+            clean_width(store.text(cc), 3)
+        }
+    };
+    let speed = match h.kmh {
+        Some(v) if v.is_finite() => {
+            format!(" {} km/h", crate::tui::format::count(v.round() as u64))
+        }
+        Some(_) => " ∞ km/h".into(),
+        None => " country change".into(),
+    };
+    let compact = format!(
+        "{}→{}{speed}{}",
+        place(h.from_country),
+        place(h.to_country),
+        if h.impossible { " IMPOSSIBLE" } else { "" }
+    );
+    [
+        format!("{when} {full}"),
+        format!("{when} {body}"),
+        body,
+        compact,
+    ]
+    .into_iter()
+    .find(|t| t.width() <= width)
+    .unwrap_or_else(|| {
+        format!(
+            "{}→{}{}",
+            place(h.from_country),
+            place(h.to_country),
+            if h.impossible { " IMPOSSIBLE" } else { "" }
+        )
+    })
+}
+
 fn render_list(app: &App, st: &MapState, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     if area.height == 0 {
@@ -303,11 +349,10 @@ fn render_list(app: &App, st: &MapState, area: Rect, buf: &mut Buffer) {
             ..rows
         };
         buf.set_style(line, style);
-        let when = crate::tui::format::short_time(app.session.store.get(h.to).time);
         buf.set_stringn(
             line.x,
             line.y,
-            format!("{when} {}", hop_text(h, &app.session.store)),
+            hop_line(h, &app.session.store, line.width as usize),
             line.width as usize,
             style,
         );

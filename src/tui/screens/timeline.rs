@@ -15,12 +15,14 @@ use crate::tui::format;
 use crate::tui::geo::{self, Hop};
 use crate::tui::keymap::Context;
 use crate::tui::theme::Role;
+use crate::tui::widgets::columns::{self, Col};
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
 use rustc_hash::FxHashSet;
+use unicode_width::UnicodeWidthStr;
 
 /// One line of the timeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,105 +209,124 @@ pub fn render(app: &App, st: &TimelineState, body: Rect, buf: &mut Buffer) {
     let rows_area = table::rows_area(area);
     let height = rows_area.height as usize;
     let (from, visible) = st.pos.visible(&st.rows, height);
-    let wide = area.width >= 120;
-    let mut rows = Vec::with_capacity(visible.len());
-    for r in visible {
-        let TlRow::Event(i) = *r else {
-            rows.push(Row::new(Vec::<Cell>::new()));
-            continue;
-        };
-        let ev = store.get(i);
-        let mark = if st.evidence.contains(&i) { "◆" } else { " " };
-        let loc = {
+    // Each visible event as texts, then widths that give way detail first
+    // (client, AS, code, location, operation) and keep time, outcome and IP.
+    let texts: Vec<Option<(EventIdx, [String; 9])>> = visible
+        .iter()
+        .map(|r| {
+            let TlRow::Event(i) = *r else { return None };
+            let ev = store.get(i);
+            let mark = if st.evidence.contains(&i) { "◆" } else { " " };
             let cc = store.text(ev.country);
             let city = store.text(ev.city);
-            if city.is_empty() {
+            let loc = if city.is_empty() {
                 cc.to_string()
             } else {
                 format!("{cc} {city}")
-            }
-        };
-        let what = if ev.operation.is_some() {
-            ev.operation
-        } else {
-            ev.app
-        };
-        let mut cells = vec![
-            Cell::from(mark).style(theme.style(Role::Evidence)),
-            Cell::from(format::time(ev.time)),
-            Cell::from(format::outcome(ev.outcome))
-                .style(theme.style(format::outcome_role(ev.outcome))),
-            Cell::from(clean_width(store.text(ev.ip), 39)),
-            Cell::from(clean_width(&loc, 24)),
-        ];
-        if wide {
+            };
+            let what = if ev.operation.is_some() {
+                ev.operation
+            } else {
+                ev.app
+            };
             let asn = if ev.asn > 0 {
                 format!("AS{} {}", ev.asn, store.text(ev.as_org))
             } else {
                 store.text(ev.as_org).to_string()
             };
-            cells.push(Cell::from(clean_width(&asn, 28)));
-        }
-        cells.push(Cell::from(clean_width(store.text(what), 60)));
-        if wide {
-            cells.push(Cell::from(clean_width(store.text(ev.client_app), 24)));
-        }
-        cells.push(Cell::from(clean_width(store.text(ev.result_code), 12)));
+            Some((
+                i,
+                [
+                    mark.to_string(),
+                    format::time(ev.time),
+                    format::outcome(ev.outcome).to_string(),
+                    clean_width(store.text(ev.ip), 39),
+                    clean_width(&loc, 24),
+                    clean_width(&asn, 28),
+                    clean_width(store.text(what), 60),
+                    clean_width(store.text(ev.client_app), 24),
+                    clean_width(store.text(ev.result_code), 12),
+                ],
+            ))
+        })
+        .collect();
+    let longest = |k: usize, floor: u16| -> u16 {
+        texts
+            .iter()
+            .flatten()
+            .filter_map(|(_, t)| t.get(k))
+            .map(|s| s.width() as u16)
+            .max()
+            .unwrap_or(0)
+            .max(floor)
+    };
+    let fitted = columns::fit(
+        &[
+            Col::fixed(1, 0),
+            Col::fixed(19, 0),
+            Col::fixed(7, 2),
+            Col::range(longest(3, 2).min(15), longest(3, 2), 1),
+            Col::range(2, longest(4, 8), 5),
+            // AS, client and code are whole or absent (a cut code or AS misleads).
+            Col::fixed(longest(5, 2), 8),
+            Col::grow(longest(6, 8).min(16), longest(6, 15), 6),
+            Col::fixed(longest(7, 6), 9),
+            Col::fixed(longest(8, 4), 7),
+        ],
+        area.width.saturating_sub(1),
+        1,
+    );
+    let shown: Vec<usize> = (0..fitted.len())
+        .filter(|&k| fitted.get(k).is_some_and(|w| *w > 0))
+        .collect();
+    let mut rows = Vec::with_capacity(visible.len());
+    for t in &texts {
+        let Some((i, t)) = t else {
+            rows.push(Row::new(Vec::<Cell>::new()));
+            continue;
+        };
+        let ev = store.get(*i);
+        let cells: Vec<Cell> = shown
+            .iter()
+            .filter_map(|&k| {
+                let w = fitted.get(k).copied().unwrap_or(0) as usize;
+                let text = t.get(k)?;
+                let cell = Cell::from(clean_width(text, w));
+                Some(match k {
+                    0 => cell.style(theme.style(Role::Evidence)),
+                    2 => cell.style(theme.style(format::outcome_role(ev.outcome))),
+                    _ => cell,
+                })
+            })
+            .collect();
         let mut row = Row::new(cells);
-        if st.evidence.contains(&i) {
+        if st.evidence.contains(i) {
             row = row.style(theme.style(Role::Text).patch(
                 ratatui::style::Style::default().add_modifier(ratatui::style::Modifier::BOLD),
             ));
         }
         rows.push(row);
     }
-    let (header, widths): (&[&str], Vec<Constraint>) = if wide {
-        (
-            &[
-                "",
-                "time",
-                "outcome",
-                "ip",
-                "location",
-                "AS",
-                "app / operation",
-                "client",
-                "code",
-            ],
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(19),
-                Constraint::Length(7),
-                Constraint::Length(16),
-                Constraint::Length(16),
-                Constraint::Length(22),
-                Constraint::Min(16),
-                Constraint::Length(16),
-                Constraint::Length(8),
-            ],
-        )
-    } else {
-        (
-            &[
-                "",
-                "time",
-                "outcome",
-                "ip",
-                "location",
-                "app / operation",
-                "code",
-            ],
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(19),
-                Constraint::Length(7),
-                Constraint::Length(15),
-                Constraint::Length(10),
-                Constraint::Min(8),
-                Constraint::Length(6),
-            ],
-        )
-    };
+    const HEADER: [&str; 9] = [
+        "",
+        "time",
+        "outcome",
+        "ip",
+        "location",
+        "AS",
+        "app / operation",
+        "client",
+        "code",
+    ];
+    let header_v: Vec<&str> = shown
+        .iter()
+        .filter_map(|&k| HEADER.get(k).copied())
+        .collect();
+    let header: &[&str] = &header_v;
+    let widths: Vec<Constraint> = shown
+        .iter()
+        .map(|&k| Constraint::Length(fitted.get(k).copied().unwrap_or(0)))
+        .collect();
     table::View {
         header,
         widths: &widths,

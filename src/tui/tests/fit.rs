@@ -187,3 +187,82 @@ fn allowlist_values_all_come_from_one_chosen_event() {
     };
     assert_ne!(Some(check(d)), fip);
 }
+
+/// A finding whose user is long (38 columns), like real tenants' names.
+const LONG_USER: &str = "henrietta.mueller-smith@contoso.examp1";
+
+/// Gives the travel finding [`LONG_USER`] (on the alerts list) and returns its real user.
+fn with_long_user(h: &mut super::Harness) -> Option<String> {
+    let id = h.ids.travel.clone();
+    let real = h.app.session.findings.get(&id).and_then(|f| f.user.clone());
+    if let Some(f) = h.app.session.findings.get_mut(&id) {
+        f.user = Some(LONG_USER.into());
+    }
+    h.app.refresh_alerts();
+    real
+}
+
+/// Opens the real user's timeline from the travel finding.
+fn travel_timeline(h: &mut super::Harness, real: Option<String>) {
+    let id = h.ids.travel.clone();
+    if let Some(f) = h.app.session.findings.get_mut(&id) {
+        f.user = real;
+    }
+    h.app.open_finding(&id);
+    key(&mut h.app, "u");
+}
+
+#[test]
+fn columns_give_way_detail_first_at_every_width() {
+    for w in 80..=250u16 {
+        let mut h = harness(w, 30, ColorMode::None);
+        let real = with_long_user(&mut h);
+        // Alerts: where any of the title shows, the user and times are whole.
+        let screen = text(&draw(&h.app));
+        let f = h.app.session.findings.get(&h.ids.travel).unwrap();
+        let row = screen
+            .lines()
+            .find(|l| l.contains("travel"))
+            .unwrap_or_else(|| panic!("{w}: no travel row\n{screen}"));
+        let title_shown = row.contains(&f.title[..8]);
+        if title_shown {
+            assert!(
+                row.contains(LONG_USER),
+                "{w}: user cut while the title shows\n{row}"
+            );
+            let first = crate::tui::format::short_time(f.first_seen);
+            assert!(row.contains(&first[6..]), "{w}: time cut\n{row}");
+        }
+        if w >= 140 {
+            assert!(title_shown, "{w}: no room for any title\n{row}");
+        }
+        // Timeline: the time column is always whole; detail columns go first.
+        travel_timeline(&mut h, real);
+        let screen = text(&draw(&h.app));
+        let times = screen
+            .lines()
+            .filter(|l| l.get(2..4) == Some("20") && l.get(12..13) == Some(" "))
+            .count();
+        assert!(times >= 2, "{w}: timeline times cut\n{screen}");
+        // Map: the hop line keeps its speed and verdict.
+        key(&mut h.app, "m");
+        let screen = text(&draw(&h.app));
+        assert!(
+            screen.contains("km/h") && screen.contains("IMPOSSIBLE"),
+            "{w}: hop line cut\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn wide_layout_snapshots() {
+    for w in [100u16, 120, 200] {
+        let mut h = harness(w, 35, ColorMode::None);
+        let real = with_long_user(&mut h);
+        insta::assert_snapshot!(format!("fit_alerts_{w}"), text(&draw(&h.app)));
+        travel_timeline(&mut h, real);
+        insta::assert_snapshot!(format!("fit_timeline_{w}"), text(&draw(&h.app)));
+        key(&mut h.app, "m");
+        insta::assert_snapshot!(format!("fit_map_{w}"), text(&draw(&h.app)));
+    }
+}

@@ -4,6 +4,7 @@
 //! borrowed state; they never change it.
 
 pub mod bar;
+pub mod columns;
 pub mod dialog;
 pub mod scrollbar;
 pub mod table;
