@@ -435,8 +435,9 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
                 Col::range(user_w.min(12), user_w, 0),
                 Col::range(ip_w.min(15), ip_w, 0),
                 Col::fixed(6, 4),
-                Col::forms(11, 16, 1),
-                Col::forms(11, 16, 1),
+                // Times lose their year before the title loses a word.
+                Col::forms(11, 16, 10),
+                Col::forms(11, 16, 10),
                 Col::fixed(7, 4),
                 Col::grow(10, 40, 9),
             ],

@@ -124,10 +124,11 @@ pub fn fit(cols: &[Col], width: u16, spacing: u16) -> Vec<u16> {
             .filter(|((c, x), s)| **s && !c.form && !c.grow && **x < c.want)
             .map(|((c, _), _)| c.give)
             .min();
-        // The first column to give way that gives way before it (never a time).
+        // The first column to give way that gives way before it (never one with a short form).
         let detail = cut.and_then(|g| {
             order.iter().copied().find(|&i| {
-                shown.get(i) == Some(&true) && cols.get(i).is_some_and(|c| c.give > g.max(1))
+                shown.get(i) == Some(&true)
+                    && cols.get(i).is_some_and(|c| !c.form && c.give > g.max(1))
             })
         });
         match detail {
