@@ -15,6 +15,7 @@ use crate::tui::format;
 use crate::tui::geo::{self, Hop};
 use crate::tui::keymap::Context;
 use crate::tui::theme::Role;
+use crate::tui::widgets::activity::Activity;
 use crate::tui::widgets::columns::{self, Col};
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
@@ -46,6 +47,8 @@ pub struct TimelineState {
     pub pos: ListPos,
     /// Events of the user when the rows were built.
     pub built_from: usize,
+    /// The user's events over time (the sparkline).
+    pub activity: Activity,
 }
 
 impl TimelineState {
@@ -69,6 +72,7 @@ impl TimelineState {
             failures: 0,
             pos: ListPos::default(),
             built_from: 0,
+            activity: Activity::default(),
         };
         st.rebuild(store, travel);
         // Open at the first evidence event.
@@ -104,6 +108,8 @@ impl TimelineState {
             }
         }
         self.built_from = events.len();
+        let times: Vec<i64> = events.iter().map(|&i| store.time(i)).collect();
+        self.activity = Activity::of(&times);
         if let Some(r) = keep.and_then(|k| self.rows.iter().position(|x| *x == k)) {
             self.pos.selected = r;
             self.pos.offset = r.saturating_sub(screen_row);
@@ -159,26 +165,35 @@ pub fn hop_text(h: &Hop, store: &Store) -> String {
     s
 }
 
-pub fn layout(body: Rect) -> (Rect, Rect) {
+/// The head line, the activity sparkline (label and two rows, when there
+/// are at least 16 rows), and the event table.
+pub fn layout(body: Rect) -> (Rect, Rect, Rect) {
     let h = 1.min(body.height);
+    let chart = if body.height >= 16 { 3 } else { 0 };
     (
         Rect { height: h, ..body },
         Rect {
             y: body.y + h,
-            height: body.height.saturating_sub(h),
+            height: chart,
+            ..body
+        },
+        Rect {
+            y: body.y + h + chart,
+            height: body.height.saturating_sub(h + chart),
             ..body
         },
     )
 }
 
 pub fn list_area(body: Rect) -> Rect {
-    table::rows_area(layout(body).1)
+    table::rows_area(layout(body).2)
 }
 
 pub fn render(app: &App, st: &TimelineState, body: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let store = &app.session.store;
-    let (head, area) = layout(body);
+    let (head, chart, area) = layout(body);
+    st.activity.draw(buf, chart, theme);
     let impossible = st.hops.iter().filter(|h| h.impossible).count();
     let mut spans = vec![
         Span::styled(clean_width(&st.user, 40), theme.style(Role::Title)),

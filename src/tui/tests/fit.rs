@@ -266,3 +266,23 @@ fn wide_layout_snapshots() {
         insta::assert_snapshot!(format!("fit_map_{w}"), text(&draw(&h.app)));
     }
 }
+
+#[test]
+fn user_timeline_has_an_activity_sparkline() {
+    let mut h = harness(80, 24, ColorMode::None);
+    let id = h.ids.travel.clone();
+    h.app.open_finding(&id);
+    key(&mut h.app, "u");
+    let screen = text(&draw(&h.app));
+    let label = screen.lines().nth(2).unwrap_or_default();
+    assert!(
+        label.starts_with("activity 2024-05-01 08:00:00 → "),
+        "{screen}"
+    );
+    let bars: String = screen.lines().skip(3).take(2).collect();
+    assert!(bars.chars().any(|c| ('▁'..='█').contains(&c)), "{screen}");
+    let Some(Screen::Timeline(t)) = h.app.stack.last() else {
+        panic!("not on the timeline")
+    };
+    assert_eq!(t.activity.buckets.iter().sum::<u64>(), t.built_from as u64);
+}

@@ -3,6 +3,7 @@
 //! footer hints, the query line, and the dialogs. Widgets draw from
 //! borrowed state; they never change it.
 
+pub mod activity;
 pub mod bar;
 pub mod columns;
 pub mod dialog;
