@@ -487,6 +487,12 @@ impl App {
         if !changes.is_empty() {
             self.apply_triage();
         }
+        if !self.loading() {
+            let (stack, cx) = self.split();
+            if let Some(Screen::Alerts(a)) = stack.first_mut() {
+                a.set_baseline(&cx.session.findings);
+            }
+        }
         if self.session.store.len() != self.seen_events {
             self.seen_events = self.session.store.len();
             self.refresh_top();

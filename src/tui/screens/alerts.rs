@@ -91,6 +91,11 @@ pub struct AlertsState {
     pub pos: ListPos,
     /// Findings hidden by the allowlist (shown with the toggle).
     pub suppressed: usize,
+    /// Follow mode: the revision of each finding the analyst has seen
+    /// (selected). Rows created or updated since are marked `●`.
+    pub seen: rustc_hash::FxHashMap<String, u32>,
+    /// Set when the first load finished: what was there then counts as seen.
+    pub baseline: bool,
 }
 
 impl Default for AlertsState {
@@ -104,6 +109,8 @@ impl Default for AlertsState {
             selected_id: None,
             pos: ListPos::default(),
             suppressed: 0,
+            seen: Default::default(),
+            baseline: false,
         }
     }
 }
@@ -182,6 +189,31 @@ impl AlertsState {
             .get(self.pos.selected)
             .and_then(|&i| findings.all().get(i))
             .map(|f| f.id.clone());
+        // The row under the cursor is seen.
+        if let (true, Some(id)) = (self.baseline, &self.selected_id) {
+            self.seen.insert(id.clone(), findings.revision(id));
+        }
+    }
+
+    /// The first load finished: every finding so far counts as seen, and
+    /// from now on new and updated ones are marked until selected.
+    pub fn set_baseline(&mut self, findings: &Findings) {
+        if self.baseline {
+            return;
+        }
+        for f in findings.all() {
+            self.seen.insert(f.id.clone(), findings.revision(&f.id));
+        }
+        self.baseline = true;
+    }
+
+    /// Created or updated since the analyst last selected it (follow mode).
+    pub fn is_unseen(&self, f: &Finding, findings: &Findings) -> bool {
+        self.baseline
+            && self
+                .seen
+                .get(&f.id)
+                .is_none_or(|r| *r < findings.revision(&f.id))
     }
 
     pub fn selected<'a>(&self, findings: &'a Findings) -> Option<&'a Finding> {
@@ -485,9 +517,20 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
         };
         let sev = Cell::from(format::severity(f.severity))
             .style(theme.style(format::severity_role(f.severity)));
-        let mark = if f.suppressed.is_some() { "⊘" } else { " " };
+        let unseen = st.is_unseen(f, findings);
+        let mark = if f.suppressed.is_some() {
+            "⊘"
+        } else if unseen {
+            "●"
+        } else {
+            " "
+        };
         let mut cells = vec![
-            Cell::from(mark),
+            Cell::from(mark).style(if unseen {
+                theme.style(Role::Accent)
+            } else {
+                base
+            }),
             sev,
             Cell::from(format!("{:>4}", f.risk)),
             Cell::from(if wide && full_detector {

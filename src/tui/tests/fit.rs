@@ -286,3 +286,49 @@ fn user_timeline_has_an_activity_sparkline() {
     };
     assert_eq!(t.activity.buckets.iter().sum::<u64>(), t.built_from as u64);
 }
+
+#[test]
+fn follow_marks_new_and_updated_findings_until_selected() {
+    use crate::finding::{DetectorId, Finding};
+    let mut h = harness(100, 30, ColorMode::None);
+    let row_of = |h: &super::Harness, needle: &str| -> String {
+        text(&draw(&h.app))
+            .lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // Before the first load is over nothing is marked; after, what was there is seen.
+    h.app.after_ingest();
+    assert!(!text(&draw(&h.app)).contains('●'));
+    // A new finding and an update to one not selected.
+    let mut new = Finding::new(
+        DetectorId::LegacyAuth,
+        "zed",
+        0,
+        50,
+        "Legacy auth for zed".into(),
+    );
+    new.user = Some("zed@contoso.com".into());
+    h.app.session.findings.upsert(new);
+    let mut upd = h.app.session.findings.get(&h.ids.stuffing).unwrap().clone();
+    upd.title.push_str(" (and more)");
+    h.app.session.findings.upsert(upd);
+    h.app.refresh_alerts();
+    assert!(
+        row_of(&h, "zed@contoso.com").contains('●'),
+        "new row marked"
+    );
+    assert!(
+        row_of(&h, "carol@contoso.com").contains('●'),
+        "updated row marked"
+    );
+    assert!(
+        !row_of(&h, "bob@contoso.com").contains('●'),
+        "unchanged row not marked"
+    );
+    // Selecting a row is seeing it.
+    key(&mut h.app, "G");
+    assert!(!row_of(&h, "zed@contoso.com").contains('●'));
+    assert!(row_of(&h, "carol@contoso.com").contains('●'));
+}
