@@ -405,6 +405,9 @@ pub mod flags {
     /// An MFA prompt denied or left unanswered (Entra 500121, Okta push
     /// rejected): the password was right, so the outcome is `Interrupted`.
     pub const MFA_DENIED: u8 = 64;
+    /// The identity provider's threat engine flagged the request (Okta
+    /// ThreatInsight: `debugData.threatSuspected`, `security.threat.detected`).
+    pub const THREAT_SUSPECTED: u8 = 128;
 }
 
 /// The normalized event, generic over how text is held (`Txt` in drafts, `Sym` in the store).

@@ -206,6 +206,7 @@ pub fn event_fields(ev: &Event, store: &Store) -> Vec<(&'static str, String)> {
     for (bit, name) in [
         (crate::event::flags::NO_SUCH_USER, "no such user"),
         (crate::event::flags::MFA_DENIED, "MFA denied"),
+        (crate::event::flags::THREAT_SUSPECTED, "threat suspected"),
     ] {
         if ev.flags & bit != 0 {
             out.push(("flag", name.to_string()));

@@ -5,6 +5,7 @@
 mod cloud_session;
 mod hosting;
 mod mail;
+mod mfa_denials;
 mod risk;
 mod spray;
 mod stability;

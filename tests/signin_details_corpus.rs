@@ -1,9 +1,9 @@
-//! The sign-in details added for issue 13 (authentication protocol,
-//! original transfer method, app and resource ids, status details, device,
-//! incoming token type), read from the real Entra samples in
-//! `shared/corpus` through the same sniff → decode path as a run.
+//! The sign-in details added for issue 13, read from the real samples in
+//! `shared/corpus` through the same sniff → decode path as a run: Entra's
+//! authentication protocol, original transfer method, app and resource ids,
+//! status details, device and incoming token type; Okta ThreatInsight.
 
-use hunt::event::{extra, extra_value, AuthProtocol, Batch, Draft, TransferMethod};
+use hunt::event::{extra, extra_value, flags, AuthProtocol, Batch, Draft, Kind, TransferMethod};
 use hunt::ingest::decode::{json_document, json_lines};
 use hunt::ingest::read::Chunk;
 use hunt::ingest::sniff::{sniff, Layout};
@@ -121,4 +121,27 @@ fn panther_device_code_and_ropc_sign_ins() {
     );
     let failed = by_user(&b, "attacker@company.com");
     assert_eq!(failed.protocol, AuthProtocol::Ropc);
+}
+
+#[test]
+fn okta_threat_insight_records_are_flagged() {
+    let b = load("okta/panther/panther-tests_okta.json");
+    let op = |d: &Draft| b.text.get(d.operation);
+    let threats: Vec<_> = b
+        .drafts
+        .iter()
+        .filter(|d| op(d) == "security.threat.detected")
+        .collect();
+    assert_eq!(threats.len(), 2, "the two ThreatInsight test events");
+    for d in &threats {
+        assert_eq!(d.kind, Kind::Audit);
+        assert_ne!(d.flags & flags::THREAT_SUSPECTED, 0);
+    }
+    // Every other event says threatSuspected "false" or nothing.
+    let others = b
+        .drafts
+        .iter()
+        .filter(|d| op(d) != "security.threat.detected" && d.flags & flags::THREAT_SUSPECTED != 0)
+        .count();
+    assert_eq!(others, 0);
 }
