@@ -145,3 +145,101 @@ fn okta_threat_insight_records_are_flagged() {
         .count();
     assert_eq!(others, 0);
 }
+
+fn corpus_bytes(rel: &str) -> Vec<u8> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    ["../shared/corpus", "../../shared/corpus"]
+        .iter()
+        .map(|up| root.join(up).join(rel))
+        .find(|p| p.exists())
+        .map(|p| std::fs::read(p).unwrap())
+        .unwrap_or_else(|| panic!("corpus file {rel} not found"))
+}
+
+fn flagged_users(batches: &[Batch]) -> std::collections::BTreeMap<String, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    for b in batches {
+        for d in b
+            .drafts
+            .iter()
+            .filter(|d| d.flags & flags::NO_SUCH_USER != 0)
+        {
+            *out.entry(b.text.get(d.user).to_string()).or_default() += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn windows_unknown_accounts_kerberos_0x6_and_no_such_user_status() {
+    let evtx = |name: &str| {
+        let data = corpus_bytes(&format!("windows-security/evtx/{name}"));
+        let mut stats = FileStats::default();
+        let mut batches = Vec::new();
+        hunt::ingest::evtx_file::parse_evtx(data, 1, &mut stats, &mut |b| batches.push(b));
+        batches
+    };
+    // kerbrute: the seven 4768 refusals with status 0x6 name unknown accounts;
+    // the two 0x18 (bad password) failures do not.
+    let b = evtx("kerberos_pwd_spray_4771.evtx");
+    let flagged = flagged_users(&b);
+    assert_eq!(flagged.values().sum::<usize>(), 7, "{flagged:?}");
+    for batch in &b {
+        for d in &batch.drafts {
+            let unknown = d.flags & flags::NO_SUCH_USER != 0;
+            assert_eq!(unknown, batch.text.get(d.result_code) == "0x6");
+        }
+    }
+    // SMB guessing: one 4625 for the unknown user JcDfcZTc (0xc0000064).
+    let b = evtx("smb-password-guessing-security.evtx");
+    assert_eq!(
+        flagged_users(&b).into_iter().collect::<Vec<_>>(),
+        vec![("jcdfcztc".to_string(), 1)]
+    );
+}
+
+#[test]
+fn sshd_invalid_users_are_flagged_and_real_accounts_are_not() {
+    let text = String::from_utf8(corpus_bytes("sshd/loghub/OpenSSH_2k.log")).unwrap();
+    let mut state = hunt::ingest::sshd::SshdState::new(2024, 12);
+    let mut batch = Batch::default();
+    for (i, line) in text.lines().enumerate() {
+        let origin = hunt::event::Origin {
+            line: i as u32 + 1,
+            ..Default::default()
+        };
+        let _ = state.parse_line(line, &mut hunt::ingest::RecordCx::new(&mut batch, origin));
+    }
+    state.finish(&mut batch);
+    // Every name sshd called invalid, and only those, is flagged.
+    let invalid: std::collections::BTreeSet<String> = text
+        .lines()
+        .filter_map(|l| {
+            let (_, rest) = l
+                .split_once("Invalid user ")
+                .or_else(|| l.split_once("for invalid user "))?;
+            let (user, _) = rest.rsplit_once(" from ")?;
+            Some(user.trim().to_lowercase())
+        })
+        .collect();
+    let flagged = flagged_users(std::slice::from_ref(&batch));
+    assert!(!flagged.is_empty());
+    for user in flagged.keys() {
+        assert!(invalid.contains(user), "{user} was not called invalid");
+    }
+    assert!(!flagged.contains_key("root"), "root exists");
+    // Each invalid-user attempt is flagged (one event per attempt).
+    let attempts_for_invalid = batch
+        .drafts
+        .iter()
+        .filter(|d| invalid.contains(batch.text.get(d.user)))
+        .count();
+    let unflagged: Vec<_> = batch
+        .drafts
+        .iter()
+        .filter(|d| invalid.contains(batch.text.get(d.user)) && d.flags & flags::NO_SUCH_USER == 0)
+        .map(|d| (batch.text.get(d.user), d.origin.line))
+        .collect();
+    assert!(attempts_for_invalid > 100, "{attempts_for_invalid}");
+    assert!(unflagged.is_empty(), "{unflagged:?}");
+}
