@@ -304,6 +304,10 @@ pub struct RiskConfig {
     pub risk_event_types: Vec<String>,
     /// Risky sign-ins of one user within this span of the first form one finding.
     pub group_window: Span,
+    /// Okta ThreatInsight as an indicator: a successful sign-in Okta marked
+    /// `threatSuspected`, or one from an IP a `security.threat.detected`
+    /// event named within `group_window` before it.
+    pub threat_insight: bool,
 }
 
 impl Default for RiskConfig {
@@ -326,6 +330,7 @@ impl Default for RiskConfig {
             .map(String::from)
             .to_vec(),
             group_window: Span::hours(24),
+            threat_insight: true,
         }
     }
 }

@@ -10,4 +10,5 @@ mod risk;
 mod spray;
 mod stability;
 mod stuffing;
+mod threat_insight;
 mod travel;
