@@ -170,6 +170,120 @@ pub struct DetectorsConfig {
     pub bulk_send: BulkSendConfig,
     pub cloud_recon: CloudReconConfig,
     pub session_anomaly: SessionConfig,
+    pub user_enumeration: EnumerationConfig,
+    pub mfa_fatigue: MfaFatigueConfig,
+    pub suspicious_client: SuspiciousClientConfig,
+}
+
+/// `user_enumeration` (issue 13): one IP tries many accounts that do not exist.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnumerationConfig {
+    pub enabled: bool,
+    /// Sliding window for one IP's failures on non-existent accounts.
+    pub window: Span,
+    /// Distinct non-existent accounts within the window that fire.
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_accounts: u32,
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
+}
+
+impl Default for EnumerationConfig {
+    fn default() -> Self {
+        EnumerationConfig {
+            enabled: true,
+            window: Span::minutes(15),
+            min_accounts: 10,
+            risk: 50,
+        }
+    }
+}
+
+/// `mfa_fatigue` (issue 13): MFA prompts denied or left unanswered, again and again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MfaFatigueConfig {
+    pub enabled: bool,
+    /// Prompts and the success after them must fall within this span.
+    pub window: Span,
+    /// Denied or unanswered prompts followed by a success that fire (high).
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_prompts_then_success: u32,
+    /// Denied or unanswered prompts without a success that fire (medium).
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_prompts_without_success: u32,
+    /// Result codes counted as an unanswered prompt besides flagged denials
+    /// (Entra 50074: strong authentication required, again).
+    pub prompt_codes: Vec<String>,
+    #[serde(deserialize_with = "percent")]
+    pub risk_success: u8,
+    #[serde(deserialize_with = "percent")]
+    pub risk_no_success: u8,
+}
+
+impl Default for MfaFatigueConfig {
+    fn default() -> Self {
+        MfaFatigueConfig {
+            enabled: true,
+            window: Span::minutes(10),
+            min_prompts_then_success: 5,
+            min_prompts_without_success: 10,
+            prompt_codes: vec!["50074".into()],
+            risk_success: 85,
+            risk_no_success: 60,
+        }
+    }
+}
+
+/// `suspicious_client` (issue 13): a success through a flow or client that
+/// attack tools use.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SuspiciousClientConfig {
+    pub enabled: bool,
+    /// Resource-owner password credentials (the client sends the password).
+    pub ropc: bool,
+    /// Device-code flow (`authenticationProtocol` or `originalTransferMethod`).
+    pub device_code: bool,
+    /// Case-insensitive substrings of user agents of scripts and tools.
+    pub user_agents: Vec<String>,
+    /// Such sign-ins of one user within this span of the first form one finding.
+    pub group_window: Span,
+    /// Risk of a ROPC or device-code success.
+    #[serde(deserialize_with = "percent")]
+    pub risk_flow: u8,
+    /// Risk of a success from a listed user agent only.
+    #[serde(deserialize_with = "percent")]
+    pub risk_user_agent: u8,
+}
+
+impl Default for SuspiciousClientConfig {
+    fn default() -> Self {
+        SuspiciousClientConfig {
+            enabled: true,
+            ropc: true,
+            device_code: true,
+            user_agents: [
+                "python-requests",
+                "python-urllib",
+                "aiohttp",
+                "axios",
+                "node-fetch",
+                "undici",
+                "go-http-client",
+                "curl/",
+                "wget/",
+                "libwww-perl",
+                "BAV2ROPC",
+            ]
+            .map(String::from)
+            .to_vec(),
+            group_window: Span::hours(24),
+            risk_flow: 70,
+            risk_user_agent: 55,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -586,6 +700,8 @@ impl Default for IncidentsConfig {
             SessionAnomaly,
             InboxRule,
             BulkSend,
+            MfaFatigue,
+            SuspiciousClient,
         ];
         IncidentsConfig {
             enabled: true,
@@ -617,6 +733,7 @@ impl Default for IncidentsConfig {
                         ImpossibleTravel,
                         HostingAsn,
                         SessionAnomaly,
+                        UserEnumeration,
                     ],
                     window: Span::hours(24),
                 },

@@ -62,6 +62,9 @@ registry! {
     BulkSend => bulk_send,
     CloudRecon => cloud_recon,
     SessionAnomaly => session_anomaly,
+    UserEnumeration => user_enumeration,
+    MfaFatigue => mfa_fatigue,
+    SuspiciousClient => suspicious_client,
 }
 
 use crate::config::Config;

@@ -261,6 +261,26 @@ impl Ev {
     }
 }
 
+/// Builders for the sign-in details of issue 13 (flags, protocol, transfer).
+impl Ev {
+    pub(crate) fn source(mut self, s: Source) -> Self {
+        self.source = s;
+        self
+    }
+    pub(crate) fn flag(mut self, f: u8) -> Self {
+        self.flags |= f;
+        self
+    }
+    pub(crate) fn protocol(mut self, p: crate::event::AuthProtocol) -> Self {
+        self.protocol = p;
+        self
+    }
+    pub(crate) fn transfer(mut self, t: crate::event::TransferMethod) -> Self {
+        self.transfer = t;
+        self
+    }
+}
+
 /// Events parsed from raw log records (as a run reads them) instead of built.
 impl Scenario {
     /// Parses each record with `format` and runs the detectors over the events.

@@ -2,8 +2,11 @@
 //! risk, severity and counts) and the lookalikes it must stay quiet on; plus
 //! id stability, late events and bounded state across all of them.
 
+mod client;
 mod cloud_session;
 mod describe;
+mod enumeration;
+mod fatigue;
 mod hosting;
 mod mail;
 mod mfa_denials;
