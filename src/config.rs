@@ -280,7 +280,7 @@ impl Default for SuspiciousClientConfig {
             .map(String::from)
             .to_vec(),
             group_window: Span::hours(24),
-            risk_flow: 70,
+            risk_flow: 65,
             risk_user_agent: 55,
         }
     }

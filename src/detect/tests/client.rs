@@ -26,7 +26,7 @@ fn ropc_device_code_and_script_agents_fire_and_group_per_user() {
         f.details["reasons"],
         serde_json::json!(["ropc", "device code", "user agent python-requests"])
     );
-    assert_eq!(f.risk, 70);
+    assert_eq!((f.risk, f.severity), (65, crate::finding::Severity::Medium));
     // A user agent alone carries the lower risk.
     let mut s = Scenario::new();
     s.push(ok(T0, "frank@contoso.com", IP).ua("axios/1.6.8"));
