@@ -1052,6 +1052,44 @@ mod tests {
     }
 
     #[test]
+    fn issue13_detectors_are_printed_and_configurable() {
+        let printed = Config::default().to_toml();
+        for section in [
+            "[detectors.user_enumeration]",
+            "[detectors.mfa_fatigue]",
+            "[detectors.suspicious_client]",
+        ] {
+            assert!(printed.contains(section), "{section} in {printed}");
+        }
+        assert!(printed.contains("min_accounts = 10"), "{printed}");
+        assert!(
+            printed.contains("min_prompts_then_success = 5"),
+            "{printed}"
+        );
+        assert!(printed.contains("\"python-requests\""), "{printed}");
+        assert!(printed.contains("threat_insight = true"), "{printed}");
+        let c = Config::from_toml(
+            "[detectors.mfa_fatigue]\nwindow = \"5m\"\nprompt_codes = []\n[detectors.suspicious_client]\nuser_agents = [\"evilginx\"]\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.detectors.mfa_fatigue.window, Span::minutes(5));
+        assert!(c.detectors.mfa_fatigue.prompt_codes.is_empty());
+        assert_eq!(c.detectors.suspicious_client.user_agents, vec!["evilginx"]);
+        assert_eq!(
+            c.detectors.user_enumeration.min_accounts, 10,
+            "defaults kept"
+        );
+        let err = Config::from_toml(
+            "[detectors.user_enumeration]\nmin_accounts = 0\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("min_accounts"), "{err}");
+    }
+
+    #[test]
     fn per_user_group_windows_default_to_a_day_and_can_be_set() {
         let d = Config::default().detectors;
         assert_eq!(d.hosting_asn.group_window, Span::hours(24));

@@ -27,6 +27,11 @@ fn ten_unknown_accounts_in_fifteen_minutes_fire() {
     assert_eq!(f.details["sources"], serde_json::json!(["entra"]));
     assert_eq!(f.risk, 50);
     assert_eq!(r.evidence_times(f).len(), 12);
+    let why = crate::detect::describe::About::of(f, &s.config).why_text();
+    assert!(
+        why.contains("unknown_accounts 12 ≥ min_accounts 10"),
+        "{why}"
+    );
 }
 
 #[test]

@@ -116,3 +116,25 @@ fn lookalikes_below_each_threshold_stay_quiet() {
             .collect(),
     );
 }
+
+#[test]
+fn why_it_fired_names_the_thresholds_in_force() {
+    use crate::detect::describe::About;
+    let mut s = Scenario::new();
+    s.extend((0..6).map(|i| denial(i * 60)));
+    s.push(success(7 * 60));
+    let r = s.run();
+    let about = About::of(r.one(F), &s.config);
+    assert!(
+        about
+            .rule
+            .contains("at least 5 then a successful sign-in within 10m"),
+        "{}",
+        about.rule
+    );
+    let why = about.why_text();
+    assert!(
+        why.contains("prompts 6 ≥ min_prompts_then_success 5"),
+        "{why}"
+    );
+}
