@@ -7,7 +7,7 @@
 //! confirmedCompromised state) are high, one is medium. Failed sign-ins never
 //! fire. One finding per user per group window, at the worst severity seen.
 
-use super::describe::{no_checks, plain, Description, Entity};
+use super::describe::{Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, Distinct, Group, Groups};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
@@ -20,6 +20,8 @@ use serde_json::{json, Value};
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "id-risk",
+    label: "risky sign-in",
+    stage: Stage::Access,
     cost: 2,
     entity: Entity::User,
     enabled: |c| c.detectors.identity_risk.enabled,
