@@ -170,6 +170,7 @@ pub struct DetectorsConfig {
     pub bulk_send: BulkSendConfig,
     pub cloud_recon: CloudReconConfig,
     pub session_anomaly: SessionConfig,
+    pub brute_force: BruteForceConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -527,6 +528,31 @@ impl Default for SessionConfig {
     }
 }
 
+/// `brute_force`: failures for one account within a sliding window.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BruteForceConfig {
+    pub enabled: bool,
+    /// Failed sign-ins of one account within the window.
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_failures: u32,
+    pub window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
+}
+
+impl Default for BruteForceConfig {
+    fn default() -> Self {
+        BruteForceConfig {
+            enabled: true,
+            min_failures: 10,
+            window: Span::minutes(10),
+            risk: 50,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct GeoipConfig {
@@ -581,6 +607,7 @@ impl Default for IncidentsConfig {
             SessionAnomaly,
             InboxRule,
             BulkSend,
+            BruteForce,
         ];
         IncidentsConfig {
             enabled: true,

@@ -62,6 +62,7 @@ registry! {
     BulkSend => bulk_send,
     CloudRecon => cloud_recon,
     SessionAnomaly => session_anomaly,
+    BruteForce => brute_force,
 }
 
 use crate::config::Config;

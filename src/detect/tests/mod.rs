@@ -2,6 +2,7 @@
 //! risk, severity and counts) and the lookalikes it must stay quiet on; plus
 //! id stability, late events and bounded state across all of them.
 
+mod brute;
 mod cloud_session;
 mod describe;
 mod hosting;

@@ -64,6 +64,9 @@ fn attacks() -> Scenario {
             .session("s1")
             .plus(MIN),
     );
+    for i in 0..10 {
+        s.push(fail(t0, "brute@contoso.com", "192.0.2.77").plus(i * MIN));
+    }
     s
 }
 
