@@ -63,6 +63,7 @@ registry! {
     CloudRecon => cloud_recon,
     SessionAnomaly => session_anomaly,
     BruteForce => brute_force,
+    SlowSpray => slow_spray,
 }
 
 use crate::config::Config;

@@ -8,6 +8,7 @@ mod describe;
 mod hosting;
 mod mail;
 mod risk;
+mod slow;
 mod spray;
 mod stability;
 mod stuffing;

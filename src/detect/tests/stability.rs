@@ -67,6 +67,9 @@ fn attacks() -> Scenario {
     for i in 0..10 {
         s.push(fail(t0, "brute@contoso.com", "192.0.2.77").plus(i * MIN));
     }
+    for i in 0..20 {
+        s.push(fail(t0, &format!("slow{i}@contoso.com"), "192.0.2.88").plus(i * 30 * MIN));
+    }
     s
 }
 
