@@ -64,6 +64,7 @@ registry! {
     SessionAnomaly => session_anomaly,
     BruteForce => brute_force,
     SlowSpray => slow_spray,
+    DistributedSpray => distributed_spray,
 }
 
 use crate::config::Config;

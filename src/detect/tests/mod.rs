@@ -5,6 +5,7 @@
 mod brute;
 mod cloud_session;
 mod describe;
+mod distributed;
 mod hosting;
 mod mail;
 mod risk;
