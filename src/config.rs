@@ -173,6 +173,9 @@ pub struct DetectorsConfig {
     pub user_enumeration: EnumerationConfig,
     pub mfa_fatigue: MfaFatigueConfig,
     pub suspicious_client: SuspiciousClientConfig,
+    pub brute_force: BruteForceConfig,
+    pub slow_spray: SlowSprayConfig,
+    pub distributed_spray: DistributedSprayConfig,
 }
 
 /// `user_enumeration` (issue 13): one IP tries many accounts that do not exist.
@@ -646,6 +649,111 @@ impl Default for SessionConfig {
     }
 }
 
+/// `brute_force`: failures for one account within a sliding window.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BruteForceConfig {
+    pub enabled: bool,
+    /// Failed sign-ins of one account within the window.
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_failures: u32,
+    pub window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
+}
+
+impl Default for BruteForceConfig {
+    fn default() -> Self {
+        BruteForceConfig {
+            enabled: true,
+            min_failures: 10,
+            window: Span::minutes(10),
+            risk: 50,
+        }
+    }
+}
+
+/// `slow_spray`: one IP failing for many users over a long window, never
+/// fast enough for `password_spray` (whose thresholds it reads).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SlowSprayConfig {
+    pub enabled: bool,
+    /// Sliding window for failures from one IP.
+    pub window: Span,
+    /// Distinct users failing from the IP within the window.
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_users: u32,
+    /// More distinct users signing in from the IP than this: shared egress, suppressed.
+    pub max_success_users: u32,
+    /// Risk (0–100) of a slow spray without a successful sign-in.
+    #[serde(deserialize_with = "percent")]
+    pub risk_attempt: u8,
+    /// Risk with 1..=max_success_users successful users.
+    #[serde(deserialize_with = "percent")]
+    pub risk_success: u8,
+    /// Risk of shared egress (suppressed).
+    #[serde(deserialize_with = "percent")]
+    pub risk_shared_egress: u8,
+}
+
+impl Default for SlowSprayConfig {
+    fn default() -> Self {
+        SlowSprayConfig {
+            enabled: true,
+            window: Span::hours(24),
+            min_users: 20,
+            max_success_users: 3,
+            risk_attempt: 50,
+            risk_success: 85,
+            risk_shared_egress: 20,
+        }
+    }
+}
+
+/// `distributed_spray`: many users failing from many IPs of one network
+/// (AS number, else /24 or /48), no IP fast enough for `password_spray`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DistributedSprayConfig {
+    pub enabled: bool,
+    /// Sliding window for failures from one network.
+    pub window: Span,
+    /// Distinct users failing from the network within the window.
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_users: u32,
+    /// Distinct IPs of the network they fail from.
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_ips: u32,
+    /// More distinct users signing in from the network than this: a shared network, suppressed.
+    pub max_success_users: u32,
+    /// Risk (0–100) without a successful sign-in.
+    #[serde(deserialize_with = "percent")]
+    pub risk_attempt: u8,
+    /// Risk with 1..=max_success_users successful users.
+    #[serde(deserialize_with = "percent")]
+    pub risk_success: u8,
+    /// Risk of a shared network (suppressed).
+    #[serde(deserialize_with = "percent")]
+    pub risk_shared: u8,
+}
+
+impl Default for DistributedSprayConfig {
+    fn default() -> Self {
+        DistributedSprayConfig {
+            enabled: true,
+            window: Span::hours(1),
+            min_users: 20,
+            min_ips: 5,
+            max_success_users: 3,
+            risk_attempt: 60,
+            risk_success: 90,
+            risk_shared: 20,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct GeoipConfig {
@@ -702,6 +810,7 @@ impl Default for IncidentsConfig {
             BulkSend,
             MfaFatigue,
             SuspiciousClient,
+            BruteForce,
         ];
         IncidentsConfig {
             enabled: true,
@@ -734,6 +843,7 @@ impl Default for IncidentsConfig {
                         HostingAsn,
                         SessionAnomaly,
                         UserEnumeration,
+                        SlowSpray,
                     ],
                     window: Span::hours(24),
                 },

@@ -86,7 +86,10 @@ fn corpus_attacks_fire() {
     );
     // Issue 13. loghub sshd: two IPs walk lists of invalid user names (sshd user enumeration).
     for ip in ["187.141.143.180", "103.99.0.122"] {
-        assert!(has(DetectorId::UserEnumeration, ip), "{ip} enumerates users");
+        assert!(
+            has(DetectorId::UserEnumeration, ip),
+            "{ip} enumerates users"
+        );
     }
     // Panther's Entra tests: the ROPC and device-code (broker) successes are
     // their true cases; their failed ROPC login is not a hit.

@@ -11,7 +11,7 @@
 //! event within the group window before it (those IPs are remembered,
 //! pruned by event time).
 
-use super::describe::{no_checks, plain, Description, Entity};
+use super::describe::{Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, Distinct, Group, Groups};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
@@ -24,6 +24,8 @@ use serde_json::{json, Value};
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "id-risk",
+    label: "risky sign-in",
+    stage: Stage::Access,
     cost: 2,
     entity: Entity::User,
     enabled: |c| c.detectors.identity_risk.enabled,

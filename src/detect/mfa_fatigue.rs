@@ -9,7 +9,7 @@
 //! rejection). One finding per user per burst; a success after a medium
 //! finding raises it to high. State is per user, pruned by event time.
 
-use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity};
+use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, push_capped, Distinct};
 use super::window::{Sweep, Window};
 use super::{DetectCx, Detector};
@@ -30,6 +30,8 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks,
     explain: plain,
+    label: "MFA fatigue",
+    stage: Stage::Access,
 };
 
 fn rule(c: &Config) -> String {

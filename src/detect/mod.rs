@@ -65,6 +65,9 @@ registry! {
     UserEnumeration => user_enumeration,
     MfaFatigue => mfa_fatigue,
     SuspiciousClient => suspicious_client,
+    BruteForce => brute_force,
+    SlowSpray => slow_spray,
+    DistributedSpray => distributed_spray,
 }
 
 use crate::config::Config;

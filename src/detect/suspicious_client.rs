@@ -7,7 +7,7 @@
 //! BAV2ROPC, …). Failed attempts never fire. One finding per user per group
 //! window, listing every reason seen; its risk is the highest reason's.
 
-use super::describe::{no_checks, plain, to_details, Description, Entity};
+use super::describe::{no_checks, plain, to_details, Description, Entity, Stage};
 use super::tally::{iso, Distinct, Group, Groups};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
@@ -28,6 +28,8 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks: no_checks,
     explain: plain,
+    label: "suspicious client",
+    stage: Stage::Access,
 };
 
 fn rule(c: &Config) -> String {

@@ -65,6 +65,16 @@ fn attacks() -> Scenario {
             .plus(MIN),
     );
     issue13_attacks(&mut s, t0);
+    for i in 0..10 {
+        s.push(fail(t0, "brute@contoso.com", "192.0.2.77").plus(i * MIN));
+    }
+    for i in 0..20 {
+        s.push(fail(t0, &format!("slow{i}@contoso.com"), "192.0.2.88").plus(i * 30 * MIN));
+    }
+    for i in 0..20 {
+        let ip = format!("100.64.7.{}", 1 + i % 5);
+        s.push(fail(t0, &format!("dist{i}@contoso.com"), &ip).plus(i * MIN));
+    }
     s
 }
 
