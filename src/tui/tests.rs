@@ -1047,6 +1047,13 @@ fn the_incidents_list_opens_an_incident_and_sets_its_status_with_the_analyst_as_
             .map(|i| (i.status, i.owner.clone())),
         Some((super::case_link::Status::Active, Some("tester".into())))
     );
+    // The hand-off says who works on it.
+    let file = h._dir.path().join("handoff.md");
+    let effects = h.app.command(&format!("export {}", file.display()));
+    run(&mut h.app, effects);
+    let md = std::fs::read_to_string(&file).unwrap();
+    assert!(md.contains(&format!("`{first}`")), "{md}");
+    assert!(md.contains("Status: active · Owner: tester"), "{md}");
     // Closing hides it from the list until H.
     let effects = key(&mut h.app, "c");
     run(&mut h.app, effects);
