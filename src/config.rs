@@ -183,6 +183,15 @@ pub struct StuffingConfig {
     pub window: Span,
     /// Result codes that are not counted as failures (locked out, MFA required).
     pub ignore_codes: Vec<String>,
+    /// Risk (0–100) when the failures came from at most 2 IPs.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
+    /// Risk when they came from more than 2 IPs.
+    #[serde(deserialize_with = "percent")]
+    pub risk_some_ips: u8,
+    /// Risk when they came from more than 5 IPs.
+    #[serde(deserialize_with = "percent")]
+    pub risk_many_ips: u8,
 }
 
 impl Default for StuffingConfig {
@@ -192,6 +201,9 @@ impl Default for StuffingConfig {
             min_failures: 5,
             window: Span::hours(24),
             ignore_codes: vec!["50053".into(), "50076".into()],
+            risk: 60,
+            risk_some_ips: 75,
+            risk_many_ips: 90,
         }
     }
 }
@@ -208,6 +220,15 @@ pub struct SprayConfig {
     pub min_attempts: u32,
     /// More distinct users succeeding from the IP than this: shared egress, suppressed.
     pub max_success_users: u32,
+    /// Risk (0–100) of a spray without a successful sign-in.
+    #[serde(deserialize_with = "percent")]
+    pub risk_attempt: u8,
+    /// Risk of a spray with 1..=max_success_users successful users.
+    #[serde(deserialize_with = "percent")]
+    pub risk_success: u8,
+    /// Risk of shared egress (more successful users; suppressed).
+    #[serde(deserialize_with = "percent")]
+    pub risk_shared_egress: u8,
 }
 
 impl Default for SprayConfig {
@@ -218,6 +239,9 @@ impl Default for SprayConfig {
             min_users: 5,
             min_attempts: 20,
             max_success_users: 3,
+            risk_attempt: 60,
+            risk_success: 90,
+            risk_shared_egress: 20,
         }
     }
 }
@@ -234,6 +258,9 @@ pub struct TravelConfig {
     pub country_window: Span,
     /// Hops of one user within this span form one finding.
     pub group_window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
 }
 
 impl Default for TravelConfig {
@@ -244,6 +271,7 @@ impl Default for TravelConfig {
             max_kmh: 1000.0,
             country_window: Span::minutes(60),
             group_window: Span::hours(24),
+            risk: 85,
         }
     }
 }
@@ -263,6 +291,9 @@ pub struct HostingConfig {
     pub tor_exit_list: Option<PathBuf>,
     /// Hits of one user within this span of the first form one finding.
     pub group_window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
 }
 
 impl Default for HostingConfig {
@@ -291,6 +322,7 @@ impl Default for HostingConfig {
             ip_list_files: Vec::new(),
             tor_exit_list: None,
             group_window: Span::hours(24),
+            risk: 80,
         }
     }
 }
@@ -304,6 +336,12 @@ pub struct RiskConfig {
     pub risk_event_types: Vec<String>,
     /// Risky sign-ins of one user within this span of the first form one finding.
     pub group_window: Span,
+    /// Risk (0–100) when the provider's signals make it high.
+    #[serde(deserialize_with = "percent")]
+    pub risk_high: u8,
+    /// Risk otherwise (medium).
+    #[serde(deserialize_with = "percent")]
+    pub risk_medium: u8,
 }
 
 impl Default for RiskConfig {
@@ -326,6 +364,8 @@ impl Default for RiskConfig {
             .map(String::from)
             .to_vec(),
             group_window: Span::hours(24),
+            risk_high: 80,
+            risk_medium: 60,
         }
     }
 }
@@ -337,6 +377,9 @@ pub struct LegacyConfig {
     pub clients: Vec<String>,
     /// Legacy sign-ins of one user within this span of the first form one finding.
     pub group_window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
 }
 
 impl Default for LegacyConfig {
@@ -359,6 +402,7 @@ impl Default for LegacyConfig {
             .map(String::from)
             .to_vec(),
             group_window: Span::hours(24),
+            risk: 50,
         }
     }
 }
@@ -372,6 +416,15 @@ pub struct InboxRuleConfig {
     pub hiding_folders: Vec<String>,
     /// Domains counted as internal besides the user's own.
     pub internal_domains: Vec<String>,
+    /// Risk (0–100) of forwarding outside the internal domains (critical).
+    #[serde(deserialize_with = "percent")]
+    pub risk_external: u8,
+    /// Risk of forwarding inside (high).
+    #[serde(deserialize_with = "percent")]
+    pub risk_forward: u8,
+    /// Risk of deleting, marking read or hiding mail (medium).
+    #[serde(deserialize_with = "percent")]
+    pub risk_hide: u8,
 }
 
 impl Default for InboxRuleConfig {
@@ -396,6 +449,9 @@ impl Default for InboxRuleConfig {
             .map(String::from)
             .to_vec(),
             internal_domains: Vec::new(),
+            risk_external: 95,
+            risk_forward: 80,
+            risk_hide: 50,
         }
     }
 }
@@ -407,6 +463,12 @@ pub struct BulkSendConfig {
     #[serde(deserialize_with = "at_least_one")]
     pub min_sends: u32,
     pub window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
+    /// Risk when a window held twice min_sends or more.
+    #[serde(deserialize_with = "percent")]
+    pub risk_double: u8,
 }
 
 impl Default for BulkSendConfig {
@@ -415,6 +477,8 @@ impl Default for BulkSendConfig {
             enabled: true,
             min_sends: 50,
             window: Span::minutes(60),
+            risk: 60,
+            risk_double: 70,
         }
     }
 }
@@ -427,6 +491,9 @@ pub struct CloudReconConfig {
     #[serde(deserialize_with = "at_least_one")]
     pub min_apis: u32,
     pub window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
 }
 
 impl Default for CloudReconConfig {
@@ -435,6 +502,7 @@ impl Default for CloudReconConfig {
             enabled: true,
             min_apis: 5,
             window: Span::minutes(2),
+            risk: 70,
         }
     }
 }
@@ -444,6 +512,9 @@ impl Default for CloudReconConfig {
 pub struct SessionConfig {
     pub enabled: bool,
     pub window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
 }
 
 impl Default for SessionConfig {
@@ -451,6 +522,7 @@ impl Default for SessionConfig {
         SessionConfig {
             enabled: true,
             window: Span::hours(1),
+            risk: 80,
         }
     }
 }
@@ -615,6 +687,17 @@ fn at_least_one<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
         ));
     }
     Ok(n)
+}
+
+/// A risk score: 0 to 100.
+fn percent<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    let v = u8::deserialize(d)?;
+    if v > 100 {
+        return Err(serde::de::Error::custom(format!(
+            "`{v}` is not a risk score; write 0 to 100"
+        )));
+    }
+    Ok(v)
 }
 
 fn positive<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
@@ -827,6 +910,23 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("10.0.0.0/33"), "{err}");
+    }
+
+    #[test]
+    fn risk_scores_are_printed_configurable_and_at_most_100() {
+        let printed = Config::default().to_toml();
+        assert!(printed.contains("risk_success = 90"), "{printed}");
+        assert!(printed.contains("risk_external = 95"), "{printed}");
+        let c = Config::from_toml(
+            "[detectors.impossible_travel]\nrisk = 70\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.detectors.impossible_travel.risk, 70);
+        let err = Config::from_toml("[detectors.legacy_auth]\nrisk = 101\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("risk") && err.contains("0 to 100"), "{err}");
     }
 
     #[test]

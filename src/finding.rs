@@ -13,59 +13,34 @@ use std::fmt;
 /// Most evidence references kept per finding.
 pub const MAX_EVIDENCE: usize = 50;
 
-/// The ten detectors of SPEC §4.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DetectorId {
-    CredentialStuffing,
-    PasswordSpray,
-    ImpossibleTravel,
-    HostingAsn,
-    IdentityRisk,
-    LegacyAuth,
-    InboxRule,
-    BulkSend,
-    CloudRecon,
-    SessionAnomaly,
-}
+pub use crate::detect::DetectorId;
 
 impl DetectorId {
-    pub const ALL: [DetectorId; 10] = [
-        DetectorId::CredentialStuffing,
-        DetectorId::PasswordSpray,
-        DetectorId::ImpossibleTravel,
-        DetectorId::HostingAsn,
-        DetectorId::IdentityRisk,
-        DetectorId::LegacyAuth,
-        DetectorId::InboxRule,
-        DetectorId::BulkSend,
-        DetectorId::CloudRecon,
-        DetectorId::SessionAnomaly,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DetectorId::CredentialStuffing => "credential_stuffing",
-            DetectorId::PasswordSpray => "password_spray",
-            DetectorId::ImpossibleTravel => "impossible_travel",
-            DetectorId::HostingAsn => "hosting_asn",
-            DetectorId::IdentityRisk => "identity_risk",
-            DetectorId::LegacyAuth => "legacy_auth",
-            DetectorId::InboxRule => "inbox_rule",
-            DetectorId::BulkSend => "bulk_send",
-            DetectorId::CloudRecon => "cloud_recon",
-            DetectorId::SessionAnomaly => "session_anomaly",
-        }
-    }
-
     pub fn from_name(s: &str) -> Option<DetectorId> {
         DetectorId::ALL.into_iter().find(|d| d.as_str() == s)
     }
 
-    /// True when the finding is about an IP (its id derives from the IP);
-    /// its `user` is then a related identity, not the entity.
+    /// True when the finding is about an IP or a network (its id derives
+    /// from it); its `user` is then a related identity, not the entity.
     pub fn entity_is_ip(self) -> bool {
-        matches!(self, DetectorId::PasswordSpray)
+        use crate::detect::describe::Entity;
+        self.description()
+            .is_some_and(|d| matches!(d.entity, Entity::Ip | Entity::Network))
+    }
+}
+
+/// Written by name (`password_spray`), as in the config and the case.
+impl Serialize for DetectorId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for DetectorId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<str>::deserialize(d)?;
+        DetectorId::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown detector `{name}`")))
     }
 }
 

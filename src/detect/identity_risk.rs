@@ -7,17 +7,36 @@
 //! confirmedCompromised state) are high, one is medium. Failed sign-ins never
 //! fire. One finding per user per group window, at the worst severity seen.
 
+use super::describe::{no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, Distinct, Group, Groups};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
-use crate::config::RiskConfig;
+use crate::config::{Config, RiskConfig};
 use crate::event::{Event, Outcome};
 use crate::finding::{DetectorId, Finding, Severity};
 use crate::store::{EventIdx, Store};
 use serde_json::{json, Value};
 
-const HIGH_RISK: u8 = 80;
-const MEDIUM_RISK: u8 = 60;
+
+pub(super) static DESCRIPTION: Description = Description {
+    short: "id-risk",
+    cost: 2,
+    entity: Entity::User,
+    enabled: |c| c.detectors.identity_risk.enabled,
+    build: |c| Box::new(IdentityRisk::new(&c.detectors.identity_risk)),
+    rule,
+    checks: no_checks,
+    explain: plain,
+};
+
+fn rule(c: &Config) -> String {
+    let c = &c.detectors.identity_risk;
+    format!(
+        "A successful sign-in with risk level {}, risk state {}, a listed risk event type, or single-factor authentication across tenants.",
+        c.risk_levels.join("/"),
+        c.risk_states.join("/")
+    )
+}
 const MAX_LISTED: usize = 10;
 
 /// The four indicators of the seed, for one sign-in.
@@ -141,14 +160,14 @@ impl IdentityRisk {
     }
 }
 
-fn snapshot(store: &Store, ev: &Event, g: &Group<Risky>, group_window: &str) -> Finding {
+fn snapshot(cfg: &RiskConfig, store: &Store, ev: &Event, g: &Group<Risky>, group_window: &str) -> Finding {
     let user = store.text(ev.user);
     let r = &g.data;
     let severity = r.severity.unwrap_or(Severity::Medium);
     let risk = if severity >= Severity::High {
-        HIGH_RISK
+        cfg.risk_high
     } else {
-        MEDIUM_RISK
+        cfg.risk_medium
     };
     let title = format!(
         "Risky sign-in for {user}: {}{}",
@@ -254,7 +273,7 @@ impl Detector for IdentityRisk {
                 "app": json_text(store, ev.app),
             }));
         }
-        out.push(snapshot(store, ev, g, &self.group_window));
+        out.push(snapshot(&self.cfg, store, ev, g, &self.group_window));
     }
 
     #[cfg(test)]

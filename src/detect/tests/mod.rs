@@ -3,6 +3,7 @@
 //! id stability, late events and bounded state across all of them.
 
 mod cloud_session;
+mod describe;
 mod hosting;
 mod mail;
 mod risk;

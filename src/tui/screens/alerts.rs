@@ -116,14 +116,10 @@ impl Default for AlertsState {
 
 /// The entity a finding is about, for display (user, else IP).
 pub fn entity(f: &Finding) -> &str {
-    let (user, ip) = (f.user.as_deref(), f.ip.as_deref());
-    // A spray is about its IP, whoever signed in from it.
-    let first = if f.detector == crate::finding::DetectorId::PasswordSpray {
-        ip.or(user)
-    } else {
-        user.or(ip)
-    };
-    first.unwrap_or("-")
+    // A spray is about its IP, whoever signed in from it: the detector says.
+    use crate::detect::describe::{About, Entity};
+    let entity = f.detector.description().map_or(Entity::User, |d| d.entity);
+    About::entity_of(entity, f).unwrap_or("-")
 }
 
 impl AlertsState {
