@@ -74,6 +74,23 @@ pub fn write_case(app: &mut App, op: CaseOp) {
             return;
         }
     };
+    // A bulk change on the marked alerts, once saved, clears the marks.
+    let bulk = match &op {
+        CaseOp::Verdict { findings, .. } => Some(findings),
+        CaseOp::Work {
+            kind: super::case_link::Target::Finding,
+            ids,
+            ..
+        } => Some(ids),
+        _ => None,
+    };
+    if let (Ok(_), Some(ids)) = (&result, bulk) {
+        if let Some(a) = app.alerts_mut() {
+            if !a.marks.is_empty() && ids.iter().all(|id| a.marks.contains(id)) {
+                a.marks.clear();
+            }
+        }
+    }
     app.case_written(result);
 }
 
@@ -104,9 +121,10 @@ fn verdicts(
     Ok(format!("{}: {}", class.as_str(), some_ids(ids)))
 }
 
-/// "1a2b3c4d" for one id, "12 findings" for many.
+/// "1a2b3c4d" for one finding id, the whole id of an incident, "12 items" for many.
 fn some_ids(ids: &[String]) -> String {
     match ids {
+        [one] if one.starts_with("inc-") => one.clone(),
         [one] => short(one).to_string(),
         many => format!("{} items", many.len()),
     }

@@ -1058,7 +1058,7 @@ fn the_incidents_list_opens_an_incident_and_sets_its_status_with_the_analyst_as_
     let effects = key(&mut h.app, "c");
     run(&mut h.app, effects);
     let t = text(&draw(&h.app));
-    assert!(!t.contains(&first), "{t}");
+    assert!(t.contains("every incident is closed (H shows them)"), "{t}");
     key(&mut h.app, "H");
     assert!(text(&draw(&h.app)).contains(&first));
     key(&mut h.app, "enter");
@@ -1077,7 +1077,14 @@ fn bulk_verdict_on_marked_alerts_and_on_everything_the_query_shows() {
     typ(&mut h.app, "red team");
     let effects = key(&mut h.app, "enter");
     run(&mut h.app, effects);
-    let marked: Vec<String> = h.app.alerts().marks.iter().cloned().collect();
+    let marked: Vec<String> = h.app.alerts().rows[..2]
+        .iter()
+        .map(|&i| h.app.session.findings.all()[i].id.clone())
+        .collect();
+    assert!(
+        h.app.alerts().marks.is_empty(),
+        "saved: the marks are cleared"
+    );
     for id in &marked {
         let v = h.app.case.verdict(id).expect("each marked finding judged");
         assert_eq!(v.class, Class::BenignPositive);
@@ -1112,6 +1119,7 @@ fn closed_findings_are_hidden_by_default_and_the_key_shows_them() {
         "the owner defaults to the analyst"
     );
     assert_eq!(h.app.alerts().rows.len(), before - 1);
+    assert!(text(&draw(&h.app)).contains("· 1 closed"));
     key(&mut h.app, "H");
     assert_eq!(h.app.alerts().rows.len(), before);
     assert!(text(&draw(&h.app)).contains("✓"));

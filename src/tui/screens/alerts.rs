@@ -278,6 +278,8 @@ impl ScreenView for AlertsState {
             Action::VerdictFalsePositive,
             Action::Allowlist,
             Action::ToggleSuppressed,
+            Action::PivotIncident,
+            Action::ToggleMark,
             Action::Events,
             Action::Help,
             Action::Quit,
@@ -365,6 +367,11 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
             format!(
                 "No finding matches `{}` (ctrl-l clears the query)",
                 clean_width(&st.query.text, 40)
+            )
+        } else if st.closed > 0 {
+            format!(
+                "Every shown finding is closed (H shows the {} closed)",
+                st.closed
             )
         } else {
             format!("All {} findings are suppressed (x shows them)", all.len())
@@ -569,6 +576,11 @@ fn render_query_line(app: &App, st: &AlertsState, area: Rect, buf: &mut Buffer) 
             st.suppressed,
             if st.show_suppressed { " (shown)" } else { "" }
         ));
+    }
+    if st.closed > 0 {
+        right.push_str(&format!(" · {} closed", st.closed));
+    } else if st.show_closed {
+        right.push_str(" · closed shown");
     }
     widgets::line(buf, area, spans);
     let w = right.chars().count() as u16;
