@@ -1175,3 +1175,18 @@ fn findings_moved_into_and_out_of_an_incident_stay_so_after_reopening_the_case()
     assert_eq!(inc.incident_of(&travel), Some(inc_id.as_str()));
     assert_eq!(inc.incident_of(&inbox), None);
 }
+
+#[test]
+fn the_events_view_keeps_its_query_when_left_and_reopened() {
+    let mut h = harness(100, 30, ColorMode::None);
+    key(&mut h.app, "e");
+    key(&mut h.app, "/");
+    typ(&mut h.app, "country:us");
+    key(&mut h.app, "enter");
+    key(&mut h.app, "a");
+    key(&mut h.app, "e");
+    assert_eq!(
+        h.app.events().map(|e| e.query.text.as_str()),
+        Some("country:us")
+    );
+}
