@@ -164,6 +164,44 @@ impl Case {
     }
 }
 
+/// Applies the case's manual moves that the grouping can take now (their
+/// finding and incident are known) and returns the others, to retry when
+/// more findings have arrived; then sets each known incident's status and
+/// owner to the case's (`analyst` owns what has a status and no owner).
+pub fn apply_to_incidents(
+    incidents: &mut crate::incident::Incidents,
+    pending: Vec<Move>,
+    states: &HashMap<(Target, String), WorkState>,
+    analyst: &str,
+) -> Vec<Move> {
+    let left: Vec<Move> = pending
+        .into_iter()
+        .filter(|m| {
+            let r = match &m.incident {
+                None => incidents.move_out(&m.finding_id),
+                Some(inc) => incidents.move_into(&m.finding_id, inc),
+            };
+            r.is_err()
+        })
+        .collect();
+    for ((kind, id), w) in states {
+        if *kind != Target::Incident {
+            continue;
+        }
+        let Some(inc) = incidents.get(id) else {
+            continue;
+        };
+        let now_owner = inc.owner.clone();
+        if inc.status != w.status {
+            let _ = incidents.set_status(id, w.status, w.owner.as_deref().unwrap_or(analyst));
+        }
+        if w.owner.is_some() && now_owner != w.owner {
+            let _ = incidents.set_owner(id, w.owner.as_deref());
+        }
+    }
+    left
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -149,12 +149,9 @@ impl CaseLink {
             })
     }
 
-    /// The statuses and owners of incidents, to apply to the grouping.
-    pub fn incident_work(&self) -> impl Iterator<Item = (&str, &WorkState)> {
-        self.work
-            .iter()
-            .filter(|((k, _), _)| *k == Target::Incident)
-            .map(|((_, id), w)| (id.as_str(), w))
+    /// The statuses and owners of findings and incidents, to apply to the grouping.
+    pub fn work_states(&self) -> &HashMap<(Target, String), WorkState> {
+        &self.work
     }
 
     /// Sets the status and/or owner of findings or incidents (one

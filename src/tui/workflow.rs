@@ -213,31 +213,13 @@ impl App {
             self.pending_moves.extend(new);
             self.moves_seen = fresh;
         }
-        let incidents = &mut self.session.incidents;
-        self.pending_moves.retain(|m| {
-            let r = match &m.incident {
-                None => incidents.move_out(&m.finding_id),
-                Some(inc) => incidents.move_into(&m.finding_id, inc),
-            };
-            r.is_err()
-        });
         let analyst = self.case.analyst().unwrap_or("").to_string();
-        let wanted: Vec<(String, Status, Option<String>)> = self
-            .case
-            .incident_work()
-            .map(|(id, w)| (id.to_string(), w.status, w.owner.clone()))
-            .collect();
-        for (id, status, owner) in wanted {
-            let Some(inc) = incidents.get(&id) else {
-                continue;
-            };
-            if inc.status != status {
-                let _ = incidents.set_status(&id, status, owner.as_deref().unwrap_or(&analyst));
-            }
-            let now = incidents.get(&id).and_then(|i| i.owner.clone());
-            if owner.is_some() && now != owner {
-                let _ = incidents.set_owner(&id, owner.as_deref());
-            }
-        }
+        let pending = std::mem::take(&mut self.pending_moves);
+        self.pending_moves = crate::triage::workflow::apply_to_incidents(
+            &mut self.session.incidents,
+            pending,
+            self.case.work_states(),
+            &analyst,
+        );
     }
 }
