@@ -1009,6 +1009,23 @@ fn the_incident_screen_shows_the_chain_entities_and_timeline_and_pivots_from_a_s
     }
     // Pivots from the second step: Enter opens its finding, back, u its user.
     key(&mut h.app, "j");
+    // The timeline now starts at the second step's event, in bold.
+    let buf = draw(&h.app);
+    let t = text(&buf);
+    let step2 = &inc.steps[1];
+    let first_row = t
+        .lines()
+        .position(|l| l.starts_with("time "))
+        .map(|y| y as u16 + 1)
+        .unwrap();
+    assert!(
+        t.lines()
+            .nth(first_row as usize)
+            .unwrap()
+            .starts_with(&crate::tui::format::time(step2.first_seen)),
+        "{t}"
+    );
+    assert!(buf[(0, first_row)].modifier.contains(Modifier::BOLD), "{t}");
     key(&mut h.app, "enter");
     let Some(Screen::Detail(d)) = h.app.stack.last() else {
         panic!("enter did not open the step's finding")

@@ -2,7 +2,7 @@
 //! order (each step: time, severity, detector, entity, evidence count and
 //! verdict), its status and owner, the entities involved (users, IPs, AS,
 //! countries), and one timeline of all its findings' events, which follows
-//! the selected step. Pivots go from the selected step: Enter opens the
+//! the selected step (its own events in bold). Pivots go from the selected step: Enter opens the
 //! finding, u the user's timeline, i the IP page; verdict keys judge every
 //! finding of the incident at once, status keys set the incident's status.
 //! The incident is looked up by id at each draw (it grows while logs load).
@@ -288,10 +288,25 @@ pub fn render(app: &App, st: &IncidentState, body: Rect, buf: &mut Buffer) {
         ..l.timeline
     };
     let n = table::rows_area(area).height as usize;
+    // The selected step's own events are bold (as evidence on the user timeline).
+    let own: &[EventIdx] = st
+        .selected_finding(app)
+        .map(|f| f.evidence.as_slice())
+        .unwrap_or_default();
+    let bold = theme
+        .style(Role::Text)
+        .add_modifier(ratatui::style::Modifier::BOLD);
     let rows: Vec<Row> = shown
         .iter()
         .take(n)
-        .map(|&i| Row::new(format::event_cells(store, theme, &store.get(i), 40, 60)))
+        .map(|&i| {
+            let row = Row::new(format::event_cells(store, theme, &store.get(i), 40, 60));
+            if own.contains(&i) {
+                row.style(bold)
+            } else {
+                row
+            }
+        })
         .collect();
     let widths = [
         Constraint::Length(19),
