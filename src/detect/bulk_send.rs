@@ -5,7 +5,7 @@
 //! Risk 60, 70 once some window held twice the threshold (configurable). Per-user windows
 //! are pruned by event time; nothing here reads the clock.
 
-use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity};
+use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, Distinct};
 use super::window::{Sweep, Window};
 use super::{DetectCx, Detector};
@@ -19,6 +19,8 @@ use serde_json::{json, Value};
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "bulk",
+    label: "bulk send",
+    stage: Stage::Action,
     cost: 1,
     entity: Entity::User,
     enabled: |c| c.detectors.bulk_send.enabled,

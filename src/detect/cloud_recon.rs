@@ -6,7 +6,7 @@
 //! count: recon is recon. One finding per key per session, updated by later
 //! calls in the window. Per-key state ends with its window.
 
-use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity};
+use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, Distinct};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
@@ -20,6 +20,8 @@ use serde_json::{json, Value};
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "recon",
+    label: "cloud recon",
+    stage: Stage::Action,
     cost: 1,
     entity: Entity::Other,
     enabled: |c| c.detectors.cloud_recon.enabled,

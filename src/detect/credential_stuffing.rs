@@ -7,7 +7,7 @@
 //! it, and only another threshold crossing opens a new one. This file keeps
 //! per-user windows of failures; it never looks at other users or the clock.
 
-use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity};
+use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, json_text, merge_evidence, opt_text, push_capped, Distinct};
 use super::window::{Sweep, Window};
 use super::{DetectCx, Detector};
@@ -21,6 +21,8 @@ use serde_json::{json, Value};
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "stuffing",
+    label: "credential stuffing",
+    stage: Stage::Access,
     cost: 36,
     entity: Entity::User,
     enabled: |c| c.detectors.credential_stuffing.enabled,

@@ -26,6 +26,15 @@ pub enum Entity {
     Other,
 }
 
+/// What a finding says happened, for incident titles and their story.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Someone got, or tried to get, in (sign-in findings).
+    Access,
+    /// Something done with the access (mail rules, sending, cloud recon).
+    Action,
+}
+
 /// How a measured value is compared with its limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cmp {
@@ -88,6 +97,9 @@ impl Check {
 pub struct Description {
     /// The name for narrow tables (`spray`, `travel`).
     pub short: &'static str,
+    /// What it found, in words for incident titles (`password spray`).
+    pub label: &'static str,
+    pub stage: Stage,
     /// Milliseconds the detector adds to the detection pass on the 1.1 GB
     /// bench file (BENCHMARKS.md): how the engine balances its two threads.
     pub cost: u32,

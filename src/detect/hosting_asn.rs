@@ -5,7 +5,7 @@
 //! per user per group window (24 h from the first hit), updated with later
 //! hits. This file only groups; the network rules live in `enrich/hosting.rs`.
 
-use super::describe::{no_checks, plain, Description, Entity};
+use super::describe::{Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, Distinct, Group, Groups};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
@@ -20,6 +20,8 @@ use serde_json::{json, Value};
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "hosting",
+    label: "hosting sign-in",
+    stage: Stage::Access,
     cost: 29,
     entity: Entity::User,
     enabled: |c| c.detectors.hosting_asn.enabled,

@@ -9,7 +9,7 @@
 //! location are skipped (they do not break a pair). Per-user state is a few
 //! recent located sign-ins; it never reads the clock.
 
-use super::describe::{to_details, typed, Check, Cmp, Description, Entity};
+use super::describe::{Stage, to_details, typed, Check, Cmp, Description, Entity};
 use super::tally::{iso, json_text, opt_text};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
@@ -24,6 +24,8 @@ use smallvec::SmallVec;
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "travel",
+    label: "impossible travel",
+    stage: Stage::Access,
     cost: 190,
     entity: Entity::User,
     enabled: |c| c.detectors.impossible_travel.enabled,

@@ -18,7 +18,7 @@
 //! forwarding address). Details list the rule name, its actions, the
 //! targets and whether the rule applies to every message.
 
-use super::describe::{no_checks, plain, Description, Entity};
+use super::describe::{Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text};
 use super::{DetectCx, Detector};
 use crate::config::{Config, InboxRuleConfig};
@@ -29,6 +29,8 @@ use serde_json::{json, Value};
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "inbox",
+    label: "inbox rule",
+    stage: Stage::Action,
     cost: 6,
     entity: Entity::User,
     enabled: |c| c.detectors.inbox_rule.enabled,

@@ -4,7 +4,7 @@
 //! password alone got in. An absent authentication requirement does not
 //! fire (we cannot tell). One finding per user per group window.
 
-use super::describe::{no_checks, plain, Description, Entity};
+use super::describe::{Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, Distinct, Group, Groups};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
@@ -17,6 +17,8 @@ use serde_json::json;
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "legacy",
+    label: "legacy sign-in",
+    stage: Stage::Access,
     cost: 11,
     entity: Entity::User,
     enabled: |c| c.detectors.legacy_auth.enabled,

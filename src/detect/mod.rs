@@ -62,6 +62,12 @@ registry! {
     BulkSend => bulk_send,
     CloudRecon => cloud_recon,
     SessionAnomaly => session_anomaly,
+    UserEnumeration => user_enumeration,
+    MfaFatigue => mfa_fatigue,
+    SuspiciousClient => suspicious_client,
+    BruteForce => brute_force,
+    SlowSpray => slow_spray,
+    DistributedSpray => distributed_spray,
 }
 
 use crate::config::Config;

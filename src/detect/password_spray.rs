@@ -7,7 +7,7 @@
 //! continues while failures keep arriving within a window of the previous
 //! one; one finding per IP per burst. State is per IP and pruned by event time.
 
-use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity};
+use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, merge_evidence, push_capped, Distinct};
 use super::window::{Sweep, Window};
 use super::{DetectCx, Detector};
@@ -21,6 +21,8 @@ use serde_json::{json, Value};
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "spray",
+    label: "password spray",
+    stage: Stage::Access,
     cost: 50,
     entity: Entity::Ip,
     enabled: |c| c.detectors.password_spray.enabled,

@@ -10,7 +10,7 @@
 //! the finding state is boxed, so a session used from one place (most of
 //! them) costs a map slot and no allocation.
 
-use super::describe::{no_checks, plain, Description, Entity};
+use super::describe::{Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, opt_text};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
@@ -25,6 +25,8 @@ use smallvec::SmallVec;
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "session",
+    label: "session from two networks",
+    stage: Stage::Access,
     cost: 37,
     entity: Entity::Other,
     enabled: |c| c.detectors.session_anomaly.enabled,

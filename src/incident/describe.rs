@@ -6,6 +6,7 @@
 //! other field.
 
 use super::link::Node;
+use crate::detect::describe::Stage;
 use crate::event::Millis;
 use crate::finding::{DetectorId, Severity};
 use crate::ingest::time::format_time;
@@ -156,25 +157,12 @@ fn one_up(s: Severity) -> Severity {
 
 /// Sign-in findings: someone got (or tried to get) in.
 fn is_access(d: DetectorId) -> bool {
-    use DetectorId::*;
-    matches!(
-        d,
-        CredentialStuffing
-            | PasswordSpray
-            | ImpossibleTravel
-            | HostingAsn
-            | IdentityRisk
-            | LegacyAuth
-            | SessionAnomaly
-    )
+    d.description().is_some_and(|x| x.stage == Stage::Access)
 }
 
 /// Findings of something done with the access (mail rules, sending, cloud recon).
 fn is_action(d: DetectorId) -> bool {
-    matches!(
-        d,
-        DetectorId::InboxRule | DetectorId::BulkSend | DetectorId::CloudRecon
-    )
+    d.description().is_some_and(|x| x.stage == Stage::Action)
 }
 
 /// "access (x) then action (y)" when an access finding starts no later than an action finding.
@@ -190,19 +178,10 @@ fn access_then_action(nodes: &[&Node]) -> Option<String> {
 }
 
 fn label(n: &Node) -> &'static str {
-    use DetectorId::*;
-    match n.detector {
-        CredentialStuffing => "credential stuffing",
-        PasswordSpray => "password spray",
-        ImpossibleTravel => "impossible travel",
-        HostingAsn => "hosting sign-in",
-        IdentityRisk => "risky sign-in",
-        LegacyAuth => "legacy sign-in",
-        SessionAnomaly => "session from two networks",
-        InboxRule if n.forwards => "forwarding rule",
-        InboxRule => "inbox rule",
-        BulkSend => "bulk send",
-        CloudRecon => "cloud recon",
+    match n.detector.description() {
+        Some(_) if n.detector == DetectorId::InboxRule && n.forwards => "forwarding rule",
+        Some(d) => d.label,
+        None => n.detector.as_str(),
     }
 }
 

@@ -31,6 +31,7 @@ pub mod theme;
 pub mod view;
 pub mod when;
 pub mod widgets;
+mod workflow;
 
 #[cfg(test)]
 mod tests;

@@ -300,7 +300,7 @@ fn follow_marks_new_and_updated_findings_until_selected() {
     };
     // Before the first load is over nothing is marked; after, what was there is seen.
     h.app.after_ingest();
-    assert!(!text(&draw(&h.app)).contains('●'));
+    assert!(!text(&draw(&h.app)).contains('+'));
     // A new finding and an update to one not selected.
     let mut new = Finding::new(
         DetectorId::LegacyAuth,
@@ -316,19 +316,36 @@ fn follow_marks_new_and_updated_findings_until_selected() {
     h.app.session.findings.upsert(upd);
     h.app.refresh_alerts();
     assert!(
-        row_of(&h, "zed@contoso.com").contains('●'),
+        row_of(&h, "zed@contoso.com").contains('+'),
         "new row marked"
     );
     assert!(
-        row_of(&h, "carol@contoso.com").contains('●'),
+        row_of(&h, "carol@contoso.com").contains('+'),
         "updated row marked"
     );
     assert!(
-        !row_of(&h, "bob@contoso.com").contains('●'),
+        !row_of(&h, "bob@contoso.com").contains('+'),
         "unchanged row not marked"
     );
     // Selecting a row is seeing it.
     key(&mut h.app, "G");
-    assert!(!row_of(&h, "zed@contoso.com").contains('●'));
-    assert!(row_of(&h, "carol@contoso.com").contains('●'));
+    assert!(!row_of(&h, "zed@contoso.com").contains('+'));
+    assert!(row_of(&h, "carol@contoso.com").contains('+'));
+}
+
+#[test]
+fn incident_screen_has_an_activity_sparkline() {
+    let mut h = harness(120, 35, ColorMode::None);
+    super::open_spray_incident(&mut h);
+    let screen = text(&draw(&h.app));
+    let at = screen
+        .lines()
+        .position(|l| l.starts_with("activity "))
+        .unwrap_or_else(|| panic!("no activity line\n{screen}"));
+    let bars: String = screen.lines().skip(at + 1).take(2).collect();
+    assert!(bars.chars().any(|c| ('▁'..='█').contains(&c)), "{screen}");
+    assert!(
+        screen.contains("timeline: "),
+        "the timeline stays\n{screen}"
+    );
 }
