@@ -13,9 +13,8 @@ use std::fmt;
 /// Most evidence references kept per finding.
 pub const MAX_EVIDENCE: usize = 50;
 
-/// The ten detectors of SPEC §4.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// The ten detectors of SPEC §4, and the loaded Sigma rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DetectorId {
     CredentialStuffing,
     PasswordSpray,
@@ -27,6 +26,8 @@ pub enum DetectorId {
     BulkSend,
     CloudRecon,
     SessionAnomaly,
+    /// A loaded Sigma rule: its number in [`crate::sigma::catalog`].
+    Sigma(u32),
 }
 
 impl DetectorId {
@@ -55,17 +56,45 @@ impl DetectorId {
             DetectorId::BulkSend => "bulk_send",
             DetectorId::CloudRecon => "cloud_recon",
             DetectorId::SessionAnomaly => "session_anomaly",
+            DetectorId::Sigma(n) => crate::sigma::catalog::key(n),
         }
     }
 
+    /// The detector named `s`; `sigma:<rule id>` names a Sigma rule (a rule
+    /// not loaded now gets a placeholder entry, so its verdicts still read).
     pub fn from_name(s: &str) -> Option<DetectorId> {
-        DetectorId::ALL.into_iter().find(|d| d.as_str() == s)
+        DetectorId::ALL
+            .into_iter()
+            .find(|d| d.as_str() == s)
+            .or_else(|| crate::sigma::catalog::intern_name(s).map(DetectorId::Sigma))
+    }
+
+    /// The Sigma rule behind this detector, if it is one.
+    pub fn sigma_rule(self) -> Option<&'static crate::sigma::catalog::RuleMeta> {
+        match self {
+            DetectorId::Sigma(n) => crate::sigma::catalog::get(n),
+            _ => None,
+        }
     }
 
     /// True when the finding is about an IP (its id derives from the IP);
     /// its `user` is then a related identity, not the entity.
     pub fn entity_is_ip(self) -> bool {
         matches!(self, DetectorId::PasswordSpray)
+    }
+}
+
+impl Serialize for DetectorId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for DetectorId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        DetectorId::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown detector {name:?}")))
     }
 }
 

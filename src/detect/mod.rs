@@ -107,6 +107,11 @@ impl Engine {
         }
     }
 
+    /// Adds the loaded Sigma rules as one more detector.
+    pub fn add(&mut self, d: Box<dyn Detector>) {
+        self.detectors.push(d);
+    }
+
     pub fn detector_ids(&self) -> Vec<DetectorId> {
         self.detectors.iter().map(|d| d.id()).collect()
     }
@@ -154,6 +159,7 @@ impl Engine {
             DetectorId::LegacyAuth => 11,
             DetectorId::InboxRule => 6,
             DetectorId::IdentityRisk => 2,
+            DetectorId::Sigma(_) => 40,
             _ => 1,
         };
         let mut order: Vec<(usize, u32)> = self

@@ -203,6 +203,10 @@ fn label(n: &Node) -> &'static str {
         InboxRule => "inbox rule",
         BulkSend => "bulk send",
         CloudRecon => "cloud recon",
+        Sigma(_) => n
+            .detector
+            .sigma_rule()
+            .map_or("sigma rule", |r| r.title.as_str()),
     }
 }
 

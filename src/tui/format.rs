@@ -114,6 +114,7 @@ pub fn detector_short(d: DetectorId) -> &'static str {
         DetectorId::BulkSend => "bulk",
         DetectorId::CloudRecon => "recon",
         DetectorId::SessionAnomaly => "session",
+        DetectorId::Sigma(_) => "sigma",
     }
 }
 

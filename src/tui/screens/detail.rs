@@ -102,6 +102,7 @@ pub fn rule_text(d: DetectorId, c: &Config) -> String {
             c.cloud_recon.min_apis, c.cloud_recon.window
         ),
         DetectorId::SessionAnomaly => format!("One session id used from two different ASNs or countries within {}.", c.session_anomaly.window),
+        DetectorId::Sigma(_) => crate::sigma::describe(d),
     }
 }
 
