@@ -122,7 +122,10 @@ pub fn attack_ids(tags: &[String]) -> Vec<String> {
         .filter(|t| {
             let mut c = t.chars();
             c.next().is_some_and(|c| c.eq_ignore_ascii_case(&'t'))
-                && t.chars().skip(1).find(|c| !c.eq_ignore_ascii_case(&'a')).is_some_and(|c| c.is_ascii_digit())
+                && t.chars()
+                    .skip(1)
+                    .find(|c| !c.eq_ignore_ascii_case(&'a'))
+                    .is_some_and(|c| c.is_ascii_digit())
         })
         .map(|t| t.to_ascii_uppercase())
         .collect()
@@ -162,9 +165,14 @@ mod tests {
 
     #[test]
     fn attack_ids_from_tags() {
-        let tags: Vec<String> = ["attack.credential-access", "attack.t1110.003", "attack.ta0006", "cve.2021-1"]
-            .map(String::from)
-            .to_vec();
+        let tags: Vec<String> = [
+            "attack.credential-access",
+            "attack.t1110.003",
+            "attack.ta0006",
+            "cve.2021-1",
+        ]
+        .map(String::from)
+        .to_vec();
         assert_eq!(attack_ids(&tags), vec!["T1110.003", "TA0006"]);
         assert_eq!(level_risk("HIGH"), (Severity::High, 75));
         assert_eq!(level_risk("informational"), (Severity::Low, 10));

@@ -49,7 +49,6 @@ pub struct SigmaDetector {
     seen: u64,
 }
 
-
 impl SigmaDetector {
     pub fn new(loaded: Loaded, files: RawFiles, burst_gap: Millis) -> SigmaDetector {
         let by_title = loaded
@@ -197,7 +196,7 @@ impl Detector for SigmaDetector {
         let store = cx.store;
         self.latest = self.latest.max(ev.time);
         self.seen += 1;
-        if self.seen % 4096 == 0 {
+        if self.seen.is_multiple_of(4096) {
             self.prune();
             if let Some(c) = self.correlation.as_mut() {
                 c.evict_expired(self.latest.div_euclid(1000));
@@ -217,7 +216,9 @@ impl Detector for SigmaDetector {
             return;
         }
         let fired = match self.correlation.as_mut() {
-            Some(c) => c.process_with_detections(&rec, detections.clone(), ev.time.div_euclid(1000)),
+            Some(c) => {
+                c.process_with_detections(&rec, detections.clone(), ev.time.div_euclid(1000))
+            }
             None => Vec::new(),
         };
         let who = entity(ev, store);
@@ -245,33 +246,41 @@ impl Detector for SigmaDetector {
                 })
                 .unwrap_or_default();
             let (user, ip) = (store.text(ev.user), store.text(ev.ip));
-            let f = self.touch(rule.n, who.clone(), ev.time, self.gap, ev.time, store, |f, _| {
-                f.event_count += 1;
-                f.add_evidence(idx);
-                if f.user.is_none() && !user.is_empty() {
-                    f.user = Some(user.to_string());
-                }
-                if f.ip.is_none() && !ip.is_empty() {
-                    f.ip = Some(ip.to_string());
-                }
-                let meta = catalog::get(rule.n);
-                let mut m = match std::mem::take(&mut f.details) {
-                    Value::Object(m) => m,
-                    _ => base_details(meta),
-                };
-                let fields = m
-                    .entry("matched")
-                    .or_insert_with(|| Value::Object(Map::new()));
-                if let Value::Object(fields) = fields {
-                    for (k, v) in matched {
-                        if fields.len() < MAX_MATCHED {
-                            fields.entry(k).or_insert(Value::String(v));
+            let f = self.touch(
+                rule.n,
+                who.clone(),
+                ev.time,
+                self.gap,
+                ev.time,
+                store,
+                |f, _| {
+                    f.event_count += 1;
+                    f.add_evidence(idx);
+                    if f.user.is_none() && !user.is_empty() {
+                        f.user = Some(user.to_string());
+                    }
+                    if f.ip.is_none() && !ip.is_empty() {
+                        f.ip = Some(ip.to_string());
+                    }
+                    let meta = catalog::get(rule.n);
+                    let mut m = match std::mem::take(&mut f.details) {
+                        Value::Object(m) => m,
+                        _ => base_details(meta),
+                    };
+                    let fields = m
+                        .entry("matched")
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Value::Object(fields) = fields {
+                        for (k, v) in matched {
+                            if fields.len() < MAX_MATCHED {
+                                fields.entry(k).or_insert(Value::String(v));
+                            }
                         }
                     }
-                }
-                m.insert("matches".into(), json!(f.event_count));
-                f.details = Value::Object(m);
-            });
+                    m.insert("matches".into(), json!(f.event_count));
+                    f.details = Value::Object(m);
+                },
+            );
             out.push(f);
         }
         for c in fired.iter().filter(|r| r.is_correlation()) {
@@ -288,11 +297,7 @@ impl Detector for SigmaDetector {
                 .filter_map(|r| r.id.as_ref()?.parse().ok())
                 .filter(|&i: &EventIdx| (i as usize) < store.len())
                 .collect();
-            let first = refs
-                .iter()
-                .map(|&i| store.time(i))
-                .min()
-                .unwrap_or(ev.time);
+            let first = refs.iter().map(|&i| store.time(i)).min().unwrap_or(ev.time);
             let group: Vec<String> = body.group_key.iter().map(|(_, v)| v.clone()).collect();
             let who = if group.is_empty() {
                 "all".to_string()

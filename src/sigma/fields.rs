@@ -47,10 +47,16 @@ pub enum Canon {
 /// its service (if any) is listed, and it names no category.
 pub fn logsources(source: Source) -> &'static [(&'static str, &'static [&'static str])] {
     match source {
-        Source::Entra => &[("azure", &["signinlogs", "signin", "signinlogs_noninteractive"])],
+        Source::Entra => &[(
+            "azure",
+            &["signinlogs", "signin", "signinlogs_noninteractive"],
+        )],
         Source::Okta => &[("okta", &["okta"])],
         Source::M365 => &[
-            ("m365", &["audit", "exchange", "threat_management", "threat_detection"]),
+            (
+                "m365",
+                &["audit", "exchange", "threat_management", "threat_detection"],
+            ),
             ("microsoft365", &["audit", "exchange", "threat_management"]),
         ],
         Source::Windows => &[("windows", &["security"])],
@@ -257,7 +263,11 @@ pub fn raw_aliases(source: Source, name: &str) -> Vec<String> {
     match source {
         Source::Entra => vec![format!("properties.{name}")],
         Source::Windows if name.eq_ignore_ascii_case("EventID") => {
-            vec!["winlog.event_id".into(), "event.code".into(), "EventId".into()]
+            vec![
+                "winlog.event_id".into(),
+                "event.code".into(),
+                "EventId".into(),
+            ]
         }
         Source::Windows => vec![
             format!("winlog.event_data.{name}"),

@@ -60,10 +60,7 @@ fn rule_files(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<PathBuf> {
         for p in list {
             if p.is_dir() {
                 walk(&p, out, problems);
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yml" | "yaml")
-            ) {
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
                 out.push(p);
             }
         }
@@ -160,8 +157,9 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
                 continue;
             }
             if out.rules.contains_key(&key) {
-                out.problems
-                    .push(format!("{what}: another loaded rule has the same id; skipped"));
+                out.problems.push(format!(
+                    "{what}: another loaded rule has the same id; skipped"
+                ));
                 continue;
             }
             let ls = &rule.logsource;
@@ -296,11 +294,15 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
 }
 
 fn logsource_text(product: Option<&str>, service: Option<&str>, category: Option<&str>) -> String {
-    [("product", product), ("service", service), ("category", category)]
-        .iter()
-        .filter_map(|(k, v)| v.map(|v| format!("{k}: {v}")))
-        .collect::<Vec<_>>()
-        .join(", ")
+    [
+        ("product", product),
+        ("service", service),
+        ("category", category),
+    ]
+    .iter()
+    .filter_map(|(k, v)| v.map(|v| format!("{k}: {v}")))
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 fn meta(

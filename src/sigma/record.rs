@@ -5,7 +5,7 @@
 //! normalized text. `to_json` is only the event's index: the correlation
 //! engine keeps it as the reference that becomes a finding's evidence.
 
-use super::fields::{self, canonical, canon_text};
+use super::fields::{self, canon_text, canonical};
 use super::raw::RawReader;
 use crate::event::{decode_params, Event as HuntEvent};
 use crate::store::{EventIdx, Store};
