@@ -60,6 +60,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             write!(out, "{}", config.to_toml())?;
             write!(out, "\n{}", hunt::incident::CONFIG_NOTE)?;
+            if !config.sigma.paths.is_empty() {
+                let loaded = hunt::sigma::load::load(&config.sigma.paths);
+                writeln!(out, "\n# Sigma rules loaded (detector, level, title):")?;
+                let mut rules: Vec<_> = loaded
+                    .rules
+                    .values()
+                    .filter_map(|r| hunt::sigma::catalog::get(r.n))
+                    .collect();
+                rules.sort_by(|a, b| a.key.cmp(b.key));
+                for m in rules {
+                    let line = format!("#   {} {} {}", m.key, m.level, m.title);
+                    writeln!(out, "{}", hunt::sanitize::clean(&line))?;
+                }
+                for p in loaded.problems.iter().chain(&loaded.warnings) {
+                    writeln!(out, "# problem: {}", hunt::sanitize::clean(p))?;
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Scan(args)) => scan(&cli.common, config, args),

@@ -229,7 +229,8 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
         ..CorrelationConfig::default()
     });
     let mut added: HashSet<String> = HashSet::new();
-    for (shown, c) in correlations {
+    for (shown, mut c) in correlations {
+        all_rules_must_match(&mut c);
         let key = rule_key(&c.id, &c.name, &c.title);
         let what = format!("{shown}: correlation \"{}\" ({key})", c.title);
         let missing: Vec<&String> = c
@@ -291,6 +292,29 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
         out.correlation = Some(engine);
     }
     out
+}
+
+/// A temporal correlation without a condition means every referenced rule
+/// must match (the Sigma specification); rsigma 0.23 reads the missing
+/// condition as `gte: 1` (any one rule), so it is written out here.
+fn all_rules_must_match(c: &mut rsigma_parser::CorrelationRule) {
+    use rsigma_parser::{ConditionOperator, CorrelationCondition, CorrelationType};
+    if !matches!(
+        c.correlation_type,
+        CorrelationType::Temporal | CorrelationType::TemporalOrdered
+    ) {
+        return;
+    }
+    if let CorrelationCondition::Threshold {
+        predicates,
+        field: None,
+        percentile: None,
+    } = &mut c.condition
+    {
+        if predicates.as_slice() == [(ConditionOperator::Gte, 1)] {
+            *predicates = vec![(ConditionOperator::Gte, c.rules.len() as u64)];
+        }
+    }
 }
 
 fn logsource_text(product: Option<&str>, service: Option<&str>, category: Option<&str>) -> String {
