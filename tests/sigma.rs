@@ -437,3 +437,35 @@ fn a_bad_rule_names_file_rule_and_field_and_the_rest_run() {
         vec![("f002".into(), "m@contoso.com".into(), 1)]
     );
 }
+
+mod tail_common;
+
+/// Correlations run live: a spray appended to a followed file fires the
+/// sample value_count rule, more of it updates that finding in place, and
+/// the end state is what a whole-file scan finds.
+#[test]
+fn correlations_run_live_and_match_a_scan() {
+    use tail_common::{append, lines, spray_failures, Follower};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("SigninLogs.json");
+    let rules = vec![root().join("samples/rules/entra_spray_correlation.yml")];
+    let mut config = Config::default();
+    config.sigma.paths = rules.clone();
+    let spray = spray_failures(0);
+    append(&path, &lines(&spray[..11]));
+    let mut f = Follower::start_with(std::slice::from_ref(&path), config);
+    let key = "sigma:3c0f5f5e-7a3b-4b3e-9a57-1b0d1a7e0003";
+    f.until("the spray correlation", |s| {
+        s.findings.all().iter().any(|x| x.detector.as_str() == key)
+    });
+    let first = f.ids(key);
+    assert_eq!(first.len(), 1);
+    append(&path, &lines(&spray[11..]));
+    f.settle(spray.len());
+    assert_eq!(f.ids(key), first, "updated in place, same id");
+    let live = f.session.findings.get(&first[0]).unwrap().clone();
+    assert_eq!(live.event_count, 24);
+    let whole = scan(&[path], &rules);
+    let scanned: Vec<_> = sigma(&whole).into_iter().cloned().collect();
+    assert_eq!(scanned, vec![live]);
+}

@@ -277,3 +277,70 @@ pub fn raw_aliases(source: Source, name: &str) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logsources_route_each_source() {
+        let runs = |p, s, c, src| logsource_matches(Some(p), s, c, src);
+        assert!(runs("azure", Some("signinlogs"), None, Source::Entra));
+        assert!(runs("Azure", None, None, Source::Entra), "product alone");
+        assert!(!runs("azure", Some("auditlogs"), None, Source::Entra));
+        assert!(!runs("azure", Some("signinlogs"), None, Source::Okta));
+        assert!(runs("okta", Some("okta"), None, Source::Okta));
+        for s in ["audit", "exchange", "threat_management"] {
+            assert!(runs("m365", Some(s), None, Source::M365), "{s}");
+        }
+        assert!(runs("windows", Some("security"), None, Source::Windows));
+        assert!(!runs("windows", Some("sysmon"), None, Source::Windows));
+        assert!(runs("aws", Some("cloudtrail"), None, Source::CloudTrail));
+        assert!(runs("linux", Some("sshd"), None, Source::Sshd));
+        assert!(runs("linux", Some("auth"), None, Source::Sshd));
+        assert!(
+            !runs("windows", None, Some("process_creation"), Source::Windows),
+            "a category hunt does not read"
+        );
+        assert!(!logsource_matches(None, Some("okta"), None, Source::Okta));
+    }
+
+    #[test]
+    fn dialects_map_to_one_normalized_field() {
+        for name in [
+            "ResultType",
+            "resultType",
+            "properties.resultType",
+            "Properties.Status.errorCode",
+        ] {
+            assert_eq!(
+                canonical(Source::Entra, name),
+                Some(Canon::ResultCode),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            canonical(Source::Entra, "properties.userPrincipalName"),
+            Some(Canon::User)
+        );
+        assert_eq!(
+            canonical(Source::Okta, "actor.alternateId"),
+            Some(Canon::User)
+        );
+        assert_eq!(
+            canonical(Source::Windows, "LogonType"),
+            Some(Canon::LogonTypeNumber)
+        );
+        assert_eq!(
+            canonical(Source::CloudTrail, "eventName"),
+            Some(Canon::Operation)
+        );
+        // Representation differs from the normalized value: read raw instead.
+        assert_eq!(canonical(Source::Windows, "TargetUserName"), None);
+        assert_eq!(
+            canonical(Source::Okta, "client.geographicalContext.country"),
+            None
+        );
+        assert_eq!(canonical(Source::Entra, "Status"), None);
+    }
+}
