@@ -151,31 +151,30 @@ fn visit_json(v: &Value, visit: &mut dyn FnMut(&str)) {
 
 /// A dotted path in a raw record: exact keys first, then case-insensitive;
 /// a string holding a JSON object (Sentinel's dynamic columns) is entered.
+/// Only the value found is copied.
 fn lookup(root: &Value, path: &str) -> Option<Value> {
-    let mut cur = Cow::Borrowed(root);
-    for seg in path.split('.') {
-        let next = {
-            let obj = match cur.as_ref() {
-                Value::Object(m) => Cow::Borrowed(m),
-                Value::String(s) if s.trim_start().starts_with('{') => {
-                    match serde_json::from_str::<Value>(s) {
-                        Ok(Value::Object(m)) => Cow::Owned(m),
-                        _ => return None,
-                    }
-                }
-                _ => return None,
-            };
-            obj.get(seg)
-                .or_else(|| {
-                    obj.iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case(seg))
-                        .map(|(_, v)| v)
-                })?
-                .clone()
-        };
-        cur = Cow::Owned(next);
+    let (seg, rest) = match path.split_once('.') {
+        Some((s, r)) => (s, Some(r)),
+        None => (path, None),
+    };
+    match root {
+        Value::Object(m) => {
+            let child = m.get(seg).or_else(|| {
+                m.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(seg))
+                    .map(|(_, v)| v)
+            })?;
+            match rest {
+                None => Some(child.clone()),
+                Some(rest) => lookup(child, rest),
+            }
+        }
+        Value::String(s) if s.trim_start().starts_with('{') => {
+            let parsed = serde_json::from_str::<Value>(s).ok()?;
+            lookup(&parsed, path)
+        }
+        _ => None,
     }
-    Some(cur.into_owned())
 }
 
 /// A raw value for matching: objects (a Graph `status`) become their JSON
