@@ -49,3 +49,48 @@ pub fn describe(d: DetectorId) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::catalog::{self, RuleMeta};
+    use super::*;
+    use crate::finding::Severity;
+
+    #[test]
+    fn why_it_fired_names_title_level_file_description_and_attack() {
+        let tags: Vec<String> = ["attack.credential-access", "attack.t1110.003", "cloud"]
+            .map(String::from)
+            .to_vec();
+        let n = catalog::intern(RuleMeta {
+            key: "",
+            id: "describe-test".into(),
+            title: "Spray from one address".into(),
+            description: "Many users fail from one IP.".into(),
+            level: "high".into(),
+            severity: Severity::High,
+            risk: 75,
+            attack: catalog::attack_ids(&tags),
+            tags,
+            correlation: Some("value_count".into()),
+            file: "rules/spray.yml".into(),
+        });
+        let text = describe(DetectorId::Sigma(n));
+        assert_eq!(
+            text,
+            "Sigma value_count correlation “Spray from one address”, level high, from \
+             rules/spray.yml. Many users fail from one IP. ATT&CK: T1110.003. \
+             Tags: attack.credential-access, cloud."
+        );
+        assert_eq!(DetectorId::Sigma(n).to_string(), "sigma:describe-test");
+        assert_eq!(
+            DetectorId::from_name("sigma:describe-test"),
+            Some(DetectorId::Sigma(n))
+        );
+        let json = serde_json::to_string(&DetectorId::Sigma(n)).unwrap();
+        assert_eq!(json, "\"sigma:describe-test\"");
+        let back: DetectorId = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, DetectorId::Sigma(n));
+        let built_in: DetectorId = serde_json::from_str("\"password_spray\"").unwrap();
+        assert_eq!(built_in, DetectorId::PasswordSpray);
+    }
+}
