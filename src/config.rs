@@ -172,6 +172,120 @@ pub struct DetectorsConfig {
     pub bulk_send: BulkSendConfig,
     pub cloud_recon: CloudReconConfig,
     pub session_anomaly: SessionConfig,
+    pub user_enumeration: EnumerationConfig,
+    pub mfa_fatigue: MfaFatigueConfig,
+    pub suspicious_client: SuspiciousClientConfig,
+}
+
+/// `user_enumeration` (issue 13): one IP tries many accounts that do not exist.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnumerationConfig {
+    pub enabled: bool,
+    /// Sliding window for one IP's failures on non-existent accounts.
+    pub window: Span,
+    /// Distinct non-existent accounts within the window that fire.
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_accounts: u32,
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
+}
+
+impl Default for EnumerationConfig {
+    fn default() -> Self {
+        EnumerationConfig {
+            enabled: true,
+            window: Span::minutes(15),
+            min_accounts: 10,
+            risk: 50,
+        }
+    }
+}
+
+/// `mfa_fatigue` (issue 13): MFA prompts denied or left unanswered, again and again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MfaFatigueConfig {
+    pub enabled: bool,
+    /// Prompts and the success after them must fall within this span.
+    pub window: Span,
+    /// Denied or unanswered prompts followed by a success that fire (high).
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_prompts_then_success: u32,
+    /// Denied or unanswered prompts without a success that fire (medium).
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_prompts_without_success: u32,
+    /// Result codes counted as an unanswered prompt besides flagged denials
+    /// (Entra 50074: strong authentication required, again).
+    pub prompt_codes: Vec<String>,
+    #[serde(deserialize_with = "percent")]
+    pub risk_success: u8,
+    #[serde(deserialize_with = "percent")]
+    pub risk_no_success: u8,
+}
+
+impl Default for MfaFatigueConfig {
+    fn default() -> Self {
+        MfaFatigueConfig {
+            enabled: true,
+            window: Span::minutes(10),
+            min_prompts_then_success: 5,
+            min_prompts_without_success: 10,
+            prompt_codes: vec!["50074".into()],
+            risk_success: 85,
+            risk_no_success: 60,
+        }
+    }
+}
+
+/// `suspicious_client` (issue 13): a success through a flow or client that
+/// attack tools use.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SuspiciousClientConfig {
+    pub enabled: bool,
+    /// Resource-owner password credentials (the client sends the password).
+    pub ropc: bool,
+    /// Device-code flow (`authenticationProtocol` or `originalTransferMethod`).
+    pub device_code: bool,
+    /// Case-insensitive substrings of user agents of scripts and tools.
+    pub user_agents: Vec<String>,
+    /// Such sign-ins of one user within this span of the first form one finding.
+    pub group_window: Span,
+    /// Risk of a ROPC or device-code success.
+    #[serde(deserialize_with = "percent")]
+    pub risk_flow: u8,
+    /// Risk of a success from a listed user agent only.
+    #[serde(deserialize_with = "percent")]
+    pub risk_user_agent: u8,
+}
+
+impl Default for SuspiciousClientConfig {
+    fn default() -> Self {
+        SuspiciousClientConfig {
+            enabled: true,
+            ropc: true,
+            device_code: true,
+            user_agents: [
+                "python-requests",
+                "python-urllib",
+                "aiohttp",
+                "axios",
+                "node-fetch",
+                "undici",
+                "go-http-client",
+                "curl/",
+                "wget/",
+                "libwww-perl",
+                "BAV2ROPC",
+            ]
+            .map(String::from)
+            .to_vec(),
+            group_window: Span::hours(24),
+            risk_flow: 65,
+            risk_user_agent: 55,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -185,6 +299,15 @@ pub struct StuffingConfig {
     pub window: Span,
     /// Result codes that are not counted as failures (locked out, MFA required).
     pub ignore_codes: Vec<String>,
+    /// Risk (0–100) when the failures came from at most 2 IPs.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
+    /// Risk when they came from more than 2 IPs.
+    #[serde(deserialize_with = "percent")]
+    pub risk_some_ips: u8,
+    /// Risk when they came from more than 5 IPs.
+    #[serde(deserialize_with = "percent")]
+    pub risk_many_ips: u8,
 }
 
 impl Default for StuffingConfig {
@@ -194,6 +317,9 @@ impl Default for StuffingConfig {
             min_failures: 5,
             window: Span::hours(24),
             ignore_codes: vec!["50053".into(), "50076".into()],
+            risk: 60,
+            risk_some_ips: 75,
+            risk_many_ips: 90,
         }
     }
 }
@@ -210,6 +336,15 @@ pub struct SprayConfig {
     pub min_attempts: u32,
     /// More distinct users succeeding from the IP than this: shared egress, suppressed.
     pub max_success_users: u32,
+    /// Risk (0–100) of a spray without a successful sign-in.
+    #[serde(deserialize_with = "percent")]
+    pub risk_attempt: u8,
+    /// Risk of a spray with 1..=max_success_users successful users.
+    #[serde(deserialize_with = "percent")]
+    pub risk_success: u8,
+    /// Risk of shared egress (more successful users; suppressed).
+    #[serde(deserialize_with = "percent")]
+    pub risk_shared_egress: u8,
 }
 
 impl Default for SprayConfig {
@@ -220,6 +355,9 @@ impl Default for SprayConfig {
             min_users: 5,
             min_attempts: 20,
             max_success_users: 3,
+            risk_attempt: 60,
+            risk_success: 90,
+            risk_shared_egress: 20,
         }
     }
 }
@@ -236,6 +374,9 @@ pub struct TravelConfig {
     pub country_window: Span,
     /// Hops of one user within this span form one finding.
     pub group_window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
 }
 
 impl Default for TravelConfig {
@@ -246,6 +387,7 @@ impl Default for TravelConfig {
             max_kmh: 1000.0,
             country_window: Span::minutes(60),
             group_window: Span::hours(24),
+            risk: 85,
         }
     }
 }
@@ -265,6 +407,9 @@ pub struct HostingConfig {
     pub tor_exit_list: Option<PathBuf>,
     /// Hits of one user within this span of the first form one finding.
     pub group_window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
 }
 
 impl Default for HostingConfig {
@@ -293,6 +438,7 @@ impl Default for HostingConfig {
             ip_list_files: Vec::new(),
             tor_exit_list: None,
             group_window: Span::hours(24),
+            risk: 80,
         }
     }
 }
@@ -306,6 +452,16 @@ pub struct RiskConfig {
     pub risk_event_types: Vec<String>,
     /// Risky sign-ins of one user within this span of the first form one finding.
     pub group_window: Span,
+    /// Okta ThreatInsight as an indicator: a successful sign-in Okta marked
+    /// `threatSuspected`, or one from an IP a `security.threat.detected`
+    /// event named within `group_window` before it.
+    pub threat_insight: bool,
+    /// Risk (0–100) when the provider's signals make it high.
+    #[serde(deserialize_with = "percent")]
+    pub risk_high: u8,
+    /// Risk otherwise (medium).
+    #[serde(deserialize_with = "percent")]
+    pub risk_medium: u8,
 }
 
 impl Default for RiskConfig {
@@ -328,6 +484,9 @@ impl Default for RiskConfig {
             .map(String::from)
             .to_vec(),
             group_window: Span::hours(24),
+            threat_insight: true,
+            risk_high: 80,
+            risk_medium: 60,
         }
     }
 }
@@ -339,6 +498,9 @@ pub struct LegacyConfig {
     pub clients: Vec<String>,
     /// Legacy sign-ins of one user within this span of the first form one finding.
     pub group_window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
 }
 
 impl Default for LegacyConfig {
@@ -361,6 +523,7 @@ impl Default for LegacyConfig {
             .map(String::from)
             .to_vec(),
             group_window: Span::hours(24),
+            risk: 50,
         }
     }
 }
@@ -374,6 +537,15 @@ pub struct InboxRuleConfig {
     pub hiding_folders: Vec<String>,
     /// Domains counted as internal besides the user's own.
     pub internal_domains: Vec<String>,
+    /// Risk (0–100) of forwarding outside the internal domains (critical).
+    #[serde(deserialize_with = "percent")]
+    pub risk_external: u8,
+    /// Risk of forwarding inside (high).
+    #[serde(deserialize_with = "percent")]
+    pub risk_forward: u8,
+    /// Risk of deleting, marking read or hiding mail (medium).
+    #[serde(deserialize_with = "percent")]
+    pub risk_hide: u8,
 }
 
 impl Default for InboxRuleConfig {
@@ -398,6 +570,9 @@ impl Default for InboxRuleConfig {
             .map(String::from)
             .to_vec(),
             internal_domains: Vec::new(),
+            risk_external: 95,
+            risk_forward: 80,
+            risk_hide: 50,
         }
     }
 }
@@ -409,6 +584,12 @@ pub struct BulkSendConfig {
     #[serde(deserialize_with = "at_least_one")]
     pub min_sends: u32,
     pub window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
+    /// Risk when a window held twice min_sends or more.
+    #[serde(deserialize_with = "percent")]
+    pub risk_double: u8,
 }
 
 impl Default for BulkSendConfig {
@@ -417,6 +598,8 @@ impl Default for BulkSendConfig {
             enabled: true,
             min_sends: 50,
             window: Span::minutes(60),
+            risk: 60,
+            risk_double: 70,
         }
     }
 }
@@ -429,6 +612,9 @@ pub struct CloudReconConfig {
     #[serde(deserialize_with = "at_least_one")]
     pub min_apis: u32,
     pub window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
 }
 
 impl Default for CloudReconConfig {
@@ -437,6 +623,7 @@ impl Default for CloudReconConfig {
             enabled: true,
             min_apis: 5,
             window: Span::minutes(2),
+            risk: 70,
         }
     }
 }
@@ -446,6 +633,9 @@ impl Default for CloudReconConfig {
 pub struct SessionConfig {
     pub enabled: bool,
     pub window: Span,
+    /// Risk (0–100) of a finding.
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
 }
 
 impl Default for SessionConfig {
@@ -453,6 +643,7 @@ impl Default for SessionConfig {
         SessionConfig {
             enabled: true,
             window: Span::hours(1),
+            risk: 80,
         }
     }
 }
@@ -531,6 +722,8 @@ impl Default for IncidentsConfig {
             SessionAnomaly,
             InboxRule,
             BulkSend,
+            MfaFatigue,
+            SuspiciousClient,
         ];
         IncidentsConfig {
             enabled: true,
@@ -562,6 +755,7 @@ impl Default for IncidentsConfig {
                         ImpossibleTravel,
                         HostingAsn,
                         SessionAnomaly,
+                        UserEnumeration,
                     ],
                     window: Span::hours(24),
                 },
@@ -637,6 +831,17 @@ fn at_least_one<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
         ));
     }
     Ok(n)
+}
+
+/// A risk score: 0 to 100.
+fn percent<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    let v = u8::deserialize(d)?;
+    if v > 100 {
+        return Err(serde::de::Error::custom(format!(
+            "`{v}` is not a risk score; write 0 to 100"
+        )));
+    }
+    Ok(v)
 }
 
 fn positive<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
@@ -849,6 +1054,61 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("10.0.0.0/33"), "{err}");
+    }
+
+    #[test]
+    fn risk_scores_are_printed_configurable_and_at_most_100() {
+        let printed = Config::default().to_toml();
+        assert!(printed.contains("risk_success = 90"), "{printed}");
+        assert!(printed.contains("risk_external = 95"), "{printed}");
+        let c = Config::from_toml(
+            "[detectors.impossible_travel]\nrisk = 70\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.detectors.impossible_travel.risk, 70);
+        let err = Config::from_toml("[detectors.legacy_auth]\nrisk = 101\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("risk") && err.contains("0 to 100"), "{err}");
+    }
+
+    #[test]
+    fn issue13_detectors_are_printed_and_configurable() {
+        let printed = Config::default().to_toml();
+        for section in [
+            "[detectors.user_enumeration]",
+            "[detectors.mfa_fatigue]",
+            "[detectors.suspicious_client]",
+        ] {
+            assert!(printed.contains(section), "{section} in {printed}");
+        }
+        assert!(printed.contains("min_accounts = 10"), "{printed}");
+        assert!(
+            printed.contains("min_prompts_then_success = 5"),
+            "{printed}"
+        );
+        assert!(printed.contains("\"python-requests\""), "{printed}");
+        assert!(printed.contains("threat_insight = true"), "{printed}");
+        let c = Config::from_toml(
+            "[detectors.mfa_fatigue]\nwindow = \"5m\"\nprompt_codes = []\n[detectors.suspicious_client]\nuser_agents = [\"evilginx\"]\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.detectors.mfa_fatigue.window, Span::minutes(5));
+        assert!(c.detectors.mfa_fatigue.prompt_codes.is_empty());
+        assert_eq!(c.detectors.suspicious_client.user_agents, vec!["evilginx"]);
+        assert_eq!(
+            c.detectors.user_enumeration.min_accounts, 10,
+            "defaults kept"
+        );
+        let err = Config::from_toml(
+            "[detectors.user_enumeration]\nmin_accounts = 0\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("min_accounts"), "{err}");
     }
 
     #[test]

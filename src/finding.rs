@@ -13,53 +13,9 @@ use std::fmt;
 /// Most evidence references kept per finding.
 pub const MAX_EVIDENCE: usize = 50;
 
-/// The ten detectors of SPEC §4, and the loaded Sigma rules.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DetectorId {
-    CredentialStuffing,
-    PasswordSpray,
-    ImpossibleTravel,
-    HostingAsn,
-    IdentityRisk,
-    LegacyAuth,
-    InboxRule,
-    BulkSend,
-    CloudRecon,
-    SessionAnomaly,
-    /// A loaded Sigma rule: its number in [`crate::sigma::catalog`].
-    Sigma(u32),
-}
+pub use crate::detect::DetectorId;
 
 impl DetectorId {
-    pub const ALL: [DetectorId; 10] = [
-        DetectorId::CredentialStuffing,
-        DetectorId::PasswordSpray,
-        DetectorId::ImpossibleTravel,
-        DetectorId::HostingAsn,
-        DetectorId::IdentityRisk,
-        DetectorId::LegacyAuth,
-        DetectorId::InboxRule,
-        DetectorId::BulkSend,
-        DetectorId::CloudRecon,
-        DetectorId::SessionAnomaly,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DetectorId::CredentialStuffing => "credential_stuffing",
-            DetectorId::PasswordSpray => "password_spray",
-            DetectorId::ImpossibleTravel => "impossible_travel",
-            DetectorId::HostingAsn => "hosting_asn",
-            DetectorId::IdentityRisk => "identity_risk",
-            DetectorId::LegacyAuth => "legacy_auth",
-            DetectorId::InboxRule => "inbox_rule",
-            DetectorId::BulkSend => "bulk_send",
-            DetectorId::CloudRecon => "cloud_recon",
-            DetectorId::SessionAnomaly => "session_anomaly",
-            DetectorId::Sigma(n) => crate::sigma::catalog::key(n),
-        }
-    }
-
     /// The detector named `s`; `sigma:<rule id>` names a Sigma rule (a rule
     /// not loaded now gets a placeholder entry, so its verdicts still read).
     pub fn from_name(s: &str) -> Option<DetectorId> {
@@ -77,13 +33,16 @@ impl DetectorId {
         }
     }
 
-    /// True when the finding is about an IP (its id derives from the IP);
-    /// its `user` is then a related identity, not the entity.
+    /// True when the finding is about an IP or a network (its id derives
+    /// from it); its `user` is then a related identity, not the entity.
     pub fn entity_is_ip(self) -> bool {
-        matches!(self, DetectorId::PasswordSpray)
+        use crate::detect::describe::Entity;
+        self.description()
+            .is_some_and(|d| matches!(d.entity, Entity::Ip | Entity::Network))
     }
 }
 
+/// Written by name (`password_spray`), as in the config and the case.
 impl Serialize for DetectorId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -92,9 +51,9 @@ impl Serialize for DetectorId {
 
 impl<'de> Deserialize<'de> for DetectorId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(d)?;
+        let name = std::borrow::Cow::<str>::deserialize(d)?;
         DetectorId::from_name(&name)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown detector {name:?}")))
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown detector `{name}`")))
     }
 }
 

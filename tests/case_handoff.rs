@@ -114,6 +114,12 @@ fn a_scan_with_a_case_is_recorded_and_its_open_work_comes_first() {
     );
     assert!(open_text.contains("### Incidents ("), "{open_text}");
     assert!(open_text.contains("- Evidence: `samples/"), "{open_text}");
+    // Why each fired, from the detector's own description and typed details.
+    assert!(
+        open_text.contains("- Why it fired: One IP failed for at least 5 distinct users")
+            && open_text.contains(r"Values: failed\_users 12 ≥ min\_users 5"),
+        "{open_text}"
+    );
     // Untriaged findings by severity: no critical after the first high.
     let first_high = open_text.find("#### high").unwrap();
     assert!(!open_text[first_high..].contains("#### critical"));

@@ -90,6 +90,16 @@ fn sample_rules_fire_on_the_samples() {
     assert_eq!(imap.details["attack"], serde_json::json!(["T1078.004"]));
     assert_eq!(imap.details["matched"]["ClientAppUsed"], "IMAP4");
     assert!(imap.title.starts_with("Entra sign-in over IMAP"));
+    // "Why it fired" (TUI, report) renders it from its details.
+    let about = hunt::detect::describe::About::of(imap, &Config::default());
+    assert!(
+        about
+            .rule
+            .starts_with("Sigma rule “Entra sign-in over IMAP with a single factor”, level medium")
+            && about.rule.contains("ATT&CK: T1078.004."),
+        "{}",
+        about.rule
+    );
     let spray = sigma(&s)
         .into_iter()
         .find(|f| f.detector.as_str().ends_with("0003"))

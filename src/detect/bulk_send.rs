@@ -2,18 +2,61 @@
 //! within any sliding window (not fixed bins): a compromised mailbox sending
 //! phishing or spam. One finding per burst; a burst continues while sends keep
 //! arriving within a window of the previous one, and each send updates it.
-//! Risk 60, 70 once some window held twice the threshold. Per-user windows
+//! Risk 60, 70 once some window held twice the threshold (configurable). Per-user windows
 //! are pruned by event time; nothing here reads the clock.
 
+use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, Distinct};
 use super::window::{Sweep, Window};
 use super::{DetectCx, Detector};
-use crate::config::BulkSendConfig;
+use crate::config::{BulkSendConfig, Config};
 use crate::event::{Event, Kind, Millis, Sym};
 use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
 use rustc_hash::FxHashMap;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+pub(super) static DESCRIPTION: Description = Description {
+    short: "bulk",
+    cost: 1,
+    entity: Entity::User,
+    enabled: |c| c.detectors.bulk_send.enabled,
+    build: |c| Box::new(BulkSend::new(&c.detectors.bulk_send)),
+    rule,
+    checks,
+    explain: plain,
+};
+
+fn rule(c: &Config) -> String {
+    let c = &c.detectors.bulk_send;
+    format!(
+        "At least {} Send operations by one user within {}.",
+        c.min_sends, c.window
+    )
+}
+
+fn checks(details: &Value, c: &Config) -> Vec<Check> {
+    let Some(d) = typed::<Details>(details) else {
+        return Vec::new();
+    };
+    let min = c.detectors.bulk_send.min_sends as f64;
+    vec![at_least("peak_in_window", d.peak_in_window as f64, "min_sends", min)]
+}
+
+/// What a finding reports (its JSON `details`).
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct Details {
+    pub sends: u32,
+    /// The most sends any one window held.
+    pub peak_in_window: u32,
+    pub first_send: String,
+    pub last_send: String,
+    pub ips: Vec<String>,
+    pub distinct_ips: usize,
+    pub thresholds: Value,
+}
 
 /// Most sends kept per user window (far above any sane threshold).
 const MAX_WINDOW: usize = 100_000;
@@ -62,9 +105,9 @@ impl BulkSend {
 fn snapshot(cfg: &BulkSendConfig, store: &Store, user: Sym, b: &Burst) -> Finding {
     let user_text = store.text(user);
     let risk = if b.peak >= cfg.min_sends.saturating_mul(2) {
-        70
+        cfg.risk_double
     } else {
-        60
+        cfg.risk
     };
     let title = format!(
         "Bulk sending by {user_text}: {} messages, up to {} within {}",
@@ -79,18 +122,23 @@ fn snapshot(cfg: &BulkSendConfig, store: &Store, user: Sym, b: &Burst) -> Findin
     for &i in &b.evidence {
         f.add_evidence(i);
     }
-    f.details = json!({
-        "sends": b.sends,
-        "peak_in_window": b.peak,
-        "first_send": iso(b.first),
-        "last_send": iso(b.last),
-        "ips": ips,
-        "distinct_ips": b.ips.len(),
-        "thresholds": {
+    f.details = to_details(&Details {
+        sends: b.sends,
+        peak_in_window: b.peak,
+        first_send: iso(b.first),
+        last_send: iso(b.last),
+        distinct_ips: b.ips.len(),
+        ips,
+        thresholds: json!({
             "min_sends": cfg.min_sends,
             "window": cfg.window.to_string(),
-            "risk": format!("60, or 70 when a window held {} or more", cfg.min_sends.saturating_mul(2)),
-        },
+            "risk": format!(
+                "{}, or {} when a window held {} or more",
+                cfg.risk,
+                cfg.risk_double,
+                cfg.min_sends.saturating_mul(2)
+            ),
+        }),
     });
     f
 }

@@ -6,17 +6,60 @@
 //! count: recon is recon. One finding per key per session, updated by later
 //! calls in the window. Per-key state ends with its window.
 
+use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, Distinct};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
-use crate::config::CloudReconConfig;
+use crate::config::{CloudReconConfig, Config};
 use crate::event::{Event, Kind, Millis, Sym};
 use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
 use rustc_hash::FxHashMap;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
-const RISK: u8 = 70;
+pub(super) static DESCRIPTION: Description = Description {
+    short: "recon",
+    cost: 1,
+    entity: Entity::Other,
+    enabled: |c| c.detectors.cloud_recon.enabled,
+    build: |c| Box::new(CloudRecon::new(&c.detectors.cloud_recon)),
+    rule,
+    checks,
+    explain: plain,
+};
+
+fn rule(c: &Config) -> String {
+    let c = &c.detectors.cloud_recon;
+    format!(
+        "One access key calls GetCallerIdentity, then at least {} distinct List*/Describe*/Get* APIs within {}.",
+        c.min_apis, c.window
+    )
+}
+
+fn checks(details: &Value, c: &Config) -> Vec<Check> {
+    let Some(d) = typed::<Details>(details) else {
+        return Vec::new();
+    };
+    let min = c.detectors.cloud_recon.min_apis as f64;
+    vec![at_least("distinct_apis", d.distinct_apis as f64, "min_apis", min)]
+}
+
+/// What a finding reports (its JSON `details`).
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct Details {
+    pub access_key: String,
+    pub users: Vec<String>,
+    pub identity_checks: Vec<String>,
+    pub apis: Vec<String>,
+    pub distinct_apis: usize,
+    pub api_calls: u32,
+    pub ips: Vec<String>,
+    pub user_agents: Vec<String>,
+    pub window_end: String,
+    pub thresholds: Value,
+}
 const CALLER_IDENTITY: &str = "GetCallerIdentity";
 const MAX_LISTED: usize = 50;
 
@@ -76,7 +119,7 @@ fn snapshot(cfg: &CloudReconConfig, store: &Store, key: Sym, s: &Session) -> Fin
         s.apis.len(),
         cfg.window
     );
-    let mut f = Finding::new(DetectorId::CloudRecon, key_text, s.first, RISK, title);
+    let mut f = Finding::new(DetectorId::CloudRecon, key_text, s.first, cfg.risk, title);
     let users = s.users.texts(store);
     let ips = s.ips.texts(store);
     f.user = users.first().cloned();
@@ -86,17 +129,17 @@ fn snapshot(cfg: &CloudReconConfig, store: &Store, key: Sym, s: &Session) -> Fin
     for &i in &s.evidence {
         f.add_evidence(i);
     }
-    f.details = json!({
-        "access_key": key_text,
-        "users": users,
-        "identity_checks": s.identity_checks.iter().map(|&t| iso(t)).collect::<Vec<_>>(),
-        "apis": apis,
-        "distinct_apis": s.apis.len(),
-        "api_calls": s.calls,
-        "ips": ips,
-        "user_agents": s.agents.texts(store),
-        "window_end": iso(s.deadline),
-        "thresholds": { "min_apis": cfg.min_apis, "window": cfg.window.to_string() },
+    f.details = to_details(&Details {
+        access_key: key_text.to_string(),
+        users,
+        identity_checks: s.identity_checks.iter().map(|&t| iso(t)).collect(),
+        distinct_apis: s.apis.len(),
+        apis,
+        api_calls: s.calls,
+        ips,
+        user_agents: s.agents.texts(store),
+        window_end: iso(s.deadline),
+        thresholds: json!({ "min_apis": cfg.min_apis, "window": cfg.window.to_string() }),
     });
     f
 }

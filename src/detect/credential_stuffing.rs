@@ -7,15 +7,70 @@
 //! it, and only another threshold crossing opens a new one. This file keeps
 //! per-user windows of failures; it never looks at other users or the clock.
 
+use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, json_text, merge_evidence, opt_text, push_capped, Distinct};
 use super::window::{Sweep, Window};
 use super::{DetectCx, Detector};
-use crate::config::StuffingConfig;
+use crate::config::{Config, StuffingConfig};
 use crate::event::{Event, Millis, Outcome, Sym};
 use crate::finding::{DetectorId, Finding};
 use crate::store::EventIdx;
 use rustc_hash::FxHashMap;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+pub(super) static DESCRIPTION: Description = Description {
+    short: "stuffing",
+    cost: 36,
+    entity: Entity::User,
+    enabled: |c| c.detectors.credential_stuffing.enabled,
+    build: |c| Box::new(CredentialStuffing::new(&c.detectors.credential_stuffing)),
+    rule,
+    checks,
+    explain: plain,
+};
+
+fn rule(c: &Config) -> String {
+    let c = &c.detectors.credential_stuffing;
+    format!(
+        "A successful sign-in after at least {} failures for the same user since that user's previous success and within {} (codes {} not counted).",
+        c.min_failures,
+        c.window,
+        c.ignore_codes.join(", ")
+    )
+}
+
+fn checks(details: &Value, c: &Config) -> Vec<Check> {
+    let Some(d) = typed::<Details>(details) else {
+        return Vec::new();
+    };
+    let c = &c.detectors.credential_stuffing;
+    vec![at_least(
+        "failure_count",
+        d.failure_count as f64,
+        "min_failures",
+        c.min_failures as f64,
+    )]
+}
+
+/// What a finding reports (its JSON `details`).
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct Details {
+    pub failure_count: u32,
+    pub distinct_ips: usize,
+    pub ips: Vec<String>,
+    pub apps: Vec<String>,
+    pub result_codes: Vec<String>,
+    pub first_failure: String,
+    /// The verified sign-in that fired.
+    pub success: Option<Value>,
+    pub verified_sign_ins: u32,
+    pub later_sign_ins: Vec<Value>,
+    pub interrupted_counts_as_verified: bool,
+    pub note: String,
+    pub thresholds: Value,
+}
 
 /// Most failures kept per user; beyond this the oldest are dropped (the
 /// count becomes a lower bound, which is still far above any threshold).
@@ -160,11 +215,11 @@ fn snapshot(cfg: &StuffingConfig, cx: &DetectCx, user: Sym, b: &Burst) -> Findin
     let store = cx.store;
     let ips = b.ips.len();
     let risk = if ips > 5 {
-        90
+        cfg.risk_many_ips
     } else if ips > 2 {
-        75
+        cfg.risk_some_ips
     } else {
-        60
+        cfg.risk
     };
     let user_text = store.text(user);
     let title = format!(
@@ -208,25 +263,29 @@ fn snapshot(cfg: &StuffingConfig, cx: &DetectCx, user: Sym, b: &Burst) -> Findin
         .successes
         .iter()
         .any(|&i| store.get(i).outcome == Outcome::Interrupted);
-    f.details = json!({
-        "failure_count": b.failures,
-        "distinct_ips": ips,
-        "ips": b.ips.texts(store),
-        "apps": b.apps.texts(store),
-        "result_codes": b.codes.texts(store),
-        "first_failure": iso(b.first),
-        "success": successes.first(),
-        "verified_sign_ins": b.success_count,
-        "later_sign_ins": successes.get(1..).unwrap_or_default(),
-        "interrupted_counts_as_verified": interrupted,
-        "note": "failures counted since the user's previous verified sign-in; \
-                 'interrupted' (MFA, reset, policy) means the password was right",
-        "thresholds": {
+    f.details = to_details(&Details {
+        failure_count: b.failures,
+        distinct_ips: ips,
+        ips: b.ips.texts(store),
+        apps: b.apps.texts(store),
+        result_codes: b.codes.texts(store),
+        first_failure: iso(b.first),
+        success: successes.first().cloned(),
+        verified_sign_ins: b.success_count,
+        later_sign_ins: successes.get(1..).unwrap_or_default().to_vec(),
+        interrupted_counts_as_verified: interrupted,
+        note: "failures counted since the user's previous verified sign-in; \
+               'interrupted' (MFA, reset, policy) means the password was right"
+            .into(),
+        thresholds: json!({
             "min_failures": cfg.min_failures,
             "window": cfg.window.to_string(),
             "ignored_codes": cfg.ignore_codes,
-            "risk": "90 if failures came from more than 5 IPs, 75 if more than 2, else 60",
-        },
+            "risk": format!(
+                "{} if failures came from more than 5 IPs, {} if more than 2, else {}",
+                cfg.risk_many_ips, cfg.risk_some_ips, cfg.risk
+            ),
+        }),
     });
     f
 }

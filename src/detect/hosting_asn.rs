@@ -5,10 +5,11 @@
 //! per user per group window (24 h from the first hit), updated with later
 //! hits. This file only groups; the network rules live in `enrich/hosting.rs`.
 
+use super::describe::{no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, Distinct, Group, Groups};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
-use crate::config::HostingConfig;
+use crate::config::{Config, HostingConfig};
 use crate::enrich::hosting::{Match, NetQuery};
 use crate::event::{flags, Event, Outcome, Sym};
 use crate::finding::{DetectorId, Finding};
@@ -16,7 +17,21 @@ use crate::store::{EventIdx, Store};
 use rustc_hash::FxHashSet;
 use serde_json::{json, Value};
 
-const RISK: u8 = 80;
+
+pub(super) static DESCRIPTION: Description = Description {
+    short: "hosting",
+    cost: 29,
+    entity: Entity::User,
+    enabled: |c| c.detectors.hosting_asn.enabled,
+    build: |c| Box::new(HostingAsn::new(&c.detectors.hosting_asn)),
+    rule,
+    checks: no_checks,
+    explain: plain,
+};
+
+fn rule(_: &Config) -> String {
+    "A successful sign-in from a hosting or anonymising network: AS organisation or number, a listed CIDR, a Tor exit / IP list, or the log's proxy flag.".into()
+}
 /// Hits whose details are listed (all are counted).
 const MAX_LISTED: usize = 10;
 
@@ -55,6 +70,7 @@ const MAX_CACHED: usize = 65_536;
 pub struct HostingAsn {
     /// The group window as written in the config, for details.
     group_window: String,
+    risk: u8,
     groups: Groups<Hits>,
     sweep: Sweep,
     benign: FxHashSet<NetKey>,
@@ -65,6 +81,7 @@ impl HostingAsn {
     pub fn new(cfg: &HostingConfig) -> Self {
         HostingAsn {
             group_window: cfg.group_window.to_string(),
+            risk: cfg.risk,
             groups: Groups::new(cfg.group_window.ms()),
             sweep: Sweep::default(),
             benign: FxHashSet::default(),
@@ -73,7 +90,7 @@ impl HostingAsn {
     }
 }
 
-fn snapshot(store: &Store, ev: &Event, g: &Group<Hits>, group_window: &str) -> Finding {
+fn snapshot(store: &Store, ev: &Event, g: &Group<Hits>, group_window: &str, risk: u8) -> Finding {
     let user = store.text(ev.user);
     let h = &g.data;
     let first_ip = h.ips.texts(store).into_iter().next();
@@ -82,7 +99,7 @@ fn snapshot(store: &Store, ev: &Event, g: &Group<Hits>, group_window: &str) -> F
         first_ip.as_deref().unwrap_or("unknown IP"),
         h.rules.join(", ")
     );
-    let mut f = Finding::new(DetectorId::HostingAsn, user, g.first, RISK, title);
+    let mut f = Finding::new(DetectorId::HostingAsn, user, g.first, risk, title);
     f.user = Some(user.to_string());
     f.ip = first_ip;
     f.last_seen = g.last;
@@ -165,7 +182,7 @@ impl Detector for HostingAsn {
         if ev.asn != 0 && !h.asns.contains(&ev.asn) && h.asns.len() < MAX_LISTED {
             h.asns.push(ev.asn);
         }
-        out.push(snapshot(store, ev, g, &self.group_window));
+        out.push(snapshot(store, ev, g, &self.group_window, self.risk));
     }
 
     #[cfg(test)]

@@ -9,18 +9,128 @@
 //! location are skipped (they do not break a pair). Per-user state is a few
 //! recent located sign-ins; it never reads the clock.
 
+use super::describe::{to_details, typed, Check, Cmp, Description, Entity};
 use super::tally::{iso, json_text, opt_text};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
-use crate::config::TravelConfig;
+use crate::config::{Config, TravelConfig};
 use crate::event::{flags, Event, Millis, Outcome, Sym};
 use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use smallvec::SmallVec;
 
-const RISK: u8 = 85;
+pub(super) static DESCRIPTION: Description = Description {
+    short: "travel",
+    cost: 190,
+    entity: Entity::User,
+    enabled: |c| c.detectors.impossible_travel.enabled,
+    build: |c| Box::new(ImpossibleTravel::new(&c.detectors.impossible_travel)),
+    rule,
+    checks,
+    explain,
+};
+
+fn rule(c: &Config) -> String {
+    let c = &c.detectors.impossible_travel;
+    format!(
+        "Two consecutive successful sign-ins at least {} km apart at more than {} km/h (without coordinates: two countries within {}).",
+        c.min_km, c.max_kmh, c.country_window
+    )
+}
+
+/// The fastest hop against `max_kmh` (none when no hop had coordinates).
+fn checks(details: &Value, c: &Config) -> Vec<Check> {
+    let Some(d) = typed::<Details>(details) else {
+        return Vec::new();
+    };
+    let fastest = d.hops.iter().filter_map(|h| h.kmh).reduce(f64::max);
+    fastest
+        .map(|v| Check {
+            key: "hops.kmh",
+            value: v,
+            cmp: Cmp::Above,
+            name: "max_kmh",
+            limit: c.detectors.impossible_travel.max_kmh,
+        })
+        .into_iter()
+        .collect()
+}
+
+/// What a finding reports (its JSON `details`).
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct Details {
+    pub hop_count: u32,
+    pub hops: Vec<HopDetails>,
+    pub thresholds: Value,
+    pub note: String,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct HopDetails {
+    /// The place: time, ip, country, city, lat, lon, source, radius_km.
+    pub from: Value,
+    pub to: Value,
+    pub km: Option<f64>,
+    pub minutes: f64,
+    pub kmh: Option<f64>,
+    /// "distance" or "countries".
+    pub rule: String,
+}
+
+/// Each hop as one line: places, km, minutes, km/h.
+fn explain(key: &str, details: &Value) -> Option<Vec<(String, String)>> {
+    if key != "hops" {
+        return None;
+    }
+    let d = typed::<Details>(details)?;
+    Some(d.hops.iter().map(|h| ("hop".into(), hop_line(h))).collect())
+}
+
+fn hop_line(h: &HopDetails) -> String {
+    let place = |p: &Value| {
+        let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        match (s("city"), s("country")) {
+            (c, cc) if !c.is_empty() && !cc.is_empty() => format!("{c}, {cc}"),
+            (c, cc) if c.is_empty() && cc.is_empty() => s("ip"),
+            (c, cc) => format!("{c}{cc}"),
+        }
+    };
+    let mut out = format!("{} → {}", place(&h.from), place(&h.to));
+    if let Some(km) = h.km {
+        out.push_str(&format!(" · {} km", thousands(km)));
+    }
+    let m = h.minutes;
+    out.push_str(&match m {
+        m if m < 120.0 => format!(" in {m:.0} min"),
+        m if m < 48.0 * 60.0 => format!(" in {:.1} h", m / 60.0),
+        m => format!(" in {:.1} d", m / 1440.0),
+    });
+    if let Some(v) = h.kmh {
+        out.push_str(&format!(" = {} km/h", thousands(v)));
+    }
+    if !h.rule.is_empty() {
+        out.push_str(&format!(" ({})", h.rule));
+    }
+    out
+}
+
+/// `5,837`: rounded, with thousands separators.
+fn thousands(x: f64) -> String {
+    let s = (x.round().max(0.0) as u64).to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 /// Located sign-ins kept per user (for late events).
 const RECENT: usize = 4;
 /// Hops listed in a finding's details (all are counted).
@@ -294,7 +404,7 @@ fn snapshot(cfg: &TravelConfig, store: &Store, user: Sym, trip: &Trip) -> Findin
         DetectorId::ImpossibleTravel,
         user_text,
         trip.first,
-        RISK,
+        cfg.risk,
         title,
     );
     f.user = Some(user_text.to_string());
@@ -306,33 +416,32 @@ fn snapshot(cfg: &TravelConfig, store: &Store, user: Sym, trip: &Trip) -> Findin
     for i in ev {
         f.add_evidence(i);
     }
-    let hops: Vec<Value> = trip
+    let hops = trip
         .hops
         .iter()
-        .map(|h| {
-            json!({
-                "from": h.from.json(store),
-                "to": h.to.json(store),
-                "km": h.km.map(|k| round(k, 1)),
-                "minutes": round(h.minutes(), 1),
-                "kmh": h.kmh.map(|k| round(k, 0)),
-                "rule": h.rule,
-            })
+        .map(|h| HopDetails {
+            from: h.from.json(store),
+            to: h.to.json(store),
+            km: h.km.map(|k| round(k, 1)),
+            minutes: round(h.minutes(), 1),
+            kmh: h.kmh.map(|k| round(k, 0)),
+            rule: h.rule.into(),
         })
         .collect();
-    f.details = json!({
-        "hop_count": trip.hop_count,
-        "hops": hops,
-        "thresholds": {
+    f.details = to_details(&Details {
+        hop_count: trip.hop_count,
+        hops,
+        thresholds: json!({
             "min_km": cfg.min_km,
             "max_kmh": cfg.max_kmh,
             "country_window": cfg.country_window.to_string(),
             "group_window": cfg.group_window.to_string(),
             "min_minutes": 1,
-        },
-        "note": "consecutive successful sign-ins; speed uses at least one minute between them; \
-                 a hop within the two accuracy radii is never impossible; without coordinates, \
-                 two different countries within the country window",
+        }),
+        note: "consecutive successful sign-ins; speed uses at least one minute between them; \
+               a hop within the two accuracy radii is never impossible; without coordinates, \
+               two different countries within the country window"
+            .into(),
     });
     f
 }

@@ -18,13 +18,33 @@
 //! forwarding address). Details list the rule name, its actions, the
 //! targets and whether the rule applies to every message.
 
+use super::describe::{no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text};
 use super::{DetectCx, Detector};
-use crate::config::InboxRuleConfig;
+use crate::config::{Config, InboxRuleConfig};
 use crate::event::{decode_params, Event, Kind};
 use crate::finding::{DetectorId, Finding, Severity};
 use crate::store::EventIdx;
 use serde_json::{json, Value};
+
+pub(super) static DESCRIPTION: Description = Description {
+    short: "inbox",
+    cost: 6,
+    entity: Entity::User,
+    enabled: |c| c.detectors.inbox_rule.enabled,
+    build: |c| Box::new(InboxRule::new(&c.detectors.inbox_rule)),
+    rule,
+    checks: no_checks,
+    explain: plain,
+};
+
+fn rule(c: &Config) -> String {
+    let c = &c.detectors.inbox_rule;
+    format!(
+        "A mailbox rule or setting ({}) that forwards, redirects, deletes, marks as read or hides mail.",
+        c.operations.join(", ")
+    )
+}
 
 mod rule_actions;
 use rule_actions::Effect;
@@ -358,7 +378,7 @@ impl Detector for InboxRule {
         let (severity, risk, what) = if !external.is_empty() {
             (
                 Severity::Critical,
-                95,
+                self.cfg.risk_external,
                 format!(
                     "forwards {every_text} outside the organisation to {}",
                     external.join(", ")
@@ -367,13 +387,13 @@ impl Detector for InboxRule {
         } else if !rule.targets.is_empty() {
             (
                 Severity::High,
-                80,
+                self.cfg.risk_forward,
                 format!("forwards {every_text} to {}", target_list.join(", ")),
             )
         } else {
             (
                 Severity::Medium,
-                50,
+                self.cfg.risk_hide,
                 format!("hides mail ({})", rule.hiding.join("; ")),
             )
         };

@@ -4,16 +4,35 @@
 //! password alone got in. An absent authentication requirement does not
 //! fire (we cannot tell). One finding per user per group window.
 
+use super::describe::{no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, Distinct, Group, Groups};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
-use crate::config::LegacyConfig;
+use crate::config::{Config, LegacyConfig};
 use crate::event::{Event, Outcome};
 use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
 use serde_json::json;
 
-const RISK: u8 = 50;
+
+pub(super) static DESCRIPTION: Description = Description {
+    short: "legacy",
+    cost: 11,
+    entity: Entity::User,
+    enabled: |c| c.detectors.legacy_auth.enabled,
+    build: |c| Box::new(LegacyAuth::new(&c.detectors.legacy_auth)),
+    rule,
+    checks: no_checks,
+    explain: plain,
+};
+
+fn rule(c: &Config) -> String {
+    let c = &c.detectors.legacy_auth;
+    format!(
+        "A successful sign-in with a legacy client ({} listed, e.g. IMAP4, POP3, Authenticated SMTP) and single-factor authentication.",
+        c.clients.len()
+    )
+}
 const MAX_LISTED: usize = 10;
 
 struct Legacy {
@@ -55,7 +74,7 @@ impl LegacyAuth {
     }
 }
 
-fn snapshot(store: &Store, ev: &Event, g: &Group<Legacy>, group_window: &str) -> Finding {
+fn snapshot(store: &Store, ev: &Event, g: &Group<Legacy>, group_window: &str, risk: u8) -> Finding {
     let user = store.text(ev.user);
     let l = &g.data;
     let clients = l.clients.texts(store);
@@ -65,7 +84,7 @@ fn snapshot(store: &Store, ev: &Event, g: &Group<Legacy>, group_window: &str) ->
         g.count,
         if g.count == 1 { "" } else { "s" }
     );
-    let mut f = Finding::new(DetectorId::LegacyAuth, user, g.first, RISK, title);
+    let mut f = Finding::new(DetectorId::LegacyAuth, user, g.first, risk, title);
     f.user = Some(user.to_string());
     let ips = l.ips.texts(store);
     f.ip = ips.first().cloned();
@@ -133,7 +152,7 @@ impl Detector for LegacyAuth {
                 "result_code": json_text(store, ev.result_code),
             }));
         }
-        out.push(snapshot(store, ev, g, &self.group_window));
+        out.push(snapshot(store, ev, g, &self.group_window, self.cfg.risk));
     }
 
     #[cfg(test)]

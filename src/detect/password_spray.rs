@@ -2,20 +2,88 @@
 //! bins) one IP fails for ≥ N distinct users and ≥ M attempts. Verified
 //! sign-ins (success or `interrupted`) from that IP between the first failure
 //! and one window after the last failure decide the verdict: 1..=K users →
-//! "spray with success" (risk 90), none → "spray attempt" (risk 60), more
-//! than K → shared egress (NAT, proxy): kept but suppressed (risk 20). A burst
+//! "spray with success" (risk 90 by default), none → "spray attempt" (60),
+//! more than K → shared egress (NAT, proxy): kept but suppressed (20). A burst
 //! continues while failures keep arriving within a window of the previous
 //! one; one finding per IP per burst. State is per IP and pruned by event time.
 
+use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, merge_evidence, push_capped, Distinct};
 use super::window::{Sweep, Window};
 use super::{DetectCx, Detector};
-use crate::config::SprayConfig;
+use crate::config::{Config, SprayConfig};
 use crate::event::{Event, Millis, Sym};
 use crate::finding::{DetectorId, Finding, Suppression};
 use crate::store::EventIdx;
 use rustc_hash::FxHashMap;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+pub(super) static DESCRIPTION: Description = Description {
+    short: "spray",
+    cost: 50,
+    entity: Entity::Ip,
+    enabled: |c| c.detectors.password_spray.enabled,
+    build: |c| Box::new(PasswordSpray::new(&c.detectors.password_spray)),
+    rule,
+    checks,
+    explain: plain,
+};
+
+fn rule(c: &Config) -> String {
+    let c = &c.detectors.password_spray;
+    format!(
+        "One IP failed for at least {} distinct users and {} attempts within a {} sliding window. Successes from it make it a spray with success; more than {} succeeding users is shared egress (suppressed).",
+        c.min_users, c.min_attempts, c.window, c.max_success_users
+    )
+}
+
+fn checks(details: &Value, c: &Config) -> Vec<Check> {
+    let Some(d) = typed::<Details>(details) else {
+        return Vec::new();
+    };
+    let c = &c.detectors.password_spray;
+    vec![
+        at_least(
+            "failed_users",
+            d.failed_users as f64,
+            "min_users",
+            c.min_users as f64,
+        ),
+        at_least(
+            "failed_attempts",
+            d.failed_attempts as f64,
+            "min_attempts",
+            c.min_attempts as f64,
+        ),
+    ]
+}
+
+/// What a finding reports (its JSON `details`).
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct Details {
+    pub ip: String,
+    /// "spray with success", "spray attempt" or "shared egress".
+    pub verdict: String,
+    pub first_failure: String,
+    pub last_failure: String,
+    pub failed_attempts: u32,
+    pub failed_users: usize,
+    pub failed_user_list: Vec<String>,
+    pub failed_apps: Vec<String>,
+    pub result_codes: Vec<String>,
+    pub successful_users: usize,
+    /// Incident linking reads it (a spray's successful users).
+    pub successful_user_list: Vec<String>,
+    pub success_events: u32,
+    pub first_success: Option<String>,
+    pub last_success: Option<String>,
+    pub exposure_ratio: Option<f64>,
+    pub success_window: String,
+    pub thresholds: Value,
+    pub note: String,
+}
 
 const FAIL_EVIDENCE: usize = 40;
 const SUCCESS_EVIDENCE: usize = 10;
@@ -180,9 +248,10 @@ fn snapshot(cfg: &SprayConfig, cx: &DetectCx, ip: Sym, b: &Burst) -> Finding {
     let ip_text = store.text(ip);
     let failed = b.failed_users.len();
     let ok = b.ok_users.len();
-    let (risk, title) = if ok == 0 {
+    let (risk, verdict, title) = if ok == 0 {
         (
-            60,
+            cfg.risk_attempt,
+            "spray attempt",
             format!(
                 "Password spray attempt from {ip_text}: {} attempts against {failed} users",
                 b.attempts
@@ -190,7 +259,8 @@ fn snapshot(cfg: &SprayConfig, cx: &DetectCx, ip: Sym, b: &Burst) -> Finding {
         )
     } else if ok <= cfg.max_success_users as usize {
         (
-            90,
+            cfg.risk_success,
+            "spray with success",
             format!(
                 "Password spray with success from {ip_text}: {failed} users failed, {} signed in",
                 b.ok_users.texts(store).join(", ")
@@ -198,7 +268,8 @@ fn snapshot(cfg: &SprayConfig, cx: &DetectCx, ip: Sym, b: &Burst) -> Finding {
         )
     } else {
         (
-            20,
+            cfg.risk_shared_egress,
+            "shared egress",
             format!(
                 "Shared egress {ip_text}: {failed} users failed, {ok} users signed in (NAT/proxy)"
             ),
@@ -227,31 +298,36 @@ fn snapshot(cfg: &SprayConfig, cx: &DetectCx, ip: Sym, b: &Burst) -> Finding {
         f.add_evidence(i);
     }
     let ratio = (ok > 0).then(|| (failed as f64 / ok as f64 * 100.0).round() / 100.0);
-    f.details = json!({
-        "ip": ip_text,
-        "verdict": match risk { 90 => "spray with success", 60 => "spray attempt", _ => "shared egress" },
-        "first_failure": iso(b.first_fail),
-        "last_failure": iso(b.last_fail),
-        "failed_attempts": b.attempts,
-        "failed_users": failed,
-        "failed_user_list": b.failed_users.texts(store),
-        "failed_apps": b.apps.texts(store),
-        "result_codes": b.codes.texts(store),
-        "successful_users": ok,
-        "successful_user_list": b.ok_users.texts(store),
-        "success_events": b.ok_events,
-        "first_success": b.first_ok.map(iso),
-        "last_success": b.last_ok.map(iso),
-        "exposure_ratio": ratio,
-        "success_window": format!("{} .. {}", iso(b.first_fail), iso(b.last_fail + cfg.window.ms())),
-        "thresholds": {
+    f.details = to_details(&Details {
+        ip: ip_text.to_string(),
+        verdict: verdict.into(),
+        first_failure: iso(b.first_fail),
+        last_failure: iso(b.last_fail),
+        failed_attempts: b.attempts,
+        failed_users: failed,
+        failed_user_list: b.failed_users.texts(store),
+        failed_apps: b.apps.texts(store),
+        result_codes: b.codes.texts(store),
+        successful_users: ok,
+        successful_user_list: b.ok_users.texts(store),
+        success_events: b.ok_events,
+        first_success: b.first_ok.map(iso),
+        last_success: b.last_ok.map(iso),
+        exposure_ratio: ratio,
+        success_window: format!(
+            "{} .. {}",
+            iso(b.first_fail),
+            iso(b.last_fail + cfg.window.ms())
+        ),
+        thresholds: json!({
             "window": cfg.window.to_string(),
             "min_users": cfg.min_users,
             "min_attempts": cfg.min_attempts,
             "max_success_users": cfg.max_success_users,
-        },
-        "note": "successful users: distinct users with a success or interrupted sign-in from this IP \
-                 between the first failure and one window after the last failure",
+        }),
+        note: "successful users: distinct users with a success or interrupted sign-in from this IP \
+               between the first failure and one window after the last failure"
+            .into(),
     });
     f
 }

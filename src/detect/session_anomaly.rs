@@ -10,10 +10,11 @@
 //! the finding state is boxed, so a session used from one place (most of
 //! them) costs a map slot and no allocation.
 
+use super::describe::{no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, opt_text};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
-use crate::config::SessionConfig;
+use crate::config::{Config, SessionConfig};
 use crate::event::{Event, Millis, Sym};
 use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
@@ -21,7 +22,25 @@ use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
 use smallvec::SmallVec;
 
-const RISK: u8 = 80;
+
+pub(super) static DESCRIPTION: Description = Description {
+    short: "session",
+    cost: 37,
+    entity: Entity::Other,
+    enabled: |c| c.detectors.session_anomaly.enabled,
+    build: |c| Box::new(SessionAnomaly::new(&c.detectors.session_anomaly)),
+    rule,
+    checks: no_checks,
+    explain: plain,
+};
+
+fn rule(c: &Config) -> String {
+    let c = &c.detectors.session_anomaly;
+    format!(
+        "One session id used from two different ASNs or countries within {}.",
+        c.window
+    )
+}
 /// Distinct networks kept per session window.
 const MAX_PLACES: usize = 32;
 
@@ -137,7 +156,7 @@ fn snapshot(cfg: &SessionConfig, store: &Store, session: Sym, a: &Anomaly) -> Fi
         cfg.window
     );
     let entity = format!("{} {sid}", user.as_deref().unwrap_or_default());
-    let mut f = Finding::new(DetectorId::SessionAnomaly, &entity, a.first, RISK, title);
+    let mut f = Finding::new(DetectorId::SessionAnomaly, &entity, a.first, cfg.risk, title);
     f.user = user;
     f.ip = opt_text(store, y.ip);
     f.last_seen = a.last;

@@ -166,6 +166,9 @@ fn is_access(d: DetectorId) -> bool {
             | IdentityRisk
             | LegacyAuth
             | SessionAnomaly
+            | UserEnumeration
+            | MfaFatigue
+            | SuspiciousClient
     )
 }
 
@@ -203,6 +206,9 @@ fn label(n: &Node) -> &'static str {
         InboxRule => "inbox rule",
         BulkSend => "bulk send",
         CloudRecon => "cloud recon",
+        UserEnumeration => "user enumeration",
+        MfaFatigue => "MFA fatigue",
+        SuspiciousClient => "suspicious client",
         Sigma(_) => n
             .detector
             .sigma_rule()

@@ -159,9 +159,11 @@ fn entity(ev: &Event, store: &Store) -> String {
         .to_string()
 }
 
-fn base_details(meta: Option<&catalog::RuleMeta>) -> Map<String, Value> {
+fn base_details(n: u32) -> Map<String, Value> {
     let mut m = Map::new();
-    if let Some(meta) = meta {
+    if let Some(meta) = catalog::get(n) {
+        // "Why it fired": renderers read `rule` for detectors described by data.
+        m.insert("rule".into(), json!(super::describe(DetectorId::Sigma(n))));
         m.insert("rule_id".into(), json!(meta.id));
         m.insert("level".into(), json!(meta.level));
         if !meta.attack.is_empty() {
@@ -262,10 +264,9 @@ impl Detector for SigmaDetector {
                     if f.ip.is_none() && !ip.is_empty() {
                         f.ip = Some(ip.to_string());
                     }
-                    let meta = catalog::get(rule.n);
                     let mut m = match std::mem::take(&mut f.details) {
                         Value::Object(m) => m,
-                        _ => base_details(meta),
+                        _ => base_details(rule.n),
                     };
                     let fields = m
                         .entry("matched")
@@ -334,7 +335,7 @@ impl Detector for SigmaDetector {
                 if f.ip.is_none() {
                     f.ip = ip;
                 }
-                let mut m = base_details(catalog::get(rule.n));
+                let mut m = base_details(rule.n);
                 m.insert("correlation".into(), json!(kind));
                 m.insert("group".into(), Value::Object(group_json));
                 let peak = f

@@ -45,6 +45,9 @@ pub struct OpenFinding {
     pub snapshot: Snapshot,
     pub event_count: u32,
     pub details: Value,
+    /// Why it fired: the detector's rule with the thresholds in force at scan
+    /// time, then each threshold and the finding's value for it.
+    pub why: String,
     /// The first [`EVIDENCE_KEPT`] references (`file`, `line` or `record`, `time`).
     pub evidence: Vec<Value>,
     pub evidence_total: usize,
@@ -89,6 +92,7 @@ impl OpenWork {
                     snapshot: Snapshot::of(f),
                     event_count: f.event_count,
                     details: f.details.clone(),
+                    why: crate::detect::describe::About::of(f, &session.config).why_text(),
                     evidence,
                     evidence_total,
                     incident: session.incidents.incident_of(&f.id).map(str::to_string),
@@ -211,6 +215,9 @@ impl OpenWork {
             writeln!(o, "- Seen: {} to {}", md(&s.first_seen), md(&s.last_seen))?;
             if let Some(inc) = &f.incident {
                 writeln!(o, "- Incident: `{}`", md_code(inc))?;
+            }
+            if !f.why.is_empty() {
+                writeln!(o, "- Why it fired: {}", md(&f.why))?;
             }
             if let Some(d) = f.details.as_object().filter(|d| !d.is_empty()) {
                 // The key details: short values; the JSON export has them all.

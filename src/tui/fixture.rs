@@ -333,7 +333,8 @@ pub fn demo_session() -> (Session, DemoIds) {
     spray.last_seen = T0 + 75 * MIN;
     spray.event_count = 25;
     spray.details = json!({
-        "distinct_users": 8, "attempts": 24, "successful_users": ["bob@contoso.com"], "exposure_ratio": 8.0,
+        "failed_users": 8, "failed_attempts": 24, "successful_users": 1,
+        "successful_user_list": ["bob@contoso.com"], "exposure_ratio": 8.0,
         "thresholds": {"window": "15m", "min_users": 5, "min_attempts": 20}
     });
     for e in &spray_ev {
@@ -350,7 +351,9 @@ pub fn demo_session() -> (Session, DemoIds) {
     travel.ip = Some("192.0.2.44".into());
     travel.last_seen = T0 + 40 * MIN;
     travel.event_count = 2;
-    travel.details = json!({"hops": [{"from": "FR", "to": "US", "km": 5837, "minutes": 40, "kmh": 8755}], "max_kmh": 8755.0,
+    travel.details = json!({"hop_count": 1,
+        "hops": [{"from": {"city": "Paris", "country": "FR"}, "to": {"city": "New York", "country": "US"},
+                  "km": 5837.0, "minutes": 40.0, "kmh": 8755.0, "rule": "distance"}],
         "thresholds": {"min_km": 500, "max_kmh": 1000}});
     for e in travel_ev {
         travel.add_evidence(e);

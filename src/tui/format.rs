@@ -101,21 +101,9 @@ pub fn severity_role(s: Severity) -> Role {
     }
 }
 
-/// A detector's short name for narrow tables.
+/// A detector's short name for narrow tables (its description's, else its id).
 pub fn detector_short(d: DetectorId) -> &'static str {
-    match d {
-        DetectorId::CredentialStuffing => "stuffing",
-        DetectorId::PasswordSpray => "spray",
-        DetectorId::ImpossibleTravel => "travel",
-        DetectorId::HostingAsn => "hosting",
-        DetectorId::IdentityRisk => "id-risk",
-        DetectorId::LegacyAuth => "legacy",
-        DetectorId::InboxRule => "inbox",
-        DetectorId::BulkSend => "bulk",
-        DetectorId::CloudRecon => "recon",
-        DetectorId::SessionAnomaly => "session",
-        DetectorId::Sigma(_) => "sigma",
-    }
+    d.description().map_or(d.as_str(), |x| x.short)
 }
 
 /// Outcome as a short word and a symbol that reads without colour.

@@ -2,11 +2,17 @@
 //! risk, severity and counts) and the lookalikes it must stay quiet on; plus
 //! id stability, late events and bounded state across all of them.
 
+mod client;
 mod cloud_session;
+mod describe;
+mod enumeration;
+mod fatigue;
 mod hosting;
 mod mail;
+mod mfa_denials;
 mod risk;
 mod spray;
 mod stability;
 mod stuffing;
+mod threat_insight;
 mod travel;

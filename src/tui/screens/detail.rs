@@ -6,9 +6,12 @@
 //! else is read from the session.
 
 use super::ListPos;
+use super::{Ctx, Open, ScreenView};
 use crate::config::Config;
-use crate::finding::{DetectorId, Finding};
+use crate::detect::describe::About;
+use crate::finding::Finding;
 use crate::sanitize::{clean, clean_width};
+use crate::store::EventIdx;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::case_link::Note;
@@ -64,137 +67,6 @@ pub fn why_fit(app: &App, st: &DetailState, body: Rect) -> (usize, usize) {
     (rows, shown)
 }
 
-/// The rule of a detector in words, with the configured thresholds.
-pub fn rule_text(d: DetectorId, c: &Config) -> String {
-    let c = &c.detectors;
-    match d {
-        DetectorId::CredentialStuffing => format!(
-            "A successful sign-in after at least {} failures for the same user since that user's previous success and within {} (codes {} not counted).",
-            c.credential_stuffing.min_failures,
-            c.credential_stuffing.window,
-            c.credential_stuffing.ignore_codes.join(", ")
-        ),
-        DetectorId::PasswordSpray => format!(
-            "One IP failed for at least {} distinct users and {} attempts within a {} sliding window. Successes from it make it a spray with success; more than {} succeeding users is shared egress (suppressed).",
-            c.password_spray.min_users, c.password_spray.min_attempts, c.password_spray.window, c.password_spray.max_success_users
-        ),
-        DetectorId::ImpossibleTravel => format!(
-            "Two consecutive successful sign-ins at least {} km apart at more than {} km/h (without coordinates: two countries within {}).",
-            c.impossible_travel.min_km, c.impossible_travel.max_kmh, c.impossible_travel.country_window
-        ),
-        DetectorId::HostingAsn => "A successful sign-in from a hosting or anonymising network: AS organisation or number, a listed CIDR, a Tor exit / IP list, or the log's proxy flag.".into(),
-        DetectorId::IdentityRisk => format!(
-            "A successful sign-in with risk level {}, risk state {}, a listed risk event type, or single-factor authentication across tenants.",
-            c.identity_risk.risk_levels.join("/"),
-            c.identity_risk.risk_states.join("/")
-        ),
-        DetectorId::LegacyAuth => format!(
-            "A successful sign-in with a legacy client ({} listed, e.g. IMAP4, POP3, Authenticated SMTP) and single-factor authentication.",
-            c.legacy_auth.clients.len()
-        ),
-        DetectorId::InboxRule => format!(
-            "A mailbox rule or setting ({}) that forwards, redirects, deletes, marks as read or hides mail.",
-            c.inbox_rule.operations.join(", ")
-        ),
-        DetectorId::BulkSend => format!("At least {} Send operations by one user within {}.", c.bulk_send.min_sends, c.bulk_send.window),
-        DetectorId::CloudRecon => format!(
-            "One access key calls GetCallerIdentity, then at least {} distinct List*/Describe*/Get* APIs within {}.",
-            c.cloud_recon.min_apis, c.cloud_recon.window
-        ),
-        DetectorId::SessionAnomaly => format!("One session id used from two different ASNs or countries within {}.", c.session_anomaly.window),
-        DetectorId::Sigma(_) => crate::sigma::describe(d),
-    }
-}
-
-/// (value keys in details, threshold name, configured value) per detector.
-fn thresholds(d: DetectorId, c: &Config) -> Vec<(&'static [&'static str], &'static str, f64)> {
-    let c = &c.detectors;
-    match d {
-        DetectorId::CredentialStuffing => vec![(
-            &["failure_count"],
-            "min_failures",
-            c.credential_stuffing.min_failures as f64,
-        )],
-        DetectorId::PasswordSpray => vec![
-            (
-                &["failed_users", "distinct_users"],
-                "min_users",
-                c.password_spray.min_users as f64,
-            ),
-            (
-                &["failed_attempts", "attempts"],
-                "min_attempts",
-                c.password_spray.min_attempts as f64,
-            ),
-        ],
-        DetectorId::ImpossibleTravel => vec![(
-            &["hops.kmh", "max_kmh"],
-            "max_kmh",
-            c.impossible_travel.max_kmh,
-        )],
-        DetectorId::BulkSend => vec![(
-            &["peak_in_window", "sends"],
-            "min_sends",
-            c.bulk_send.min_sends as f64,
-        )],
-        DetectorId::CloudRecon => vec![(
-            &["distinct_apis"],
-            "min_apis",
-            c.cloud_recon.min_apis as f64,
-        )],
-        _ => vec![],
-    }
-}
-
-/// A detail value by key; `a.b` takes the largest `b` over the array `a`.
-fn lookup(details: &Value, key: &str) -> Option<f64> {
-    match key.split_once('.') {
-        Some((arr, field)) => details
-            .get(arr)?
-            .as_array()?
-            .iter()
-            .filter_map(|x| x.get(field)?.as_f64())
-            .reduce(f64::max),
-        None => details.get(key).and_then(number),
-    }
-}
-
-/// One impossible-travel hop from the details: places, km, minutes, km/h.
-fn hop_line(h: &Value) -> String {
-    let place = |p: Option<&Value>| {
-        let p = p.unwrap_or(&Value::Null);
-        let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        match (s("city"), s("country")) {
-            (c, cc) if !c.is_empty() && !cc.is_empty() => format!("{c}, {cc}"),
-            (c, cc) if c.is_empty() && cc.is_empty() => s("ip"),
-            (c, cc) => format!("{c}{cc}"),
-        }
-    };
-    let num = |k: &str| h.get(k).and_then(Value::as_f64);
-    let mut out = format!("{} → {}", place(h.get("from")), place(h.get("to")));
-    if let Some(km) = num("km") {
-        out.push_str(&format!(" · {} km", format::count(km.round() as u64)));
-    }
-    if let Some(m) = num("minutes") {
-        out.push_str(&format!(" in {}", format::minutes(m)));
-    }
-    if let Some(v) = num("kmh") {
-        out.push_str(&format!(" = {} km/h", format::count(v.round() as u64)));
-    }
-    if let Some(r) = h.get("rule").and_then(Value::as_str) {
-        out.push_str(&format!(" ({r})"));
-    }
-    out
-}
-
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::Array(a) => Some(a.len() as f64),
-        _ => None,
-    }
-}
-
 /// The "why it fired" lines: the rule, the crossed thresholds, then every detail value.
 pub fn why_lines<'a>(
     f: &Finding,
@@ -203,34 +75,25 @@ pub fn why_lines<'a>(
     theme: &Theme,
     width: usize,
 ) -> Vec<Line<'a>> {
+    let about = About::of(f, config);
     let mut out = vec![Line::from(Span::styled(
-        rule_text(f.detector, config),
+        clean(&about.rule).to_string(),
         theme.style(Role::Text),
     ))];
-    for (keys, name, limit) in thresholds(f.detector, config) {
-        let found = keys
-            .iter()
-            .find_map(|k| lookup(&f.details, k).map(|v| (*k, v)));
-        if let Some((k, v)) = found {
-            let crossed = if name.starts_with("max") {
-                v > limit
-            } else {
-                v >= limit
-            };
-            let mark = if crossed { "▲" } else { "·" };
-            out.push(Line::from(vec![
-                Span::styled(format!("{mark} {k} "), theme.style(Role::Accent)),
-                Span::styled(trim_num(v), theme.style(Role::Evidence)),
-                Span::styled(
-                    format!(
-                        " {} {name} {}",
-                        if name.starts_with("max") { ">" } else { "≥" },
-                        trim_num(limit)
-                    ),
-                    theme.style(Role::Dim),
-                ),
-            ]));
-        }
+    for c in &about.checks {
+        let mark = if c.cmp.crossed(c.value, c.limit) {
+            "▲"
+        } else {
+            "·"
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("{mark} {} ", c.key), theme.style(Role::Accent)),
+            Span::styled(trim_num(c.value), theme.style(Role::Evidence)),
+            Span::styled(
+                format!(" {} {} {}", c.cmp.symbol(), c.name, trim_num(c.limit)),
+                theme.style(Role::Dim),
+            ),
+        ]));
     }
     if let Value::Object(map) = &f.details {
         for (k, v) in map {
@@ -244,13 +107,11 @@ pub fn why_lines<'a>(
                 }
                 continue;
             }
-            if k == "hops" {
-                if let Value::Array(hops) = v {
-                    for h in hops {
-                        out.push(kv_line("hop", &hop_line(h), theme, width));
-                    }
-                    continue;
+            if let Some(lines) = (about.explain)(k, &f.details) {
+                for (label, text) in lines {
+                    out.push(kv_line(&label, &text, theme, width));
                 }
+                continue;
             }
             out.push(kv_line(k, &scalar(v, width), theme, width));
         }
@@ -618,4 +479,86 @@ fn render_evidence(app: &App, f: &Finding, st: &DetailState, area: Rect, buf: &m
     if f.evidence.is_empty() {
         widgets::empty_message(buf, table::rows_area(area), theme, "No evidence recorded");
     }
+}
+
+impl ScreenView for DetailState {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::Detail, Context::List, Context::Global]
+    }
+    fn crumb(&self) -> String {
+        format!("Alert {}", crate::tui::format::prefix(&self.id, 8))
+    }
+    fn hints(&self) -> &'static [Action] {
+        &[
+            Action::Back,
+            Action::Open,
+            Action::PivotUser,
+            Action::PivotIp,
+            Action::PivotMap,
+            Action::VerdictFalsePositive,
+            Action::Allowlist,
+            Action::Help,
+        ]
+    }
+    fn render(&self, app: &App, body: Rect, buf: &mut Buffer) {
+        render(app, self, body, buf)
+    }
+    fn list_area(&self, app: &App, body: Rect) -> Rect {
+        list_area(app, self, body)
+    }
+    fn move_by(&mut self, cx: &Ctx, delta: isize, height: usize) {
+        let len = evidence_len(cx.session, &self.id);
+        self.pos.move_by(delta, len, height);
+    }
+    fn select_row(&mut self, cx: &Ctx, row: usize, height: usize) {
+        let len = evidence_len(cx.session, &self.id);
+        self.pos.to(row, len, height);
+    }
+    fn first_visible_row(&self, app: &App, height: usize) -> usize {
+        self.pos
+            .window(evidence_len(&app.session, &self.id), height)
+            .0
+    }
+    fn open(&self, _app: &App) -> Open {
+        Open::Raw
+    }
+    fn selected_finding<'a>(&self, app: &'a App) -> Option<&'a Finding> {
+        app.session.findings.get(&self.id)
+    }
+    fn selected_event(&self, app: &App) -> Option<EventIdx> {
+        app.session
+            .findings
+            .get(&self.id)
+            .and_then(|f| f.evidence.get(self.pos.selected).copied())
+    }
+    fn selected_user(&self, app: &App) -> Option<Result<String, String>> {
+        let store = &app.session.store;
+        let from_event = self
+            .selected_event(app)
+            .map(|i| store.text(store.get(i).user).to_string())
+            .filter(|u| !u.is_empty());
+        Some(match self.selected_finding(app) {
+            None => Err("select a finding first".into()),
+            Some(f) => f
+                .user
+                .clone()
+                .or(from_event)
+                .ok_or_else(|| super::NO_USER.to_string()),
+        })
+    }
+    fn selected_ip(&self, app: &App) -> Option<String> {
+        let store = &app.session.store;
+        self.selected_event(app)
+            .map(|i| store.text(store.get(i).ip).to_string())
+            .filter(|s| !s.is_empty())
+            .or_else(|| self.selected_finding(app).and_then(|f| f.ip.clone()))
+    }
+}
+
+fn evidence_len(session: &crate::pipeline::Session, id: &str) -> usize {
+    session
+        .findings
+        .get(id)
+        .map(|f| f.evidence.len())
+        .unwrap_or(0)
 }
