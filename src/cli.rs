@@ -59,6 +59,11 @@ pub struct Common {
     /// Theme name (from themes/) or a theme file.
     #[arg(long, global = true, value_name = "NAME|FILE")]
     pub theme: Option<String>,
+
+    /// Sigma rule files (.yml) or folders of them, run with the built-in detectors
+    /// (added to the config's `[sigma] paths`). Repeatable.
+    #[arg(long, global = true, value_name = "DIR|FILE")]
+    pub rules: Vec<PathBuf>,
 }
 
 /// `--format` value: the input format (`None` = auto). `hunt case export`

@@ -103,6 +103,8 @@ pub struct Config {
     pub detectors: DetectorsConfig,
     pub geoip: GeoipConfig,
     pub ui: UiConfig,
+    /// Sigma rule files and folders loaded with the built-in detectors.
+    pub sigma: SigmaConfig,
     /// How findings are grouped into incidents (see [`IncidentsConfig`]).
     pub incidents: IncidentsConfig,
     /// The case (triage store): who records verdicts, notes and entries.
@@ -759,6 +761,26 @@ impl Default for DistributedSprayConfig {
 pub struct GeoipConfig {
     /// MaxMind DB files or folders holding them.
     pub paths: Vec<PathBuf>,
+}
+
+/// `[sigma]`: Sigma rules (`--rules PATH` adds to `paths`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SigmaConfig {
+    /// Rule files (`.yml`, `.yaml`) and folders walked for them.
+    pub paths: Vec<PathBuf>,
+    /// A detection rule's matches for one user (else IP) further apart than
+    /// this start a new finding.
+    pub burst_gap: Span,
+}
+
+impl Default for SigmaConfig {
+    fn default() -> Self {
+        SigmaConfig {
+            paths: Vec::new(),
+            burst_gap: Span::hours(1),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -16,8 +16,21 @@ pub const MAX_EVIDENCE: usize = 50;
 pub use crate::detect::DetectorId;
 
 impl DetectorId {
+    /// The detector named `s`; `sigma:<rule id>` names a Sigma rule (a rule
+    /// not loaded now gets a placeholder entry, so its verdicts still read).
     pub fn from_name(s: &str) -> Option<DetectorId> {
-        DetectorId::ALL.into_iter().find(|d| d.as_str() == s)
+        DetectorId::ALL
+            .into_iter()
+            .find(|d| d.as_str() == s)
+            .or_else(|| crate::sigma::catalog::intern_name(s).map(DetectorId::Sigma))
+    }
+
+    /// The Sigma rule behind this detector, if it is one.
+    pub fn sigma_rule(self) -> Option<&'static crate::sigma::catalog::RuleMeta> {
+        match self {
+            DetectorId::Sigma(n) => crate::sigma::catalog::get(n),
+            _ => None,
+        }
     }
 
     /// True when the finding is about an IP or a network (its id derives

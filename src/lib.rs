@@ -7,6 +7,7 @@
 //! - [`store`]: compact interned events with by-user / by-IP / by-time indexes.
 //! - [`detect`]: the detector trait, shared windows, one detector per file → [`finding::Finding`]s.
 //! - [`pipeline`]: wires readers → parse → enrich → store → detect → findings.
+//! - [`sigma`]: Sigma rules (rsigma): loading, logsource routing, field mapping, findings.
 //! - [`incident`]: grouping related findings into incidents (rules from the config, manual moves).
 //! - [`report`]: `hunt scan` output (table, JSONL, CSV).
 //! - [`triage`]: the case file (verdicts, notes, allowlist) and applying it to findings.
@@ -41,6 +42,7 @@ pub mod panics;
 pub mod pipeline;
 pub mod report;
 pub mod sanitize;
+pub mod sigma;
 pub mod store;
 pub mod triage;
 pub mod tui;

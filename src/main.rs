@@ -49,7 +49,8 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let (config, _) = Config::load(cli.common.config.as_deref())?;
+    let (mut config, _) = Config::load(cli.common.config.as_deref())?;
+    config.sigma.paths.extend(cli.common.rules.iter().cloned());
     match cli.command {
         Some(Command::Config) => {
             let (_enricher, msgs) = Enricher::open(&geoip_paths(&cli.common, &config));
@@ -59,6 +60,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             write!(out, "{}", config.to_toml())?;
             write!(out, "\n{}", hunt::incident::CONFIG_NOTE)?;
+            if !config.sigma.paths.is_empty() {
+                let loaded = hunt::sigma::load::load(&config.sigma.paths);
+                writeln!(out, "\n# Sigma rules loaded (detector, level, title):")?;
+                let mut rules: Vec<_> = loaded
+                    .rules
+                    .values()
+                    .filter_map(|r| hunt::sigma::catalog::get(r.n))
+                    .collect();
+                rules.sort_by(|a, b| a.key.cmp(b.key));
+                for m in rules {
+                    let line = format!("#   {} {} {}", m.key, m.level, m.title);
+                    writeln!(out, "{}", hunt::sanitize::clean(&line))?;
+                }
+                for p in loaded.problems.iter().chain(&loaded.warnings) {
+                    writeln!(out, "# problem: {}", hunt::sanitize::clean(p))?;
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Scan(args)) => scan(&cli.common, config, args),
@@ -174,6 +192,10 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         workers: 0,
     };
     let mut session = Session::new(config.clone(), enricher);
+    // A bad rule is a problem (exit 2 at the end) that stops no other rule.
+    if report_sigma(&session.sigma, args.verbose) {
+        unreadable = true;
+    }
     for e in session.hosting.load_errors() {
         eprintln!(
             "hunt: hosting list: {}",
@@ -342,6 +364,23 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints what loading the Sigma rules found; true when a file or rule was bad.
+fn report_sigma(s: &pipeline::SigmaStatus, verbose: bool) -> bool {
+    for p in &s.problems {
+        eprintln!("hunt: sigma: {}", hunt::sanitize::clean(p));
+    }
+    for w in &s.warnings {
+        eprintln!("hunt: sigma: warning: {}", hunt::sanitize::clean(w));
+    }
+    if verbose && (s.detection_rules > 0 || !s.problems.is_empty()) {
+        eprintln!(
+            "hunt: sigma: {} detection and {} correlation rules loaded",
+            s.detection_rules, s.correlation_rules
+        );
+    }
+    !s.problems.is_empty()
 }
 
 /// True when every finding of the incident is suppressed (hidden by default like them).

@@ -147,14 +147,50 @@ pub struct Session {
     file_ranks: Vec<u64>,
     /// Record identities stored so far: a record loaded twice is stored once.
     pub seen: crate::dedup::Seen,
+    /// What loading the Sigma rules of `config.sigma` reported.
+    pub sigma: SigmaStatus,
+    /// Where the Sigma rules read records back from (one entry per input).
+    raw_files: crate::sigma::raw::RawFiles,
+}
+
+/// The Sigma rules a session loaded.
+#[derive(Debug, Clone, Default)]
+pub struct SigmaStatus {
+    pub detection_rules: usize,
+    pub correlation_rules: usize,
+    /// Bad files and rules (each names the file, the rule and the field).
+    pub problems: Vec<String>,
+    /// Rules that load but never run (a logsource hunt does not read).
+    pub warnings: Vec<String>,
 }
 
 impl Session {
     pub fn new(config: Config, enricher: Enricher) -> Session {
         let hosting = HostingNetworks::from_config(&config.detectors.hosting_asn);
+        let mut engine = Engine::new(&config);
+        let raw_files = crate::sigma::raw::RawFiles::default();
+        let mut sigma = SigmaStatus::default();
+        if !config.sigma.paths.is_empty() {
+            let loaded = crate::sigma::load::load(&config.sigma.paths);
+            sigma = SigmaStatus {
+                detection_rules: loaded.detection_rules,
+                correlation_rules: loaded.correlation_rules,
+                problems: loaded.problems.clone(),
+                warnings: loaded.warnings.clone(),
+            };
+            if !loaded.is_empty() {
+                engine.add(Box::new(crate::sigma::detector::SigmaDetector::new(
+                    loaded,
+                    raw_files.clone(),
+                    config.sigma.burst_gap.ms(),
+                )));
+            }
+        }
         Session {
             incidents: crate::incident::Incidents::new(&config.incidents),
-            engine: Engine::new(&config),
+            engine,
+            sigma,
+            raw_files,
             hosting,
             config,
             store: Store::new(),
@@ -167,6 +203,18 @@ impl Session {
             detect_time: Duration::ZERO,
             file_ranks: Vec::new(),
             seen: crate::dedup::Seen::default(),
+        }
+    }
+
+    /// Tells the Sigma rules where each input's records can be read back.
+    fn share_raw_files(&self) {
+        if let Ok(mut files) = self.raw_files.write() {
+            files.clear();
+            files.extend(self.sources.iter().map(|s| crate::sigma::raw::RawFile {
+                path: (s.name != "-").then(|| PathBuf::from(&s.name)),
+                format: s.format.clone(),
+                generation_start: s.generation_start,
+            }));
         }
     }
 
@@ -375,6 +423,7 @@ impl Session {
         let store = &self.store;
         let mut pending = std::mem::take(&mut self.pending);
         sort_for_detection(store, &self.file_ranks, &mut pending);
+        self.share_raw_files();
         let cx = DetectCx {
             store: &self.store,
             config: &self.config,

@@ -571,11 +571,14 @@ fn the_samples_group_into_the_planted_chains() {
 fn hunt_scan_prints_incidents_and_each_findings_incident() {
     use assert_cmd::Command;
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let case_dir = tempfile::tempdir().unwrap();
     let run = |extra: &[&str]| {
         let out = Command::cargo_bin("hunt")
             .unwrap()
             .env("XDG_CONFIG_HOME", root.join("no-such-config"))
-            .args(["scan", "--case", "/nonexistent/case.db", "--geoip"])
+            .args(["scan", "--case"])
+            .arg(case_dir.path().join("case.db"))
+            .arg("--geoip")
             .arg(root.join("geoip"))
             .arg(&root)
             .args(extra)

@@ -146,3 +146,19 @@ fn a_folder_with_no_files_is_an_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn sigma_rules_beside_logs_are_not_read_as_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("case");
+    fs::create_dir_all(root.join("rules")).unwrap();
+    fs::write(root.join("signin.ndjson"), "{}\n").unwrap();
+    fs::write(root.join("rules/a.yml"), "title: a\n").unwrap();
+    fs::write(root.join("rules/b.YAML"), "title: b\n").unwrap();
+    let (inputs, problems) = expand(std::slice::from_ref(&root));
+    assert!(problems.is_empty());
+    assert_eq!(names(&inputs, &root), ["signin.ndjson"]);
+    // Named on the command line, a YAML file is read like anything else.
+    let (inputs, _) = expand(&[root.join("rules/a.yml")]);
+    assert_eq!(inputs.len(), 1);
+}

@@ -27,6 +27,9 @@ macro_rules! registry {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum DetectorId {
             $($variant,)*
+            /// A loaded Sigma rule: its number in [`crate::sigma::catalog`]
+            /// (`sigma:<rule id>`); it describes itself from the rule's data.
+            Sigma(u32),
         }
 
         impl DetectorId {
@@ -37,6 +40,7 @@ macro_rules! registry {
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(DetectorId::$variant => stringify!($module),)*
+                    DetectorId::Sigma(n) => crate::sigma::catalog::key(n),
                 }
             }
 
@@ -45,6 +49,7 @@ macro_rules! registry {
             pub fn description(self) -> Option<&'static describe::Description> {
                 match self {
                     $(DetectorId::$variant => Some(&$module::DESCRIPTION),)*
+                    DetectorId::Sigma(_) => None,
                 }
             }
         }
@@ -119,6 +124,11 @@ impl Engine {
         }
     }
 
+    /// Adds one more detector (the loaded Sigma rules).
+    pub fn add(&mut self, d: Box<dyn Detector>) {
+        self.detectors.push(d);
+    }
+
     pub fn detector_ids(&self) -> Vec<DetectorId> {
         self.detectors.iter().map(|d| d.id()).collect()
     }
@@ -156,7 +166,11 @@ impl Engine {
         }
         // Split by measured cost (each description's `cost`), heaviest first
         // onto the lighter side.
-        let cost = |id: DetectorId| id.description().map_or(1, |d| d.cost);
+        // The Sigma rules (one detector) cost about what spray does with 100 rules.
+        let cost = |id: DetectorId| match id {
+            DetectorId::Sigma(_) => 40,
+            _ => id.description().map_or(1, |d| d.cost),
+        };
         let mut order: Vec<(usize, u32)> = self
             .detectors
             .iter()

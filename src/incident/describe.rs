@@ -181,7 +181,10 @@ fn label(n: &Node) -> &'static str {
     match n.detector.description() {
         Some(_) if n.detector == DetectorId::InboxRule && n.forwards => "forwarding rule",
         Some(d) => d.label,
-        None => n.detector.as_str(),
+        None => n
+            .detector
+            .sigma_rule()
+            .map_or(n.detector.as_str(), |r| r.title.as_str()),
     }
 }
 

@@ -180,8 +180,9 @@ impl Walker {
     }
 }
 
-/// Files a folder walk passes over: hidden files, documentation and MaxMind
-/// databases that sit beside logs (README, *.md, LICENSE, *.mmdb). Named
+/// Files a folder walk passes over: hidden files, documentation, MaxMind
+/// databases and Sigma rules that sit beside logs (README, *.md, LICENSE,
+/// *.mmdb, *.yml, *.yaml: no log format hunt reads is YAML). Named
 /// on the command line, they are read like anything else.
 fn skipped_in_folders(p: &Path) -> bool {
     let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
@@ -193,4 +194,6 @@ fn skipped_in_folders(p: &Path) -> bool {
         || lower.starts_with("license")
         || lower.ends_with(".md")
         || lower.ends_with(".mmdb")
+        || lower.ends_with(".yml")
+        || lower.ends_with(".yaml")
 }

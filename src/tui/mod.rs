@@ -123,8 +123,24 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
         .chain(app.case.error.clone())
         .chain(app.case.read_only.clone())
         .chain(geo_problems)
+        .chain(
+            app.session
+                .sigma
+                .problems
+                .iter()
+                .map(|p| format!("sigma: {}", crate::sanitize::clean(p))),
+        )
         .collect();
     app.notes = geo_msgs;
+    // Every Sigma problem and warning is listed with the notes (sources screen).
+    app.notes.extend(
+        app.session
+            .sigma
+            .problems
+            .iter()
+            .chain(&app.session.sigma.warnings)
+            .map(|p| format!("sigma: {}", crate::sanitize::clean(p))),
+    );
     if let Some(first) = startup.first() {
         app.set_flash(theme::Role::Warning, first.clone());
     }

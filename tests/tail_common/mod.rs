@@ -157,8 +157,12 @@ pub struct Follower {
 
 impl Follower {
     pub fn start(paths: &[PathBuf]) -> Follower {
+        Follower::start_with(paths, Config::default())
+    }
+
+    /// Like [`Follower::start`] with a configuration (Sigma rules, for example).
+    pub fn start_with(paths: &[PathBuf], config: Config) -> Follower {
         let inputs: Vec<Input> = paths.iter().map(|p| Input::Path(p.clone())).collect();
-        let config = Config::default();
         let opts = RunOptions {
             inputs: inputs.clone(),
             follow: true,

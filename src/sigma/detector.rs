@@ -1,0 +1,358 @@
+//! The Sigma rules as one detector: each event goes to the engine of its
+//! source's logsource only (a rule for Okta never looks at a Windows
+//! event), then matches and correlation firings become findings under the
+//! rule's own detector id (`sigma:<rule id>`).
+//!
+//! A detection rule's matches for one entity (user, else IP) are one
+//! finding while they keep coming within `[sigma] burst_gap` of each other;
+//! a correlation's firings for one group are one finding while they fall
+//! within its timespan of the last. Both keep their first evidence time, so
+//! ids are stable. State is bounded: bursts idle past their gap are dropped,
+//! and the correlation engine is bounded by its own limits and evicted by
+//! event time.
+
+use super::catalog;
+use super::fields::{canonical, Canon, SOURCES};
+use super::load::{Loaded, RuleRef};
+use super::raw::{RawFiles, RawReader};
+use super::record::{RawCache, Record};
+use crate::detect::{DetectCx, Detector};
+use crate::event::{Event, Millis};
+use crate::finding::{DetectorId, Finding};
+use crate::store::{EventIdx, Store};
+use rsigma_eval::result::EvaluationResult;
+use rsigma_eval::{CorrelationEngine, Engine};
+use serde_json::{json, Map, Value};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Open bursts kept at most; past this the idle ones are dropped first.
+const MAX_BURSTS: usize = 50_000;
+/// Matched field values kept per finding, and their length.
+const MAX_MATCHED: usize = 20;
+const MAX_VALUE: usize = 200;
+
+struct Burst {
+    last_seen: Millis,
+    finding: Finding,
+}
+
+pub struct SigmaDetector {
+    engines: Vec<Option<Engine>>,
+    correlation: Option<CorrelationEngine>,
+    rules: HashMap<String, RuleRef>,
+    by_title: HashMap<String, String>,
+    raw: RefCell<RawCache>,
+    bursts: HashMap<(u32, String), Burst>,
+    gap: Millis,
+    latest: Millis,
+    seen: u64,
+}
+
+impl SigmaDetector {
+    pub fn new(loaded: Loaded, files: RawFiles, burst_gap: Millis) -> SigmaDetector {
+        let by_title = loaded
+            .rules
+            .iter()
+            .filter_map(|(k, r)| Some((catalog::get(r.n)?.title.clone(), k.clone())))
+            .collect();
+        SigmaDetector {
+            engines: loaded.engines,
+            correlation: loaded.correlation,
+            rules: loaded.rules,
+            by_title,
+            raw: RefCell::new(RawCache::new(RawReader::new(files))),
+            bursts: HashMap::new(),
+            gap: burst_gap.max(1),
+            latest: Millis::MIN,
+            seen: 0,
+        }
+    }
+
+    /// Raw records read back so far.
+    pub fn raw_reads(&self) -> u64 {
+        self.raw.borrow().reader.reads
+    }
+
+    fn rule_of(&self, r: &EvaluationResult) -> Option<&RuleRef> {
+        r.header
+            .rule_id
+            .as_ref()
+            .and_then(|id| self.rules.get(id))
+            .or_else(|| {
+                self.by_title
+                    .get(&r.header.rule_title)
+                    .and_then(|k| self.rules.get(k))
+            })
+    }
+
+    fn prune(&mut self) {
+        let horizon = self.latest.saturating_sub(self.gap);
+        self.bursts.retain(|_, b| b.last_seen >= horizon);
+        if self.bursts.len() > MAX_BURSTS {
+            let mut times: Vec<Millis> = self.bursts.values().map(|b| b.last_seen).collect();
+            times.sort_unstable();
+            let cut = times
+                .get(self.bursts.len() - MAX_BURSTS / 2)
+                .copied()
+                .unwrap_or(Millis::MAX);
+            self.bursts.retain(|_, b| b.last_seen >= cut);
+        }
+    }
+
+    /// Creates or extends the finding of rule `n` for `entity`, seen at `time`.
+    #[allow(clippy::too_many_arguments)]
+    fn touch(
+        &mut self,
+        n: u32,
+        entity: String,
+        time: Millis,
+        gap: Millis,
+        first_time: Millis,
+        store: &Store,
+        update: impl FnOnce(&mut Finding, &Store),
+    ) -> Finding {
+        let key = (n, entity);
+        let fresh = match self.bursts.get(&key) {
+            Some(b) => time.saturating_sub(b.last_seen) > gap,
+            None => true,
+        };
+        if fresh {
+            let meta = catalog::get(n);
+            let title = meta.map_or("Sigma rule", |m| m.title.as_str());
+            let risk = meta.map_or(50, |m| m.risk);
+            let mut f = Finding::new(
+                DetectorId::Sigma(n),
+                &key.1,
+                first_time,
+                risk,
+                format!("{title} ({})", key.1),
+            );
+            if let Some(m) = meta {
+                f.severity = m.severity;
+            }
+            self.bursts.insert(
+                key.clone(),
+                Burst {
+                    last_seen: time,
+                    finding: f,
+                },
+            );
+        }
+        let Some(b) = self.bursts.get_mut(&key) else {
+            return Finding::new(DetectorId::Sigma(n), &key.1, first_time, 0, String::new());
+        };
+        b.last_seen = b.last_seen.max(time);
+        b.finding.last_seen = b.finding.last_seen.max(time);
+        update(&mut b.finding, store);
+        b.finding.clone()
+    }
+}
+
+/// The entity of a single-event finding: the user, else the IP.
+fn entity(ev: &Event, store: &Store) -> String {
+    [ev.user, ev.ip]
+        .into_iter()
+        .map(|s| store.text(s))
+        .find(|s| !s.is_empty())
+        .unwrap_or("-")
+        .to_string()
+}
+
+fn base_details(n: u32) -> Map<String, Value> {
+    let mut m = Map::new();
+    if let Some(meta) = catalog::get(n) {
+        // "Why it fired": renderers read `rule` for detectors described by data.
+        m.insert("rule".into(), json!(super::describe(DetectorId::Sigma(n))));
+        m.insert("rule_id".into(), json!(meta.id));
+        m.insert("level".into(), json!(meta.level));
+        if !meta.attack.is_empty() {
+            m.insert("attack".into(), json!(meta.attack));
+        }
+        if !meta.tags.is_empty() {
+            m.insert("tags".into(), json!(meta.tags));
+        }
+    }
+    m
+}
+
+fn cut(s: &str) -> String {
+    match s.char_indices().nth(MAX_VALUE) {
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
+        None => s.to_string(),
+    }
+}
+
+impl Detector for SigmaDetector {
+    fn id(&self) -> DetectorId {
+        DetectorId::Sigma(u32::MAX)
+    }
+
+    fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
+        let Some(pos) = SOURCES.iter().position(|s| *s == ev.source) else {
+            return;
+        };
+        if self.engines.get(pos).is_none_or(Option::is_none) {
+            return;
+        }
+        let store = cx.store;
+        self.latest = self.latest.max(ev.time);
+        self.seen += 1;
+        if self.seen.is_multiple_of(4096) {
+            self.prune();
+            if let Some(c) = self.correlation.as_mut() {
+                c.evict_expired(self.latest.div_euclid(1000));
+            }
+        }
+        let rec = Record {
+            idx,
+            ev,
+            store,
+            raw: &self.raw,
+        };
+        let Some(engine) = self.engines.get(pos).and_then(Option::as_ref) else {
+            return;
+        };
+        let detections = engine.evaluate(&rec);
+        if detections.is_empty() {
+            return;
+        }
+        let fired = match self.correlation.as_mut() {
+            Some(c) => {
+                c.process_with_detections(&rec, detections.clone(), ev.time.div_euclid(1000))
+            }
+            None => Vec::new(),
+        };
+        let who = entity(ev, store);
+        for d in &detections {
+            let Some(rule) = self.rule_of(d).cloned() else {
+                continue;
+            };
+            if rule.correlation_only {
+                continue;
+            }
+            let matched: Vec<(String, String)> = d
+                .as_detection()
+                .map(|b| {
+                    b.matched_fields
+                        .iter()
+                        .take(MAX_MATCHED)
+                        .map(|m| {
+                            let v = match &m.value {
+                                Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            };
+                            (m.field.clone(), cut(&v))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let (user, ip) = (store.text(ev.user), store.text(ev.ip));
+            let f = self.touch(
+                rule.n,
+                who.clone(),
+                ev.time,
+                self.gap,
+                ev.time,
+                store,
+                |f, _| {
+                    f.event_count += 1;
+                    f.add_evidence(idx);
+                    if f.user.is_none() && !user.is_empty() {
+                        f.user = Some(user.to_string());
+                    }
+                    if f.ip.is_none() && !ip.is_empty() {
+                        f.ip = Some(ip.to_string());
+                    }
+                    let mut m = match std::mem::take(&mut f.details) {
+                        Value::Object(m) => m,
+                        _ => base_details(rule.n),
+                    };
+                    let fields = m
+                        .entry("matched")
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Value::Object(fields) = fields {
+                        for (k, v) in matched {
+                            if fields.len() < MAX_MATCHED {
+                                fields.entry(k).or_insert(Value::String(v));
+                            }
+                        }
+                    }
+                    m.insert("matches".into(), json!(f.event_count));
+                    f.details = Value::Object(m);
+                },
+            );
+            out.push(f);
+        }
+        for c in fired.iter().filter(|r| r.is_correlation()) {
+            let Some(rule) = self.rule_of(c).cloned() else {
+                continue;
+            };
+            let Some(body) = c.as_correlation() else {
+                continue;
+            };
+            let refs: Vec<EventIdx> = body
+                .event_refs
+                .iter()
+                .flatten()
+                .filter_map(|r| r.id.as_ref()?.parse().ok())
+                .filter(|&i: &EventIdx| (i as usize) < store.len())
+                .collect();
+            let first = refs.iter().map(|&i| store.time(i)).min().unwrap_or(ev.time);
+            let group: Vec<String> = body.group_key.iter().map(|(_, v)| v.clone()).collect();
+            let who = if group.is_empty() {
+                "all".to_string()
+            } else {
+                group.join(", ")
+            };
+            // The group names the user or IP when it is grouped by a field that means one.
+            let mut user = None;
+            let mut ip = None;
+            for (field, value) in &body.group_key {
+                match canonical(ev.source, field) {
+                    Some(Canon::User) => user = Some(value.clone()),
+                    Some(Canon::Ip) => ip = Some(value.clone()),
+                    _ => {}
+                }
+            }
+            let kind = body.correlation_type.as_str();
+            let (value, span) = (body.aggregated_value, body.timespan_secs);
+            let group_json: Map<String, Value> = body
+                .group_key
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(cut(v))))
+                .collect();
+            let gap = rule.timespan_ms.max(1000);
+            let f = self.touch(rule.n, who, ev.time, gap, first, store, |f, store| {
+                for &i in &refs {
+                    f.add_evidence(i);
+                }
+                f.evidence.sort_by_key(|&i| (store.time(i), i));
+                f.event_count = f.evidence.len() as u32;
+                if f.user.is_none() {
+                    f.user = user;
+                }
+                if f.ip.is_none() {
+                    f.ip = ip;
+                }
+                let mut m = base_details(rule.n);
+                m.insert("correlation".into(), json!(kind));
+                m.insert("group".into(), Value::Object(group_json));
+                let peak = f
+                    .details
+                    .get("value")
+                    .and_then(Value::as_f64)
+                    .map_or(value, |v| v.max(value));
+                m.insert("value".into(), json!(peak));
+                m.insert("timespan".into(), json!(format!("{span}s")));
+                f.details = Value::Object(m);
+            });
+            out.push(f);
+        }
+    }
+
+    #[cfg(test)]
+    fn state_len(&self) -> usize {
+        self.bursts.len()
+    }
+}
