@@ -4,6 +4,7 @@
 
 mod brute;
 mod cloud_session;
+mod country;
 mod describe;
 mod distributed;
 mod hosting;
