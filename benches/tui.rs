@@ -207,7 +207,7 @@ fn main() {
             "\nfilter `{q}` over {n} events: {:.0} ms in {ticks} ticks (longest tick {:.1} ms), {} matches",
             ms(t.elapsed()),
             ms(worst),
-            app.events.len(&app.session.store)
+            app.events().map_or(0, |e| e.len(&app.session.store))
         );
     }
 }

@@ -1076,9 +1076,154 @@ fn main() {
         fs::create_dir_all(&dir).expect("create samples dir");
         f(&dir, &mut rng);
     }
+    entra_mfa_and_clients(&root.join("entra"));
     let _ = Utc.timestamp_opt(0, 0);
     spray_campaigns(&root.join("entra"));
     println!("wrote samples under {}", root.display());
+}
+
+/// Issue 13's planted cases, in a file of their own so the files above stay
+/// byte-identical: MFA fatigue, suspicious clients (ROPC with a script user
+/// agent, device code) and user enumeration (Entra 50034), each with a
+/// lookalike that must stay quiet. Its own seeded RNG.
+fn entra_mfa_and_clients(dir: &Path) {
+    let mut rng = Rng(0x1553_e13a_f1e1_d500);
+    let mut rows = Vec::new();
+    let mut seq = 0x1300_0000u64;
+    let mut push = |s: &SignIn, edit: &dyn Fn(&mut Value)| {
+        seq += 1;
+        let mut row = s.sentinel(seq);
+        edit(&mut row);
+        rows.push(row);
+    };
+    let status = |code: u32, detail: &'static str| {
+        move |row: &mut Value| {
+            row["Status"] = json!({
+                "errorCode": code,
+                "failureReason": "Authentication failed during strong authentication request.",
+                "additionalDetails": detail,
+            });
+        }
+    };
+    // mfa_fatigue: someone with henrietta.mueller's password pushes six MFA
+    // prompts in six minutes at 03:00 on Saturday; she declines, ignores, then approves.
+    let henrietta = upn("henrietta.mueller");
+    let t0 = t("2026-11-21T03:00:00Z");
+    for i in 0..6 {
+        let at = t0 + Duration::seconds(i * 60 + rng.below(20) as i64);
+        let detail = if i % 2 == 0 {
+            "MFA denied; user declined the authentication"
+        } else {
+            "MFA denied; user did not respond to mobile app notification"
+        };
+        push(
+            &SignIn::new(at, &henrietta, LONDON, 500121),
+            &status(500121, detail),
+        );
+    }
+    push(
+        &SignIn::new(t0 + Duration::minutes(7), &henrietta, LONDON, 0),
+        &|_| {},
+    );
+    // Lookalike: irvin.sayers misses three prompts at the office, then approves.
+    let irvin = upn("irvin.sayers");
+    let t1 = t("2026-11-20T09:30:00Z");
+    for i in 0..3 {
+        let at = t1 + Duration::seconds(i * 90);
+        push(
+            &SignIn::new(at, &irvin, AMS_CORP, 500121),
+            &status(
+                500121,
+                "MFA denied; user did not respond to mobile app notification",
+            ),
+        );
+    }
+    push(
+        &SignIn::new(t1 + Duration::minutes(5), &irvin, AMS_CORP, 0),
+        &|_| {},
+    );
+    // suspicious_client: raul.razo signs in by ROPC from a Python script.
+    let ropc = |row: &mut Value| {
+        row["AuthenticationProtocol"] = json!("ropc");
+        row["UserAgent"] = json!("python-requests/2.31.0");
+        row["AppId"] = json!("1b730954-1685-4b74-9bfd-dac224a7b894");
+    };
+    let t2 = t("2026-11-20T16:05:00Z");
+    push(&SignIn::new(t2, &upn("raul.razo"), AMS_CORP, 0), &ropc);
+    // suspicious_client: enrico.cattaneo completes a device-code sign-in (device-code phishing).
+    push(
+        &SignIn::new(
+            t2 + Duration::minutes(20),
+            &upn("enrico.cattaneo"),
+            AMS_CORP,
+            0,
+        ),
+        &|row: &mut Value| {
+            row["AuthenticationProtocol"] = json!("deviceCode");
+            row["OriginalTransferMethod"] = json!("deviceCodeFlow");
+            row["AppDisplayName"] = json!("Microsoft Authentication Broker");
+            row["ResourceDisplayName"] = json!("Microsoft Graph");
+        },
+    );
+    // Lookalike: a failed ROPC attempt with curl for allan.deyoung.
+    push(
+        &SignIn::new(
+            t2 + Duration::minutes(40),
+            &upn("allan.deyoung"),
+            AMS_CORP,
+            50126,
+        ),
+        &|row: &mut Value| {
+            row["AuthenticationProtocol"] = json!("ropc");
+            row["UserAgent"] = json!("curl/7.68.0");
+        },
+    );
+    // user_enumeration: 193.32.162.70 tries twelve accounts that do not exist.
+    const HARVESTER: Place = Place {
+        ip: "193.32.162.70",
+        cc: "RO",
+        city: "Bucharest",
+        lat: 44.4268,
+        lon: 26.1025,
+        asn: 0,
+    };
+    let unknown = |row: &mut Value| {
+        row["Status"] = json!({
+            "errorCode": 50034,
+            "failureReason": "The user account does not exist in the directory.",
+        });
+        row["UserAgent"] = json!("Mozilla/5.0 (compatible; MSIE 9.0; Windows NT 6.1)");
+    };
+    let t3 = t("2026-11-20T22:10:00Z");
+    let names = [
+        "admin",
+        "administrator",
+        "test",
+        "info",
+        "support",
+        "sales",
+        "hr",
+        "it",
+        "backup",
+        "scanner",
+        "office",
+        "reception",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let at = t3 + Duration::seconds(i as i64 * 40 + rng.below(15) as i64);
+        push(&SignIn::new(at, &upn(name), HARVESTER, 50034), &unknown);
+    }
+    // Lookalike: adele.vance mistypes her own name three times at the office.
+    let t4 = t("2026-11-20T08:12:00Z");
+    for i in 0..3 {
+        let at = t4 + Duration::seconds(i * 30);
+        push(
+            &SignIn::new(at, &upn("adele.vanse"), AMS_CORP, 50034),
+            &unknown,
+        );
+    }
+    sort_by_key(&mut rows, "TimeGenerated");
+    write_lines(&dir.join("SigninLogs-mfa-and-clients.ndjson"), &rows);
 }
 
 /// Issue 13 (brute_force, slow_spray, distributed_spray, new_country): its
@@ -1086,7 +1231,7 @@ fn main() {
 fn spray_campaigns(dir: &Path) {
     let mut rng = Rng(0x1313_d15c_0b0e_5eed);
     let mut rows = Vec::new();
-    let mut seq = 0x1300_0000u64;
+    let mut seq = 0x1313_0000u64;
     let mut push = |s: SignIn, rows: &mut Vec<Value>| {
         seq += 1;
         rows.push(s.sentinel(seq));
@@ -1163,14 +1308,14 @@ fn spray_campaigns(dir: &Path) {
         let at = start + Duration::seconds(35 * i + rng.below(5) as i64);
         push(SignIn::new(at, &lidia, place, 50126), &mut rows);
     }
-    // Lookalike: henrietta.mueller types a wrong password six times and
+    // Lookalike: christie.cline types a wrong password six times and
     // gives up for the night (below brute_force's 10; no success after, so
     // no credential_stuffing either).
-    let henrietta = upn("henrietta.mueller");
+    let christie = upn("christie.cline");
     let start = t("2026-11-20T21:30:00Z");
     for i in 0..6 {
         let at = start + Duration::seconds(40 * i);
-        push(SignIn::new(at, &henrietta, AMS_CORP, 50126), &mut rows);
+        push(SignIn::new(at, &christie, AMS_CORP, 50126), &mut rows);
     }
     // Lookalike: a new joiner travels in their first week: three sign-ins
     // from the office, then two from Paris (no baseline for new_country;

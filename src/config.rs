@@ -170,10 +170,124 @@ pub struct DetectorsConfig {
     pub bulk_send: BulkSendConfig,
     pub cloud_recon: CloudReconConfig,
     pub session_anomaly: SessionConfig,
+    pub user_enumeration: EnumerationConfig,
+    pub mfa_fatigue: MfaFatigueConfig,
+    pub suspicious_client: SuspiciousClientConfig,
     pub brute_force: BruteForceConfig,
     pub slow_spray: SlowSprayConfig,
     pub distributed_spray: DistributedSprayConfig,
     pub new_country: NewCountryConfig,
+}
+
+/// `user_enumeration` (issue 13): one IP tries many accounts that do not exist.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnumerationConfig {
+    pub enabled: bool,
+    /// Sliding window for one IP's failures on non-existent accounts.
+    pub window: Span,
+    /// Distinct non-existent accounts within the window that fire.
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_accounts: u32,
+    #[serde(deserialize_with = "percent")]
+    pub risk: u8,
+}
+
+impl Default for EnumerationConfig {
+    fn default() -> Self {
+        EnumerationConfig {
+            enabled: true,
+            window: Span::minutes(15),
+            min_accounts: 10,
+            risk: 50,
+        }
+    }
+}
+
+/// `mfa_fatigue` (issue 13): MFA prompts denied or left unanswered, again and again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MfaFatigueConfig {
+    pub enabled: bool,
+    /// Prompts and the success after them must fall within this span.
+    pub window: Span,
+    /// Denied or unanswered prompts followed by a success that fire (high).
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_prompts_then_success: u32,
+    /// Denied or unanswered prompts without a success that fire (medium).
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_prompts_without_success: u32,
+    /// Result codes counted as an unanswered prompt besides flagged denials
+    /// (Entra 50074: strong authentication required, again).
+    pub prompt_codes: Vec<String>,
+    #[serde(deserialize_with = "percent")]
+    pub risk_success: u8,
+    #[serde(deserialize_with = "percent")]
+    pub risk_no_success: u8,
+}
+
+impl Default for MfaFatigueConfig {
+    fn default() -> Self {
+        MfaFatigueConfig {
+            enabled: true,
+            window: Span::minutes(10),
+            min_prompts_then_success: 5,
+            min_prompts_without_success: 10,
+            prompt_codes: vec!["50074".into()],
+            risk_success: 85,
+            risk_no_success: 60,
+        }
+    }
+}
+
+/// `suspicious_client` (issue 13): a success through a flow or client that
+/// attack tools use.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SuspiciousClientConfig {
+    pub enabled: bool,
+    /// Resource-owner password credentials (the client sends the password).
+    pub ropc: bool,
+    /// Device-code flow (`authenticationProtocol` or `originalTransferMethod`).
+    pub device_code: bool,
+    /// Case-insensitive substrings of user agents of scripts and tools.
+    pub user_agents: Vec<String>,
+    /// Such sign-ins of one user within this span of the first form one finding.
+    pub group_window: Span,
+    /// Risk of a ROPC or device-code success.
+    #[serde(deserialize_with = "percent")]
+    pub risk_flow: u8,
+    /// Risk of a success from a listed user agent only.
+    #[serde(deserialize_with = "percent")]
+    pub risk_user_agent: u8,
+}
+
+impl Default for SuspiciousClientConfig {
+    fn default() -> Self {
+        SuspiciousClientConfig {
+            enabled: true,
+            ropc: true,
+            device_code: true,
+            user_agents: [
+                "python-requests",
+                "python-urllib",
+                "aiohttp",
+                "axios",
+                "node-fetch",
+                "undici",
+                "go-http-client",
+                "curl/",
+                "wget/",
+                "libwww-perl",
+                "BAV2ROPC",
+            ]
+            .map(String::from)
+            .to_vec(),
+            group_window: Span::hours(24),
+            risk_flow: 65,
+            risk_user_agent: 55,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -340,6 +454,10 @@ pub struct RiskConfig {
     pub risk_event_types: Vec<String>,
     /// Risky sign-ins of one user within this span of the first form one finding.
     pub group_window: Span,
+    /// Okta ThreatInsight as an indicator: a successful sign-in Okta marked
+    /// `threatSuspected`, or one from an IP a `security.threat.detected`
+    /// event named within `group_window` before it.
+    pub threat_insight: bool,
     /// Risk (0–100) when the provider's signals make it high.
     #[serde(deserialize_with = "percent")]
     pub risk_high: u8,
@@ -368,6 +486,7 @@ impl Default for RiskConfig {
             .map(String::from)
             .to_vec(),
             group_window: Span::hours(24),
+            threat_insight: true,
             risk_high: 80,
             risk_medium: 60,
         }
@@ -723,6 +842,8 @@ impl Default for IncidentsConfig {
             SessionAnomaly,
             InboxRule,
             BulkSend,
+            MfaFatigue,
+            SuspiciousClient,
             BruteForce,
             NewCountry,
         ];
@@ -756,6 +877,7 @@ impl Default for IncidentsConfig {
                         ImpossibleTravel,
                         HostingAsn,
                         SessionAnomaly,
+                        UserEnumeration,
                         SlowSpray,
                     ],
                     window: Span::hours(24),
@@ -1072,6 +1194,44 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("risk") && err.contains("0 to 100"), "{err}");
+    }
+
+    #[test]
+    fn issue13_detectors_are_printed_and_configurable() {
+        let printed = Config::default().to_toml();
+        for section in [
+            "[detectors.user_enumeration]",
+            "[detectors.mfa_fatigue]",
+            "[detectors.suspicious_client]",
+        ] {
+            assert!(printed.contains(section), "{section} in {printed}");
+        }
+        assert!(printed.contains("min_accounts = 10"), "{printed}");
+        assert!(
+            printed.contains("min_prompts_then_success = 5"),
+            "{printed}"
+        );
+        assert!(printed.contains("\"python-requests\""), "{printed}");
+        assert!(printed.contains("threat_insight = true"), "{printed}");
+        let c = Config::from_toml(
+            "[detectors.mfa_fatigue]\nwindow = \"5m\"\nprompt_codes = []\n[detectors.suspicious_client]\nuser_agents = [\"evilginx\"]\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.detectors.mfa_fatigue.window, Span::minutes(5));
+        assert!(c.detectors.mfa_fatigue.prompt_codes.is_empty());
+        assert_eq!(c.detectors.suspicious_client.user_agents, vec!["evilginx"]);
+        assert_eq!(
+            c.detectors.user_enumeration.min_accounts, 10,
+            "defaults kept"
+        );
+        let err = Config::from_toml(
+            "[detectors.user_enumeration]\nmin_accounts = 0\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("min_accounts"), "{err}");
     }
 
     #[test]

@@ -240,6 +240,141 @@ impl Outcome {
     }
 }
 
+/// How the sign-in authenticated (Entra `authenticationProtocol`). Most
+/// sign-ins say `none`; `ropc` (password sent by the client itself) and
+/// `deviceCode` are the flows phishing kits and password tools use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum AuthProtocol {
+    /// Not in the record.
+    #[default]
+    Unknown,
+    None,
+    OAuth2,
+    Ropc,
+    DeviceCode,
+    WsFederation,
+    Saml20,
+    AuthenticationTransfer,
+    NativeAuth,
+    ImplicitAccessTokenAndGetResponseMode,
+    /// A value this build does not know (kept as text in `extra`).
+    Other,
+}
+
+impl AuthProtocol {
+    /// Reads the log's value, case-insensitively (empty means unknown).
+    pub fn parse(s: &str) -> AuthProtocol {
+        const NAMES: [(&str, AuthProtocol); 9] = [
+            ("none", AuthProtocol::None),
+            ("oAuth2", AuthProtocol::OAuth2),
+            ("ropc", AuthProtocol::Ropc),
+            ("deviceCode", AuthProtocol::DeviceCode),
+            ("wsFederation", AuthProtocol::WsFederation),
+            ("saml20", AuthProtocol::Saml20),
+            (
+                "authenticationTransfer",
+                AuthProtocol::AuthenticationTransfer,
+            ),
+            ("nativeAuth", AuthProtocol::NativeAuth),
+            (
+                "implicitAccessTokenAndGetResponseMode",
+                AuthProtocol::ImplicitAccessTokenAndGetResponseMode,
+            ),
+        ];
+        let s = s.trim();
+        if s.is_empty() || s == "null" {
+            return AuthProtocol::Unknown;
+        }
+        NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(s))
+            .map_or(AuthProtocol::Other, |&(_, p)| p)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthProtocol::Unknown => "",
+            AuthProtocol::None => "none",
+            AuthProtocol::OAuth2 => "oAuth2",
+            AuthProtocol::Ropc => "ropc",
+            AuthProtocol::DeviceCode => "deviceCode",
+            AuthProtocol::WsFederation => "wsFederation",
+            AuthProtocol::Saml20 => "saml20",
+            AuthProtocol::AuthenticationTransfer => "authenticationTransfer",
+            AuthProtocol::NativeAuth => "nativeAuth",
+            AuthProtocol::ImplicitAccessTokenAndGetResponseMode => {
+                "implicitAccessTokenAndGetResponseMode"
+            }
+            AuthProtocol::Other => "other",
+        }
+    }
+}
+
+/// How the sign-in's session was first obtained (Entra
+/// `originalTransferMethod`): a device-code flow or a transfer from another
+/// device shows here even when the protocol of this request does not.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum TransferMethod {
+    #[default]
+    Unknown,
+    None,
+    DeviceCodeFlow,
+    AuthenticationTransfer,
+    Other,
+}
+
+impl TransferMethod {
+    pub fn parse(s: &str) -> TransferMethod {
+        let s = s.trim();
+        if s.is_empty() || s == "null" {
+            TransferMethod::Unknown
+        } else if s.eq_ignore_ascii_case("none") {
+            TransferMethod::None
+        } else if s.eq_ignore_ascii_case("deviceCodeFlow") {
+            TransferMethod::DeviceCodeFlow
+        } else if s.eq_ignore_ascii_case("authenticationTransfer") {
+            TransferMethod::AuthenticationTransfer
+        } else {
+            TransferMethod::Other
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferMethod::Unknown => "",
+            TransferMethod::None => "none",
+            TransferMethod::DeviceCodeFlow => "deviceCodeFlow",
+            TransferMethod::AuthenticationTransfer => "authenticationTransfer",
+            TransferMethod::Other => "other",
+        }
+    }
+}
+
+/// Names of the values kept in [`Record::extra`] (encoded with [`encode_params`]).
+pub mod extra {
+    /// The client application's id (Entra `appId`).
+    pub const APP_ID: &str = "app_id";
+    /// The resource signed in to (Entra `resourceDisplayName`).
+    pub const RESOURCE: &str = "resource";
+    /// Its id (Entra `resourceId`; Sentinel `ResourceIdentity`).
+    pub const RESOURCE_ID: &str = "resource_id";
+    /// The result's explanation (Entra `status.additionalDetails`).
+    pub const STATUS_DETAIL: &str = "status_detail";
+    pub const DEVICE_ID: &str = "device_id";
+    /// Device join type (`Azure AD joined`, `Hybrid Azure AD joined`, `Azure AD registered`).
+    pub const DEVICE_TRUST: &str = "device_trust";
+    /// `true` / `false` as logged.
+    pub const DEVICE_COMPLIANT: &str = "device_compliant";
+    /// Entra `incomingTokenType` (`primaryRefreshToken`, `saml11`, ...).
+    pub const TOKEN_TYPE: &str = "token_type";
+    /// An `authenticationProtocol` / `originalTransferMethod` value not in
+    /// [`super::AuthProtocol`] / [`super::TransferMethod`], as logged.
+    pub const PROTOCOL_TEXT: &str = "protocol";
+    pub const TRANSFER_TEXT: &str = "transfer";
+}
+
 /// Where a record came from: file id (see `ingest::FileTable`), 1-based line
 /// (0 when the format has no lines, e.g. evtx, where `offset` is the record id),
 /// and the byte offset of the record's start in the (decompressed) stream.
@@ -264,6 +399,15 @@ pub mod flags {
     pub const ASN_FROM_DB: u8 = 8;
     /// Interactive sign-in (false for Entra non-interactive rows).
     pub const NON_INTERACTIVE: u8 = 16;
+    /// A failure for an account that does not exist (Entra 50034, Okta
+    /// unknown user, sshd `Invalid user`, Kerberos 4768 status 0x6).
+    pub const NO_SUCH_USER: u8 = 32;
+    /// An MFA prompt denied or left unanswered (Entra 500121, Okta push
+    /// rejected): the password was right, so the outcome is `Interrupted`.
+    pub const MFA_DENIED: u8 = 64;
+    /// The identity provider's threat engine flagged the request (Okta
+    /// ThreatInsight: `debugData.threatSuspected`, `security.threat.detected`).
+    pub const THREAT_SUSPECTED: u8 = 128;
 }
 
 /// The normalized event, generic over how text is held (`Txt` in drafts, `Sym` in the store).
@@ -301,6 +445,12 @@ pub struct Record<S> {
     pub params: S,
     /// Cloud credential identity (AWS access key id), for `cloud_recon`.
     pub access_key: S,
+    /// Rarely read sign-in details (app id, resource, status detail,
+    /// device, token type), encoded with [`encode_params`] under the names
+    /// in [`extra`]; read one with [`extra_value`].
+    pub extra: S,
+    pub protocol: AuthProtocol,
+    pub transfer: TransferMethod,
     pub asn: u32,
     /// Latitude/longitude in degrees; NaN when absent.
     pub lat: f32,
@@ -365,6 +515,9 @@ impl<S: Copy> Record<S> {
             operation: f(self.operation),
             params: f(self.params),
             access_key: f(self.access_key),
+            extra: f(self.extra),
+            protocol: self.protocol,
+            transfer: self.transfer,
             asn: self.asn,
             lat: self.lat,
             lon: self.lon,
@@ -382,6 +535,13 @@ impl<S: Copy> Record<S> {
     pub fn credentials_ok(&self) -> bool {
         matches!(self.outcome, Outcome::Success | Outcome::Interrupted)
     }
+}
+
+/// The value named `key` in an [`encode_params`] string (`None` when absent).
+pub fn extra_value<'a>(encoded: &'a str, key: &str) -> Option<&'a str> {
+    decode_params(encoded)
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v)
 }
 
 /// A batch of drafts with the text they point into.
@@ -500,6 +660,23 @@ mod tests {
             let mut r = r;
             assert_eq!(r.text.put("bob"), Txt(1));
         }
+    }
+
+    #[test]
+    fn protocol_and_transfer_values_read_case_insensitively() {
+        assert_eq!(AuthProtocol::parse("ROPC"), AuthProtocol::Ropc);
+        assert_eq!(AuthProtocol::parse("deviceCode"), AuthProtocol::DeviceCode);
+        assert_eq!(AuthProtocol::parse(" none "), AuthProtocol::None);
+        assert_eq!(AuthProtocol::parse(""), AuthProtocol::Unknown);
+        assert_eq!(AuthProtocol::parse("rpoc"), AuthProtocol::Other);
+        assert_eq!(
+            TransferMethod::parse("deviceCodeFlow"),
+            TransferMethod::DeviceCodeFlow
+        );
+        assert_eq!(TransferMethod::parse("null"), TransferMethod::Unknown);
+        let enc = encode_params([(extra::APP_ID, "a-1"), (extra::DEVICE_ID, "d-2")]);
+        assert_eq!(extra_value(&enc, extra::DEVICE_ID), Some("d-2"));
+        assert_eq!(extra_value(&enc, extra::RESOURCE), None);
     }
 
     #[test]

@@ -84,4 +84,17 @@ fn corpus_attacks_fire() {
         has(DetectorId::PasswordSpray, "183.62.140.253"),
         "sshd brute force over many users from one IP"
     );
+    // Issue 13. loghub sshd: two IPs walk lists of invalid user names (sshd user enumeration).
+    for ip in ["187.141.143.180", "103.99.0.122"] {
+        assert!(
+            has(DetectorId::UserEnumeration, ip),
+            "{ip} enumerates users"
+        );
+    }
+    // Panther's Entra tests: the ROPC and device-code (broker) successes are
+    // their true cases; their failed ROPC login is not a hit.
+    for user in ["gandalf@lotr.com", "aragorn@lotr.com", "eve@lexcorp.com"] {
+        assert!(has(DetectorId::SuspiciousClient, user), "{user}");
+    }
+    assert!(!has(DetectorId::SuspiciousClient, "attacker@company.com"));
 }

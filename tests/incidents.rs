@@ -593,7 +593,7 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(incidents.len(), 9, "{text}");
+    assert_eq!(incidents.len(), 10, "{text}");
     let spray = &incidents[0];
     assert_eq!(spray["severity"], "critical");
     assert!(spray["title"]
@@ -604,7 +604,7 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
     let (code, text, err) = run(&["--output", "jsonl"]);
     assert_eq!(code, Some(0));
     assert!(
-        err.contains("hunt: 9 incidents group 25 related findings"),
+        err.contains("hunt: 10 incidents group 28 related findings"),
         "{err}"
     );
     let findings: Vec<serde_json::Value> = text
@@ -624,7 +624,7 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
     let (code, _, _) = run(&["--incidents", "--output", "table"]);
     assert_eq!(code, Some(2));
     let (code, text, _) = run(&["--incidents", "--fail-on", "critical"]);
-    assert_eq!((code, text.lines().count()), (Some(1), 9));
+    assert_eq!((code, text.lines().count()), (Some(1), 10));
 }
 
 #[test]

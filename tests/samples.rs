@@ -66,14 +66,29 @@ fn planted_attacks_fire_and_lookalikes_stay_quiet() {
         (IdentityRisk, "johanna.lorenz@contoso.com"),    // risk on a failed sign-in
         (InboxRule, "emily.braun@contoso.com"),          // rule that only files newsletters
         (BulkSend, "alex.wilber@contoso.com"),           // 35 sends in an hour
-        (BruteForce, "henrietta.mueller@contoso.com"),   // six typos, gives up
+        (BruteForce, "christie.cline@contoso.com"),      // six typos, gives up
+        (CredentialStuffing, "christie.cline@contoso.com"), // no success after them
         (CredentialStuffing, "lidia.holloway@contoso.com"), // brute force, no success
         (NewCountry, "new.joiner@contoso.com"),          // travels without a baseline
         (ImpossibleTravel, "new.joiner@contoso.com"),    // Amsterdam → Paris next day
         (SlowSpray, "62.140.128.10"),                    // the office NAT over the week
         (DistributedSpray, "62.140.128.10"),             // one NAT address is not a network spray
     ];
-    for (d, who) in quiet {
+    // Issue 13's planted cases (samples/entra/SigninLogs-mfa-and-clients.ndjson).
+    for (d, who) in [
+        (MfaFatigue, "henrietta.mueller@contoso.com"),
+        (SuspiciousClient, "raul.razo@contoso.com"),
+        (SuspiciousClient, "enrico.cattaneo@contoso.com"),
+        (UserEnumeration, "193.32.162.70"),
+    ] {
+        assert!(find(&s, d, who).is_some(), "{d} should fire for {who}");
+    }
+    let quiet13 = [
+        (MfaFatigue, "irvin.sayers@contoso.com"), // three missed prompts, then approved
+        (SuspiciousClient, "allan.deyoung@contoso.com"), // a failed ROPC attempt with curl
+        (UserEnumeration, "62.140.128.10"),       // one mistyped name, three times
+    ];
+    for (d, who) in quiet.into_iter().chain(quiet13) {
         assert!(
             find(&s, d, who).is_none(),
             "{d} must stay quiet for {who}: {:?}",

@@ -6,13 +6,17 @@
 //! Reason and indicator count follow the seed's `case()`; 2+ indicators (or a
 //! confirmedCompromised state) are high, one is medium. Failed sign-ins never
 //! fire. One finding per user per group window, at the worst severity seen.
+//! A fifth indicator, Okta ThreatInsight (issue 13): the sign-in is marked
+//! `threatSuspected`, or its IP was named by a `security.threat.detected`
+//! event within the group window before it (those IPs are remembered,
+//! pruned by event time).
 
 use super::describe::{Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, Distinct, Group, Groups};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
 use crate::config::{Config, RiskConfig};
-use crate::event::{Event, Outcome};
+use crate::event::{flags, Event, Millis, Outcome, Sym};
 use crate::finding::{DetectorId, Finding, Severity};
 use crate::store::{EventIdx, Store};
 use serde_json::{json, Value};
@@ -33,8 +37,16 @@ pub(super) static DESCRIPTION: Description = Description {
 
 fn rule(c: &Config) -> String {
     let c = &c.detectors.identity_risk;
+    let threat = if c.threat_insight {
+        format!(
+            ", or Okta ThreatInsight (the sign-in marked threatSuspected, or its IP named by security.threat.detected within {})",
+            c.group_window
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "A successful sign-in with risk level {}, risk state {}, a listed risk event type, or single-factor authentication across tenants.",
+        "A successful sign-in with risk level {}, risk state {}, a listed risk event type, or single-factor authentication across tenants{threat}.",
         c.risk_levels.join("/"),
         c.risk_states.join("/")
     )
@@ -48,6 +60,8 @@ pub struct Assessment {
     pub compromised_state: bool,
     pub suspicious_event: bool,
     pub cross_tenant_mfa_bypass: bool,
+    /// Okta ThreatInsight flagged the sign-in or its IP.
+    pub threat_insight: bool,
     /// The risk event types that matched the configured list.
     pub matched_events: Vec<String>,
     pub confirmed_compromised: bool,
@@ -60,6 +74,7 @@ impl Assessment {
             self.compromised_state,
             self.suspicious_event,
             self.cross_tenant_mfa_bypass,
+            self.threat_insight,
         ]
         .iter()
         .filter(|&&b| b)
@@ -80,6 +95,8 @@ impl Assessment {
             format!("RiskEvent:{events_text}")
         } else if self.cross_tenant_mfa_bypass {
             "CrossTenantMFABypass".to_string()
+        } else if self.threat_insight {
+            "ThreatInsight".to_string()
         } else {
             "UnknownRisk".to_string()
         }
@@ -113,6 +130,7 @@ pub fn assess(cfg: &RiskConfig, store: &Store, ev: &Event) -> Assessment {
             .eq_ignore_ascii_case("singleFactorAuthentication")
             && !home.is_empty()
             && !home.eq_ignore_ascii_case(t(ev.resource_tenant)),
+        threat_insight: cfg.threat_insight && ev.flags & flags::THREAT_SUSPECTED != 0,
         matched_events,
         confirmed_compromised: state.eq_ignore_ascii_case("confirmedCompromised"),
     }
@@ -144,7 +162,12 @@ pub struct IdentityRisk {
     /// indicator): most sign-ins repeat a handful of them ("none", "none",
     /// no events, same tenant), so the string checks run once per combination.
     benign: rustc_hash::FxHashSet<[crate::event::Sym; 6]>,
+    /// IPs ThreatInsight named, with the last time it did.
+    threat_ips: rustc_hash::FxHashMap<Sym, Millis>,
 }
+
+/// Most ThreatInsight IPs remembered; beyond it the oldest half is dropped.
+const MAX_THREAT_IPS: usize = 100_000;
 
 /// Benign combinations remembered at most (attacker-controlled values could
 /// otherwise grow the set without bound).
@@ -158,7 +181,32 @@ impl IdentityRisk {
             groups: Groups::new(cfg.group_window.ms()),
             sweep: Sweep::default(),
             benign: Default::default(),
+            threat_ips: Default::default(),
         }
+    }
+
+    /// Remembers the IP of a flagged event that is not a sign-in
+    /// (`security.threat.detected`); says whether `ev`'s IP was flagged
+    /// within the group window before it.
+    fn threat_ip(&mut self, ev: &Event) -> bool {
+        if !self.cfg.threat_insight || ev.ip.is_none() {
+            return false;
+        }
+        let window = self.cfg.group_window.ms();
+        if !ev.is_signin() && ev.flags & flags::THREAT_SUSPECTED != 0 {
+            if self.threat_ips.len() >= MAX_THREAT_IPS {
+                let mut times: Vec<Millis> = self.threat_ips.values().copied().collect();
+                let mid = times.len() / 2;
+                let (_, &mut cut, _) = times.select_nth_unstable(mid);
+                self.threat_ips.retain(|_, t| *t > cut);
+            }
+            let t = self.threat_ips.entry(ev.ip).or_insert(ev.time);
+            *t = (*t).max(ev.time);
+            return false;
+        }
+        self.threat_ips
+            .get(&ev.ip)
+            .is_some_and(|&t| t <= ev.time && ev.time - t < window)
     }
 }
 
@@ -200,7 +248,8 @@ fn snapshot(cfg: &RiskConfig, store: &Store, ev: &Event, g: &Group<Risky>, group
         "ips": ips,
         "events": r.listed,
         "group_window": group_window,
-        "rule": "2+ indicators (or confirmedCompromised) = high, 1 = medium; successful sign-ins only",
+        "rule": "2+ indicators (or confirmedCompromised) = high, 1 = medium; successful sign-ins only; \
+                 ThreatInsight: Okta threatSuspected, or an IP security.threat.detected named within the group window",
     });
     f
 }
@@ -211,9 +260,15 @@ impl Detector for IdentityRisk {
     }
 
     fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
-        if let Some(now) = self.sweep.tick(ev.time, self.groups.len()) {
+        if let Some(now) = self
+            .sweep
+            .tick(ev.time, self.groups.len() + self.threat_ips.len())
+        {
             self.groups.sweep(now);
+            let window = self.cfg.group_window.ms();
+            self.threat_ips.retain(|_, t| now - *t < window);
         }
+        let from_threat_ip = self.threat_ip(ev);
         if !ev.is_signin() || ev.outcome != Outcome::Success || ev.user.is_none() {
             return;
         }
@@ -226,10 +281,13 @@ impl Detector for IdentityRisk {
             ev.home_tenant,
             ev.resource_tenant,
         ];
-        if self.benign.contains(&key) {
+        let flagged =
+            from_threat_ip || (self.cfg.threat_insight && ev.flags & flags::THREAT_SUSPECTED != 0);
+        if !flagged && self.benign.contains(&key) {
             return;
         }
-        let a = assess(&self.cfg, store, ev);
+        let mut a = assess(&self.cfg, store, ev);
+        a.threat_insight |= from_threat_ip;
         let n = a.indicators();
         if n == 0 {
             if self.benign.len() >= BENIGN_CACHE {
@@ -262,6 +320,7 @@ impl Detector for IdentityRisk {
                     "compromised_state": a.compromised_state,
                     "suspicious_risk_event": a.suspicious_event,
                     "cross_tenant_mfa_bypass": a.cross_tenant_mfa_bypass,
+                    "threat_insight": a.threat_insight,
                 },
                 "risk_level": json_text(store, ev.risk_level),
                 "risk_state": json_text(store, ev.risk_state),
@@ -280,6 +339,6 @@ impl Detector for IdentityRisk {
 
     #[cfg(test)]
     fn state_len(&self) -> usize {
-        self.groups.len()
+        self.groups.len() + self.threat_ips.len()
     }
 }

@@ -50,6 +50,8 @@ pub(crate) struct Ev {
     lat: f32,
     lon: f32,
     acc: u16,
+    protocol: crate::event::AuthProtocol,
+    transfer: crate::event::TransferMethod,
 }
 
 fn base(time: &str, source: Source, kind: Kind, outcome: Outcome) -> Ev {
@@ -82,6 +84,8 @@ fn base(time: &str, source: Source, kind: Kind, outcome: Outcome) -> Ev {
         lat: f32::NAN,
         lon: f32::NAN,
         acc: 0,
+        protocol: Default::default(),
+        transfer: Default::default(),
     }
 }
 
@@ -251,7 +255,49 @@ impl Ev {
         d.lat = self.lat;
         d.lon = self.lon;
         d.accuracy_km = self.acc;
+        d.protocol = self.protocol;
+        d.transfer = self.transfer;
         d
+    }
+}
+
+/// Builders for the sign-in details of issue 13 (flags, protocol, transfer).
+impl Ev {
+    pub(crate) fn source(mut self, s: Source) -> Self {
+        self.source = s;
+        self
+    }
+    pub(crate) fn flag(mut self, f: u8) -> Self {
+        self.flags |= f;
+        self
+    }
+    pub(crate) fn protocol(mut self, p: crate::event::AuthProtocol) -> Self {
+        self.protocol = p;
+        self
+    }
+    pub(crate) fn transfer(mut self, t: crate::event::TransferMethod) -> Self {
+        self.transfer = t;
+        self
+    }
+}
+
+/// Events parsed from raw log records (as a run reads them) instead of built.
+impl Scenario {
+    /// Parses each record with `format` and runs the detectors over the events.
+    pub(crate) fn run_raw(&self, format: crate::ingest::Format, records: &[String]) -> Run {
+        let mut batch = Batch::default();
+        for (i, raw) in records.iter().enumerate() {
+            let origin = crate::event::Origin {
+                line: i as u32 + 1,
+                ..Default::default()
+            };
+            let mut cx = crate::ingest::RecordCx::new(&mut batch, origin);
+            let res = crate::ingest::decode::parse_record(Some(format), raw, &mut cx);
+            assert_eq!(res, Ok(()), "{raw}");
+        }
+        let mut s = Scenario::with_config(self.config.clone());
+        s.arrival_order = self.arrival_order;
+        s.run_batch(batch)
     }
 }
 
@@ -301,6 +347,10 @@ impl Scenario {
             let d = e.draft(&mut batch);
             batch.drafts.push(d);
         }
+        self.run_batch(batch)
+    }
+
+    fn run_batch(&self, batch: Batch) -> Run {
         let mut store = Store::new();
         for i in 0..batch.len() {
             store.append_draft(&batch, i);

@@ -12,7 +12,9 @@
 use super::lenient::{Flag, Num, ObjOrText, StrList, Text};
 use super::time::parse_time;
 use super::{reason, ParseResult, RecordCx, Reject};
-use crate::event::{flags, Draft, Kind, Millis, Outcome, Source};
+use crate::event::{
+    encode_params, extra, flags, AuthProtocol, Draft, Kind, Millis, Outcome, Source, TransferMethod,
+};
 use serde::{Deserialize, Deserializer};
 
 const AUDIT_ROW: &str = "Entra audit log row (not a sign-in)";
@@ -36,6 +38,24 @@ struct Coords {
     latitude: Num,
     #[serde(default)]
     longitude: Num,
+}
+
+/// `DeviceDetail` / `deviceDetail`: owned because Sentinel may carry it as JSON text.
+#[derive(Deserialize, Default, Debug)]
+struct Device {
+    #[serde(rename = "deviceId", default, deserialize_with = "owned")]
+    id: String,
+    #[serde(rename = "trustType", default, deserialize_with = "owned")]
+    trust: String,
+    #[serde(rename = "isCompliant", default)]
+    compliant: Flag,
+}
+
+/// Sentinel's `Status` column (object or JSON text): only what `ResultType` lacks.
+#[derive(Deserialize, Default, Debug)]
+struct SentinelStatus {
+    #[serde(rename = "additionalDetails", default, deserialize_with = "owned")]
+    additional: String,
 }
 
 /// Any scalar as an owned string (null → empty), never failing on type.
@@ -93,6 +113,25 @@ struct SentinelRow<'a> {
     id: Text<'a>,
     #[serde(rename = "CorrelationId", borrow, default)]
     correlation: Text<'a>,
+    #[serde(rename = "AuthenticationProtocol", borrow, default)]
+    protocol: Text<'a>,
+    #[serde(rename = "OriginalTransferMethod", borrow, default)]
+    transfer: Text<'a>,
+    #[serde(rename = "AppId", borrow, default)]
+    app_id: Text<'a>,
+    #[serde(rename = "ResourceDisplayName", borrow, default)]
+    resource: Text<'a>,
+    /// The resource's id; Sentinel's `ResourceId` is the tenant's Azure path instead.
+    #[serde(rename = "ResourceIdentity", borrow, default)]
+    resource_identity: Text<'a>,
+    #[serde(rename = "ResourceId", borrow, default)]
+    resource_id: Text<'a>,
+    #[serde(rename = "Status", default)]
+    status: ObjOrText<SentinelStatus>,
+    #[serde(rename = "DeviceDetail", default)]
+    device: ObjOrText<Device>,
+    #[serde(rename = "IncomingTokenType", borrow, default)]
+    token_type: Text<'a>,
 }
 
 /// A Graph `signIn` (v1.0 or beta); also the `properties` of a diagnostic record.
@@ -138,12 +177,28 @@ struct GraphSignin<'a> {
     id: Text<'a>,
     #[serde(rename = "correlationId", borrow, default)]
     correlation: Text<'a>,
+    #[serde(rename = "authenticationProtocol", borrow, default)]
+    protocol: Text<'a>,
+    #[serde(rename = "originalTransferMethod", borrow, default)]
+    transfer: Text<'a>,
+    #[serde(rename = "appId", borrow, default)]
+    app_id: Text<'a>,
+    #[serde(rename = "resourceDisplayName", borrow, default)]
+    resource: Text<'a>,
+    #[serde(rename = "resourceId", borrow, default)]
+    resource_id: Text<'a>,
+    #[serde(rename = "deviceDetail", default)]
+    device: ObjOrText<Device>,
+    #[serde(rename = "incomingTokenType", borrow, default)]
+    token_type: Text<'a>,
 }
 
 #[derive(Deserialize, Default)]
 struct Status<'a> {
     #[serde(rename = "errorCode", borrow, default)]
     code: Text<'a>,
+    #[serde(rename = "additionalDetails", borrow, default)]
+    additional: Text<'a>,
 }
 
 /// A diagnostic-settings record (Event Hub / storage / Panther stored form).
@@ -190,6 +245,15 @@ struct SignIn<'s> {
     /// Request id and correlation id: the record's identity (see [`identity`]).
     id: &'s str,
     correlation: &'s str,
+    protocol: &'s str,
+    transfer: &'s str,
+    app_id: &'s str,
+    resource: &'s str,
+    resource_id: &'s str,
+    /// `status.additionalDetails`.
+    status_detail: &'s str,
+    device: Option<&'s Device>,
+    token_type: &'s str,
 }
 
 /// Parses a Sentinel `SigninLogs` / `AADNonInteractiveUserSignInLogs` row.
@@ -240,6 +304,23 @@ pub fn parse_sentinel(raw: &str, cx: &mut RecordCx) -> ParseResult {
             non_interactive: non_interactive || row.interactive.0 == Some(false),
             id: row.id.as_str(),
             correlation: row.correlation.as_str(),
+            protocol: row.protocol.as_str(),
+            transfer: row.transfer.as_str(),
+            app_id: row.app_id.as_str(),
+            resource: row.resource.as_str(),
+            resource_id: non_empty(row.resource_identity.as_str())
+                .or_else(|| {
+                    let id = row.resource_id.as_str();
+                    non_empty(id).filter(|id| !id.trim_start().starts_with("/tenants/"))
+                })
+                .unwrap_or_default(),
+            status_detail: row
+                .status
+                .get()
+                .map(|s| s.additional.as_str())
+                .unwrap_or_default(),
+            device: row.device.get(),
+            token_type: row.token_type.as_str(),
         },
         cx,
     )
@@ -327,6 +408,18 @@ fn graph_view<'s>(g: &'s GraphSignin<'s>, time: Millis, fb: Fallbacks<'s>) -> Si
         non_interactive: g.interactive.0 == Some(false),
         id: g.id.as_str(),
         correlation: non_empty(g.correlation.as_str()).unwrap_or(fb.correlation),
+        protocol: g.protocol.as_str(),
+        transfer: g.transfer.as_str(),
+        app_id: g.app_id.as_str(),
+        resource: g.resource.as_str(),
+        resource_id: g.resource_id.as_str(),
+        status_detail: g
+            .status
+            .as_ref()
+            .map(|s| s.additional.as_str())
+            .unwrap_or_default(),
+        device: g.device.get(),
+        token_type: g.token_type.as_str(),
     }
 }
 
@@ -339,6 +432,13 @@ fn emit(s: &SignIn, cx: &mut RecordCx) -> ParseResult {
     }
     let mut d = Draft::new(s.time, Source::Entra, Kind::SignIn);
     d.outcome = outcome(s.code);
+    d.flags |= code_flags(s.code, s.status_detail);
+    if d.flags & flags::MFA_DENIED != 0 {
+        d.outcome = Outcome::Interrupted;
+    }
+    d.protocol = AuthProtocol::parse(s.protocol);
+    d.transfer = TransferMethod::parse(s.transfer);
+    d.extra = put_extra(s, d.protocol, d.transfer, cx);
     d.user = cx.put_user(s.user);
     d.ip = cx.put_ip(s.ip);
     d.result_code = cx.put(s.code);
@@ -371,6 +471,58 @@ fn emit(s: &SignIn, cx: &mut RecordCx) -> ParseResult {
     Ok(())
 }
 
+/// The rarely read details, encoded into one text (absent when none is set).
+fn put_extra(
+    s: &SignIn,
+    protocol: AuthProtocol,
+    transfer: TransferMethod,
+    cx: &mut RecordCx,
+) -> crate::event::Txt {
+    let compliant = match s.device.and_then(|d| d.compliant.0) {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "",
+    };
+    let pairs = [
+        (extra::APP_ID, s.app_id),
+        (extra::RESOURCE, s.resource),
+        (extra::RESOURCE_ID, s.resource_id),
+        (extra::STATUS_DETAIL, s.status_detail),
+        (
+            extra::DEVICE_ID,
+            s.device.map(|d| d.id.as_str()).unwrap_or_default(),
+        ),
+        (
+            extra::DEVICE_TRUST,
+            s.device.map(|d| d.trust.as_str()).unwrap_or_default(),
+        ),
+        (extra::DEVICE_COMPLIANT, compliant),
+        (extra::TOKEN_TYPE, s.token_type),
+        (
+            extra::PROTOCOL_TEXT,
+            if protocol == AuthProtocol::Other {
+                s.protocol
+            } else {
+                ""
+            },
+        ),
+        (
+            extra::TRANSFER_TEXT,
+            if transfer == TransferMethod::Other {
+                s.transfer
+            } else {
+                ""
+            },
+        ),
+    ];
+    let set = pairs
+        .into_iter()
+        .map(|(k, v)| (k, v.trim()))
+        .filter(|(_, v)| !v.is_empty() && !v.eq_ignore_ascii_case("none") && *v != "null");
+    let encoded = encode_params(set);
+    cx.put(&encoded)
+}
+
 /// The sign-in's identity, shared by its Sentinel row, Graph object and
 /// diagnostic record: the request id (with the user, so that two users'
 /// records never merge), else the correlation id with time, user and result
@@ -386,7 +538,8 @@ fn identity(s: &SignIn) -> u64 {
 }
 
 /// Entra result codes (SPEC §3): 0 success; the listed codes mean the password
-/// was right but the sign-in was interrupted; anything else failed.
+/// was right but the sign-in was interrupted; anything else failed (except
+/// an MFA denial, which [`code_flags`] marks and `emit` makes interrupted).
 pub(crate) fn outcome(code: &str) -> Outcome {
     match code.trim() {
         "" => Outcome::Unknown,
@@ -395,6 +548,28 @@ pub(crate) fn outcome(code: &str) -> Outcome {
         | "53003" => Outcome::Interrupted,
         c if c.eq_ignore_ascii_case("success") => Outcome::Success,
         _ => Outcome::Failure,
+    }
+}
+
+/// Flags a result code (with its `status.additionalDetails`) sets: 50034
+/// (the account does not exist) is [`flags::NO_SUCH_USER`]; 500121 (the
+/// second factor failed: denied, not answered, fraud reported) and any
+/// other result whose details say "MFA denied" are [`flags::MFA_DENIED`].
+pub(crate) fn code_flags(code: &str, detail: &str) -> u8 {
+    let code = code.trim();
+    let detail = detail.trim_start();
+    if code == "50034" {
+        flags::NO_SUCH_USER
+    } else if code == "500121"
+        || (code != "0"
+            && !code.is_empty()
+            && detail
+                .get(..10)
+                .is_some_and(|p| p.eq_ignore_ascii_case("MFA denied")))
+    {
+        flags::MFA_DENIED
+    } else {
+        0
     }
 }
 
@@ -644,6 +819,83 @@ mod tests {
                 "{cat}"
             );
         }
+    }
+
+    fn extra_of<'b>(b: &'b Batch, d: &Draft, key: &str) -> Option<&'b str> {
+        crate::event::extra_value(b.text.get(d.extra), key)
+    }
+
+    #[test]
+    fn sentinel_sign_in_details_from_json_text_columns() {
+        let raw = r#"{"TimeGenerated":"2025-02-01T10:00:00Z","Type":"SigninLogs","UserPrincipalName":"dana@contoso.com","IPAddress":"203.0.113.7","ResultType":"500121","Status":"{\"errorCode\":500121,\"failureReason\":\"Authentication failed during strong authentication request.\",\"additionalDetails\":\"MFA denied; user declined the authentication\"}","DeviceDetail":"{\"deviceId\":\"dev-1\",\"operatingSystem\":\"Windows 10\",\"isCompliant\":\"false\",\"trustType\":\"Hybrid Azure AD joined\"}","AuthenticationProtocol":"deviceCode","OriginalTransferMethod":"deviceCodeFlow","AppId":"29d9ed98-a469-4536-ade2-f981bc1d605e","ResourceDisplayName":"Microsoft Graph","ResourceIdentity":"00000003-0000-0000-c000-000000000000","ResourceId":"/tenants/t-1/providers/Microsoft.aadiam","IncomingTokenType":"primaryRefreshToken"}"#;
+        let (b, d) = one(parse_sentinel, raw);
+        assert_eq!(d.protocol, AuthProtocol::DeviceCode);
+        assert_eq!(d.transfer, TransferMethod::DeviceCodeFlow);
+        let x = |k| extra_of(&b, &d, k);
+        assert_eq!(
+            x(extra::STATUS_DETAIL),
+            Some("MFA denied; user declined the authentication")
+        );
+        assert_eq!(x(extra::DEVICE_ID), Some("dev-1"));
+        assert_eq!(x(extra::DEVICE_TRUST), Some("Hybrid Azure AD joined"));
+        assert_eq!(x(extra::DEVICE_COMPLIANT), Some("false"));
+        assert_eq!(
+            x(extra::APP_ID),
+            Some("29d9ed98-a469-4536-ade2-f981bc1d605e")
+        );
+        assert_eq!(x(extra::RESOURCE), Some("Microsoft Graph"));
+        assert_eq!(
+            x(extra::RESOURCE_ID),
+            Some("00000003-0000-0000-c000-000000000000"),
+            "ResourceIdentity, not the Azure path in ResourceId"
+        );
+        assert_eq!(x(extra::TOKEN_TYPE), Some("primaryRefreshToken"));
+        // A denied MFA prompt: the password was right.
+        assert_eq!(d.outcome, Outcome::Interrupted);
+        assert_ne!(d.flags & flags::MFA_DENIED, 0);
+        // Objects instead of JSON text, and a Sentinel ResourceId without ResourceIdentity.
+        let raw = r#"{"TimeGenerated":"2025-02-01T10:00:00Z","UserPrincipalName":"dana@contoso.com","ResultType":"0","Status":{"errorCode":0,"additionalDetails":"MFA completed in Azure AD"},"DeviceDetail":{"deviceId":"dev-2","isCompliant":true},"ResourceId":"797f4846-ba00-4fd7-ba43-dac1f8f63013","AuthenticationProtocol":"ROPC"}"#;
+        let (b, d) = one(parse_sentinel, raw);
+        let x = |k| extra_of(&b, &d, k);
+        assert_eq!(d.protocol, AuthProtocol::Ropc);
+        assert_eq!(x(extra::STATUS_DETAIL), Some("MFA completed in Azure AD"));
+        assert_eq!(x(extra::DEVICE_COMPLIANT), Some("true"));
+        assert_eq!(
+            x(extra::RESOURCE_ID),
+            Some("797f4846-ba00-4fd7-ba43-dac1f8f63013")
+        );
+        assert_eq!(d.outcome, Outcome::Success);
+        assert_eq!(d.flags & flags::MFA_DENIED, 0);
+        // Nothing set: no extra text at all.
+        let raw = r#"{"TimeGenerated":"2025-02-01T10:00:00Z","UserPrincipalName":"dana@contoso.com","ResultType":"0","Status":"not json","DeviceDetail":null}"#;
+        let (_, d) = one(parse_sentinel, raw);
+        assert!(d.extra.is_empty());
+        assert_eq!(d.protocol, AuthProtocol::Unknown);
+    }
+
+    #[test]
+    fn mfa_denials_and_unknown_accounts_in_every_shape() {
+        let graph = r#"{"createdDateTime":"2025-02-01T10:00:00Z","userPrincipalName":"a@b.c","status":{"errorCode":500121,"additionalDetails":"MFA denied; user did not respond to mobile app notification"}}"#;
+        let (_, d) = one(parse_graph, graph);
+        assert_eq!(d.outcome, Outcome::Interrupted);
+        assert_ne!(d.flags & flags::MFA_DENIED, 0);
+        let diag = r#"{"category":"SignInLogs","time":"2025-02-01T10:00:00Z","resultType":"50034","properties":{"userPrincipalName":"nobody@b.c"}}"#;
+        let (_, d) = one(parse_diagnostic, diag);
+        assert_eq!(d.outcome, Outcome::Failure, "still a failure");
+        assert_eq!(
+            d.flags & (flags::NO_SUCH_USER | flags::MFA_DENIED),
+            flags::NO_SUCH_USER
+        );
+        // A wrong password is neither.
+        let row = r#"{"TimeGenerated":"2025-02-01T10:00:00Z","UserPrincipalName":"a@b.c","ResultType":"50126"}"#;
+        let (_, d) = one(parse_sentinel, row);
+        assert_eq!((d.outcome, d.flags), (Outcome::Failure, 0));
+        assert_eq!(
+            code_flags("50158", "MFA denied; duplicate authentication attempt"),
+            flags::MFA_DENIED
+        );
+        assert_eq!(code_flags("0", "MFA denied"), 0);
+        assert_eq!(code_flags("50074", "MFA required"), 0);
     }
 
     #[test]

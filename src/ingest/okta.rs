@@ -3,14 +3,25 @@
 //! is missing). Sign-in event types become `Kind::SignIn`; every other event
 //! type becomes a `Kind::Audit` event whose operation is the event type, kept
 //! for the user's timeline. Okta sends country *names*; they are mapped to
-//! ISO codes by `RecordCx::put_country`. Nulls are normal here. This file does
-//! not sanitise text, does not read `debugContext`, and does not use GeoIP.
+//! ISO codes by `RecordCx::put_country`. Nulls are normal here. An Okta Verify
+//! push the user rejected or left unanswered (`user.mfa.okta_verify.deny_push`,
+//! or an `auth_via_mfa` failure of factor `OKTA_VERIFY_PUSH` in
+//! `debugContext.debugData`) is an interrupted sign-in flagged
+//! `MFA_DENIED`: the password was right. A failure with reason
+//! `UNKNOWN_USER` is flagged `NO_SUCH_USER`. This file does not sanitise
+//! text and does not use GeoIP.
 
 use super::lenient::{Flag, Num, Text};
 use super::time::parse_time;
 use super::{reason, ParseResult, RecordCx, Reject};
 use crate::event::{flags, Draft, Kind, Outcome, Source};
 use serde::Deserialize;
+
+/// Okta Verify push rejections (sign-ins whose MFA step was denied).
+const DENY_PUSH_TYPES: [&str; 2] = [
+    "user.mfa.okta_verify.deny_push",
+    "user.mfa.okta_verify.deny_push_upgrade_needed",
+];
 
 /// Event types that are sign-ins (authentication attempts with an outcome).
 const SIGNIN_TYPES: [&str; 6] = [
@@ -53,6 +64,30 @@ struct LogEvent<'a> {
         default
     )]
     auth: Option<AuthContext<'a>>,
+    /// Kept raw and read by [`debug_data`]: a malformed debug context costs
+    /// its two values, never the record.
+    #[serde(rename = "debugContext", alias = "debugcontext", borrow, default)]
+    debug: Option<&'a serde_json::value::RawValue>,
+}
+
+#[derive(Deserialize)]
+struct DebugContext<'a> {
+    #[serde(rename = "debugData", alias = "debugdata", borrow, default)]
+    data: Option<DebugData<'a>>,
+}
+
+/// The few `debugData` keys read (Okta writes every value as text).
+#[derive(Deserialize, Default)]
+struct DebugData<'a> {
+    #[serde(borrow, default)]
+    factor: Text<'a>,
+    #[serde(rename = "threatSuspected", alias = "threatsuspected", default)]
+    threat_suspected: Flag,
+}
+
+/// `debugContext.debugData`, or nothing when it is absent or not the expected shape.
+fn debug_data(raw: Option<&serde_json::value::RawValue>) -> Option<DebugData<'_>> {
+    serde_json::from_str::<DebugContext>(raw?.get()).ok()?.data
 }
 
 #[derive(Deserialize)]
@@ -190,7 +225,8 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
     };
     let time = parse_time(when)
         .ok_or_else(|| Reject::problem(reason::BAD_TIME, format!("published {:?}", when.trim())))?;
-    let kind = if SIGNIN_TYPES.contains(&event_type) {
+    let deny_push = DENY_PUSH_TYPES.contains(&event_type);
+    let kind = if SIGNIN_TYPES.contains(&event_type) || deny_push {
         Kind::SignIn
     } else {
         Kind::Audit
@@ -219,6 +255,23 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
         } else {
             reason
         });
+        if d.outcome == Outcome::Failure && reason.trim().eq_ignore_ascii_case("UNKNOWN_USER") {
+            d.flags |= flags::NO_SUCH_USER;
+        }
+    }
+    let debug = debug_data(ev.debug);
+    let debug = debug.as_ref();
+    let push_failed = event_type == "user.authentication.auth_via_mfa"
+        && d.outcome == Outcome::Failure
+        && debug.is_some_and(|g| g.factor.as_str().trim() == "OKTA_VERIFY_PUSH");
+    if deny_push || push_failed {
+        d.outcome = Outcome::Interrupted;
+        d.flags |= flags::MFA_DENIED;
+    }
+    if event_type == "security.threat.detected"
+        || debug.is_some_and(|g| g.threat_suspected.0 == Some(true))
+    {
+        d.flags |= flags::THREAT_SUSPECTED;
     }
     if let Some(c) = &ev.client {
         d.ip = cx.put_ip(c.ip.as_str());
@@ -345,6 +398,52 @@ mod tests {
         assert_eq!(d.time, parse_time("2021-06-04T09:59:53.650Z").unwrap());
         assert_eq!(d.asn, 0);
         assert!(!d.has_coords());
+    }
+
+    #[test]
+    fn rejected_pushes_are_interrupted_mfa_denials() {
+        let deny = r#"{"actor":{"alternateId":"Dana@Acme.io","type":"User"},"client":{"ipAddress":"198.51.100.4"},"eventType":"user.mfa.okta_verify.deny_push","outcome":{"result":"FAILURE","reason":"User rejected Okta push verify"},"published":"2024-05-01T10:00:00Z"}"#;
+        let (b, res) = run(deny);
+        assert_eq!(res, Ok(()));
+        let d = b.drafts[0];
+        assert_eq!((d.kind, d.outcome), (Kind::SignIn, Outcome::Interrupted));
+        assert_eq!(d.flags & flags::MFA_DENIED, flags::MFA_DENIED);
+        let mfa = r#"{"actor":{"alternateId":"dana@acme.io","type":"User"},"client":{"ipAddress":"198.51.100.4"},"eventType":"user.authentication.auth_via_mfa","outcome":{"result":"FAILURE","reason":"INVALID_CREDENTIALS"},"debugContext":{"debugData":{"factor":"OKTA_VERIFY_PUSH","threatSuspected":"false"}},"published":"2024-05-01T10:00:05Z"}"#;
+        let d = run(mfa).0.drafts[0];
+        assert_eq!(d.outcome, Outcome::Interrupted);
+        assert_eq!(d.flags, flags::MFA_DENIED);
+        // A wrong one-time code is a failed factor, not a push denial.
+        let otp = mfa.replace("OKTA_VERIFY_PUSH", "GOOGLE_AUTHENTICATOR");
+        let d = run(&otp).0.drafts[0];
+        assert_eq!((d.outcome, d.flags), (Outcome::Failure, 0));
+        // A debug context of another shape costs its values, not the record.
+        for odd in [r#""debugData":"""#, r#""debugData":{"factor":{"x":1}}"#] {
+            let raw = mfa.replace(
+                r#""debugData":{"factor":"OKTA_VERIFY_PUSH","threatSuspected":"false"}"#,
+                odd,
+            );
+            let (b, res) = run(&raw);
+            assert_eq!(res, Ok(()), "{raw}");
+            assert_eq!(b.drafts[0].outcome, Outcome::Failure);
+        }
+    }
+
+    #[test]
+    fn unknown_users_and_threat_insight_are_flagged() {
+        let unknown = r#"{"actor":{"alternateId":"nobody@acme.io","type":"User"},"client":{"ipAddress":"198.51.100.4"},"eventType":"user.session.start","outcome":{"result":"FAILURE","reason":"UNKNOWN_USER"},"published":"2024-05-01T10:00:00Z"}"#;
+        let d = run(unknown).0.drafts[0];
+        assert_eq!(
+            (d.outcome, d.flags),
+            (Outcome::Failure, flags::NO_SUCH_USER)
+        );
+        let bad_password = unknown.replace("UNKNOWN_USER", "INVALID_CREDENTIALS");
+        assert_eq!(run(&bad_password).0.drafts[0].flags, 0);
+        let threat = r#"{"actor":{"alternateId":"dana@acme.io","type":"User"},"client":{"ipAddress":"198.51.100.4"},"eventType":"user.session.start","outcome":{"result":"SUCCESS"},"debugcontext":{"debugData":{"threatSuspected":"true"}},"published":"2024-05-01T10:00:00Z"}"#;
+        let d = run(threat).0.drafts[0];
+        assert_eq!(
+            (d.outcome, d.flags),
+            (Outcome::Success, flags::THREAT_SUSPECTED)
+        );
     }
 
     #[test]

@@ -345,13 +345,18 @@ fn not_syslog(line: &str) -> String {
 /// Windows OpenSSH/Operational events (`Failed …` failures, `Accepted …`
 /// successes, `message repeated N times` N failures).
 pub fn parse_message(msg: &str, time: Millis, host: &str, cx: &mut RecordCx) -> ParseResult {
+    let mut invalid = false;
     let (outcome, method, user, addr, count) = match grammar::classify(msg) {
         Msg::Failed {
             method,
             user,
             addr,
             count,
-        } => (Outcome::Failure, method, user, addr.best, count),
+            invalid: i,
+        } => {
+            invalid = i;
+            (Outcome::Failure, method, user, addr.best, count)
+        }
         Msg::Accepted { method, user, addr } => (Outcome::Success, method, user, addr.best, 1),
         Msg::Refused { .. } | Msg::Pam { .. } | Msg::Summary | Msg::End { .. } => {
             return Err(Reject::Ignored(ALREADY_COUNTED))
@@ -366,6 +371,9 @@ pub fn parse_message(msg: &str, time: Millis, host: &str, cx: &mut RecordCx) -> 
         d.client_app = cx.put(method);
         if outcome == Outcome::Failure {
             d.result_code = cx.put(method);
+        }
+        if invalid {
+            d.flags |= crate::event::flags::NO_SUCH_USER;
         }
         d.app = app(host, cx);
         cx.emit(d);

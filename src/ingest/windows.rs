@@ -93,6 +93,9 @@ pub(super) fn map_logon(l: &Logon, cx: &mut RecordCx) -> ParseResult {
     if let Some(code) = result_code(l.status, l.sub_status) {
         d.result_code = cx.put(&code);
     }
+    if no_such_user(l.event_id, l.status, l.sub_status) {
+        d.flags |= crate::event::flags::NO_SUCH_USER;
+    }
     d.app = cx.put(l.host);
     if let Some(t) = logon_type {
         d.client_app = cx.put(
@@ -155,6 +158,21 @@ fn status_value(s: &str) -> Option<u64> {
     match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         Some(hex) => u64::from_str_radix(hex, 16).ok(),
         None => s.parse().ok(),
+    }
+}
+
+/// The failure names an account that does not exist: Kerberos
+/// `KDC_ERR_C_PRINCIPAL_UNKNOWN` (0x6) on a TGT or pre-authentication
+/// request (kerbrute's user enumeration), or NTLM/logon status
+/// `STATUS_NO_SUCH_USER` (0xC0000064) in Status or SubStatus.
+fn no_such_user(event_id: u32, status: &str, sub_status: &str) -> bool {
+    const STATUS_NO_SUCH_USER: u64 = 0xC000_0064;
+    match event_id {
+        4768 | 4771 => status_value(status) == Some(0x6),
+        4625 | 4776 => [status, sub_status]
+            .iter()
+            .any(|s| status_value(s) == Some(STATUS_NO_SUCH_USER)),
+        _ => false,
     }
 }
 
@@ -464,6 +482,17 @@ mod tests {
         );
         assert_eq!(id("null"), None);
         assert_eq!(id("-1"), None);
+    }
+
+    #[test]
+    fn unknown_account_statuses() {
+        assert!(no_such_user(4768, "0x6", ""));
+        assert!(no_such_user(4771, "0x00000006", ""));
+        assert!(!no_such_user(4768, "0x18", ""), "bad password");
+        assert!(no_such_user(4625, "0xC000006D", "0xC0000064"));
+        assert!(no_such_user(4776, "0xc0000064", ""));
+        assert!(!no_such_user(4625, "0xC000006D", "0xC000006A"));
+        assert!(!no_such_user(4624, "0x6", ""));
     }
 
     #[test]

@@ -9,8 +9,8 @@
 //! the numbers of its two parts. (One table for both would hold a row per
 //! user and application: places vary by user, clients by application.) [`Store::get`](super::Store::get) puts the two back together.
 
+use crate::event::{AuthProtocol, Kind, Outcome, Source, TransferMethod};
 use crate::event::{Event, Millis, Origin, Sym};
-use crate::event::{Kind, Outcome, Source};
 use hashbrown::HashTable;
 use std::hash::{BuildHasher, Hasher};
 
@@ -56,11 +56,14 @@ struct Client {
     resource_tenant: Sym,
     operation: Sym,
     access_key: Sym,
+    extra: Sym,
+    protocol: AuthProtocol,
+    transfer: TransferMethod,
 }
 
 impl Shared for Client {
-    type Words = [u32; 12];
-    fn words(&self) -> [u32; 12] {
+    type Words = [u32; 14];
+    fn words(&self) -> [u32; 14] {
         [
             self.app.0,
             self.client_app.0,
@@ -74,6 +77,8 @@ impl Shared for Client {
             self.resource_tenant.0,
             self.operation.0,
             self.access_key.0,
+            self.extra.0,
+            u32::from(self.protocol as u8) | u32::from(self.transfer as u8) << 8,
         ]
     }
 }
@@ -184,6 +189,9 @@ impl Contexts {
             resource_tenant: ev.resource_tenant,
             operation: ev.operation,
             access_key: ev.access_key,
+            extra: ev.extra,
+            protocol: ev.protocol,
+            transfer: ev.transfer,
         });
         let place = self.places.number(Place {
             country: ev.country,
@@ -243,6 +251,9 @@ impl Contexts {
             operation: c.operation,
             params: s.params,
             access_key: c.access_key,
+            extra: c.extra,
+            protocol: c.protocol,
+            transfer: c.transfer,
             asn: p.asn,
             lat: p.lat,
             lon: p.lon,
@@ -300,6 +311,9 @@ mod tests {
         e.operation = Sym(17);
         e.params = Sym(18);
         e.access_key = Sym(19);
+        e.extra = Sym(20);
+        e.protocol = AuthProtocol::DeviceCode;
+        e.transfer = TransferMethod::DeviceCodeFlow;
         e.asn = 64_500;
         e.lat = 52.5;
         e.lon = 13.4;
@@ -357,6 +371,10 @@ mod tests {
         other.asn = 1;
         c.split(&other);
         assert_eq!(c.len(), 4);
+        // The sign-in flow is part of the client: a different one is another client.
+        other.protocol = AuthProtocol::Ropc;
+        c.split(&other);
+        assert_eq!(c.len(), 5);
         assert!(std::mem::size_of::<Slim>() <= 56);
     }
 }

@@ -40,10 +40,15 @@ pub enum Action {
     WhyUp,
     WhyDown,
     NextTheme,
+    Submit,
+    Cancel,
+    NextField,
+    PrevField,
+    Close,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 39] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -78,6 +83,11 @@ impl Action {
         Action::WhyUp,
         Action::WhyDown,
         Action::NextTheme,
+        Action::Submit,
+        Action::Cancel,
+        Action::NextField,
+        Action::PrevField,
+        Action::Close,
     ];
 
     /// The stable name used in keymap files and `:` commands.
@@ -117,6 +127,11 @@ impl Action {
             Action::WhyUp => "why-up",
             Action::WhyDown => "why-down",
             Action::NextTheme => "next-theme",
+            Action::Submit => "submit",
+            Action::Cancel => "cancel",
+            Action::NextField => "next-field",
+            Action::PrevField => "prev-field",
+            Action::Close => "close",
         }
     }
 
@@ -161,6 +176,11 @@ impl Action {
             Action::WhyUp => "scroll \"why it fired\" up (when it does not fit)",
             Action::WhyDown => "scroll \"why it fired\" down (when it does not fit)",
             Action::NextTheme => "switch to the next theme",
+            Action::Submit => "save the dialog (keep the query, run the command)",
+            Action::Cancel => "cancel the dialog (undo the query edit)",
+            Action::NextField => "next field of the dialog",
+            Action::PrevField => "previous field of the dialog",
+            Action::Close => "close the raw record",
         }
     }
 
@@ -188,6 +208,9 @@ impl Action {
             Action::Alerts => "alerts",
             Action::Sources => "sources",
             Action::Note => "note",
+            Action::Submit => "save",
+            Action::NextField => "next field",
+            Action::PrevField => "previous field",
             other => other.name(),
         }
     }

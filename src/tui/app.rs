@@ -1,19 +1,25 @@
 //! The workbench model: the session (store, findings, sources), the case
-//! link, the screen stack, the alerts and events views, the open dialog,
+//! link, the screen stack (each screen owns its state), the open dialog,
 //! and `update(Action)`, which changes state and returns [`Effect`]s (case
-//! writes, raw-record reads, quit) for the main loop to perform. Drawing
-//! reads `&App` only. No terminal, file or clock access here: "now" is a
-//! field the main loop sets.
+//! writes, exports, raw-record reads, quit) for the main loop to perform
+//! (`effects.rs`). Drawing reads `&App` only. No terminal, file or clock
+//! access here: "now" is a field the main loop sets.
 
 use super::action::Action;
-use super::case_link::{CaseLink, Class, NewAllow};
+use super::case_link::{CaseLink, Class};
 use super::keymap::{Key, Keymap};
 use super::modal::Modal;
 use super::query::Matcher;
+use std::sync::LazyLock;
+
+/// What [`App::alerts`] shows if the stack ever lost its bottom (it cannot: nothing pops it).
+static NO_ALERTS: LazyLock<AlertsState> = LazyLock::new(AlertsState::default);
 use super::raw::RawRequest;
 use super::screens::alerts::AlertsState;
 use super::screens::events::EventsState;
-use super::screens::{self, ListPos, Screen};
+use super::screens::help::HelpState;
+use super::screens::sources::SourcesState;
+use super::screens::{self, Ctx, Screen};
 use super::theme::{Role, Theme};
 use crate::pipeline::{Session, SourceState};
 use chrono::{DateTime, Utc};
@@ -41,6 +47,8 @@ pub enum CaseOp {
         text: String,
     },
     Allow(NewAllowSpec),
+    /// The hand-off report with the session's open work (`:export FILE`).
+    Export(std::path::PathBuf),
 }
 
 /// An allowlist entry to write (kept as data; converted to `NewAllow` when performed).
@@ -72,11 +80,9 @@ pub struct App {
     pub case: CaseLink,
     pub keymap: Keymap,
     pub theme: Theme,
-    /// Never empty: the bottom is the alerts screen.
+    /// Never empty: the bottom is the alerts screen (which owns the alerts state).
     pub stack: Vec<Screen>,
     pub forward: Vec<Screen>,
-    pub alerts: AlertsState,
-    pub events: EventsState,
     pub modal: Option<Modal>,
     pub flash: Option<(Role, String)>,
     pub rate: Rate,
@@ -96,10 +102,8 @@ impl App {
             case: opts.case,
             keymap: opts.keymap,
             theme: opts.theme,
-            stack: vec![Screen::Alerts],
+            stack: vec![Screen::Alerts(Box::default())],
             forward: Vec::new(),
-            alerts: AlertsState::default(),
-            events: EventsState::default(),
             modal: None,
             flash: None,
             rate: Rate::default(),
@@ -122,8 +126,70 @@ impl App {
             .any(|s| matches!(s.state, SourceState::Opening | SourceState::Reading))
     }
 
-    pub fn top(&self) -> &Screen {
-        self.stack.last().unwrap_or(&Screen::Alerts)
+    /// The screen on top of the stack (the alerts screen when nothing is pushed).
+    pub fn top(&self) -> &dyn screens::ScreenView {
+        match self.stack.last() {
+            Some(s) => s.view(),
+            None => &*NO_ALERTS,
+        }
+    }
+
+    /// The alerts screen's state (the bottom of the stack).
+    pub fn alerts(&self) -> &AlertsState {
+        match self.stack.first() {
+            Some(Screen::Alerts(a)) => a,
+            _ => &NO_ALERTS,
+        }
+    }
+
+    /// The alerts screen's state, to change it.
+    pub fn alerts_mut(&mut self) -> Option<&mut AlertsState> {
+        match self.stack.first_mut() {
+            Some(Screen::Alerts(a)) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The events screen's state, when it is on the stack.
+    pub fn events(&self) -> Option<&EventsState> {
+        self.stack.iter().rev().find_map(|s| match s {
+            Screen::Events(e) => Some(e.as_ref()),
+            _ => None,
+        })
+    }
+
+    /// Splits the model: the screen stack, and what screens read while they change.
+    pub(super) fn split(&mut self) -> (&mut Vec<Screen>, Ctx<'_>) {
+        let App {
+            stack,
+            session,
+            case,
+            matcher,
+            keymap,
+            theme,
+            notes,
+            ..
+        } = self;
+        (
+            stack,
+            Ctx {
+                session,
+                case,
+                matcher,
+                keymap,
+                theme,
+                notes,
+            },
+        )
+    }
+
+    /// Runs `f` on the top screen with the rest of the model.
+    pub(super) fn with_top<R>(
+        &mut self,
+        f: impl FnOnce(&mut dyn screens::ScreenView, &Ctx) -> R,
+    ) -> Option<R> {
+        let (stack, cx) = self.split();
+        stack.last_mut().map(|s| f(s.view_mut(), &cx))
     }
 
     pub fn body(&self) -> Rect {
@@ -132,16 +198,7 @@ impl App {
 
     /// The rows area of the top screen's list.
     pub fn list_area(&self) -> Rect {
-        let body = self.body();
-        match self.top() {
-            Screen::Alerts => screens::alerts::list_area(body),
-            Screen::Detail(d) => screens::detail::list_area(self, d, body),
-            Screen::Timeline(_) => screens::timeline::list_area(body),
-            Screen::Ip(s) => screens::ip::list_area(s, body),
-            Screen::Map(_) => screens::map::list_area(body),
-            Screen::Events => screens::events::list_area(body),
-            Screen::Help(_) | Screen::Sources(_) => body,
-        }
+        self.top().list_area(self, self.body())
     }
 
     pub(super) fn list_height(&self) -> usize {
@@ -200,8 +257,8 @@ impl App {
         self.size = Rect::new(0, 0, width, height);
         let h = self.list_height();
         match self.stack.last_mut() {
-            Some(Screen::Alerts) => self.alerts.pos.follow(self.alerts.rows.len(), h),
-            Some(Screen::Events) => self.events.keep_selection(&self.session.store, h),
+            Some(Screen::Alerts(a)) => a.pos.follow(a.rows.len(), h),
+            Some(Screen::Events(e)) => e.keep_selection(&self.session.store, h),
             _ => {}
         }
     }
@@ -215,8 +272,8 @@ impl App {
                 self.quit = true;
                 return vec![Effect::Quit];
             }
-            Action::Help => self.push(Screen::Help(ListPos::default())),
-            Action::Sources => self.push(Screen::Sources(ListPos::default())),
+            Action::Help => self.push(Screen::Help(HelpState::default())),
+            Action::Sources => self.push(Screen::Sources(SourcesState::default())),
             Action::Back => self.back(),
             Action::Forward => self.go_forward(),
             Action::Alerts => {
@@ -227,10 +284,16 @@ impl App {
                 }
             }
             Action::Events => {
-                if !matches!(self.top(), Screen::Events) {
-                    self.push(Screen::Events);
+                if !matches!(self.stack.last(), Some(Screen::Events(_))) {
+                    // The last events view left by going back keeps its query and place.
+                    let earlier = self
+                        .forward
+                        .iter()
+                        .rposition(|s| matches!(s, Screen::Events(_)))
+                        .map(|i| self.forward.remove(i));
+                    self.push(earlier.unwrap_or_else(|| Screen::Events(Box::default())));
                     let h = self.list_height();
-                    self.events.keep_selection(&self.session.store, h);
+                    self.with_top(|s, cx| s.refresh(cx, h));
                 }
             }
             Action::Up => self.move_by(-1),
@@ -247,24 +310,30 @@ impl App {
             Action::PivotIp => self.pivot_ip(),
             Action::PivotMap => self.pivot_map(),
             Action::SortNext => {
-                self.alerts.sort = self.alerts.sort.next();
+                if let Some(a) = self.alerts_mut() {
+                    a.sort = a.sort.next();
+                }
                 self.refresh_alerts();
-                let name = self.alerts.sort.name();
+                let name = self.alerts().sort.name();
                 self.set_flash(Role::Dim, format!("sorted by {name}"));
             }
             Action::SortReverse => {
-                self.alerts.descending = !self.alerts.descending;
+                if let Some(a) = self.alerts_mut() {
+                    a.descending = !a.descending;
+                }
                 self.refresh_alerts();
             }
             Action::ToggleSuppressed => {
-                self.alerts.show_suppressed = !self.alerts.show_suppressed;
+                if let Some(a) = self.alerts_mut() {
+                    a.show_suppressed = !a.show_suppressed;
+                }
                 self.refresh_alerts();
-                let what = if self.alerts.show_suppressed {
+                let what = if self.alerts().show_suppressed {
                     "showing"
                 } else {
                     "hiding"
                 };
-                let n = self.alerts.suppressed;
+                let n = self.alerts().suppressed;
                 self.set_flash(Role::Dim, format!("{what} {n} suppressed findings"));
             }
             Action::SeverityFilter => self.cycle_severity(),
@@ -309,6 +378,12 @@ impl App {
                     self.set_flash(Role::Dim, format!("theme {name}"));
                 }
             }
+            // Dialog actions: only bound in [dialog] and [raw], handled there.
+            Action::Submit
+            | Action::Cancel
+            | Action::NextField
+            | Action::PrevField
+            | Action::Close => {}
         }
         Vec::new()
     }
@@ -316,41 +391,39 @@ impl App {
     // ---- queries -----------------------------------------------------------
 
     fn open_query(&mut self) {
-        let target = match self.top() {
-            Screen::Events => super::modal::QueryTarget::Events,
-            _ => {
-                if !matches!(self.top(), Screen::Alerts) {
-                    let mut rest = self.stack.split_off(1);
-                    rest.reverse();
-                    self.forward = rest;
-                }
-                super::modal::QueryTarget::Alerts
+        // `/` edits the top screen's query; on a screen without one, the alerts'.
+        if self.top().query_text().is_none() {
+            let mut rest = self.stack.split_off(1);
+            rest.reverse();
+            if !rest.is_empty() {
+                self.forward = rest;
             }
+        }
+        let target = match self.stack.last() {
+            Some(Screen::Events(_)) => super::modal::QueryTarget::Events,
+            _ => super::modal::QueryTarget::Alerts,
         };
-        let current = match target {
-            super::modal::QueryTarget::Alerts => self.alerts.query.text.clone(),
-            super::modal::QueryTarget::Events => self.events.query.text.clone(),
-        };
+        let current = self.top().query_text().unwrap_or_default().to_string();
         self.modal = Some(Modal::query(target, current));
     }
 
     /// Sets the query of the top list (alerts or events).
     pub fn set_query(&mut self, text: &str) {
-        match self.top() {
-            Screen::Events => {
-                self.events.set_query(text);
-                self.events.pos = ListPos::default();
-                self.events.selected = None;
-            }
-            _ => {
-                self.alerts.query = super::query::Query::parse(text);
-                self.refresh_alerts();
-            }
+        let h = self.list_height();
+        let has = self.top().query_text().is_some();
+        let (stack, cx) = self.split();
+        let target = if has {
+            stack.last_mut()
+        } else {
+            stack.first_mut()
+        };
+        if let Some(s) = target {
+            s.view_mut().set_query(&cx, text, h);
         }
     }
 
     fn cycle_severity(&mut self) {
-        let text = self.alerts.query.text.clone();
+        let text = self.alerts().query.text.clone();
         let mut words: Vec<&str> = text.split_whitespace().collect();
         let current = words.iter().position(|w| w.starts_with("sev:"));
         let next = match current.and_then(|i| words.get(i).copied()) {
@@ -366,7 +439,9 @@ impl App {
             words.insert(0, n);
         }
         let q = words.join(" ");
-        self.alerts.query = super::query::Query::parse(&q);
+        if let Some(a) = self.alerts_mut() {
+            a.query = super::query::Query::parse(&q);
+        }
         self.refresh_alerts();
         self.set_flash(
             Role::Dim,
@@ -386,8 +461,10 @@ impl App {
 
     pub fn refresh_alerts(&mut self) {
         let h = screens::alerts::list_area(self.body()).height as usize;
-        self.alerts
-            .refresh(&self.session.findings, &self.case, &self.matcher, h);
+        let (stack, cx) = self.split();
+        if let Some(Screen::Alerts(a)) = stack.first_mut() {
+            a.refresh(&cx.session.findings, cx.case, cx.matcher, h);
+        }
     }
 
     /// Takes in what the session changed since the last call.
@@ -405,78 +482,33 @@ impl App {
     /// Rebuilds the top screen's rows if its data grew (pivots are snapshots of an index).
     pub fn refresh_top(&mut self) {
         let h = self.list_height();
-        let App {
-            stack,
-            session,
-            events,
-            ..
-        } = self;
-        let store = &session.store;
-        match stack.last_mut() {
-            Some(Screen::Timeline(t)) if store.by_user(&t.user).len() != t.built_from => {
-                t.rebuild(store, &session.config.detectors.impossible_travel);
-                t.pos.follow(t.rows.len(), h);
-            }
-            Some(Screen::Ip(s)) if store.by_ip(&s.ip).len() != s.built_from => {
-                s.rebuild(store, &session.findings)
-            }
-            Some(Screen::Events) => events.keep_selection(store, h),
-            _ => {}
+        if self.stack.len() > 1 {
+            self.with_top(|s, cx| s.refresh(cx, h));
         }
     }
 
     /// Background work per tick (incremental filtering). Returns true if anything visible changed.
     pub fn tick(&mut self, budget: std::time::Duration) -> bool {
-        if self.events.filtering(&self.session.store) {
-            self.events
-                .advance(&self.session.store, &self.matcher, budget);
-            let h = screens::events::list_area(self.body()).height as usize;
-            self.events.keep_selection(&self.session.store, h);
+        let h = screens::events::list_area(self.body()).height as usize;
+        let (stack, cx) = self.split();
+        let store = &cx.session.store;
+        let Some(events) = stack.iter_mut().rev().find_map(|s| match s {
+            Screen::Events(e) => Some(e),
+            _ => None,
+        }) else {
+            return false;
+        };
+        if events.filtering(store) {
+            events.advance(store, cx.matcher, budget);
+            events.keep_selection(store, h);
             return true;
         }
         false
     }
 
-    /// Performs a case write and shows the result.
-    pub fn perform(&mut self, op: CaseOp) {
-        let config = self.session.config.clone();
-        let result = match &op {
-            CaseOp::Verdict {
-                finding,
-                class,
-                note,
-            } => match self.session.findings.get(finding) {
-                Some(f) => self
-                    .case
-                    .set_verdict(f, *class, note.as_deref(), &config)
-                    .map(|_| format!("{}: {}", class.as_str(), short(finding))),
-                None => Err("the finding is gone".into()),
-            },
-            CaseOp::Note { finding, text } => match self.session.findings.get(finding) {
-                Some(f) => self
-                    .case
-                    .add_note(f, text)
-                    .map(|_| format!("note added to {}", short(finding))),
-                None => Err("the finding is gone".into()),
-            },
-            CaseOp::Allow(spec) => {
-                let entry = NewAllow {
-                    kind: spec.kind,
-                    value: spec.value.clone(),
-                    detectors: spec.detectors.clone(),
-                    note: spec.note.clone(),
-                    expires: spec.expires,
-                };
-                self.case.add_allow(&entry, self.now, &config).map(|e| {
-                    format!(
-                        "allowlisted {} {} (entry #{})",
-                        e.kind.as_str(),
-                        crate::sanitize::clean_width(&e.value, 40),
-                        e.id
-                    )
-                })
-            }
-        };
+    /// A case write finished (performed by the main loop, see `effects`):
+    /// re-applies the triage state and says what was saved, or why not.
+    pub fn case_written(&mut self, result: Result<String, String>) {
         match result {
             Ok(msg) => {
                 self.apply_triage();
@@ -500,8 +532,4 @@ impl App {
             ),
         }
     }
-}
-
-fn short(id: &str) -> &str {
-    super::format::prefix(id, 8)
 }

@@ -23,10 +23,12 @@ pub enum Context {
     Ip,
     Map,
     Events,
+    Dialog,
+    Raw,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::List,
         Context::Alerts,
@@ -35,6 +37,8 @@ impl Context {
         Context::Ip,
         Context::Map,
         Context::Events,
+        Context::Dialog,
+        Context::Raw,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +51,8 @@ impl Context {
             Context::Ip => "ip",
             Context::Map => "map",
             Context::Events => "events",
+            Context::Dialog => "dialog",
+            Context::Raw => "raw",
         }
     }
 
@@ -61,6 +67,8 @@ impl Context {
             Context::Ip => "IP pivot",
             Context::Map => "Map",
             Context::Events => "All events",
+            Context::Dialog => "Dialogs (query, command, verdict, note, allowlist)",
+            Context::Raw => "Raw record",
         }
     }
 
@@ -295,6 +303,26 @@ impl Keymap {
             .into_iter()
             .flat_map(|m| m.iter().map(|(a, k)| (*a, k.as_slice())))
             .filter(|(_, k)| !k.is_empty())
+    }
+
+    /// The first keys of two actions as one label: "↑↓" for two arrows,
+    /// else "j/k" (the footer's "scroll" and "choose" hints).
+    pub fn pair_label(&self, contexts: &[Context], a: Action, b: Action) -> Option<String> {
+        let (x, y) = (
+            self.keys_for(contexts, a).first()?,
+            self.keys_for(contexts, b).first()?,
+        );
+        let arrow = |k: &Key| {
+            matches!(
+                k.code,
+                KeyCode::Up | KeyCode::Down | KeyCode::Left | KeyCode::Right
+            ) && k.mods.is_empty()
+        };
+        Some(if arrow(x) && arrow(y) {
+            format!("{x}{y}")
+        } else {
+            format!("{x}/{y}")
+        })
     }
 
     /// "j/↓"-style label of the keys of `action`.

@@ -143,7 +143,7 @@ pub fn perform(
     for e in effects {
         match e {
             Effect::Quit => app.quit = true,
-            Effect::Case(op) => app.perform(op),
+            Effect::Case(op) => super::effects::write_case(app, op),
             Effect::LoadRaw(req) => {
                 let tx = raw_tx.clone();
                 std::thread::spawn(move || {

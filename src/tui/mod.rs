@@ -5,7 +5,8 @@
 //! terminal is restored on exit, on panic (ratatui's hook) and on
 //! SIGTERM/SIGHUP. The core never imports this module.
 //!
-//! Layout: `app` (model + update → effects), `action`, `keymap` (+
+//! Layout: `app` (model + update → effects), `effects` (case writes and
+//! exports, performed by the main loop), `action`, `keymap` (+
 //! `assets/keymap.toml`), `theme` (+ `themes/*.toml`), `query`,
 //! `screens/*`, `widgets/*`, `view` (draw from `&App`), `main_loop`,
 //! `case_link` (the only caller of the triage API), `raw`, `geo`, `format`.
@@ -13,6 +14,7 @@
 pub mod action;
 pub mod app;
 pub mod case_link;
+pub mod effects;
 pub mod fixture;
 pub mod format;
 pub mod geo;

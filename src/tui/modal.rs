@@ -1,18 +1,20 @@
 //! Dialogs that take the keyboard while open: the query line, the `:`
 //! command line, the verdict note, the note editor, the allowlist dialog
 //! (pre-filled from the finding) and the raw record view. Keys go to the
-//! dialog first; Enter submits, Esc cancels. Submitting returns effects
+//! dialog first, through the keymap's [dialog] and [raw] sections (submit,
+//! cancel, next field, scroll, close), which also give the hints. Submitting returns effects
 //! (case writes) for the main loop; nothing here does I/O.
 
+use super::action::Action;
 use super::app::{App, CaseOp, Effect, NewAllowSpec};
 use super::case_link::{parse_expiry, AllowKind, Class};
+use super::keymap::{Context, Key, Keymap};
 use super::raw::{RawText, RawView};
 use super::screens::alerts::SortKey;
-use super::screens::Screen;
 use super::theme::{Role, Theme};
 use crate::finding::{DetectorId, Finding};
 use crate::store::Store;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{Event, KeyCode, KeyEvent};
 use rustc_hash::FxHashMap;
 use std::net::IpAddr;
 use tui_input::backend::crossterm::EventHandler;
@@ -49,6 +51,60 @@ pub enum Modal {
 }
 
 impl Modal {
+    /// The keymap section of the dialog.
+    pub fn contexts(&self) -> &'static [Context] {
+        match self {
+            Modal::Raw(_) => &[Context::Raw],
+            _ => &[Context::Dialog],
+        }
+    }
+
+    /// The footer's hints: (keys, what they do), keys from the keymap.
+    pub fn hints(&self, km: &Keymap) -> Vec<(String, String)> {
+        let ctx = self.contexts();
+        let one = |a: Action, what: &str| {
+            km.keys_for(ctx, a)
+                .first()
+                .map(|k| (k.to_string(), what.to_string()))
+        };
+        let v = match self {
+            Modal::Allow(_) => vec![
+                one(Action::NextField, "next field"),
+                km.pair_label(ctx, Action::Up, Action::Down)
+                    .map(|k| (k, "choose".into())),
+                one(Action::Submit, "save"),
+                one(Action::Cancel, "cancel"),
+            ],
+            Modal::Raw(_) => vec![
+                km.pair_label(ctx, Action::Down, Action::Up)
+                    .map(|k| (k, "scroll".into())),
+                one(Action::Close, "close"),
+            ],
+            Modal::Query { .. } => vec![
+                one(Action::Submit, "keep"),
+                one(Action::Cancel, "undo"),
+                Some((
+                    String::new(),
+                    "user: ip: sev:>=high det: verdict: text".into(),
+                )),
+            ],
+            Modal::Command { .. } | Modal::Verdict { .. } | Modal::Note { .. } => {
+                vec![one(Action::Submit, "save"), one(Action::Cancel, "cancel")]
+            }
+        };
+        v.into_iter().flatten().collect()
+    }
+
+    /// The hints as one line inside a dialog box ("enter save · esc cancel").
+    pub fn hint_line(&self, km: &Keymap) -> String {
+        self.hints(km)
+            .into_iter()
+            .filter(|(k, _)| !k.is_empty())
+            .map(|(k, what)| format!("{k} {what}"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
     pub fn query(target: QueryTarget, current: String) -> Modal {
         Modal::Query {
             target,
@@ -182,7 +238,7 @@ impl AllowDialog {
         }
     }
 
-    fn next_field(&mut self, back: bool) {
+    pub fn next_field(&mut self, back: bool) {
         use AllowField::*;
         let order = [Kind, Scope, Expiry, Note];
         let i = order.iter().position(|f| *f == self.focus).unwrap_or(0);
@@ -190,46 +246,37 @@ impl AllowDialog {
         self.focus = order.get((i + step) % order.len()).copied().unwrap_or(Kind);
     }
 
-    /// Handles a key; returns the entry to write when the analyst submits a valid one.
-    fn key(&mut self, key: KeyEvent, now: chrono::DateTime<chrono::Utc>) -> Option<NewAllowSpec> {
-        match key.code {
-            KeyCode::Tab => self.next_field(false),
-            KeyCode::BackTab => self.next_field(true),
-            KeyCode::Enter => return self.submit(now),
-            KeyCode::Up | KeyCode::Char('k') if self.focus == AllowField::Kind => {
-                self.choice = self.choice.saturating_sub(1)
-            }
-            KeyCode::Down | KeyCode::Char('j') if self.focus == AllowField::Kind => {
+    /// Moves the choice (on the kind list) or flips the scope; fields ignore it.
+    fn choose(&mut self, step: isize) {
+        match self.focus {
+            AllowField::Kind if step < 0 => self.choice = self.choice.saturating_sub(1),
+            AllowField::Kind => {
                 self.choice = (self.choice + 1).min(self.choices.len().saturating_sub(1))
             }
-            KeyCode::Up
-            | KeyCode::Down
-            | KeyCode::Left
-            | KeyCode::Right
-            | KeyCode::Char(' ')
-            | KeyCode::Char('j')
-            | KeyCode::Char('k')
-                if self.focus == AllowField::Scope =>
-            {
-                self.this_detector_only = !self.this_detector_only
-            }
-            _ => {
-                let ev = Event::Key(key);
-                match self.focus {
-                    AllowField::Expiry => {
-                        self.expiry.handle_event(&ev);
-                    }
-                    AllowField::Note => {
-                        self.note.handle_event(&ev);
-                    }
-                    _ => {}
-                }
-            }
+            AllowField::Scope => self.this_detector_only = !self.this_detector_only,
+            AllowField::Expiry | AllowField::Note => {}
         }
-        None
     }
 
-    fn submit(&mut self, now: chrono::DateTime<chrono::Utc>) -> Option<NewAllowSpec> {
+    /// A key no [dialog] action took: j/k and space on the lists, else typing into a field.
+    fn key(&mut self, key: KeyEvent) {
+        match (key.code, self.focus) {
+            (KeyCode::Char('k'), AllowField::Kind | AllowField::Scope) => self.choose(-1),
+            (KeyCode::Char('j'), AllowField::Kind | AllowField::Scope) => self.choose(1),
+            (KeyCode::Left | KeyCode::Right | KeyCode::Char(' '), AllowField::Scope) => {
+                self.choose(1)
+            }
+            (_, AllowField::Expiry) => {
+                self.expiry.handle_event(&Event::Key(key));
+            }
+            (_, AllowField::Note) => {
+                self.note.handle_event(&Event::Key(key));
+            }
+            _ => {}
+        }
+    }
+
+    pub fn submit(&mut self, now: chrono::DateTime<chrono::Utc>) -> Option<NewAllowSpec> {
         let Some(c) = self.choices.get(self.choice) else {
             self.error =
                 Some("nothing to allowlist: the finding has no IP, user, AS or country".into());
@@ -267,14 +314,33 @@ impl AllowDialog {
 }
 
 impl App {
-    /// Routes a key to the open dialog.
+    /// Routes a key to the open dialog: the dialog's keymap section
+    /// ([dialog] or [raw]) first, then the field with the keyboard.
     pub fn modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(modal) = self.modal.as_ref() else {
+            return Vec::new();
+        };
+        let action = self.keymap.lookup(modal.contexts(), Key::from_event(&key));
         let Some(modal) = self.modal.as_mut() else {
             return Vec::new();
         };
-        let ctrl_c =
-            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-        if key.code == KeyCode::Esc || ctrl_c {
+        if let Modal::Raw(_) = modal {
+            let delta = match action {
+                Some(Action::Down) => 1,
+                Some(Action::Up) => -1,
+                Some(Action::PageDown) => 10,
+                Some(Action::PageUp) => -10,
+                Some(Action::Top) => isize::MIN / 2,
+                Some(Action::Bottom) => isize::MAX / 2,
+                Some(Action::Close) => {
+                    self.modal = None;
+                    return Vec::new();
+                }
+                _ => 0,
+            };
+            return self.modal_scroll(delta);
+        }
+        if action == Some(Action::Cancel) {
             if let Modal::Query { before, .. } = modal {
                 let before = before.clone();
                 self.modal = None;
@@ -283,9 +349,10 @@ impl App {
             self.modal = None;
             return Vec::new();
         }
+        let submit = action == Some(Action::Submit);
         match modal {
             Modal::Query { input, .. } => {
-                if key.code == KeyCode::Enter {
+                if submit {
                     self.modal = None;
                     return Vec::new();
                 }
@@ -298,7 +365,7 @@ impl App {
                 }
             }
             Modal::Command { input } => {
-                if key.code == KeyCode::Enter {
+                if submit {
                     let text = input.value().to_string();
                     self.modal = None;
                     return self.command(&text);
@@ -310,7 +377,7 @@ impl App {
                 class,
                 input,
             } => {
-                if key.code == KeyCode::Enter {
+                if submit {
                     let note = Some(input.value().trim().to_string()).filter(|n| !n.is_empty());
                     let op = CaseOp::Verdict {
                         finding: finding.clone(),
@@ -323,7 +390,7 @@ impl App {
                 input.handle_event(&Event::Key(key));
             }
             Modal::Note { finding, input } => {
-                if key.code == KeyCode::Enter {
+                if submit {
                     let text = input.value().trim().to_string();
                     let finding = finding.clone();
                     self.modal = None;
@@ -335,27 +402,35 @@ impl App {
                 input.handle_event(&Event::Key(key));
             }
             Modal::Allow(d) => {
-                if let Some(spec) = d.key(key, self.now) {
+                let spec = match action {
+                    Some(Action::Submit) => d.submit(self.now),
+                    Some(Action::NextField) => {
+                        d.next_field(false);
+                        None
+                    }
+                    Some(Action::PrevField) => {
+                        d.next_field(true);
+                        None
+                    }
+                    Some(Action::Up) => {
+                        d.choose(-1);
+                        None
+                    }
+                    Some(Action::Down) => {
+                        d.choose(1);
+                        None
+                    }
+                    _ => {
+                        d.key(key);
+                        None
+                    }
+                };
+                if let Some(spec) = spec {
                     self.modal = None;
                     return vec![Effect::Case(CaseOp::Allow(spec))];
                 }
             }
-            Modal::Raw(_) => {
-                let delta = match key.code {
-                    KeyCode::Char('j') | KeyCode::Down => 1,
-                    KeyCode::Char('k') | KeyCode::Up => -1,
-                    KeyCode::PageDown | KeyCode::Char(' ') => 10,
-                    KeyCode::PageUp => -10,
-                    KeyCode::Char('g') | KeyCode::Home => isize::MIN / 2,
-                    KeyCode::Char('G') | KeyCode::End => isize::MAX / 2,
-                    KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('r') => {
-                        self.modal = None;
-                        return Vec::new();
-                    }
-                    _ => 0,
-                };
-                return self.modal_scroll(delta);
-            }
+            Modal::Raw(_) => {}
         }
         Vec::new()
     }
@@ -416,8 +491,10 @@ impl App {
             }
             "sort" => match SortKey::from_name(rest.first().copied().unwrap_or("")) {
                 Some(k) => {
-                    self.alerts.sort = k;
-                    self.alerts.descending = rest.get(1).is_none_or(|d| *d != "asc");
+                    if let Some(a) = self.alerts_mut() {
+                        a.sort = k;
+                        a.descending = rest.get(1).is_none_or(|d| *d != "asc");
+                    }
                     self.refresh_alerts();
                 }
                 None => self.set_flash(
@@ -433,10 +510,7 @@ impl App {
                 } else {
                     arg.as_str()
                 };
-                match self.case.export(&self.session, std::path::Path::new(file)) {
-                    Ok(msg) => self.set_flash(Role::Dim, msg),
-                    Err(e) => self.set_flash(Role::Error, e),
-                }
+                return vec![Effect::Case(CaseOp::Export(file.into()))];
             }
             other => {
                 if let Some(a) = super::action::Action::from_name(other) {
@@ -453,7 +527,7 @@ impl App {
 
     /// True when the top screen has a query line the `/` key edits.
     pub fn has_query(&self) -> bool {
-        matches!(self.top(), Screen::Alerts | Screen::Events)
+        self.top().query_text().is_some()
     }
 }
 

@@ -192,6 +192,26 @@ pub fn event_fields(ev: &Event, store: &Store) -> Vec<(&'static str, String)> {
             ));
         }
     }
+    if ev.protocol != crate::event::AuthProtocol::Unknown {
+        out.push(("auth_protocol", ev.protocol.as_str().to_string()));
+    }
+    if ev.transfer != crate::event::TransferMethod::Unknown {
+        out.push(("transfer_method", ev.transfer.as_str().to_string()));
+    }
+    if ev.extra.is_some() {
+        for (k, v) in decode_params(store.text(ev.extra)) {
+            out.push((extra_label(k), crate::sanitize::clean(v).into_owned()));
+        }
+    }
+    for (bit, name) in [
+        (crate::event::flags::NO_SUCH_USER, "no such user"),
+        (crate::event::flags::MFA_DENIED, "MFA denied"),
+        (crate::event::flags::THREAT_SUSPECTED, "threat suspected"),
+    ] {
+        if ev.flags & bit != 0 {
+            out.push(("flag", name.to_string()));
+        }
+    }
     if ev.asn > 0 {
         out.push(("asn", format!("AS{}", ev.asn)));
     }
@@ -201,10 +221,63 @@ pub fn event_fields(ev: &Event, store: &Store) -> Vec<(&'static str, String)> {
     out
 }
 
+/// The raw view's label for a value of [`Event::extra`] (its name, static).
+fn extra_label(k: &str) -> &'static str {
+    use crate::event::extra::*;
+    [
+        APP_ID,
+        RESOURCE,
+        RESOURCE_ID,
+        STATUS_DETAIL,
+        DEVICE_ID,
+        DEVICE_TRUST,
+        DEVICE_COMPLIANT,
+        TOKEN_TYPE,
+        PROTOCOL_TEXT,
+        TRANSFER_TEXT,
+    ]
+    .into_iter()
+    .find(|n| *n == k)
+    .unwrap_or("detail")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn sign_in_details_and_flags_are_listed_and_cleaned() {
+        use crate::event::{encode_params, extra, flags, AuthProtocol, Kind, Source};
+        let mut store = Store::new();
+        let mut ev = Event::new(0, Source::Entra, Kind::SignIn);
+        ev.protocol = AuthProtocol::DeviceCode;
+        let enc = encode_params([
+            (extra::DEVICE_ID, "dev\u{1b}[31m-1"),
+            (
+                extra::STATUS_DETAIL,
+                "MFA denied; user declined the authentication",
+            ),
+        ]);
+        ev.extra = store.strings.intern(&enc);
+        ev.flags = flags::MFA_DENIED;
+        let idx = store.append(ev);
+        let fields = event_fields(&store.get(idx), &store);
+        let has = |k: &str, v: &str| fields.iter().any(|(a, b)| *a == k && b == v);
+        assert!(has("auth_protocol", "deviceCode"), "{fields:?}");
+        assert!(has(
+            extra::STATUS_DETAIL,
+            "MFA denied; user declined the authentication"
+        ));
+        assert!(has("flag", "MFA denied"));
+        assert!(
+            fields
+                .iter()
+                .any(|(k, v)| *k == extra::DEVICE_ID && !v.contains('\u{1b}')),
+            "{fields:?}"
+        );
+        assert!(!fields.iter().any(|(k, _)| *k == "transfer_method"));
+    }
 
     #[test]
     fn reads_the_record_at_its_offset_and_refuses_gzip() {

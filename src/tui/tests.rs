@@ -68,7 +68,7 @@ fn typ(app: &mut App, text: &str) {
 fn run(app: &mut App, effects: Vec<Effect>) {
     for e in effects {
         if let Effect::Case(op) = e {
-            app.perform(op);
+            super::effects::write_case(app, op);
         }
     }
 }
@@ -199,7 +199,7 @@ fn ip_pivot_shows_the_sprayed_identities() {
     let id = h.ids.spray.clone();
     h.app.open_finding(&id);
     key(&mut h.app, "i");
-    let Screen::Ip(st) = h.app.top() else {
+    let Screen::Ip(st) = h.app.stack.last().unwrap() else {
         panic!("not on the IP pivot")
     };
     assert_eq!(st.rows.len(), 8);
@@ -344,7 +344,7 @@ fn new_findings_do_not_move_the_selection() {
     // Select the stuffing finding (third row by severity).
     let row = h
         .app
-        .alerts
+        .alerts()
         .rows
         .iter()
         .position(|&i| h.app.session.findings.all()[i].id == h.ids.stuffing)
@@ -352,8 +352,8 @@ fn new_findings_do_not_move_the_selection() {
     for _ in 0..row {
         key(&mut h.app, "j");
     }
-    let screen_row = h.app.alerts.pos.selected - h.app.alerts.pos.offset;
-    let before = h.app.alerts.selected_id.clone();
+    let screen_row = h.app.alerts().pos.selected - h.app.alerts().pos.offset;
+    let before = h.app.alerts().selected_id.clone();
     // Two critical findings arrive and sort above it.
     for k in 0..2 {
         let mut f = Finding::new(
@@ -367,9 +367,9 @@ fn new_findings_do_not_move_the_selection() {
         h.app.session.findings.upsert(f);
     }
     h.app.apply_triage();
-    assert_eq!(h.app.alerts.selected_id, before);
+    assert_eq!(h.app.alerts().selected_id, before);
     assert_eq!(
-        h.app.alerts.pos.selected - h.app.alerts.pos.offset,
+        h.app.alerts().pos.selected - h.app.alerts().pos.offset,
         screen_row,
         "the selected row stays at the same screen row"
     );
@@ -385,12 +385,17 @@ fn judging_writes_the_verdict_with_its_note() {
     assert!(h.app.case.is_open(), "{:?}", h.app.case.error);
     let row = h
         .app
-        .alerts
+        .alerts()
         .rows
         .iter()
         .position(|&i| h.app.session.findings.all()[i].id == h.ids.stuffing)
         .unwrap();
-    h.app.alerts.select_row(row, &h.app.session.findings, 10);
+    {
+        let (stack, cx) = h.app.split();
+        if let Some(Screen::Alerts(a)) = stack.first_mut() {
+            a.select_row(row, &cx.session.findings, 10);
+        }
+    }
     assert!(key(&mut h.app, "F").is_empty());
     assert!(matches!(
         h.app.modal,
@@ -414,7 +419,7 @@ fn judging_writes_the_verdict_with_its_note() {
     key(&mut h.app, "/");
     typ(&mut h.app, "verdict:fp");
     key(&mut h.app, "enter");
-    assert_eq!(h.app.alerts.rows.len(), 1);
+    assert_eq!(h.app.alerts().rows.len(), 1);
 }
 
 #[cfg(unix)]
@@ -446,12 +451,17 @@ fn a_read_only_case_applies_says_so_and_refuses_verdicts() {
     assert!(t.contains("(read-only)"), "{t}");
     let row = h
         .app
-        .alerts
+        .alerts()
         .rows
         .iter()
         .position(|&i| h.app.session.findings.all()[i].id == h.ids.stuffing)
         .unwrap();
-    h.app.alerts.select_row(row, &h.app.session.findings, 10);
+    {
+        let (stack, cx) = h.app.split();
+        if let Some(Screen::Alerts(a)) = stack.first_mut() {
+            a.select_row(row, &cx.session.findings, 10);
+        }
+    }
     key(&mut h.app, "F");
     typ(&mut h.app, "retry");
     let effects = key(&mut h.app, "enter");
@@ -490,12 +500,17 @@ fn allowlisting_suppresses_and_the_toggle_shows_the_note() {
     let mut h = harness(160, 48, ColorMode::Indexed256);
     let row = h
         .app
-        .alerts
+        .alerts()
         .rows
         .iter()
         .position(|&i| h.app.session.findings.all()[i].id == h.ids.spray)
         .unwrap();
-    h.app.alerts.select_row(row, &h.app.session.findings, 10);
+    {
+        let (stack, cx) = h.app.split();
+        if let Some(Screen::Alerts(a)) = stack.first_mut() {
+            a.select_row(row, &cx.session.findings, 10);
+        }
+    }
     key(&mut h.app, "A");
     let Some(Modal::Allow(d)) = &h.app.modal else {
         panic!("no allowlist dialog")
@@ -525,10 +540,10 @@ fn allowlisting_suppresses_and_the_toggle_shows_the_note() {
     typ(&mut h.app, "30d");
     let effects = key(&mut h.app, "enter");
     assert_eq!(effects.len(), 1, "{effects:?}");
-    let before = h.app.alerts.rows.len();
+    let before = h.app.alerts().rows.len();
     run(&mut h.app, effects);
     assert_eq!(
-        h.app.alerts.rows.len(),
+        h.app.alerts().rows.len(),
         before - 1,
         "the suppressed finding leaves the list"
     );
@@ -538,7 +553,7 @@ fn allowlisting_suppresses_and_the_toggle_shows_the_note() {
         Some("red team exercise RT-7")
     );
     key(&mut h.app, "x");
-    assert_eq!(h.app.alerts.rows.len(), before);
+    assert_eq!(h.app.alerts().rows.len(), before);
     let t = text(&draw(&h.app));
     assert!(t.contains("⊘ red team exercise RT-7"), "{t}");
 }
@@ -546,18 +561,18 @@ fn allowlisting_suppresses_and_the_toggle_shows_the_note() {
 #[test]
 fn query_filters_alerts_and_esc_restores() {
     let mut h = harness(80, 24, ColorMode::Indexed256);
-    let all = h.app.alerts.rows.len();
+    let all = h.app.alerts().rows.len();
     key(&mut h.app, "/");
     typ(&mut h.app, "det:spray sev:>=high");
-    assert_eq!(h.app.alerts.rows.len(), 1, "filters while typing");
+    assert_eq!(h.app.alerts().rows.len(), 1, "filters while typing");
     key(&mut h.app, "esc");
-    assert_eq!(h.app.alerts.rows.len(), all);
+    assert_eq!(h.app.alerts().rows.len(), all);
     key(&mut h.app, "/");
     typ(&mut h.app, "user:carol");
     key(&mut h.app, "enter");
-    assert_eq!(h.app.alerts.rows.len(), 1);
+    assert_eq!(h.app.alerts().rows.len(), 1);
     key(&mut h.app, "v"); // severity filter on top of the query
-    assert!(h.app.alerts.query.text.starts_with("sev:>=medium"));
+    assert!(h.app.alerts().query.text.starts_with("sev:>=medium"));
 }
 
 #[test]
@@ -596,7 +611,7 @@ fn big_stream_is_filtered_incrementally_and_correctly() {
                 && store.get(i).outcome == crate::event::Outcome::Failure
         })
         .count();
-    assert_eq!(app.events.len(store), expected);
+    assert_eq!(app.events().unwrap().len(store), expected);
     assert!(expected > 0);
 }
 
@@ -610,7 +625,7 @@ fn mouse_selects_and_scrolls() {
         row: area.y + 2,
         modifiers: KeyModifiers::NONE,
     });
-    assert_eq!(h.app.alerts.pos.selected, 2);
+    assert_eq!(h.app.alerts().pos.selected, 2);
     key(&mut h.app, "e");
     h.app.on_mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
@@ -618,7 +633,7 @@ fn mouse_selects_and_scrolls() {
         row: 5,
         modifiers: KeyModifiers::NONE,
     });
-    assert_eq!(h.app.events.pos.selected, 3);
+    assert_eq!(h.app.events().unwrap().pos.selected, 3);
 }
 
 #[test]
@@ -630,21 +645,23 @@ fn back_and_forward_keep_each_screens_selection() {
         key(&mut h.app, "j");
     }
     key(&mut h.app, "i");
-    assert!(matches!(h.app.top(), Screen::Ip(_)));
+    assert!(matches!(h.app.stack.last().unwrap(), Screen::Ip(_)));
     key(&mut h.app, "j");
     key(&mut h.app, "esc");
-    let Screen::Detail(d) = h.app.top() else {
+    let Screen::Detail(d) = h.app.stack.last().unwrap() else {
         panic!("back should return to the detail")
     };
     assert_eq!(d.pos.selected, 5);
     key(&mut h.app, "]");
-    let Screen::Ip(s) = h.app.top() else {
+    let Screen::Ip(s) = h.app.stack.last().unwrap() else {
         panic!("forward should return to the IP pivot")
     };
     assert_eq!(s.pos.selected, 1);
     // Enter on an identity pivots to its timeline.
     key(&mut h.app, "enter");
-    assert!(matches!(h.app.top(), Screen::Timeline(t) if t.user == "alice@contoso.com"));
+    assert!(
+        matches!(h.app.stack.last().unwrap(), Screen::Timeline(t) if t.user == "alice@contoso.com")
+    );
 }
 
 #[test]
@@ -815,7 +832,7 @@ fn why_it_fired_scrolls_when_it_does_not_fit() {
     assert!(text(&draw(&h.app)).contains("rows 1–"));
     // j/k still move in the evidence list, not the box.
     key(&mut h.app, "j");
-    let Screen::Detail(d) = h.app.top() else {
+    let Screen::Detail(d) = h.app.stack.last().unwrap() else {
         panic!("still on the detail")
     };
     assert_eq!((d.pos.selected, d.why_offset), (1, 0));
@@ -834,7 +851,8 @@ fn export_command_writes_the_hand_off_with_the_sessions_open_work() {
         )
         .unwrap();
     let file = h._dir.path().join("handoff.md");
-    h.app.command(&format!("export {}", file.display()));
+    let effects = h.app.command(&format!("export {}", file.display()));
+    run(&mut h.app, effects);
     let md = std::fs::read_to_string(&file).unwrap();
     let open = md.find("## Open work").unwrap();
     let decided = md.find("## Decided").unwrap();
@@ -849,8 +867,56 @@ fn export_command_writes_the_hand_off_with_the_sessions_open_work() {
     assert!(md[decided..].contains(": confirmed"), "{md}");
     assert!(text(&draw(&h.app)).contains("hand-off written to"));
     let json = h._dir.path().join("handoff.json");
-    h.app.command(&format!("export {}", json.display()));
+    let effects = h.app.command(&format!("export {}", json.display()));
+    run(&mut h.app, effects);
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v["open_findings"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn dialog_and_raw_keys_and_hints_come_from_the_keymap() {
+    let mut h = harness(100, 30, ColorMode::None);
+    let mut km = Keymap::builtin();
+    km.merge(
+        "[dialog]\nsubmit = [\"ctrl-s\"]\ncancel = [\"ctrl-g\"]\n[raw]\nclose = [\"x\"]\n",
+        "user.toml",
+    )
+    .unwrap();
+    h.app.keymap = km;
+    let id = h.ids.stuffing.clone();
+    h.app.open_finding(&id);
+    key(&mut h.app, "F");
+    let t = text(&draw(&h.app));
+    assert!(t.contains("ctrl-s save · ctrl-g cancel"), "{t}");
+    // Enter is text now; ctrl-s saves.
+    assert!(key(&mut h.app, "enter").is_empty());
+    assert!(h.app.modal.is_some());
+    let effects = key(&mut h.app, "ctrl-s");
+    assert!(matches!(
+        &effects[..],
+        [Effect::Case(CaseOp::Verdict { .. })]
+    ));
+    // The raw view closes with its own section's key, and says so.
+    key(&mut h.app, "r");
+    assert!(matches!(h.app.modal, Some(Modal::Raw(_))));
+    assert!(text(&draw(&h.app)).contains("x close"));
+    key(&mut h.app, "esc");
+    assert!(
+        matches!(h.app.modal, Some(Modal::Raw(_))),
+        "esc is not bound in [raw] any more"
+    );
+    key(&mut h.app, "x");
+    assert!(h.app.modal.is_none());
+}
+
+#[test]
+fn export_is_an_effect_the_model_does_not_perform() {
+    let mut h = harness(100, 30, ColorMode::None);
+    let file = h._dir.path().join("later.md");
+    let effects = h.app.command(&format!("export {}", file.display()));
+    assert!(matches!(&effects[..], [Effect::Case(CaseOp::Export(p))] if *p == file));
+    assert!(!file.exists(), "the model wrote a file");
+    run(&mut h.app, effects);
+    assert!(file.exists());
 }

@@ -2,7 +2,7 @@
 //! bar, the footer and any open dialog. Never changes the model.
 
 use super::app::App;
-use super::screens::{self, Screen};
+use super::screens;
 use super::theme::Role;
 use super::widgets::{bar, dialog};
 use ratatui::buffer::Buffer;
@@ -39,16 +39,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
 pub(super) fn render_frame(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let f = screens::frame(area);
     bar::title(app, f.title, buf);
-    match app.top() {
-        Screen::Alerts => screens::alerts::render(app, f.body, buf),
-        Screen::Detail(d) => screens::detail::render(app, d, f.body, buf),
-        Screen::Timeline(t) => screens::timeline::render(app, t, f.body, buf),
-        Screen::Ip(s) => screens::ip::render(app, s, f.body, buf),
-        Screen::Map(m) => screens::map::render(app, m, f.body, buf),
-        Screen::Events => screens::events::render(app, f.body, buf),
-        Screen::Help(p) => screens::help::render(app, p, f.body, buf),
-        Screen::Sources(p) => screens::sources::render(app, p, f.body, buf),
-    }
+    app.top().render(app, f.body, buf);
     bar::status(app, f.status, buf);
     bar::footer(app, f.footer, buf);
     dialog::render(app, area, buf)

@@ -64,6 +64,7 @@ fn attacks() -> Scenario {
             .session("s1")
             .plus(MIN),
     );
+    issue13_attacks(&mut s, t0);
     for i in 0..10 {
         s.push(fail(t0, "brute@contoso.com", "192.0.2.77").plus(i * MIN));
     }
@@ -83,6 +84,29 @@ fn attacks() -> Scenario {
         s.push(fail(t0, &format!("dist{i}@contoso.com"), &ip).plus(i * MIN));
     }
     s
+}
+
+/// The attacks of the detectors added for issue 13.
+fn issue13_attacks(s: &mut Scenario, t0: &str) {
+    use crate::event::{flags, AuthProtocol};
+    for i in 0..10 {
+        s.push(
+            fail(t0, &format!("ghost{i}@contoso.com"), "203.0.113.200")
+                .code("50034")
+                .flag(flags::NO_SUCH_USER)
+                .plus(i * 10_000),
+        );
+    }
+    for i in 0..5 {
+        s.push(
+            interrupted(t0, "fatigue@contoso.com", "192.0.2.50")
+                .code("500121")
+                .flag(flags::MFA_DENIED)
+                .plus(i * MIN),
+        );
+    }
+    s.push(ok(t0, "fatigue@contoso.com", "192.0.2.50").plus(5 * MIN));
+    s.push(ok(t0, "client@contoso.com", "192.0.2.51").protocol(AuthProtocol::Ropc));
 }
 
 fn ids(r: &Run) -> Vec<(DetectorId, String)> {

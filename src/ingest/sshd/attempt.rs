@@ -74,6 +74,8 @@ struct Attempt {
     addr: String,
     method: String,
     app: String,
+    /// sshd said the account does not exist (`Invalid user`, `for invalid user`).
+    no_such_user: bool,
 }
 
 impl Attempt {
@@ -94,6 +96,7 @@ impl Attempt {
             user: clean_user(user).to_string(),
             addr: addr.to_string(),
             method: method.to_string(),
+            no_such_user: method == INVALID_USER,
             app: if at.host.is_empty() {
                 at.program.to_string()
             } else {
@@ -116,9 +119,15 @@ impl Attempt {
             d.result_code = cx.put(&self.method);
         }
         d.app = cx.put(&self.app);
+        if self.no_such_user {
+            d.flags |= crate::event::flags::NO_SUCH_USER;
+        }
         cx.emit(d);
     }
 }
+
+/// The method (and result code) of an `Invalid user` refusal.
+const INVALID_USER: &str = "invalid_user";
 
 /// Solaris logs `<invalid username>` for every unknown user: no name.
 fn clean_user(user: &str) -> &str {
@@ -321,6 +330,7 @@ impl Conns {
                 method,
                 user,
                 count,
+                invalid,
                 ..
             } => {
                 let mut n = count;
@@ -334,7 +344,8 @@ impl Conns {
                     } if same_user(&u, user) => n -= 1,
                     _ => {}
                 }
-                let a = here(Outcome::Failure, user, method);
+                let mut a = here(Outcome::Failure, user, method);
+                a.no_such_user |= invalid;
                 for _ in 0..n {
                     a.put(cx.batch, at.time, origin, identity);
                 }
@@ -544,13 +555,18 @@ fn release_open(open: Open, peer: Option<&str>, batch: &mut Batch) {
 fn standalone(msg: Msg<'_>, at: &At<'_>, cx: &mut RecordCx) -> ParseResult {
     let origin = cx.origin;
     let identity = cx.identity;
+    let mut invalid = false;
     let (outcome, user, addr, method, count) = match msg {
         Msg::Failed {
             method,
             user,
             addr,
             count,
-        } => (Outcome::Failure, user, addr.best, method, count),
+            invalid: i,
+        } => {
+            invalid = i;
+            (Outcome::Failure, user, addr.best, method, count)
+        }
         Msg::Accepted { method, user, addr } => (Outcome::Success, user, addr.best, method, 1),
         Msg::Refused {
             what,
@@ -567,7 +583,8 @@ fn standalone(msg: Msg<'_>, at: &At<'_>, cx: &mut RecordCx) -> ParseResult {
         Msg::Summary => return Err(Reject::Ignored(ALREADY_COUNTED)),
         _ => return Err(Reject::Ignored(NOT_AN_ATTEMPT)),
     };
-    let a = Attempt::new(at, origin, identity, outcome, user, addr, method);
+    let mut a = Attempt::new(at, origin, identity, outcome, user, addr, method);
+    a.no_such_user |= invalid;
     for _ in 0..count {
         a.put(cx.batch, at.time, origin, identity);
     }

@@ -20,6 +20,8 @@ pub enum Msg<'a> {
         user: &'a str,
         addr: Addr<'a>,
         count: u32,
+        /// `for invalid user U` / `for illegal user U`: no such account.
+        invalid: bool,
     },
     /// `Accepted METHOD for U from H …`.
     Accepted {
@@ -91,6 +93,9 @@ pub fn classify(msg: &str) -> Msg<'_> {
                 user,
                 addr,
                 count,
+                invalid: rest.split_once(" for ").is_some_and(|(_, t)| {
+                    t.starts_with("invalid user ") || t.starts_with("illegal user ")
+                }),
             },
             None => Msg::Other,
         };
@@ -540,6 +545,29 @@ mod tests {
             Msg::Pam { addr, .. } | Msg::Connect { addr } => Some(addr.into()),
             _ => None,
         }
+    }
+
+    #[test]
+    fn failed_for_an_invalid_user_says_so() {
+        fn invalid(m: &str) -> Option<(bool, &str)> {
+            match classify(m) {
+                Msg::Failed { invalid, user, .. } => Some((invalid, user)),
+                _ => None,
+            }
+        }
+        assert_eq!(
+            invalid("Failed password for invalid user bob from 1.2.3.4 port 22 ssh2"),
+            Some((true, "bob"))
+        );
+        assert_eq!(
+            invalid("Failed none for illegal user x from 1.2.3.4 port 22 ssh2"),
+            Some((true, "x"))
+        );
+        // A valid account whose name starts like the phrase is not invalid.
+        assert_eq!(
+            invalid("Failed password for invalid from 1.2.3.4 port 22 ssh2"),
+            Some((false, "invalid"))
+        );
     }
 
     #[test]

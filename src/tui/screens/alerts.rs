@@ -5,12 +5,14 @@
 //! finding id and at the same screen row, so new findings never move what
 //! the analyst is looking at.
 
-use super::ListPos;
+use super::{Ctx, ListPos, Open, ScreenView};
 use crate::finding::{Finding, Findings};
 use crate::sanitize::clean_width;
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::case_link::{class_label, CaseLink, Class};
 use crate::tui::format;
+use crate::tui::keymap::Context;
 use crate::tui::query::{Matcher, Query};
 use crate::tui::theme::Role;
 use crate::tui::widgets::{self, table};
@@ -244,11 +246,84 @@ pub fn list_area(body: Rect) -> Rect {
     table::rows_area(layout(body).table)
 }
 
-pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
-    let st = &app.alerts;
+impl ScreenView for AlertsState {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::Alerts, Context::List, Context::Global]
+    }
+    fn crumb(&self) -> String {
+        "Alerts".into()
+    }
+    fn hints(&self) -> &'static [Action] {
+        &[
+            Action::Open,
+            Action::Search,
+            Action::PivotUser,
+            Action::PivotIp,
+            Action::VerdictFalsePositive,
+            Action::Allowlist,
+            Action::ToggleSuppressed,
+            Action::Events,
+            Action::Help,
+            Action::Quit,
+        ]
+    }
+    fn render(&self, app: &App, body: Rect, buf: &mut Buffer) {
+        render(app, self, body, buf)
+    }
+    fn list_area(&self, _app: &App, body: Rect) -> Rect {
+        list_area(body)
+    }
+    fn move_by(&mut self, cx: &Ctx, delta: isize, height: usize) {
+        AlertsState::move_by(self, delta, &cx.session.findings, height)
+    }
+    fn select_row(&mut self, cx: &Ctx, row: usize, height: usize) {
+        AlertsState::select_row(self, row, &cx.session.findings, height)
+    }
+    fn first_visible_row(&self, _app: &App, height: usize) -> usize {
+        self.pos.window(self.rows.len(), height).0
+    }
+    fn open(&self, app: &App) -> Open {
+        match self.selected(&app.session.findings) {
+            Some(f) => Open::Finding(f.id.clone()),
+            None => Open::Nothing,
+        }
+    }
+    fn selected_finding<'a>(&self, app: &'a App) -> Option<&'a Finding> {
+        self.selected(&app.session.findings)
+    }
+    fn selected_user(&self, app: &App) -> Option<Result<String, String>> {
+        Some(match self.selected(&app.session.findings) {
+            None => Err("select a finding first".into()),
+            Some(f) => f.user.clone().ok_or_else(|| super::NO_USER.to_string()),
+        })
+    }
+    fn selected_ip(&self, app: &App) -> Option<String> {
+        let store = &app.session.store;
+        self.selected(&app.session.findings).and_then(|f| {
+            f.ip.clone().or_else(|| {
+                f.evidence
+                    .first()
+                    .map(|&i| store.text(store.get(i).ip).to_string())
+                    .filter(|s| !s.is_empty())
+            })
+        })
+    }
+    fn refresh(&mut self, cx: &Ctx, height: usize) {
+        AlertsState::refresh(self, &cx.session.findings, cx.case, cx.matcher, height)
+    }
+    fn query_text(&self) -> Option<&str> {
+        Some(&self.query.text)
+    }
+    fn set_query(&mut self, cx: &Ctx, text: &str, height: usize) {
+        self.query = Query::parse(text);
+        AlertsState::refresh(self, &cx.session.findings, cx.case, cx.matcher, height)
+    }
+}
+
+pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let l = layout(body);
-    render_query_line(app, l.query, buf);
+    render_query_line(app, st, l.query, buf);
     let wide = body.width >= 120;
     let findings = &app.session.findings;
     let all = findings.all();
@@ -276,7 +351,7 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
         }
         .draw(buf, l.table, theme);
         widgets::empty_message(buf, table::rows_area(l.table), theme, &msg);
-        render_preview(app, l.preview, buf);
+        render_preview(app, st, l.preview, buf);
         return;
     }
     let height = table::rows_area(l.table).height as usize;
@@ -424,11 +499,10 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
         ticks: &ticks,
     }
     .draw(buf, l.table, theme);
-    render_preview(app, l.preview, buf);
+    render_preview(app, st, l.preview, buf);
 }
 
-fn render_query_line(app: &App, area: Rect, buf: &mut Buffer) {
-    let st = &app.alerts;
+fn render_query_line(app: &App, st: &AlertsState, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let shown = st.rows.len();
     let total = app.session.findings.len();
@@ -465,12 +539,12 @@ fn render_query_line(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn render_preview(app: &App, area: Rect, buf: &mut Buffer) {
+fn render_preview(app: &App, st: &AlertsState, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
     let theme = &app.theme;
-    let Some(f) = app.alerts.selected(&app.session.findings) else {
+    let Some(f) = st.selected(&app.session.findings) else {
         return;
     };
     let w = area.width as usize;

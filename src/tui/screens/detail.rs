@@ -6,10 +6,12 @@
 //! else is read from the session.
 
 use super::ListPos;
+use super::{Ctx, Open, ScreenView};
 use crate::config::Config;
 use crate::detect::describe::About;
 use crate::finding::Finding;
 use crate::sanitize::{clean, clean_width};
+use crate::store::EventIdx;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::case_link::Note;
@@ -477,4 +479,86 @@ fn render_evidence(app: &App, f: &Finding, st: &DetailState, area: Rect, buf: &m
     if f.evidence.is_empty() {
         widgets::empty_message(buf, table::rows_area(area), theme, "No evidence recorded");
     }
+}
+
+impl ScreenView for DetailState {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::Detail, Context::List, Context::Global]
+    }
+    fn crumb(&self) -> String {
+        format!("Alert {}", crate::tui::format::prefix(&self.id, 8))
+    }
+    fn hints(&self) -> &'static [Action] {
+        &[
+            Action::Back,
+            Action::Open,
+            Action::PivotUser,
+            Action::PivotIp,
+            Action::PivotMap,
+            Action::VerdictFalsePositive,
+            Action::Allowlist,
+            Action::Help,
+        ]
+    }
+    fn render(&self, app: &App, body: Rect, buf: &mut Buffer) {
+        render(app, self, body, buf)
+    }
+    fn list_area(&self, app: &App, body: Rect) -> Rect {
+        list_area(app, self, body)
+    }
+    fn move_by(&mut self, cx: &Ctx, delta: isize, height: usize) {
+        let len = evidence_len(cx.session, &self.id);
+        self.pos.move_by(delta, len, height);
+    }
+    fn select_row(&mut self, cx: &Ctx, row: usize, height: usize) {
+        let len = evidence_len(cx.session, &self.id);
+        self.pos.to(row, len, height);
+    }
+    fn first_visible_row(&self, app: &App, height: usize) -> usize {
+        self.pos
+            .window(evidence_len(&app.session, &self.id), height)
+            .0
+    }
+    fn open(&self, _app: &App) -> Open {
+        Open::Raw
+    }
+    fn selected_finding<'a>(&self, app: &'a App) -> Option<&'a Finding> {
+        app.session.findings.get(&self.id)
+    }
+    fn selected_event(&self, app: &App) -> Option<EventIdx> {
+        app.session
+            .findings
+            .get(&self.id)
+            .and_then(|f| f.evidence.get(self.pos.selected).copied())
+    }
+    fn selected_user(&self, app: &App) -> Option<Result<String, String>> {
+        let store = &app.session.store;
+        let from_event = self
+            .selected_event(app)
+            .map(|i| store.text(store.get(i).user).to_string())
+            .filter(|u| !u.is_empty());
+        Some(match self.selected_finding(app) {
+            None => Err("select a finding first".into()),
+            Some(f) => f
+                .user
+                .clone()
+                .or(from_event)
+                .ok_or_else(|| super::NO_USER.to_string()),
+        })
+    }
+    fn selected_ip(&self, app: &App) -> Option<String> {
+        let store = &app.session.store;
+        self.selected_event(app)
+            .map(|i| store.text(store.get(i).ip).to_string())
+            .filter(|s| !s.is_empty())
+            .or_else(|| self.selected_finding(app).and_then(|f| f.ip.clone()))
+    }
+}
+
+fn evidence_len(session: &crate::pipeline::Session, id: &str) -> usize {
+    session
+        .findings
+        .get(id)
+        .map(|f| f.evidence.len())
+        .unwrap_or(0)
 }

@@ -5,10 +5,13 @@
 //! (latest query wins). The selection is kept by event, not by row.
 
 use super::ListPos;
+use super::{Ctx, Open, ScreenView};
 use crate::sanitize::clean_width;
 use crate::store::{EventIdx, Store};
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::format;
+use crate::tui::keymap::Context;
 use crate::tui::query::{Matcher, Query};
 use crate::tui::theme::Role;
 use crate::tui::widgets::{self, table};
@@ -144,8 +147,7 @@ pub fn list_area(body: Rect) -> Rect {
     table::rows_area(layout(body).1)
 }
 
-pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
-    let st = &app.events;
+pub fn render(app: &App, st: &EventsState, body: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let store = &app.session.store;
     let (qline, area) = layout(body);
@@ -260,5 +262,69 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
             "No event matches the query"
         };
         widgets::empty_message(buf, table::rows_area(area), theme, msg);
+    }
+}
+
+impl ScreenView for EventsState {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::Events, Context::List, Context::Global]
+    }
+    fn crumb(&self) -> String {
+        "All events".into()
+    }
+    fn hints(&self) -> &'static [Action] {
+        &[
+            Action::Back,
+            Action::Search,
+            Action::Open,
+            Action::PivotUser,
+            Action::PivotIp,
+            Action::Help,
+        ]
+    }
+    fn render(&self, app: &App, body: Rect, buf: &mut Buffer) {
+        render(app, self, body, buf)
+    }
+    fn list_area(&self, _app: &App, body: Rect) -> Rect {
+        list_area(body)
+    }
+    fn move_by(&mut self, cx: &Ctx, delta: isize, height: usize) {
+        EventsState::move_by(self, delta, &cx.session.store, height)
+    }
+    fn select_row(&mut self, cx: &Ctx, row: usize, height: usize) {
+        EventsState::select_row(self, row, &cx.session.store, height)
+    }
+    fn first_visible_row(&self, app: &App, height: usize) -> usize {
+        self.pos.window(self.len(&app.session.store), height).0
+    }
+    fn open(&self, _app: &App) -> Open {
+        Open::Raw
+    }
+    fn selected_event(&self, app: &App) -> Option<EventIdx> {
+        self.row(&app.session.store, self.pos.selected)
+    }
+    fn selected_user(&self, app: &App) -> Option<Result<String, String>> {
+        let store = &app.session.store;
+        ScreenView::selected_event(self, app)
+            .map(|i| store.text(store.get(i).user).to_string())
+            .filter(|u| !u.is_empty())
+            .map(Ok)
+    }
+    fn selected_ip(&self, app: &App) -> Option<String> {
+        let store = &app.session.store;
+        ScreenView::selected_event(self, app)
+            .map(|i| store.text(store.get(i).ip).to_string())
+            .filter(|s| !s.is_empty())
+    }
+    fn refresh(&mut self, cx: &Ctx, height: usize) {
+        self.keep_selection(&cx.session.store, height)
+    }
+    fn query_text(&self) -> Option<&str> {
+        Some(&self.query.text)
+    }
+    fn set_query(&mut self, _cx: &Ctx, text: &str, _height: usize) {
+        EventsState::set_query(self, text);
+        self.pos = ListPos::default();
+        self.selected = None;
     }
 }

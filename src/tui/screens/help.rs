@@ -3,6 +3,8 @@
 //! language. Nothing here is written by hand per key.
 
 use super::ListPos;
+use super::{Ctx, ScreenView};
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::theme::{Role, Theme};
@@ -76,4 +78,32 @@ pub fn render(app: &App, pos: &ListPos, body: Rect, buf: &mut Buffer) {
     Paragraph::new(all)
         .scroll((from as u16, 0))
         .render(body, buf);
+}
+
+/// The help screen: where it is scrolled to.
+#[derive(Debug, Default)]
+pub struct HelpState {
+    pub pos: ListPos,
+}
+
+impl ScreenView for HelpState {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::List, Context::Global]
+    }
+    fn crumb(&self) -> String {
+        "Help".into()
+    }
+    fn hints(&self) -> &'static [Action] {
+        &[Action::Back, Action::Quit]
+    }
+    fn render(&self, app: &App, body: Rect, buf: &mut Buffer) {
+        render(app, &self.pos, body, buf)
+    }
+    fn move_by(&mut self, cx: &Ctx, delta: isize, height: usize) {
+        let len = lines(cx.keymap, cx.theme, 200).len();
+        super::scroll(&mut self.pos, delta, len, height)
+    }
+    fn first_visible_row(&self, _app: &App, _height: usize) -> usize {
+        self.pos.offset
+    }
 }

@@ -4,12 +4,15 @@
 //! from the index when opened and rebuilt when the IP's event list grows.
 
 use super::ListPos;
+use super::{Ctx, Open, ScreenView};
 use crate::event::Outcome;
 use crate::finding::Findings;
 use crate::sanitize::clean_width;
 use crate::store::Store;
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::format;
+use crate::tui::keymap::Context;
 use crate::tui::theme::Role;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
@@ -370,5 +373,46 @@ pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
             theme,
             "No events from this IP",
         );
+    }
+}
+
+impl ScreenView for IpState {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::Ip, Context::List, Context::Global]
+    }
+    fn crumb(&self) -> String {
+        format!("IP {}", clean_width(&self.ip, 40))
+    }
+    fn hints(&self) -> &'static [Action] {
+        &[Action::Back, Action::Open, Action::Help]
+    }
+    fn render(&self, app: &App, body: Rect, buf: &mut Buffer) {
+        render(app, self, body, buf)
+    }
+    fn list_area(&self, _app: &App, body: Rect) -> Rect {
+        list_area(self, body)
+    }
+    fn move_by(&mut self, _cx: &Ctx, delta: isize, height: usize) {
+        self.pos.move_by(delta, self.rows.len(), height)
+    }
+    fn select_row(&mut self, _cx: &Ctx, row: usize, height: usize) {
+        self.pos.to(row, self.rows.len(), height)
+    }
+    fn first_visible_row(&self, _app: &App, height: usize) -> usize {
+        self.pos.window(self.rows.len(), height).0
+    }
+    fn open(&self, _app: &App) -> Open {
+        Open::PivotUser
+    }
+    fn selected_user(&self, _app: &App) -> Option<Result<String, String>> {
+        self.rows.get(self.pos.selected).map(|r| Ok(r.user.clone()))
+    }
+    fn selected_ip(&self, _app: &App) -> Option<String> {
+        Some(self.ip.clone())
+    }
+    fn refresh(&mut self, cx: &Ctx, _height: usize) {
+        if cx.session.store.by_ip(&self.ip).len() != self.built_from {
+            self.rebuild(&cx.session.store, &cx.session.findings)
+        }
     }
 }

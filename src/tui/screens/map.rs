@@ -6,12 +6,15 @@
 
 use super::timeline::hop_text;
 use super::ListPos;
+use super::{Ctx, Open, ScreenView};
 use crate::config::TravelConfig;
 use crate::event::Outcome;
 use crate::sanitize::clean_width;
 use crate::store::Store;
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::geo::{self, Hop, Place};
+use crate::tui::keymap::Context;
 use crate::tui::theme::Role;
 use crate::tui::widgets;
 use ratatui::buffer::Buffer;
@@ -308,5 +311,38 @@ fn render_list(app: &App, st: &MapState, area: Rect, buf: &mut Buffer) {
             line.width as usize,
             style,
         );
+    }
+}
+
+impl ScreenView for MapState {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::Map, Context::List, Context::Global]
+    }
+    fn crumb(&self) -> String {
+        format!("Map {}", clean_width(&self.user, 28))
+    }
+    fn hints(&self) -> &'static [Action] {
+        &[Action::Back, Action::PivotUser, Action::Help]
+    }
+    fn render(&self, app: &App, body: Rect, buf: &mut Buffer) {
+        render(app, self, body, buf)
+    }
+    fn list_area(&self, _app: &App, body: Rect) -> Rect {
+        list_area(body)
+    }
+    fn move_by(&mut self, _cx: &Ctx, delta: isize, height: usize) {
+        self.pos.move_by(delta, self.hops.len(), height)
+    }
+    fn select_row(&mut self, _cx: &Ctx, row: usize, height: usize) {
+        self.pos.to(row, self.hops.len(), height)
+    }
+    fn first_visible_row(&self, _app: &App, height: usize) -> usize {
+        self.pos.window(self.hops.len(), height).0
+    }
+    fn open(&self, _app: &App) -> Open {
+        Open::PivotUser
+    }
+    fn selected_user(&self, _app: &App) -> Option<Result<String, String>> {
+        Some(Ok(self.user.clone()))
     }
 }

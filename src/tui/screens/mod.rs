@@ -1,8 +1,10 @@
 //! The screens of the workbench, as one [`Screen`] enum kept in a stack
-//! (push on pivot, pop on Esc, each entry keeps its own selection), and the
-//! shared frame layout (title, body, status bar, footer). Each screen module
-//! holds its state, how that state is rebuilt from the store's indexes, and
-//! how it is drawn from `&App`. Screens never write the case or read files.
+//! (push on pivot, pop on Esc, each entry owns its state and selection;
+//! the bottom is always the alerts screen), the [`ScreenView`] trait every
+//! screen implements (the only dispatch over screens), and the shared frame
+//! layout (title, body, status bar, footer). Each screen module holds its
+//! state, how that state is rebuilt from the store's indexes, and how it is
+//! drawn from `&App`. Screens never write the case or read files.
 
 pub mod alerts;
 pub mod detail;
@@ -13,7 +15,16 @@ pub mod map;
 pub mod sources;
 pub mod timeline;
 
-use super::keymap::Context;
+use super::action::Action;
+use super::app::App;
+use super::case_link::CaseLink;
+use super::keymap::{Context, Keymap};
+use super::query::Matcher;
+use super::theme::Theme;
+use crate::finding::Finding;
+use crate::pipeline::Session;
+use crate::store::EventIdx;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 /// Where a list's selection and scroll are.
@@ -71,47 +82,138 @@ impl ListPos {
     }
 }
 
-/// One screen in the stack, with its own state.
+/// One screen in the stack, owning its state. The only `match` over the
+/// screens is [`Screen::view`] / [`Screen::view_mut`]: everything else asks
+/// the top screen through [`ScreenView`].
 #[derive(Debug)]
 pub enum Screen {
-    Alerts,
+    Alerts(Box<alerts::AlertsState>),
     Detail(detail::DetailState),
     Timeline(timeline::TimelineState),
     Ip(ip::IpState),
     Map(map::MapState),
-    Events,
-    Help(ListPos),
-    Sources(ListPos),
+    Events(Box<events::EventsState>),
+    Help(help::HelpState),
+    Sources(sources::SourcesState),
 }
 
 impl Screen {
+    /// The screen's behaviour (the one dispatch).
+    pub fn view(&self) -> &dyn ScreenView {
+        match self {
+            Screen::Alerts(s) => s.as_ref(),
+            Screen::Detail(s) => s,
+            Screen::Timeline(s) => s,
+            Screen::Ip(s) => s,
+            Screen::Map(s) => s,
+            Screen::Events(s) => s.as_ref(),
+            Screen::Help(s) => s,
+            Screen::Sources(s) => s,
+        }
+    }
+
+    pub fn view_mut(&mut self) -> &mut dyn ScreenView {
+        match self {
+            Screen::Alerts(s) => s.as_mut(),
+            Screen::Detail(s) => s,
+            Screen::Timeline(s) => s,
+            Screen::Ip(s) => s,
+            Screen::Map(s) => s,
+            Screen::Events(s) => s.as_mut(),
+            Screen::Help(s) => s,
+            Screen::Sources(s) => s,
+        }
+    }
+
     /// Keymap sections, most specific first.
     pub fn contexts(&self) -> &'static [Context] {
-        match self {
-            Screen::Alerts => &[Context::Alerts, Context::List, Context::Global],
-            Screen::Detail(_) => &[Context::Detail, Context::List, Context::Global],
-            Screen::Timeline(_) => &[Context::Timeline, Context::List, Context::Global],
-            Screen::Ip(_) => &[Context::Ip, Context::List, Context::Global],
-            Screen::Map(_) => &[Context::Map, Context::List, Context::Global],
-            Screen::Events => &[Context::Events, Context::List, Context::Global],
-            Screen::Help(_) | Screen::Sources(_) => &[Context::List, Context::Global],
-        }
+        self.view().contexts()
     }
 
     /// A short name for the breadcrumb line.
     pub fn crumb(&self) -> String {
-        use crate::sanitize::clean_width;
-        match self {
-            Screen::Alerts => "Alerts".into(),
-            Screen::Detail(d) => format!("Alert {}", super::format::prefix(&d.id, 8)),
-            Screen::Timeline(t) => format!("User {}", clean_width(&t.user, 28)),
-            Screen::Ip(s) => format!("IP {}", clean_width(&s.ip, 40)),
-            Screen::Map(m) => format!("Map {}", clean_width(&m.user, 28)),
-            Screen::Events => "All events".into(),
-            Screen::Help(_) => "Help".into(),
-            Screen::Sources(_) => "Sources".into(),
-        }
+        self.view().crumb()
     }
+}
+
+/// What the model holds besides the screen stack, borrowed for a screen
+/// that changes its own state (the stack is a separate field, so a screen
+/// can be `&mut` while these are read).
+pub struct Ctx<'a> {
+    pub session: &'a Session,
+    pub case: &'a CaseLink,
+    pub matcher: &'a Matcher,
+    pub keymap: &'a Keymap,
+    pub theme: &'a Theme,
+    pub notes: &'a [String],
+}
+
+/// Why a pivot to a user timeline has nowhere to go.
+pub const NO_USER: &str =
+    "no user here (an IP finding: press i for the IP pivot, then pick an identity)";
+
+/// What Enter does on a screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Open {
+    Nothing,
+    Finding(String),
+    Raw,
+    PivotUser,
+}
+
+/// One screen's behaviour: its keymap sections and footer hints, how it is
+/// drawn, how its selection moves, what is selected on it, and how it is
+/// rebuilt when the data grows. Defaults are "nothing here".
+pub trait ScreenView {
+    /// Keymap sections, most specific first.
+    fn contexts(&self) -> &'static [Context];
+    /// The breadcrumb.
+    fn crumb(&self) -> String;
+    /// The actions hinted in the footer, in order.
+    fn hints(&self) -> &'static [Action];
+    /// Draws the screen's body.
+    fn render(&self, app: &App, body: Rect, buf: &mut Buffer);
+    /// The rows area of the screen's list (mouse clicks, page size).
+    fn list_area(&self, _app: &App, body: Rect) -> Rect {
+        body
+    }
+    fn move_by(&mut self, cx: &Ctx, delta: isize, height: usize);
+    fn select_row(&mut self, _cx: &Ctx, _row: usize, _height: usize) {}
+    /// The list row drawn at the top of the list area.
+    fn first_visible_row(&self, app: &App, height: usize) -> usize;
+    fn open(&self, _app: &App) -> Open {
+        Open::Nothing
+    }
+    fn selected_finding<'a>(&self, _app: &'a App) -> Option<&'a Finding> {
+        None
+    }
+    fn selected_event(&self, _app: &App) -> Option<EventIdx> {
+        None
+    }
+    /// The user under the selection: `None` when the screen has none,
+    /// `Some(Err)` with what to do instead.
+    fn selected_user(&self, _app: &App) -> Option<Result<String, String>> {
+        None
+    }
+    fn selected_ip(&self, _app: &App) -> Option<String> {
+        None
+    }
+    /// The data grew (or the terminal changed size): rebuild what is shown.
+    fn refresh(&mut self, _cx: &Ctx, _height: usize) {}
+    /// The query line `/` edits, when the screen has one.
+    fn query_text(&self) -> Option<&str> {
+        None
+    }
+    fn set_query(&mut self, _cx: &Ctx, _text: &str, _height: usize) {}
+}
+
+/// Scrolls a text screen (help, sources) by `delta` lines.
+fn scroll(p: &mut ListPos, delta: isize, len: usize, height: usize) {
+    let max = len.saturating_sub(height) as isize;
+    p.offset = (p.offset as isize)
+        .saturating_add(delta)
+        .clamp(0, max.max(0)) as usize;
+    p.selected = p.offset;
 }
 
 /// The frame's rows: breadcrumb/title, body, status bar, footer hints.

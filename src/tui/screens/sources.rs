@@ -3,10 +3,13 @@
 //! first problems of every file with file:line and reason. Read-only.
 
 use super::ListPos;
+use super::{Ctx, ScreenView};
 use crate::pipeline::{Session, SourceState};
 use crate::sanitize::clean_width;
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::format;
+use crate::tui::keymap::Context;
 use crate::tui::theme::{Role, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -176,6 +179,34 @@ pub fn render(app: &App, pos: &ListPos, body: Rect, buf: &mut Buffer) {
     Paragraph::new(all)
         .scroll((from as u16, 0))
         .render(body, buf);
+}
+
+/// The sources screen: where it is scrolled to.
+#[derive(Debug, Default)]
+pub struct SourcesState {
+    pub pos: ListPos,
+}
+
+impl ScreenView for SourcesState {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::List, Context::Global]
+    }
+    fn crumb(&self) -> String {
+        "Sources".into()
+    }
+    fn hints(&self) -> &'static [Action] {
+        &[Action::Back, Action::Quit]
+    }
+    fn render(&self, app: &App, body: Rect, buf: &mut Buffer) {
+        render(app, &self.pos, body, buf)
+    }
+    fn move_by(&mut self, cx: &Ctx, delta: isize, height: usize) {
+        let len = lines(cx.session, cx.notes, cx.theme, 200).len();
+        super::scroll(&mut self.pos, delta, len, height)
+    }
+    fn first_visible_row(&self, _app: &App, _height: usize) -> usize {
+        self.pos.offset
+    }
 }
 
 #[cfg(test)]

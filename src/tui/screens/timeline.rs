@@ -5,12 +5,15 @@
 //! the user's event list grows; the selection stays on its event.
 
 use super::ListPos;
+use super::{Ctx, Open, ScreenView};
 use crate::config::TravelConfig;
 use crate::sanitize::clean_width;
 use crate::store::{EventIdx, Store};
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::geo::{self, Hop};
+use crate::tui::keymap::Context;
 use crate::tui::theme::Role;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
@@ -344,5 +347,60 @@ pub fn render(app: &App, st: &TimelineState, body: Rect, buf: &mut Buffer) {
     }
     if st.rows.is_empty() {
         widgets::empty_message(buf, rows_area, theme, "No events for this user");
+    }
+}
+
+impl ScreenView for TimelineState {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::Timeline, Context::List, Context::Global]
+    }
+    fn crumb(&self) -> String {
+        format!("User {}", clean_width(&self.user, 28))
+    }
+    fn hints(&self) -> &'static [Action] {
+        &[
+            Action::Back,
+            Action::Open,
+            Action::PivotIp,
+            Action::PivotMap,
+            Action::Help,
+        ]
+    }
+    fn render(&self, app: &App, body: Rect, buf: &mut Buffer) {
+        render(app, self, body, buf)
+    }
+    fn list_area(&self, _app: &App, body: Rect) -> Rect {
+        list_area(body)
+    }
+    fn move_by(&mut self, _cx: &Ctx, delta: isize, height: usize) {
+        self.pos.move_by(delta, self.rows.len(), height)
+    }
+    fn select_row(&mut self, _cx: &Ctx, row: usize, height: usize) {
+        self.pos.to(row, self.rows.len(), height)
+    }
+    fn first_visible_row(&self, _app: &App, height: usize) -> usize {
+        self.pos.window(self.rows.len(), height).0
+    }
+    fn open(&self, _app: &App) -> Open {
+        Open::Raw
+    }
+    fn selected_event(&self, _app: &App) -> Option<EventIdx> {
+        TimelineState::selected_event(self)
+    }
+    fn selected_user(&self, _app: &App) -> Option<Result<String, String>> {
+        Some(Ok(self.user.clone()))
+    }
+    fn selected_ip(&self, app: &App) -> Option<String> {
+        let store = &app.session.store;
+        TimelineState::selected_event(self)
+            .map(|i| store.text(store.get(i).ip).to_string())
+            .filter(|s| !s.is_empty())
+    }
+    fn refresh(&mut self, cx: &Ctx, height: usize) {
+        let store = &cx.session.store;
+        if store.by_user(&self.user).len() != self.built_from {
+            self.rebuild(store, &cx.session.config.detectors.impossible_travel);
+            self.pos.follow(self.rows.len(), height);
+        }
     }
 }

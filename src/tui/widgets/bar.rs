@@ -10,8 +10,6 @@ use crate::sanitize::clean_width;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::format;
-use crate::tui::modal::Modal;
-use crate::tui::screens::Screen;
 use crate::tui::theme::Role;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -221,52 +219,6 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
-/// The actions hinted in the footer of each screen, in order.
-fn hinted(screen: &Screen) -> &'static [Action] {
-    match screen {
-        Screen::Alerts => &[
-            Action::Open,
-            Action::Search,
-            Action::PivotUser,
-            Action::PivotIp,
-            Action::VerdictFalsePositive,
-            Action::Allowlist,
-            Action::ToggleSuppressed,
-            Action::Events,
-            Action::Help,
-            Action::Quit,
-        ],
-        Screen::Detail(_) => &[
-            Action::Back,
-            Action::Open,
-            Action::PivotUser,
-            Action::PivotIp,
-            Action::PivotMap,
-            Action::VerdictFalsePositive,
-            Action::Allowlist,
-            Action::Help,
-        ],
-        Screen::Timeline(_) => &[
-            Action::Back,
-            Action::Open,
-            Action::PivotIp,
-            Action::PivotMap,
-            Action::Help,
-        ],
-        Screen::Ip(_) => &[Action::Back, Action::Open, Action::Help],
-        Screen::Map(_) => &[Action::Back, Action::PivotUser, Action::Help],
-        Screen::Events => &[
-            Action::Back,
-            Action::Search,
-            Action::Open,
-            Action::PivotUser,
-            Action::PivotIp,
-            Action::Help,
-        ],
-        Screen::Help(_) | Screen::Sources(_) => &[Action::Back, Action::Quit],
-    }
-}
-
 pub fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
@@ -285,29 +237,11 @@ pub fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let key = base.patch(theme.style(Role::Key));
     let mut spans = vec![Span::styled(" ", base)];
     let pairs: Vec<(String, String)> = match &app.modal {
-        Some(Modal::Allow(_)) => vec![
-            ("tab".into(), "next field".into()),
-            ("↑↓".into(), "choose".into()),
-            ("enter".into(), "save".into()),
-            ("esc".into(), "cancel".into()),
-        ],
-        Some(Modal::Raw(_)) => vec![
-            ("j/k".into(), "scroll".into()),
-            ("esc".into(), "close".into()),
-        ],
-        Some(Modal::Query { .. }) => vec![
-            ("enter".into(), "keep".into()),
-            ("esc".into(), "undo".into()),
-            ("".into(), "user: ip: sev:>=high det: verdict: text".into()),
-        ],
-        Some(_) => vec![
-            ("enter".into(), "save".into()),
-            ("esc".into(), "cancel".into()),
-        ],
+        Some(m) => m.hints(&app.keymap),
         None => {
             let ctx = app.top().contexts();
             let mut v = Vec::new();
-            for &a in hinted(app.top()) {
+            for &a in app.top().hints() {
                 if a == Action::VerdictFalsePositive {
                     let ks: Vec<String> = [
                         Action::VerdictTruePositive,
