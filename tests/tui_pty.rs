@@ -3,8 +3,11 @@
 //! pivot to its IP and see the sprayed identities, pivot to a user's
 //! timeline and see a hop with its km/h, mark a finding false positive with
 //! a note, allowlist an IP with a note, quit; open again and find the
-//! verdict and the suppression still there. Also: quitting restores the
-//! terminal, and NO_COLOR keeps colour codes off the wire.
+//! verdict and the suppression still there. A spray-with-success incident:
+//! open it from its alert, see the chain, mark it true positive in bulk with
+//! a note, take it on, export the hand-off, SIGKILL, and find it all in the
+//! case. Also: quitting restores the terminal, and NO_COLOR keeps colour
+//! codes off the wire.
 
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use std::io::{Read, Write};
@@ -380,4 +383,153 @@ fn logs_on_stdin_and_keys_from_the_terminal() {
     t.wait_for("All events");
     let (ok, _, alt) = t.quit();
     assert!(ok && !alt);
+}
+
+/// The critical findings `hunt scan` reports on the samples (ids).
+fn critical_findings() -> Vec<String> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hunt"))
+        .current_dir(root())
+        .env_remove("HUNT_CASE")
+        .args([
+            "scan",
+            "--output",
+            "jsonl",
+            "--geoip",
+            "samples/geoip",
+            "samples/",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.stdout.len() > 1000,
+        "hunt scan: {} {}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["severity"] == "critical" && v["suppressed"] != true)
+        .filter_map(|v| v["id"].as_str().map(String::from))
+        .collect()
+}
+
+#[test]
+fn a_spray_with_success_incident_is_judged_in_bulk_and_handed_off_and_survives_a_kill() {
+    let home = tempfile::tempdir().unwrap();
+    let case = home.path().join("case.sqlite");
+    let handoff = home.path().join("handoff.md");
+    let args = case_args(&case);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut t = Tui::start(&args, &[], home.path());
+    t.wait_for("password_spray");
+
+    // From the spray alert to its incident: the chain, in time order.
+    t.query("det:password_spray");
+    t.wait_for("1 of");
+    t.send("I");
+    t.wait_for("Incident inc-");
+    t.wait_for("Spray with success from 45.83.64.17");
+    let screen = t.screen();
+    // The chain's rows: step number, time, severity, detector, entity, events.
+    let steps: Vec<&str> = screen
+        .lines()
+        .filter(|l| {
+            let mut w = l.split_whitespace();
+            w.next()
+                .is_some_and(|n| n.len() <= 3 && n.parse::<u32>().is_ok())
+                && w.next().is_some_and(|d| d.len() == 10 && d.contains('-'))
+        })
+        .collect();
+    let detectors: Vec<&str> = steps
+        .iter()
+        .filter_map(|l| l.split_whitespace().nth(4))
+        .collect();
+    assert_eq!(
+        detectors,
+        ["spray", "hosting", "hosting", "session", "hosting", "inbox"],
+        "the chain in time order:\n{screen}"
+    );
+    let times: Vec<String> = steps
+        .iter()
+        .map(|l| {
+            l.split_whitespace()
+                .skip(1)
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    assert!(screen.contains("status new · owner nobody"), "{screen}");
+
+    // Bulk: every finding of the incident true positive, with a note; take it on.
+    t.send("T");
+    t.wait_for("findings:");
+    t.send("confirmed compromise, reset and revoked");
+    t.send("\r");
+    t.wait_for("true_positive: 6 items");
+    t.send("w");
+    t.wait_for("status active · owner e2e-analyst");
+
+    // The hand-off from the TUI.
+    t.send(":");
+    t.send(&format!("export {}", handoff.display()));
+    t.send("\r");
+    t.wait_for("hand-off written to");
+    let md = std::fs::read_to_string(&handoff).unwrap();
+    let decided = md.find("## Decided").expect("a decided section");
+    let (open, decided) = md.split_at(decided);
+    let judged = hunt::triage::Case::open_read_only(&case)
+        .unwrap()
+        .latest_verdicts()
+        .unwrap();
+    assert_eq!(judged.len(), 6);
+    let critical = critical_findings();
+    assert!(
+        critical.iter().any(|id| judged.contains_key(id))
+            && critical.iter().any(|id| !judged.contains_key(id)),
+        "the samples have critical findings in and out of the incident: {critical:?}"
+    );
+    for id in critical {
+        if judged.contains_key(&id) {
+            assert!(decided.contains(&id), "judged {id} not in Decided:\n{md}");
+        } else {
+            assert!(
+                open.contains(&id),
+                "untriaged critical {id} not in Open work:\n{md}"
+            );
+        }
+    }
+    assert!(
+        decided.contains("**Verdict: true_positive** by e2e-analyst")
+            && decided.contains("confirmed compromise, reset and revoked"),
+        "{md}"
+    );
+
+    // SIGKILL: every change shown as saved is in the case.
+    let pid = t.child.process_id().expect("pid");
+    let status = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let start = Instant::now();
+    while t.child.try_wait().unwrap().is_none() {
+        assert!(start.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let c = hunt::triage::Case::open(&case).unwrap();
+    assert_eq!(c.latest_verdicts().unwrap().len(), 6);
+    let states = c.work_states().unwrap();
+    let active: Vec<_> = states
+        .iter()
+        .filter(|((k, id), w)| {
+            *k == hunt::triage::Target::Incident
+                && id.starts_with("inc-")
+                && w.status == hunt::triage::workflow::Status::Active
+                && w.owner.as_deref() == Some("e2e-analyst")
+        })
+        .collect();
+    assert_eq!(active.len(), 1, "{states:?}");
 }

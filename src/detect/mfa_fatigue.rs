@@ -9,7 +9,7 @@
 //! rejection). One finding per user per burst; a success after a medium
 //! finding raises it to high. State is per user, pruned by event time.
 
-use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
+use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, push_capped, Distinct};
 use super::window::{Sweep, Window};
 use super::{DetectCx, Detector};
@@ -23,8 +23,6 @@ use serde_json::{json, Value};
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "mfa-fatigue",
-    label: "MFA fatigue",
-    stage: Stage::Access,
     cost: 3,
     entity: Entity::User,
     enabled: |c| c.detectors.mfa_fatigue.enabled,
@@ -32,6 +30,8 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks,
     explain: plain,
+    label: "MFA fatigue",
+    stage: Stage::Access,
 };
 
 fn rule(c: &Config) -> String {

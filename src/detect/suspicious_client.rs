@@ -7,7 +7,7 @@
 //! BAV2ROPC, …). Failed attempts never fire. One finding per user per group
 //! window, listing every reason seen; its risk is the highest reason's.
 
-use super::describe::{Stage, no_checks, plain, to_details, Description, Entity};
+use super::describe::{no_checks, plain, to_details, Description, Entity, Stage};
 use super::tally::{iso, Distinct, Group, Groups};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
@@ -21,8 +21,6 @@ use serde_json::{json, Value};
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "client",
-    label: "suspicious client",
-    stage: Stage::Access,
     cost: 4,
     entity: Entity::User,
     enabled: |c| c.detectors.suspicious_client.enabled,
@@ -30,6 +28,8 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks: no_checks,
     explain: plain,
+    label: "suspicious client",
+    stage: Stage::Access,
 };
 
 fn rule(c: &Config) -> String {

@@ -7,7 +7,7 @@
 //! burst. Failures on real accounts are `password_spray`'s business and are
 //! not counted. State is per IP, pruned by event time.
 
-use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
+use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, push_capped, Distinct};
 use super::window::{Sweep, Window};
 use super::{DetectCx, Detector};
@@ -21,8 +21,6 @@ use serde_json::{json, Value};
 
 pub(super) static DESCRIPTION: Description = Description {
     short: "enum",
-    label: "user enumeration",
-    stage: Stage::Access,
     cost: 3,
     entity: Entity::Ip,
     enabled: |c| c.detectors.user_enumeration.enabled,
@@ -30,6 +28,8 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks,
     explain: plain,
+    label: "user enumeration",
+    stage: Stage::Access,
 };
 
 fn rule(c: &Config) -> String {

@@ -213,7 +213,7 @@ impl Case {
     }
 
     /// Runs `f` in one immediate transaction and commits it before returning.
-    fn write<T>(
+    pub(super) fn write<T>(
         &self,
         f: impl FnOnce(&Transaction) -> rusqlite::Result<T>,
     ) -> Result<T, TriageError> {
@@ -486,7 +486,7 @@ pub(super) fn write_obstacle(path: &Path) -> Option<String> {
 
 /// Inserts an id-only or full snapshot; a full one replaces whatever is stored,
 /// an id-only one never overwrites a full one.
-fn upsert_snapshot(
+pub(super) fn upsert_snapshot(
     tx: &Transaction,
     id: &str,
     s: &Snapshot,

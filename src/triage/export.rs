@@ -110,7 +110,11 @@ impl CaseView {
                 }
             })
             .collect();
-        let work = scan.work.clone();
+        let mut work = scan.work.clone();
+        if let Some(c) = case {
+            // Statuses and owners set since the scan (in the TUI, `hunt case`) win.
+            work.apply_states(&c.work_states()?);
+        }
         Ok(CaseView {
             open_findings: work.open_findings(&judged).cloned().collect(),
             open_incidents: work.open_incidents(&judged).into_iter().cloned().collect(),

@@ -143,6 +143,25 @@ impl OpenWork {
         }
     }
 
+    /// Sets the recorded incidents' status and owner to the case's current ones.
+    pub fn apply_states(
+        &mut self,
+        states: &std::collections::HashMap<(super::Target, String), super::WorkState>,
+    ) {
+        for inc in &mut self.incidents {
+            let id = text(inc, "id").to_string();
+            let Some(w) = states.get(&(super::Target::Incident, id)) else {
+                continue;
+            };
+            if let Some(o) = inc.as_object_mut() {
+                o.insert("status".into(), Value::from(w.status.as_str()));
+                if let Some(owner) = &w.owner {
+                    o.insert("owner".into(), Value::from(owner.as_str()));
+                }
+            }
+        }
+    }
+
     /// The findings still open now (`judged` says which got a verdict since).
     pub fn open_findings<'a>(
         &'a self,
@@ -183,10 +202,18 @@ impl OpenWork {
             let ids: Vec<String> = members(i).map(|m| format!("`{}`", md_code(m))).collect();
             writeln!(
                 o,
-                "- **{}** `{}`: {}\n  - Seen: {} to {} · Users: {} · IPs: {}\n  - Findings: {}",
+                "- **{}** `{}`: {}\n  - Status: {} · Owner: {}\n  - Seen: {} to {} · Users: {} · IPs: {}\n  - Findings: {}",
                 md(text(i, "severity")),
                 md_code(text(i, "id")),
                 md(text(i, "title")),
+                md(match text(i, "status") {
+                    "" => "new",
+                    s => s,
+                }),
+                md(match text(i, "owner") {
+                    "" => "nobody",
+                    o => o,
+                }),
                 md(text(i, "first_seen")),
                 md(text(i, "last_seen")),
                 md(&list(i, "users")),
@@ -386,5 +413,43 @@ mod tests {
         assert_eq!(old, OpenWork::default());
         assert_eq!(rank("critical"), 0);
         assert_eq!(rank("bogus"), 4);
+    }
+
+    #[test]
+    fn the_cases_current_incident_status_and_owner_win_and_are_written() {
+        let mut work = OpenWork {
+            findings: vec![finding("a", "critical")],
+            incidents: vec![
+                json!({"id": "inc-1", "severity": "high", "findings": ["a"], "status": "new", "owner": null}),
+                json!({"id": "inc-2", "severity": "high", "findings": ["a"], "status": "new", "owner": null}),
+            ],
+            ..OpenWork::default()
+        };
+        let mut states = std::collections::HashMap::new();
+        states.insert(
+            (super::super::Target::Incident, "inc-1".to_string()),
+            super::super::WorkState {
+                status: crate::incident::Status::Active,
+                owner: Some("ana".into()),
+            },
+        );
+        states.insert(
+            (super::super::Target::Incident, "inc-2".to_string()),
+            super::super::WorkState {
+                status: crate::incident::Status::Closed,
+                owner: Some("bo".into()),
+            },
+        );
+        work.apply_states(&states);
+        let mut o = String::new();
+        work.write_open(&mut o, &HashSet::new()).unwrap();
+        assert!(
+            o.contains("`inc-1`") && o.contains("Status: active · Owner: ana"),
+            "{o}"
+        );
+        assert!(
+            !o.contains("`inc-2`"),
+            "closed since the scan: not open work\n{o}"
+        );
     }
 }

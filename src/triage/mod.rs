@@ -12,6 +12,8 @@
 //! - [`apply`]: matching allowlist entries and verdicts onto findings.
 //! - [`export`]: the case as JSON or a Markdown incident hand-off report
 //!   ([`handoff`]: the open work a recorded scan left for it).
+//! - [`workflow`]: status and owner of findings and incidents, and manual
+//!   moves of findings between incidents.
 //! - [`cli`]: `hunt case …`; [`scan`]: what `hunt scan` does with the case.
 
 pub mod allow;
@@ -24,12 +26,14 @@ pub mod handoff;
 mod read;
 pub mod scan;
 pub mod schema;
+pub mod workflow;
 
 pub use allow::{parse_detector, parse_expiry, AllowEntry, AllowKind, NewAllow};
 pub use apply::Triage;
 pub use case::Case;
 pub use error::TriageError;
 pub use read::ScanRecord;
+pub use workflow::{Move, Target, WorkState};
 
 use crate::finding::Finding;
 use crate::ingest::time::format_time;

@@ -1,7 +1,8 @@
 //! What `hunt scan` does with the case: open it if it exists (a scan never
 //! creates a case file), apply its allowlist (and the config's) and verdicts
 //! to the session's findings, add each finding's latest verdict to its JSON,
-//! and afterwards record the per-entry match counts and refresh the
+//! apply its manual incident moves and incident statuses and owners to the
+//! grouping, and afterwards record the per-entry match counts and refresh the
 //! snapshots of judged findings. A read-only case is still applied, with a
 //! warning that nothing is recorded. Output formats stay in [`crate::report`].
 
@@ -33,6 +34,10 @@ pub struct ScanTriage {
     case: Option<Case>,
     triage: Triage,
     counts: HashMap<i64, u64>,
+    /// Manual incident moves not applied yet (their findings not seen yet).
+    pending_moves: Vec<super::Move>,
+    /// Status and owner of findings and incidents.
+    states: HashMap<(super::Target, String), super::WorkState>,
     /// Warnings for stderr (a read-only case, for example).
     pub warnings: Vec<String>,
 }
@@ -59,10 +64,16 @@ impl ScanTriage {
             },
         };
         let triage = Triage::load(case.as_ref(), config)?;
+        let (pending_moves, states) = match &case {
+            Some(c) => (c.moves()?, c.work_states()?),
+            None => Default::default(),
+        };
         Ok(ScanTriage {
             case,
             triage,
             counts: HashMap::new(),
+            pending_moves,
+            states,
             warnings,
         })
     }
@@ -73,6 +84,8 @@ impl ScanTriage {
             case: None,
             triage: Triage::default(),
             counts: HashMap::new(),
+            pending_moves: Vec::new(),
+            states: HashMap::new(),
             warnings: Vec::new(),
         }
     }
@@ -94,14 +107,24 @@ impl ScanTriage {
             return Ok(false);
         }
         self.triage = Triage::load(Some(case), config)?;
+        self.states = case.work_states()?;
         Ok(true)
     }
 
-    /// Applies the allowlist to every finding of the session and keeps the match counts.
+    /// Applies the allowlist to every finding of the session and keeps the
+    /// match counts; applies the case's manual incident moves and incident
+    /// statuses and owners to the session's incidents.
     pub fn apply(&mut self, session: &mut Session) {
         self.counts = self
             .triage
             .apply(&mut session.findings, &session.store, Utc::now());
+        let analyst = self.case.as_ref().map(|c| c.analyst().to_string());
+        self.pending_moves = super::workflow::apply_to_incidents(
+            &mut session.incidents,
+            std::mem::take(&mut self.pending_moves),
+            &self.states,
+            analyst.as_deref().unwrap_or(""),
+        );
     }
 
     /// The finding's JSON ([`crate::report::finding_json`]) with its latest verdict.

@@ -14,7 +14,7 @@ use std::path::Path;
 pub const APPLICATION_ID: i64 = 0x6875_6e74;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {
@@ -78,6 +78,30 @@ CREATE TABLE scan_match (
 /// ([`super::handoff::OpenWork`]). Old cases read `{}`: nothing recorded yet.
 const V2: &str = "
 ALTER TABLE last_scan ADD COLUMN work TEXT NOT NULL DEFAULT '{}';
+";
+
+/// Version 3: the triage workflow ([`super::workflow`]): status (new,
+/// active, closed) and owner of findings and incidents, and findings moved
+/// out of or into incidents by hand. History rows like verdicts: the latest
+/// status and the latest owner win; moves are replayed in order.
+const V3: &str = "
+CREATE TABLE work_status (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind    TEXT NOT NULL CHECK (kind IN ('finding', 'incident')),
+    target  TEXT NOT NULL CHECK (target <> ''),
+    status  TEXT CHECK (status IN ('new', 'active', 'closed')),
+    owner   TEXT,
+    analyst TEXT NOT NULL,
+    at      TEXT NOT NULL
+) STRICT;
+CREATE INDEX work_status_by_target ON work_status (kind, target, seq);
+CREATE TABLE incident_move (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    finding_id TEXT NOT NULL CHECK (finding_id <> ''),
+    incident   TEXT,
+    analyst    TEXT NOT NULL,
+    at         TEXT NOT NULL
+) STRICT;
 ";
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";

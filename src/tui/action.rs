@@ -45,10 +45,19 @@ pub enum Action {
     NextField,
     PrevField,
     Close,
+    ToggleMark,
+    MarkAll,
+    StatusActive,
+    StatusClosed,
+    TakeOwnership,
+    ToggleClosed,
+    MoveOut,
+    Incidents,
+    PivotIncident,
 }
 
 impl Action {
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 48] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -88,6 +97,15 @@ impl Action {
         Action::NextField,
         Action::PrevField,
         Action::Close,
+        Action::ToggleMark,
+        Action::MarkAll,
+        Action::StatusActive,
+        Action::StatusClosed,
+        Action::TakeOwnership,
+        Action::ToggleClosed,
+        Action::MoveOut,
+        Action::Incidents,
+        Action::PivotIncident,
     ];
 
     /// The stable name used in keymap files and `:` commands.
@@ -132,6 +150,15 @@ impl Action {
             Action::NextField => "next-field",
             Action::PrevField => "prev-field",
             Action::Close => "close",
+            Action::ToggleMark => "toggle-mark",
+            Action::MarkAll => "mark-all",
+            Action::StatusActive => "status-active",
+            Action::StatusClosed => "status-closed",
+            Action::TakeOwnership => "take-ownership",
+            Action::ToggleClosed => "toggle-closed",
+            Action::MoveOut => "move-out",
+            Action::Incidents => "incidents",
+            Action::PivotIncident => "pivot-incident",
         }
     }
 
@@ -181,6 +208,17 @@ impl Action {
             Action::NextField => "next field of the dialog",
             Action::PrevField => "previous field of the dialog",
             Action::Close => "close the raw record",
+            Action::ToggleMark => "mark or unmark the finding for a bulk verdict or status",
+            Action::MarkAll => "mark every finding the query shows (again: clear the marks)",
+            Action::StatusActive => {
+                "status active: someone works on it (the finding(s) or the incident)"
+            }
+            Action::StatusClosed => "status closed (the finding(s) or the incident)",
+            Action::TakeOwnership => "make yourself the owner (the finding(s) or the incident)",
+            Action::ToggleClosed => "show or hide closed findings (hidden by default)",
+            Action::MoveOut => "move the finding out of its incident (:move INC moves it into one)",
+            Action::Incidents => "incidents, by severity, with status and owner",
+            Action::PivotIncident => "the incident of the selected finding (else all incidents)",
         }
     }
 
@@ -211,6 +249,16 @@ impl Action {
             Action::Submit => "save",
             Action::NextField => "next field",
             Action::PrevField => "previous field",
+            Action::ToggleMark => "mark",
+            Action::MarkAll => "mark all",
+            Action::StatusActive => "active",
+            Action::StatusClosed => "close",
+            Action::TakeOwnership => "own",
+            Action::ToggleClosed => "closed",
+            Action::MoveOut => "move out",
+            Action::Incidents => "incidents",
+            Action::PivotIncident => "incident",
+
             other => other.name(),
         }
     }

@@ -6,7 +6,7 @@
 //! access here: "now" is a field the main loop sets.
 
 use super::action::Action;
-use super::case_link::{CaseLink, Class};
+use super::case_link::{CaseLink, Class, Move, Status, Target};
 use super::keymap::{Key, Keymap};
 use super::modal::Modal;
 use super::query::Matcher;
@@ -37,10 +37,23 @@ pub enum Effect {
 /// A write to the case file.
 #[derive(Debug)]
 pub enum CaseOp {
+    /// The same verdict (and note) on every finding listed.
     Verdict {
-        finding: String,
+        findings: Vec<String>,
         class: Class,
         note: Option<String>,
+    },
+    /// Status and/or owner of findings or incidents.
+    Work {
+        kind: Target,
+        ids: Vec<String>,
+        status: Option<Status>,
+        owner: Option<String>,
+    },
+    /// A finding moved out of its incident (`incident` `None`) or into one.
+    Move {
+        finding: String,
+        incident: Option<String>,
     },
     Note {
         finding: String,
@@ -92,6 +105,9 @@ pub struct App {
     pub matcher: Matcher,
     /// Start-up notes for the sources screen (which GeoIP databases were loaded).
     pub notes: Vec<String>,
+    /// Manual moves read from the case so far, and those the grouping could not take yet.
+    pub(super) moves_seen: usize,
+    pub(super) pending_moves: Vec<Move>,
     seen_events: usize,
 }
 
@@ -112,6 +128,8 @@ impl App {
             quit: false,
             matcher: Matcher::default(),
             notes: Vec::new(),
+            moves_seen: 0,
+            pending_moves: Vec::new(),
             seen_events: 0,
         };
         app.apply_triage();
@@ -378,6 +396,15 @@ impl App {
                     self.set_flash(Role::Dim, format!("theme {name}"));
                 }
             }
+            Action::ToggleMark => self.toggle_mark(),
+            Action::MarkAll => self.mark_all(),
+            Action::StatusActive => return self.change_work(Some(Status::Active), None),
+            Action::StatusClosed => return self.change_work(Some(Status::Closed), None),
+            Action::TakeOwnership => return self.take_ownership(),
+            Action::ToggleClosed => self.toggle_closed(),
+            Action::MoveOut => return self.move_out(),
+            Action::Incidents => self.open_incidents(),
+            Action::PivotIncident => self.pivot_incident(),
             // Dialog actions: only bound in [dialog] and [raw], handled there.
             Action::Submit
             | Action::Cancel
@@ -456,6 +483,7 @@ impl App {
     pub fn apply_triage(&mut self) {
         self.case
             .apply(&mut self.session.findings, &self.session.store, self.now);
+        self.apply_incident_work();
         self.refresh_alerts();
     }
 

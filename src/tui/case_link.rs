@@ -1,5 +1,6 @@
 //! The workbench's one door to the case file (`hunt::triage`): opening it,
-//! writing verdicts, notes and allowlist entries at once, reloading when
+//! writing verdicts, notes, allowlist entries, statuses, owners and manual
+//! incident moves at once, reloading when
 //! another `hunt` wrote to it, and applying the allowlist to findings.
 //! Failures become messages for the status line; the UI keeps working
 //! without a case. Nothing else in the TUI calls the triage API.
@@ -11,8 +12,10 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+pub use crate::triage::workflow::Status;
 pub use crate::triage::{
-    parse_expiry, AllowEntry, AllowKind, Case, Class, NewAllow, Note, Snapshot, Triage, Verdict,
+    parse_expiry, AllowEntry, AllowKind, Case, Class, Move, NewAllow, Note, Snapshot, Target,
+    Triage, Verdict, WorkState,
 };
 
 /// The open case (if any) and the triage state loaded from it.
@@ -21,6 +24,10 @@ pub struct CaseLink {
     pub triage: Triage,
     /// Notes by finding id (loaded with the triage state).
     notes: HashMap<String, Vec<Note>>,
+    /// Status and owner of findings and incidents (loaded with the triage state).
+    work: HashMap<(Target, String), WorkState>,
+    /// Manual moves of findings between incidents, oldest first.
+    pub moves: Vec<Move>,
     /// Where the case is (or would be).
     pub path: Option<PathBuf>,
     /// Why the case could not be opened or read.
@@ -58,6 +65,8 @@ impl CaseLink {
             case,
             triage: empty_triage(config),
             notes: HashMap::new(),
+            work: HashMap::new(),
+            moves: Vec::new(),
             path,
             error,
             read_only,
@@ -74,6 +83,8 @@ impl CaseLink {
             case: None,
             triage: empty_triage(config),
             notes: HashMap::new(),
+            work: HashMap::new(),
+            moves: Vec::new(),
             path: None,
             error: None,
             read_only: None,
@@ -121,8 +132,55 @@ impl CaseLink {
             for n in c.all_notes().map_err(|e| format!("case: {e}"))? {
                 self.notes.entry(n.finding_id.clone()).or_default().push(n);
             }
+            self.work = c.work_states().map_err(|e| format!("case: {e}"))?;
+            self.moves = c.moves().map_err(|e| format!("case: {e}"))?;
         }
         Ok(())
+    }
+
+    /// A finding's or incident's status and owner (new and nobody's when never set).
+    pub fn work(&self, kind: Target, id: &str) -> WorkState {
+        self.work
+            .get(&(kind, id.to_string()))
+            .cloned()
+            .unwrap_or(WorkState {
+                status: Status::New,
+                owner: None,
+            })
+    }
+
+    /// The statuses and owners of findings and incidents, to apply to the grouping.
+    pub fn work_states(&self) -> &HashMap<(Target, String), WorkState> {
+        &self.work
+    }
+
+    /// Sets the status and/or owner of findings or incidents (one
+    /// transaction), recording their snapshots for findings, then reloads.
+    pub fn set_work(
+        &mut self,
+        kind: Target,
+        ids: &[String],
+        status: Option<Status>,
+        owner: Option<&str>,
+        config: &Config,
+    ) -> Result<(), String> {
+        self.writable()?
+            .set_work(kind, ids, status, owner)
+            .map_err(|e| e.to_string())?;
+        self.reload(config)
+    }
+
+    /// Records a manual move (out of any incident, or into one) and reloads.
+    pub fn record_move(
+        &mut self,
+        finding: &str,
+        incident: Option<&str>,
+        config: &Config,
+    ) -> Result<(), String> {
+        self.writable()?
+            .record_move(finding, incident)
+            .map_err(|e| e.to_string())?;
+        self.reload(config)
     }
 
     /// The notes on a finding, oldest first.

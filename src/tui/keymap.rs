@@ -23,12 +23,14 @@ pub enum Context {
     Ip,
     Map,
     Events,
+    Incident,
+    Incidents,
     Dialog,
     Raw,
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::List,
         Context::Alerts,
@@ -37,6 +39,8 @@ impl Context {
         Context::Ip,
         Context::Map,
         Context::Events,
+        Context::Incident,
+        Context::Incidents,
         Context::Dialog,
         Context::Raw,
     ];
@@ -51,6 +55,8 @@ impl Context {
             Context::Ip => "ip",
             Context::Map => "map",
             Context::Events => "events",
+            Context::Incident => "incident",
+            Context::Incidents => "incidents",
             Context::Dialog => "dialog",
             Context::Raw => "raw",
         }
@@ -67,6 +73,8 @@ impl Context {
             Context::Ip => "IP pivot",
             Context::Map => "Map",
             Context::Events => "All events",
+            Context::Incident => "Incident",
+            Context::Incidents => "Incidents",
             Context::Dialog => "Dialogs (query, command, verdict, note, allowlist)",
             Context::Raw => "Raw record",
         }

@@ -28,6 +28,7 @@ pub mod screens;
 pub mod theme;
 pub mod view;
 pub mod widgets;
+mod workflow;
 
 #[cfg(test)]
 mod tests;

@@ -37,8 +37,9 @@ pub enum Modal {
     Command {
         input: Input,
     },
+    /// A verdict on one finding or on many (marked, or an incident's).
     Verdict {
-        finding: String,
+        findings: Vec<String>,
         class: Class,
         input: Input,
     },
@@ -373,14 +374,14 @@ impl App {
                 input.handle_event(&Event::Key(key));
             }
             Modal::Verdict {
-                finding,
+                findings,
                 class,
                 input,
             } => {
                 if submit {
                     let note = Some(input.value().trim().to_string()).filter(|n| !n.is_empty());
                     let op = CaseOp::Verdict {
-                        finding: finding.clone(),
+                        findings: findings.clone(),
                         class: *class,
                         note,
                     };
@@ -449,17 +450,19 @@ impl App {
         Vec::new()
     }
 
+    /// Opens the verdict dialog for what the screen targets: the marked
+    /// findings, an incident's findings, or the selected finding.
     pub(super) fn open_verdict(&mut self, class: Class) {
-        let Some(f) = self.selected_finding() else {
+        let findings = self.targets();
+        if findings.is_empty() {
             self.set_flash(
                 Role::Warning,
                 "select a finding first (on the alerts or detail screen)",
             );
             return;
-        };
-        let finding = f.id.clone();
+        }
         self.modal = Some(Modal::Verdict {
-            finding,
+            findings,
             class,
             input: Input::default(),
         });
@@ -503,6 +506,13 @@ impl App {
                 ),
             },
             "query" | "filter" => self.set_query(&arg),
+            "status" => match super::case_link::Status::from_name(&arg) {
+                Some(st) => return self.change_work(Some(st), None),
+                None => self.set_flash(Role::Error, "status new, active or closed"),
+            },
+            "owner" if !arg.is_empty() => return self.change_work(None, Some(arg.clone())),
+            "move" | "move-into" if !arg.is_empty() => return self.move_into(&arg),
+            "incident" | "inc" if !arg.is_empty() => self.open_incident(&arg),
             "export" => {
                 // The hand-off (as `hunt case export`) with this session's open work.
                 let file = if arg.is_empty() {
@@ -518,7 +528,7 @@ impl App {
                 }
                 self.set_flash(
                     Role::Error,
-                    format!("unknown command `{}`: try user NAME, ip ADDR, map NAME, open ID, theme NAME, sort KEY, export FILE, events, q", crate::sanitize::clean_width(other, 20)),
+                    format!("unknown command `{}`: try user NAME, ip ADDR, map NAME, open ID, incident ID, status S, owner NAME, move INC, theme NAME, sort KEY, export FILE, events, q", crate::sanitize::clean_width(other, 20)),
                 );
             }
         }

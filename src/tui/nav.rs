@@ -60,6 +60,9 @@ impl App {
             Open::Finding(id) => self.push(Screen::Detail(DetailState::new(id))),
             Open::Raw => return self.open_raw(),
             Open::PivotUser => self.pivot_user(),
+            Open::Incident(id) => self.push(Screen::Incident(
+                super::screens::incident::IncidentState::new(id),
+            )),
             Open::Nothing => {}
         }
         Vec::new()

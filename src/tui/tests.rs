@@ -920,3 +920,290 @@ fn export_is_an_effect_the_model_does_not_perform() {
     run(&mut h.app, effects);
     assert!(file.exists());
 }
+
+/// Each screen and how to reach it from the alerts (for the size snapshots).
+type Setup = fn(&mut Harness);
+
+fn screen_setups() -> Vec<(&'static str, Setup)> {
+    fn open(h: &mut Harness, id: &str, k: &str) {
+        let id = id.to_string();
+        h.app.open_finding(&id);
+        if !k.is_empty() {
+            key(&mut h.app, k);
+        }
+    }
+    vec![
+        ("alerts", |_| {}),
+        ("detail", |h| open(h, &h.ids.spray.clone(), "j")),
+        ("timeline", |h| open(h, &h.ids.travel.clone(), "u")),
+        ("ip", |h| open(h, &h.ids.spray.clone(), "i")),
+        ("map", |h| open(h, &h.ids.travel.clone(), "m")),
+        ("events", |h| {
+            key(&mut h.app, "e");
+        }),
+        ("help", |h| {
+            key(&mut h.app, "?");
+        }),
+        ("sources", |h| {
+            key(&mut h.app, "p");
+        }),
+        ("incident", |h| open(h, &h.ids.spray.clone(), "I")),
+        ("incidents", |h| {
+            key(&mut h.app, "N");
+        }),
+    ]
+}
+
+#[test]
+fn every_screen_at_80x24_120x35_and_200x50() {
+    for (name, setup) in screen_setups() {
+        for (w, hgt) in [(80u16, 24u16), (120, 35), (200, 50)] {
+            let mut h = harness(w, hgt, ColorMode::None);
+            setup(&mut h);
+            h.app.on_resize(w, hgt);
+            let buf = draw(&h.app);
+            assert_no_color(&buf);
+            insta::assert_snapshot!(format!("sized_{name}_{w}x{hgt}"), text_and_attributes(&buf));
+        }
+    }
+}
+
+/// The spray's incident, opened from its alert.
+fn open_spray_incident(h: &mut Harness) -> String {
+    let id = h.ids.spray.clone();
+    h.app.open_finding(&id);
+    key(&mut h.app, "I");
+    let Some(Screen::Incident(st)) = h.app.stack.last() else {
+        panic!(
+            "the spray is in no incident: {:?}",
+            h.app.session.incidents.sorted()
+        );
+    };
+    st.id.clone()
+}
+
+#[test]
+fn the_incident_screen_shows_the_chain_entities_and_timeline_and_pivots_from_a_step() {
+    let mut h = harness(120, 35, ColorMode::None);
+    let inc_id = open_spray_incident(&mut h);
+    let inc = h.app.session.incidents.get(&inc_id).unwrap().clone();
+    assert!(inc.steps.len() >= 2, "{inc:?}");
+    let t = text(&draw(&h.app));
+    assert!(t.contains(&format!("Incident {inc_id}")), "{t}");
+    assert!(t.contains("status new · owner nobody"), "{t}");
+    assert!(
+        t.contains("users ") && t.contains("IPs ") && t.contains("countries "),
+        "{t}"
+    );
+    assert!(t.contains("AS9009 M247"), "{t}");
+    assert!(t.contains("timeline:"), "{t}");
+    // Steps in time order, each with its detector.
+    let mut last = i64::MIN;
+    for s in &inc.steps {
+        assert!(s.first_seen >= last);
+        last = s.first_seen;
+        assert!(
+            t.contains(crate::tui::format::detector_short(s.detector)),
+            "{t}"
+        );
+    }
+    // Pivots from the second step: Enter opens its finding, back, u its user.
+    key(&mut h.app, "j");
+    // The timeline now starts at the second step's event, in bold.
+    let buf = draw(&h.app);
+    let t = text(&buf);
+    let step2 = &inc.steps[1];
+    let first_row = t
+        .lines()
+        .position(|l| l.starts_with("time "))
+        .map(|y| y as u16 + 1)
+        .unwrap();
+    assert!(
+        t.lines()
+            .nth(first_row as usize)
+            .unwrap()
+            .starts_with(&crate::tui::format::time(step2.first_seen)),
+        "{t}"
+    );
+    assert!(buf[(0, first_row)].modifier.contains(Modifier::BOLD), "{t}");
+    key(&mut h.app, "enter");
+    let Some(Screen::Detail(d)) = h.app.stack.last() else {
+        panic!("enter did not open the step's finding")
+    };
+    assert_eq!(d.id, inc.steps[1].finding);
+    key(&mut h.app, "esc");
+    key(&mut h.app, "u");
+    assert!(matches!(h.app.stack.last(), Some(Screen::Timeline(_))));
+    key(&mut h.app, "esc");
+    key(&mut h.app, "i");
+    assert!(matches!(h.app.stack.last(), Some(Screen::Ip(_))));
+}
+
+#[test]
+fn the_incidents_list_opens_an_incident_and_sets_its_status_with_the_analyst_as_owner() {
+    let mut h = harness(120, 35, ColorMode::None);
+    key(&mut h.app, "N");
+    assert!(matches!(h.app.stack.last(), Some(Screen::Incidents(_))));
+    let first = h.app.session.incidents.sorted()[0].id.clone();
+    let effects = key(&mut h.app, "w");
+    assert!(matches!(
+        &effects[..],
+        [Effect::Case(CaseOp::Work {
+            kind: super::case_link::Target::Incident,
+            ..
+        })]
+    ));
+    run(&mut h.app, effects);
+    let t = text(&draw(&h.app));
+    assert!(t.contains("active") && t.contains("tester"), "{t}");
+    assert_eq!(
+        h.app
+            .session
+            .incidents
+            .get(&first)
+            .map(|i| (i.status, i.owner.clone())),
+        Some((super::case_link::Status::Active, Some("tester".into())))
+    );
+    // The hand-off says who works on it.
+    let file = h._dir.path().join("handoff.md");
+    let effects = h.app.command(&format!("export {}", file.display()));
+    run(&mut h.app, effects);
+    let md = std::fs::read_to_string(&file).unwrap();
+    assert!(md.contains(&format!("`{first}`")), "{md}");
+    assert!(md.contains("Status: active · Owner: tester"), "{md}");
+    // Closing hides it from the list until H.
+    let effects = key(&mut h.app, "c");
+    run(&mut h.app, effects);
+    let t = text(&draw(&h.app));
+    assert!(t.contains("every incident is closed (H shows them)"), "{t}");
+    key(&mut h.app, "H");
+    assert!(text(&draw(&h.app)).contains(&first));
+    key(&mut h.app, "enter");
+    assert!(matches!(h.app.stack.last(), Some(Screen::Incident(s)) if s.id == first));
+}
+
+#[test]
+fn bulk_verdict_on_marked_alerts_and_on_everything_the_query_shows() {
+    let mut h = harness(120, 35, ColorMode::None);
+    // Space marks the first two rows.
+    key(&mut h.app, "space");
+    key(&mut h.app, "space");
+    assert_eq!(h.app.alerts().marks.len(), 2);
+    assert!(text(&draw(&h.app)).contains("● 2 marked"));
+    key(&mut h.app, "B");
+    typ(&mut h.app, "red team");
+    let effects = key(&mut h.app, "enter");
+    run(&mut h.app, effects);
+    let marked: Vec<String> = h.app.alerts().rows[..2]
+        .iter()
+        .map(|&i| h.app.session.findings.all()[i].id.clone())
+        .collect();
+    assert!(
+        h.app.alerts().marks.is_empty(),
+        "saved: the marks are cleared"
+    );
+    for id in &marked {
+        let v = h.app.case.verdict(id).expect("each marked finding judged");
+        assert_eq!(v.class, Class::BenignPositive);
+        assert_eq!(v.note.as_deref(), Some("red team"));
+    }
+    // * marks what the query shows (one finding here) on top.
+    key(&mut h.app, "/");
+    typ(&mut h.app, "det:travel");
+    key(&mut h.app, "enter");
+    key(&mut h.app, "ctrl-l");
+    let shown = h.app.alerts().rows.len();
+    key(&mut h.app, "*");
+    assert_eq!(h.app.alerts().marks.len(), shown);
+    key(&mut h.app, "*");
+    assert!(h.app.alerts().marks.is_empty(), "again clears");
+}
+
+#[test]
+fn closed_findings_are_hidden_by_default_and_the_key_shows_them() {
+    let mut h = harness(120, 35, ColorMode::None);
+    let before = h.app.alerts().rows.len();
+    let id = h.app.alerts().selected_id.clone().unwrap();
+    let effects = key(&mut h.app, "c");
+    run(&mut h.app, effects);
+    assert_eq!(
+        h.app
+            .case
+            .work(super::case_link::Target::Finding, &id)
+            .owner
+            .as_deref(),
+        Some("tester"),
+        "the owner defaults to the analyst"
+    );
+    assert_eq!(h.app.alerts().rows.len(), before - 1);
+    assert!(text(&draw(&h.app)).contains("· 1 closed"));
+    key(&mut h.app, "H");
+    assert_eq!(h.app.alerts().rows.len(), before);
+    assert!(text(&draw(&h.app)).contains("✓"));
+    // A new session on the same case starts with it hidden again.
+    let path = h._dir.path().join("case.sqlite");
+    h.app.case = CaseLink::open(Some(&path), &h.app.session.config);
+    if let Some(a) = h.app.alerts_mut() {
+        a.show_closed = false;
+    }
+    h.app.apply_triage();
+    assert_eq!(h.app.alerts().rows.len(), before - 1);
+}
+
+#[test]
+fn findings_moved_into_and_out_of_an_incident_stay_so_after_reopening_the_case() {
+    let mut h = harness(120, 35, ColorMode::None);
+    let inc_id = open_spray_incident(&mut h);
+    // :move puts the travel finding (in no incident) into the spray's.
+    let travel = h.ids.travel.clone();
+    assert_eq!(h.app.session.incidents.incident_of(&travel), None);
+    h.app.open_finding(&travel);
+    let effects = h.app.command(&format!("move {}", &inc_id[4..]));
+    run(&mut h.app, effects);
+    assert_eq!(
+        h.app.session.incidents.incident_of(&travel),
+        Some(inc_id.as_str())
+    );
+    // M on the incident screen takes the inbox finding out.
+    key(&mut h.app, "esc");
+    h.app.open_incident(&inc_id);
+    let inbox = h.ids.inbox.clone();
+    let row = h
+        .app
+        .session
+        .incidents
+        .get(&inc_id)
+        .unwrap()
+        .findings()
+        .position(|f| f == inbox)
+        .unwrap();
+    for _ in 0..row {
+        key(&mut h.app, "j");
+    }
+    let effects = key(&mut h.app, "M");
+    run(&mut h.app, effects);
+    assert_eq!(h.app.session.incidents.incident_of(&inbox), None);
+    // A fresh session over the same case file replays both moves.
+    let path = h._dir.path().join("case.sqlite");
+    let mut h2 = harness(120, 35, ColorMode::None);
+    h2.app.case = CaseLink::open(Some(&path), &h2.app.session.config);
+    h2.app.apply_triage();
+    let inc = &h2.app.session.incidents;
+    assert_eq!(inc.incident_of(&travel), Some(inc_id.as_str()));
+    assert_eq!(inc.incident_of(&inbox), None);
+}
+
+#[test]
+fn the_events_view_keeps_its_query_when_left_and_reopened() {
+    let mut h = harness(100, 30, ColorMode::None);
+    key(&mut h.app, "e");
+    key(&mut h.app, "/");
+    typ(&mut h.app, "country:us");
+    key(&mut h.app, "enter");
+    key(&mut h.app, "a");
+    key(&mut h.app, "e");
+    assert_eq!(
+        h.app.events().map(|e| e.query.text.as_str()),
+        Some("country:us")
+    );
+}

@@ -10,7 +10,7 @@ use crate::finding::{Finding, Findings};
 use crate::sanitize::clean_width;
 use crate::tui::action::Action;
 use crate::tui::app::App;
-use crate::tui::case_link::{class_label, CaseLink, Class};
+use crate::tui::case_link::{class_label, CaseLink, Class, Status, Target};
 use crate::tui::format;
 use crate::tui::keymap::Context;
 use crate::tui::query::{Matcher, Query};
@@ -88,6 +88,12 @@ pub struct AlertsState {
     pub pos: ListPos,
     /// Findings hidden by the allowlist (shown with the toggle).
     pub suppressed: usize,
+    /// Findings marked for a bulk verdict or status (by id).
+    pub marks: std::collections::BTreeSet<String>,
+    /// Closed findings are hidden unless this is set (the toggle).
+    pub show_closed: bool,
+    /// Closed findings hidden now.
+    pub closed: usize,
 }
 
 impl Default for AlertsState {
@@ -101,6 +107,9 @@ impl Default for AlertsState {
             selected_id: None,
             pos: ListPos::default(),
             suppressed: 0,
+            marks: Default::default(),
+            show_closed: false,
+            closed: 0,
         }
     }
 }
@@ -126,11 +135,18 @@ impl AlertsState {
         let all = findings.all();
         let verdict = |f: &Finding| case.verdict(&f.id).map(|v| v.class);
         self.suppressed = all.iter().filter(|f| f.suppressed.is_some()).count();
+        let closed = |f: &Finding| case.work(Target::Finding, &f.id).status == Status::Closed;
+        self.closed = if self.show_closed {
+            0
+        } else {
+            all.iter().filter(|f| closed(f)).count()
+        };
         let mut rows: Vec<(usize, &Finding)> = all
             .iter()
             .enumerate()
             .filter(|(_, f)| {
                 (self.show_suppressed || f.suppressed.is_none())
+                    && (self.show_closed || !closed(f))
                     && self.query.matches_finding(f, verdict(f), matcher)
             })
             .collect();
@@ -262,6 +278,8 @@ impl ScreenView for AlertsState {
             Action::VerdictFalsePositive,
             Action::Allowlist,
             Action::ToggleSuppressed,
+            Action::PivotIncident,
+            Action::ToggleMark,
             Action::Events,
             Action::Help,
             Action::Quit,
@@ -291,6 +309,15 @@ impl ScreenView for AlertsState {
     fn selected_finding<'a>(&self, app: &'a App) -> Option<&'a Finding> {
         self.selected(&app.session.findings)
     }
+    fn targets(&self, app: &App) -> Vec<String> {
+        if self.marks.is_empty() {
+            self.selected(&app.session.findings)
+                .map(|f| vec![f.id.clone()])
+                .unwrap_or_default()
+        } else {
+            self.marks.iter().cloned().collect()
+        }
+    }
     fn selected_user(&self, app: &App) -> Option<Result<String, String>> {
         Some(match self.selected(&app.session.findings) {
             None => Err("select a finding first".into()),
@@ -310,6 +337,10 @@ impl ScreenView for AlertsState {
     }
     fn refresh(&mut self, cx: &Ctx, height: usize) {
         AlertsState::refresh(self, &cx.session.findings, cx.case, cx.matcher, height)
+    }
+    fn toggle_closed(&mut self) -> Option<bool> {
+        self.show_closed = !self.show_closed;
+        Some(self.show_closed)
     }
     fn query_text(&self) -> Option<&str> {
         Some(&self.query.text)
@@ -336,6 +367,11 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
             format!(
                 "No finding matches `{}` (ctrl-l clears the query)",
                 clean_width(&st.query.text, 40)
+            )
+        } else if st.closed > 0 {
+            format!(
+                "Every shown finding is closed (H shows the {} closed)",
+                st.closed
             )
         } else {
             format!("All {} findings are suppressed (x shows them)", all.len())
@@ -441,7 +477,16 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
         };
         let sev = Cell::from(format::severity(f.severity))
             .style(theme.style(format::severity_role(f.severity)));
-        let mark = if f.suppressed.is_some() { "⊘" } else { " " };
+        // Marked for a bulk change, else closed (shown with H), else suppressed.
+        let mark = if st.marks.contains(&f.id) {
+            "●"
+        } else if app.case.work(Target::Finding, &f.id).status == Status::Closed {
+            "✓"
+        } else if f.suppressed.is_some() {
+            "⊘"
+        } else {
+            " "
+        };
         let mut cells = vec![
             Cell::from(mark),
             sev,
@@ -531,6 +576,11 @@ fn render_query_line(app: &App, st: &AlertsState, area: Rect, buf: &mut Buffer) 
             st.suppressed,
             if st.show_suppressed { " (shown)" } else { "" }
         ));
+    }
+    if st.closed > 0 {
+        right.push_str(&format!(" · {} closed", st.closed));
+    } else if st.show_closed {
+        right.push_str(" · closed shown");
     }
     widgets::line(buf, area, spans);
     let w = right.chars().count() as u16;

@@ -10,6 +10,8 @@ pub mod alerts;
 pub mod detail;
 pub mod events;
 pub mod help;
+pub mod incident;
+pub mod incidents;
 pub mod ip;
 pub mod map;
 pub mod sources;
@@ -93,6 +95,8 @@ pub enum Screen {
     Ip(ip::IpState),
     Map(map::MapState),
     Events(Box<events::EventsState>),
+    Incident(incident::IncidentState),
+    Incidents(incidents::IncidentsState),
     Help(help::HelpState),
     Sources(sources::SourcesState),
 }
@@ -107,6 +111,8 @@ impl Screen {
             Screen::Ip(s) => s,
             Screen::Map(s) => s,
             Screen::Events(s) => s.as_ref(),
+            Screen::Incident(s) => s,
+            Screen::Incidents(s) => s,
             Screen::Help(s) => s,
             Screen::Sources(s) => s,
         }
@@ -120,6 +126,8 @@ impl Screen {
             Screen::Ip(s) => s,
             Screen::Map(s) => s,
             Screen::Events(s) => s.as_mut(),
+            Screen::Incident(s) => s,
+            Screen::Incidents(s) => s,
             Screen::Help(s) => s,
             Screen::Sources(s) => s,
         }
@@ -159,6 +167,7 @@ pub enum Open {
     Finding(String),
     Raw,
     PivotUser,
+    Incident(String),
 }
 
 /// One screen's behaviour: its keymap sections and footer hints, how it is
@@ -190,6 +199,17 @@ pub trait ScreenView {
     fn selected_event(&self, _app: &App) -> Option<EventIdx> {
         None
     }
+    /// What a verdict or status key acts on: the selected finding (the
+    /// alerts: the marked ones if any; an incident: all its findings).
+    fn targets(&self, app: &App) -> Vec<String> {
+        self.selected_finding(app)
+            .map(|f| vec![f.id.clone()])
+            .unwrap_or_default()
+    }
+    /// The incident the screen is about: status and owner keys act on it.
+    fn incident(&self, _app: &App) -> Option<String> {
+        None
+    }
     /// The user under the selection: `None` when the screen has none,
     /// `Some(Err)` with what to do instead.
     fn selected_user(&self, _app: &App) -> Option<Result<String, String>> {
@@ -205,6 +225,10 @@ pub trait ScreenView {
         None
     }
     fn set_query(&mut self, _cx: &Ctx, _text: &str, _height: usize) {}
+    /// Shows or hides closed items; `Some(shown)` when the screen has any.
+    fn toggle_closed(&mut self) -> Option<bool> {
+        None
+    }
 }
 
 /// Scrolls a text screen (help, sources) by `delta` lines.

@@ -1,7 +1,7 @@
 //! The three bars around every screen: the breadcrumb line (the screen
 //! stack), the status bar (sources and whether they are followed, load
-//! progress, events, events/s, parse problems, findings by severity, the
-//! case file) and the footer (key hints generated from the keymap, or the
+//! progress, events, events/s, parse problems, findings by severity, marks,
+//! the selection's status and owner, the case file, the analyst) and the footer (key hints generated from the keymap, or the
 //! last message). Segments are dropped by priority when the terminal is narrow.
 
 use crate::finding::Severity;
@@ -9,6 +9,7 @@ use crate::pipeline::SourceState;
 use crate::sanitize::clean_width;
 use crate::tui::action::Action;
 use crate::tui::app::App;
+use crate::tui::case_link::{Status, Target};
 use crate::tui::format;
 use crate::tui::theme::Role;
 use ratatui::buffer::Buffer;
@@ -147,6 +148,34 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         ));
     }
     segs.push((0, sev));
+    // The workflow: how many alerts are marked, and the status and owner of
+    // what is selected when someone set them.
+    let marks = app.alerts().marks.len();
+    if marks > 0 {
+        segs.push((
+            1,
+            vec![Span::styled(
+                format!("● {marks} marked"),
+                base.patch(theme.style(Role::Key)),
+            )],
+        ));
+    }
+    let work = match app.top().incident(app) {
+        Some(id) => Some(app.case.work(Target::Incident, &id)),
+        None => app
+            .selected_finding()
+            .map(|f| app.case.work(Target::Finding, &f.id)),
+    };
+    if let Some(w) = work.filter(|w| w.status != Status::New || w.owner.is_some()) {
+        let owner = w.owner.as_deref().unwrap_or("nobody");
+        segs.push((
+            2,
+            vec![Span::styled(
+                format!("{} · owner {}", w.status.as_str(), clean_width(owner, 24)),
+                base,
+            )],
+        ));
+    }
     let case = match (&app.case.path, app.case.is_open()) {
         (Some(p), true) => format!(
             "case {}",

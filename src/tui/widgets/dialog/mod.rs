@@ -104,10 +104,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         Modal::Query { input, .. } => input_line(buf, row(frame.body, 0), theme, "/ ", input, true),
         Modal::Command { input } => input_line(buf, frame.footer, theme, ":", input, true),
         Modal::Verdict {
-            finding,
+            findings,
             class,
             input,
-        } => verdict::verdict(app, frame.body, buf, finding, *class, input, &hints),
+        } => verdict::verdict(app, frame.body, buf, findings, *class, input, &hints),
         Modal::Note { finding, input } => {
             verdict::note(app, frame.body, buf, finding, input, &hints)
         }

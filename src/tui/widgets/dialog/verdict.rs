@@ -16,7 +16,7 @@ pub(super) fn verdict(
     app: &App,
     body: Rect,
     buf: &mut Buffer,
-    finding: &str,
+    findings: &[String],
     class: Class,
     input: &Input,
     hints: &str,
@@ -30,10 +30,16 @@ pub(super) fn verdict(
         theme,
         Line::from(Span::styled(format!(" {title} "), theme.style(role))),
     );
-    let f = app.session.findings.get(finding);
-    let what = f
-        .map(|f| clean_width(&f.title, inner.width as usize))
+    // One finding: its title; several: how many, and the first's title.
+    let first = findings
+        .first()
+        .and_then(|id| app.session.findings.get(id))
+        .map(|f| f.title.clone())
         .unwrap_or_default();
+    let what = match findings.len() {
+        0 | 1 => clean_width(&first, inner.width as usize),
+        n => clean_width(&format!("{n} findings: {first}, …"), inner.width as usize),
+    };
     put(buf, inner, 0, &what, theme.style(Role::Text));
     put(buf, inner, 1, "Note (optional):", theme.style(Role::Dim));
     let cur = input_line(buf, row(inner, 2), theme, "› ", input, true);

@@ -1,0 +1,173 @@
+//! The incidents list: every incident, most severe first, with its status,
+//! owner, span, findings, users and title. Closed incidents are hidden
+//! unless toggled (as on the alerts screen). Enter opens the incident;
+//! verdict keys judge all its findings, status keys set its status.
+
+use super::{Ctx, ListPos, Open, ScreenView};
+use crate::incident::Incident;
+use crate::sanitize::clean_width;
+use crate::tui::action::Action;
+use crate::tui::app::App;
+use crate::tui::case_link::{Status, Target};
+use crate::tui::format;
+use crate::tui::keymap::Context;
+use crate::tui::theme::Role;
+use crate::tui::widgets::{self, table};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Cell, Row};
+
+#[derive(Debug, Default)]
+pub struct IncidentsState {
+    pub pos: ListPos,
+    pub show_closed: bool,
+}
+
+/// The incidents shown, in order, with their status and owner.
+fn shown(app: &App, show_closed: bool) -> Vec<(&Incident, Status, Option<String>)> {
+    app.session
+        .incidents
+        .sorted()
+        .into_iter()
+        .map(|i| {
+            let w = app.case.work(Target::Incident, &i.id);
+            (i, w.status, w.owner.or_else(|| i.owner.clone()))
+        })
+        .filter(|(_, s, _)| show_closed || *s != Status::Closed)
+        .collect()
+}
+
+fn count(cx: &Ctx, show_closed: bool) -> usize {
+    cx.session
+        .incidents
+        .all()
+        .filter(|i| show_closed || cx.case.work(Target::Incident, &i.id).status != Status::Closed)
+        .count()
+}
+
+pub fn render(app: &App, st: &IncidentsState, body: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let all = shown(app, st.show_closed);
+    if all.is_empty() {
+        let msg = if app.session.incidents.is_empty() {
+            "no incidents: no findings are related (see [incidents] in the config)"
+        } else {
+            "every incident is closed (H shows them)"
+        };
+        widgets::empty_message(buf, body, theme, msg);
+        return;
+    }
+    let wide = body.width >= 120;
+    let height = table::rows_area(body).height as usize;
+    let (from, visible) = st.pos.visible(&all, height);
+    let rows: Vec<Row> = visible
+        .iter()
+        .map(|(i, status, owner)| {
+            let mut cells = vec![
+                Cell::from(format::severity(i.severity))
+                    .style(theme.style(format::severity_role(i.severity))),
+                Cell::from(clean_width(&i.id, 12)).style(theme.style(Role::Accent)),
+                Cell::from(status.as_str()),
+                Cell::from(clean_width(owner.as_deref().unwrap_or("-"), 16)),
+                Cell::from(format!("{:>3}", i.steps.len())),
+            ];
+            if wide {
+                cells.push(Cell::from(format::time(i.first_seen)));
+                cells.push(Cell::from(clean_width(&i.users.join(", "), 30)));
+            }
+            cells.push(Cell::from(clean_width(&i.title, 120)));
+            Row::new(cells)
+        })
+        .collect();
+    let mut header = vec!["sev", "incident", "status", "owner", "fnd"];
+    let mut widths = vec![
+        Constraint::Length(4),
+        Constraint::Length(12),
+        Constraint::Length(6),
+        Constraint::Length(if wide { 16 } else { 10 }),
+        Constraint::Length(3),
+    ];
+    if wide {
+        header.extend(["first seen", "users"]);
+        widths.extend([Constraint::Length(19), Constraint::Length(24)]);
+    }
+    header.push("title");
+    widths.push(Constraint::Min(10));
+    table::View {
+        header: &header,
+        widths: &widths,
+        rows,
+        selected: st.pos.selected.checked_sub(from),
+        len: all.len(),
+        offset: from,
+        ticks: &[],
+    }
+    .draw(buf, body, theme);
+}
+
+impl IncidentsState {
+    fn selected<'a>(&self, app: &'a App) -> Option<&'a Incident> {
+        shown(app, self.show_closed)
+            .get(self.pos.selected)
+            .map(|(i, _, _)| *i)
+    }
+}
+
+impl ScreenView for IncidentsState {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::Incidents, Context::List, Context::Global]
+    }
+    fn crumb(&self) -> String {
+        "Incidents".into()
+    }
+    fn hints(&self) -> &'static [Action] {
+        &[
+            Action::Back,
+            Action::Open,
+            Action::VerdictFalsePositive,
+            Action::StatusActive,
+            Action::StatusClosed,
+            Action::TakeOwnership,
+            Action::ToggleClosed,
+            Action::Help,
+        ]
+    }
+    fn render(&self, app: &App, body: Rect, buf: &mut Buffer) {
+        render(app, self, body, buf)
+    }
+    fn list_area(&self, _app: &App, body: Rect) -> Rect {
+        table::rows_area(body)
+    }
+    fn move_by(&mut self, cx: &Ctx, delta: isize, height: usize) {
+        self.pos.move_by(delta, count(cx, self.show_closed), height)
+    }
+    fn select_row(&mut self, cx: &Ctx, row: usize, height: usize) {
+        self.pos.to(row, count(cx, self.show_closed), height)
+    }
+    fn first_visible_row(&self, app: &App, height: usize) -> usize {
+        self.pos
+            .window(shown(app, self.show_closed).len(), height)
+            .0
+    }
+    fn open(&self, app: &App) -> Open {
+        match self.selected(app) {
+            Some(i) => Open::Incident(i.id.clone()),
+            None => Open::Nothing,
+        }
+    }
+    fn targets(&self, app: &App) -> Vec<String> {
+        self.selected(app)
+            .map(|i| i.findings().map(String::from).collect())
+            .unwrap_or_default()
+    }
+    fn incident(&self, app: &App) -> Option<String> {
+        self.selected(app).map(|i| i.id.clone())
+    }
+    fn refresh(&mut self, cx: &Ctx, height: usize) {
+        self.pos.follow(count(cx, self.show_closed), height)
+    }
+    fn toggle_closed(&mut self) -> Option<bool> {
+        self.show_closed = !self.show_closed;
+        Some(self.show_closed)
+    }
+}
