@@ -1078,6 +1078,7 @@ fn main() {
     }
     entra_mfa_and_clients(&root.join("entra"));
     let _ = Utc.timestamp_opt(0, 0);
+    spray_campaigns(&root.join("entra"));
     println!("wrote samples under {}", root.display());
 }
 
@@ -1223,4 +1224,124 @@ fn entra_mfa_and_clients(dir: &Path) {
     }
     sort_by_key(&mut rows, "TimeGenerated");
     write_lines(&dir.join("SigninLogs-mfa-and-clients.ndjson"), &rows);
+}
+
+/// Issue 13 (brute_force, slow_spray, distributed_spray, new_country): its
+/// own file and RNG, so the files above stay byte-identical.
+fn spray_campaigns(dir: &Path) {
+    let mut rng = Rng(0x1313_d15c_0b0e_5eed);
+    let mut rows = Vec::new();
+    let mut seq = 0x1313_0000u64;
+    let mut push = |s: SignIn, rows: &mut Vec<Value>| {
+        seq += 1;
+        rows.push(s.sentinel(seq));
+    };
+    // slow_spray: one Alexhost address tries 22 staff once each, every 35
+    // minutes through the night (never 5 users within 15 minutes), then one
+    // of them signs in from it: "with success". That sign-in is also
+    // raul.razo's first from Moldova (new_country) and from a listed AS
+    // (hosting_asn).
+    const ALEXHOST: Place = Place {
+        ip: "176.123.4.37",
+        cc: "MD",
+        city: "Chisinau",
+        lat: 47.0105,
+        lon: 28.8638,
+        asn: 200019,
+    };
+    let sprayed: Vec<&str> = STAFF
+        .iter()
+        .copied()
+        .filter(|u| !["adele.vance", "lee.gu"].contains(u))
+        .collect();
+    let start = t("2026-11-18T18:00:00Z");
+    for (i, u) in sprayed.iter().enumerate() {
+        let at = start + Duration::minutes(35 * i as i64) + Duration::seconds(rng.below(50) as i64);
+        let user = upn(u);
+        push(SignIn::new(at, &user, ALEXHOST, 50126), &mut rows);
+    }
+    let raul = upn("raul.razo");
+    push(
+        SignIn::new(t("2026-11-19T17:10:00Z"), &raul, ALEXHOST, 0),
+        &mut rows,
+    );
+    // distributed_spray: 24 staff fail once each from 8 addresses of one
+    // proxy network (AS 212238) within 40 minutes; no address comes near
+    // password_spray's 5 users / 20 attempts in 15 minutes.
+    const PROXY_IPS: [&str; 8] = [
+        "185.107.56.10",
+        "185.107.56.11",
+        "185.107.56.12",
+        "185.107.56.13",
+        "185.107.56.14",
+        "185.107.56.15",
+        "185.107.56.16",
+        "185.107.56.17",
+    ];
+    let start = t("2026-11-19T16:00:00Z");
+    for (i, u) in STAFF.iter().enumerate() {
+        let place = Place {
+            ip: PROXY_IPS[i % PROXY_IPS.len()],
+            cc: "DE",
+            city: "Frankfurt am Main",
+            lat: 50.1109,
+            lon: 8.6821,
+            asn: 212238,
+        };
+        let at = start + Duration::seconds(100 * i as i64 + rng.below(30) as i64);
+        let user = upn(u);
+        push(SignIn::new(at, &user, place, 50126), &mut rows);
+    }
+    // brute_force: a Friday-night run of 14 guesses at one account from two
+    // Lagos addresses in 8 minutes, no success (nobody signs in until Monday).
+    let lidia = upn("lidia.holloway");
+    let start = t("2026-11-20T23:10:00Z");
+    for i in 0..14 {
+        let place = Place {
+            ip: if i % 2 == 0 {
+                "102.89.0.40"
+            } else {
+                "102.89.0.41"
+            },
+            ..LAGOS
+        };
+        let at = start + Duration::seconds(35 * i + rng.below(5) as i64);
+        push(SignIn::new(at, &lidia, place, 50126), &mut rows);
+    }
+    // Lookalike: christie.cline types a wrong password six times and
+    // gives up for the night (below brute_force's 10; no success after, so
+    // no credential_stuffing either).
+    let christie = upn("christie.cline");
+    let start = t("2026-11-20T21:30:00Z");
+    for i in 0..6 {
+        let at = start + Duration::seconds(40 * i);
+        push(SignIn::new(at, &christie, AMS_CORP, 50126), &mut rows);
+    }
+    // Lookalike: a new joiner travels in their first week: three sign-ins
+    // from the office, then two from Paris (no baseline for new_country;
+    // Amsterdam → Paris is too short for impossible_travel).
+    const PARIS: Place = Place {
+        ip: "90.84.0.12",
+        cc: "FR",
+        city: "Paris",
+        lat: 48.8566,
+        lon: 2.3522,
+        asn: 3215,
+    };
+    let joiner = upn("new.joiner");
+    for (i, (day, place)) in [
+        ("2026-11-18T08:30:00Z", AMS_CORP),
+        ("2026-11-18T13:30:00Z", AMS_CORP),
+        ("2026-11-19T08:30:00Z", AMS_CORP),
+        ("2026-11-20T09:00:00Z", PARIS),
+        ("2026-11-20T14:00:00Z", PARIS),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let at = t(day) + Duration::seconds(i as i64);
+        push(SignIn::new(at, &joiner, place, 0), &mut rows);
+    }
+    sort_by_key(&mut rows, "TimeGenerated");
+    write_lines(&dir.join("SigninLogs-campaigns.ndjson"), &rows);
 }

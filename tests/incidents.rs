@@ -596,7 +596,7 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(incidents.len(), 5, "{text}");
+    assert_eq!(incidents.len(), 10, "{text}");
     let spray = &incidents[0];
     assert_eq!(spray["severity"], "critical");
     assert!(spray["title"]
@@ -607,7 +607,7 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
     let (code, text, err) = run(&["--output", "jsonl"]);
     assert_eq!(code, Some(0));
     assert!(
-        err.contains("hunt: 5 incidents group 15 related findings"),
+        err.contains("hunt: 10 incidents group 28 related findings"),
         "{err}"
     );
     let findings: Vec<serde_json::Value> = text
@@ -621,13 +621,13 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
     assert_eq!(grouped, spray["finding_count"].as_u64().unwrap() as usize);
     let alone = findings
         .iter()
-        .find(|f| f["user"] == "joni.sherman@contoso.com")
+        .find(|f| f["user"] == "miriam.graham@contoso.com")
         .unwrap();
     assert!(alone["incident"].is_null(), "{alone}");
     let (code, _, _) = run(&["--incidents", "--output", "table"]);
     assert_eq!(code, Some(2));
     let (code, text, _) = run(&["--incidents", "--fail-on", "critical"]);
-    assert_eq!((code, text.lines().count()), (Some(1), 5));
+    assert_eq!((code, text.lines().count()), (Some(1), 10));
 }
 
 #[test]

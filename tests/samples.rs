@@ -49,6 +49,10 @@ fn planted_attacks_fire_and_lookalikes_stay_quiet() {
         (BulkSend, "megan.bowen@contoso.com"),
         (CloudRecon, "ci-deployer"),
         (SessionAnomaly, "patti.fernandez@contoso.com"),
+        (BruteForce, "lidia.holloway@contoso.com"),
+        (SlowSpray, "176.123.4.37"),
+        (DistributedSpray, "185.107.56.10"),
+        (NewCountry, "raul.razo@contoso.com"),
     ];
     for (d, who) in fires {
         assert!(find(&s, d, who).is_some(), "{d} should fire for {who}");
@@ -62,6 +66,13 @@ fn planted_attacks_fire_and_lookalikes_stay_quiet() {
         (IdentityRisk, "johanna.lorenz@contoso.com"),    // risk on a failed sign-in
         (InboxRule, "emily.braun@contoso.com"),          // rule that only files newsletters
         (BulkSend, "alex.wilber@contoso.com"),           // 35 sends in an hour
+        (BruteForce, "christie.cline@contoso.com"),      // six typos, gives up
+        (CredentialStuffing, "christie.cline@contoso.com"), // no success after them
+        (CredentialStuffing, "lidia.holloway@contoso.com"), // brute force, no success
+        (NewCountry, "new.joiner@contoso.com"),          // travels without a baseline
+        (ImpossibleTravel, "new.joiner@contoso.com"),    // Amsterdam → Paris next day
+        (SlowSpray, "62.140.128.10"),                    // the office NAT over the week
+        (DistributedSpray, "62.140.128.10"),             // one NAT address is not a network spray
     ];
     // Issue 13's planted cases (samples/entra/SigninLogs-mfa-and-clients.ndjson).
     for (d, who) in [
@@ -96,6 +107,10 @@ fn planted_attacks_fire_and_lookalikes_stay_quiet() {
         Severity::Critical,
         "forwarding outside the domain"
     );
+    let slow = find(&s, SlowSpray, "176.123.4.37").unwrap();
+    assert_eq!(slow.risk, 85, "slow spray with success (raul.razo)");
+    let dist = find(&s, DistributedSpray, "185.107.56.10").unwrap();
+    assert_eq!(dist.details["network"], "AS212238");
     let travel = find(&s, ImpossibleTravel, "deploy").unwrap();
     assert!(
         travel.details.to_string().contains("database"),

@@ -199,7 +199,8 @@ fn triage_journey_on_the_samples_survives_a_restart() {
     t.wait_for("45.83.64.17");
 
     // Open the spray alert, pivot to its IP: the sprayed identities.
-    t.query("det:spray");
+    // (`det:spray` also lists the slow and distributed sprays.)
+    t.query("det:password_spray");
     t.wait_for("1 of");
     t.send("\r");
     t.wait_for("Why it fired");
@@ -235,7 +236,7 @@ fn triage_journey_on_the_samples_survives_a_restart() {
     t.wait_for("verdict false_positive");
 
     // Allowlist the spray IP with a note (Tab ×3 reaches the note field).
-    t.query("det:spray");
+    t.query("det:password_spray");
     t.wait_for("1 of");
     t.send("A");
     t.wait_for("Suppress findings matching:");
@@ -263,7 +264,7 @@ fn triage_journey_on_the_samples_survives_a_restart() {
     );
     t.query("det:travel user:nestor");
     t.wait_for("FP");
-    t.query("det:spray");
+    t.query("det:password_spray");
     t.wait_for("0 of");
     t.send("x");
     t.wait_for("suppressed by allowlist entry #1: red team exercise RT-7");
@@ -424,7 +425,7 @@ fn a_spray_with_success_incident_is_judged_in_bulk_and_handed_off_and_survives_a
     t.wait_for("password_spray");
 
     // From the spray alert to its incident: the chain, in time order.
-    t.query("det:spray");
+    t.query("det:password_spray");
     t.wait_for("1 of");
     t.send("I");
     t.wait_for("Incident inc-");

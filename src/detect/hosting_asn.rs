@@ -5,7 +5,7 @@
 //! per user per group window (24 h from the first hit), updated with later
 //! hits. This file only groups; the network rules live in `enrich/hosting.rs`.
 
-use super::describe::{Stage, no_checks, plain, Description, Entity};
+use super::describe::{to_details, Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, Distinct, Group, Groups};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
@@ -15,6 +15,7 @@ use crate::event::{flags, Event, Outcome, Sym};
 use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
 use rustc_hash::FxHashSet;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 
@@ -92,6 +93,24 @@ impl HostingAsn {
     }
 }
 
+/// What a finding reports (its JSON `details`).
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct Details {
+    /// `asn`, `org`, `cidr`, `ip_list`, `tor`, `proxy`.
+    pub rules: Vec<String>,
+    pub sign_ins: u32,
+    /// Each listed hit: time, rule, what matched, IP, AS, country, app.
+    pub hits: Vec<Value>,
+    pub ips: Vec<String>,
+    pub distinct_ips: usize,
+    pub asns: Vec<u32>,
+    pub as_orgs: Vec<String>,
+    pub countries: Vec<String>,
+    pub apps: Vec<String>,
+    pub group_window: String,
+}
+
 fn snapshot(store: &Store, ev: &Event, g: &Group<Hits>, group_window: &str, risk: u8) -> Finding {
     let user = store.text(ev.user);
     let h = &g.data;
@@ -109,17 +128,17 @@ fn snapshot(store: &Store, ev: &Event, g: &Group<Hits>, group_window: &str, risk
     for &i in &g.evidence {
         f.add_evidence(i);
     }
-    f.details = json!({
-        "rules": h.rules,
-        "sign_ins": g.count,
-        "hits": h.listed,
-        "ips": h.ips.texts(store),
-        "distinct_ips": h.ips.len(),
-        "asns": h.asns,
-        "as_orgs": h.orgs.texts(store),
-        "countries": h.countries.texts(store),
-        "apps": h.apps.texts(store),
-        "group_window": group_window,
+    f.details = to_details(&Details {
+        rules: h.rules.iter().map(|r| r.to_string()).collect(),
+        sign_ins: g.count,
+        hits: h.listed.clone(),
+        ips: h.ips.texts(store),
+        distinct_ips: h.ips.len(),
+        asns: h.asns.clone(),
+        as_orgs: h.orgs.texts(store),
+        countries: h.countries.texts(store),
+        apps: h.apps.texts(store),
+        group_window: group_window.to_string(),
     });
     f
 }

@@ -4,7 +4,7 @@
 //! password alone got in. An absent authentication requirement does not
 //! fire (we cannot tell). One finding per user per group window.
 
-use super::describe::{Stage, no_checks, plain, Description, Entity};
+use super::describe::{to_details, Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, Distinct, Group, Groups};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
@@ -12,7 +12,8 @@ use crate::config::{Config, LegacyConfig};
 use crate::event::{Event, Outcome};
 use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 
 pub(super) static DESCRIPTION: Description = Description {
@@ -76,6 +77,22 @@ impl LegacyAuth {
     }
 }
 
+/// What a finding reports (its JSON `details`).
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct Details {
+    pub client_apps: Vec<String>,
+    pub sign_ins: u32,
+    pub ips: Vec<String>,
+    pub distinct_ips: usize,
+    pub apps: Vec<String>,
+    pub countries: Vec<String>,
+    pub authentication_requirement: String,
+    /// Time, IP, client app, app and result code of the first sign-in.
+    pub first_sign_in: Option<Value>,
+    pub group_window: String,
+}
+
 fn snapshot(store: &Store, ev: &Event, g: &Group<Legacy>, group_window: &str, risk: u8) -> Finding {
     let user = store.text(ev.user);
     let l = &g.data;
@@ -95,16 +112,16 @@ fn snapshot(store: &Store, ev: &Event, g: &Group<Legacy>, group_window: &str, ri
     for &i in &g.evidence {
         f.add_evidence(i);
     }
-    f.details = json!({
-        "client_apps": clients,
-        "sign_ins": g.count,
-        "ips": ips,
-        "distinct_ips": l.ips.len(),
-        "apps": l.apps.texts(store),
-        "countries": l.countries.texts(store),
-        "authentication_requirement": "singleFactorAuthentication",
-        "first_sign_in": l.first_sign_in,
-        "group_window": group_window,
+    f.details = to_details(&Details {
+        client_apps: clients,
+        sign_ins: g.count,
+        distinct_ips: l.ips.len(),
+        ips,
+        apps: l.apps.texts(store),
+        countries: l.countries.texts(store),
+        authentication_requirement: "singleFactorAuthentication".into(),
+        first_sign_in: l.first_sign_in.clone(),
+        group_window: group_window.to_string(),
     });
     f
 }

@@ -73,6 +73,7 @@ registry! {
     BruteForce => brute_force,
     SlowSpray => slow_spray,
     DistributedSpray => distributed_spray,
+    NewCountry => new_country,
 }
 
 use crate::config::Config;

@@ -10,7 +10,7 @@
 //! the finding state is boxed, so a session used from one place (most of
 //! them) costs a map slot and no allocation.
 
-use super::describe::{Stage, no_checks, plain, Description, Entity};
+use super::describe::{to_details, Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, opt_text};
 use super::window::Sweep;
 use super::{DetectCx, Detector};
@@ -19,6 +19,7 @@ use crate::event::{Event, Millis, Sym};
 use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use smallvec::SmallVec;
 
@@ -136,6 +137,21 @@ impl SessionAnomaly {
     }
 }
 
+/// What a finding reports (its JSON `details`).
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct Details {
+    pub session_id: String,
+    /// The two uses that differ: first and last use, IP, AS, country.
+    pub first: Value,
+    pub second: Value,
+    /// `asn`, `country`.
+    pub differs_by: Vec<String>,
+    pub places: Vec<Value>,
+    pub events: u32,
+    pub window: String,
+}
+
 fn snapshot(cfg: &SessionConfig, store: &Store, session: Sym, a: &Anomaly) -> Finding {
     let sid = store.text(session);
     let user = opt_text(store, a.user);
@@ -168,14 +184,14 @@ fn snapshot(cfg: &SessionConfig, store: &Store, session: Sym, a: &Anomaly) -> Fi
     for i in ev {
         f.add_evidence(i);
     }
-    f.details = json!({
-        "session_id": sid,
-        "first": x.json(store),
-        "second": y.json(store),
-        "differs_by": a.reasons,
-        "places": a.places.iter().map(|u| u.json(store)).collect::<Vec<_>>(),
-        "events": a.events,
-        "window": cfg.window.to_string(),
+    f.details = to_details(&Details {
+        session_id: sid.to_string(),
+        first: x.json(store),
+        second: y.json(store),
+        differs_by: a.reasons.iter().map(|r| r.to_string()).collect(),
+        places: a.places.iter().map(|u| u.json(store)).collect(),
+        events: a.events,
+        window: cfg.window.to_string(),
     });
     f
 }
