@@ -12,6 +12,9 @@ pub mod model;
 pub mod ocsf;
 pub mod parquet;
 pub mod row;
+pub mod run;
+pub mod sort;
+pub mod write;
 
 /// Input names by file id: what the rows' `file` and `format` say.
 #[derive(Debug, Clone, Default)]

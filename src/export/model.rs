@@ -28,7 +28,7 @@ pub enum Val<'a> {
 }
 
 /// Column names, in output order (the CSV header).
-pub const COLUMNS: [&str; 39] = [
+pub const COLUMNS: [&str; 38] = [
     "time",
     "time_ms",
     "source",
@@ -67,11 +67,10 @@ pub const COLUMNS: [&str; 39] = [
     "line",
     "offset",
     "length",
-    "seq",
 ];
 
 /// The values of [`COLUMNS`] for one row, in the same order.
-pub fn columns<'a>(row: &'a Row, names: &'a Names) -> [Val<'a>; 39] {
+pub fn columns<'a>(row: &'a Row, names: &'a Names) -> [Val<'a>; 38] {
     let e = &row.ev;
     let flag = |f: u8| Val::Bool(e.flags & f != 0);
     [
@@ -113,7 +112,6 @@ pub fn columns<'a>(row: &'a Row, names: &'a Names) -> [Val<'a>; 39] {
         Val::Int(i64::from(e.origin.line)),
         Val::Int(e.origin.offset as i64),
         Val::Int(i64::from(e.origin.len)),
-        Val::Int(row.seq as i64),
     ]
 }
 
