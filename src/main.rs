@@ -468,7 +468,7 @@ fn events(
         ev_opts.spill_dir = dir.clone();
     }
     // 0 spills every row at once: for tests.
-    ev_opts.buffer = args.sort_buffer << 20;
+    ev_opts.buffer = args.sort_buffer.saturating_mul(1 << 20);
     let mut detected = |s: &mut Session| {
         if let Some(t) = triage.as_mut() {
             t.apply(s);
