@@ -37,6 +37,7 @@ pub mod event;
 pub mod finding;
 pub mod incident;
 pub mod ingest;
+pub mod lake;
 pub mod panics;
 pub mod pipeline;
 pub mod report;
