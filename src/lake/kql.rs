@@ -28,22 +28,30 @@ const INTERRUPTED: &str = "\"50125\", \"50140\", \"70043\", \"70044\", \"50074\"
 
 /// The sign-ins of both tables, in hunt's field names.
 fn signins() -> String {
+    // Each table is normalised before the union: their LocationDetails (and
+    // on some workspaces AutonomousSystemNumber) have different types, and
+    // a union of mismatched columns splits them into suffixed columns.
+    let norm = format!(
+        "extend Loc = todynamic(tostring(LocationDetails)), Code = tostring(ResultType)
+    | project TimeGenerated, EventId = tostring(Id), User = tolower(UserPrincipalName),
+        IP = tostring(IPAddress), Code,
+        Outcome = case(Code == \"0\" or Code =~ \"success\", \"success\",
+                       Code in ({INTERRUPTED}), \"interrupted\",
+                       isempty(Code), \"unknown\", \"failure\"),
+        ClientApp = tostring(ClientAppUsed), AuthRequirement = tostring(AuthenticationRequirement),
+        Country = tostring(Loc.countryOrRegion),
+        Lat = todouble(Loc.geoCoordinates.latitude), Lon = todouble(Loc.geoCoordinates.longitude),
+        ASN = tolong(AutonomousSystemNumber),
+        RiskLevel = tostring(RiskLevelDuringSignIn), RiskState = tostring(RiskState),
+        RiskEvents = tostring(RiskEventTypes_V2), HomeTenant = tostring(HomeTenantId),
+        ResourceTenant = tostring(ResourceTenantId), SessionId = tostring(SessionId)"
+    );
     format!(
-        "let Signins = union isfuzzy=true SigninLogs, AADNonInteractiveUserSignInLogs
-| extend Loc = todynamic(tostring(LocationDetails))
-| extend Code = tostring(ResultType)
-| project TimeGenerated, EventId = tostring(Id), User = tolower(UserPrincipalName),
-    IP = tostring(IPAddress), Code,
-    Outcome = case(Code == \"0\" or Code =~ \"success\", \"success\",
-                   Code in ({INTERRUPTED}), \"interrupted\",
-                   isempty(Code), \"unknown\", \"failure\"),
-    ClientApp = tostring(ClientAppUsed), AuthRequirement = tostring(AuthenticationRequirement),
-    Country = tostring(Loc.countryOrRegion),
-    Lat = todouble(Loc.geoCoordinates.latitude), Lon = todouble(Loc.geoCoordinates.longitude),
-    ASN = tolong(AutonomousSystemNumber),
-    RiskLevel = tostring(RiskLevelDuringSignIn), RiskState = tostring(RiskState),
-    RiskEvents = tostring(RiskEventTypes_V2), HomeTenant = tostring(HomeTenantId),
-    ResourceTenant = tostring(ResourceTenantId), SessionId = tostring(SessionId)
+        "let Signins = union isfuzzy=true
+    (SigninLogs
+    | {norm}),
+    (AADNonInteractiveUserSignInLogs
+    | {norm})
 | where isnotempty(User);"
     )
 }
@@ -105,11 +113,11 @@ let Runs = Signins
 | where Outcome in (\"success\", \"interrupted\") or (Outcome == \"failure\"{ignore})
 | sort by User asc, TimeGenerated asc
 | extend Ok = Outcome != \"failure\"
-| extend Run = row_cumsum(toint(Ok), User != prev(User));
+| extend Run = tolong(row_cumsum(toint(Ok), User != prev(User)));
 let Fails = Runs | where not(Ok) | project User, Run, FailTime = TimeGenerated, FailId = EventId;
 Runs
 | where Ok
-| extend Run = Run - 1
+| extend Run = tolong(Run - 1)
 | join kind=inner Fails on User, Run
 | where FailTime <= TimeGenerated and FailTime >= TimeGenerated - {window}
 | summarize First = min(FailTime), Failures = count(), FailIds = make_list(FailId, 40)
@@ -199,7 +207,7 @@ Signins
 | sort by User asc, FromTime asc
 | extend Trip = row_window_session(FromTime, {group}, {group}, User != prev(User))
 | summarize First = min(FromTime), Last = max(TimeGenerated), Count = count() + 1,
-    IP = arg_max(TimeGenerated, IP), Ids = make_set(pack_array(FromId, EventId), 50) by User, Trip
+    IP = take_any(IP), Ids = make_set(pack_array(FromId, EventId), 50) by User, Trip
 | extend Entity = User, Suppressed = false
 {out}",
                     src = signins(),
