@@ -76,11 +76,24 @@ pub fn open_finding(f: &LakeFinding, source: &str) -> OpenFinding {
             .evidence_ids
             .iter()
             .take(EVIDENCE_KEPT)
-            .map(|id| json!({ "event_id": id, "file": source }))
+            .map(|id| evidence_ref(id, source))
             .collect(),
         evidence_total: f.evidence_ids.len(),
         incident: None,
     }
+}
+
+/// An evidence reference: the Spark queries' ids are `FILE:OFFSET` (the
+/// OCSF `unmapped.file` and `unmapped.offset` of `hunt events`), which is
+/// how `hunt scan` names evidence too; other engines' ids (Entra request
+/// ids, `OfficeId`) are kept as they are, with the result file.
+pub fn evidence_ref(id: &str, results: &str) -> serde_json::Value {
+    if let Some((file, offset)) = id.rsplit_once(':') {
+        if let (false, Ok(offset)) = (file.is_empty(), offset.parse::<u64>()) {
+            return json!({ "event_id": id, "file": file, "offset": offset });
+        }
+    }
+    json!({ "event_id": id, "results": results })
 }
 
 /// Reads `file` and adds its findings to the case's open work.
@@ -135,4 +148,22 @@ pub fn import(case: &Case, file: &Path) -> Result<Imported, TriageError> {
     let doc = serde_json::to_string(&work).unwrap_or_else(|_| "{}".into());
     case.record_scan_work(&scan.matches, &doc)?;
     Ok(Imported { loaded, added })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_offset_ids_become_hunt_references() {
+        let r = evidence_ref("samples/entra/SigninLogs.ndjson:1200", "x.jsonl");
+        assert_eq!(r["file"], "samples/entra/SigninLogs.ndjson");
+        assert_eq!(r["offset"], 1200);
+        let r = evidence_ref("c:\\logs\\a.json:7", "x.jsonl");
+        assert_eq!(r["offset"], 7);
+        let r = evidence_ref("933f20c0-efdf-477f-9586-e5cc566d2e00", "x.jsonl");
+        assert_eq!(r["results"], "x.jsonl");
+        assert!(r.get("offset").is_none());
+        assert!(evidence_ref(":5", "x").get("offset").is_none());
+    }
 }
