@@ -8,6 +8,9 @@
 //! GetCallerIdentity session, a session-token replay) are folds over the
 //! entity's time-ordered events with `aggregate`, which is what the Rust
 //! detector does one event at a time. Runs with ANSI mode on or off.
+//! Events of one millisecond are taken in (file, offset) order: within a
+//! file that is hunt's order; across files hunt ranks files by a hash of
+//! their name, so a tie across files may be ordered differently.
 
 use super::{float, lower_list, v4_ranges, COLUMNS};
 use crate::config::Config;
@@ -162,13 +165,12 @@ fn stuffing(c: &crate::config::DetectorsConfig, src: &str) -> (String, Vec<Strin
     let body = format!(
         "WITH {src},
 fails AS (
-  SELECT user_name, time_ms, event_id FROM ev
+  SELECT user_name, time_ms, seq, event_id FROM ev
   WHERE {SIGNIN_USER} AND outcome = 'failure'{ignore}
 ),
 verified AS (
   SELECT user_name, time_ms, seq, event_id, ip,
-    MAX(time_ms) OVER (PARTITION BY user_name ORDER BY time_ms, seq
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_ok
+    LAG(time_ms) OVER (PARTITION BY user_name ORDER BY time_ms, seq) AS prev_ok
   FROM ev
   WHERE {SIGNIN_USER} AND outcome IN ('success', 'interrupted')
 ),
@@ -178,7 +180,7 @@ runs AS (
     array_sort(collect_list(named_struct('t', f.time_ms, 'id', f.event_id))) AS fail_ids
   FROM verified v JOIN fails f
     ON f.user_name = v.user_name
-   AND f.time_ms <= v.time_ms
+   AND named_struct('t', f.time_ms, 's', f.seq) < named_struct('t', v.time_ms, 's', v.seq)
    AND f.time_ms >= v.time_ms - {window}
    AND (v.prev_ok IS NULL OR f.time_ms > v.prev_ok)
   GROUP BY v.user_name, v.time_ms, v.seq, v.event_id, v.ip

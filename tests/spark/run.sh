@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Spark equivalence test (issue 14 part 3), called by .ci/run.
 # Installs pyspark (PyPI) and a Java runtime (Debian) unless present, writes
-# the samples and a small generated tenant as OCSF Parquet with
+# the samples, a small generated tenant and the shared corpus as OCSF Parquet with
 # `hunt events --output parquet`, runs every query of
 # `hunt rules --dialect spark-sql` in Spark local[2], and compares the
 # findings with `hunt scan` (tests/spark/compare.py; differences must be
@@ -30,16 +30,16 @@ trap 'rm -rf "$work"' EXIT
 # A small generated tenant (about 2,400 sign-ins with a spray and a stuffing burst per hour).
 "$target_dir/debug/examples/gen_bench_data" 5 "$work/tenant/signins.ndjson" >/dev/null
 
-sets=()
-for pair in samples=samples "tenant=$work/tenant"; do
-  name="${pair%%=*}"
-  path="${pair#*=}"
-  # No user config or case: the effective config is the built-in one on both sides.
-  XDG_CONFIG_HOME="$work/xdg" "$hunt" events --output parquet -o "$work/$name.parquet" "$path"
-  XDG_CONFIG_HOME="$work/xdg" "$hunt" scan --output jsonl --include-suppressed "$path" \
-    >"$work/$name.scan.jsonl" 2>/dev/null
-  sets+=("$name=$work/$name.parquet:$work/$name.scan.jsonl")
-done
+# One dataset: the samples (a planted scenario per detector), the generated
+# tenant (realistic noise: nothing may fire) and the shared corpus (real
+# formats, odd records, many events in one millisecond) read together, so
+# Spark starts and plans each query once.
+inputs=(samples "$work/tenant" ../shared/corpus)
+# No user config or case: the effective config is the built-in one on both sides.
+XDG_CONFIG_HOME="$work/xdg" "$hunt" events --output parquet -o "$work/all.parquet" "${inputs[@]}"
+XDG_CONFIG_HOME="$work/xdg" "$hunt" scan --output jsonl --include-suppressed "${inputs[@]}" \
+  >"$work/all.scan.jsonl" 2>/dev/null
+sets=("all=$work/all.parquet:$work/all.scan.jsonl")
 
 XDG_CONFIG_HOME="$work/xdg" timeout 600 python3 tests/spark/compare.py "$hunt" \
   tests/spark/known_differences.txt "$work" "${sets[@]}"
