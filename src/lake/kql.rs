@@ -229,12 +229,19 @@ Signins
         }
         DetectorId::HostingAsn => {
             let h = &c.hosting_asn;
-            let cidrs: Vec<String> = h.cidrs.iter().map(|x| q(x.trim())).collect();
+            // IPv4 and IPv6 networks go to their own function: one bad entry
+            // (an IPv6 network in the IPv4 list) makes the whole test null.
+            let (v4, v6): (Vec<&String>, Vec<&String>) =
+                h.cidrs.iter().partition(|c| !c.contains(':'));
+            let quote =
+                |l: Vec<&String>| l.iter().map(|x| q(x.trim())).collect::<Vec<_>>().join(", ");
             let asns: Vec<String> = h.asns.iter().map(|a| a.to_string()).collect();
             let cond = format!(
-                "not(ipv4_is_private(IP)) and (ipv4_is_in_any_range(IP, dynamic([{c}]))
-        or ipv6_is_in_any_range(IP, dynamic([{c}])) or ASN in ({a}))",
-                c = cidrs.join(", "),
+                "not(coalesce(ipv4_is_private(IP), false))
+        and (coalesce(ipv4_is_in_any_range(IP, dynamic([{v4}])), false)
+        or coalesce(ipv6_is_in_any_range(IP, dynamic([{v6}])), false) or ASN in ({a}))",
+                v4 = quote(v4),
+                v6 = quote(v6),
                 a = if asns.is_empty() {
                     "-1".into()
                 } else {
@@ -409,4 +416,30 @@ Uses
             )
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosting_networks_go_to_their_own_ip_family() {
+        let mut config = Config::default();
+        config.detectors.hosting_asn.cidrs = vec!["10.9.0.0/16".into(), "2001:db8::/32".into()];
+        let (body, _) = query(&config, DetectorId::HostingAsn).unwrap();
+        assert!(
+            body.contains("ipv4_is_in_any_range(IP, dynamic([@'10.9.0.0/16']))"),
+            "{body}"
+        );
+        assert!(
+            body.contains("ipv6_is_in_any_range(IP, dynamic([@'2001:db8::/32']))"),
+            "{body}"
+        );
+        assert!(body.contains("coalesce(ipv4_is_private(IP), false)"));
+    }
+
+    #[test]
+    fn literals_double_quotes() {
+        assert_eq!(q("O'Brien"), "@'O''Brien'");
+    }
 }
