@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 if ! command -v node >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
-cache="${HUNT_KQL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hunt-kql}"
+cache="${HUNT_KQL_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/hunt-kql}"
 if [ ! -f "$cache/node_modules/@kusto/language-service-next/Kusto.Language.Bridge.js" ]; then
   mkdir -p "$cache"
   npm install --silent --no-audit --no-fund --prefix "$cache" @kusto/language-service-next@12.4.1
