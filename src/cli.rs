@@ -89,6 +89,9 @@ fn parse_format(s: &str) -> Result<FormatArg, String> {
 pub enum Command {
     /// Run every detector headless and print findings.
     Scan(ScanArgs),
+    /// Write the normalized events (after dedup, in detection order) as JSON lines, CSV,
+    /// OCSF JSON lines, OCSF Parquet or Timesketch JSON lines (see docs/ocsf.md).
+    Events(EventsArgs),
     /// Print the effective configuration (defaults merged with your file) as TOML.
     Config,
     /// Work on the case: verdicts, notes, allowlist, export.
@@ -142,6 +145,33 @@ pub struct ScanArgs {
     /// incident as it is created, changed or dissolved.
     #[arg(long)]
     pub incidents: bool,
+
+    /// Print per-file ingest counts (records, events, ignored by reason) on stderr.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+
+    /// Log files or folders (recursed); - reads standard input.
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct EventsArgs {
+    /// Output format: hunt's model (jsonl, csv), OCSF JSON lines (ocsf), OCSF Parquet
+    /// (parquet), or Timesketch JSON lines with each event's finding ids (timesketch).
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub output: crate::export::write::EventsFormat,
+
+    /// Write to FILE instead of standard output (required for parquet on a terminal).
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Folder for the temporary sort runs (default: the system's temporary folder).
+    #[arg(long, value_name = "DIR")]
+    pub spill_dir: Option<PathBuf>,
+
+    /// Memory for sorting, in MiB, before runs spill to disk (0: spill at once).
+    #[arg(long, value_name = "MIB", default_value_t = 128)]
+    pub sort_buffer: usize,
 
     /// Print per-file ingest counts (records, events, ignored by reason) on stderr.
     #[arg(long, short = 'v')]

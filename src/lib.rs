@@ -9,6 +9,7 @@
 //! - [`pipeline`]: wires readers → parse → enrich → store → detect → findings.
 //! - [`incident`]: grouping related findings into incidents (rules from the config, manual moves).
 //! - [`report`]: `hunt scan` output (table, JSONL, CSV).
+//! - [`export`]: `hunt events`: normalized events as JSONL, CSV, OCSF JSON, OCSF Parquet, Timesketch.
 //! - [`triage`]: the case file (verdicts, notes, allowlist) and applying it to findings.
 //! - [`tui`]: the interactive workbench (`hunt [PATH…]`); nothing above imports it.
 //! - [`panics`]: what a panic becomes (a reported problem, exit 2), never a silent loss.
@@ -34,6 +35,7 @@ pub mod dedup;
 pub mod detect;
 pub mod enrich;
 pub mod event;
+pub mod export;
 pub mod finding;
 pub mod incident;
 pub mod ingest;

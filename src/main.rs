@@ -13,7 +13,7 @@
     )
 )]
 
-use hunt::cli::{Cli, Command, ScanArgs};
+use hunt::cli::{Cli, Command, EventsArgs, ScanArgs};
 use hunt::config::Config;
 use hunt::enrich::Enricher;
 use hunt::ingest::read::Input;
@@ -80,6 +80,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Events(args)) => events(&cli.common, config, args),
         Some(Command::Case(args)) => {
             hunt::triage::cli::run_case(&args.command, cli.common.case.as_deref(), &config)
         }
@@ -411,4 +412,105 @@ fn terminal_width() -> usize {
         .map(|(w, _)| w as usize)
         .unwrap_or(160)
         .max(40)
+}
+
+/// `hunt events`: the normalized events out (see `hunt::export`).
+fn events(
+    common: &hunt::cli::Common,
+    config: Config,
+    args: EventsArgs,
+) -> anyhow::Result<ExitCode> {
+    use hunt::export::write::EventsFormat;
+    if args.paths.is_empty() {
+        eprintln!(
+            "hunt events: no input given; name log files or folders, or - for standard input"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let expanded = expand_paths(&args.paths, false);
+    let inputs = expanded.inputs;
+    let mut unreadable = !expanded.errors.is_empty();
+    for (path, e) in &expanded.errors {
+        eprintln!(
+            "hunt: {}: {e}",
+            hunt::sanitize::clean(&path.display().to_string())
+        );
+    }
+    for (path, e) in &expanded.warnings {
+        eprintln!(
+            "hunt: warning: {}: {e}",
+            hunt::sanitize::clean(&path.display().to_string())
+        );
+    }
+    if inputs.iter().filter(|i| **i == Input::Stdin).count() > 1 {
+        eprintln!("hunt events: - (standard input) can be given only once");
+        return Ok(ExitCode::from(2));
+    }
+    if args.output == EventsFormat::Parquet && args.out.is_none() && io::stdout().is_terminal() {
+        eprintln!(
+            "hunt events: Parquet is binary; name a file with -o FILE or redirect the output"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let timesketch = args.output == EventsFormat::Timesketch;
+    let mut triage = if timesketch {
+        Some(ScanTriage::open(common.case.as_deref(), &config)?)
+    } else {
+        None
+    };
+    let (enricher, msgs) = Enricher::open(&geoip_paths(common, &config));
+    for m in msgs {
+        if args.verbose || !m.contains("no database found") {
+            eprintln!("hunt: {m}");
+        }
+    }
+    let opts = RunOptions {
+        inputs: inputs.clone(),
+        follow: false,
+        format: common.format.0,
+        workers: 0,
+    };
+    let mut session = Session::new(config.clone(), enricher);
+    session.add_sources(&inputs, false);
+    let readers = pipeline::start(&opts, &config);
+    let out: Box<dyn Write + Send> = match &args.out {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        ),
+        None => Box::new(io::stdout()),
+    };
+    let out = io::BufWriter::with_capacity(1 << 16, out);
+    let mut ev_opts = hunt::export::run::EventsOptions::new(args.output);
+    if let Some(dir) = &args.spill_dir {
+        ev_opts.spill_dir = dir.clone();
+    }
+    // 0 spills every row at once: for tests.
+    ev_opts.buffer = args.sort_buffer << 20;
+    let mut detected = |s: &mut Session| {
+        if let Some(t) = triage.as_mut() {
+            t.apply(s);
+        }
+    };
+    let stats =
+        hunt::export::run::run_events(&mut session, readers.rx, &ev_opts, out, &mut detected)?;
+    if session
+        .sources
+        .iter()
+        .any(|s| s.state == pipeline::SourceState::Failed)
+    {
+        unreadable = true;
+    }
+    report::write_ingest_summary(&mut io::stderr().lock(), &session, args.verbose)?;
+    if args.verbose {
+        eprintln!(
+            "hunt events: {} events written ({} sorted through temporary runs)",
+            stats.written, stats.spilled
+        );
+    }
+    Ok(if unreadable {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

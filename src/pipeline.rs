@@ -147,6 +147,14 @@ pub struct Session {
     file_ranks: Vec<u64>,
     /// Record identities stored so far: a record loaded twice is stored once.
     pub seen: crate::dedup::Seen,
+    /// When set, every event kept (after dedup and enrichment) is also
+    /// pushed to [`Session::tapped`] for the caller to take (`hunt events`).
+    pub tap: bool,
+    /// Events kept since the caller last emptied this (only with `tap`).
+    pub tapped: Vec<Event>,
+    /// False: events are not stored (nor detected); only tapped. The
+    /// caller then keeps memory flat with [`Session::forget_strings`].
+    pub keep_events: bool,
 }
 
 impl Session {
@@ -167,7 +175,22 @@ impl Session {
             detect_time: Duration::ZERO,
             file_ranks: Vec::new(),
             seen: crate::dedup::Seen::default(),
+            tap: false,
+            tapped: Vec::new(),
+            keep_events: true,
         }
+    }
+
+    /// Empties the interner and the GeoIP cache keyed by its symbols, when
+    /// nothing refers to them: no event stored and none tapped and not taken.
+    /// Returns whether it did.
+    pub fn forget_strings(&mut self) -> bool {
+        if !self.store.is_empty() || !self.tapped.is_empty() {
+            return false;
+        }
+        self.store.strings = crate::store::Interner::default();
+        self.enricher.forget();
+        true
     }
 
     /// Registers the inputs a run will read (file ids are their positions).
@@ -353,8 +376,13 @@ impl Session {
                 *slot
             });
             self.enricher.apply(&mut ev, &mut self.store.strings);
-            let idx = self.store.append(ev);
-            self.pending.push(idx);
+            if self.tap {
+                self.tapped.push(ev);
+            }
+            if self.keep_events {
+                let idx = self.store.append(ev);
+                self.pending.push(idx);
+            }
         }
         copies
     }

@@ -105,6 +105,12 @@ impl Enricher {
         self.geo.as_ref()?.lookup(ip)
     }
 
+    /// Forgets the cached answers (their symbols belong to an interner
+    /// that is being emptied); the databases stay open.
+    pub fn forget(&mut self) {
+        self.cache = FxHashMap::default();
+    }
+
     /// Distinct IPs looked up so far.
     pub fn cached_ips(&self) -> usize {
         self.cache.len()
