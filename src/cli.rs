@@ -101,6 +101,30 @@ pub enum Command {
     Config,
     /// Work on the case: verdicts, notes, allowlist, export.
     Case(CaseArgs),
+    /// Print the detectors as queries for a data lake or SIEM (Spark SQL over
+    /// `hunt events --output parquet`, KQL for Sentinel/ADX, ES|QL for Elastic),
+    /// with the thresholds of the effective configuration.
+    Rules(RulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// Query language.
+    #[arg(long, value_enum)]
+    pub dialect: crate::lake::Dialect,
+    /// Only this detector (e.g. password_spray).
+    #[arg(long, value_name = "ID", value_parser = parse_detector)]
+    pub detector: Option<crate::finding::DetectorId>,
+}
+
+fn parse_detector(s: &str) -> Result<crate::finding::DetectorId, String> {
+    crate::finding::DetectorId::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = crate::finding::DetectorId::ALL
+            .iter()
+            .map(|d| d.as_str())
+            .collect();
+        format!("unknown detector `{s}`; use one of: {}", names.join(", "))
+    })
 }
 
 #[derive(Args, Debug)]
@@ -217,6 +241,13 @@ pub enum CaseCommand {
         /// Write to FILE instead of standard output.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Load the results of a `hunt rules` query run by Spark, Kusto or
+    /// Elasticsearch (JSON lines, JSON, the ES|QL response, or CSV with a
+    /// header) as open findings of the case, to triage with `hunt case verdict`.
+    ImportResults {
+        /// The exported result file.
+        file: PathBuf,
     },
     /// Test support: writes COUNT verdicts, printing each id once it is committed.
     #[command(hide = true)]

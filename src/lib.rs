@@ -40,6 +40,7 @@ pub mod export;
 pub mod finding;
 pub mod incident;
 pub mod ingest;
+pub mod lake;
 pub mod panics;
 pub mod pipeline;
 pub mod report;

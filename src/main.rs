@@ -80,6 +80,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Scan(args)) => scan(&cli.common, config, args),
+        Some(Command::Rules(args)) => {
+            let mut out = io::stdout().lock();
+            let queries = hunt::lake::queries(&config, args.dialect, args.detector);
+            if queries.is_empty() {
+                eprintln!("hunt rules: no enabled detector to print (see `hunt config`)");
+                return Ok(ExitCode::from(2));
+            }
+            for (i, q) in queries.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                write!(out, "{}", q.text())?;
+                if args.dialect == hunt::lake::Dialect::SparkSql {
+                    writeln!(out, ";")?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Events(args)) => events(&cli.common, config, args),
         Some(Command::Case(args)) => {
             hunt::triage::cli::run_case(&args.command, cli.common.case.as_deref(), &config)

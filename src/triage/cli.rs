@@ -67,6 +67,7 @@ fn verb(cmd: &CaseCommand) -> &'static str {
         CaseCommand::List => "list",
         CaseCommand::Export { .. } => "export",
         CaseCommand::VerdictLoop { .. } => "verdict-loop",
+        CaseCommand::ImportResults { .. } => "import-results",
     }
 }
 
@@ -122,6 +123,27 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
                 Some(file) => write_file(file, &text)?,
                 None => out.write_all(text.as_bytes())?,
             }
+        }
+        CaseCommand::ImportResults { file } => {
+            let case = open_case(path, config)?;
+            let done = crate::lake::import::import(&case, file)?;
+            for p in &done.loaded.problems {
+                eprintln!(
+                    "hunt case import-results: {}:{}: {}",
+                    clean(&file.display().to_string()),
+                    p.line,
+                    clean(&p.reason)
+                );
+            }
+            for f in &done.loaded.findings {
+                crate::report::write_jsonl(&mut out, &f.to_json())?;
+            }
+            eprintln!(
+                "hunt case import-results: {} finding(s) read ({} new to the case's open work), {} row(s) skipped",
+                done.loaded.findings.len(),
+                done.added,
+                done.loaded.problems.len()
+            );
         }
         CaseCommand::VerdictLoop { count, tag } => {
             // Test support: acknowledges each committed verdict on stdout, flushed.

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Spark equivalence check (issue 14 part 3), driven by tests/spark/run.sh.
+
+For each dataset (name=events-file): starts nothing itself but one local[2]
+SparkSession, registers the OCSF events (Parquet from `hunt events --output
+parquet`, or OCSF JSON lines) as the view `hunt_events`, runs every query of
+`hunt rules --dialect spark-sql`, writes the rows as JSON lines, loads them
+back with `hunt case import-results` (so hunt's own id for each lake finding
+is computed by hunt), and compares those ids with `hunt scan --output jsonl
+--include-suppressed` on the same logs. A finding on one side only must be
+listed in known_differences.txt with its reason; a listed difference that no
+longer occurs is an error too (the list stays true). Exit 0 only when every
+query ran and every difference is listed.
+
+Usage: compare.py HUNT KNOWN_DIFFERENCES WORKDIR name=EVENTS:SCAN_JSONL ...
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+
+def split_queries(text):
+    """The queries of `hunt rules`, split on their `-- hunt rule: <id>` marker."""
+    queries, cur, det = [], [], None
+    for line in text.splitlines():
+        if line.startswith("-- hunt rule:"):
+            if det is not None:
+                queries.append((det, "\n".join(cur)))
+            det, cur = line.split()[3], []
+        cur.append(line)
+    if det is not None:
+        queries.append((det, "\n".join(cur)))
+    return [(d, q.strip().rstrip(";")) for d, q in queries]
+
+
+def load_known(path):
+    """`dataset side finding-id  # reason` lines; a reason is required."""
+    known = {}
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, _, reason = line.partition("#")
+            parts = key.split()
+            if len(parts) < 3 or not reason.strip():
+                sys.exit(f"{path}:{n}: want `dataset side id [detector first_seen entity]  # reason`")
+            known[(parts[0], parts[1], parts[2])] = reason.strip()
+    return known
+
+
+def scan_findings(path):
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                v = json.loads(line)
+                who = v.get("user") or v.get("ip") or ""
+                out[v["id"]] = (v["detector"], v["first_seen"], who)
+    return out
+
+
+def main():
+    hunt, known_path, work = sys.argv[1:4]
+    datasets = [a.split("=", 1) for a in sys.argv[4:]]
+    known = load_known(known_path)
+    rules = subprocess.run([hunt, "rules", "--dialect", "spark-sql"], check=True,
+                           capture_output=True, text=True).stdout
+    queries = split_queries(rules)
+    if len(queries) < 10:
+        sys.exit(f"expected a query per detector, got {len(queries)}")
+
+    from pyspark.sql import SparkSession
+    spark = (SparkSession.builder.master("local[2]").appName("hunt-lake-equivalence")
+             .config("spark.sql.shuffle.partitions", "2")
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             # Small data: compiling generated code costs more than it saves.
+             .config("spark.sql.codegen.wholeStage", "false")
+             .config("spark.sql.session.timeZone", "America/New_York")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+
+    failures, seen = [], set()
+    for name, spec in datasets:
+        events, scan = spec.split(":", 1)
+        reader = spark.read.parquet if events.endswith(".parquet") else spark.read.json
+        frame = reader(events).cache()
+        print(f"{name}: {frame.count()} events from {events}", flush=True)
+        frame.createOrReplaceTempView("hunt_events")
+        rows_path = os.path.join(work, f"{name}.lake.jsonl")
+        counts = {}
+        with open(rows_path, "w", encoding="utf-8") as out:
+            for det, q in queries:
+                t0 = time.time()
+                try:
+                    rows = spark.sql(q).collect()
+                except Exception as e:  # a query that does not run is a failure, never a skip
+                    failures.append(f"{name}: {det}: query failed: {str(e).splitlines()[0]}")
+                    continue
+                counts[det] = len(rows)
+                for r in rows:
+                    out.write(json.dumps(r.asDict(recursive=True)) + "\n")
+                print(f"  {name} {det}: {len(rows)} row(s) in {time.time() - t0:.1f}s", flush=True)
+        case = os.path.join(work, f"{name}.case.sqlite")
+        imp = subprocess.run([hunt, "case", "import-results", rows_path, "--case", case],
+                             capture_output=True, text=True)
+        if imp.returncode != 0 or ", 0 row(s) skipped" not in imp.stderr:
+            failures.append(f"{name}: import-results failed or skipped rows: {imp.stderr.strip()}")
+        lake = {}
+        for line in imp.stdout.splitlines():
+            v = json.loads(line)
+            lake[v["id"]] = (v["detector"], v["first_seen"], v["entity"])
+        hunt_side = scan_findings(scan)
+        print(f"{name}: hunt scan {len(hunt_side)} finding(s), spark {len(lake)}")
+        for side, mine, other in (("only-in-spark", lake, hunt_side), ("only-in-scan", hunt_side, lake)):
+            for fid, (det, first, who) in sorted(mine.items(), key=lambda kv: kv[1]):
+                if fid in other:
+                    continue
+                key = (name, side, fid)
+                seen.add(key)
+                line = f"{name} {side} {fid} {det} {first} {who}"
+                if key in known:
+                    print(f"  known: {line}  # {known[key]}")
+                else:
+                    failures.append(f"unlisted difference: {line}")
+    for key, reason in known.items():
+        if key[0] in dict(datasets) and key not in seen:
+            failures.append(f"listed difference no longer occurs: {' '.join(key)}  # {reason}")
+        frame.unpersist()
+    spark.stop()
+    for f in failures:
+        print("FAIL", f)
+    print(f"spark equivalence: {len(datasets)} dataset(s), {len(queries)} queries, "
+          f"{len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
