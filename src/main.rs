@@ -83,6 +83,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Rules(args)) => {
             let mut out = io::stdout().lock();
             let queries = hunt::lake::queries(&config, args.dialect, args.detector);
+            let missing = hunt::lake::without_query(&config, args.dialect, args.detector);
+            if !missing.is_empty() {
+                let names: Vec<&str> = missing.iter().map(|d| d.as_str()).collect();
+                eprintln!(
+                    "hunt rules: no {} query yet for: {}",
+                    args.dialect.name(),
+                    names.join(", ")
+                );
+            }
             if queries.is_empty() {
                 eprintln!("hunt rules: no enabled detector to print (see `hunt config`)");
                 return Ok(ExitCode::from(2));

@@ -40,6 +40,7 @@ fn risk(f: &LakeFinding) -> u8 {
         DetectorId::BulkSend => 60,
         DetectorId::CloudRecon => 70,
         DetectorId::SessionAnomaly => 80,
+        _ => 50,
     }
 }
 
@@ -64,6 +65,11 @@ pub fn open_finding(f: &LakeFinding, source: &str) -> OpenFinding {
             title,
         },
         event_count: f.event_count,
+        why: format!(
+            "a {} query run by a lake engine (see `hunt rules`); imported from {}",
+            f.detector.as_str(),
+            source
+        ),
         details: json!({
             "source": "lake results",
             "file": source,

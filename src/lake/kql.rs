@@ -415,6 +415,8 @@ Uses
                 ],
             )
         }
+        // Issue 13's detectors and Sigma rules have no lake query yet.
+        _ => return None,
     })
 }
 

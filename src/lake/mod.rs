@@ -91,6 +91,24 @@ impl Query {
     }
 }
 
+/// Enabled detectors (all, or `only`) that have no query in `dialect` yet.
+pub fn without_query(
+    config: &Config,
+    dialect: Dialect,
+    only: Option<DetectorId>,
+) -> Vec<DetectorId> {
+    let have: Vec<DetectorId> = queries(config, dialect, only)
+        .iter()
+        .map(|q| q.detector)
+        .collect();
+    DetectorId::ALL
+        .iter()
+        .copied()
+        .filter(|d| only.is_none_or(|o| o == *d))
+        .filter(|d| enabled(config, *d) && !have.contains(d))
+        .collect()
+}
+
 /// The enabled detectors (all, or `only`) as queries in `dialect`.
 pub fn queries(config: &Config, dialect: Dialect, only: Option<DetectorId>) -> Vec<Query> {
     DetectorId::ALL
@@ -116,19 +134,7 @@ pub fn queries(config: &Config, dialect: Dialect, only: Option<DetectorId>) -> V
 
 /// Whether the configuration enables detector `d`.
 pub fn enabled(config: &Config, d: DetectorId) -> bool {
-    let c = &config.detectors;
-    match d {
-        DetectorId::CredentialStuffing => c.credential_stuffing.enabled,
-        DetectorId::PasswordSpray => c.password_spray.enabled,
-        DetectorId::ImpossibleTravel => c.impossible_travel.enabled,
-        DetectorId::HostingAsn => c.hosting_asn.enabled,
-        DetectorId::IdentityRisk => c.identity_risk.enabled,
-        DetectorId::LegacyAuth => c.legacy_auth.enabled,
-        DetectorId::InboxRule => c.inbox_rule.enabled,
-        DetectorId::BulkSend => c.bulk_send.enabled,
-        DetectorId::CloudRecon => c.cloud_recon.enabled,
-        DetectorId::SessionAnomaly => c.session_anomaly.enabled,
-    }
+    d.description().is_some_and(|x| (x.enabled)(config))
 }
 
 /// A list of lower-cased string literals quoted by `quote`, comma-separated.
