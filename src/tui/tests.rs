@@ -1210,3 +1210,32 @@ fn the_events_view_keeps_its_query_when_left_and_reopened() {
 
 /// Fit-and-finish tests (issue 12), kept apart so this file stays reviewable.
 mod fit;
+
+#[test]
+fn an_unnamed_analyst_is_shown_as_a_short_warning_on_a_120_column_bar() {
+    // With no `[case] analyst` and no $USER the name is the "unnamed analyst"
+    // fallback; its long hint did not fit at 120 columns and the segment was
+    // dropped, so the bar said nothing about who verdicts are recorded as.
+    let (mut session, _) = fixture::demo_session();
+    session.config.case.analyst = Some(crate::triage::UNNAMED_ANALYST.into());
+    let dir = tempfile::tempdir().unwrap();
+    let case = CaseLink::open(Some(&dir.path().join("case.sqlite")), &session.config);
+    let mut app = App::new(
+        session,
+        AppOptions {
+            keymap: Keymap::builtin(),
+            theme: Theme::builtin("default", ColorMode::None),
+            case,
+            now: chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
+        },
+    );
+    app.on_resize(120, 35);
+    let t = text(&draw(&app));
+    assert!(t.contains("analyst unnamed: set [case] analyst"), "{t}");
+    app.on_resize(200, 35);
+    let t = text(&draw(&app));
+    assert!(
+        t.contains("unnamed analyst (set `analyst` under [case]"),
+        "{t}"
+    );
+}

@@ -214,10 +214,15 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         segs.push((
             3,
             vec![Span::styled(
-                format!(
-                    "analyst {}",
-                    clean_width(&crate::triage::analyst_label(a), 72)
-                ),
+                if role == Role::Warning && area.width < 150 {
+                    // The long hint would push the segment off a narrow bar.
+                    "analyst unnamed: set [case] analyst".to_string()
+                } else {
+                    format!(
+                        "analyst {}",
+                        clean_width(&crate::triage::analyst_label(a), 72)
+                    )
+                },
                 base.patch(theme.style(role)),
             )],
         ));
