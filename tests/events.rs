@@ -329,3 +329,20 @@ fn the_library_helper_gives_the_events_as_json() {
         .iter()
         .any(|r| r["outcome"] == "failure" && r["client_app"] == "password"));
 }
+
+/// What issue 13's detectors read (the flags, protocol and transfer method)
+/// reaches the OCSF rows, so the lake queries can see it (the samples plant
+/// an enumeration, a push-bombing and ROPC/device-code sign-ins).
+#[test]
+fn ocsf_rows_carry_what_issue_13_detectors_read() {
+    let rows = events("ocsf");
+    let has = |key: &str, want: Value| rows.iter().any(|o| o["unmapped"][key] == want);
+    assert!(has("no_such_user", Value::Bool(true)));
+    assert!(has("mfa_denied", Value::Bool(true)));
+    assert!(has("protocol", Value::from("ropc")));
+    assert!(
+        has("protocol", Value::from("deviceCode"))
+            || has("transfer_method", Value::from("deviceCodeFlow"))
+    );
+    assert!(has("transfer_method", Value::from("deviceCodeFlow")));
+}

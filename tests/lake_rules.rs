@@ -99,8 +99,8 @@ fn every_spark_query_ends_with_a_semicolon() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(text.matches("-- hunt rule:").count(), 10);
-    assert_eq!(text.matches(";\n").count(), 10);
+    assert_eq!(text.matches("-- hunt rule:").count(), 17);
+    assert_eq!(text.matches(";\n").count(), 17);
 }
 
 fn import(dir: &Path, file: &Path) -> (Vec<Value>, String) {

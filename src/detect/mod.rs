@@ -76,6 +76,9 @@ registry! {
     NewCountry => new_country,
 }
 
+/// Events of one user closer than this are one MFA prompt (read by the lake queries).
+pub use mfa_fatigue::SAME_PROMPT_MS;
+
 use crate::config::Config;
 use crate::enrich::hosting::HostingNetworks;
 use crate::event::Event;

@@ -180,6 +180,16 @@ pub struct Unmapped<'a> {
     pub geo_from_db: bool,
     pub country_from_db: bool,
     pub asn_from_db: bool,
+    /// The source said the account does not exist (Entra 50034, Okta UNKNOWN_USER, ...).
+    pub no_such_user: bool,
+    /// An MFA prompt the user denied (Entra 500121, Okta push rejected).
+    pub mfa_denied: bool,
+    /// hunt's reading of the authentication protocol (`ropc`, `deviceCode`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<&'static str>,
+    /// How the session was first obtained (`deviceCodeFlow`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer_method: Option<&'static str>,
 }
 
 fn some(s: &str) -> Option<&str> {
@@ -368,6 +378,10 @@ pub fn ocsf<'a>(row: &'a Row, names: &'a Names) -> Ocsf<'a> {
             geo_from_db: flag(flags::GEO_FROM_DB),
             country_from_db: flag(flags::COUNTRY_FROM_DB),
             asn_from_db: flag(flags::ASN_FROM_DB),
+            no_such_user: flag(flags::NO_SUCH_USER),
+            mfa_denied: flag(flags::MFA_DENIED),
+            protocol: some(e.protocol.as_str()),
+            transfer_method: some(e.transfer.as_str()),
         },
     }
 }

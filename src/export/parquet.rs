@@ -36,7 +36,7 @@ pub enum Ty {
 
 /// Every leaf column: its dotted OCSF path and type. Children of one
 /// struct are listed together (the nesting is built from runs of equal prefixes).
-pub const LEAVES: [(&str, Ty); 61] = [
+pub const LEAVES: [(&str, Ty); 65] = [
     ("time", Ty::I64),
     ("class_uid", Ty::I32),
     ("class_name", Ty::Str),
@@ -98,6 +98,10 @@ pub const LEAVES: [(&str, Ty); 61] = [
     ("unmapped.geo_from_db", Ty::Bool),
     ("unmapped.country_from_db", Ty::Bool),
     ("unmapped.asn_from_db", Ty::Bool),
+    ("unmapped.no_such_user", Ty::Bool),
+    ("unmapped.mfa_denied", Ty::Bool),
+    ("unmapped.protocol", Ty::Str),
+    ("unmapped.transfer_method", Ty::Str),
 ];
 
 /// One leaf value (`None` = null).
@@ -182,6 +186,10 @@ pub fn cells<'a>(o: &'a Ocsf<'a>) -> Vec<Cell<'a>> {
         Bool(Some(u.geo_from_db)),
         Bool(Some(u.country_from_db)),
         Bool(Some(u.asn_from_db)),
+        Bool(Some(u.no_such_user)),
+        Bool(Some(u.mfa_denied)),
+        Str(u.protocol),
+        Str(u.transfer_method),
     ]
 }
 

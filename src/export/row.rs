@@ -5,7 +5,7 @@
 //! now and then (memory stays flat), so a row is copied out of it at once:
 //! as bytes (fixed fields, then each text field as a length and its UTF-8).
 
-use crate::event::{Event, Kind, Outcome, Record, Source};
+use crate::event::{AuthProtocol, Event, Kind, Outcome, Record, Source, TransferMethod};
 use crate::store::Interner;
 
 /// An event with owned text, and its arrival number (the store index when
@@ -48,6 +48,7 @@ pub fn encode(ev: &Event, strings: &Interner, seq: u64, out: &mut Vec<u8>) {
     out.extend_from_slice(&seq.to_le_bytes());
     out.extend_from_slice(&ev.time.to_le_bytes());
     out.extend_from_slice(&[ev.source as u8, ev.kind as u8, ev.outcome as u8, ev.flags]);
+    out.extend_from_slice(&[ev.protocol as u8, ev.transfer as u8]);
     out.extend_from_slice(&ev.asn.to_le_bytes());
     out.extend_from_slice(&ev.lat.to_le_bytes());
     out.extend_from_slice(&ev.lon.to_le_bytes());
@@ -93,6 +94,9 @@ pub fn decode(buf: &[u8]) -> Option<Row> {
     let mut ev = Record::<String>::new(time, source_of(source), kind_of(kind));
     ev.outcome = outcome_of(outcome);
     ev.flags = flags;
+    let [protocol, transfer] = c.take()?;
+    ev.protocol = protocol_of(protocol);
+    ev.transfer = transfer_of(transfer);
     ev.asn = u32::from_le_bytes(c.take()?);
     ev.lat = f32::from_le_bytes(c.take()?);
     ev.lon = f32::from_le_bytes(c.take()?);
@@ -164,6 +168,38 @@ fn outcome_of(b: u8) -> Outcome {
     .unwrap_or_default()
 }
 
+fn protocol_of(b: u8) -> AuthProtocol {
+    [
+        AuthProtocol::Unknown,
+        AuthProtocol::None,
+        AuthProtocol::OAuth2,
+        AuthProtocol::Ropc,
+        AuthProtocol::DeviceCode,
+        AuthProtocol::WsFederation,
+        AuthProtocol::Saml20,
+        AuthProtocol::AuthenticationTransfer,
+        AuthProtocol::NativeAuth,
+        AuthProtocol::ImplicitAccessTokenAndGetResponseMode,
+        AuthProtocol::Other,
+    ]
+    .into_iter()
+    .find(|p| *p as u8 == b)
+    .unwrap_or_default()
+}
+
+fn transfer_of(b: u8) -> TransferMethod {
+    [
+        TransferMethod::Unknown,
+        TransferMethod::None,
+        TransferMethod::DeviceCodeFlow,
+        TransferMethod::AuthenticationTransfer,
+        TransferMethod::Other,
+    ]
+    .into_iter()
+    .find(|t| *t as u8 == b)
+    .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +216,8 @@ mod tests {
         ev.operation = strings.intern("New-InboxRule");
         ev.access_key = strings.intern("AKIA\u{202e}x");
         ev.asn = 64500;
+        ev.protocol = AuthProtocol::Ropc;
+        ev.transfer = TransferMethod::DeviceCodeFlow;
         ev.lat = 52.5;
         ev.accuracy_km = 20;
         ev.origin.file = 3;
@@ -195,6 +233,10 @@ mod tests {
             (ev.time, ev.source, ev.kind, ev.outcome)
         );
         assert_eq!(row.ev.flags, ev.flags);
+        assert_eq!(
+            (row.ev.protocol, row.ev.transfer),
+            (AuthProtocol::Ropc, TransferMethod::DeviceCodeFlow)
+        );
         assert_eq!(row.ev.user, "alice@contoso.com");
         assert_eq!(row.ev.ip, "2001:db8::1");
         assert_eq!(row.ev.operation, "New-InboxRule");

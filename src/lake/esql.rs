@@ -361,7 +361,81 @@ pub fn query(config: &Config, d: DetectorId) -> Option<(String, Vec<String>)> {
                 bins("first_seen is the bin's first use, not the first of the differing pair"),
             )
         }
-        // Issue 13's detectors and Sigma rules have no lake query yet.
+        DetectorId::BruteForce => {
+            let b = &c.brute_force;
+            (
+                format!(
+                    "{SIGNINS}
+{OUTCOME}
+| WHERE outcome == \"failure\"
+| STATS event_count = COUNT(*), first_seen = MIN(@timestamp), last_seen = MAX(@timestamp),
+    ip = MIN(source.ip), evidence_ids = VALUES(event.id)
+    BY user, bin = BUCKET(@timestamp, {w})
+| WHERE event_count >= {min}
+| EVAL detector = \"brute_force\", entity = user, suppressed = false
+{KEEP}",
+                    w = span(b.window.ms()),
+                    min = b.min_failures,
+                ),
+                bins("a verified sign-in after the failures is not recorded (credential_stuffing reports it)"),
+            )
+        }
+        DetectorId::UserEnumeration => {
+            let e = &c.user_enumeration;
+            (
+                format!(
+                    "{SIGNINS}
+{OUTCOME}
+| WHERE outcome == \"failure\" AND code == \"50034\" AND source.ip IS NOT NULL
+| STATS accounts = COUNT_DISTINCT(user), event_count = COUNT(*), first_seen = MIN(@timestamp),
+    last_seen = MAX(@timestamp), evidence_ids = VALUES(event.id)
+    BY ip = source.ip, bin = BUCKET(@timestamp, {w})
+| WHERE accounts >= {min}
+| EVAL detector = \"user_enumeration\", entity = TO_STRING(ip), user = null, suppressed = false
+{KEEP}",
+                    w = span(e.window.ms()),
+                    min = e.min_accounts,
+                ),
+                bins("Entra sign-ins only (result 50034); hunt also reads Okta UNKNOWN_USER, sshd invalid users and Kerberos 0x6"),
+            )
+        }
+        DetectorId::SuspiciousClient => {
+            let s = &c.suspicious_client;
+            let mut any = Vec::new();
+            if s.ropc {
+                any.push(
+                    "TO_LOWER(azure.signinlogs.properties.authentication_protocol) == \"ropc\""
+                        .to_string(),
+                );
+            }
+            if s.device_code {
+                any.push(
+                    "TO_LOWER(azure.signinlogs.properties.authentication_protocol) == \"devicecode\" \
+                     OR TO_LOWER(azure.signinlogs.properties.original_transfer_method) == \"devicecodeflow\""
+                        .to_string(),
+                );
+            }
+            for a in &s.user_agents {
+                let a = a.trim().to_lowercase();
+                if !a.is_empty() {
+                    any.push(format!(
+                        "TO_LOWER(user_agent.original) LIKE {}",
+                        q(&format!("*{}*", a.replace('*', "\\*").replace('?', "\\?")))
+                    ));
+                }
+            }
+            let condition = if any.is_empty() {
+                "false".to_string()
+            } else {
+                any.join("\n    OR ")
+            };
+            (
+                grouped(d, &condition, s.group_window.ms()),
+                bins("original_transfer_method is read where the integration maps it"),
+            )
+        }
+        // Sigma rules have no lake query; the other detectors of issue 13
+        // need per-entity state across events that ES|QL cannot keep.
         _ => return None,
     })
 }

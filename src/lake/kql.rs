@@ -44,7 +44,9 @@ fn signins() -> String {
         ASN = tolong(AutonomousSystemNumber),
         RiskLevel = tostring(RiskLevelDuringSignIn), RiskState = tostring(RiskState),
         RiskEvents = tostring(RiskEventTypes_V2), HomeTenant = tostring(HomeTenantId),
-        ResourceTenant = tostring(ResourceTenantId), SessionId = tostring(SessionId)"
+        ResourceTenant = tostring(ResourceTenantId), SessionId = tostring(SessionId),
+        UserAgent = tostring(UserAgent), Protocol = tostring(AuthenticationProtocol),
+        Transfer = tostring(OriginalTransferMethod)"
     );
     format!(
         "let Signins = union isfuzzy=true
@@ -416,6 +418,154 @@ Uses
             )
         }
         // Issue 13's detectors and Sigma rules have no lake query yet.
+        DetectorId::BruteForce => {
+            let b = &c.brute_force;
+            let w = ts(b.window.ms());
+            (
+                format!(
+                    "{src}
+let Fails = Signins
+| where Outcome == \"failure\"
+| sort by User asc, TimeGenerated asc
+| extend Burst = row_window_session(TimeGenerated, 3650d, {w}, User != prev(User));
+let Crossings = Fails
+| join kind=inner (Fails | project User, T2 = TimeGenerated) on User
+| where T2 between ((TimeGenerated - {w}) .. TimeGenerated)
+| summarize InWindow = count(), WinFirst = min(T2) by User, Burst, TimeGenerated, EventId
+| where InWindow >= {min}
+| summarize First = min(WinFirst), Crossed = min(TimeGenerated) by User, Burst;
+let Bursts = Fails
+| join kind=inner Crossings on User, Burst
+| where TimeGenerated >= First
+| sort by TimeGenerated asc
+| summarize LastFail = max(TimeGenerated), Failures = count(), IP = take_any(IP),
+    FailIds = make_list(EventId, 45) by User, Burst, First, Crossed;
+let Oks = Signins | where Outcome in (\"success\", \"interrupted\")
+| project User, OkTime = TimeGenerated, OkId = EventId;
+Bursts
+| join kind=leftouter Oks on User
+| extend InWindow = OkTime > Crossed and OkTime <= LastFail + {w}
+| sort by OkTime asc
+| summarize FirstOk = minif(OkTime, InWindow), OkIds = make_list_if(OkId, InWindow, 1)
+    by User, Burst, First, LastFail, Failures, IP, tostring(FailIds)
+| extend Entity = User, Last = max_of(LastFail, coalesce(FirstOk, LastFail)),
+    Count = Failures + iff(isnull(FirstOk), 0, 1), Suppressed = false,
+    Ids = array_concat(todynamic(FailIds), OkIds)
+{out}",
+                    src = signins(),
+                    min = b.min_failures,
+                    out = out(d),
+                ),
+                vec![
+                    "a verified sign-in in the same second as the crossing failure may be \
+                      counted or not (hunt orders by arrival)"
+                        .into(),
+                ],
+            )
+        }
+        DetectorId::UserEnumeration => {
+            let e = &c.user_enumeration;
+            let w = ts(e.window.ms());
+            (
+                format!(
+                    "{src}
+let Fails = Signins
+| where Outcome == \"failure\" and Code == \"50034\" and isnotempty(IP)
+| sort by IP asc, TimeGenerated asc
+| extend Burst = row_window_session(TimeGenerated, 3650d, {w}, IP != prev(IP));
+let Crossings = Fails
+| join kind=inner (Fails | project IP, T2 = TimeGenerated, U2 = User) on IP
+| where T2 between ((TimeGenerated - {w}) .. TimeGenerated)
+| summarize Accounts = dcount(U2), WinFirst = min(T2) by IP, Burst, TimeGenerated, EventId
+| where Accounts >= {min}
+| summarize First = min(WinFirst) by IP, Burst;
+Fails
+| join kind=inner Crossings on IP, Burst
+| where TimeGenerated >= First
+| summarize Last = max(TimeGenerated), Count = count(), Ids = make_list(EventId, 50)
+    by IP, Burst, First
+| extend Entity = IP, User = \"\", Suppressed = false
+{out}",
+                    src = signins(),
+                    min = e.min_accounts,
+                    out = out(d),
+                ),
+                vec!["Entra sign-ins only (result 50034); hunt also reads Okta \
+                      UNKNOWN_USER, sshd invalid users and Kerberos 0x6; dcount is an \
+                      estimate (exact for small counts)"
+                    .into()],
+            )
+        }
+        DetectorId::SuspiciousClient => {
+            let s = &c.suspicious_client;
+            let mut any = Vec::new();
+            if s.ropc {
+                any.push("Protocol =~ \"ropc\"".to_string());
+            }
+            if s.device_code {
+                any.push(
+                    "Protocol =~ \"deviceCode\" or Transfer =~ \"deviceCodeFlow\"".to_string(),
+                );
+            }
+            for a in &s.user_agents {
+                let a = a.trim();
+                if !a.is_empty() {
+                    any.push(format!("UserAgent contains {}", q(a)));
+                }
+            }
+            let condition = if any.is_empty() {
+                "false".to_string()
+            } else {
+                any.join(" or ")
+            };
+            (
+                grouped(d, &condition, s.group_window.ms()),
+                vec![boundary.into()],
+            )
+        }
+        DetectorId::NewCountry => {
+            let n = &c.new_country;
+            (
+                format!(
+                    "{src}
+let Located = Signins
+| where Outcome == \"success\" and isnotempty(Country)
+| sort by User asc, TimeGenerated asc
+| extend Era = row_window_session(TimeGenerated, 36500d, {forget}, User != prev(User))
+| extend Baseline = row_number(0, User != prev(User) or Era != prev(Era));
+let Firsts = Located
+| summarize arg_min(TimeGenerated, *) by User, Era, Country
+| sort by User asc, Era asc, TimeGenerated asc
+| extend Rank = row_number(1, User != prev(User) or Era != prev(Era))
+| where Rank <= {max} and Baseline >= {min}
+| project User, Era, Country, First = TimeGenerated
+| sort by User asc, Era asc, First asc
+| extend Next = iff(User == next(User) and Era == next(Era), next(First), datetime(null));
+Located
+| join kind=inner Firsts on User, Era, Country
+| where TimeGenerated >= First and TimeGenerated < First + {g}
+    and (isnull(Next) or TimeGenerated < Next)
+| summarize Last = max(TimeGenerated), Count = count(), IP = take_any(IP),
+    Ids = make_list(EventId, 50) by User, First
+| extend Entity = User, Suppressed = false
+{out}",
+                    src = signins(),
+                    forget = ts(n.forget_after.ms()),
+                    max = n.max_countries,
+                    min = n.min_baseline,
+                    g = ts(n.group_window.ms()),
+                    out = out(d),
+                ),
+                vec![
+                    "a baseline restarts after a gap of more than forget_after (hunt: at \
+                      its next state sweep after that); sign-ins of one second keep the \
+                      table's order"
+                        .into(),
+                ],
+            )
+        }
+        // Sigma rules have no lake query; mfa_fatigue, slow_spray and
+        // distributed_spray have none in KQL yet.
         _ => return None,
     })
 }

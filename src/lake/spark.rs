@@ -67,6 +67,11 @@ fn source() -> String {
     NULLIF(api.operation, '') AS operation,
     unmapped.params AS params,
     NULLIF(unmapped.access_key, '') AS access_key,
+    COALESCE(CAST(unmapped.no_such_user AS BOOLEAN), false) AS no_such_user,
+    COALESCE(CAST(unmapped.mfa_denied AS BOOLEAN), false) AS mfa_denied,
+    NULLIF(unmapped.protocol, '') AS protocol,
+    NULLIF(unmapped.transfer_method, '') AS transfer_method,
+    NULLIF(http_request.user_agent, '') AS user_agent,
     named_struct('file', unmapped.file, 'offset', CAST(unmapped.offset AS BIGINT)) AS seq
   FROM {TABLE}
 )"
@@ -147,7 +152,19 @@ pub fn query(config: &Config, d: DetectorId) -> Option<(String, Vec<String>)> {
         DetectorId::BulkSend => bulk(c, &src),
         DetectorId::CloudRecon => recon(c, &src),
         DetectorId::SessionAnomaly => session(c, &src),
-        // Issue 13's detectors and Sigma rules have no lake query yet.
+        DetectorId::BruteForce => brute(c, &src),
+        DetectorId::NewCountry => new_country(c, &src),
+        DetectorId::UserEnumeration => enumeration(c, &src),
+        DetectorId::MfaFatigue => fatigue(c, &src),
+        DetectorId::SlowSpray => slow(c, &src),
+        DetectorId::DistributedSpray => distributed(c, &src),
+        DetectorId::SuspiciousClient => grouped(
+            d,
+            &src,
+            &client_condition(&c.suspicious_client, q),
+            c.suspicious_client.group_window.ms(),
+        ),
+        // Sigma rules have no lake query (their meaning comes from data).
         _ => return None,
     };
     Some((body, caveats))
@@ -790,6 +807,527 @@ FROM grouped",
              after it, not only within a window of the previous one"
                 .into(),
         ],
+    )
+}
+
+fn brute(c: &crate::config::DetectorsConfig, src: &str) -> (String, Vec<String>) {
+    let b = &c.brute_force;
+    let w = b.window.ms();
+    let body = format!(
+        "WITH {src},
+fails AS (
+  SELECT user_name, time_ms, seq, event_id, ip FROM ev
+  WHERE {SIGNIN_USER} AND outcome = 'failure'
+),
+framed AS (
+  SELECT *,
+    COUNT(*) OVER w AS in_window,
+    MIN(time_ms) OVER w AS win_first,
+    CASE WHEN time_ms - LAG(time_ms) OVER (PARTITION BY user_name ORDER BY time_ms, seq) <= {w}
+         THEN 0 ELSE 1 END AS new_burst
+  FROM fails
+  WINDOW w AS (PARTITION BY user_name ORDER BY time_ms RANGE BETWEEN {w} PRECEDING AND CURRENT ROW)
+),
+bursts AS (
+  SELECT *, SUM(new_burst) OVER (PARTITION BY user_name ORDER BY time_ms, seq
+                                 ROWS UNBOUNDED PRECEDING) AS burst
+  FROM framed
+),
+fired AS (
+  SELECT user_name, burst,
+    MIN(CASE WHEN in_window >= {min} THEN win_first END) AS first_ms,
+    MIN(CASE WHEN in_window >= {min} THEN named_struct('t', time_ms, 's', seq) END) AS crossed,
+    MAX(time_ms) AS last_fail
+  FROM bursts GROUP BY user_name, burst
+),
+grouped AS (
+  SELECT f.user_name, f.burst, f.first_ms, f.crossed, f.last_fail, COUNT(*) AS failures,
+    min_by(b.ip, named_struct('t', b.time_ms, 's', b.seq)) AS ip,
+    slice(array_sort(collect_list(named_struct('t', b.time_ms, 'id', b.event_id))), 1, 45) AS fail_ids
+  FROM fired f JOIN bursts b
+    ON b.user_name = f.user_name AND b.burst = f.burst AND b.time_ms >= f.first_ms
+  WHERE f.first_ms IS NOT NULL
+  GROUP BY f.user_name, f.burst, f.first_ms, f.crossed, f.last_fail
+),
+verified AS (
+  SELECT g.user_name, g.burst,
+    min_by(named_struct('t', o.time_ms, 'id', o.event_id), named_struct('t', o.time_ms, 's', o.seq)) AS ok
+  FROM grouped g JOIN ev o
+    ON o.user_name = g.user_name AND o.kind = 'signin' AND o.outcome IN ('success', 'interrupted')
+   AND named_struct('t', o.time_ms, 's', o.seq) > g.crossed AND o.time_ms <= g.last_fail + {w}
+  GROUP BY g.user_name, g.burst
+)
+SELECT
+{cols}
+FROM grouped g LEFT JOIN verified v ON v.user_name = g.user_name AND v.burst = g.burst",
+        min = b.min_failures,
+        cols = out(
+            DetectorId::BruteForce,
+            "g.user_name",
+            "g.user_name",
+            "g.ip",
+            "g.first_ms",
+            "greatest(g.last_fail, coalesce(v.ok.t, g.last_fail))",
+            "g.failures + IF(v.ok IS NULL, 0, 1)",
+            "false",
+            "concat(transform(g.fail_ids, x -> x.id), IF(v.ok IS NULL, array(), array(v.ok.id)))",
+        ),
+    );
+    (body, Vec::new())
+}
+
+fn new_country(c: &crate::config::DetectorsConfig, src: &str) -> (String, Vec<String>) {
+    let n = &c.new_country;
+    let g = n.group_window.ms();
+    let body = format!(
+        "WITH {src},
+located AS (
+  SELECT user_name, time_ms, seq, event_id, ip, country,
+    CASE WHEN time_ms - LAG(time_ms) OVER (PARTITION BY user_name ORDER BY time_ms, seq) > {forget}
+         THEN 1 ELSE 0 END AS forgot
+  FROM ev
+  WHERE {SIGNIN_USER} AND outcome = 'success' AND country IS NOT NULL
+),
+eras AS (
+  SELECT *, SUM(forgot) OVER (PARTITION BY user_name ORDER BY time_ms, seq
+                              ROWS UNBOUNDED PRECEDING) AS era
+  FROM located
+),
+ranked AS (
+  SELECT *,
+    ROW_NUMBER() OVER (PARTITION BY user_name, era ORDER BY time_ms, seq) - 1 AS baseline,
+    ROW_NUMBER() OVER (PARTITION BY user_name, era, country ORDER BY time_ms, seq) AS nth_here
+  FROM eras
+),
+firsts AS (
+  SELECT *,
+    ROW_NUMBER() OVER (PARTITION BY user_name, era ORDER BY time_ms, seq) AS country_rank
+  FROM ranked WHERE nth_here = 1
+),
+fired AS (
+  SELECT user_name, era, country, time_ms AS first_ms, seq AS first_seq,
+    LEAD(named_struct('t', time_ms, 's', seq)) OVER (PARTITION BY user_name, era
+                                                    ORDER BY time_ms, seq) AS next_first
+  FROM firsts
+  WHERE country_rank <= {max} AND baseline >= {min}
+),
+grouped AS (
+  SELECT f.user_name, f.country, f.first_ms, MAX(r.time_ms) AS last_ms, COUNT(*) AS sign_ins,
+    min_by(r.ip, named_struct('t', r.time_ms, 's', r.seq)) AS ip,
+    slice(array_sort(collect_list(named_struct('t', r.time_ms, 'id', r.event_id))), 1, 50) AS ids
+  FROM fired f JOIN ranked r
+    ON r.user_name = f.user_name AND r.era = f.era AND r.country = f.country
+   AND named_struct('t', r.time_ms, 's', r.seq) >= named_struct('t', f.first_ms, 's', f.first_seq)
+   AND r.time_ms < f.first_ms + {g}
+   AND (f.next_first IS NULL OR named_struct('t', r.time_ms, 's', r.seq) < f.next_first)
+  GROUP BY f.user_name, f.era, f.country, f.first_ms
+)
+SELECT
+{cols}
+FROM grouped",
+        forget = n.forget_after.ms(),
+        max = n.max_countries,
+        min = n.min_baseline,
+        cols = out(
+            DetectorId::NewCountry,
+            "user_name",
+            "user_name",
+            "ip",
+            "first_ms",
+            "last_ms",
+            "sign_ins",
+            "false",
+            "transform(ids, x -> x.id)",
+        ),
+    );
+    (
+        body,
+        vec![
+            "a user's baseline restarts after a gap of more than forget_after between \
+             located successes; hunt forgets at its next state sweep after that, so a \
+             gap just over forget_after may keep the baseline there"
+                .into(),
+        ],
+    )
+}
+
+fn enumeration(c: &crate::config::DetectorsConfig, src: &str) -> (String, Vec<String>) {
+    let e = &c.user_enumeration;
+    let w = e.window.ms();
+    let body = format!(
+        "WITH {src},
+fails AS (
+  SELECT ip, user_name, time_ms, seq, event_id FROM ev
+  WHERE {SIGNIN_USER} AND ip IS NOT NULL AND outcome = 'failure' AND no_such_user
+),
+framed AS (
+  SELECT *,
+    size(collect_set(user_name) OVER w) AS accounts_w,
+    MIN(time_ms) OVER w AS win_first,
+    CASE WHEN time_ms - LAG(time_ms) OVER (PARTITION BY ip ORDER BY time_ms, seq) <= {w}
+         THEN 0 ELSE 1 END AS new_burst
+  FROM fails
+  WINDOW w AS (PARTITION BY ip ORDER BY time_ms RANGE BETWEEN {w} PRECEDING AND CURRENT ROW)
+),
+bursts AS (
+  SELECT *, SUM(new_burst) OVER (PARTITION BY ip ORDER BY time_ms, seq
+                                 ROWS UNBOUNDED PRECEDING) AS burst
+  FROM framed
+),
+fired AS (
+  SELECT ip, burst,
+    MIN(CASE WHEN accounts_w >= {min} THEN win_first END) AS first_ms,
+    MAX(time_ms) AS last_ms
+  FROM bursts GROUP BY ip, burst
+),
+grouped AS (
+  SELECT f.ip, f.first_ms, f.last_ms, COUNT(*) AS attempts,
+    slice(array_sort(collect_list(named_struct('t', b.time_ms, 'id', b.event_id))), 1, 50) AS ids
+  FROM fired f JOIN bursts b ON b.ip = f.ip AND b.burst = f.burst AND b.time_ms >= f.first_ms
+  WHERE f.first_ms IS NOT NULL
+  GROUP BY f.ip, f.burst, f.first_ms, f.last_ms
+)
+SELECT
+{cols}
+FROM grouped",
+        min = e.min_accounts,
+        cols = out(
+            DetectorId::UserEnumeration,
+            "ip",
+            "CAST(NULL AS STRING)",
+            "ip",
+            "first_ms",
+            "last_ms",
+            "attempts",
+            "false",
+            "transform(ids, x -> x.id)",
+        ),
+    );
+    (body, Vec::new())
+}
+
+/// The suspicious-client condition: a ROPC or device-code flow, or a user
+/// agent containing a configured string (case-insensitive).
+pub(crate) fn client_condition(
+    s: &crate::config::SuspiciousClientConfig,
+    quote: fn(&str) -> String,
+) -> String {
+    let mut any = Vec::new();
+    if s.ropc {
+        any.push("coalesce(protocol, '') = 'ropc'".to_string());
+    }
+    if s.device_code {
+        any.push(
+            "coalesce(protocol, '') = 'deviceCode' OR coalesce(transfer_method, '') = 'deviceCodeFlow'"
+                .to_string(),
+        );
+    }
+    for a in &s.user_agents {
+        let a = a.trim().to_lowercase();
+        if !a.is_empty() {
+            any.push(format!(
+                "instr(lower(coalesce(user_agent, '')), {}) > 0",
+                quote(&a)
+            ));
+        }
+    }
+    if any.is_empty() {
+        "false".into()
+    } else {
+        format!("({})", any.join("\n    OR "))
+    }
+}
+
+fn fatigue(c: &crate::config::DetectorsConfig, src: &str) -> (String, Vec<String>) {
+    let m = &c.mfa_fatigue;
+    let w = m.window.ms();
+    let codes = if m.prompt_codes.is_empty() {
+        "false".to_string()
+    } else {
+        let list: Vec<String> = m.prompt_codes.iter().map(|x| q(x)).collect();
+        format!(
+            "(outcome = 'interrupted' AND result_code IN ({}))",
+            list.join(", ")
+        )
+    };
+    let burst_t = "STRUCT<first: BIGINT, last: BIGINT, n: BIGINT, ok: BOOLEAN, ip: STRING, ok_ip: STRING, ids: ARRAY<STRING>>";
+    let body = format!(
+        "WITH {src},
+marked AS (
+  SELECT user_name, time_ms, seq, event_id, ip, outcome = 'success' AS is_ok
+  FROM ev
+  WHERE {SIGNIN_USER}
+    AND (outcome = 'success' OR mfa_denied OR {codes})
+),
+folded AS (
+  SELECT user_name, aggregate(
+      array_sort(collect_list(named_struct('t', time_ms, 's', seq, 'ok', is_ok, 'ip', ip, 'id', event_id))),
+      named_struct('w', CAST(array() AS ARRAY<STRUCT<t: BIGINT, ip: STRING, id: STRING>>),
+                   'bs', CAST(array() AS ARRAY<{burst_t}>), 'live', false),
+      (acc, e) -> fold_step) AS st
+  FROM marked
+  WHERE user_name IN (SELECT user_name FROM marked WHERE NOT is_ok)
+  GROUP BY user_name
+),
+bursts AS (SELECT user_name, explode(st.bs) AS b FROM folded)
+SELECT
+{cols}
+FROM bursts",
+        cols = out(
+            DetectorId::MfaFatigue,
+            "user_name",
+            "user_name",
+            "coalesce(b.ok_ip, b.ip)",
+            "b.first",
+            "b.last",
+            "b.n + IF(b.ok, 1, 0)",
+            "false",
+            "slice(b.ids, 1, 50)",
+        ),
+    );
+    // The fold, one event at a time as hunt does: (1) forget prompts older
+    // than the window; a prompt (2) within 2 s of the last one kept is the
+    // same prompt, (3) else joins the open burst (no success yet, within a
+    // window of its last prompt), (4) else opens one when the window holds
+    // enough prompts; a success (5) ends the open burst as approved, or (6)
+    // opens an approved one when enough prompts precede it, and clears the
+    // prompts either way.
+    let pruned = format!("filter(acc.w, x -> x.t >= e.t - {w})");
+    let cur = "try_element_at(acc.bs, -1)";
+    let init = "slice(acc.bs, 1, size(acc.bs) - 1)";
+    let with_prompt =
+        format!("concat({pruned}, array(named_struct('t', e.t, 'ip', e.ip, 'id', e.id)))");
+    let step = format!(
+        "CASE
+        WHEN NOT e.ok AND size({pruned}) > 0 AND abs(e.t - try_element_at({pruned}, -1).t) < {same}
+          THEN named_struct('w', {pruned}, 'bs', acc.bs, 'live', acc.live)
+        WHEN NOT e.ok AND acc.live AND NOT {cur}.ok AND e.t <= {cur}.last + {w}
+          THEN named_struct('w', {with_prompt}, 'bs', concat({init}, array(named_struct(
+                 'first', {cur}.first, 'last', greatest({cur}.last, e.t), 'n', {cur}.n + 1,
+                 'ok', false, 'ip', {cur}.ip, 'ok_ip', {cur}.ok_ip,
+                 'ids', concat({cur}.ids, array(e.id))))), 'live', true)
+        WHEN NOT e.ok AND size({with_prompt}) >= {min_without}
+          THEN named_struct('w', {with_prompt}, 'bs', concat(acc.bs, array(named_struct(
+                 'first', {with_prompt}[0].t, 'last', e.t, 'n', CAST(size({with_prompt}) AS BIGINT),
+                 'ok', false, 'ip', {with_prompt}[0].ip, 'ok_ip', CAST(NULL AS STRING),
+                 'ids', transform({with_prompt}, x -> x.id)))), 'live', true)
+        WHEN NOT e.ok
+          THEN named_struct('w', {with_prompt}, 'bs', acc.bs, 'live', false)
+        WHEN acc.live AND NOT {cur}.ok AND e.t >= {cur}.last AND e.t <= {cur}.last + {w}
+          THEN named_struct('w', CAST(array() AS ARRAY<STRUCT<t: BIGINT, ip: STRING, id: STRING>>),
+                 'bs', concat({init}, array(named_struct(
+                 'first', {cur}.first, 'last', greatest({cur}.last, e.t), 'n', {cur}.n,
+                 'ok', true, 'ip', {cur}.ip, 'ok_ip', e.ip,
+                 'ids', concat({cur}.ids, array(e.id))))), 'live', true)
+        WHEN size(filter({pruned}, x -> x.t <= e.t)) >= {min_then}
+          THEN named_struct('w', CAST(array() AS ARRAY<STRUCT<t: BIGINT, ip: STRING, id: STRING>>),
+                 'bs', concat(acc.bs, array(named_struct(
+                 'first', {pruned}[0].t, 'last', greatest(try_element_at({pruned}, -1).t, e.t),
+                 'n', CAST(size({pruned}) AS BIGINT),
+                 'ok', true, 'ip', {pruned}[0].ip, 'ok_ip', e.ip,
+                 'ids', concat(transform({pruned}, x -> x.id), array(e.id))))), 'live', true)
+        ELSE named_struct('w', CAST(array() AS ARRAY<STRUCT<t: BIGINT, ip: STRING, id: STRING>>),
+                 'bs', acc.bs, 'live', acc.live)
+      END",
+        same = crate::detect::SAME_PROMPT_MS,
+        min_without = m.min_prompts_without_success,
+        min_then = m.min_prompts_then_success,
+    );
+    (body.replace("fold_step", &step), Vec::new())
+}
+
+fn slow(c: &crate::config::DetectorsConfig, src: &str) -> (String, Vec<String>) {
+    let s = &c.slow_spray;
+    let src = format!(
+        "{src},\nkeyed AS (SELECT *, ip AS net FROM ev WHERE {SIGNIN_USER} AND ip IS NOT NULL)"
+    );
+    let body = chained_spray(
+        DetectorId::SlowSpray,
+        &src,
+        c,
+        Chained {
+            window: s.window.ms(),
+            min_users: s.min_users,
+            min_ips: None,
+            max_success_users: s.max_success_users,
+            ok_cap: None,
+        },
+    );
+    (
+        body,
+        vec![format!(
+            "{TIES}; the signing-in user listed is the earliest"
+        )],
+    )
+}
+
+fn distributed(c: &crate::config::DetectorsConfig, src: &str) -> (String, Vec<String>) {
+    let s = &c.distributed_spray;
+    let v4 = "ip RLIKE '^[0-9]{1,3}([.][0-9]{1,3}){3}$'";
+    let src = format!(
+        "{src},
+keyed AS (
+  SELECT *, CASE WHEN asn <> 0 THEN concat('AS', CAST(asn AS STRING))
+                 WHEN {v4} THEN concat(regexp_extract(ip, '^([0-9]+[.][0-9]+[.][0-9]+)[.]', 1), '.0/24')
+            END AS net
+  FROM ev WHERE {SIGNIN_USER} AND ip IS NOT NULL
+)"
+    );
+    let body = chained_spray(
+        DetectorId::DistributedSpray,
+        &src,
+        c,
+        Chained {
+            window: s.window.ms(),
+            min_users: s.min_users,
+            min_ips: Some(s.min_ips),
+            max_success_users: s.max_success_users,
+            ok_cap: Some(10),
+        },
+    );
+    (
+        body,
+        vec![format!(
+            "{TIES}; an IPv6 address without an AS number (hunt: its /48) and an IPv4 \
+             address written with leading zeros are not grouped; the signing-in user listed \
+             is the earliest"
+        )],
+    )
+}
+
+const TIES: &str = "failures of one millisecond are counted together in the windows (hunt \
+                    counts them one at a time, so the millisecond a spray turns fast may differ)";
+
+/// What differs between `slow_spray` (one IP) and `distributed_spray` (one network).
+struct Chained {
+    window: i64,
+    min_users: u32,
+    min_ips: Option<u32>,
+    max_success_users: u32,
+    /// Verified sign-ins counted into event_count at most (`None`: all).
+    ok_cap: Option<u32>,
+}
+
+/// A spray over the CTE `keyed` (sign-ins with an IP and their `net`)
+/// that `password_spray` did not report: failures chain while they keep
+/// coming within the long window of the previous one and no IP turns fast
+/// (`password_spray`'s thresholds in its window: that ends the chain and
+/// keeps the network quiet for a long window); a chain fires at its first
+/// failure whose long window holds enough users (and IPs), from that
+/// window's first failure. Verified sign-ins from the network since then
+/// (and until the next failure after the chain, or a window after its last)
+/// decide suppression.
+fn chained_spray(
+    d: DetectorId,
+    src: &str,
+    c: &crate::config::DetectorsConfig,
+    k: Chained,
+) -> String {
+    let p = &c.password_spray;
+    let (w, fw) = (k.window, p.window.ms());
+    let fast_part = if k.min_ips.is_some() {
+        "net, ip"
+    } else {
+        "net"
+    };
+    let ips_ok = match k.min_ips {
+        Some(n) => format!(" AND ips_w >= {n}"),
+        None => String::new(),
+    };
+    let ok_events = match k.ok_cap {
+        Some(n) => format!("least(coalesce(o.ok_events, 0), {n})"),
+        None => "coalesce(o.ok_events, 0)".into(),
+    };
+    format!(
+        "WITH {src},
+fails AS (
+  SELECT net, ip, user_name, time_ms, seq, event_id FROM keyed
+  WHERE outcome = 'failure' AND net IS NOT NULL
+),
+framed AS (
+  SELECT *,
+    size(collect_set(user_name) OVER fast_w) >= {fast_users}
+      AND COUNT(*) OVER fast_w >= {fast_attempts} AS fast,
+    size(collect_set(user_name) OVER long_w) AS users_w,
+    size(collect_set(ip) OVER long_w) AS ips_w,
+    MIN(time_ms) OVER long_w AS win_first,
+    LAG(time_ms) OVER o AS prev_ms
+  FROM fails
+  WINDOW fast_w AS (PARTITION BY {fast_part} ORDER BY time_ms RANGE BETWEEN {fw} PRECEDING AND CURRENT ROW),
+         long_w AS (PARTITION BY net ORDER BY time_ms RANGE BETWEEN {w} PRECEDING AND CURRENT ROW),
+         o AS (PARTITION BY net ORDER BY time_ms, seq)
+),
+marked AS (
+  SELECT *,
+    MAX(CASE WHEN fast THEN time_ms END) OVER (PARTITION BY net ORDER BY time_ms, seq
+      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS fast_before,
+    LAG(fast) OVER (PARTITION BY net ORDER BY time_ms, seq) AS prev_fast,
+    LEAD(named_struct('t', time_ms, 's', seq)) OVER (PARTITION BY net ORDER BY time_ms, seq) AS next_row
+  FROM framed
+),
+chained AS (
+  SELECT *,
+    SUM(CASE WHEN prev_ms IS NULL OR prev_fast OR time_ms - prev_ms > {w} THEN 1 ELSE 0 END)
+      OVER (PARTITION BY net ORDER BY time_ms, seq ROWS UNBOUNDED PRECEDING) AS chain,
+    NOT fast AND users_w >= {min_users}{ips_ok}
+      AND (fast_before IS NULL OR fast_before < time_ms - {w}) AS can_start
+  FROM marked
+),
+fired AS (
+  SELECT net, chain,
+    min_by(win_first, named_struct('t', time_ms, 's', seq)) FILTER (WHERE can_start) AS first_ms,
+    MIN(named_struct('t', time_ms, 's', seq)) FILTER (WHERE can_start) AS started,
+    MAX(time_ms) AS last_ms,
+    max_by(next_row, named_struct('t', time_ms, 's', seq)) AS after
+  FROM chained WHERE NOT fast
+  GROUP BY net, chain
+),
+spray AS (
+  SELECT f.net, f.chain, f.first_ms, f.started, f.last_ms, f.after, COUNT(*) AS attempts,
+    min_by(b.ip, named_struct('t', b.time_ms, 's', b.seq)) AS first_ip,
+    slice(array_sort(collect_list(named_struct('t', b.time_ms, 'id', b.event_id))), 1, 40) AS fail_ids
+  FROM fired f JOIN chained b
+    ON b.net = f.net AND b.chain = f.chain AND NOT b.fast AND b.time_ms >= f.first_ms
+  WHERE f.first_ms IS NOT NULL
+  GROUP BY f.net, f.chain, f.first_ms, f.started, f.last_ms, f.after
+),
+verified AS (
+  SELECT s.net, s.chain, o.user_name, o.event_id, o.time_ms,
+    named_struct('t', o.time_ms, 's', o.seq) < s.started AS before_start,
+    named_struct('t', o.time_ms, 's', o.seq) AS at
+  FROM spray s JOIN keyed o
+    ON o.net = s.net AND o.outcome IN ('success', 'interrupted')
+   AND o.time_ms >= s.first_ms AND o.time_ms <= s.last_ms + {w}
+   AND (s.after IS NULL OR named_struct('t', o.time_ms, 's', o.seq) < s.after)
+),
+counted AS (
+  SELECT net, chain, COUNT(*) AS ok_events, size(collect_set(user_name)) AS ok_users,
+    min_by(user_name, at) AS first_ok_user,
+    slice(array_sort(collect_list(named_struct('t', time_ms, 'id', event_id))), 1, 10) AS ok_ids
+  FROM (
+    SELECT net, chain, user_name, max_by(event_id, at) AS event_id, MAX(time_ms) AS time_ms, MAX(at) AS at
+    FROM verified WHERE before_start GROUP BY net, chain, user_name
+    UNION ALL
+    SELECT net, chain, user_name, event_id, time_ms, at FROM verified WHERE NOT before_start
+  ) GROUP BY net, chain
+)
+SELECT
+{cols}
+FROM spray s LEFT JOIN counted o ON o.net = s.net AND o.chain = s.chain",
+        fast_users = p.min_users,
+        fast_attempts = p.min_attempts,
+        min_users = k.min_users,
+        cols = out(
+            d,
+            "s.net",
+            "o.first_ok_user",
+            "s.first_ip",
+            "s.first_ms",
+            "s.last_ms",
+            &format!("s.attempts + {ok_events}"),
+            &format!("coalesce(o.ok_users, 0) > {}", k.max_success_users),
+            "concat(transform(s.fail_ids, x -> x.id), transform(coalesce(o.ok_ids, array()), x -> x.id))",
+        ),
     )
 }
 

@@ -10,7 +10,7 @@ require(dir + '/@kusto/language-service-next/bridge.js');
 require(dir + '/@kusto/language-service-next/Kusto.Language.Bridge.js');
 const fs = require('fs');
 const K = Kusto.Language;
-const signin = '(TimeGenerated:datetime, Id:string, UserPrincipalName:string, IPAddress:string, ResultType:string, ClientAppUsed:string, AuthenticationRequirement:string, LocationDetails:dynamic, AutonomousSystemNumber:string, RiskLevelDuringSignIn:string, RiskState:string, RiskEventTypes_V2:string, HomeTenantId:string, ResourceTenantId:string, SessionId:string)';
+const signin = '(TimeGenerated:datetime, Id:string, UserPrincipalName:string, IPAddress:string, ResultType:string, ClientAppUsed:string, AuthenticationRequirement:string, LocationDetails:dynamic, AutonomousSystemNumber:string, RiskLevelDuringSignIn:string, RiskState:string, RiskEventTypes_V2:string, HomeTenantId:string, ResourceTenantId:string, SessionId:string, UserAgent:string, AuthenticationProtocol:string, OriginalTransferMethod:string)';
 const tables = [
   new K.Symbols.TableSymbol.$ctor7('SigninLogs', signin, null),
   new K.Symbols.TableSymbol.$ctor7('AADNonInteractiveUserSignInLogs', signin.replace('LocationDetails:dynamic', 'LocationDetails:string'), null),

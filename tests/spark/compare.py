@@ -116,7 +116,7 @@ def main():
             lake[v["id"]] = (v["detector"], v["first_seen"], v["entity"])
         hunt_side = scan_findings(scan)
         # Only detectors `hunt rules` prints a Spark query for are compared
-        # (issue 13's detectors and Sigma rules have none yet: said aloud).
+        # (Sigma rules have none: said aloud).
         with_query = {det for det, _ in queries}
         skipped = {}
         for fid, (det, _, _) in list(hunt_side.items()):
