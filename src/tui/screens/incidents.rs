@@ -60,6 +60,19 @@ pub fn render(app: &App, st: &IncidentsState, body: Rect, buf: &mut Buffer) {
     let wide = body.width >= 120;
     let height = table::rows_area(body).height as usize;
     let (from, visible) = st.pos.visible(&all, height);
+    // The owner column is as wide as the owners shown (most are "-" early in
+    // a shift), so the title gets the rest.
+    let owner_cap = if wide { 16 } else { 10 };
+    let owner_w = visible
+        .iter()
+        .map(|(_, _, o)| {
+            o.as_deref().map_or(1, |o| {
+                unicode_width::UnicodeWidthStr::width(clean_width(o, owner_cap).as_str())
+            })
+        })
+        .max()
+        .unwrap_or(1)
+        .clamp(5, owner_cap) as u16;
     let rows: Vec<Row> = visible
         .iter()
         .map(|(i, status, owner)| {
@@ -84,7 +97,7 @@ pub fn render(app: &App, st: &IncidentsState, body: Rect, buf: &mut Buffer) {
         Constraint::Length(4),
         Constraint::Length(12),
         Constraint::Length(6),
-        Constraint::Length(if wide { 16 } else { 10 }),
+        Constraint::Length(owner_w),
         Constraint::Length(3),
     ];
     if wide {
