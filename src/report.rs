@@ -289,14 +289,20 @@ pub fn write_ingest_summary(
     } else {
         String::new()
     };
+    // Without stored events (`hunt events` other than timesketch) nothing was
+    // detected: saying "0 findings" would read as "nothing found".
+    let findings = if session.keep_events {
+        format!(", {} findings", session.findings.len())
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "hunt: {} input(s), {} events, {} records ignored, {} problems{duplicates}, {} findings",
+        "hunt: {} input(s), {} events, {} records ignored, {} problems{duplicates}{findings}",
         session.sources.len(),
         events,
         ignored,
         problems,
-        session.findings.len()
     )?;
     if verbose {
         let st = &session.store;

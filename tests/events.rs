@@ -346,3 +346,30 @@ fn ocsf_rows_carry_what_issue_13_detectors_read() {
     );
     assert!(has("transfer_method", Value::from("deviceCodeFlow")));
 }
+
+#[test]
+fn the_summary_does_not_claim_zero_findings_when_nothing_was_detected() {
+    // `hunt events --output jsonl` runs no detector: its summary said
+    // "0 findings", which reads as "nothing suspicious". Timesketch does
+    // detect, and says how many it found.
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let run = |format: &str| {
+        let out = Command::cargo_bin("hunt")
+            .unwrap()
+            .env("XDG_CONFIG_HOME", "/nonexistent")
+            .args(["events", "--output", format, "-o", "/dev/null"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let plain = run("jsonl");
+    assert!(
+        plain.contains(" events, ") && !plain.contains("findings"),
+        "{plain}"
+    );
+    let sketch = run("timesketch");
+    assert!(sketch.contains(" findings"), "{sketch}");
+    assert!(!sketch.contains(" 0 findings"), "{sketch}");
+}
