@@ -11,6 +11,7 @@
 //! - [`incident`]: grouping related findings into incidents (rules from the config, manual moves).
 //! - [`report`]: `hunt scan` output (table, JSONL, CSV).
 //! - [`export`]: `hunt events`: normalized events as JSONL, CSV, OCSF JSON, OCSF Parquet, Timesketch.
+//! - [`lake`]: `hunt rules` (the detectors as Spark SQL, KQL and ES|QL queries) and lake results read back as findings.
 //! - [`triage`]: the case file (verdicts, notes, allowlist) and applying it to findings.
 //! - [`tui`]: the interactive workbench (`hunt [PATH…]`); nothing above imports it.
 //! - [`panics`]: what a panic becomes (a reported problem, exit 2), never a silent loss.
