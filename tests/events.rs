@@ -373,3 +373,32 @@ fn the_summary_does_not_claim_zero_findings_when_nothing_was_detected() {
     assert!(sketch.contains(" findings"), "{sketch}");
     assert!(!sketch.contains(" 0 findings"), "{sketch}");
 }
+
+#[test]
+fn jsonl_events_carry_the_entra_details_flags_and_protocol() {
+    // The Entra sign-in details (app id, resource, status detail, ...), the
+    // protocol and the issue-13 flags were in the event but not in hunt's
+    // own export model.
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let rows = lines(&hunt(&[
+        "events",
+        "--output",
+        "jsonl",
+        root.join("entra").to_str().unwrap(),
+    ]));
+    assert!(
+        rows.iter().any(|r| r["mfa_denied"] == true),
+        "no MFA denial"
+    );
+    assert!(rows.iter().any(|r| r["no_such_user"] == true), "no 50034");
+    assert!(
+        rows.iter().any(|r| r["protocol"] == "ropc"),
+        "no ROPC sign-in"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r["extra"].as_object().is_some_and(|o| !o.is_empty())
+                || r["extra"].as_array().is_some_and(|a| !a.is_empty())),
+        "no Entra details"
+    );
+}

@@ -28,7 +28,7 @@ pub enum Val<'a> {
 }
 
 /// Column names, in output order (the CSV header).
-pub const COLUMNS: [&str; 38] = [
+pub const COLUMNS: [&str; 44] = [
     "time",
     "time_ms",
     "source",
@@ -57,11 +57,17 @@ pub const COLUMNS: [&str; 38] = [
     "operation",
     "params",
     "access_key",
+    "protocol",
+    "transfer",
+    "extra",
     "is_proxy",
     "interactive",
     "geo_from_db",
     "country_from_db",
     "asn_from_db",
+    "no_such_user",
+    "mfa_denied",
+    "threat_suspected",
     "file",
     "format",
     "line",
@@ -70,7 +76,7 @@ pub const COLUMNS: [&str; 38] = [
 ];
 
 /// The values of [`COLUMNS`] for one row, in the same order.
-pub fn columns<'a>(row: &'a Row, names: &'a Names) -> [Val<'a>; 38] {
+pub fn columns<'a>(row: &'a Row, names: &'a Names) -> [Val<'a>; 44] {
     let e = &row.ev;
     let flag = |f: u8| Val::Bool(e.flags & f != 0);
     [
@@ -102,11 +108,17 @@ pub fn columns<'a>(row: &'a Row, names: &'a Names) -> [Val<'a>; 38] {
         Val::Str(&e.operation),
         Val::Params(&e.params),
         Val::Str(&e.access_key),
+        Val::Str(e.protocol.as_str()),
+        Val::Str(e.transfer.as_str()),
+        Val::Params(&e.extra),
         flag(flags::IS_PROXY),
         Val::Bool(e.flags & flags::NON_INTERACTIVE == 0),
         flag(flags::GEO_FROM_DB),
         flag(flags::COUNTRY_FROM_DB),
         flag(flags::ASN_FROM_DB),
+        flag(flags::NO_SUCH_USER),
+        flag(flags::MFA_DENIED),
+        flag(flags::THREAT_SUSPECTED),
         Val::Str(names.file(e.origin.file)),
         Val::Str(names.format(e.origin.file)),
         Val::Int(i64::from(e.origin.line)),

@@ -17,7 +17,7 @@ pub struct Row {
 }
 
 /// Text fields in encoding order.
-const TEXTS: usize = 19;
+const TEXTS: usize = 20;
 
 fn texts<S: Copy>(e: &Record<S>) -> [S; TEXTS] {
     [
@@ -40,6 +40,7 @@ fn texts<S: Copy>(e: &Record<S>) -> [S; TEXTS] {
         e.operation,
         e.params,
         e.access_key,
+        e.extra,
     ]
 }
 
@@ -109,7 +110,7 @@ pub fn decode(buf: &[u8]) -> Option<Row> {
     for slot in &mut t {
         *slot = c.text()?;
     }
-    let [user, ip, result_code, app, client_app, auth_requirement, country, city, as_org, user_agent, risk_level, risk_state, risk_events, home_tenant, resource_tenant, session_id, operation, params, access_key] =
+    let [user, ip, result_code, app, client_app, auth_requirement, country, city, as_org, user_agent, risk_level, risk_state, risk_events, home_tenant, resource_tenant, session_id, operation, params, access_key, extra] =
         t;
     ev.user = user;
     ev.ip = ip;
@@ -130,6 +131,7 @@ pub fn decode(buf: &[u8]) -> Option<Row> {
     ev.operation = operation;
     ev.params = params;
     ev.access_key = access_key;
+    ev.extra = extra;
     Some(Row { ev, seq })
 }
 
@@ -215,6 +217,7 @@ mod tests {
         ev.ip = strings.intern("2001:db8::1");
         ev.operation = strings.intern("New-InboxRule");
         ev.access_key = strings.intern("AKIA\u{202e}x");
+        ev.extra = strings.intern("app_id=00000002");
         ev.asn = 64500;
         ev.protocol = AuthProtocol::Ropc;
         ev.transfer = TransferMethod::DeviceCodeFlow;
@@ -241,6 +244,9 @@ mod tests {
         assert_eq!(row.ev.ip, "2001:db8::1");
         assert_eq!(row.ev.operation, "New-InboxRule");
         assert_eq!(row.ev.access_key, "AKIA\u{202e}x");
+        // The Entra details (issue 13) travel too: the encoding listed its
+        // text fields by hand and had missed this one.
+        assert_eq!(row.ev.extra, "app_id=00000002");
         assert_eq!(row.ev.city, "");
         assert!(row.ev.lon.is_nan() && row.ev.lat == 52.5);
         assert_eq!((row.ev.asn, row.ev.accuracy_km), (64500, 20));
