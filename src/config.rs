@@ -23,6 +23,12 @@ impl Span {
         self.0
     }
 
+    /// The longest span accepted: 100 years. Event times (milliseconds, at
+    /// most year 9999) plus or minus any window, and the sums and products
+    /// detectors take of windows, stay far inside `i64`; a longer "window" is
+    /// a typo that would otherwise overflow and switch a detector off.
+    pub const MAX: Span = Span(36_500 * 86_400_000);
+
     /// A span, or `None` when `s` is not one or does not fit (never wraps).
     pub fn parse(s: &str) -> Option<Span> {
         Span::parse_checked(s).ok()
@@ -49,11 +55,14 @@ impl Span {
         let too_long = || {
             format!(
                 "`{s}` is too long a duration (at most {}d)",
-                i64::MAX / 86_400_000
+                Span::MAX.0 / 86_400_000
             )
         };
         let n: i64 = n.parse().map_err(|_| too_long())?;
-        let ms = n.checked_mul(mult).ok_or_else(too_long)?;
+        let ms = n
+            .checked_mul(mult)
+            .filter(|ms| *ms <= Span::MAX.0)
+            .ok_or_else(too_long)?;
         Ok(Span(ms))
     }
 }
@@ -1282,6 +1291,11 @@ mod tests {
                 "too long",
             ),
             (
+                "[detectors.cloud_recon]\nwindow = \"106751991166d\"\n",
+                "detectors.cloud_recon.window",
+                "too long",
+            ),
+            (
                 "[detectors.password_spray]\nmin_users = 3\nwindow = \"0m\"\n",
                 "detectors.password_spray.window",
                 "not longer than zero",
@@ -1386,6 +1400,11 @@ mod tests {
         assert_eq!(Span::parse("90s").unwrap().to_string(), "90s");
         assert_eq!(Span::parse("x"), None);
         assert_eq!(Span::parse("106751991168d"), None);
+        // Fits an i64 of milliseconds but overflows `time + window`: it
+        // switched cloud_recon and session_anomaly off.
+        assert_eq!(Span::parse("106751991166d"), None);
+        assert_eq!(Span::parse("36500d"), Some(Span::MAX));
+        assert_eq!(Span::parse("36501d"), None);
         assert_eq!(Span::parse("0s"), Some(Span(0)));
         assert_eq!(Span::parse("h"), None);
     }

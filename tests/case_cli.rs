@@ -365,7 +365,7 @@ fn markdown_report_is_a_hand_off() {
         "#### High (1)",
         "Impossible travel NL → BR",
         "**Verdict: true_positive** by carol",
-        "confirmed \\| escalated &lt;b&gt;",
+        "confirmed \\| escalated &lt;b>",
         "earlier: false_positive by carol",
         "reset password",
         "| 1 | asn | `AS9009` | all | M247 VPN | carol |",

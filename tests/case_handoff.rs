@@ -84,8 +84,9 @@ fn a_scan_with_a_case_is_recorded_and_its_open_work_comes_first() {
     );
 
     let md = ok(d, &["case", "export", "--format", "markdown"]);
-    assert!(!md.contains("Last scan recorded: none"), "{md}");
-    assert!(md.contains("- Last scan recorded: 20"), "{md}");
+    assert!(!md.contains("Last session recorded: none"), "{md}");
+    assert!(md.contains("- Last session recorded: 20"), "{md}");
+    assert!(md.contains(" by hunt scan ("), "{md}");
     let open = md.find("## Open work").expect("open work section");
     let decided = md.find("## Decided").expect("decided section");
     let allow = md.find("## Allowlist").expect("allowlist section");
@@ -117,7 +118,7 @@ fn a_scan_with_a_case_is_recorded_and_its_open_work_comes_first() {
     // Why each fired, from the detector's own description and typed details.
     assert!(
         open_text.contains("- Why it fired: One IP failed for at least 5 distinct users")
-            && open_text.contains(r"Values: failed\_users 12 ≥ min\_users 5"),
+            && open_text.contains("Values: failed_users 12 ≥ min_users 5"),
         "{open_text}"
     );
     // Untriaged findings by severity: no critical after the first high.
@@ -197,10 +198,16 @@ fn a_case_made_by_the_first_schema_opens_and_exports() {
     std::fs::rename(&path, dir.path().join("case.sqlite")).unwrap();
     let md = ok(dir.path(), &["case", "export"]);
     assert!(
-        md.contains("Last scan recorded: 2026-03-01T10:00:00.000Z"),
+        md.contains("Last session recorded: 2026-03-01T10:00:00.000Z"),
         "{md}"
     );
     assert!(md.contains("No scan recorded its sources yet."), "{md}");
+    // An old record without its open work says it cannot tell, never "nothing open".
+    assert!(!md.contains("Nothing open"), "{md}");
+    assert!(
+        md.contains("Unknown: no scan or workbench session is recorded"),
+        "{md}"
+    );
 }
 
 #[test]

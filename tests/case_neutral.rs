@@ -79,4 +79,24 @@ fn crafted_case_columns_never_reach_the_terminal_raw() {
         "export markdown",
         &hunt(d, &["case", "export", "--format", "markdown"]),
     );
+    // The confirmation lines of `note` and `verdict` describe the finding
+    // from the same crafted columns (the detector went through raw).
+    assert_neutral("note", &hunt(d, &["case", "note", ID, "checked"]));
+    assert_neutral(
+        "verdict",
+        &hunt(d, &["case", "verdict", ID, "true_positive"]),
+    );
+    for c in ['\u{1b}', '\u{202e}', '\u{9b}'] {
+        let evil = format!("x{c}]0;owned\u{7}");
+        let db = rusqlite::Connection::open(d.join("case.sqlite")).unwrap();
+        db.execute("UPDATE finding SET detector = ?1", [&evil])
+            .unwrap();
+        drop(db);
+        let out = hunt(d, &["case", "note", ID, "again"]);
+        assert!(
+            !out.contains(c),
+            "note printed U+{:04X} raw:\n{out}",
+            c as u32
+        );
+    }
 }

@@ -533,3 +533,122 @@ fn a_spray_with_success_incident_is_judged_in_bulk_and_handed_off_and_survives_a
         .collect();
     assert_eq!(active.len(), 1, "{states:?}");
 }
+
+/// All unsuppressed finding ids of `hunt scan` on the samples.
+fn open_findings_of_scan() -> Vec<String> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hunt"))
+        .current_dir(root())
+        .env_remove("HUNT_CASE")
+        .args([
+            "scan",
+            "--output",
+            "jsonl",
+            "--geoip",
+            "samples/geoip",
+            "samples/",
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["suppressed"] != true)
+        .filter_map(|v| v["id"].as_str().map(String::from))
+        .collect()
+}
+
+fn export_markdown(home: &Path, case: &Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hunt"))
+        .current_dir(root())
+        .env_remove("HUNT_CASE")
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .args(["case", "--case"])
+        .arg(case)
+        .args(["export", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A shift spent only in the workbench: the hand-off lists its open work
+/// (it said "Nothing open" and "Last scan recorded: none" when only
+/// `hunt scan --case` recorded a session).
+#[test]
+fn a_workbench_only_shift_hands_off_its_open_work() {
+    let home = tempfile::tempdir().unwrap();
+    let case = home.path().join("case.sqlite");
+    let args = case_args(&case);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let expected = open_findings_of_scan();
+    assert!(expected.len() > 10, "{expected:?}");
+
+    // Before any session: the export does not claim that nothing is open.
+    let mut t = Tui::start(&args, &[], home.path());
+    t.wait_for("password_spray");
+    t.query("det:travel user:nestor");
+    t.wait_for("nestor.wilke@contoso.com");
+    t.send("\r");
+    t.wait_for("Why it fired");
+    t.send("F");
+    t.wait_for("Mark FALSE POSITIVE");
+    t.send("travel agent");
+    t.send("\r");
+    t.wait_for("✓ false_positive");
+    let (ok, _, _) = t.quit();
+    assert!(ok);
+
+    let md = export_markdown(home.path(), &case);
+    assert!(!md.contains("Nothing open"), "{md}");
+    assert!(md.contains("by the workbench (e2e-analyst)"), "{md}");
+    let untriaged = format!("### Untriaged findings ({})", expected.len() - 1);
+    assert!(md.contains(&untriaged), "want {untriaged}:\n{md}");
+    for id in &expected {
+        assert!(md.contains(id.as_str()), "{id} missing:\n{md}");
+    }
+
+    // Killed without a quit: what the load recorded is still there.
+    let case2 = home.path().join("case2.sqlite");
+    let args = case_args(&case2);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut t = Tui::start(&args, &[], home.path());
+    t.wait_for("password_spray");
+    std::thread::sleep(Duration::from_millis(1500));
+    t.child.kill().unwrap();
+    let _ = t.child.wait();
+    let md = export_markdown(home.path(), &case2);
+    let untriaged = format!("### Untriaged findings ({})", expected.len());
+    assert!(md.contains(&untriaged), "want {untriaged}:\n{md}");
+}
+
+/// Without any recorded session the export says it cannot tell.
+#[test]
+fn an_unrecorded_case_never_says_nothing_is_open() {
+    let home = tempfile::tempdir().unwrap();
+    let case = home.path().join("case.sqlite");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hunt"))
+        .env_remove("HUNT_CASE")
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .args(["case", "--case"])
+        .arg(&case)
+        .args(["verdict", "95b976381eba7edd", "true_positive"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = export_markdown(home.path(), &case);
+    assert!(!md.contains("Nothing open"), "{md}");
+    assert!(
+        md.contains("no scan or workbench session is recorded"),
+        "{md}"
+    );
+}

@@ -14,6 +14,16 @@ use std::borrow::Cow;
 /// The UTF-8 byte order mark.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// `bytes` without the byte order marks it starts with (an export written
+/// twice over, or concatenated, can carry several), and how many bytes they took.
+pub fn strip_boms(bytes: &[u8]) -> (usize, &[u8]) {
+    let mut rest = bytes;
+    while let Some(r) = rest.strip_prefix(BOM) {
+        rest = r;
+    }
+    (bytes.len() - rest.len(), rest)
+}
+
 /// Parses one JSON record (sniffing when `format` is `None`), retrying once
 /// with duplicate keys resolved last-wins, and falling back to sniffing the
 /// record when it does not fit the file's format.
@@ -122,10 +132,8 @@ pub fn each_line(
     for (line, offset, bytes) in lines(chunk) {
         // A UTF-8 byte order mark starts a file, and again every export
         // concatenated into it: it is not part of the record.
-        let (offset, bytes) = match bytes.strip_prefix(BOM) {
-            Some(rest) => (offset + BOM.len() as u64, rest),
-            None => (offset, bytes),
-        };
+        let (skipped, bytes) = strip_boms(bytes);
+        let offset = offset + skipped as u64;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             continue;
         }

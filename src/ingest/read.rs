@@ -45,6 +45,10 @@ pub struct Peeked<R> {
     head: Vec<u8>,
     pos: usize,
     rest: R,
+    /// The error that ended the head early (a damaged gzip stream inside
+    /// the first bytes): handed out after the head, so what was read before
+    /// the damage is kept as at any other place in the input.
+    failed: Option<io::Error>,
 }
 
 impl<R: Read> Peeked<R> {
@@ -62,6 +66,7 @@ impl<R: Read> Peeked<R> {
     fn read_head(mut rest: R, n: usize, stop_at_newline: bool) -> io::Result<Self> {
         let mut head = vec![0u8; n];
         let mut got = 0;
+        let mut failed = None;
         while let Some(free) = head.get_mut(got..).filter(|f| !f.is_empty()) {
             match rest.read(free) {
                 Ok(0) => break,
@@ -75,11 +80,20 @@ impl<R: Read> Peeked<R> {
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+                Err(e) if got == 0 => return Err(e),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
             }
         }
         head.truncate(got);
-        Ok(Peeked { head, pos: 0, rest })
+        Ok(Peeked {
+            head,
+            pos: 0,
+            rest,
+            failed,
+        })
     }
 
     pub fn head(&self) -> &[u8] {
@@ -94,6 +108,9 @@ impl<R: Read> Read for Peeked<R> {
             let n = unread.read(buf)?;
             self.pos += n;
             return Ok(n);
+        }
+        if let Some(e) = self.failed.take() {
+            return Err(e);
         }
         self.rest.read(buf)
     }

@@ -40,7 +40,7 @@ pub fn sniff(head: &[u8]) -> Layout {
     if head.starts_with(b"PK\x03\x04") {
         return Layout::Unsupported("zip archive (unzip it first)");
     }
-    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let (_, body) = super::decode::strip_boms(head);
     let body = body.trim_ascii_start();
     let Some(&open) = body.first() else {
         return Layout::Unsupported("empty file");

@@ -688,7 +688,7 @@ impl SourceReader {
 /// whole first line, a full head, a complete JSON container, or evtx magic.
 /// A file caught while its first line is being written waits a poll.
 fn ready_to_sniff(head: &[u8]) -> bool {
-    let head = head.strip_prefix(super::decode::BOM).unwrap_or(head);
+    let (_, head) = super::decode::strip_boms(head);
     let container = matches!(
         head.iter().find(|b| !b.is_ascii_whitespace()),
         Some(b'{' | b'[')

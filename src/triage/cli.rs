@@ -315,8 +315,16 @@ fn resolve_id(path: &Path, arg: &str) -> Result<Snapshot, TriageError> {
 /// "`id` (detector, entity)" or "`id` (not seen in a scan yet)".
 fn describe(case: &Case, id: &str) -> Result<String, TriageError> {
     Ok(match case.snapshot(id)? {
-        Some(s) if !s.is_id_only() => format!("{id} ({} {}: {})", s.detector, clean(&s.entity), clean_width(&s.title, 60)),
-        _ => format!("{id} (not seen in a scan with this case yet; its details are filled in by the next `hunt scan`)"),
+        // Every column of the case file is text another process may have
+        // written: the id and detector too are neutralised before printing.
+        Some(s) if !s.is_id_only() => format!(
+            "{} ({} {}: {})",
+            clean(id),
+            clean(&s.detector),
+            clean(&s.entity),
+            clean_width(&s.title, 60)
+        ),
+        _ => format!("{} (not seen in a scan with this case yet; its details are filled in by the next `hunt scan`)", clean(id)),
     })
 }
 

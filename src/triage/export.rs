@@ -176,9 +176,22 @@ impl CaseView {
             format_at(self.generated),
             md(&super::analyst_label(&self.analyst))
         )?;
-        match self.last_scan {
-            Some(at) => writeln!(o, "- Last scan recorded: {}", format_at(at))?,
-            None => writeln!(o, "- Last scan recorded: none")?,
+        match (self.last_scan, self.work.recorded_by.as_str()) {
+            (Some(at), "") => writeln!(o, "- Last session recorded: {}", format_at(at))?,
+            (Some(at), by) => writeln!(
+                o,
+                "- Last session recorded: {} by {}{}",
+                format_at(at),
+                md(by),
+                match self.work.analyst.as_str() {
+                    "" => String::new(),
+                    a => format!(" ({})", md(a)),
+                }
+            )?,
+            (None, _) => writeln!(
+                o,
+                "- Last session recorded: none (nothing below says what is open)"
+            )?,
         }
         if let Some((a, b)) = &self.span {
             writeln!(o, "- Events covered: {} to {}", md(a), md(b))?;
@@ -191,6 +204,15 @@ impl CaseView {
             .map(|f| f.snapshot.finding_id.clone())
             .collect();
         self.work.write_open(o, &judged)?;
+        let verdicts: HashMap<String, String> = self
+            .findings
+            .iter()
+            .filter_map(|f| {
+                let v = f.verdict.as_ref()?;
+                Some((f.snapshot.finding_id.clone(), v.class.as_str().to_string()))
+            })
+            .collect();
+        self.work.write_closed(o, &verdicts)?;
         writeln!(o, "## Decided\n")?;
         writeln!(o, "| Verdict | Findings |\n|---|---:|")?;
         for class in super::Class::ALL {
@@ -225,7 +247,7 @@ impl CaseView {
             });
             writeln!(o, "#### {title} ({})\n", group.len())?;
             for f in group {
-                write_finding(o, f)?;
+                write_finding(o, f, self.work.incident_of(&f.snapshot.finding_id))?;
             }
         }
         self.write_allowlist(o)?;
@@ -291,7 +313,7 @@ fn section_of(severity: &str) -> &'static str {
         .unwrap_or("")
 }
 
-fn write_finding(o: &mut String, f: &FindingView) -> std::fmt::Result {
+fn write_finding(o: &mut String, f: &FindingView, incident: Option<&str>) -> std::fmt::Result {
     let s = &f.snapshot;
     let title = if s.title.is_empty() {
         "(title unknown: no scan has recorded this finding)"
@@ -320,6 +342,11 @@ fn write_finding(o: &mut String, f: &FindingView) -> std::fmt::Result {
             note_suffix(&v.note)
         )?,
         None => writeln!(o, "- Verdict: none yet")?,
+    }
+    match incident {
+        Some(i) => writeln!(o, "- Incident: `{}`", md_code(i))?,
+        None if !s.is_id_only() => writeln!(o, "- Incident: none in the recorded session")?,
+        None => {}
     }
     for v in f.history.iter().rev() {
         writeln!(
@@ -364,22 +391,52 @@ pub fn md(s: &str) -> String {
     lines.join("<br>")
 }
 
+/// One line of prose for Markdown: the text as written, with a character
+/// escaped only where a renderer would otherwise read markup into it (a
+/// heading or quote at the start, emphasis that opens, a link, an HTML tag or
+/// entity, a table pipe). `password_spray`, `≥ 5 users -> risk 90` and
+/// `List*/Describe*` stay as they are, so the report reads the same in a
+/// terminal and in a renderer.
 fn md_line(s: &str) -> String {
     let c = clean(s);
-    let mut out = String::with_capacity(c.len());
-    for ch in c.chars() {
+    let chars: Vec<char> = c.chars().collect();
+    let mut out = String::with_capacity(c.len() + 8);
+    for (i, &ch) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
+        let next = chars.get(i + 1).copied();
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let space = |c: Option<char>| c.is_none_or(char::is_whitespace);
+        let escape = match ch {
+            '#' | '>' | '+' | '-' | '=' => i == 0,
+            '\\' => next.is_some_and(|n| n.is_ascii_punctuation()),
+            '`' | '|' => true,
+            // A link needs `](`, `][` or `]:` after it; `[case]` alone is text.
+            '[' => link_follows(chars.get(i + 1..).unwrap_or_default()),
+            // Emphasis opens only before a non-space, and `_` never inside a word.
+            '*' => !space(next) && (space(prev) || word(next)),
+            '_' => !(word(prev) && word(next)) && !(space(prev) && space(next)),
+            '~' => next == Some('~') || prev == Some('~'),
+            '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
+            '&' => next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#'),
+            _ => false,
+        };
         match ch {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+            '<' if escape => out.push_str("&lt;"),
+            '&' if escape => out.push_str("&amp;"),
+            _ if escape => {
                 out.push('\\');
                 out.push(ch);
             }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
             _ => out.push(ch),
         }
     }
     out
+}
+
+/// Whether a `]` in `rest` is followed by what makes `[…]` a link.
+fn link_follows(rest: &[char]) -> bool {
+    rest.windows(2)
+        .any(|w| w.first() == Some(&']') && matches!(w.get(1), Some('(' | '[' | ':')))
 }
 
 /// Text safe inside a Markdown code span in a table: no backticks or pipes.
@@ -411,9 +468,27 @@ mod tests {
     #[test]
     fn markdown_text_is_escaped() {
         assert_eq!(md("a|b"), "a\\|b");
-        assert_eq!(md("<script>"), "&lt;script&gt;");
+        assert_eq!(md("<script>"), "&lt;script>");
         assert_eq!(md("line\r\nbreak"), "line<br>break");
-        assert_eq!(md("bell\u{7}"), "bell\\\\u{7}");
+        assert_eq!(md("bell\u{7}"), "bell\\u{7}");
+        assert_eq!(md("[x](http://e.vil)"), "\\[x](http://e.vil)");
+        assert_eq!(md("# not a heading"), "\\# not a heading");
+        assert_eq!(md("> not a quote"), "\\> not a quote");
+        assert_eq!(md("*bold* _it_"), "\\*bold* \\_it\\_");
+        assert_eq!(md("&amp; &"), "&amp;amp; &");
+    }
+
+    #[test]
+    fn prose_reads_clean_in_a_terminal() {
+        // No entities or backslashes where a renderer would read no markup.
+        for s in [
+            "password_spray: ≥ 5 users and ≥ 20 attempts -> risk 90",
+            "List*/Describe*/Get* APIs within 2m",
+            "a success > 5 failures, 3 < 4",
+            "DOMAIN\\user from 10.0.0.1:443 (AS9009 M247 Ltd)",
+        ] {
+            assert_eq!(md(s), s);
+        }
         assert_eq!(md_code("x`y|z"), "x'y¦z");
     }
 

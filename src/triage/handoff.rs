@@ -35,6 +35,15 @@ pub struct OpenWork {
     pub thresholds: Value,
     /// First and last event time read.
     pub span: Option<(String, String)>,
+    /// What recorded it: `hunt scan` or `the workbench` (empty in cases
+    /// written before either said so).
+    pub recorded_by: String,
+    /// The analyst of that session.
+    pub analyst: String,
+    /// Findings the session held (suppressed and judged ones included) and
+    /// the events it read: what "nothing open" is a statement about.
+    pub findings_total: usize,
+    pub events_total: u64,
 }
 
 /// An untriaged finding as the scan saw it.
@@ -77,6 +86,25 @@ pub fn rank(severity: &str) -> usize {
 }
 
 impl OpenWork {
+    /// Whether a session recorded this (an empty document is no record:
+    /// it says nothing about what is open).
+    pub fn is_recorded(&self) -> bool {
+        !self.recorded_by.is_empty() || !self.sources.is_empty() || !self.findings.is_empty()
+    }
+
+    /// [`OpenWork::of`], saying who recorded it.
+    pub fn recorded(
+        session: &Session,
+        judged: impl Fn(&str) -> bool,
+        by: &str,
+        analyst: &str,
+    ) -> OpenWork {
+        let mut w = OpenWork::of(session, judged);
+        w.recorded_by = by.to_string();
+        w.analyst = analyst.to_string();
+        w
+    }
+
     /// The open work of `session`: findings for which `judged` is false are open.
     pub fn of(session: &Session, judged: impl Fn(&str) -> bool) -> OpenWork {
         let mut findings: Vec<OpenFinding> = session
@@ -140,6 +168,10 @@ impl OpenWork {
                 .store
                 .span()
                 .map(|(a, b)| (format_time(a), format_time(b))),
+            recorded_by: String::new(),
+            analyst: String::new(),
+            findings_total: session.findings.all().len(),
+            events_total: session.store.len() as u64,
         }
     }
 
@@ -191,10 +223,33 @@ impl OpenWork {
         writeln!(o, "## Open work\n")?;
         let incidents = self.open_incidents(judged);
         let findings: Vec<&OpenFinding> = self.open_findings(judged).collect();
-        if incidents.is_empty() && findings.is_empty() {
+        if !self.is_recorded() {
             return writeln!(
                 o,
-                "Nothing open: every finding of the last recorded scan has a verdict.\n"
+                "Unknown: no scan or workbench session is recorded in this case, so hunt \
+                 cannot say what is open. Run `hunt scan --case CASE LOGS…`, or open the \
+                 logs in the workbench with `--case CASE`, to record one.\n"
+            );
+        }
+        if incidents.is_empty() && findings.is_empty() {
+            let by = match self.recorded_by.as_str() {
+                "" => "the last scan",
+                b => b,
+            };
+            if self.events_total == 0 {
+                return writeln!(
+                    o,
+                    "Nothing found, but the session that {by} recorded read no events: \
+                     nothing was looked at.\n"
+                );
+            }
+            return writeln!(
+                o,
+                "Nothing open: each of the {} that {by} recorded over {} from {} is \
+                 judged, suppressed or in a closed incident.\n",
+                plural(self.findings_total as u64, "finding"),
+                plural(self.events_total, "event"),
+                plural(self.sources.len() as u64, "source")
             );
         }
         writeln!(o, "### Incidents ({})\n", incidents.len())?;
@@ -268,6 +323,64 @@ impl OpenWork {
         Ok(())
     }
 
+    /// The incident a finding belongs to in the recorded grouping.
+    pub fn incident_of(&self, finding_id: &str) -> Option<&str> {
+        self.incidents
+            .iter()
+            .find(|i| members(i).any(|m| m == finding_id))
+            .map(|i| text(i, "id"))
+    }
+
+    /// `### Closed and decided incidents`: those no longer open (closed, or
+    /// every member judged), with status, owner and each member's verdict.
+    pub fn write_closed(
+        &self,
+        o: &mut String,
+        verdicts: &std::collections::HashMap<String, String>,
+    ) -> std::fmt::Result {
+        let judged: HashSet<String> = verdicts.keys().cloned().collect();
+        let open: HashSet<&str> = self
+            .open_incidents(&judged)
+            .into_iter()
+            .map(|i| text(i, "id"))
+            .collect();
+        let mut closed: Vec<&Value> = self
+            .incidents
+            .iter()
+            .filter(|i| !open.contains(text(i, "id")))
+            .collect();
+        if closed.is_empty() {
+            return Ok(());
+        }
+        closed.sort_by_key(|i| rank(text(i, "severity")));
+        writeln!(o, "### Closed and decided incidents ({})\n", closed.len())?;
+        for i in closed {
+            let members: Vec<String> = members(i)
+                .map(|m| {
+                    let v = verdicts.get(m).map(String::as_str).unwrap_or("no verdict");
+                    format!("`{}` {}", md_code(m), md(v))
+                })
+                .collect();
+            writeln!(
+                o,
+                "- **{}** `{}`: {}\n  - Status: {} · Owner: {}\n  - Findings: {}",
+                md(text(i, "severity")),
+                md_code(text(i, "id")),
+                md(text(i, "title")),
+                md(match text(i, "status") {
+                    "" => "new",
+                    s => s,
+                }),
+                md(match text(i, "owner") {
+                    "" => "nobody",
+                    o => o,
+                }),
+                members.join(", ")
+            )?;
+        }
+        writeln!(o)
+    }
+
     /// `## Sources`, `## Detector thresholds` and `## Time span`.
     pub fn write_scan_facts(&self, o: &mut String) -> std::fmt::Result {
         writeln!(o, "## Sources read\n")?;
@@ -310,7 +423,7 @@ impl OpenWork {
         match self.thresholds.as_object() {
             Some(d) if !d.is_empty() => {
                 for (name, v) in d {
-                    writeln!(o, "- `{}`: {}", md_code(name), md(&short(v)))?;
+                    writeln!(o, "- `{}`: `{}`", md_code(name), md_code(&settings(v)))?;
                 }
             }
             _ => writeln!(o, "Not recorded (no scan recorded them yet).")?,
@@ -320,6 +433,27 @@ impl OpenWork {
             Some((a, b)) => writeln!(o, "Events from {} to {}.\n", md(a), md(b)),
             None => writeln!(o, "No events recorded.\n"),
         }
+    }
+}
+
+/// `1 finding`, `2 findings`.
+pub fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// A detector's settings as `key = value` pairs, TOML-like, in one line.
+fn settings(v: &Value) -> String {
+    match v.as_object() {
+        Some(m) => m
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => v.to_string(),
     }
 }
 
@@ -408,9 +542,49 @@ mod tests {
         work.write_open(&mut md, &judged).unwrap();
         assert!(md.contains("#### high `b`: t b"), "{md}");
         assert!(!md.contains("`a`:"), "{md}");
-        // An old case's empty document reads back as no work.
+        // Closed and fully judged incidents are handed off too, with status,
+        // owner and each member's verdict.
+        let verdicts: std::collections::HashMap<String, String> =
+            [("a".to_string(), "true_positive".to_string())].into();
+        let mut closed = String::new();
+        work.write_closed(&mut closed, &verdicts).unwrap();
+        assert!(
+            closed.contains("### Closed and decided incidents (2)"),
+            "{closed}"
+        );
+        assert!(closed.contains("`inc-2`"), "{closed}");
+        assert!(closed.contains("Status: closed"), "{closed}");
+        assert!(closed.contains("`b` no verdict"), "{closed}");
+        assert!(
+            closed.contains("`a` true\\_positive") || closed.contains("`a` true_positive"),
+            "{closed}"
+        );
+        assert_eq!(work.incident_of("b"), Some("inc-1"));
+        // An old case's empty document reads back as no work, and no record
+        // is never "nothing open".
         let old: OpenWork = serde_json::from_str("{}").unwrap();
         assert_eq!(old, OpenWork::default());
+        assert!(!old.is_recorded());
+        let mut none = String::new();
+        old.write_open(&mut none, &HashSet::new()).unwrap();
+        assert!(
+            none.starts_with("## Open work\n\nUnknown: no scan"),
+            "{none}"
+        );
+        let recorded = OpenWork {
+            recorded_by: "the workbench".into(),
+            findings_total: 1,
+            events_total: 1,
+            ..OpenWork::default()
+        };
+        let mut empty = String::new();
+        recorded.write_open(&mut empty, &HashSet::new()).unwrap();
+        assert!(
+            empty.contains(
+                "each of the 1 finding that the workbench recorded over 1 event from 0 sources"
+            ),
+            "{empty}"
+        );
         assert_eq!(rank("critical"), 0);
         assert_eq!(rank("bogus"), 4);
     }

@@ -168,7 +168,12 @@ impl ScanTriage {
         if !snaps.is_empty() {
             case.upsert_snapshots(&snaps)?;
         }
-        let work = OpenWork::of(session, |id| self.triage.verdict(id).is_some());
+        let work = OpenWork::recorded(
+            session,
+            |id| self.triage.verdict(id).is_some(),
+            "hunt scan",
+            case.analyst(),
+        );
         let work = serde_json::to_string(&work).unwrap_or_else(|_| "{}".into());
         case.record_scan_work(&self.counts, &work)
     }

@@ -35,6 +35,8 @@ pub struct CaseLink {
     /// Set when the case was opened read-only (a read-only file, folder or
     /// filesystem): the notice for the status bar. Writes are refused with it.
     pub read_only: Option<String>,
+    /// Findings each allowlist entry matched at the last [`CaseLink::apply`].
+    pub counts: HashMap<i64, u64>,
 }
 
 impl CaseLink {
@@ -70,6 +72,7 @@ impl CaseLink {
             path,
             error,
             read_only,
+            counts: HashMap::new(),
         };
         if let Err(e) = link.reload(config) {
             link.error = Some(e);
@@ -88,6 +91,7 @@ impl CaseLink {
             path: None,
             error: None,
             read_only: None,
+            counts: HashMap::new(),
         }
     }
 
@@ -113,6 +117,38 @@ impl CaseLink {
             view.open_findings.len(),
             view.open_incidents.len()
         ))
+    }
+
+    /// Records what this workbench session loaded and left open in the case,
+    /// exactly as `hunt scan --case` records a scan (the allowlist's match
+    /// counts, the snapshots of judged findings, the open work with sources,
+    /// span, counts and the analyst), so `hunt case export` after a shift in
+    /// the workbench lists its open work. Nothing without a writable case.
+    pub fn record_session(&self, session: &crate::pipeline::Session) -> Result<(), String> {
+        use crate::triage::handoff::OpenWork;
+        let Some(case) = self.case.as_ref().filter(|c| !c.is_read_only()) else {
+            return Ok(());
+        };
+        let fail = |e: crate::triage::TriageError| format!("case: {e}");
+        let counts = &self.counts;
+        let judged: Vec<crate::triage::Snapshot> = session
+            .findings
+            .all()
+            .iter()
+            .filter(|f| self.triage.verdict(&f.id).is_some() || self.notes.contains_key(&f.id))
+            .map(crate::triage::Snapshot::of)
+            .collect();
+        if !judged.is_empty() {
+            case.upsert_snapshots(&judged).map_err(fail)?;
+        }
+        let work = OpenWork::recorded(
+            session,
+            |id| self.triage.verdict(id).is_some(),
+            "the workbench",
+            case.analyst(),
+        );
+        let work = serde_json::to_string(&work).unwrap_or_else(|_| "{}".into());
+        case.record_scan_work(counts, &work).map_err(fail)
     }
 
     /// Who the case records as the analyst (shown in the status bar).
@@ -201,8 +237,10 @@ impl CaseLink {
     }
 
     /// Applies the allowlist to every finding.
-    pub fn apply(&self, findings: &mut Findings, store: &Store, now: DateTime<Utc>) {
-        self.triage.apply(findings, store, now);
+    /// Applies the allowlist and keeps each entry's match count for
+    /// [`CaseLink::record_session`].
+    pub fn apply(&mut self, findings: &mut Findings, store: &Store, now: DateTime<Utc>) {
+        self.counts = self.triage.apply(findings, store, now);
     }
 
     pub fn verdict(&self, id: &str) -> Option<&Verdict> {

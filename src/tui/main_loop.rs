@@ -21,6 +21,47 @@ use tokio::sync::mpsc;
 const INGEST_BUDGET: Duration = Duration::from_millis(8);
 /// Time per tick given to the incremental filter.
 const FILTER_BUDGET: Duration = Duration::from_millis(8);
+/// Shortest time between two recordings of a growing session in the case.
+const RECORD_EVERY: Duration = Duration::from_secs(5);
+
+/// Records the workbench session in the case when the load ends, as a tail
+/// adds events or findings (at most every [`RECORD_EVERY`]) and on the way
+/// out, so the hand-off always describes the session the analyst worked in.
+#[derive(Default)]
+struct Recorder {
+    /// (events, findings) at the last recording.
+    recorded: Option<(usize, usize)>,
+    at: Option<Instant>,
+    failed: bool,
+}
+
+impl Recorder {
+    fn poll(&mut self, app: &mut App, force: bool) {
+        if app.loading() && !force {
+            return;
+        }
+        let now = (app.session.store.len(), app.session.findings.all().len());
+        if self.recorded == Some(now) {
+            return;
+        }
+        let due = self.at.is_none_or(|t| t.elapsed() >= RECORD_EVERY);
+        if !(due || force) {
+            return;
+        }
+        self.recorded = Some(now);
+        self.at = Some(Instant::now());
+        if let Err(e) = app.case.record_session(&app.session) {
+            // Said once: the hand-off of this case will not describe this session.
+            if !self.failed {
+                self.failed = true;
+                app.case_written(Err(format!(
+                    "{e}: this session is not recorded for the hand-off"
+                )));
+            }
+        }
+    }
+}
+
 /// Minimum time between two draws (~30 fps).
 const FRAME: Duration = Duration::from_millis(33);
 /// Housekeeping interval (events/s, case changes made by other processes).
@@ -45,11 +86,13 @@ pub async fn run(
     let mut meter = RateMeter::new();
     let mut housekeeping = tokio::time::interval(HOUSEKEEPING);
     housekeeping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut recorder = Recorder::default();
 
     loop {
         if app.session.pending() > 0 && (app.session.all_done() || !ingest_open) {
             app.session.release();
             app.after_ingest();
+            recorder.poll(&mut app, false);
             dirty = true;
         }
         let filtering = app.tick(FILTER_BUDGET);
@@ -111,6 +154,7 @@ pub async fn run(
                     app.rate.events_per_sec = rate;
                     dirty = true;
                 }
+                recorder.poll(&mut app, false);
                 if app.case.poll_external(&app.session.config) {
                     app.apply_triage();
                     dirty = true;
@@ -119,6 +163,7 @@ pub async fn run(
             _ = tokio::time::sleep(wait) => {}
         }
     }
+    recorder.poll(&mut app, true);
     Ok(())
 }
 
