@@ -182,6 +182,12 @@ pub struct EventsArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
+    /// Print the OCSF schema as a Spark DDL string and exit: give it to
+    /// `spark.read.schema(…).json(…)` so the queries of `hunt rules` find every
+    /// column of `--output ocsf` JSON lines, even one that is null in every row.
+    #[arg(long, conflicts_with_all = ["paths", "out"])]
+    pub spark_schema: bool,
+
     /// Log files or folders (recursed); - reads standard input.
     pub paths: Vec<PathBuf>,
 }

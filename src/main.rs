@@ -469,6 +469,10 @@ fn events(
     args: EventsArgs,
 ) -> anyhow::Result<ExitCode> {
     use hunt::export::write::EventsFormat;
+    if args.spark_schema {
+        println!("{}", hunt::export::parquet::spark_ddl());
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.paths.is_empty() {
         eprintln!(
             "hunt events: no input given; name log files or folders, or - for standard input"

@@ -347,6 +347,49 @@ fn batch_of(builders: &mut [Builder]) -> parquet::errors::Result<RecordBatch> {
         .map_err(|e| parquet::errors::ParquetError::External(Box::new(e)))
 }
 
+/// The schema of [`LEAVES`] as a Spark DDL string (`time BIGINT, user
+/// STRUCT<name: STRING, …>, …`): with it, Spark reads OCSF JSON lines with
+/// exactly the columns of the Parquet output, including those that are null
+/// in every row (which schema inference leaves out).
+pub fn spark_ddl() -> String {
+    fn spark_type(t: Ty) -> &'static str {
+        match t {
+            Ty::Str => "STRING",
+            Ty::I32 => "INT",
+            Ty::I64 => "BIGINT",
+            Ty::F64 => "DOUBLE",
+            Ty::Bool => "BOOLEAN",
+        }
+    }
+    /// Renders the leaves whose paths (relative to the struct) are given;
+    /// `sep` is what joins a name to its type (` ` at the top, `: ` in a STRUCT).
+    fn render(leaves: &[(&str, Ty)], sep: &str) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut i = 0;
+        while let Some((path, ty)) = leaves.get(i) {
+            match path.split_once('.') {
+                None => {
+                    parts.push(format!("`{path}`{sep}{}", spark_type(*ty)));
+                    i += 1;
+                }
+                Some((head, _)) => {
+                    let run: Vec<(&str, Ty)> = leaves
+                        .get(i..)
+                        .unwrap_or_default()
+                        .iter()
+                        .take_while(|(p, _)| p.split_once('.').is_some_and(|(h, _)| h == head))
+                        .map(|(p, t)| (p.split_once('.').map_or(*p, |(_, r)| r), *t))
+                        .collect();
+                    i += run.len();
+                    parts.push(format!("`{head}`{sep}STRUCT<{}>", render(&run, ": ")));
+                }
+            }
+        }
+        parts.join(", ")
+    }
+    render(&LEAVES, " ")
+}
+
 /// The Arrow type of a leaf (for documentation and tests).
 pub fn data_type(t: Ty) -> DataType {
     match t {
@@ -355,5 +398,47 @@ pub fn data_type(t: Ty) -> DataType {
         Ty::I64 => DataType::Int64,
         Ty::F64 => DataType::Float64,
         Ty::Bool => DataType::Boolean,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spark_ddl_names_every_leaf_once_nested_like_the_parquet() {
+        let ddl = spark_ddl();
+        assert!(ddl.starts_with("`time` BIGINT, `class_uid` INT"), "{ddl}");
+        assert!(
+            ddl.contains("`src_endpoint` STRUCT<`ip`: STRING, `location`: STRUCT<`country`: STRING, `city`: STRING, `lat`: DOUBLE, `long`: DOUBLE>, `autonomous_system`: STRUCT<`number`: BIGINT, `name`: STRING>>"),
+            "{ddl}"
+        );
+        let leaves = ["STRING", "INT", "BIGINT", "DOUBLE", "BOOLEAN"]
+            .iter()
+            .map(|t| {
+                ddl.matches(&format!(" {t}"))
+                    .chain(ddl.matches(&format!(": {t}")))
+                    .count()
+            })
+            .sum::<usize>();
+        // " STRING" also matches inside ": STRING"; count leaves by their backquoted names instead.
+        let names = ddl.matches('`').count() / 2;
+        let structs = ddl.matches("STRUCT<").count();
+        assert_eq!(names - structs, LEAVES.len());
+        assert!(leaves >= LEAVES.len());
+        // Every top-level column of the Arrow schema, in order.
+        let mut builders: Vec<Builder> = LEAVES.iter().map(|(_, t)| Builder::new(*t)).collect();
+        let schema = batch_of(&mut builders).unwrap().schema();
+        let top: Vec<String> = schema
+            .fields()
+            .iter()
+            .map(|f| format!("`{}` ", f.name()))
+            .collect();
+        let mut at = 0;
+        for name in top {
+            let found = ddl.get(at..).and_then(|rest| rest.find(&name));
+            assert!(found.is_some(), "{name} missing or out of order in {ddl}");
+            at += found.unwrap_or(0);
+        }
     }
 }

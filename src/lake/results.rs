@@ -282,90 +282,133 @@ fn ids(v: Option<&Value>) -> Vec<String> {
     out
 }
 
-/// RFC 4180 CSV: a header row naming the columns, quoted fields with
-/// doubled quotes and line breaks inside quotes.
+/// CSV with a header row naming the columns. Two dialects are in use:
+/// RFC 4180 (Kusto, Sentinel, Excel: a quote inside a quoted field is
+/// doubled) and Spark's default writer (`df.write.csv`: a quote inside a
+/// quoted field is escaped with a backslash, so a `to_json` array arrives
+/// as `"[\"a\",\"b\"]"`). The file is read both ways and the reading with
+/// fewer bad rows is kept; on a tie, the one whose fields hold fewer
+/// backslash-quote pairs (what the wrong dialect leaves behind), then RFC 4180.
 fn csv(text: &str) -> Loaded {
+    let rfc = csv_dialect(text, Dialect::Rfc4180);
+    if !text.contains("\\\"") {
+        return rfc.0;
+    }
+    let spark = csv_dialect(text, Dialect::Backslash);
+    let score = |l: &(Loaded, usize)| (l.0.problems.len(), l.1);
+    if score(&spark) < score(&rfc) {
+        spark.0
+    } else {
+        rfc.0
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    Rfc4180,
+    Backslash,
+}
+
+/// The rows of one CSV dialect, and how many fields still hold `\"`.
+fn csv_dialect(text: &str, dialect: Dialect) -> (Loaded, usize) {
     let mut out = Loaded {
         format: "csv",
         ..Loaded::default()
     };
-    let mut records = csv_records(text).into_iter();
-    let Some((_, header)) = records.next() else {
-        return out;
-    };
-    let header: Vec<String> = header
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    if !header.iter().any(|h| h == "detector") {
-        out.problems.push(Problem {
-            line: 1,
-            reason: "no header row with a `detector` column (CSV needs a header)".into(),
-        });
-        return out;
+    let mut stray = 0usize;
+    let mut builder = csv::ReaderBuilder::new();
+    builder.has_headers(false).flexible(true);
+    if dialect == Dialect::Backslash {
+        builder.double_quote(false).escape(Some(b'\\'));
     }
-    for (line, fields) in records {
-        if fields.iter().all(|f| f.trim().is_empty()) {
+    let mut reader = builder.from_reader(text.as_bytes());
+    let mut header: Option<Vec<String>> = None;
+    let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter::new(text.as_bytes());
+    loop {
+        let before = reader.position().byte();
+        let read = reader.read_record(&mut record);
+        // The line the record starts on, counted from its byte offset (the
+        // reader's own line count lags a record behind on CRLF files).
+        let start = record.position().map_or(before, csv::Position::byte);
+        let line = lines.line_at(usize::try_from(start).unwrap_or(usize::MAX));
+        match read {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                out.problems.push(Problem {
+                    line,
+                    reason: format!("not CSV: {}", shorten(&e.to_string())),
+                });
+                // A broken byte sequence or quote: the reader resumes at the next record.
+                continue;
+            }
+        }
+        let Some(names) = header.as_ref() else {
+            let names: Vec<String> = record
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .collect();
+            if !names.iter().any(|h| h == "detector") {
+                out.problems.push(Problem {
+                    line: 1,
+                    reason: "no header row with a `detector` column (CSV needs a header)".into(),
+                });
+                return (out, stray);
+            }
+            header = Some(names);
+            continue;
+        };
+        if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        if fields.len() != header.len() {
+        stray += record.iter().filter(|f| f.contains("\\\"")).count();
+        if record.len() != names.len() {
             out.problems.push(Problem {
                 line,
-                reason: format!("{} fields, the header has {}", fields.len(), header.len()),
+                reason: format!("{} fields, the header has {}", record.len(), names.len()),
             });
             continue;
         }
-        let obj: Map<String, Value> = header
+        let obj: Map<String, Value> = names
             .iter()
             .cloned()
-            .zip(fields.into_iter().map(Value::String))
+            .zip(record.iter().map(|f| Value::String(f.to_string())))
             .collect();
         push(&mut out, line, from_object(&obj));
     }
-    out
+    (out, stray)
 }
 
-/// CSV records with the 1-based line each starts on.
-fn csv_records(text: &str) -> Vec<(usize, Vec<String>)> {
-    let mut records = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let (mut line, mut start) = (1usize, 1usize);
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        any = true;
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => {
-                if c == '\n' {
-                    line += 1;
-                }
-                field.push(c);
-            }
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => fields.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                fields.push(std::mem::take(&mut field));
-                records.push((start, std::mem::take(&mut fields)));
-                line += 1;
-                start = line;
-                any = false;
-            }
-            (false, c) => field.push(c),
+/// 1-based line numbers of byte offsets, asked in increasing order.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            at: 0,
+            line: 1,
         }
     }
-    if any {
-        fields.push(field);
-        records.push((start, fields));
+
+    /// The line of the first byte at or after `offset` that is not a line break.
+    fn line_at(&mut self, offset: usize) -> usize {
+        let mut end = offset.min(self.bytes.len());
+        while matches!(self.bytes.get(end), Some(b'\r' | b'\n')) {
+            end += 1;
+        }
+        if end > self.at {
+            let seen = self.bytes.get(self.at..end).unwrap_or_default();
+            self.line += memchr::memchr_iter(b'\n', seen).count();
+            self.at = end;
+        }
+        self.line
     }
-    records
 }
 
 #[cfg(test)]
@@ -419,6 +462,33 @@ inbox_rule,short\r\n";
                 reason: "2 fields, the header has 9".into()
             }]
         );
+    }
+
+    #[test]
+    fn spark_default_csv_with_backslash_escaped_quotes() {
+        // What `df.withColumn("evidence_ids", to_json(col("evidence_ids"))).write.csv(…, header=True)`
+        // writes: quotes inside a quoted field escaped with `\`, times with the session's offset.
+        let text = "detector,entity,user,ip,first_seen,last_seen,event_count,suppressed,evidence_ids\n\
+password_spray,203.0.113.9,,203.0.113.9,2026-01-05T05:00:00.000-05:00,2026-01-05T05:20:00.000-05:00,25,false,\"[\\\"a.log:10\\\",\\\"a.log:99\\\"]\"\n\
+credential_stuffing,alice@contoso.com,alice@contoso.com,1.2.3.4,2026-01-05T05:00:00.000-05:00,,6,true,\"[\\\"b.log:1\\\"]\"\n\
+inbox_rule,\"bob \\\"quoted\\\" rule, with comma\",bob@x.com,,2026-01-05T10:00:00.000Z,,1,false,\n";
+        let l = read(text);
+        assert_eq!(l.format, "csv");
+        assert!(l.problems.is_empty(), "{:?}", l.problems);
+        assert_eq!(l.findings.len(), 3);
+        assert_eq!(l.findings[0].evidence_ids, vec!["a.log:10", "a.log:99"]);
+        assert_eq!(
+            l.findings[0].first_seen,
+            parse_time("2026-01-05T10:00:00Z").unwrap()
+        );
+        assert_eq!(l.findings[1].evidence_ids, vec!["b.log:1"]);
+        assert!(l.findings[1].suppressed);
+        assert_eq!(l.findings[2].entity, "bob \"quoted\" rule, with comma");
+        // The same rows in RFC 4180 give the same findings.
+        let rfc = text.replace("\\\"", "\"\"");
+        let r = read(&rfc);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!(r.findings, l.findings);
     }
 
     #[test]

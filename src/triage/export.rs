@@ -414,7 +414,7 @@ fn md_line(s: &str) -> String {
             '[' => link_follows(chars.get(i + 1..).unwrap_or_default()),
             // Emphasis opens only before a non-space, and `_` never inside a word.
             '*' => !space(next) && (space(prev) || word(next)),
-            '_' => !(word(prev) && word(next)) && !(space(prev) && space(next)),
+            '_' => !((word(prev) && word(next)) || (space(prev) && space(next))),
             '~' => next == Some('~') || prev == Some('~'),
             '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
             '&' => next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#'),

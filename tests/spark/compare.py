@@ -87,7 +87,14 @@ def main():
     failures, seen = [], set()
     for name, spec in datasets:
         events, scan = spec.split(":", 1)
-        reader = spark.read.parquet if events.endswith(".parquet") else spark.read.json
+        if events.endswith(".parquet"):
+            reader = spark.read.parquet
+        else:
+            # OCSF JSON lines: the schema of `hunt events --spark-schema`, so a
+            # column null in every row is still there for the queries.
+            ddl = subprocess.run([hunt, "events", "--spark-schema"], check=True,
+                                 capture_output=True, text=True).stdout.strip()
+            reader = spark.read.schema(ddl).json
         frame = reader(events).cache()
         print(f"{name}: {frame.count()} events from {events}", flush=True)
         frame.createOrReplaceTempView("hunt_events")
