@@ -863,7 +863,7 @@ pub struct IncidentsConfig {
 
 impl Default for IncidentsConfig {
     fn default() -> Self {
-        use crate::finding::DetectorId::*;
+        use crate::ident::DetectorId::*;
         let account = vec![
             CredentialStuffing,
             ImpossibleTravel,
@@ -927,7 +927,7 @@ pub struct IncidentRule {
     pub link: IncidentLink,
     /// For `user` and `ip`: both findings' detectors; for `spray_success`:
     /// the detectors of the findings that join the spray.
-    pub detectors: Vec<crate::finding::DetectorId>,
+    pub detectors: Vec<crate::ident::DetectorId>,
     /// `user`, `ip`: at most this much time between the earlier finding's
     /// last_seen and the later one's first_seen (overlapping findings always
     /// qualify). `spray_success`: the finding's first_seen lies between the

@@ -8,109 +8,11 @@ use crate::event::Millis;
 use crate::store::EventIdx;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::fmt;
 
 /// Most evidence references kept per finding.
 pub const MAX_EVIDENCE: usize = 50;
 
-pub use crate::detect::DetectorId;
-
-impl DetectorId {
-    /// The detector named `s`; `sigma:<rule id>` names a Sigma rule (a rule
-    /// not loaded now gets a placeholder entry, so its verdicts still read).
-    pub fn from_name(s: &str) -> Option<DetectorId> {
-        DetectorId::ALL
-            .into_iter()
-            .find(|d| d.as_str() == s)
-            .or_else(|| crate::sigma::catalog::intern_name(s).map(DetectorId::Sigma))
-    }
-
-    /// The Sigma rule behind this detector, if it is one.
-    pub fn sigma_rule(self) -> Option<&'static crate::sigma::catalog::RuleMeta> {
-        match self {
-            DetectorId::Sigma(n) => crate::sigma::catalog::get(n),
-            _ => None,
-        }
-    }
-
-    /// True when the finding is about an IP or a network (its id derives
-    /// from it); its `user` is then a related identity, not the entity.
-    pub fn entity_is_ip(self) -> bool {
-        use crate::detect::describe::Entity;
-        self.description()
-            .is_some_and(|d| matches!(d.entity, Entity::Ip | Entity::Network))
-    }
-}
-
-/// Written by name (`password_spray`), as in the config and the case.
-impl Serialize for DetectorId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for DetectorId {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = std::borrow::Cow::<str>::deserialize(d)?;
-        DetectorId::from_name(&name)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown detector `{name}`")))
-    }
-}
-
-impl fmt::Display for DetectorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub const ALL: [Severity; 4] = [
-        Severity::Low,
-        Severity::Medium,
-        Severity::High,
-        Severity::Critical,
-    ];
-
-    /// The usual mapping from a 0–100 risk score.
-    pub fn from_risk(risk: u8) -> Severity {
-        match risk {
-            90.. => Severity::Critical,
-            70..=89 => Severity::High,
-            40..=69 => Severity::Medium,
-            _ => Severity::Low,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    pub fn from_name(s: &str) -> Option<Severity> {
-        Severity::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s.to_ascii_lowercase())
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::ident::{DetectorId, Severity};
 
 /// Why a finding is hidden by default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -16,6 +16,7 @@
 //! - [`tui`]: the interactive workbench (`hunt [PATH…]`); nothing above imports it.
 //! - [`panics`]: what a panic becomes (a reported problem, exit 2), never a silent loss.
 //! - [`sanitize`]: neutralising attacker-controlled text before any terminal sees it.
+//! - [`ident`]: detector ids, severities and the Sigma rule table; imports nothing of the crate.
 //! - [`config`], [`cli`]: the TOML configuration and the command line.
 //!
 //! The core never imports the TUI.
@@ -39,6 +40,7 @@ pub mod enrich;
 pub mod event;
 pub mod export;
 pub mod finding;
+pub mod ident;
 pub mod incident;
 pub mod ingest;
 pub mod lake;

@@ -14,36 +14,13 @@ pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 
-/// The registry: one line per detector, `Variant => module`. The module is
-/// the detector's file and its name is the detector's id (`password_spray`);
-/// the file's `DESCRIPTION` says everything else about it. The macro makes
-/// the modules, [`DetectorId`] and its name and description lookups, so adding
-/// a detector is its file, its config section and one line here.
-macro_rules! registry {
+/// The modules of the registry's detectors (the table is in
+/// [`crate::ident::registry`]) and each one's description.
+macro_rules! modules {
     ($($variant:ident => $module:ident,)*) => {
         $(mod $module;)*
 
-        /// Every detector, by its id in findings, the case and the config.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum DetectorId {
-            $($variant,)*
-            /// A loaded Sigma rule: its number in [`crate::sigma::catalog`]
-            /// (`sigma:<rule id>`); it describes itself from the rule's data.
-            Sigma(u32),
-        }
-
         impl DetectorId {
-            /// The built-in detectors, in registry order (the engine's order).
-            pub const ALL: [DetectorId; [$(stringify!($variant)),*].len()] =
-                [$(DetectorId::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(DetectorId::$variant => stringify!($module),)*
-                    DetectorId::Sigma(n) => crate::sigma::catalog::key(n),
-                }
-            }
-
             /// The detector's own description (`None` for a detector whose
             /// meaning comes from data; renderers then use the finding).
             pub fn description(self) -> Option<&'static describe::Description> {
@@ -55,25 +32,18 @@ macro_rules! registry {
         }
     };
 }
+crate::ident::registry!(modules);
 
-registry! {
-    CredentialStuffing => credential_stuffing,
-    PasswordSpray => password_spray,
-    ImpossibleTravel => impossible_travel,
-    HostingAsn => hosting_asn,
-    IdentityRisk => identity_risk,
-    LegacyAuth => legacy_auth,
-    InboxRule => inbox_rule,
-    BulkSend => bulk_send,
-    CloudRecon => cloud_recon,
-    SessionAnomaly => session_anomaly,
-    UserEnumeration => user_enumeration,
-    MfaFatigue => mfa_fatigue,
-    SuspiciousClient => suspicious_client,
-    BruteForce => brute_force,
-    SlowSpray => slow_spray,
-    DistributedSpray => distributed_spray,
-    NewCountry => new_country,
+pub use crate::ident::DetectorId;
+
+impl DetectorId {
+    /// True when the finding is about an IP or a network (its id derives
+    /// from it); its `user` is then a related identity, not the entity.
+    pub fn entity_is_ip(self) -> bool {
+        use describe::Entity;
+        self.description()
+            .is_some_and(|d| matches!(d.entity, Entity::Ip | Entity::Network))
+    }
 }
 
 /// Events of one user closer than this are one MFA prompt (read by the lake queries).

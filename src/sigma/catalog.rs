@@ -1,108 +1,12 @@
-//! The process-wide table of loaded Sigma rules that [`DetectorId::Sigma`]
-//! indexes, so a detector id stays a small `Copy` value however many rules
-//! are loaded. Entries are interned by rule id and never removed (a process
-//! loads its rules once; reloading a rule with the same id replaces its
-//! entry in place and keeps its number). A verdict or allowlist entry that
-//! names a rule not loaded now still reads back: [`intern_name`] adds a
-//! placeholder entry for it.
+//! What a Sigma rule's data means for hunt: the severity and risk of a
+//! `level`, the ATT&CK ids of its tags. The process-wide table of loaded
+//! rules that [`DetectorId::Sigma`] indexes lives in the identity leaf
+//! ([`crate::ident`]) and is re-exported here.
 //!
-//! [`DetectorId::Sigma`]: crate::finding::DetectorId::Sigma
+//! [`DetectorId::Sigma`]: crate::ident::DetectorId::Sigma
 
-use crate::finding::Severity;
-use std::collections::HashMap;
-use std::sync::{OnceLock, RwLock};
-
-/// What an analyst sees about one loaded rule.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleMeta {
-    /// `sigma:<rule id>`: the detector name in findings, verdicts and reports.
-    pub key: &'static str,
-    /// The rule's own id (its UUID, or its title when it has none).
-    pub id: String,
-    pub title: String,
-    pub description: String,
-    /// The rule's `level` as written (`informational` … `critical`).
-    pub level: String,
-    pub severity: Severity,
-    pub risk: u8,
-    pub tags: Vec<String>,
-    /// ATT&CK technique/tactic ids from the tags (`T1110.003`, `TA0006`).
-    pub attack: Vec<String>,
-    /// The correlation type for correlation rules (`event_count`, …).
-    pub correlation: Option<String>,
-    /// The file the rule came from (empty for a placeholder).
-    pub file: String,
-}
-
-#[derive(Default)]
-struct Table {
-    rules: Vec<&'static RuleMeta>,
-    by_id: HashMap<String, u32>,
-}
-
-fn table() -> &'static RwLock<Table> {
-    static TABLE: OnceLock<RwLock<Table>> = OnceLock::new();
-    TABLE.get_or_init(Default::default)
-}
-
-/// The `sigma:` prefix of every Sigma detector name.
-pub const PREFIX: &str = "sigma:";
-
-/// Interns `meta` (its `key` is filled in here) and returns its number.
-pub fn intern(mut meta: RuleMeta) -> u32 {
-    let Ok(mut t) = table().write() else {
-        return u32::MAX;
-    };
-    if let Some(&n) = t.by_id.get(&meta.id) {
-        if let Some(slot) = t.rules.get_mut(n as usize) {
-            meta.key = slot.key;
-            if **slot != meta {
-                *slot = Box::leak(Box::new(meta));
-            }
-        }
-        return n;
-    }
-    meta.key = Box::leak(format!("{PREFIX}{}", meta.id).into_boxed_str());
-    let n = t.rules.len() as u32;
-    t.by_id.insert(meta.id.clone(), n);
-    t.rules.push(Box::leak(Box::new(meta)));
-    n
-}
-
-/// The number of the rule named `sigma:<id>`, adding a placeholder entry
-/// when no rule with that id is loaded. `None` when `name` is not a Sigma name.
-pub fn intern_name(name: &str) -> Option<u32> {
-    let id = name.strip_prefix(PREFIX)?.trim();
-    if id.is_empty() {
-        return None;
-    }
-    if let Some(n) = table().read().ok()?.by_id.get(id) {
-        return Some(*n);
-    }
-    Some(intern(RuleMeta {
-        key: "",
-        id: id.to_string(),
-        title: id.to_string(),
-        description: String::new(),
-        level: String::new(),
-        severity: Severity::Medium,
-        risk: 50,
-        tags: Vec::new(),
-        attack: Vec::new(),
-        correlation: None,
-        file: String::new(),
-    }))
-}
-
-/// The entry numbered `n`.
-pub fn get(n: u32) -> Option<&'static RuleMeta> {
-    table().read().ok()?.rules.get(n as usize).copied()
-}
-
-/// The detector name of rule `n` (`sigma:?` for a number never handed out).
-pub fn key(n: u32) -> &'static str {
-    get(n).map_or("sigma:?", |m| m.key)
-}
+use crate::ident::Severity;
+pub use crate::ident::{get, intern, intern_name, key, RuleMeta, PREFIX};
 
 /// Severity and 0–100 risk for a Sigma `level`.
 pub fn level_risk(level: &str) -> (Severity, u8) {
