@@ -3,12 +3,27 @@
 //! Graph or diagnostic record).
 //!
 //! Parsers stamp the drafts of a record with an [`identity`]: a 64-bit hash
-//! of the source family and the source's own record id (Entra request id,
-//! Okta `uuid`, CloudTrail `eventID`, unified audit `Id`, Windows computer +
-//! `EventRecordID`, a whole syslog line). The single owner keeps the
-//! identities it has stored in [`Seen`] and drops a later record carrying
-//! one of them, so the store and the detectors never see the copy and the
-//! evidence points at the first. Only the 64-bit hashes are kept (8 bytes
+//! of the source family, the source's own record id and what makes the
+//! record itself: its time (to the second, where shapes of one record
+//! disagree on sub-second digits) and its operation and result as each
+//! format has them (Okta `uuid` + `published` + `eventType` + result,
+//! CloudTrail `eventID` + `eventTime` + `eventName` + `errorCode`, unified
+//! audit `Id` + `CreationTime` + `Operation` + `ResultStatus`, Windows
+//! computer + `EventRecordID` + second + event id, Entra request id + result
+//! code). An id alone is no identity: exporters reuse or blank it, and
+//! records that differ in any of these parts are different records.
+//!
+//! A record without an identity of its own (a syslog line) gets a
+//! [`line_identity`]: the line's hash marked as counted by occurrence. The
+//! owner numbers each input's occurrences of one line ([`Occurrences`]) and
+//! folds the number into the identity, so a line repeated inside one file
+//! is that many records, while across inputs that overlap (a rotated file
+//! and its copy, one file loaded twice) it counts as many times as the
+//! input holding it most often.
+//!
+//! The single owner keeps the identities it has stored in [`Seen`] and
+//! drops a later record carrying one of them, so the store and the
+//! detectors never see the copy. Only the 64-bit hashes are kept (8 bytes
 //! per event), never the id text; two distinct ids colliding in 64 bits is
 //! not a practical concern at the sizes `hunt` holds.
 
@@ -24,6 +39,37 @@ pub fn identity(source: Source, parts: &[&str]) -> u64 {
     if parts.first().is_none_or(|id| id.trim().is_empty()) {
         return 0;
     }
+    match hash_parts(source, parts) & !LINE {
+        0 => 1,
+        id => id,
+    }
+}
+
+/// Marks an identity counted by occurrence (see [`line_identity`]).
+const LINE: u64 = 1 << 63;
+
+/// The identity of a record that has none of its own (a whole syslog
+/// line): a repeat of it inside one input is another record. The owner
+/// turns it into an identity per occurrence with [`Occurrences`].
+pub fn line_identity(source: Source, text: &str) -> u64 {
+    if text.trim().is_empty() {
+        return 0;
+    }
+    hash_parts(source, &[text]) | LINE
+}
+
+/// Whether `identity` came from [`line_identity`].
+pub fn is_line(identity: u64) -> bool {
+    identity & LINE != 0
+}
+
+/// The seconds of an event time, as an identity part: the shapes of one
+/// record agree on the second, not always on sub-second digits.
+pub fn second(time: crate::event::Millis) -> String {
+    time.div_euclid(1000).to_string()
+}
+
+fn hash_parts(source: Source, parts: &[&str]) -> u64 {
     let mut h = rustc_hash::FxBuildHasher.build_hasher();
     h.write_u8(source as u8);
     for part in parts {
@@ -38,9 +84,55 @@ pub fn identity(source: Source, parts: &[&str]) -> u64 {
             h.write(buf.get(..chunk.len()).unwrap_or_default());
         }
     }
-    match mix(h.finish()) {
-        0 => 1,
-        id => id,
+    mix(h.finish())
+}
+
+/// Per input, how often each line identity occurred so far (8 + 4 bytes
+/// per distinct line that became an event, the same order as [`Seen`]).
+#[derive(Default)]
+pub struct Occurrences {
+    by_file: Vec<rustc_hash::FxHashMap<u64, u32>>,
+    /// The last record numbered: its file, offset, identity in and out (the
+    /// drafts of one record, e.g. `message repeated N times`, share it).
+    last: Option<(u32, u64, u64, u64)>,
+}
+
+impl Occurrences {
+    /// `identity` as it is for this occurrence: unchanged for a record's own
+    /// identity; for a [`line_identity`], numbered by its occurrence in the
+    /// input `origin` is from.
+    pub fn number(&mut self, identity: u64, origin: &Origin) -> u64 {
+        if !is_line(identity) {
+            return identity;
+        }
+        if let Some((file, offset, id, out)) = self.last {
+            if file == origin.file && offset == origin.offset && id == identity {
+                return out;
+            }
+        }
+        let at = origin.file as usize;
+        if self.by_file.len() <= at {
+            self.by_file.resize_with(at + 1, Default::default);
+        }
+        let n = match self.by_file.get_mut(at) {
+            Some(m) => {
+                let c = m.entry(identity).or_insert(0);
+                *c = c.saturating_add(1);
+                *c
+            }
+            None => 1,
+        };
+        let out = match mix(identity ^ mix(u64::from(n))) & !LINE {
+            0 => 1,
+            id => id,
+        };
+        self.last = Some((origin.file, origin.offset, identity, out));
+        out
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.by_file.iter().map(|m| m.capacity() * 13).sum()
     }
 }
 
@@ -326,6 +418,28 @@ mod tests {
             assert!(!s.contains(x) || ids.contains(&x), "{x}");
         }
         assert!(s.heap_bytes() >= 1000 * 8);
+    }
+
+    #[test]
+    fn line_identities_are_numbered_per_input_and_own_ids_pass_through() {
+        let mut o = Occurrences::default();
+        let own = identity(Source::Okta, &["x"]);
+        assert!(!is_line(own));
+        assert_eq!(o.number(own, &at(0, 0)), own);
+        let line = line_identity(Source::Sshd, "sshd[1]: Failed password for root");
+        assert!(is_line(line));
+        assert_eq!(line_identity(Source::Sshd, " "), 0);
+        let a0 = o.number(line, &at(0, 10));
+        // The drafts of one record share its number.
+        assert_eq!(o.number(line, &at(0, 10)), a0);
+        let a1 = o.number(line, &at(0, 20));
+        assert_ne!(a0, a1);
+        assert!(!is_line(a0) && !is_line(a1));
+        // Another input numbers from the start: its first is the first's copy.
+        assert_eq!(o.number(line, &at(1, 10)), a0);
+        assert_eq!(o.number(line, &at(1, 20)), a1);
+        assert_ne!(o.number(line, &at(1, 30)), a1);
+        assert!(o.heap_bytes() > 0);
     }
 
     #[test]

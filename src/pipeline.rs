@@ -147,6 +147,8 @@ pub struct Session {
     file_ranks: Vec<u64>,
     /// Record identities stored so far: a record loaded twice is stored once.
     pub seen: crate::dedup::Seen,
+    /// Per input, occurrences of identity-less records (syslog lines).
+    pub occurrences: crate::dedup::Occurrences,
     /// What loading the Sigma rules of `config.sigma` reported.
     pub sigma: SigmaStatus,
     /// Where the Sigma rules read records back from (one entry per input).
@@ -211,6 +213,7 @@ impl Session {
             detect_time: Duration::ZERO,
             file_ranks: Vec::new(),
             seen: crate::dedup::Seen::default(),
+            occurrences: crate::dedup::Occurrences::default(),
             tap: false,
             tapped: Vec::new(),
             keep_events: true,
@@ -402,8 +405,9 @@ impl Session {
             *first = crate::event::Sym::NONE;
         }
         for d in &batch.drafts {
+            let identity = self.occurrences.number(d.identity, &d.origin);
             if let crate::dedup::Verdict::Duplicate { new_record } =
-                self.seen.check(d.identity, &d.origin)
+                self.seen.check(identity, &d.origin)
             {
                 copies.records += u64::from(new_record);
                 copies.events += 1;

@@ -214,12 +214,12 @@ fn without_a_request_id_the_correlation_id_time_user_and_code_decide() {
 }
 
 #[test]
-fn identical_sshd_lines_count_once_but_message_repeated_stands_for_n() {
+fn a_repeated_sshd_line_is_another_attempt_but_message_repeated_stands_for_n() {
     let dir = tempfile::tempdir().unwrap();
     let failed = "2024-03-01T10:00:01+00:00 bastion sshd[4242]: Failed password for root from 203.0.113.9 port 50022 ssh2";
     let lines = vec![
         failed.to_string(),
-        // The same line again (a forwarder that delivered it twice): one attempt.
+        // The same failure logged twice in one second: two attempts.
         failed.to_string(),
         "2024-03-01T10:00:02+00:00 bastion sshd[4242]: message repeated 3 times: [ Failed password for root from 203.0.113.9 port 50022 ssh2]".to_string(),
         // Same message, other pid: another connection, another attempt.
@@ -228,11 +228,90 @@ fn identical_sshd_lines_count_once_but_message_repeated_stands_for_n() {
     let a = write(dir.path(), "auth.log", &lines);
     let s = scan_paths(std::slice::from_ref(&a));
     // (Not `assert_accounted`: one `message repeated` record gives three events.)
-    assert_eq!((events(&s), duplicates(&s)), (5, 1));
+    assert_eq!((events(&s), duplicates(&s)), (6, 0));
     // The same log loaded twice (auth.log and a copy): nothing more.
     let b = write(dir.path(), "auth.log.copy", &lines);
     let s = scan_paths(&[a, b]);
-    assert_eq!((events(&s), duplicates(&s)), (5, 5));
+    assert_eq!((events(&s), duplicates(&s)), (6, 4));
+}
+
+/// `n` identical lines of a brute-force test (one connection, one port).
+fn same_failure(n: usize) -> Vec<String> {
+    let line =
+        "Mar  1 10:00:01 lab sshd[59264]: Failed password for root from 127.0.0.1 port 59264 ssh2";
+    vec![line.to_string(); n]
+}
+
+#[test]
+fn eight_identical_failed_password_lines_are_eight_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "auth.log", &same_failure(8));
+    let s = scan_paths(std::slice::from_ref(&a));
+    assert_eq!((events(&s), duplicates(&s)), (8, 0));
+    assert_accounted(&s);
+    // Overlapping inputs count as often as the input holding the line most
+    // often: a rotated file holding 5 of them and a copy of the whole log.
+    let rotated = write(dir.path(), "auth.log.1", &same_failure(5));
+    let copy = write(dir.path(), "auth-copy.log", &same_failure(8));
+    for order in [
+        vec![a.clone(), rotated.clone(), copy.clone()],
+        vec![rotated.clone(), copy.clone(), a.clone()],
+    ] {
+        let s = scan_paths(&order);
+        assert_eq!((events(&s), duplicates(&s)), (8, 13), "{order:?}");
+        assert_accounted(&s);
+    }
+    // A file that holds the burst twice over (cat log log > both) is 16.
+    let both = write(dir.path(), "both.log", &same_failure(16));
+    let s = scan_paths(&[a, both]);
+    assert_eq!((events(&s), duplicates(&s)), (16, 8));
+}
+
+#[test]
+fn unified_audit_records_sharing_a_placeholder_id_are_all_kept() {
+    let rule = |time: &str, name: &str, to: &str| {
+        format!(
+            r#"{{"CreationTime":"{time}","Id":"00000000-0000-0000-0000-000000000000","Operation":"UpdateInboxRules","RecordType":2,"ResultStatus":"Succeeded","Workload":"Exchange","UserId":"jdupont","ClientIPAddress":"198.51.100.23","ClientInfoString":"Client=MSExchangeRPC","MailboxOwnerUPN":"jean.dupont@exemple.fr","OperationProperties":[{{"Name":"RuleOperation","Value":"AddMailboxRule"}},{{"Name":"RuleName","Value":"{name}"}},{{"Name":"RuleState","Value":"Enabled"}},{{"Name":"RuleActions","Value":"[{{\"ActionType\":\"Forward\",\"Recipients\":[\"{to}\"],\"ForwardFlags\":\"None\"}}]"}}]}}"#
+        )
+    };
+    let login = |time: &str| {
+        format!(
+            r#"{{"CreationTime":"{time}","Id":"00000000-0000-0000-0000-000000000000","Operation":"MailboxLogin","RecordType":2,"ResultStatus":"Succeeded","Workload":"Exchange","UserId":"jdupont","ClientIPAddress":"198.51.100.23"}}"#
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let lines = vec![
+        login("2024-06-03T08:15:00"),
+        login("2024-06-03T08:15:01"),
+        rule("2024-06-03T08:15:42", "sync", "x@gmail.example"),
+        rule("2024-06-03T08:16:10", "sync2", "y@gmail.example"),
+    ];
+    let f = write(dir.path(), "audit.json", &lines);
+    let s = scan_paths(&[f]);
+    assert_eq!(s.problem_count(), 0);
+    assert_eq!((events(&s), duplicates(&s)), (4, 0));
+    assert!(fired(&s, DetectorId::InboxRule) >= 1);
+}
+
+#[test]
+fn cloudtrail_records_sharing_an_event_id_differ_by_name_and_time() {
+    let rec = |time: &str, name: &str| {
+        format!(
+            r#"{{"eventVersion":"1.08","eventTime":"{time}","eventSource":"ec2.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"1.2.3.4","userAgent":"aws-cli","eventID":"11111111-2222-3333-4444-555555555555","userIdentity":{{"type":"IAMUser","userName":"pedro","accessKeyId":"AKIAEXAMPLE"}}}}"#
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let lines = vec![
+        rec("2020-09-14T00:44:00Z", "DescribeInstances"),
+        rec("2020-09-14T00:44:00Z", "DescribeVolumes"),
+        rec("2020-09-14T00:45:00Z", "DescribeInstances"),
+        // A true copy: same id, time and name.
+        rec("2020-09-14T00:45:00Z", "DescribeInstances"),
+    ];
+    let f = write(dir.path(), "trail.json", &lines);
+    let s = scan_paths(&[f]);
+    assert_eq!(s.problem_count(), 0);
+    assert_eq!((events(&s), duplicates(&s)), (3, 1));
 }
 
 #[test]

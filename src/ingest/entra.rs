@@ -525,11 +525,11 @@ fn put_extra(
 
 /// The sign-in's identity, shared by its Sentinel row, Graph object and
 /// diagnostic record: the request id (with the user, so that two users'
-/// records never merge), else the correlation id with time, user and result
+/// records never merge) and result code, else the correlation id with time, user and result
 /// code (one correlation id spans the several requests of one sign-in flow).
 fn identity(s: &SignIn) -> u64 {
     if non_empty(s.id).is_some() {
-        crate::dedup::identity(Source::Entra, &["id", s.id, s.user])
+        crate::dedup::identity(Source::Entra, &["id", s.id, s.user, s.code])
     } else {
         let time = s.time.to_string();
         let parts = [s.correlation, "corr", &time, s.user, s.code];

@@ -208,6 +208,7 @@ fn parse_record(json: &str, cx: &mut RecordCx) -> ParseResult {
         sys.channel.as_str(),
         &record_id,
         time,
+        id,
     );
     if id == 4 && sys.channel.as_str() == "OpenSSH/Operational" {
         let p: SshPayload = serde_json::from_str(json)

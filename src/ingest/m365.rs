@@ -150,7 +150,16 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
     d.ip = cx.put_ip(ip);
     d.app = cx.put(workload);
     d.client_app = cx.put(r.client_info.as_str());
-    let id = [first(&[&r.id, &r.office_id]), r.user_id.as_str()];
+    // Exporters fill `Id` with a placeholder: the id with the time,
+    // operation and result is the record.
+    let second = crate::dedup::second(time);
+    let id = [
+        first(&[&r.id, &r.office_id]),
+        r.user_id.as_str(),
+        &second,
+        operation,
+        r.result_status.as_str(),
+    ];
     cx.identity = crate::dedup::identity(Source::M365, &id);
     cx.emit(d);
     Ok(())

@@ -304,7 +304,10 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
             d.session_id = cx.put(session);
         }
     }
-    cx.identity = crate::dedup::identity(Source::Okta, &[ev.uuid.as_str(), user]);
+    let second = crate::dedup::second(time);
+    let result = ev.outcome.as_ref().map_or("", |o| o.result.as_str());
+    let id = [ev.uuid.as_str(), user, &second, event_type, result];
+    cx.identity = crate::dedup::identity(Source::Okta, &id);
     cx.emit(d);
     Ok(())
 }

@@ -705,10 +705,11 @@ fn enough_to_reject(head: &[u8]) -> bool {
     head.len() >= HEAD_BYTES || memchr::memchr_iter(b'\n', head).count() >= 20
 }
 
-/// Parses a chunk of syslog lines with the file's sshd state. A line's
-/// identity is the line itself (time, host, pid and message): an identical
-/// line is a copy, while the N drafts of one `message repeated N times`
-/// line are one record and all stay.
+/// Parses a chunk of syslog lines with the file's sshd state. A line has
+/// no identity of its own: it gets a [`crate::dedup::line_identity`], so an
+/// identical line in the same file is another attempt, the same line in an
+/// overlapping input (a rotated copy) is a copy, and the N drafts of one
+/// `message repeated N times` line are one record and all stay.
 fn syslog_chunk(
     chunk: &Chunk,
     file: u32,
@@ -718,7 +719,7 @@ fn syslog_chunk(
 ) -> Batch {
     match state {
         Some(state) => super::decode::each_line(chunk, file, max_line, stats, |text, _, cx| {
-            cx.identity = crate::dedup::identity(crate::event::Source::Sshd, &[text]);
+            cx.identity = crate::dedup::line_identity(crate::event::Source::Sshd, text);
             state.parse_line(text, cx)
         }),
         None => Batch::default(),

@@ -274,19 +274,29 @@ fn decode<'a, T: Deserialize<'a>>(raw: &'a str) -> Result<T, Reject> {
 }
 
 /// A Windows event's identity in every shape (evtx, winlogbeat, NXLog):
-/// computer, channel, `EventRecordID` and the second it was logged (record
+/// computer, channel, `EventRecordID`, event id and the second it was logged (record
 /// numbers start again when a log is cleared or a lab machine rebuilt; the
 /// shapes agree on the second, not on sub-second digits). The JSON shapes'
 /// logon events all come from the Security channel, so an absent channel
 /// means `Security`.
-pub(super) fn record_identity(computer: &str, channel: &str, record_id: &str, time: Millis) -> u64 {
+pub(super) fn record_identity(
+    computer: &str,
+    channel: &str,
+    record_id: &str,
+    time: Millis,
+    event_id: u32,
+) -> u64 {
     let channel = if channel.trim().is_empty() {
         "Security"
     } else {
         channel
     };
-    let second = time.div_euclid(1000).to_string();
-    crate::dedup::identity(Source::Windows, &[record_id, computer, channel, &second])
+    let second = crate::dedup::second(time);
+    let event = event_id.to_string();
+    crate::dedup::identity(
+        Source::Windows,
+        &[record_id, computer, channel, &second, &event],
+    )
 }
 
 fn time_of(s: &str) -> Result<Millis, Reject> {
@@ -326,7 +336,13 @@ pub fn parse_winlogbeat(raw: &str, cx: &mut RecordCx) -> ParseResult {
     let id = event_id(w.event_id)?;
     let time = time_of(b.timestamp.as_str())?;
     let data = w.event_data.unwrap_or_default();
-    cx.identity = record_identity(w.computer_name.as_str(), "", w.record_id.as_str(), time);
+    cx.identity = record_identity(
+        w.computer_name.as_str(),
+        "",
+        w.record_id.as_str(),
+        time,
+        id,
+    );
     map_logon(&data.logon(time, id, w.computer_name.as_str()), cx)
 }
 
@@ -378,7 +394,13 @@ pub fn parse_nxlog(raw: &str, cx: &mut RecordCx) -> ParseResult {
         status: n.status.as_str(),
         sub_status: n.sub_status.as_str(),
     };
-    cx.identity = record_identity(n.hostname.as_str(), "", n.record_number.as_str(), time);
+    cx.identity = record_identity(
+        n.hostname.as_str(),
+        "",
+        n.record_number.as_str(),
+        time,
+        id,
+    );
     map_logon(&logon, cx)
 }
 
