@@ -319,3 +319,31 @@ fn a_parser_panic_is_reported_with_its_file_and_exits_2() {
     assert!(!stderr.contains('\u{1b}'), "raw escape on stderr: {stderr}");
     assert!(!stdout.contains('\u{1b}'));
 }
+
+/// Two UTF-8 byte-order marks at the start of a file (a tool that adds one
+/// to a file that had one) lose no event: NDJSON keeps every row, sshd its first line.
+#[test]
+fn two_byte_order_marks_lose_no_event() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for sample in ["samples/entra/SigninLogs.ndjson", "samples/sshd/auth.log"] {
+        let text = fs::read_to_string(sample).expect("sample");
+        let name = Path::new(sample).file_name().expect("name");
+        let plain = dir.path().join("plain");
+        let doubled = dir.path().join("doubled");
+        fs::create_dir_all(&plain).expect("dir");
+        fs::create_dir_all(&doubled).expect("dir");
+        fs::write(plain.join(name), &text).expect("write");
+        fs::write(doubled.join(name), format!("\u{feff}\u{feff}{text}")).expect("write");
+        let count = |d: &Path| {
+            let out = hunt()
+                .args(["events", "--output", "jsonl"])
+                .arg(d.join(name))
+                .output()
+                .expect("run");
+            String::from_utf8_lossy(&out.stdout).lines().count()
+        };
+        let want = count(&plain);
+        assert!(want > 0, "{sample}: no events at all");
+        assert_eq!(count(&doubled), want, "{sample} with two BOMs");
+    }
+}

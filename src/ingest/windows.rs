@@ -336,13 +336,7 @@ pub fn parse_winlogbeat(raw: &str, cx: &mut RecordCx) -> ParseResult {
     let id = event_id(w.event_id)?;
     let time = time_of(b.timestamp.as_str())?;
     let data = w.event_data.unwrap_or_default();
-    cx.identity = record_identity(
-        w.computer_name.as_str(),
-        "",
-        w.record_id.as_str(),
-        time,
-        id,
-    );
+    cx.identity = record_identity(w.computer_name.as_str(), "", w.record_id.as_str(), time, id);
     map_logon(&data.logon(time, id, w.computer_name.as_str()), cx)
 }
 
@@ -394,13 +388,7 @@ pub fn parse_nxlog(raw: &str, cx: &mut RecordCx) -> ParseResult {
         status: n.status.as_str(),
         sub_status: n.sub_status.as_str(),
     };
-    cx.identity = record_identity(
-        n.hostname.as_str(),
-        "",
-        n.record_number.as_str(),
-        time,
-        id,
-    );
+    cx.identity = record_identity(n.hostname.as_str(), "", n.record_number.as_str(), time, id);
     map_logon(&logon, cx)
 }
 
