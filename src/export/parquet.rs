@@ -263,13 +263,7 @@ fn nest(leaves: Vec<(&str, ArrayRef)>) -> Vec<(FieldRef, ArrayRef)> {
                 i += 1;
             }
             Some((head, _)) => {
-                let run: Vec<(&str, ArrayRef)> = leaves
-                    .get(i..)
-                    .unwrap_or_default()
-                    .iter()
-                    .take_while(|(p, _)| p.split_once('.').is_some_and(|(h, _)| h == head))
-                    .map(|(p, a)| (p.split_once('.').map_or(*p, |(_, r)| r), Arc::clone(a)))
-                    .collect();
+                let run = head_run(leaves.get(i..).unwrap_or_default(), head);
                 i += run.len();
                 let children = nest(run);
                 let st = StructArray::from(children);
@@ -279,6 +273,16 @@ fn nest(leaves: Vec<(&str, ArrayRef)>) -> Vec<(FieldRef, ArrayRef)> {
         }
     }
     out
+}
+
+/// The leading run of `leaves` whose paths start with `head.`, with that
+/// first segment taken off (the children of one struct column).
+fn head_run<'a, T: Clone>(leaves: &[(&'a str, T)], head: &str) -> Vec<(&'a str, T)> {
+    leaves
+        .iter()
+        .take_while(|(p, _)| p.split_once('.').is_some_and(|(h, _)| h == head))
+        .map(|(p, t)| (p.split_once('.').map_or(*p, |(_, r)| r), t.clone()))
+        .collect()
 }
 
 /// Writes OCSF rows to a Parquet file.
@@ -373,13 +377,7 @@ pub fn spark_ddl() -> String {
                     i += 1;
                 }
                 Some((head, _)) => {
-                    let run: Vec<(&str, Ty)> = leaves
-                        .get(i..)
-                        .unwrap_or_default()
-                        .iter()
-                        .take_while(|(p, _)| p.split_once('.').is_some_and(|(h, _)| h == head))
-                        .map(|(p, t)| (p.split_once('.').map_or(*p, |(_, r)| r), *t))
-                        .collect();
+                    let run = head_run(leaves.get(i..).unwrap_or_default(), head);
                     i += run.len();
                     parts.push(format!("`{head}`{sep}STRUCT<{}>", render(&run, ": ")));
                 }

@@ -257,18 +257,8 @@ impl OpenWork {
             let ids: Vec<String> = members(i).map(|m| format!("`{}`", md_code(m))).collect();
             writeln!(
                 o,
-                "- **{}** `{}`: {}\n  - Status: {} · Owner: {}\n  - Seen: {} to {} · Users: {} · IPs: {}\n  - Findings: {}",
-                md(text(i, "severity")),
-                md_code(text(i, "id")),
-                md(text(i, "title")),
-                md(match text(i, "status") {
-                    "" => "new",
-                    s => s,
-                }),
-                md(match text(i, "owner") {
-                    "" => "nobody",
-                    o => o,
-                }),
+                "{}\n  - Seen: {} to {} · Users: {} · IPs: {}\n  - Findings: {}",
+                incident_heading(i),
                 md(text(i, "first_seen")),
                 md(text(i, "last_seen")),
                 md(&list(i, "users")),
@@ -363,18 +353,8 @@ impl OpenWork {
                 .collect();
             writeln!(
                 o,
-                "- **{}** `{}`: {}\n  - Status: {} · Owner: {}\n  - Findings: {}",
-                md(text(i, "severity")),
-                md_code(text(i, "id")),
-                md(text(i, "title")),
-                md(match text(i, "status") {
-                    "" => "new",
-                    s => s,
-                }),
-                md(match text(i, "owner") {
-                    "" => "nobody",
-                    o => o,
-                }),
+                "{}\n  - Findings: {}",
+                incident_heading(i),
                 members.join(", ")
             )?;
         }
@@ -455,6 +435,26 @@ fn settings(v: &Value) -> String {
             .join(", "),
         None => v.to_string(),
     }
+}
+
+/// An incident's list line and its status line, as open and closed work show them.
+fn incident_heading(i: &Value) -> String {
+    let status = match text(i, "status") {
+        "" => "new",
+        s => s,
+    };
+    let owner = match text(i, "owner") {
+        "" => "nobody",
+        o => o,
+    };
+    format!(
+        "- **{}** `{}`: {}\n  - Status: {} · Owner: {}",
+        md(text(i, "severity")),
+        md_code(text(i, "id")),
+        md(text(i, "title")),
+        md(status),
+        md(owner),
+    )
 }
 
 fn members(i: &Value) -> impl Iterator<Item = &str> {
