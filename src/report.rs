@@ -309,9 +309,9 @@ pub fn write_ingest_summary(
         writeln!(
             out,
             "hunt: store holds {} events in ~{} MiB ({} bytes/event), {} distinct strings, {} shared contexts, {} users, {} IPs",
-            st.len(),
+            st.count(),
             st.heap_bytes() >> 20,
-            st.heap_bytes().checked_div(st.len()).unwrap_or(0),
+            st.heap_bytes().checked_div(st.count()).unwrap_or(0),
             st.strings.len(),
             st.context_count(),
             st.user_count(),
@@ -323,6 +323,29 @@ pub fn write_ingest_summary(
             session.seen.len(),
             session.seen.heap_bytes() >> 10
         )?;
+        let name = |f: u32| {
+            session
+                .sources
+                .get(f as usize)
+                .map_or_else(|| "?".to_string(), |s| clean(&s.name).into_owned())
+        };
+        for (&(kept, dropped), &n) in &session.kept.merged {
+            let line = if kept == u32::MAX {
+                format!(
+                    "{n} copies in {} came after their record had gone to the detectors; the first copy stays",
+                    name(dropped)
+                )
+            } else if kept == dropped {
+                format!("{n} copies within {} merged", name(kept))
+            } else {
+                format!(
+                    "{n} copies merged between {} (kept) and {}",
+                    name(kept),
+                    name(dropped)
+                )
+            };
+            writeln!(out, "hunt: {line}")?;
+        }
         writeln!(
             out,
             "hunt: detection took {} ms (ordering held events and running the detectors)",
