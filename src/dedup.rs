@@ -153,6 +153,52 @@ pub struct KeptCopy {
     pub fields: u8,
 }
 
+/// Copies listed at most per kept record (more are counted, not listed).
+const MAX_LISTED_COPIES: usize = 16;
+
+/// For kept records that had copies, where the copies were read: the
+/// evidence of a finding lists them beside the kept copy. Bounded by the
+/// copies dropped, at most [`MAX_LISTED_COPIES`] per record.
+#[derive(Debug, Default)]
+pub struct OtherCopies {
+    by_event: rustc_hash::FxHashMap<u32, Vec<crate::event::Origin>>,
+}
+
+impl OtherCopies {
+    /// A copy of the record stored at `idx` was read at `origin`.
+    pub fn add(&mut self, idx: u32, origin: crate::event::Origin) {
+        let v = self.by_event.entry(idx).or_default();
+        if v.len() < MAX_LISTED_COPIES && !v.contains(&origin) {
+            v.push(origin);
+        }
+    }
+
+    /// The record stored at `old` (read at `old_origin`) is now stored at `new`.
+    pub fn moved(&mut self, old: u32, new: u32, old_origin: crate::event::Origin) {
+        let mut v = self.by_event.remove(&old).unwrap_or_default();
+        v.insert(0, old_origin);
+        v.truncate(MAX_LISTED_COPIES);
+        self.by_event.insert(new, v);
+    }
+
+    /// Where the other copies of the record stored at `idx` were read.
+    pub fn of(&self, idx: u32) -> &[crate::event::Origin] {
+        self.by_event
+            .get(&idx)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+}
+
+/// What [`KeptCopies::challenge`] decided for a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Challenge {
+    /// The copy replaces this kept one.
+    Replaces(KeptCopy),
+    /// The copy is dropped; this one stays.
+    Dropped(KeptCopy),
+}
+
 /// The copy of a record that is kept, by a fixed rule, whatever order the
 /// inputs are read in: the most complete shape (most fields present), then
 /// the input whose name ranks first (the hash of its name that orders
@@ -187,18 +233,19 @@ impl KeptCopies {
         }
     }
 
-    /// A copy of a kept record arrived from input `file` (ranked `rank`,
-    /// `fields` present). Returns the kept copy when this one wins and must
-    /// replace it (the caller retracts it and registers the new one with
-    /// [`KeptCopies::kept`]); `None` when this copy is dropped. Either way
-    /// the merge is counted for the pair of inputs.
+    /// A copy of a kept record arrived from input `file` (`fields`
+    /// present; `ranks` by input). Says whether it replaces the kept copy
+    /// (the caller then retracts that one and registers the new one with
+    /// [`KeptCopies::kept`]) or is dropped; either way the merge is counted
+    /// for the pair of inputs. `None` when the record is not tracked (it
+    /// went to the detectors already).
     pub fn challenge(
         &mut self,
         identity: u64,
         file: u32,
         fields: u8,
         ranks: &[u64],
-    ) -> Option<KeptCopy> {
+    ) -> Option<Challenge> {
         let old = *self.by_identity.get(&identity)?;
         let rank = |f: u32| ranks.get(f as usize).copied().unwrap_or(u64::from(f));
         let wins = fields > old.fields
@@ -209,7 +256,11 @@ impl KeptCopies {
             (old.file, file)
         };
         *self.merged.entry(pair).or_insert(0) += 1;
-        wins.then_some(old)
+        Some(if wins {
+            Challenge::Replaces(old)
+        } else {
+            Challenge::Dropped(old)
+        })
     }
 
     /// Counts a copy dropped for a record whose kept copy is no longer

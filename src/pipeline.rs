@@ -168,6 +168,8 @@ pub struct Session {
     track_copies: bool,
     /// Events tapped so far (their arrival numbers in `hunt events`).
     pub tap_count: u64,
+    /// Where the other copies of a kept record were read (evidence lists them).
+    pub copies_of: crate::dedup::OtherCopies,
     /// Arrival numbers of tapped events taken back: a better copy of their
     /// record arrived. `hunt events` leaves them out.
     pub retracted_taps: Vec<u64>,
@@ -239,6 +241,7 @@ impl Session {
             kept: crate::dedup::KeptCopies::default(),
             track_copies: false,
             tap_count: 0,
+            copies_of: Default::default(),
             retracted_taps: Vec::new(),
             tap: false,
             tapped: Vec::new(),
@@ -513,14 +516,29 @@ impl Session {
             }
             return false;
         }
-        let Some(old) = self
+        let old = match self
             .kept
             .challenge(identity, file, fields_present(d), &self.file_ranks)
-        else {
-            // Its kept copy went to the detectors already.
-            self.kept.dropped_late(file);
-            return false;
+        {
+            None => {
+                // Its kept copy went to the detectors already.
+                self.kept.dropped_late(file);
+                return false;
+            }
+            Some(crate::dedup::Challenge::Dropped(kept)) => {
+                if kept.idx != u32::MAX {
+                    self.copies_of.add(kept.idx, d.origin);
+                }
+                return false;
+            }
+            Some(crate::dedup::Challenge::Replaces(old)) => old,
         };
+        if old.idx != u32::MAX {
+            // The new copy's store index is the next one.
+            let new = self.store.len() as u32;
+            let old_origin = self.store.get(old.idx).origin;
+            self.copies_of.moved(old.idx, new, old_origin);
+        }
         for k in 0..old.drafts {
             if old.idx != u32::MAX {
                 let idx = old.idx.saturating_add(k);

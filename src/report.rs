@@ -18,24 +18,37 @@ pub enum OutputFormat {
     Csv,
 }
 
-/// A reference from a finding to one of its records.
+/// A reference from a finding to one of its records. When the record was
+/// loaded more than once, `copies` says where the other copies were read
+/// (the reference itself is the kept one).
 pub fn evidence_json(session: &Session, f: &Finding) -> Vec<Value> {
+    let place = |o: crate::event::Origin| {
+        let file = session
+            .sources
+            .get(o.file as usize)
+            .map(|s| s.name.as_str())
+            .unwrap_or("?");
+        let mut v = json!({"file": file, "offset": o.offset});
+        if let Some(m) = v.as_object_mut() {
+            if o.line > 0 {
+                m.insert("line".into(), json!(o.line));
+            } else {
+                m.insert("record".into(), json!(o.offset));
+            }
+        }
+        v
+    };
     f.evidence
         .iter()
         .map(|&idx| {
             let ev = session.store.get(idx);
-            let o = ev.origin;
-            let file = session
-                .sources
-                .get(o.file as usize)
-                .map(|s| s.name.as_str())
-                .unwrap_or("?");
-            let mut v = json!({"file": file, "offset": o.offset, "time": format_time(ev.time)});
+            let mut v = place(ev.origin);
             if let Some(m) = v.as_object_mut() {
-                if o.line > 0 {
-                    m.insert("line".into(), json!(o.line));
-                } else {
-                    m.insert("record".into(), json!(o.offset));
+                m.insert("time".into(), json!(format_time(ev.time)));
+                let copies = session.copies_of.of(idx);
+                if !copies.is_empty() {
+                    let list: Vec<Value> = copies.iter().map(|&o| place(o)).collect();
+                    m.insert("copies".into(), Value::Array(list));
                 }
             }
             v

@@ -624,3 +624,32 @@ fn scan_verbose_says_how_many_copies_each_pair_of_inputs_merged() {
     }
     assert!(err.contains("41 duplicate records"), "{err}");
 }
+
+#[test]
+fn evidence_names_every_copy_of_a_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = mixed_tenant(dir.path());
+    let s = scan_paths(&files);
+    let f = s
+        .findings
+        .all()
+        .iter()
+        .find(|f| f.detector == DetectorId::BruteForce)
+        .unwrap();
+    let evidence = hunt::report::evidence_json(&s, f);
+    assert_eq!(evidence.len(), f.evidence.len());
+    for e in &evidence {
+        // The kept copy is a Graph page's; the Sentinel row is listed.
+        assert!(e["file"].as_str().unwrap().contains("graph-page-"), "{e}");
+        let copies = e["copies"].as_array().unwrap_or_else(|| panic!("{e}"));
+        assert_eq!(copies.len(), 1, "{e}");
+        assert!(
+            copies[0]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("sentinel-signins.json"),
+            "{e}"
+        );
+        assert!(copies[0]["line"].as_u64().unwrap() >= 29, "{e}");
+    }
+}
