@@ -307,6 +307,58 @@ fn help_is_generated_from_the_keymap() {
 }
 
 #[test]
+fn every_command_and_query_prefix_runs_and_has_its_help_line_within_80_columns() {
+    use super::modal::COMMANDS;
+    use super::query::{Query, PREFIX_TABLE};
+    let h = harness(80, 24, ColorMode::None);
+    let help: Vec<String> = super::screens::help::lines(&h.app.keymap, &h.app.theme, 80)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect();
+    for l in &help {
+        assert!(l.chars().count() <= 80, "help line over 80 columns: {l:?}");
+    }
+    let all = help.join("\n");
+    for c in COMMANDS {
+        assert!(
+            all.contains(&format!(":{}", c.name())),
+            "no help for :{}",
+            c.name()
+        );
+        for name in c.names {
+            // Every name reaches the command, never the unknown-command branch.
+            let mut h = harness(80, 24, ColorMode::None);
+            let arg = if c.arg.is_some() { " zz-no-such" } else { "" };
+            let _ = h.app.command(&format!("{name}{arg}"));
+            let flash = h
+                .app
+                .flash
+                .as_ref()
+                .map(|f| f.1.clone())
+                .unwrap_or_default();
+            assert!(!flash.contains("unknown command"), ":{name}: {flash}");
+        }
+    }
+    for p in PREFIX_TABLE {
+        assert!(all.contains(p.example), "no help for {}", p.example);
+        for name in p.names {
+            let word = p.example.replacen(p.names[0], name, 1);
+            let q = Query::parse(&word);
+            assert!(q.errors.is_empty(), "{word}: {:?}", q.errors);
+            assert!(!q.terms.is_empty(), "{word}");
+        }
+    }
+    let q = Query::parse("nosuch:x");
+    assert!(
+        q.errors
+            .iter()
+            .any(|e| e.contains("time:") && e.contains("last:")),
+        "{:?}",
+        q.errors
+    );
+}
+
+#[test]
 fn a_finding_time_past_the_calendar_draws_as_a_dash_in_the_wide_list() {
     // 170+ columns show first/last seen to the minute; a time chrono cannot
     // format is "-", which used to be cut at byte 16 and panic the workbench.
