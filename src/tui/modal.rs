@@ -85,7 +85,7 @@ impl Modal {
                 one(Action::Cancel, "undo"),
                 Some((
                     String::new(),
-                    "user: ip: sev:>=high det: verdict: text".into(),
+                    super::query::prefixes() + " text (? for help)",
                 )),
             ],
             Modal::Command { .. } | Modal::Verdict { .. } | Modal::Note { .. } => {
@@ -431,6 +431,17 @@ impl App {
             Modal::Query { input, .. } => {
                 if submit {
                     self.modal = None;
+                    return Vec::new();
+                }
+                // ctrl-l clears the line being typed, as it clears a kept
+                // query on the list (ctrl-u and ctrl-w edit like a shell).
+                if key.code == KeyCode::Char('l')
+                    && key
+                        .modifiers
+                        .contains(crossterm::event::KeyModifiers::CONTROL)
+                {
+                    *input = Input::default();
+                    self.set_query("");
                     return Vec::new();
                 }
                 if input

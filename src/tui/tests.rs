@@ -307,6 +307,28 @@ fn help_is_generated_from_the_keymap() {
 }
 
 #[test]
+fn ctrl_l_clears_the_query_being_typed_and_ctrl_w_a_word() {
+    let mut h = harness(120, 40, ColorMode::None);
+    key(&mut h.app, "/");
+    typ(&mut h.app, "ip:185.220.101.0/24");
+    key(&mut h.app, "ctrl-l");
+    typ(&mut h.app, "ip:104.85.195.88");
+    key(&mut h.app, "enter");
+    assert_eq!(
+        h.app.top().query_text().as_deref(),
+        Some("ip:104.85.195.88")
+    );
+    key(&mut h.app, "/");
+    typ(&mut h.app, " user:alice");
+    key(&mut h.app, "ctrl-w");
+    key(&mut h.app, "enter");
+    assert_eq!(
+        h.app.top().query_text().as_deref(),
+        Some("ip:104.85.195.88 ")
+    );
+}
+
+#[test]
 fn every_command_and_query_prefix_runs_and_has_its_help_line_within_80_columns() {
     use super::modal::COMMANDS;
     use super::query::{Query, PREFIX_TABLE};
