@@ -334,6 +334,19 @@ impl AllowDialog {
             (_, AllowField::Note) => {
                 self.note.handle_event(&Event::Key(key));
             }
+            // Typing on a list is the note being written: it goes to the
+            // note field rather than nowhere.
+            (KeyCode::Char(c), _)
+                if !c.is_control()
+                    && key
+                        .modifiers
+                        .difference(crossterm::event::KeyModifiers::SHIFT)
+                        .is_empty() =>
+            {
+                self.focus = AllowField::Note;
+                self.error = None;
+                self.note.handle_event(&Event::Key(key));
+            }
             _ => {}
         }
     }

@@ -570,6 +570,27 @@ fn notes_are_saved_and_shown_in_the_detail() {
 }
 
 #[test]
+fn a_note_typed_while_the_kind_list_has_focus_is_kept_as_the_note() {
+    let mut h = harness(160, 48, ColorMode::None);
+    key(&mut h.app, "A");
+    assert!(
+        matches!(h.app.modal, Some(Modal::Allow(_))),
+        "no allowlist dialog"
+    );
+    typ(&mut h.app, "vpn egress, ticket 4411");
+    let effects = key(&mut h.app, "enter");
+    let note = effects.iter().find_map(|e| match e {
+        Effect::Case(CaseOp::Allow(spec)) => Some(spec.note.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        note.as_deref(),
+        Some("vpn egress, ticket 4411"),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn allowlisting_suppresses_and_the_toggle_shows_the_note() {
     let mut h = harness(160, 48, ColorMode::Indexed256);
     let row = h
