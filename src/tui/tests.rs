@@ -289,6 +289,27 @@ fn first_frame_while_loading() {
 }
 
 #[test]
+fn loading_stdin_shows_bytes_read_not_a_percentage_of_nothing() {
+    let mut h = harness(120, 40, ColorMode::None);
+    let mut s =
+        crate::pipeline::Session::new(fixture::quiet_config(), crate::enrich::Enricher::none());
+    s.add_sources(&[crate::ingest::read::Input::Stdin], true);
+    s.handle(crate::pipeline::IngestMsg::Opened {
+        file: 0,
+        format: "sshd".into(),
+        size: None,
+    });
+    s.handle(crate::pipeline::IngestMsg::Progress {
+        file: 0,
+        bytes: 3_500_000,
+    });
+    h.app.session = s;
+    let t = text(&draw(&h.app));
+    assert!(!t.contains("0% of 0 B"), "{t}");
+    assert!(t.contains("read"), "{t}");
+}
+
+#[test]
 fn help_is_generated_from_the_keymap() {
     let mut h = harness(160, 48, ColorMode::None);
     let mut km = Keymap::builtin();
