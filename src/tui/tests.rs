@@ -335,18 +335,12 @@ fn ctrl_l_clears_the_query_being_typed_and_ctrl_w_a_word() {
     key(&mut h.app, "ctrl-l");
     typ(&mut h.app, "ip:104.85.195.88");
     key(&mut h.app, "enter");
-    assert_eq!(
-        h.app.top().query_text().as_deref(),
-        Some("ip:104.85.195.88")
-    );
+    assert_eq!(h.app.top().query_text(), Some("ip:104.85.195.88"));
     key(&mut h.app, "/");
     typ(&mut h.app, " user:alice");
     key(&mut h.app, "ctrl-w");
     key(&mut h.app, "enter");
-    assert_eq!(
-        h.app.top().query_text().as_deref(),
-        Some("ip:104.85.195.88 ")
-    );
+    assert_eq!(h.app.top().query_text(), Some("ip:104.85.195.88 "));
 }
 
 #[test]
@@ -608,6 +602,88 @@ fn a_note_typed_while_the_kind_list_has_focus_is_kept_as_the_note() {
         note.as_deref(),
         Some("vpn egress, ticket 4411"),
         "{effects:?}"
+    );
+}
+
+#[test]
+fn an_allowlist_entry_shows_what_it_would_hide_and_asks_when_it_reaches_beyond() {
+    let mut h = harness(160, 48, ColorMode::None);
+    let before_suppressed = h
+        .app
+        .session
+        .findings
+        .all()
+        .iter()
+        .filter(|f| f.suppressed.is_some())
+        .count();
+    // Each finding, each offered entry: the preview matches what saving does.
+    let mut found = None;
+    for row in 0..h.app.alerts().rows.len() {
+        {
+            let (stack, cx) = h.app.split();
+            if let Some(Screen::Alerts(a)) = stack.first_mut() {
+                a.select_row(row, &cx.session.findings, 10);
+            }
+        }
+        key(&mut h.app, "A");
+        for n in 0..12 {
+            if let Some(Modal::Allow(d)) = &mut h.app.modal {
+                // Every kind offered, for this detector and then for all.
+                d.this_detector_only = n < 6;
+                d.choice = (n % 6).min(d.choices.len().saturating_sub(1));
+            }
+            h.app.refresh_allow_impact();
+            if let Some(Modal::Allow(d)) = &h.app.modal {
+                if let Some(i) = d.impact.as_ref().filter(|i| i.others > 0) {
+                    found = Some((row, d.choice, i.clone()));
+                    break;
+                }
+            }
+        }
+        if found.is_some() {
+            break;
+        }
+        key(&mut h.app, "esc");
+    }
+    let (_, _, impact) = found.expect("some entry in the demo reaches beyond its finding");
+    assert!(
+        impact.total > impact.others && impact.total >= 2,
+        "{impact:?}"
+    );
+    let t = text(&draw(&h.app));
+    assert!(
+        t.contains("would suppress") && t.contains("beyond this one"),
+        "{t}"
+    );
+    key(&mut h.app, "tab");
+    key(&mut h.app, "tab");
+    key(&mut h.app, "tab");
+    typ(&mut h.app, "corporate egress");
+    // The first enter shows the reach and saves nothing; the second saves.
+    assert!(key(&mut h.app, "enter").is_empty());
+    let Some(Modal::Allow(d)) = &h.app.modal else {
+        panic!("the dialog closed on the first enter")
+    };
+    assert!(
+        d.error.as_deref().unwrap_or("").contains("enter again"),
+        "{:?}",
+        d.error
+    );
+    let effects = key(&mut h.app, "enter");
+    assert_eq!(effects.len(), 1, "{effects:?}");
+    run(&mut h.app, effects);
+    let after = h
+        .app
+        .session
+        .findings
+        .all()
+        .iter()
+        .filter(|f| f.suppressed.is_some())
+        .count();
+    assert_eq!(
+        after - before_suppressed,
+        impact.total,
+        "the preview said what saving did"
     );
 }
 
