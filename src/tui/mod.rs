@@ -24,6 +24,7 @@ mod main_loop;
 pub mod modal;
 mod nav;
 mod pick;
+pub mod picker;
 pub mod query;
 pub mod raw;
 pub mod screens;

@@ -48,6 +48,8 @@ pub enum Modal {
     },
     Allow(Box<AllowDialog>),
     Raw(Box<RawView>),
+    /// Several matches of `:user`, `:open` or `:incident`: choose one.
+    Pick(Box<super::picker::Picker>),
 }
 
 impl Modal {
@@ -87,6 +89,13 @@ impl Modal {
                     String::new(),
                     super::query::prefixes() + " text (? for help)",
                 )),
+            ],
+            Modal::Pick(_) => vec![
+                km.pair_label(ctx, Action::Up, Action::Down)
+                    .map(|k| (k, "choose".into())),
+                one(Action::Submit, "open"),
+                one(Action::Cancel, "close"),
+                Some((String::new(), "type to filter".into())),
             ],
             Modal::Command { .. } | Modal::Verdict { .. } | Modal::Note { .. } => {
                 vec![one(Action::Submit, "save"), one(Action::Cancel, "cancel")]
@@ -602,6 +611,27 @@ impl App {
                 }
                 self.refresh_allow_impact();
             }
+            Modal::Pick(p) => match action {
+                Some(Action::Submit) => {
+                    let picked = p.choice().map(|c| (p.kind, c.value.clone()));
+                    self.modal = None;
+                    if let Some((kind, value)) = picked {
+                        self.open_picked(kind, &value);
+                    }
+                }
+                Some(Action::Up) => p.move_by(-1),
+                Some(Action::Down) => p.move_by(1),
+                Some(Action::PageUp) => p.move_by(-10),
+                Some(Action::PageDown) => p.move_by(10),
+                _ => {
+                    if p.filter
+                        .handle_event(&Event::Key(key))
+                        .is_some_and(|c| c.value)
+                    {
+                        p.refilter();
+                    }
+                }
+            },
             Modal::Raw(_) => {}
         }
         Vec::new()

@@ -5,6 +5,7 @@
 //! and [raw] sections. Returns where the cursor should be.
 
 mod allow;
+mod pick;
 mod raw;
 mod verdict;
 
@@ -116,5 +117,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
             raw::render(theme, frame.body, buf, v);
             None
         }
+        Modal::Pick(p) => pick::render(theme, frame.body, buf, p, &hints),
     }
 }
