@@ -549,6 +549,10 @@ pub fn extra_value<'a>(encoded: &'a str, key: &str) -> Option<&'a str> {
 pub struct Batch {
     pub text: TextBuf,
     pub drafts: Vec<Draft>,
+    /// Records that matched Sigma rules at ingest (see [`crate::sigma::ingest`]).
+    pub sigma: Vec<crate::sigma::ingest::Hit>,
+    /// Records the Sigma rules evaluated, and the names first seen.
+    pub sigma_tally: crate::sigma::ingest::Tally,
 }
 
 /// Emptied batches kept for reuse: a parse worker fills one whose buffers
@@ -579,6 +583,8 @@ impl Batch {
         }
         self.text.clear();
         self.drafts.clear();
+        self.sigma.clear();
+        self.sigma_tally.clear();
         if let Ok(mut spare) = SPARE.lock() {
             if spare.len() < MAX_SPARE {
                 spare.push(self);
@@ -586,8 +592,9 @@ impl Batch {
         }
     }
 
+    /// No drafts, no Sigma match and nothing evaluated.
     pub fn is_empty(&self) -> bool {
-        self.drafts.is_empty()
+        self.drafts.is_empty() && self.sigma.is_empty() && self.sigma_tally.is_empty()
     }
     pub fn len(&self) -> usize {
         self.drafts.len()

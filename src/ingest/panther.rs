@@ -63,6 +63,8 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
     for d in cx.batch.drafts.get_mut(before..).unwrap_or_default() {
         d.identity = 0;
     }
+    // The Sigma rules see the `Log`, not the test around it.
+    super::sigma_json(log, cx, before);
     res
 }
 

@@ -130,6 +130,17 @@ impl SshdState {
             None if line.trim().is_empty() => return Err(Reject::Ignored("empty line")),
             None => return Err(Reject::problem(reason::UNKNOWN_SHAPE, not_syslog(line))),
         };
+        // Every syslog line is an auth-log record for the Sigma rules.
+        let first = cx.batch.drafts.len();
+        crate::sigma::ingest::text_line(
+            crate::event::Source::Sshd,
+            line,
+            p.time,
+            p.host,
+            cx.batch,
+            cx.origin,
+            first,
+        );
         let at = At {
             time: p.time,
             host: p.host,
