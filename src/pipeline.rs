@@ -197,7 +197,10 @@ impl Session {
             let mut rules: Vec<_> = loaded
                 .rules
                 .values()
-                .filter(|r| r.timespan_ms == 0 && crate::sigma::catalog::get(r.n).is_some_and(|m| m.correlation.is_none()))
+                .filter(|r| {
+                    r.timespan_ms == 0
+                        && crate::sigma::catalog::get(r.n).is_some_and(|m| m.correlation.is_none())
+                })
                 .cloned()
                 .collect();
             rules.sort_by_key(|r| crate::sigma::catalog::key(r.n));
@@ -472,7 +475,12 @@ impl Session {
 
     /// Keeps a batch's Sigma matches for the detector: a match on a record
     /// whose every event was a copy of one already stored is a copy too.
-    fn take_sigma_hits(&mut self, file: u32, batch: &crate::event::Batch, stored: &[Option<EventIdx>]) {
+    fn take_sigma_hits(
+        &mut self,
+        file: u32,
+        batch: &crate::event::Batch,
+        stored: &[Option<EventIdx>],
+    ) {
         for hit in &batch.sigma {
             if let Some(list) = self.sigma_matches.as_mut() {
                 for r in &hit.results {
@@ -607,13 +615,20 @@ impl Session {
         let ranks = &self.file_ranks;
         let rank = |f: u32| ranks.get(f as usize).copied().unwrap_or(u64::from(f));
         held.sort_by(|(a, _), (b, _)| {
-            (a.time, rank(a.origin.file), a.origin.file, a.origin.offset, a.record).cmp(&(
-                b.time,
-                rank(b.origin.file),
-                b.origin.file,
-                b.origin.offset,
-                b.record,
-            ))
+            (
+                a.time,
+                rank(a.origin.file),
+                a.origin.file,
+                a.origin.offset,
+                a.record,
+            )
+                .cmp(&(
+                    b.time,
+                    rank(b.origin.file),
+                    b.origin.file,
+                    b.origin.offset,
+                    b.record,
+                ))
         });
         let mut out = Vec::new();
         for (hit, event) in &held {

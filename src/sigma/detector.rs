@@ -279,45 +279,37 @@ impl SigmaDetector {
                 })
                 .unwrap_or_default();
             let (user, ip) = (hit.user.as_str(), hit.ip.as_str());
-            let f = self.touch(
-                rule.n,
-                who.clone(),
-                time,
-                self.gap,
-                time,
-                store,
-                |f, _| {
-                    f.event_count += events.len().max(1) as u32;
-                    for &idx in events {
-                        f.add_evidence(idx);
-                    }
-                    if f.user.is_none() && !user.is_empty() {
-                        f.user = Some(user.to_string());
-                    }
-                    if f.ip.is_none() && !ip.is_empty() {
-                        f.ip = Some(ip.to_string());
-                    }
-                    let mut m = match std::mem::take(&mut f.details) {
-                        Value::Object(m) => m,
-                        _ => base_details(rule.n),
-                    };
-                    let fields = m
-                        .entry("matched")
-                        .or_insert_with(|| Value::Object(Map::new()));
-                    if let Value::Object(fields) = fields {
-                        for (k, v) in matched {
-                            if fields.len() < MAX_MATCHED {
-                                fields.entry(k).or_insert(Value::String(v));
-                            }
+            let f = self.touch(rule.n, who.clone(), time, self.gap, time, store, |f, _| {
+                f.event_count += events.len().max(1) as u32;
+                for &idx in events {
+                    f.add_evidence(idx);
+                }
+                if f.user.is_none() && !user.is_empty() {
+                    f.user = Some(user.to_string());
+                }
+                if f.ip.is_none() && !ip.is_empty() {
+                    f.ip = Some(ip.to_string());
+                }
+                let mut m = match std::mem::take(&mut f.details) {
+                    Value::Object(m) => m,
+                    _ => base_details(rule.n),
+                };
+                let fields = m
+                    .entry("matched")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(fields) = fields {
+                    for (k, v) in matched {
+                        if fields.len() < MAX_MATCHED {
+                            fields.entry(k).or_insert(Value::String(v));
                         }
                     }
-                    if events.is_empty() {
-                        add_pointer(&mut m, pointer);
-                    }
-                    m.insert("matches".into(), json!(f.event_count));
-                    f.details = Value::Object(m);
-                },
-            );
+                }
+                if events.is_empty() {
+                    add_pointer(&mut m, pointer);
+                }
+                m.insert("matches".into(), json!(f.event_count));
+                f.details = Value::Object(m);
+            });
             out.push(f);
         }
         for c in fired.iter().filter(|r| r.is_correlation()) {

@@ -705,8 +705,14 @@ mod tests {
         assert_eq!(r.get_field("A"), Some(EventValue::Str("[]".into())));
         assert_eq!(r.get_field("B"), Some(EventValue::Str("{\"x\":1}".into())));
         assert_eq!(r.get_field("N"), Some(EventValue::Str("50126".into())));
-        assert_eq!(r.get_field("S.errorCode"), Some(EventValue::Str("7".into())));
-        assert_eq!(r.get_field("props.deep.flat"), Some(EventValue::Str("yes".into())));
+        assert_eq!(
+            r.get_field("S.errorCode"),
+            Some(EventValue::Str("7".into()))
+        );
+        assert_eq!(
+            r.get_field("props.deep.flat"),
+            Some(EventValue::Str("yes".into()))
+        );
         assert_eq!(r.get_field("cased"), Some(EventValue::Str("c".into())));
         assert_eq!(r.get_field("missing"), None);
     }
@@ -722,7 +728,10 @@ mod tests {
             extra: &[],
         };
         assert_eq!(r.get_field("EventID"), Some(EventValue::Str("1102".into())));
-        assert_eq!(r.get_field("WorkstationName"), Some(EventValue::Str("KALI".into())));
+        assert_eq!(
+            r.get_field("WorkstationName"),
+            Some(EventValue::Str("KALI".into()))
+        );
     }
 
     #[test]

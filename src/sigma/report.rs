@@ -128,21 +128,31 @@ mod tests {
         let mut seen = Seen::default();
         let mut t = Tally::default();
         t.evaluated[win] = 3;
-        t.names.push((win as u8, "winlog.event_data.targetusername".into()));
+        t.names
+            .push((win as u8, "winlog.event_data.targetusername".into()));
         t.names.push((win as u8, "status".into()));
         t.event_ids.push("4625".into());
         seen.add(&t);
-        assert!(seen.cannot_fire(&rule(vec![], &[], &[])).unwrap().contains("logsource"));
+        assert!(seen
+            .cannot_fire(&rule(vec![], &[], &[]))
+            .unwrap()
+            .contains("logsource"));
         assert!(seen
             .cannot_fire(&rule(vec![win], &["TargetUserName"], &["1102"]))
             .unwrap()
             .contains("EventID values (1102)"));
-        assert_eq!(seen.cannot_fire(&rule(vec![win], &["TargetUserName"], &["4625", "1102"])), None);
+        assert_eq!(
+            seen.cannot_fire(&rule(vec![win], &["TargetUserName"], &["4625", "1102"])),
+            None
+        );
         assert!(seen
             .cannot_fire(&rule(vec![win], &["ObjectServer"], &[]))
             .unwrap()
             .contains("ObjectServer"));
-        assert_eq!(seen.cannot_fire(&rule(vec![win], &["Status.errorCode"], &[])), None);
+        assert_eq!(
+            seen.cannot_fire(&rule(vec![win], &["Status.errorCode"], &[])),
+            None
+        );
         assert_eq!(seen.evaluated_by(&rule(vec![win], &[], &[])), 3);
     }
 }
