@@ -549,10 +549,9 @@ pub fn extra_value<'a>(encoded: &'a str, key: &str) -> Option<&'a str> {
 pub struct Batch {
     pub text: TextBuf,
     pub drafts: Vec<Draft>,
-    /// Records that matched Sigma rules at ingest (see [`crate::sigma::ingest`]).
-    pub sigma: Vec<crate::sigma::ingest::Hit>,
-    /// Records the Sigma rules evaluated, and the names first seen.
-    pub sigma_tally: crate::sigma::ingest::Tally,
+    /// Records that matched Sigma rules at ingest and what the rules
+    /// evaluated (see [`crate::sigma::ingest`]); boxed, most batches carry none.
+    pub sigma: Box<crate::sigma::ingest::SigmaPart>,
 }
 
 /// Emptied batches kept for reuse: a parse worker fills one whose buffers
@@ -583,8 +582,8 @@ impl Batch {
         }
         self.text.clear();
         self.drafts.clear();
-        self.sigma.clear();
-        self.sigma_tally.clear();
+        self.sigma.hits.clear();
+        self.sigma.tally.clear();
         if let Ok(mut spare) = SPARE.lock() {
             if spare.len() < MAX_SPARE {
                 spare.push(self);
@@ -594,7 +593,7 @@ impl Batch {
 
     /// No drafts, no Sigma match and nothing evaluated.
     pub fn is_empty(&self) -> bool {
-        self.drafts.is_empty() && self.sigma.is_empty() && self.sigma_tally.is_empty()
+        self.drafts.is_empty() && self.sigma.hits.is_empty() && self.sigma.tally.is_empty()
     }
     pub fn len(&self) -> usize {
         self.drafts.len()

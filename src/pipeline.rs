@@ -420,9 +420,9 @@ impl Session {
         // (see TextBuf), so each distinct string is interned once per batch
         // without hashing here, and the rest is a lookup in `syms`.
         const UNSEEN: crate::event::Sym = crate::event::Sym(u32::MAX);
-        self.sigma.seen.add(&batch.sigma_tally);
+        self.sigma.seen.add(&batch.sigma.tally);
         let mut stored: Vec<Option<EventIdx>> = Vec::new();
-        let want_slots = !batch.sigma.is_empty();
+        let want_slots = !batch.sigma.hits.is_empty();
         let syms = &mut self.syms;
         syms.clear();
         syms.resize(batch.text.count() + 1, UNSEEN);
@@ -481,7 +481,7 @@ impl Session {
         batch: &crate::event::Batch,
         stored: &[Option<EventIdx>],
     ) {
-        for hit in &batch.sigma {
+        for hit in &batch.sigma.hits {
             if let Some(list) = self.sigma_matches.as_mut() {
                 for r in &hit.results {
                     if let Some(rule) = self.sigma_detector.as_ref().and_then(|d| d.rule_of(r)) {

@@ -145,11 +145,18 @@ pub struct Hit {
     pub group: Vec<(String, String)>,
 }
 
+/// What a batch carries for the Sigma rules.
+#[derive(Debug, Clone, Default)]
+pub struct SigmaPart {
+    pub hits: Vec<Hit>,
+    pub tally: Tally,
+}
+
 /// Counters one batch carries to the owner.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
     /// Records evaluated per source (index = position in [`SOURCES`]).
-    pub evaluated: [u64; SOURCES.len()],
+    pub evaluated: Vec<u64>,
     /// Field names first seen on this thread: (source position, name in lower case).
     pub names: Vec<(u8, String)>,
     /// Windows event ids first seen on this thread.
@@ -299,10 +306,13 @@ fn evaluate(
             draft: draft.map(|d| (d, &batch.text)),
             extra,
         };
-        if let Some(n) = batch.sigma_tally.evaluated.get_mut(pos) {
+        if batch.sigma.tally.evaluated.len() < SOURCES.len() {
+            batch.sigma.tally.evaluated.resize(SOURCES.len(), 0);
+        }
+        if let Some(n) = batch.sigma.tally.evaluated.get_mut(pos) {
             *n += 1;
         }
-        observe_names(&mut local, pos, source, &ev, &mut batch.sigma_tally);
+        observe_names(&mut local, pos, source, &ev, &mut batch.sigma.tally);
         let mut results = engine.evaluate(&ev);
         if results.is_empty() {
             return;
@@ -327,7 +337,7 @@ fn evaluate(
             .filter_map(|f| Some((f.clone(), text_of(&ev.get_field(f)?)?)))
             .collect();
         let end = batch.drafts.len();
-        batch.sigma.push(Hit {
+        batch.sigma.hits.push(Hit {
             results,
             source,
             time,

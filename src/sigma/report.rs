@@ -126,7 +126,10 @@ mod tests {
             .position(|s| *s == crate::event::Source::Windows)
             .unwrap();
         let mut seen = Seen::default();
-        let mut t = Tally::default();
+        let mut t = Tally {
+            evaluated: vec![0; SOURCES.len()],
+            ..Tally::default()
+        };
         t.evaluated[win] = 3;
         t.names
             .push((win as u8, "winlog.event_data.targetusername".into()));
