@@ -671,7 +671,7 @@ impl SourceReader {
     /// against the file's modification time (or the end of `--year`).
     fn syslog_state(&self) -> SshdState {
         if self.opts.syslog_year > 0 {
-            return SshdState::new(self.opts.syslog_year, 12);
+            return SshdState::given_year(self.opts.syslog_year);
         }
         let mtime = self
             .input
@@ -718,10 +718,16 @@ fn syslog_chunk(
     stats: &mut FileStats,
 ) -> Batch {
     match state {
-        Some(state) => super::decode::each_line(chunk, file, max_line, stats, |text, _, cx| {
-            cx.identity = crate::dedup::line_identity(crate::event::Source::Sshd, text);
-            state.parse_line(text, cx)
-        }),
+        Some(state) => {
+            let batch = super::decode::each_line(chunk, file, max_line, stats, |text, _, cx| {
+                cx.identity = crate::dedup::line_identity(crate::event::Source::Sshd, text);
+                state.parse_line(text, cx)
+            });
+            if let Some(year) = state.take_assumed_year() {
+                stats.assumed_year = year;
+            }
+            batch
+        }
         None => Batch::default(),
     }
 }

@@ -97,6 +97,12 @@ pub fn lines<'a>(
                 theme.style(Role::Warning),
             )));
         }
+        if let Some(notice) = crate::report::assumed_year_notice(&s.name, &s.stats) {
+            out.push(Line::from(Span::styled(
+                format!("      {}", clean_width(&notice, width.saturating_sub(8))),
+                theme.style(Role::Warning),
+            )));
+        }
         if let Some(e) = &s.error {
             out.push(Line::from(Span::styled(
                 format!("      {}", clean_width(e, width.saturating_sub(8))),
