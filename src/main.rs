@@ -466,7 +466,9 @@ fn sigma_matches(
         let line = serde_json::json!({
             "rule": id, "title": title, "source": source, "record": record,
         });
-        writeln!(out, "{line}")?;
+        // Rule ids, titles and file names reach the terminal: JSON escapes
+        // for every control, bidi and invisible character.
+        writeln!(out, "{}", hunt::sanitize::to_json_line(&line))?;
     }
     out.flush()?;
     for s in &session.sources {
