@@ -460,6 +460,17 @@ fn sigma_matches(
         .collect();
     rows.sort();
     rows.dedup();
+    // What was compared, for the reader of a comparison (stderr).
+    let s = &session.sigma;
+    let running = s.rules.iter().filter(|r| !r.sources.is_empty()).count();
+    eprintln!(
+        "hunt rules matches: {} detection rules loaded ({} correlations), {} on a source hunt reads; {} records evaluated; {} matches",
+        s.detection_rules,
+        s.correlation_rules,
+        running,
+        s.seen.evaluated.iter().sum::<u64>(),
+        rows.len()
+    );
     let mut out = io::BufWriter::new(io::stdout().lock());
     for (file, record, id, title) in rows {
         let source = inputs.get(file).map(Input::display).unwrap_or_default();

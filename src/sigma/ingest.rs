@@ -540,12 +540,70 @@ impl<'a> RawRecord<'a> {
     }
 }
 
+/// Rule names of evtx System values held as XML attributes (the names
+/// Sigma's Windows rules use, as Zircolite and Chainsaw map them), with the
+/// Winlogbeat field of the same value.
+const SYSTEM_ATTRIBUTES: [(&str, &str, &str); 9] = [
+    (
+        "Provider_Name",
+        "Event.System.Provider.#attributes.Name",
+        "winlog.provider_name",
+    ),
+    (
+        "Guid",
+        "Event.System.Provider.#attributes.Guid",
+        "winlog.provider_guid",
+    ),
+    (
+        "EventSourceName",
+        "Event.System.Provider.#attributes.EventSourceName",
+        "winlog.event_source_name",
+    ),
+    (
+        "ProcessID",
+        "Event.System.Execution.#attributes.ProcessID",
+        "winlog.process.pid",
+    ),
+    (
+        "ThreadID",
+        "Event.System.Execution.#attributes.ThreadID",
+        "winlog.process.thread.id",
+    ),
+    (
+        "ActivityID",
+        "Event.System.Correlation.#attributes.ActivityID",
+        "winlog.activity_id",
+    ),
+    (
+        "UserID",
+        "Event.System.Security.#attributes.UserID",
+        "winlog.user.identifier",
+    ),
+    (
+        "SystemTime",
+        "Event.System.TimeCreated.#attributes.SystemTime",
+        "@timestamp",
+    ),
+    (
+        "Qualifiers",
+        "Event.System.EventID.#attributes.Qualifiers",
+        "winlog.event_id_qualifiers",
+    ),
+];
+
 /// Names to try after `name` itself, for the shapes of `source`.
 fn aliases(source: Source, name: &str) -> Vec<String> {
     let mut out = fields::raw_aliases(source, name);
     if source == Source::Windows {
         out.push(format!("Event.System.{name}"));
         out.push(format!("Event.EventData.{name}"));
+        if let Some((_, evtx, beat)) = SYSTEM_ATTRIBUTES
+            .iter()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+        {
+            out.push((*evtx).to_string());
+            out.push((*beat).to_string());
+        }
     }
     out
 }
@@ -725,6 +783,31 @@ mod tests {
         );
         assert_eq!(r.get_field("cased"), Some(EventValue::Str("c".into())));
         assert_eq!(r.get_field("missing"), None);
+    }
+
+    #[test]
+    fn evtx_system_attributes_resolve_by_their_rule_names() {
+        let v = json!({"Event": {"System": {
+            "Provider": {"#attributes": {"Name": "Microsoft-Windows-Eventlog", "Guid": "{fc65}"}},
+            "EventID": 1102,
+            "Execution": {"#attributes": {"ProcessID": 920, "ThreadID": 996}}}}});
+        let win = |v| RawRecord {
+            source: Source::Windows,
+            root: v,
+            draft: None,
+            extra: &[],
+        };
+        let r = win(&v);
+        let text = |name: &str| r.get_field(name).and_then(|v| text_of(&v));
+        assert_eq!(text("Provider_Name").as_deref(), Some("Microsoft-Windows-Eventlog"));
+        assert_eq!(text("provider_name").as_deref(), Some("Microsoft-Windows-Eventlog"));
+        assert_eq!(text("ProcessID").as_deref(), Some("920"));
+        assert_eq!(text("Guid").as_deref(), Some("{fc65}"));
+        let beat = json!({"winlog": {"event_id": 1102, "provider_name": "Microsoft-Windows-Eventlog"}});
+        assert_eq!(
+            win(&beat).get_field("Provider_Name").and_then(|v| text_of(&v)).as_deref(),
+            Some("Microsoft-Windows-Eventlog")
+        );
     }
 
     #[test]

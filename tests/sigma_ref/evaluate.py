@@ -126,7 +126,10 @@ class AliasMapping(FieldMappingTransformation):
         super().__init__({})
         self.aliases_of = aliases_of
 
-    def get_mapping(self, field):
+    def apply_field_name(self, field):
+        # pySigma 2.x asks apply_field_name (None for a keyword).
+        if field is None:
+            return None
         alts = self.aliases_of(field)
         if not alts:
             return None
