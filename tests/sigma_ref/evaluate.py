@@ -638,12 +638,16 @@ def evaluate(rules_dirs, reader, summary):
     per_table = collections.Counter()
     rules_firing = collections.defaultdict(set)
     titles = {}
+    # The Detection Rule License asks that output showing matches name each
+    # rule's author: compare.py prints them beside each rule's counts.
+    authors = {}
     for path, rule, err in loaded:
         if rule is None:
             not_converted.append({"file": path, "rule": None, "reason": err})
             continue
         key = rule_key(rule)
         titles[key] = rule.title
+        authors[key] = rule.author or ""
         if err:
             not_converted.append({"file": path, "rule": key, "reason": err})
             continue
@@ -685,6 +689,7 @@ def evaluate(rules_dirs, reader, summary):
     summary["correlations_not_evaluated"] = correlations
     summary["matches"] = {t: per_table[t] for t in TABLES}
     summary["rules_firing"] = {t: len(rules_firing[t]) for t in TABLES}
+    summary["authors"] = authors
     return sorted(matches, key=lambda m: (m[1], m[2], m[0])), titles
 
 
