@@ -398,3 +398,81 @@ fn rules_matches_lines_are_json_and_terminal_safe() {
         assert_eq!(v["record"], i as u64 + 1);
     }
 }
+
+/// Records per rule of `hunt rules matches` with the services rules.
+fn service_counts(inputs: &[&Path]) -> BTreeMap<String, usize> {
+    let m = matches(&rules("services"), inputs, None);
+    per_rule(&m)
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k.trim_start_matches("7f1d0a00-0000-4000-8000-0000000")
+                    .to_string(),
+                v,
+            )
+        })
+        .collect()
+}
+
+fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+#[test]
+fn a_rules_service_keeps_it_to_records_of_that_service() {
+    // OpenSSH/Operational events are Windows events but not Security ones:
+    // only the rule naming no service sees them.
+    let ssh = corpus("windows-security/evtx/ID4-OpenSSH brutforce with valid users.evtx");
+    assert_eq!(service_counts(&[&ssh]), counts(&[("0a002", 7)]));
+    let smb = corpus(SMB);
+    assert_eq!(
+        service_counts(&[&smb]),
+        counts(&[("0a001", 3561), ("0a002", 3561)])
+    );
+
+    // An auth log: sshd rules see sshd's lines, auth rules every stamped line
+    // (another program's, and one whose stamp has no program tag).
+    let dir = tempfile::tempdir().unwrap();
+    let auth = dir.path().join("auth.log");
+    std::fs::write(
+        &auth,
+        "Mar  3 10:00:01 web sshd[100]: Failed password for root from 198.51.100.4 port 5000 ssh2\n\
+         Mar  3 10:00:02 web sudo:   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/true\n\
+         Mar  3 10:00:03 web syslogd 1.4.1: restart.\n\
+         Mar  3 10:00:04 web CRON[200]: pam_unix(cron:session): session opened for user root\n",
+    )
+    .unwrap();
+    assert_eq!(
+        service_counts(&[&auth]),
+        counts(&[("0a003", 1), ("0a004", 4)])
+    );
+}
+
+#[test]
+fn entra_audit_records_are_no_sign_ins_and_declared_panther_logs_are_records() {
+    // Four audit rows in a Sentinel export: no sign-in rule evaluates them.
+    let audit = corpus("entra-signin/otrf-sentinel/AADAuditEvents.json");
+    assert_eq!(service_counts(&[&audit]), counts(&[]));
+    // A Panther test Log declared AWS.CloudTrail without eventName is still
+    // a CloudTrail record for the rules (test case 31 of the file).
+    let p = corpus("cross-source-panther/panther-tests_standard_auth.json");
+    let m = matches(&rules("services"), &[&p], None);
+    let logout: Vec<u64> = m
+        .iter()
+        .filter(|v| v["rule"] == "7f1d0a00-0000-4000-8000-00000000a006")
+        .map(|v| v["record"].as_u64().unwrap())
+        .collect();
+    assert_eq!(logout, vec![31]);
+}
+
+#[test]
+fn evtx_system_attributes_answer_their_rule_names() {
+    // Provider_Name is an attribute of Event.System.Provider in evtx.
+    let files = [
+        corpus("windows-security/evtx/password-spray.evtx"),
+        corpus("windows-security/evtx/kerberos_pwd_spray_4771.evtx"),
+        corpus("windows-security/evtx/ID4625-OpenSSH brutforce with non existing users.evtx"),
+    ];
+    let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    assert_eq!(service_counts(&refs).get("0a007"), Some(&3));
+}

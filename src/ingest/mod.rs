@@ -290,12 +290,23 @@ pub fn parse_json_record(format: Format, raw: &str, cx: &mut RecordCx) -> ParseR
                 && *r != reason::UNKNOWN_SHAPE
                 && !detail.contains("duplicate field")
         }
+        // Entra audit, risk, Graph activity and provisioning records come in
+        // the sign-in formats but are no sign-ins: azure `signinlogs` rules
+        // do not evaluate them (hunt has no rules source for those logs).
+        Err(Reject::Ignored(why)) if is_entra_format(format) => !why.contains("not a sign-in"),
         _ => true,
     };
     if theirs && format != Format::PantherTests {
         cx.sigma_format = Some(format);
     }
     res
+}
+
+fn is_entra_format(format: Format) -> bool {
+    matches!(
+        format,
+        Format::SentinelSignin | Format::GraphSignin | Format::EntraDiagnostic
+    )
 }
 
 /// Runs the Sigma rules of the record's source on `raw` once the record is

@@ -55,6 +55,11 @@ pub struct Rules {
     pub engines: Vec<Option<Engine>>,
     /// Fields correlations group by or count (captured from each matched record).
     pub correlation_fields: Vec<String>,
+    /// The logsource service of each rule that names one, by rule id and by
+    /// title. One engine serves every service of a source, so a rule's
+    /// matches are kept only on records of its service where a record says
+    /// which it is (see [`Rules::service_allows`]).
+    pub services: std::collections::HashMap<String, String>,
 }
 
 impl Rules {
@@ -62,6 +67,38 @@ impl Rules {
         let pos = SOURCES.iter().position(|s| *s == source)?;
         self.engines.get(pos)?.as_ref().map(|e| (pos, e))
     }
+
+    /// Whether a rule's match stands on a record of `service` (`None`: the
+    /// record does not say). A Windows event of another channel than
+    /// Security matches only rules that name no service; a syslog line of
+    /// another program than sshd matches `auth` rules (the whole auth log)
+    /// but not `sshd` ones.
+    fn service_allows(&self, r: &EvaluationResult, source: Source, service: Option<&str>) -> bool {
+        let Some(service) = service else {
+            return true;
+        };
+        let wanted = r
+            .header
+            .rule_id
+            .as_ref()
+            .and_then(|id| self.services.get(id))
+            .or_else(|| self.services.get(&r.header.rule_title));
+        match wanted {
+            None => true,
+            Some(w) if w.eq_ignore_ascii_case(service) => true,
+            Some(w) => source == Source::Sshd && w == "auth",
+        }
+    }
+}
+
+/// The channel a Windows record names (evtx, Winlogbeat, NXLog), lower case.
+fn windows_channel(root: &Value) -> Option<String> {
+    ["Event.System.Channel", "winlog.channel", "Channel"]
+        .iter()
+        .find_map(|p| match lookup(root, p)?.as_ref() {
+            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_ascii_lowercase()),
+            _ => None,
+        })
 }
 
 /// Rules loaded in this process, by their paths: the session and the
@@ -216,7 +253,21 @@ pub fn json_record(
         Ok(v @ Value::Object(_)) => v,
         _ => return,
     };
-    evaluate(source, &root, &[], None, batch, origin, record, first_draft);
+    let service = match source {
+        Source::Windows => windows_channel(&root),
+        _ => None,
+    };
+    evaluate(
+        source,
+        &root,
+        &[],
+        None,
+        service.as_deref(),
+        batch,
+        origin,
+        record,
+        first_draft,
+    );
 }
 
 /// Evaluates one syslog line of `source`, seen as `{"message": line}` with
@@ -227,6 +278,7 @@ pub fn text_line(
     line: &str,
     time: Millis,
     host: &str,
+    program: &str,
     batch: &mut Batch,
     origin: Origin,
     first_draft: usize,
@@ -241,11 +293,18 @@ pub fn text_line(
     let mut extra = vec![("host", host.to_string())];
     extra.extend(user.map(|u| ("user", u)));
     extra.extend(ip.map(|i| ("src_ip", i)));
+    // The line's program is its service: `sshd` for sshd's own lines.
+    let service = if matches!(program, "sshd" | "sshd-session" | "sshd-auth") {
+        "sshd"
+    } else {
+        "auth"
+    };
     evaluate(
         source,
         &root,
         &extra,
         Some(time),
+        Some(service),
         batch,
         origin,
         u64::from(origin.line),
@@ -283,6 +342,7 @@ fn evaluate(
     root: &Value,
     extra: &[(&'static str, String)],
     time: Option<Millis>,
+    service: Option<&str>,
     batch: &mut Batch,
     origin: Origin,
     record: u64,
@@ -314,6 +374,7 @@ fn evaluate(
         }
         observe_names(&mut local, pos, source, &ev, &mut batch.sigma.tally);
         let mut results = engine.evaluate(&ev);
+        results.retain(|r| rules.service_allows(r, source, service));
         if results.is_empty() {
             return;
         }
@@ -799,13 +860,23 @@ mod tests {
         };
         let r = win(&v);
         let text = |name: &str| r.get_field(name).and_then(|v| text_of(&v));
-        assert_eq!(text("Provider_Name").as_deref(), Some("Microsoft-Windows-Eventlog"));
-        assert_eq!(text("provider_name").as_deref(), Some("Microsoft-Windows-Eventlog"));
+        assert_eq!(
+            text("Provider_Name").as_deref(),
+            Some("Microsoft-Windows-Eventlog")
+        );
+        assert_eq!(
+            text("provider_name").as_deref(),
+            Some("Microsoft-Windows-Eventlog")
+        );
         assert_eq!(text("ProcessID").as_deref(), Some("920"));
         assert_eq!(text("Guid").as_deref(), Some("{fc65}"));
-        let beat = json!({"winlog": {"event_id": 1102, "provider_name": "Microsoft-Windows-Eventlog"}});
+        let beat =
+            json!({"winlog": {"event_id": 1102, "provider_name": "Microsoft-Windows-Eventlog"}});
         assert_eq!(
-            win(&beat).get_field("Provider_Name").and_then(|v| text_of(&v)).as_deref(),
+            win(&beat)
+                .get_field("Provider_Name")
+                .and_then(|v| text_of(&v))
+                .as_deref(),
             Some("Microsoft-Windows-Eventlog")
         );
     }

@@ -44,6 +44,10 @@ pub struct Loaded {
     pub correlation_rules: usize,
     /// Fields the correlations group by or count.
     pub correlation_fields: Vec<String>,
+    /// The logsource service of each detection rule that names one (lower
+    /// case), by rule id and by title: the parsing threads keep a rule's
+    /// matches to records of that service (see `ingest::Rules::services`).
+    pub services: HashMap<String, String>,
 }
 
 impl Loaded {
@@ -57,6 +61,7 @@ impl Loaded {
             paths: paths.to_vec(),
             engines: std::mem::take(&mut self.engines),
             correlation_fields: self.correlation_fields.clone(),
+            services: self.services.clone(),
         }
     }
 }
@@ -226,6 +231,13 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
                     sources.push(pos);
                     runs = true;
                 }
+            }
+            if let Some(service) = ls.service.as_deref().filter(|_| runs) {
+                let service = service.to_ascii_lowercase();
+                if let Some(id) = &rule.id {
+                    out.services.insert(id.clone(), service.clone());
+                }
+                out.services.insert(rule.title.clone(), service);
             }
             if !runs {
                 out.warnings.push(format!(

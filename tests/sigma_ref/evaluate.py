@@ -299,14 +299,16 @@ SENTINEL_SIGNIN_TYPES = {
 }
 
 
-def classify_json(rec):
+def classify_json(rec, declared=None):
     """The table of a JSON record, or None (not a logsource we evaluate).
-    Key names compare case-insensitively (Panther stores them lowercased)."""
+    Key names compare case-insensitively (Panther stores them lowercased).
+    `declared` is a Panther test's single log type, for a Log without
+    p_log_type."""
     if not isinstance(rec, dict):
         return None
     low = {str(k).lower(): v for k, v in rec.items()}
     has = lambda *ks: all(k in low for k in ks)
-    ptype = str(low.get("p_log_type") or "")
+    ptype = str(low.get("p_log_type") or declared or "")
     typ = str(low.get("type") or "").lower()
     cat = str(low.get("category") or "").lower()
     # Windows: an evtx-as-JSON Event, Winlogbeat, or a flat SecurityEvent/NXLog record.
@@ -352,13 +354,33 @@ def classify_json(rec):
 # Reading files.
 # ---------------------------------------------------------------------------
 
-SYSLOG_RE = re.compile(
-    r"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) (\S+) ([^\s\[:]+)(?:\[\d+\])?:")
+# A BSD syslog line: stamp (`Mmm d hh:mm:ss`, one or two spaces before a
+# one-digit day, or ISO 8601), an optional host, then the program tag
+# (`prog:`, `prog[pid]:`, `[prog]:` or `[prog]`). The host is absent when
+# the first word is already a tag (ends with `:`, or is in brackets).
+SYSLOG_STAMP_RE = re.compile(
+    r"^(?:[A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*)(?: |$)")
+TAG_RE = re.compile(r"^\[?([^\s\[\]:]*)")
+# RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID …`.
+SYSLOG5424_RE = re.compile(r"^<\d+>1 \S+ \S+ (\S+) ")
 
 
 def syslog_program(line):
-    m = SYSLOG_RE.match(line)
-    return m.group(2) if m else None
+    """The program of a syslog line ('' when its stamp is followed by no
+    tag), or None when the line is no syslog line (a comment)."""
+    m = SYSLOG5424_RE.match(line)
+    if m:
+        return m.group(1)
+    m = SYSLOG_STAMP_RE.match(line)
+    if not m:
+        return None
+    words = line[m.end():].split()
+    if not words:
+        return ""
+    first = words[0]
+    hostless = first.endswith(":") or (first.startswith("[") and first.endswith("]"))
+    tag = first if hostless else (words[1] if len(words) > 1 else "")
+    return TAG_RE.match(tag).group(1)
 
 
 def strip_boms(data):
@@ -380,8 +402,8 @@ class Reader:
     def add(self, table, source, n, fields, fulltext):
         self.rows[table].append((source, n, fields, fulltext))
 
-    def add_json(self, source, n, rec):
-        kind = classify_json(rec)
+    def add_json(self, source, n, rec, declared=None):
+        kind = classify_json(rec, declared)
         if kind is None:
             self.unclassified[source] += 1
             return
@@ -473,9 +495,16 @@ class Reader:
             else:
                 records = [doc]
             if "tests" in doc and records is doc.get("tests"):
-                # Panther rule tests: each test's Log is the record.
-                records = [t.get("Log", t.get("log")) if isinstance(t, dict) else None
-                           for t in records]
+                # Panther rule tests: each test's Log is the record; a test
+                # naming one log type declares the Log's type.
+                for n, t in enumerate(records, 1):
+                    if not isinstance(t, dict):
+                        self.unclassified[path] += 1
+                        continue
+                    types = t.get("LogTypes", t.get("log_types")) or []
+                    declared = types[0] if isinstance(types, list) and len(types) == 1 else None
+                    self.add_json(path, n, t.get("Log", t.get("log")), declared)
+                return
             if "expected" in doc and records is doc.get("expected"):
                 self.unclassified[path] += len(records)  # ECS documents: no logsource
                 return
