@@ -164,9 +164,11 @@ impl SshdState {
                     crate::sigma::ingest::text_line(
                         crate::event::Source::Sshd,
                         line,
-                        time,
-                        "",
-                        "",
+                        crate::sigma::ingest::LineHead {
+                            time,
+                            host: "",
+                            program: "",
+                        },
                         cx.batch,
                         cx.origin,
                         first,
@@ -182,9 +184,11 @@ impl SshdState {
         crate::sigma::ingest::text_line(
             crate::event::Source::Sshd,
             line,
-            p.time,
-            p.host,
-            p.program,
+            crate::sigma::ingest::LineHead {
+                time: p.time,
+                host: p.host,
+                program: p.program,
+            },
             cx.batch,
             cx.origin,
             first,

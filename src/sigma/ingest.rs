@@ -270,19 +270,30 @@ pub fn json_record(
     );
 }
 
+/// What a syslog line's header says: its time, host and program.
+#[derive(Debug, Clone, Copy)]
+pub struct LineHead<'a> {
+    pub time: Millis,
+    pub host: &'a str,
+    pub program: &'a str,
+}
+
 /// Evaluates one syslog line of `source`, seen as `{"message": line}` with
 /// its time, for keyword rules; `user`, `src_ip` and `host` (the names the
 /// sshd table maps) are read from the line for field rules and grouping.
 pub fn text_line(
     source: Source,
     line: &str,
-    time: Millis,
-    host: &str,
-    program: &str,
+    head: LineHead,
     batch: &mut Batch,
     origin: Origin,
     first_draft: usize,
 ) {
+    let LineHead {
+        time,
+        host,
+        program,
+    } = head;
     if !wants(source) {
         return;
     }
