@@ -642,7 +642,9 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
     let (code, text, err) = run(&["--output", "jsonl"]);
     assert_eq!(code, Some(0));
     assert!(
-        err.contains("hunt: 14 incidents hold 32 findings (4 of them a lone high or critical finding"),
+        err.contains(
+            "hunt: 14 incidents hold 32 findings (4 of them a lone high or critical finding"
+        ),
         "{err}"
     );
     let findings: Vec<serde_json::Value> = text
