@@ -424,6 +424,36 @@ fn a_rules_service_keeps_it_to_records_of_that_service() {
     // only the rule naming no service sees them.
     let ssh = corpus("windows-security/evtx/ID4-OpenSSH brutforce with valid users.evtx");
     assert_eq!(service_counts(&[&ssh]), counts(&[("0a002", 7)]));
+    // And `scan -v` counts them for that rule only.
+    let dir = tempfile::tempdir().unwrap();
+    let out = hunt(dir.path())
+        .args(["scan", "-v", "-o", "jsonl", "--rules"])
+        .arg(rules("services"))
+        .arg(&ssh)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    let line = |id: &str| {
+        err.lines()
+            .find(|l| l.starts_with("hunt: sigma: rule ") && l.contains(id))
+            .unwrap_or_else(|| panic!("no counts for {id} in {err}"))
+            .to_string()
+    };
+    assert!(
+        line("0000000a001").ends_with(": 0 records evaluated, 0 matched"),
+        "{err}"
+    );
+    assert!(
+        line("0000000a002").ends_with(": 7 records evaluated, 7 matched"),
+        "{err}"
+    );
+    assert!(
+        err.lines().any(
+            |l| l.contains("sigma:   7f1d0a00-0000-4000-8000-00000000a001")
+                && l.contains("no record of its logsource was read")
+        ),
+        "{err}"
+    );
     let smb = corpus(SMB);
     assert_eq!(
         service_counts(&[&smb]),

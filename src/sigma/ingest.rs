@@ -91,6 +91,17 @@ impl Rules {
     }
 }
 
+/// Whether `service` is the one a source's rules name for it (Windows
+/// `security`, linux `sshd`); the others' records match only rules naming
+/// no service (or `auth`, for an auth log).
+fn own_service(source: Source, service: &str) -> bool {
+    match source {
+        Source::Windows => service.eq_ignore_ascii_case("security"),
+        Source::Sshd => service == "sshd",
+        _ => true,
+    }
+}
+
 /// The channel a Windows record names (evtx, Winlogbeat, NXLog), lower case.
 fn windows_channel(root: &Value) -> Option<String> {
     ["Event.System.Channel", "winlog.channel", "Channel"]
@@ -194,6 +205,8 @@ pub struct SigmaPart {
 pub struct Tally {
     /// Records evaluated per source (index = position in [`SOURCES`]).
     pub evaluated: Vec<u64>,
+    /// Of those, records of another service than the source's own.
+    pub off_service: Vec<u64>,
     /// Field names first seen on this thread: (source position, name in lower case).
     pub names: Vec<(u8, String)>,
     /// Windows event ids first seen on this thread.
@@ -202,7 +215,10 @@ pub struct Tally {
 
 impl Tally {
     pub fn is_empty(&self) -> bool {
-        self.evaluated.iter().all(|&n| n == 0) && self.names.is_empty() && self.event_ids.is_empty()
+        self.evaluated.iter().all(|&n| n == 0)
+            && self.off_service.iter().all(|&n| n == 0)
+            && self.names.is_empty()
+            && self.event_ids.is_empty()
     }
 
     pub fn clear(&mut self) {
@@ -382,6 +398,15 @@ fn evaluate(
         }
         if let Some(n) = batch.sigma.tally.evaluated.get_mut(pos) {
             *n += 1;
+        }
+        if service.is_some_and(|s| !own_service(source, s)) {
+            let off = &mut batch.sigma.tally.off_service;
+            if off.len() < SOURCES.len() {
+                off.resize(SOURCES.len(), 0);
+            }
+            if let Some(n) = off.get_mut(pos) {
+                *n += 1;
+            }
         }
         observe_names(&mut local, pos, source, &ev, &mut batch.sigma.tally);
         let mut results = engine.evaluate(&ev);

@@ -26,6 +26,10 @@ pub struct RuleRef {
     pub fields: Vec<String>,
     /// Detection rules: the `EventID` values they name.
     pub event_ids: Vec<String>,
+    /// Detection rules naming a service that is not their whole source
+    /// (windows `security`, linux `sshd`): records of another service
+    /// (another channel, another program) are not theirs.
+    pub narrow: bool,
 }
 
 /// Loaded rules.
@@ -269,6 +273,10 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
                     sources,
                     fields,
                     event_ids,
+                    narrow: ls
+                        .service
+                        .as_deref()
+                        .is_some_and(|s| !s.eq_ignore_ascii_case("auth")),
                 },
             );
             out.detection_rules += 1;
@@ -367,6 +375,7 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
                 sources: Vec::new(),
                 fields: Vec::new(),
                 event_ids: Vec::new(),
+                narrow: false,
             },
         );
         out.correlation_rules += 1;

@@ -15,6 +15,10 @@ use std::collections::{HashMap, HashSet};
 pub struct Seen {
     /// Records evaluated per source (index = position in [`SOURCES`]).
     pub evaluated: [u64; SOURCES.len()],
+    /// Of those, records of another service than the source's own (a
+    /// Windows channel other than Security, a line of another program than
+    /// sshd): not evaluated by rules naming the source's own service.
+    pub off_service: [u64; SOURCES.len()],
     /// Field names seen per source (lower-case dotted paths).
     pub names: Vec<HashSet<String>>,
     pub event_ids: HashSet<String>,
@@ -25,6 +29,9 @@ pub struct Seen {
 impl Seen {
     pub fn add(&mut self, t: &Tally) {
         for (a, b) in self.evaluated.iter_mut().zip(t.evaluated.iter()) {
+            *a += b;
+        }
+        for (a, b) in self.off_service.iter_mut().zip(t.off_service.iter()) {
             *a += b;
         }
         if self.names.len() < SOURCES.len() {
@@ -48,7 +55,15 @@ impl Seen {
     pub fn evaluated_by(&self, rule: &RuleRef) -> u64 {
         rule.sources
             .iter()
-            .filter_map(|&p| self.evaluated.get(p))
+            .map(|&p| {
+                let all = self.evaluated.get(p).copied().unwrap_or(0);
+                let off = self.off_service.get(p).copied().unwrap_or(0);
+                if rule.narrow {
+                    all.saturating_sub(off)
+                } else {
+                    all
+                }
+            })
             .sum()
     }
 
@@ -116,6 +131,7 @@ mod tests {
             sources,
             fields: fields.iter().map(|s| s.to_string()).collect(),
             event_ids: ids.iter().map(|s| s.to_string()).collect(),
+            narrow: false,
         }
     }
 
