@@ -114,13 +114,32 @@ pub enum Command {
 }
 
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct RulesArgs {
+    #[command(subcommand)]
+    pub command: Option<RulesCommand>,
     /// Query language.
-    #[arg(long, value_enum)]
-    pub dialect: crate::lake::Dialect,
+    #[arg(long, value_enum, required = true)]
+    pub dialect: Option<crate::lake::Dialect>,
     /// Only this detector (e.g. password_spray).
     #[arg(long, value_name = "ID", value_parser = parse_detector)]
     pub detector: Option<crate::finding::DetectorId>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Evaluate the Sigma rules of `--rules` on the inputs and print one JSON
+    /// line per (rule, record) match: `{"rule":ID,"title":…,"source":PATH,"record":N}`,
+    /// N the 1-based record of that input (NDJSON and text: line; JSON array
+    /// or envelope: element; evtx: EventRecordID).
+    Matches(MatchesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MatchesArgs {
+    /// Files or folders to read (`-` for standard input).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 fn parse_detector(s: &str) -> Result<crate::finding::DetectorId, String> {

@@ -549,6 +549,9 @@ pub fn extra_value<'a>(encoded: &'a str, key: &str) -> Option<&'a str> {
 pub struct Batch {
     pub text: TextBuf,
     pub drafts: Vec<Draft>,
+    /// Records that matched Sigma rules at ingest and what the rules
+    /// evaluated (see [`crate::sigma::ingest`]); boxed, most batches carry none.
+    pub sigma: Box<crate::sigma::ingest::SigmaPart>,
 }
 
 /// Emptied batches kept for reuse: a parse worker fills one whose buffers
@@ -579,6 +582,8 @@ impl Batch {
         }
         self.text.clear();
         self.drafts.clear();
+        self.sigma.hits.clear();
+        self.sigma.tally.clear();
         if let Ok(mut spare) = SPARE.lock() {
             if spare.len() < MAX_SPARE {
                 spare.push(self);
@@ -586,8 +591,9 @@ impl Batch {
         }
     }
 
+    /// No drafts, no Sigma match and nothing evaluated.
     pub fn is_empty(&self) -> bool {
-        self.drafts.is_empty()
+        self.drafts.is_empty() && self.sigma.hits.is_empty() && self.sigma.tally.is_empty()
     }
     pub fn len(&self) -> usize {
         self.drafts.len()

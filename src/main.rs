@@ -84,14 +84,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Scan(args)) => scan(&cli.common, config, args),
         Some(Command::Rules(args)) => {
+            if let Some(hunt::cli::RulesCommand::Matches(m)) = &args.command {
+                return sigma_matches(&cli.common, config, m);
+            }
+            let Some(dialect) = args.dialect else {
+                eprintln!("hunt rules: --dialect is required");
+                return Ok(ExitCode::from(2));
+            };
             let mut out = io::stdout().lock();
-            let queries = hunt::lake::queries(&config, args.dialect, args.detector);
-            let missing = hunt::lake::without_query(&config, args.dialect, args.detector);
+            let queries = hunt::lake::queries(&config, dialect, args.detector);
+            let missing = hunt::lake::without_query(&config, dialect, args.detector);
             if !missing.is_empty() {
                 let names: Vec<&str> = missing.iter().map(|d| d.as_str()).collect();
                 eprintln!(
                     "hunt rules: no {} query yet for: {}",
-                    args.dialect.name(),
+                    dialect.name(),
                     names.join(", ")
                 );
             }
@@ -104,7 +111,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     writeln!(out)?;
                 }
                 write!(out, "{}", q.text())?;
-                if args.dialect == hunt::lake::Dialect::SparkSql {
+                if dialect == hunt::lake::Dialect::SparkSql {
                     writeln!(out, ";")?;
                 }
             }
@@ -341,6 +348,7 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         );
     }
     report::write_ingest_summary(&mut io::stderr().lock(), &session, args.verbose)?;
+    report_sigma_run(&session.sigma, args.verbose);
     triage.write_summary(&mut io::stderr().lock(), &session, args.include_suppressed)?;
     if !args.incidents && !session.incidents.is_empty() {
         let grouped: usize = session.incidents.all().map(|i| i.steps.len()).sum();
@@ -400,6 +408,142 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `hunt rules matches`: every (Sigma rule, record) match of the inputs as
+/// JSON lines, in input order, then record, then rule id.
+fn sigma_matches(
+    common: &hunt::cli::Common,
+    config: Config,
+    args: &hunt::cli::MatchesArgs,
+) -> anyhow::Result<ExitCode> {
+    if config.sigma.paths.is_empty() {
+        eprintln!("hunt rules matches: name the rules with --rules DIR|FILE");
+        return Ok(ExitCode::from(2));
+    }
+    let expanded = expand_paths(&args.paths, false);
+    let mut failed = false;
+    for (path, e) in &expanded.errors {
+        eprintln!(
+            "hunt: {}: {e}",
+            hunt::sanitize::clean(&path.display().to_string())
+        );
+        failed = true;
+    }
+    let inputs = expanded.inputs;
+    let opts = RunOptions {
+        inputs: inputs.clone(),
+        follow: false,
+        format: common.format.0,
+        workers: 0,
+    };
+    let mut session = Session::new(config.clone(), Enricher::none());
+    if report_sigma(&session.sigma, false) {
+        failed = true;
+    }
+    session.sigma_matches = Some(Vec::new());
+    session.add_sources(&inputs, false);
+    let readers = pipeline::start(&opts, &config);
+    for msg in readers.rx.iter() {
+        session.handle(msg);
+        if session.all_done() {
+            break;
+        }
+    }
+    if session.pending() > 0 {
+        session.release();
+    }
+    let mut rows: Vec<(usize, u64, String, String)> = session
+        .sigma_matches
+        .take()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(file, record, n)| {
+            let m = hunt::sigma::catalog::get(n)?;
+            Some((file as usize, record, m.id.clone(), m.title.clone()))
+        })
+        .collect();
+    rows.sort();
+    rows.dedup();
+    // What was compared, for the reader of a comparison (stderr).
+    let s = &session.sigma;
+    let running = s.rules.iter().filter(|r| !r.sources.is_empty()).count();
+    eprintln!(
+        "hunt rules matches: {} detection rules loaded ({} correlations), {} on a source hunt reads; {} records evaluated; {} matches",
+        s.detection_rules,
+        s.correlation_rules,
+        running,
+        s.seen.evaluated.iter().sum::<u64>(),
+        rows.len()
+    );
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for (file, record, id, title) in rows {
+        let source = inputs.get(file).map(Input::display).unwrap_or_default();
+        let line = serde_json::json!({
+            "rule": id, "title": title, "source": source, "record": record,
+        });
+        // Rule ids, titles and file names reach the terminal: JSON escapes
+        // for every control, bidi and invisible character.
+        writeln!(out, "{}", hunt::sanitize::to_json_line(&line))?;
+    }
+    out.flush()?;
+    for s in &session.sources {
+        if let Some(e) = &s.error {
+            eprintln!(
+                "hunt: {}: {}",
+                hunt::sanitize::clean(&s.name),
+                hunt::sanitize::clean(e)
+            );
+            failed = true;
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// What the Sigma rules saw, said at the end of a scan: how many rules
+/// cannot fire on what was read (each with its reason under `-v`), and
+/// under `-v` every rule's records evaluated and matched.
+fn report_sigma_run(s: &pipeline::SigmaStatus, verbose: bool) {
+    if s.rules.is_empty() {
+        return;
+    }
+    let mut dead = Vec::new();
+    for r in &s.rules {
+        let Some(m) = hunt::sigma::catalog::get(r.n) else {
+            continue;
+        };
+        if let Some(why) = s.seen.cannot_fire(r) {
+            dead.push(format!("{} “{}”: {why}", m.id, m.title));
+        }
+        if verbose {
+            let line = format!(
+                "hunt: sigma: rule {} “{}”: {} records evaluated, {} matched",
+                m.id,
+                m.title,
+                s.seen.evaluated_by(r),
+                s.seen.matched.get(&r.n).copied().unwrap_or(0)
+            );
+            eprintln!("{}", hunt::sanitize::clean(&line));
+        }
+    }
+    if dead.is_empty() {
+        return;
+    }
+    eprintln!(
+        "hunt: sigma: {} of {} detection rules cannot fire on what was read{}",
+        dead.len(),
+        s.rules.len(),
+        if verbose { ":" } else { " (-v names them)" }
+    );
+    if verbose {
+        for d in dead {
+            eprintln!("hunt: sigma:   {}", hunt::sanitize::clean(&d));
+        }
+    }
 }
 
 /// Prints what loading the Sigma rules found; true when a file or rule was bad.

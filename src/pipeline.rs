@@ -173,10 +173,17 @@ pub struct Session {
     /// Arrival numbers of tapped events taken back: a better copy of their
     /// record arrived. `hunt events` leaves them out.
     pub retracted_taps: Vec<u64>,
-    /// What loading the Sigma rules of `config.sigma` reported.
+    /// What loading the Sigma rules of `config.sigma` reported, and what they saw.
     pub sigma: SigmaStatus,
-    /// Where the Sigma rules read records back from (one entry per input).
-    raw_files: crate::sigma::raw::RawFiles,
+    /// The compiled rules the parsing threads evaluate (kept alive for them).
+    sigma_rules: Option<std::sync::Arc<crate::sigma::ingest::Rules>>,
+    /// Turns Sigma matches into findings.
+    sigma_detector: Option<crate::sigma::detector::SigmaDetector>,
+    /// Matched records not yet seen by the detector, with their event.
+    sigma_pending: Vec<(crate::sigma::ingest::Hit, Vec<EventIdx>)>,
+    /// When set, every (file, record ordinal, rule number) match is kept
+    /// here, copies included (`hunt rules matches`).
+    pub sigma_matches: Option<Vec<(u32, u64, u32)>>,
     /// When set, every event kept (after dedup and enrichment) is also
     /// pushed to [`Session::tapped`] for the caller to take (`hunt events`).
     pub tap: bool,
@@ -196,35 +203,57 @@ pub struct SigmaStatus {
     pub problems: Vec<String>,
     /// Rules that load but never run (a logsource hunt does not read).
     pub warnings: Vec<String>,
+    /// What the rules saw at ingest.
+    pub seen: crate::sigma::report::Seen,
+    /// Detection rules as loaded (for the end-of-run report).
+    pub rules: Vec<crate::sigma::load::RuleRef>,
 }
 
 impl Session {
     pub fn new(config: Config, enricher: Enricher) -> Session {
         let hosting = HostingNetworks::from_config(&config.detectors.hosting_asn);
-        let mut engine = Engine::new(&config);
-        let raw_files = crate::sigma::raw::RawFiles::default();
+        let engine = Engine::new(&config);
         let mut sigma = SigmaStatus::default();
+        let mut sigma_rules = None;
+        let mut sigma_detector = None;
         if !config.sigma.paths.is_empty() {
-            let loaded = crate::sigma::load::load(&config.sigma.paths);
+            let mut loaded = crate::sigma::load::load(&config.sigma.paths);
+            let mut rules: Vec<_> = loaded
+                .rules
+                .values()
+                .filter(|r| {
+                    r.timespan_ms == 0
+                        && crate::sigma::catalog::get(r.n).is_some_and(|m| m.correlation.is_none())
+                })
+                .cloned()
+                .collect();
+            rules.sort_by_key(|r| crate::sigma::catalog::key(r.n));
             sigma = SigmaStatus {
                 detection_rules: loaded.detection_rules,
                 correlation_rules: loaded.correlation_rules,
                 problems: loaded.problems.clone(),
                 warnings: loaded.warnings.clone(),
+                seen: Default::default(),
+                rules,
             };
             if !loaded.is_empty() {
-                engine.add(Box::new(crate::sigma::detector::SigmaDetector::new(
+                let compiled = std::sync::Arc::new(loaded.ingest_rules(&config.sigma.paths));
+                crate::sigma::ingest::register(&compiled);
+                sigma_rules = Some(compiled);
+                sigma_detector = Some(crate::sigma::detector::SigmaDetector::new(
                     loaded,
-                    raw_files.clone(),
                     config.sigma.burst_gap.ms(),
-                )));
+                ));
             }
         }
         Session {
             incidents: crate::incident::Incidents::new(&config.incidents),
             engine,
             sigma,
-            raw_files,
+            sigma_rules,
+            sigma_detector,
+            sigma_pending: Vec::new(),
+            sigma_matches: None,
             hosting,
             config,
             store: Store::new(),
@@ -249,16 +278,9 @@ impl Session {
         }
     }
 
-    /// Tells the Sigma rules where each input's records can be read back.
-    fn share_raw_files(&self) {
-        if let Ok(mut files) = self.raw_files.write() {
-            files.clear();
-            files.extend(self.sources.iter().map(|s| crate::sigma::raw::RawFile {
-                path: (s.name != "-").then(|| PathBuf::from(&s.name)),
-                format: s.format.clone(),
-                generation_start: s.generation_start,
-            }));
-        }
+    /// The compiled Sigma rules the parsing threads of this session evaluate.
+    pub fn sigma_rules(&self) -> Option<std::sync::Arc<crate::sigma::ingest::Rules>> {
+        self.sigma_rules.clone()
     }
 
     /// Empties the interner and the GeoIP cache keyed by its symbols, when
@@ -416,12 +438,15 @@ impl Session {
     /// Interns, enriches and stores a batch; its events wait for release.
     /// Drafts of a record already stored (same identity, another record) are
     /// dropped and counted in the result.
-    pub fn add_batch(&mut self, _file: u32, batch: &crate::event::Batch) -> Copies {
+    pub fn add_batch(&mut self, file: u32, batch: &crate::event::Batch) -> Copies {
         let mut copies = Copies::default();
         // Equal strings share one number in a batch, and come with their hash
         // (see TextBuf), so each distinct string is interned once per batch
         // without hashing here, and the rest is a lookup in `syms`.
         const UNSEEN: crate::event::Sym = crate::event::Sym(u32::MAX);
+        self.sigma.seen.add(&batch.sigma.tally);
+        let mut stored: Vec<Option<EventIdx>> = Vec::new();
+        let want_slots = !batch.sigma.hits.is_empty();
         let mut syms = std::mem::take(&mut self.syms);
         syms.clear();
         syms.resize(batch.text.count() + 1, UNSEEN);
@@ -455,6 +480,9 @@ impl Session {
             }
             if !keep {
                 copies.events += 1;
+                if want_slots {
+                    stored.push(None);
+                }
                 continue;
             }
             let strings = &mut self.store.strings;
@@ -494,10 +522,52 @@ impl Session {
             if self.keep_events {
                 let idx = self.store.append(ev);
                 self.pending.push(idx);
+                if want_slots {
+                    stored.push(Some(idx));
+                }
+            } else if want_slots {
+                stored.push(None);
             }
         }
         self.syms = syms;
+        self.take_sigma_hits(file, batch, &stored);
         copies
+    }
+
+    /// Keeps a batch's Sigma matches for the detector: a match on a record
+    /// whose every event was a copy of one already stored is a copy too.
+    fn take_sigma_hits(
+        &mut self,
+        file: u32,
+        batch: &crate::event::Batch,
+        stored: &[Option<EventIdx>],
+    ) {
+        for hit in &batch.sigma.hits {
+            if let Some(list) = self.sigma_matches.as_mut() {
+                for r in &hit.results {
+                    if let Some(rule) = self.sigma_detector.as_ref().and_then(|d| d.rule_of(r)) {
+                        list.push((file, hit.record, rule.n));
+                    }
+                }
+            }
+            let (a, b) = (hit.drafts.0 as usize, hit.drafts.1 as usize);
+            let events: Vec<EventIdx> = stored
+                .get(a.min(b)..b.min(stored.len()))
+                .unwrap_or_default()
+                .iter()
+                .flatten()
+                .copied()
+                .collect();
+            if a < b && events.is_empty() {
+                continue; // a copy
+            }
+            if !self.keep_events {
+                continue;
+            }
+            let mut hit = hit.clone();
+            hit.origin.file = file;
+            self.sigma_pending.push((hit, events));
+        }
     }
 
     /// A copy of a record already kept arrived (draft `d`). With several
@@ -573,13 +643,18 @@ impl Session {
         self.hosting.refresh();
         let store = &self.store;
         let mut pending = std::mem::take(&mut self.pending);
+        // Events retracted before release (a better copy of their record
+        // came): their Sigma matches are dropped with them (see release_sigma).
+        let mut retracted = Vec::new();
         if store.retracted() > 0 {
+            if !self.sigma_pending.is_empty() {
+                retracted.extend(pending.iter().copied().filter(|&i| !store.is_live(i)));
+            }
             pending.retain(|&i| store.is_live(i));
         }
         // The kept copies are final now: the detectors see them.
         self.kept.clear();
         sort_for_detection(store, &self.file_ranks, &mut pending);
-        self.share_raw_files();
         let cx = DetectCx {
             store: &self.store,
             config: &self.config,
@@ -588,6 +663,7 @@ impl Session {
         let changed_from = self.changed.len();
         self.engine
             .observe_all(&cx, &pending, &mut self.findings, &mut self.changed);
+        self.release_sigma(&pending, &retracted);
         // Incidents see this release's created/updated findings at once.
         let findings = &self.findings;
         self.incidents.observe(
@@ -600,6 +676,123 @@ impl Session {
         pending.clear();
         self.pending = pending;
         self.detect_time += t0.elapsed();
+    }
+
+    /// Feeds held Sigma matches to their detector in time order (ties: file
+    /// name rank, then the record's place in its file, never arrival).
+    ///
+    /// Matches follow the kept copy of a record: a record whose copy was
+    /// dropped at arrival brought no match (see `take_sigma_hits`), and a
+    /// record whose events were `retracted` (a more complete copy from
+    /// another input replaced it before release) loses its matches here;
+    /// the replacing copy brings its own, as the rules found them on its
+    /// raw record. `hunt rules matches` lists every copy's matches.
+    fn release_sigma(&mut self, released: &[EventIdx], retracted: &[EventIdx]) {
+        let Some(det) = self.sigma_detector.as_mut() else {
+            self.sigma_pending.clear();
+            return;
+        };
+        let mut held = std::mem::take(&mut self.sigma_pending);
+        if !retracted.is_empty() {
+            let store = &self.store;
+            held.retain(|(_, e)| e.is_empty() || e.iter().any(|&i| store.is_live(i)));
+        }
+        // An sshd line's attempt is counted when its connection tells how it
+        // ended (often a later line, another batch): find its event by the
+        // line it is charged to.
+        if held
+            .iter()
+            .any(|(h, e)| e.is_empty() && h.source == crate::event::Source::Sshd)
+        {
+            let mut by_line: std::collections::HashMap<(u32, u64), Vec<EventIdx>> =
+                Default::default();
+            for &i in released.iter().chain(retracted) {
+                let ev = self.store.get(i);
+                if ev.source == crate::event::Source::Sshd {
+                    by_line
+                        .entry((ev.origin.file, ev.origin.offset))
+                        .or_default()
+                        .push(i);
+                }
+            }
+            let store = &self.store;
+            held.retain_mut(|(h, e)| {
+                if e.is_empty() && h.source == crate::event::Source::Sshd {
+                    if let Some(found) = by_line.get(&(h.origin.file, h.origin.offset)) {
+                        e.clone_from(found);
+                        // The line's event was a copy retracted for another.
+                        return found.iter().any(|&i| store.is_live(i));
+                    }
+                }
+                true
+            });
+        }
+        // Records matched per rule: kept copies only.
+        for (hit, _) in &held {
+            for r in &hit.results {
+                if let Some(rule) = det.rule_of(r) {
+                    *self.sigma.seen.matched.entry(rule.n).or_default() += 1;
+                }
+            }
+        }
+        // A record with an event: its user and address as hunt normalized them.
+        for (h, e) in held.iter_mut() {
+            let Some(&i) = e.first() else { continue };
+            let ev = self.store.get(i);
+            let (user, ip) = (self.store.text(ev.user), self.store.text(ev.ip));
+            if !user.is_empty() {
+                h.user = user.to_string();
+            }
+            if !ip.is_empty() {
+                h.ip = ip.to_string();
+            }
+            for (field, value) in h.group.iter_mut() {
+                match crate::sigma::fields::canonical(h.source, field) {
+                    Some(crate::sigma::fields::Canon::User) if !user.is_empty() => {
+                        *value = user.to_string()
+                    }
+                    Some(crate::sigma::fields::Canon::Ip) if !ip.is_empty() => {
+                        *value = ip.to_string()
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let ranks = &self.file_ranks;
+        let rank = |f: u32| ranks.get(f as usize).copied().unwrap_or(u64::from(f));
+        held.sort_by(|(a, _), (b, _)| {
+            (
+                a.time,
+                rank(a.origin.file),
+                a.origin.file,
+                a.origin.offset,
+                a.record,
+            )
+                .cmp(&(
+                    b.time,
+                    rank(b.origin.file),
+                    b.origin.file,
+                    b.origin.offset,
+                    b.record,
+                ))
+        });
+        let mut out = Vec::new();
+        for (hit, event) in &held {
+            let event = event.as_slice();
+            let name = self
+                .sources
+                .get(hit.origin.file as usize)
+                .map_or("-", |s| s.name.as_str());
+            let pointer = format!("{name}:{}", hit.record);
+            det.observe(&self.store, hit, event, &pointer, &mut out);
+            for f in out.drain(..) {
+                let id = f.id.clone();
+                match self.findings.upsert(f) {
+                    Change::Unchanged => {}
+                    c => self.changed.push((c, id)),
+                }
+            }
+        }
     }
 
     /// Findings created or changed since the last call.
@@ -711,10 +904,16 @@ pub fn start_with_budget(opts: &RunOptions, config: &Config, max_open: usize) ->
     };
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers);
     let job_rx = Arc::new(Mutex::new(job_rx));
+    // Every parsing thread evaluates the Sigma rules on the records it parses.
+    let rules = crate::sigma::ingest::shared(&config.sigma.paths);
     for _ in 0..workers {
         let job_rx = Arc::clone(&job_rx);
         let tx = tx.clone();
-        spawn_named("hunt-parse", move || parse_worker(job_rx, tx));
+        let rules = rules.clone();
+        spawn_named("hunt-parse", move || {
+            crate::sigma::ingest::install(rules);
+            parse_worker(job_rx, tx)
+        });
     }
     let read_opts = ReadOptions {
         format: opts.format,
@@ -735,7 +934,9 @@ pub fn start_with_budget(opts: &RunOptions, config: &Config, max_open: usize) ->
                 pause: None,
                 max_open: 1,
             };
+            let rules = rules.clone();
             spawn_named("hunt-stdin", move || {
+                crate::sigma::ingest::install(rules);
                 read_loop(vec![reader], pace, tx, job_tx)
             });
         } else {
@@ -747,7 +948,10 @@ pub fn start_with_budget(opts: &RunOptions, config: &Config, max_open: usize) ->
         pause: Some(FOLLOW_POLL),
         max_open: max_open.max(1),
     };
-    spawn_named("hunt-read", move || read_loop(files, pace, tx, job_tx));
+    spawn_named("hunt-read", move || {
+        crate::sigma::ingest::install(rules);
+        read_loop(files, pace, tx, job_tx)
+    });
     Readers { rx }
 }
 

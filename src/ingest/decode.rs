@@ -30,7 +30,10 @@ pub fn strip_boms(bytes: &[u8]) -> (usize, &[u8]) {
 pub fn parse_record(format: Option<Format>, raw: &str, cx: &mut RecordCx) -> Result<(), Reject> {
     #[cfg(debug_assertions)]
     crate::panics::failpoint(raw);
-    parse_record_once(format, raw, cx, true)
+    let first = cx.batch.drafts.len();
+    let res = parse_record_once(format, raw, cx, true);
+    super::sigma_json(raw, cx, first);
+    res
 }
 
 /// Parses one JSON record with the parser `--format` named, and only that
@@ -38,6 +41,7 @@ pub fn parse_record(format: Option<Format>, raw: &str, cx: &mut RecordCx) -> Res
 pub fn parse_record_forced(format: Format, raw: &str, cx: &mut RecordCx) -> Result<(), Reject> {
     #[cfg(debug_assertions)]
     crate::panics::failpoint(raw);
+    let first_draft = cx.batch.drafts.len();
     let first = match parse_json_record(format, raw, cx) {
         Err(Reject::Problem(_, detail)) if detail.contains("duplicate field") => {
             match dedup_keys(raw) {
@@ -47,6 +51,7 @@ pub fn parse_record_forced(format: Format, raw: &str, cx: &mut RecordCx) -> Resu
         }
         other => other,
     };
+    super::sigma_json(raw, cx, first_draft);
     first.map_err(|e| match e {
         Reject::Problem(r, detail) if r != reason::MALFORMED_JSON => Reject::Problem(
             r,
@@ -255,13 +260,14 @@ pub fn document_piece_as(
     batch: &mut Batch,
     stats: &mut FileStats,
 ) {
-    let (raw, offset, line, format) = match piece {
+    let (raw, offset, line, format, ordinal) = match piece {
         Piece::Record {
             raw,
             offset,
             line,
             format,
-        } => (raw, offset, line, format),
+            ordinal,
+        } => (raw, offset, line, format, ordinal),
         Piece::Problem {
             offset,
             line,
@@ -287,6 +293,7 @@ pub fn document_piece_as(
     // A panic in a parser costs this record only (see `each_line`).
     let res = crate::panics::catch(|| {
         let cx = &mut RecordCx::new(batch, origin);
+        cx.record = ordinal;
         match forced {
             Some(f) => parse_record_forced(f, &text, cx),
             None => parse_record(format, &text, cx),

@@ -35,6 +35,8 @@ pub enum Piece<'a> {
         offset: u64,
         line: u32,
         format: Option<Format>,
+        /// 1-based position among the document's records (problems included).
+        ordinal: u64,
     },
     /// Bad input at a place: a record too long, a cut, too deep a nesting.
     Problem {
@@ -124,6 +126,8 @@ pub struct DocScanner {
     stopped: bool,
     /// The format declared by the first container key met.
     declared: Option<Format>,
+    /// Records cut out so far (problems included).
+    records: u64,
 }
 
 impl DocScanner {
@@ -145,6 +149,7 @@ impl DocScanner {
             buf: Vec::new(),
             stopped: false,
             declared: None,
+            records: 0,
         }
     }
 
@@ -297,6 +302,7 @@ impl DocScanner {
         let Some(mut c) = self.cap.take() else {
             return;
         };
+        self.records += 1;
         let tail = block.get(c.start.unwrap_or(0)..end).unwrap_or_default();
         let raw: &[u8] = if c.start.is_some() && self.buf.is_empty() {
             if tail.len() > self.max_record {
@@ -320,6 +326,7 @@ impl DocScanner {
                 offset: c.offset,
                 line: c.line,
                 format: c.format,
+                ordinal: self.records,
             });
         }
         self.buf.clear();
@@ -586,6 +593,7 @@ mod tests {
                     offset,
                     line,
                     format,
+                    ..
                 } => Got::R(
                     String::from_utf8_lossy(raw).into_owned(),
                     offset,

@@ -94,6 +94,15 @@ fn parse_records<T: Read + Seek>(
         };
         let before = batch.drafts.len();
         let res = parse_record(&rec.data, &mut RecordCx::new(&mut batch, origin));
+        // Every record, kept or not, is a Windows record for the Sigma rules.
+        crate::sigma::ingest::json_record(
+            crate::event::Source::Windows,
+            &rec.data,
+            &mut batch,
+            origin,
+            id,
+            before,
+        );
         account(stats, before, &batch, 0, id, res);
         if batch.drafts.len() >= batch_drafts {
             out(std::mem::take(&mut batch));

@@ -167,6 +167,14 @@ pub struct RecordCx<'a> {
     /// The record's [`crate::dedup::identity`] (0 = none), set by the parser
     /// and stamped on every draft the record emits.
     pub identity: u64,
+    /// The record's 1-based ordinal in its input (line, document element
+    /// or EventRecordID), for Sigma's evidence pointers.
+    pub record: u64,
+    /// The format whose parser took the record last (not a Panther
+    /// envelope): the Sigma rules of its source evaluate it.
+    pub sigma_format: Option<Format>,
+    /// The Sigma rules already evaluated this record (a Panther `Log`).
+    pub sigma_done: bool,
 }
 
 impl<'a> RecordCx<'a> {
@@ -175,6 +183,9 @@ impl<'a> RecordCx<'a> {
             batch,
             origin,
             identity: 0,
+            record: u64::from(origin.line),
+            sigma_format: None,
+            sigma_done: false,
         }
     }
 
@@ -268,8 +279,56 @@ fn format_ip(ip: IpAddr, buf: &mut [u8; 64]) -> &str {
         .unwrap_or_default()
 }
 
-/// Parses one JSON record of a known per-record format.
+/// Parses one JSON record of a known per-record format, noting the format
+/// for the Sigma rules when the record is one of its records (parsed,
+/// ignored by design, or refused for a missing field; not malformed).
 pub fn parse_json_record(format: Format, raw: &str, cx: &mut RecordCx) -> ParseResult {
+    let res = parse_json_record_as(format, raw, cx);
+    let theirs = match &res {
+        Err(Reject::Problem(r, detail)) => {
+            *r != reason::MALFORMED_JSON
+                && *r != reason::UNKNOWN_SHAPE
+                && !detail.contains("duplicate field")
+        }
+        // Entra audit, risk, Graph activity and provisioning records come in
+        // the sign-in formats but are no sign-ins: azure `signinlogs` rules
+        // do not evaluate them (hunt has no rules source for those logs).
+        Err(Reject::Ignored(why)) if is_entra_format(format) => !why.contains("not a sign-in"),
+        _ => true,
+    };
+    if theirs && format != Format::PantherTests {
+        cx.sigma_format = Some(format);
+    }
+    res
+}
+
+fn is_entra_format(format: Format) -> bool {
+    matches!(
+        format,
+        Format::SentinelSignin | Format::GraphSignin | Format::EntraDiagnostic
+    )
+}
+
+/// Runs the Sigma rules of the record's source on `raw` once the record is
+/// parsed (its drafts start at `first_draft`).
+pub fn sigma_json(raw: &str, cx: &mut RecordCx, first_draft: usize) {
+    if cx.sigma_done {
+        return;
+    }
+    cx.sigma_done = true;
+    if let Some(f) = cx.sigma_format {
+        crate::sigma::ingest::json_record(
+            crate::sigma::ingest::source_of(f),
+            raw,
+            cx.batch,
+            cx.origin,
+            cx.record,
+            first_draft,
+        );
+    }
+}
+
+fn parse_json_record_as(format: Format, raw: &str, cx: &mut RecordCx) -> ParseResult {
     match format {
         Format::SentinelSignin => entra::parse_sentinel(raw, cx),
         Format::GraphSignin => entra::parse_graph(raw, cx),

@@ -49,11 +49,11 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
         },
         t => t,
     };
-    let format = match format_of_log_type(declared)? {
-        Some(f) => f,
+    let (format, by_declaration) = match format_of_log_type(declared)? {
+        Some(f) => (f, true),
         None => match classify_record(log) {
             Some(Format::PantherTests) | None => return Err(Reject::Ignored(UNSUPPORTED)),
-            Some(f) => f,
+            Some(f) => (f, false),
         },
     };
     // Test cases are hand-made variants of one log (the same `uuid` or
@@ -63,6 +63,19 @@ pub fn parse(raw: &str, cx: &mut RecordCx) -> ParseResult {
     for d in cx.batch.drafts.get_mut(before..).unwrap_or_default() {
         d.identity = 0;
     }
+    // A `Log` declared CloudTrail, Okta or M365 is a record of that source
+    // for the Sigma rules even when its parser finds it too incomplete to
+    // use (a CloudTrail test log without eventName). Entra's declared type
+    // (`Azure.Audit`) covers audit logs too: its parser decides.
+    let declared_shape = matches!(
+        &res,
+        Err(Reject::Problem(r, _)) if *r == reason::UNKNOWN_SHAPE
+    );
+    if by_declaration && declared_shape && format != Format::EntraDiagnostic {
+        cx.sigma_format = Some(format);
+    }
+    // The Sigma rules see the `Log`, not the test around it.
+    super::sigma_json(log, cx, before);
     res
 }
 

@@ -78,6 +78,9 @@ pub struct SshdState {
     assumed: Option<i32>,
     /// A guessed year was reported already (once per input).
     reported: bool,
+    /// The time of the line just split when it had a stamp but no program
+    /// tag (`host syslogd 1.4.1: restart.`): still an auth-log line.
+    stamp_only: Option<Millis>,
 }
 
 /// The parts of a syslog line.
@@ -115,6 +118,7 @@ impl SshdState {
             year_given: false,
             assumed: None,
             reported: false,
+            stamp_only: None,
         }
     }
 
@@ -149,12 +153,46 @@ impl SshdState {
     /// Parses one line (without its newline).
     pub fn parse_line(&mut self, line: &str, cx: &mut RecordCx) -> ParseResult {
         let line = line.trim_end();
+        self.stamp_only = None;
         let p = match self.split(line) {
             Some(Ok(p)) => p,
-            Some(Err(e)) => return Err(e),
+            Some(Err(e)) => {
+                // A stamped line without a program tag is an auth-log line
+                // for the Sigma rules all the same (no sshd rule's).
+                if let Some(time) = self.stamp_only.take() {
+                    let first = cx.batch.drafts.len();
+                    crate::sigma::ingest::text_line(
+                        crate::event::Source::Sshd,
+                        line,
+                        crate::sigma::ingest::LineHead {
+                            time,
+                            host: "",
+                            program: "",
+                        },
+                        cx.batch,
+                        cx.origin,
+                        first,
+                    );
+                }
+                return Err(e);
+            }
             None if line.trim().is_empty() => return Err(Reject::Ignored("empty line")),
             None => return Err(Reject::problem(reason::UNKNOWN_SHAPE, not_syslog(line))),
         };
+        // Every syslog line is an auth-log record for the Sigma rules.
+        let first = cx.batch.drafts.len();
+        crate::sigma::ingest::text_line(
+            crate::event::Source::Sshd,
+            line,
+            crate::sigma::ingest::LineHead {
+                time: p.time,
+                host: p.host,
+                program: p.program,
+            },
+            cx.batch,
+            cx.origin,
+            first,
+        );
         let at = At {
             time: p.time,
             host: p.host,
@@ -201,7 +239,13 @@ impl SshdState {
             Ok(t) => t,
             Err(e) => return Some(Err(e)),
         };
-        Some(header(time, rest.trim_start()).ok_or(Reject::Ignored(NOT_SSHD)))
+        match header(time, rest.trim_start()) {
+            Some(p) => Some(Ok(p)),
+            None => {
+                self.stamp_only = Some(time);
+                Some(Err(Reject::Ignored(NOT_SSHD)))
+            }
+        }
     }
 
     /// Splits off the timestamp: `Some((time or bad-time rejection, rest))`

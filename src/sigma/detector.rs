@@ -1,36 +1,35 @@
-//! The Sigma rules as one detector: each event goes to the engine of its
-//! source's logsource only (a rule for Okta never looks at a Windows
-//! event), then matches and correlation firings become findings under the
-//! rule's own detector id (`sigma:<rule id>`).
+//! The Sigma rules' matches as findings. The rules run at ingest (see
+//! [`super::ingest`]); here, in event-time order, each [`Hit`] (one record
+//! that matched) extends the findings of its rules, and feeds the
+//! correlation engine, under the rule's own detector id (`sigma:<rule id>`).
 //!
 //! A detection rule's matches for one entity (user, else IP) are one
 //! finding while they keep coming within `[sigma] burst_gap` of each other;
 //! a correlation's firings for one group are one finding while they fall
 //! within its timespan of the last. Both keep their first evidence time, so
-//! ids are stable. State is bounded: bursts idle past their gap are dropped,
-//! and the correlation engine is bounded by its own limits and evicted by
-//! event time.
+//! ids are stable. A match on a record that gave an event has that event as
+//! evidence; one on a record hunt keeps no event for (an ignored Windows
+//! event id, an audit operation no detector uses) is named by its pointer
+//! (`file:record`) in the details. State is bounded: bursts idle past their
+//! gap are dropped, and the correlation engine is bounded by its own limits
+//! and evicted by event time.
 
 use super::catalog;
-use super::fields::{canonical, Canon, SOURCES};
+use super::fields::{canonical, Canon};
+use super::ingest::{Hit, MAX_MATCHED};
 use super::load::{Loaded, RuleRef};
-use super::raw::{RawFiles, RawReader};
-use super::record::{RawCache, Record};
-use crate::detect::{DetectCx, Detector};
-use crate::event::{Event, Millis};
+use crate::event::Millis;
 use crate::finding::{DetectorId, Finding};
 use crate::store::{EventIdx, Store};
+use rsigma_eval::event::{Event, EventValue};
 use rsigma_eval::result::EvaluationResult;
-use rsigma_eval::{CorrelationEngine, Engine};
+use rsigma_eval::CorrelationEngine;
 use serde_json::{json, Map, Value};
-use std::cell::RefCell;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Open bursts kept at most; past this the idle ones are dropped first.
 const MAX_BURSTS: usize = 50_000;
-/// Matched field values kept per finding, and their length.
-const MAX_MATCHED: usize = 20;
-const MAX_VALUE: usize = 200;
 
 struct Burst {
     last_seen: Millis,
@@ -38,11 +37,9 @@ struct Burst {
 }
 
 pub struct SigmaDetector {
-    engines: Vec<Option<Engine>>,
     correlation: Option<CorrelationEngine>,
     rules: HashMap<String, RuleRef>,
     by_title: HashMap<String, String>,
-    raw: RefCell<RawCache>,
     bursts: HashMap<(u32, String), Burst>,
     gap: Millis,
     latest: Millis,
@@ -50,18 +47,16 @@ pub struct SigmaDetector {
 }
 
 impl SigmaDetector {
-    pub fn new(loaded: Loaded, files: RawFiles, burst_gap: Millis) -> SigmaDetector {
+    pub fn new(loaded: Loaded, burst_gap: Millis) -> SigmaDetector {
         let by_title = loaded
             .rules
             .iter()
             .filter_map(|(k, r)| Some((catalog::get(r.n)?.title.clone(), k.clone())))
             .collect();
         SigmaDetector {
-            engines: loaded.engines,
             correlation: loaded.correlation,
             rules: loaded.rules,
             by_title,
-            raw: RefCell::new(RawCache::new(RawReader::new(files))),
             bursts: HashMap::new(),
             gap: burst_gap.max(1),
             latest: Millis::MIN,
@@ -69,12 +64,13 @@ impl SigmaDetector {
         }
     }
 
-    /// Raw records read back so far.
-    pub fn raw_reads(&self) -> u64 {
-        self.raw.borrow().reader.reads
+    /// The loaded rules, by id.
+    pub fn rules(&self) -> &HashMap<String, RuleRef> {
+        &self.rules
     }
 
-    fn rule_of(&self, r: &EvaluationResult) -> Option<&RuleRef> {
+    /// The rule a result is of.
+    pub fn rule_of(&self, r: &EvaluationResult) -> Option<&RuleRef> {
         r.header
             .rule_id
             .as_ref()
@@ -149,16 +145,6 @@ impl SigmaDetector {
     }
 }
 
-/// The entity of a single-event finding: the user, else the IP.
-fn entity(ev: &Event, store: &Store) -> String {
-    [ev.user, ev.ip]
-        .into_iter()
-        .map(|s| store.text(s))
-        .find(|s| !s.is_empty())
-        .unwrap_or("-")
-        .to_string()
-}
-
 fn base_details(n: u32) -> Map<String, Value> {
     let mut m = Map::new();
     if let Some(meta) = catalog::get(n) {
@@ -176,27 +162,75 @@ fn base_details(n: u32) -> Map<String, Value> {
     m
 }
 
+/// Records that gave no event, named in a finding's details (at most [`MAX_MATCHED`]).
+fn add_pointer(m: &mut Map<String, Value>, pointer: &str) {
+    let list = m
+        .entry("records")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(list) = list {
+        if list.len() < MAX_MATCHED {
+            list.push(Value::String(cut(pointer)));
+        }
+    }
+}
+
 fn cut(s: &str) -> String {
-    match s.char_indices().nth(MAX_VALUE) {
+    match s.char_indices().nth(super::ingest::MAX_VALUE) {
         Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
         None => s.to_string(),
     }
 }
 
-impl Detector for SigmaDetector {
-    fn id(&self) -> DetectorId {
-        DetectorId::Sigma(u32::MAX)
+/// What the correlation engine reads of a matched record: the captured
+/// group and count fields, and the event as the reference.
+struct HitEvent<'a> {
+    group: &'a [(String, String)],
+    /// The record's events (a `message repeated 3 times` line has three).
+    events: &'a [EventIdx],
+}
+
+impl Event for HitEvent<'_> {
+    fn get_field(&self, path: &str) -> Option<EventValue<'_>> {
+        self.group
+            .iter()
+            .find(|(k, _)| k == path)
+            .map(|(_, v)| EventValue::Str(Cow::Borrowed(v.as_str())))
     }
 
-    fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
-        let Some(pos) = SOURCES.iter().position(|s| *s == ev.source) else {
-            return;
-        };
-        if self.engines.get(pos).is_none_or(Option::is_none) {
-            return;
-        }
-        let store = cx.store;
-        self.latest = self.latest.max(ev.time);
+    fn any_string_value(&self, pred: &dyn Fn(&str) -> bool) -> bool {
+        self.group.iter().any(|(_, v)| pred(v))
+    }
+
+    fn all_string_values(&self) -> Vec<Cow<'_, str>> {
+        self.group
+            .iter()
+            .map(|(_, v)| Cow::Borrowed(v.as_str()))
+            .collect()
+    }
+
+    fn visit_string_values(&self, visit: &mut dyn FnMut(&str)) {
+        self.group.iter().for_each(|(_, v)| visit(v))
+    }
+
+    fn to_json(&self) -> Value {
+        let ids: Vec<String> = self.events.iter().map(|i| i.to_string()).collect();
+        json!({ "id": ids.join(",") })
+    }
+}
+
+impl SigmaDetector {
+    /// Turns one matched record into findings (`pointer` names it when it
+    /// gave no event: `file:record`).
+    pub fn observe(
+        &mut self,
+        store: &Store,
+        hit: &Hit,
+        events: &[EventIdx],
+        pointer: &str,
+        out: &mut Vec<Finding>,
+    ) {
+        let time = hit.time;
+        self.latest = self.latest.max(time);
         self.seen += 1;
         if self.seen.is_multiple_of(4096) {
             self.prune();
@@ -204,27 +238,24 @@ impl Detector for SigmaDetector {
                 c.evict_expired(self.latest.div_euclid(1000));
             }
         }
-        let rec = Record {
-            idx,
-            ev,
-            store,
-            raw: &self.raw,
-        };
-        let Some(engine) = self.engines.get(pos).and_then(Option::as_ref) else {
-            return;
-        };
-        let detections = engine.evaluate(&rec);
+        let detections = &hit.results;
         if detections.is_empty() {
             return;
         }
+        let rec = HitEvent {
+            group: &hit.group,
+            events,
+        };
         let fired = match self.correlation.as_mut() {
-            Some(c) => {
-                c.process_with_detections(&rec, detections.clone(), ev.time.div_euclid(1000))
-            }
+            Some(c) => c.process_with_detections(&rec, detections.clone(), time.div_euclid(1000)),
             None => Vec::new(),
         };
-        let who = entity(ev, store);
-        for d in &detections {
+        let who = [hit.user.as_str(), hit.ip.as_str()]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or("-")
+            .to_string();
+        for d in detections {
             let Some(rule) = self.rule_of(d).cloned() else {
                 continue;
             };
@@ -247,41 +278,38 @@ impl Detector for SigmaDetector {
                         .collect()
                 })
                 .unwrap_or_default();
-            let (user, ip) = (store.text(ev.user), store.text(ev.ip));
-            let f = self.touch(
-                rule.n,
-                who.clone(),
-                ev.time,
-                self.gap,
-                ev.time,
-                store,
-                |f, _| {
-                    f.event_count += 1;
+            let (user, ip) = (hit.user.as_str(), hit.ip.as_str());
+            let f = self.touch(rule.n, who.clone(), time, self.gap, time, store, |f, _| {
+                f.event_count += events.len().max(1) as u32;
+                for &idx in events {
                     f.add_evidence(idx);
-                    if f.user.is_none() && !user.is_empty() {
-                        f.user = Some(user.to_string());
-                    }
-                    if f.ip.is_none() && !ip.is_empty() {
-                        f.ip = Some(ip.to_string());
-                    }
-                    let mut m = match std::mem::take(&mut f.details) {
-                        Value::Object(m) => m,
-                        _ => base_details(rule.n),
-                    };
-                    let fields = m
-                        .entry("matched")
-                        .or_insert_with(|| Value::Object(Map::new()));
-                    if let Value::Object(fields) = fields {
-                        for (k, v) in matched {
-                            if fields.len() < MAX_MATCHED {
-                                fields.entry(k).or_insert(Value::String(v));
-                            }
+                }
+                if f.user.is_none() && !user.is_empty() {
+                    f.user = Some(user.to_string());
+                }
+                if f.ip.is_none() && !ip.is_empty() {
+                    f.ip = Some(ip.to_string());
+                }
+                let mut m = match std::mem::take(&mut f.details) {
+                    Value::Object(m) => m,
+                    _ => base_details(rule.n),
+                };
+                let fields = m
+                    .entry("matched")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(fields) = fields {
+                    for (k, v) in matched {
+                        if fields.len() < MAX_MATCHED {
+                            fields.entry(k).or_insert(Value::String(v));
                         }
                     }
-                    m.insert("matches".into(), json!(f.event_count));
-                    f.details = Value::Object(m);
-                },
-            );
+                }
+                if events.is_empty() {
+                    add_pointer(&mut m, pointer);
+                }
+                m.insert("matches".into(), json!(f.event_count));
+                f.details = Value::Object(m);
+            });
             out.push(f);
         }
         for c in fired.iter().filter(|r| r.is_correlation()) {
@@ -295,10 +323,12 @@ impl Detector for SigmaDetector {
                 .event_refs
                 .iter()
                 .flatten()
-                .filter_map(|r| r.id.as_ref()?.parse().ok())
+                .filter_map(|r| r.id.as_deref())
+                .flat_map(|ids| ids.split(','))
+                .filter_map(|i| i.parse().ok())
                 .filter(|&i: &EventIdx| (i as usize) < store.len())
                 .collect();
-            let first = refs.iter().map(|&i| store.time(i)).min().unwrap_or(ev.time);
+            let first = refs.iter().map(|&i| store.time(i)).min().unwrap_or(time);
             let group: Vec<String> = body.group_key.iter().map(|(_, v)| v.clone()).collect();
             let who = if group.is_empty() {
                 "all".to_string()
@@ -309,7 +339,7 @@ impl Detector for SigmaDetector {
             let mut user = None;
             let mut ip = None;
             for (field, value) in &body.group_key {
-                match canonical(ev.source, field) {
+                match canonical(hit.source, field) {
                     Some(Canon::User) => user = Some(value.clone()),
                     Some(Canon::Ip) => ip = Some(value.clone()),
                     _ => {}
@@ -323,7 +353,7 @@ impl Detector for SigmaDetector {
                 .map(|(k, v)| (k.clone(), Value::String(cut(v))))
                 .collect();
             let gap = rule.timespan_ms.max(1000);
-            let f = self.touch(rule.n, who, ev.time, gap, first, store, |f, store| {
+            let f = self.touch(rule.n, who, time, gap, first, store, |f, store| {
                 for &i in &refs {
                     f.add_evidence(i);
                 }
@@ -349,10 +379,5 @@ impl Detector for SigmaDetector {
             });
             out.push(f);
         }
-    }
-
-    #[cfg(test)]
-    fn state_len(&self) -> usize {
-        self.bursts.len()
     }
 }

@@ -4,17 +4,11 @@
 //! `actor.alternateId`, Windows `TargetUserName`, CloudTrail `eventName`)
 //! is answered for one record.
 //!
-//! The order is: (1) a field the normalized event holds with the same
-//! meaning and representation (`UserPrincipalName` → `user`); (2) anything
-//! else from the raw record, read back from the input only when a rule asks
-//! for such a field (see [`super::raw`]); (3) a value derived from the
-//! normalized event when the raw record cannot be read (evtx, gzip, stdin):
-//! a Windows `EventID` from the outcome, an Okta `outcome.result`.
-//! A mapped field the event does not hold is absent (no raw read), so a
-//! rule on `UserAgent` costs nothing for records without one.
+//! The raw record answers first (see [`super::ingest`]); a name listed
+//! here is answered from the record's normalized event when the raw record
+//! has no field of that name (a Graph record has no `ResultType`).
 
-use crate::event::{Event, Outcome, Source};
-use crate::store::Store;
+use crate::event::Source;
 
 /// A normalized field a Sigma field name can mean.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,74 +183,6 @@ const SSHD: &[(&str, Canon)] = &[
     ("src_ip", Canon::Ip),
     ("host", Canon::App),
 ];
-
-/// The text of a normalized field of `ev` (`None` when the event has none).
-pub fn canon_text<'s>(c: Canon, ev: &Event, store: &'s Store) -> Option<std::borrow::Cow<'s, str>> {
-    use std::borrow::Cow;
-    let sym = match c {
-        Canon::User => ev.user,
-        Canon::Ip => ev.ip,
-        Canon::ResultCode => ev.result_code,
-        Canon::App => ev.app,
-        Canon::ClientApp => ev.client_app,
-        Canon::AuthRequirement => ev.auth_requirement,
-        Canon::Country => ev.country,
-        Canon::City => ev.city,
-        Canon::AsOrg => ev.as_org,
-        Canon::UserAgent => ev.user_agent,
-        Canon::RiskLevel => ev.risk_level,
-        Canon::RiskState => ev.risk_state,
-        Canon::RiskEvents => ev.risk_events,
-        Canon::HomeTenant => ev.home_tenant,
-        Canon::ResourceTenant => ev.resource_tenant,
-        Canon::SessionId => ev.session_id,
-        Canon::Operation => ev.operation,
-        Canon::AccessKey => ev.access_key,
-        Canon::Asn => {
-            return (ev.asn != 0).then(|| Cow::Owned(ev.asn.to_string()));
-        }
-        Canon::LogonTypeNumber => {
-            let t = store.text(ev.client_app);
-            return t
-                .strip_prefix("logon type ")
-                .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-                .map(Cow::Borrowed);
-        }
-    };
-    let t = store.text(sym);
-    (!t.is_empty()).then_some(Cow::Borrowed(t))
-}
-
-/// A value derived from the normalized event, for when the raw record cannot
-/// be read: only where the derivation is exact.
-pub fn derived(source: Source, name: &str, ev: &Event, store: &Store) -> Option<String> {
-    match source {
-        // 4624 is the only success hunt keeps; a failure with a logon type is a 4625.
-        Source::Windows if name.eq_ignore_ascii_case("EventID") => match ev.outcome {
-            Outcome::Success => Some("4624".into()),
-            Outcome::Failure if canon_text(Canon::LogonTypeNumber, ev, store).is_some() => {
-                Some("4625".into())
-            }
-            _ => None,
-        },
-        // `domain\user` as hunt keeps it: the two halves.
-        Source::Windows if name.eq_ignore_ascii_case("TargetUserName") => {
-            let u = store.text(ev.user);
-            let name = u.rsplit_once('\\').map_or(u, |(_, n)| n);
-            (!name.is_empty()).then(|| name.to_string())
-        }
-        Source::Windows if name.eq_ignore_ascii_case("TargetDomainName") => store
-            .text(ev.user)
-            .split_once('\\')
-            .map(|(d, _)| d.to_string()),
-        Source::Okta if name.eq_ignore_ascii_case("outcome.result") => match ev.outcome {
-            Outcome::Success => Some("SUCCESS".into()),
-            Outcome::Failure => Some("FAILURE".into()),
-            _ => None,
-        },
-        _ => None,
-    }
-}
 
 /// Raw-record paths to try for `name` in `source`'s shapes, after `name` itself.
 pub fn raw_aliases(source: Source, name: &str) -> Vec<String> {

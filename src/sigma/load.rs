@@ -20,6 +20,16 @@ pub struct RuleRef {
     pub correlation_only: bool,
     /// Correlation rules: their timespan (ms).
     pub timespan_ms: i64,
+    /// Detection rules: the sources whose records they evaluate (positions in [`SOURCES`]).
+    pub sources: Vec<usize>,
+    /// Detection rules: the field names they test (keywords excluded).
+    pub fields: Vec<String>,
+    /// Detection rules: the `EventID` values they name.
+    pub event_ids: Vec<String>,
+    /// Detection rules naming a service that is not their whole source
+    /// (windows `security`, linux `sshd`): records of another service
+    /// (another channel, another program) are not theirs.
+    pub narrow: bool,
 }
 
 /// Loaded rules.
@@ -36,12 +46,57 @@ pub struct Loaded {
     pub warnings: Vec<String>,
     pub detection_rules: usize,
     pub correlation_rules: usize,
+    /// Fields the correlations group by or count.
+    pub correlation_fields: Vec<String>,
+    /// The logsource service of each detection rule that names one (lower
+    /// case), by rule id and by title: the parsing threads keep a rule's
+    /// matches to records of that service (see `ingest::Rules::services`).
+    pub services: HashMap<String, String>,
 }
 
 impl Loaded {
     pub fn is_empty(&self) -> bool {
         self.detection_rules == 0
     }
+
+    /// Moves the compiled detection engines out, for the parsing threads.
+    pub fn ingest_rules(&mut self, paths: &[PathBuf]) -> super::ingest::Rules {
+        super::ingest::Rules {
+            paths: paths.to_vec(),
+            engines: std::mem::take(&mut self.engines),
+            correlation_fields: self.correlation_fields.clone(),
+            services: self.services.clone(),
+        }
+    }
+}
+
+/// The field names a rule tests and the `EventID` values it names.
+fn rule_fields(rule: &SigmaRule) -> (Vec<String>, Vec<String>) {
+    fn walk(d: &Detection, fields: &mut Vec<String>, ids: &mut Vec<String>) {
+        match d {
+            Detection::AllOf(items) => {
+                for i in items {
+                    let Some(name) = &i.field.name else { continue };
+                    if name.eq_ignore_ascii_case("EventID") {
+                        ids.extend(i.values.iter().map(|v| v.to_string()));
+                    } else if !fields.contains(name) {
+                        fields.push(name.clone());
+                    }
+                }
+            }
+            Detection::AnyOf(list) => list.iter().for_each(|x| walk(x, fields, ids)),
+            _ => {}
+        }
+    }
+    let (mut fields, mut ids) = (Vec::new(), Vec::new());
+    let mut named: Vec<_> = rule.detection.named.iter().collect();
+    named.sort_by(|a, b| a.0.cmp(b.0));
+    for (_, d) in named {
+        walk(d, &mut fields, &mut ids);
+    }
+    ids.sort();
+    ids.dedup();
+    (fields, ids)
 }
 
 /// The `.yml` / `.yaml` files under `paths` (folders walked, sorted), and
@@ -164,7 +219,8 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
             }
             let ls = &rule.logsource;
             let mut runs = false;
-            for (slot, &source) in out.engines.iter_mut().zip(SOURCES.iter()) {
+            let mut sources = Vec::new();
+            for (pos, (slot, &source)) in out.engines.iter_mut().zip(SOURCES.iter()).enumerate() {
                 if logsource_matches(
                     ls.product.as_deref(),
                     ls.service.as_deref(),
@@ -176,8 +232,16 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
                         out.problems.push(format!("{what}: {e}"));
                         continue;
                     }
+                    sources.push(pos);
                     runs = true;
                 }
+            }
+            if let Some(service) = ls.service.as_deref().filter(|_| runs) {
+                let service = service.to_ascii_lowercase();
+                if let Some(id) = &rule.id {
+                    out.services.insert(id.clone(), service.clone());
+                }
+                out.services.insert(rule.title.clone(), service);
             }
             if !runs {
                 out.warnings.push(format!(
@@ -199,12 +263,20 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
                 None,
                 &shown,
             ));
+            let (fields, event_ids) = rule_fields(&rule);
             out.rules.insert(
                 key.clone(),
                 RuleRef {
                     n,
                     correlation_only: false,
                     timespan_ms: 0,
+                    sources,
+                    fields,
+                    event_ids,
+                    narrow: ls
+                        .service
+                        .as_deref()
+                        .is_some_and(|s| !s.eq_ignore_ascii_case("auth")),
                 },
             );
             out.detection_rules += 1;
@@ -278,12 +350,32 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
             Some(c.correlation_type.as_str()),
             &shown,
         ));
+        let mut wanted: Vec<String> = c.group_by.clone();
+        if let rsigma_parser::CorrelationCondition::Threshold {
+            field: Some(fields),
+            ..
+        } = &c.condition
+        {
+            wanted.extend(fields.iter().cloned());
+        }
+        for a in &c.aliases {
+            wanted.extend(a.mapping.values().cloned());
+        }
+        for f in wanted {
+            if !out.correlation_fields.contains(&f) {
+                out.correlation_fields.push(f);
+            }
+        }
         out.rules.insert(
             key,
             RuleRef {
                 n,
                 correlation_only: false,
                 timespan_ms: (c.timespan.seconds as i64).saturating_mul(1000),
+                sources: Vec::new(),
+                fields: Vec::new(),
+                event_ids: Vec::new(),
+                narrow: false,
             },
         );
         out.correlation_rules += 1;

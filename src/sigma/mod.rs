@@ -1,16 +1,16 @@
 //! Sigma rules: loading rule files and folders ([`load`]), routing each hunt
-//! source to the rules of its Sigma logsource and answering the rules' field
-//! names from the normalized event or the raw record ([`fields`],
-//! [`record`], [`raw`]), and turning matches and correlation firings into
-//! findings ([`detector`]). Each loaded rule is a detector of its own,
+//! source to the rules of its Sigma logsource ([`fields`]), evaluating them
+//! at ingest on every raw record ([`ingest`]), turning matches and
+//! correlation firings into findings ([`detector`]) and saying which rules
+//! could not fire on what was read ([`report`]). Each loaded rule is a detector of its own,
 //! `sigma:<rule id>`, through the interned [`catalog`].
 
 pub mod catalog;
 pub mod detector;
 pub mod fields;
+pub mod ingest;
 pub mod load;
-pub mod raw;
-pub mod record;
+pub mod report;
 
 use crate::finding::DetectorId;
 
