@@ -119,6 +119,26 @@ pub struct Description {
     /// The risk, from the config, of a finding known only by its outline (a
     /// lake query's result row), and the config key it came from.
     pub risk: fn(&Config, &Outline) -> (u8, &'static str),
+    /// Its lake queries, one per dialect (beside it: `spark.rs`, `kql.rs`, `esql.rs`).
+    pub lake: Lake,
+}
+
+/// A query's text and the caveats of what it does not do as the detector does.
+pub type QueryFn = fn(&Config) -> (String, Vec<String>);
+
+/// A detector in one lake dialect: its query, or why it has none.
+#[derive(Clone, Copy)]
+pub enum LakeQuery {
+    Query(QueryFn),
+    /// Why the dialect cannot say it (printed by `hunt rules`' completeness checks).
+    None(&'static str),
+}
+
+/// A detector's queries in each dialect `hunt rules` prints.
+pub struct Lake {
+    pub spark_sql: LakeQuery,
+    pub kql: LakeQuery,
+    pub esql: LakeQuery,
 }
 
 /// What a lake query's row says of a finding: enough to choose among the

@@ -18,7 +18,7 @@ mod tests;
 /// [`crate::ident::registry`]) and each one's description.
 macro_rules! modules {
     ($($variant:ident => $module:ident,)*) => {
-        $(mod $module;)*
+        $(pub mod $module;)*
 
         impl DetectorId {
             /// The detector's own description (`None` for a detector whose

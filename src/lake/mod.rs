@@ -14,6 +14,7 @@ pub mod results;
 pub mod spark;
 
 use crate::config::Config;
+use crate::detect::describe::LakeQuery;
 use crate::finding::DetectorId;
 
 /// The columns every query returns, in this order.
@@ -117,12 +118,17 @@ pub fn queries(config: &Config, dialect: Dialect, only: Option<DetectorId>) -> V
         .filter(|d| only.is_none_or(|o| o == *d))
         .filter(|d| enabled(config, *d))
         .filter_map(|d| {
+            let lake = &d.description()?.lake;
             let q = match dialect {
-                Dialect::SparkSql => spark::query(config, d),
-                Dialect::Kql => kql::query(config, d),
-                Dialect::Esql => esql::query(config, d),
+                Dialect::SparkSql => lake.spark_sql,
+                Dialect::Kql => lake.kql,
+                Dialect::Esql => lake.esql,
             };
-            q.map(|(body, caveats)| Query {
+            match q {
+                LakeQuery::Query(f) => Some(f(config)),
+                LakeQuery::None(_) => None,
+            }
+            .map(|(body, caveats)| Query {
                 detector: d,
                 dialect,
                 caveats,
@@ -138,7 +144,7 @@ pub fn enabled(config: &Config, d: DetectorId) -> bool {
 }
 
 /// A list of lower-cased string literals quoted by `quote`, comma-separated.
-fn lower_list(items: &[String], quote: fn(&str) -> String) -> String {
+pub(crate) fn lower_list(items: &[String], quote: fn(&str) -> String) -> String {
     items
         .iter()
         .map(|s| quote(&s.to_lowercase()))
@@ -147,7 +153,7 @@ fn lower_list(items: &[String], quote: fn(&str) -> String) -> String {
 }
 
 /// A float literal that every dialect reads (always with a decimal point).
-fn float(x: f64) -> String {
+pub(crate) fn float(x: f64) -> String {
     if x.is_finite() {
         format!("{x:?}")
     } else {
@@ -157,7 +163,7 @@ fn float(x: f64) -> String {
 
 /// IPv4 CIDRs of `cidrs` as inclusive (low, high) integer ranges; the
 /// entries that are not IPv4 networks (IPv6, typos) are returned apart.
-fn v4_ranges(cidrs: &[String]) -> (Vec<(u32, u32)>, Vec<String>) {
+pub(crate) fn v4_ranges(cidrs: &[String]) -> (Vec<(u32, u32)>, Vec<String>) {
     let mut ranges = Vec::new();
     let mut other = Vec::new();
     for c in cidrs {
