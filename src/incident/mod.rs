@@ -166,7 +166,7 @@ impl Incidents {
     fn feed(&mut self, f: &Finding, dirty: &mut Vec<String>) {
         if let Some(s) = &f.suppressed {
             // Shared egress: the detector says this IP is a NAT or proxy.
-            if s.entry.is_none() && f.detector == DetectorId::PasswordSpray {
+            if s.entry.is_none() && link::is_spray(f.detector) {
                 if let Some(ip) = &f.ip {
                     if self.shared_ips.insert(ip.clone()) {
                         dirty.extend(self.by_ip.get(ip).into_iter().flatten().cloned());

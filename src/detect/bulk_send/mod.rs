@@ -10,7 +10,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery};
+use super::describe::{Lake, LakeQuery, Role};
 use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, Distinct};
 use super::window::{Sweep, Window};
@@ -35,6 +35,7 @@ pub(super) static DESCRIPTION: Description = Description {
     checks,
     explain: plain,
     risk: lake_risk,
+    role: Role::Step,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::Query(kql::query),

@@ -14,7 +14,7 @@
 pub mod settings;
 mod spark;
 
-use super::describe::{Lake, LakeQuery};
+use super::describe::{Lake, LakeQuery, Role};
 use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, merge_evidence, push_capped, Distinct};
 use super::window::{Sweep, Window};
@@ -45,6 +45,7 @@ pub(super) static DESCRIPTION: Description = Description {
     checks,
     explain: plain,
     risk: lake_risk,
+    role: Role::Spray,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::None("KQL has no chained network-wide spray yet (it needs password_spray's fast windows inside the chain)"),

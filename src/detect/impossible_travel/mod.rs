@@ -14,7 +14,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery};
+use super::describe::{Lake, LakeQuery, Role};
 use super::describe::{Stage, to_details, typed, Check, Cmp, Description, Entity};
 use super::tally::{iso, json_text, opt_text};
 use super::window::Sweep;
@@ -40,6 +40,7 @@ pub(super) static DESCRIPTION: Description = Description {
     checks,
     explain,
     risk: lake_risk,
+    role: Role::Step,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::Query(kql::query),

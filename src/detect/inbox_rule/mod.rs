@@ -23,7 +23,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery};
+use super::describe::{Lake, LakeQuery, Role};
 use super::describe::{Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text};
 use super::{DetectCx, Detector};
@@ -45,6 +45,7 @@ pub(super) static DESCRIPTION: Description = Description {
     checks: no_checks,
     explain: plain,
     risk: lake_risk,
+    role: Role::Mailbox,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::Query(kql::query),

@@ -9,7 +9,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery};
+use super::describe::{Lake, LakeQuery, Role};
 use super::describe::{to_details, Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, Distinct, Group, Groups};
 use super::window::Sweep;
@@ -34,6 +34,7 @@ pub(super) static DESCRIPTION: Description = Description {
     checks: no_checks,
     explain: plain,
     risk: lake_risk,
+    role: Role::Step,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::Query(kql::query),

@@ -12,7 +12,7 @@
 pub mod settings;
 mod spark;
 
-use super::describe::{Lake, LakeQuery};
+use super::describe::{Lake, LakeQuery, Role};
 use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, push_capped, Distinct};
 use super::window::{Sweep, Window};
@@ -37,6 +37,7 @@ pub(super) static DESCRIPTION: Description = Description {
     label: "MFA fatigue",
     stage: Stage::Access,
     risk: lake_risk,
+    role: Role::Step,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::None("KQL has no fold over a user's prompts yet (the Spark SQL query is one `aggregate`; KQL would need `scan`)"),

@@ -12,7 +12,7 @@ pub mod settings;
 mod spark;
 mod kql;
 
-use super::describe::{Lake, LakeQuery};
+use super::describe::{Lake, LakeQuery, Role};
 use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, Distinct};
 use super::window::Sweep;
@@ -38,6 +38,7 @@ pub(super) static DESCRIPTION: Description = Description {
     checks,
     explain: plain,
     risk: lake_risk,
+    role: Role::Step,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::Query(kql::query),

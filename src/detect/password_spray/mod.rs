@@ -12,7 +12,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery};
+use super::describe::{Lake, LakeQuery, Role};
 use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, merge_evidence, push_capped, Distinct};
 use super::window::{Sweep, Window};
@@ -37,6 +37,7 @@ pub(super) static DESCRIPTION: Description = Description {
     checks,
     explain: plain,
     risk: lake_risk,
+    role: Role::Spray,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::Query(kql::query),

@@ -12,7 +12,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery};
+use super::describe::{Lake, LakeQuery, Role};
 use super::describe::{no_checks, plain, to_details, Description, Entity, Stage};
 use super::tally::{iso, Distinct, Group, Groups};
 use super::window::Sweep;
@@ -37,6 +37,7 @@ pub(super) static DESCRIPTION: Description = Description {
     label: "suspicious client",
     stage: Stage::Access,
     risk: lake_risk,
+    role: Role::Step,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::Query(kql::query),

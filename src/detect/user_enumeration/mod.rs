@@ -12,7 +12,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery};
+use super::describe::{Lake, LakeQuery, Role};
 use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, push_capped, Distinct};
 use super::window::{Sweep, Window};
@@ -37,6 +37,7 @@ pub(super) static DESCRIPTION: Description = Description {
     label: "user enumeration",
     stage: Stage::Access,
     risk: lake_risk,
+    role: Role::Step,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::Query(kql::query),
