@@ -8,6 +8,7 @@
 pub mod describe;
 pub mod window;
 
+pub mod spray_verdict;
 mod tally;
 #[cfg(test)]
 pub(crate) mod testkit;

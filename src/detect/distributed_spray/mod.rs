@@ -15,13 +15,14 @@ pub mod settings;
 mod spark;
 
 use super::describe::{Lake, LakeQuery, Role};
+use super::spray_verdict::{Risks, Verdict};
 use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, merge_evidence, push_capped, Distinct};
 use super::window::{Sweep, Window};
 use super::{DetectCx, Detector, DetectorId};
 use crate::config::{Config, DistributedSprayConfig, SprayConfig};
 use crate::event::{Event, Millis, Outcome, Sym};
-use crate::finding::{Finding, Suppression};
+use crate::finding::Finding;
 use crate::store::{EventIdx, Store};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -56,13 +57,16 @@ pub(super) static DESCRIPTION: Description = Description {
 /// The risk of a finding known only by its lake row (see [`Description::risk`]):
 /// shared egress when suppressed, a spray with success when it names a user.
 fn lake_risk(c: &Config, o: &super::describe::Outline) -> (u8, &'static str) {
-    let cfg = &c.detectors.distributed_spray;
-    if o.suppressed {
-        (cfg.risk_shared, "distributed_spray.risk_shared")
-    } else if o.success {
-        (cfg.risk_success, "distributed_spray.risk_success")
-    } else {
-        (cfg.risk_attempt, "distributed_spray.risk_attempt")
+    Verdict::of_outline(o).risk(&risks(&c.detectors.distributed_spray))
+}
+
+/// The configured risks of each verdict ([`super::spray_verdict`]).
+fn risks(cfg: &DistributedSprayConfig) -> Risks {
+    Risks {
+        attempt: (cfg.risk_attempt, "distributed_spray.risk_attempt"),
+        success: (cfg.risk_success, "distributed_spray.risk_success"),
+        shared: (cfg.risk_shared, "distributed_spray.risk_shared"),
+        max_success_users: cfg.max_success_users,
     }
 }
 
@@ -380,37 +384,31 @@ fn snapshot(
         None => net_text.clone(),
     };
     let (failed, ips, ok) = (b.users.len(), b.ips.len(), b.ok_users.len());
-    let (risk, verdict, title) = if ok == 0 {
-        (
-            cfg.risk_attempt,
+    let v = Verdict::of(ok, cfg.max_success_users);
+    let (verdict, title) = match v {
+        Verdict::Attempt => (
             "distributed spray attempt",
             format!("Distributed password spray from {named}: {failed} users failed from {ips} IPs"),
-        )
-    } else if ok <= cfg.max_success_users as usize {
-        (
-            cfg.risk_success,
+        ),
+        Verdict::Success => (
             "distributed spray with success",
             format!(
                 "Distributed password spray with success from {named}: {failed} users failed from {ips} IPs, {} signed in",
                 b.ok_users.texts(store).join(", ")
             ),
-        )
-    } else {
-        (
-            cfg.risk_shared,
+        ),
+        Verdict::Shared => (
             "shared network",
             format!("Shared network {named}: {failed} users failed from {ips} IPs, {ok} users signed in"),
-        )
+        ),
     };
+    let (risk, _) = v.risk(&risks(cfg));
     let mut f = Finding::new(DetectorId::DistributedSpray, &net_text, b.first, risk, title);
-    if ok > cfg.max_success_users as usize {
-        f.suppressed = Some(Suppression {
-            entry: None,
-            note: format!(
-                "shared network: {ok} distinct users signed in successfully from it (ISP or company range)"
-            ),
-        });
-    }
+    f.suppressed = v.suppression(|| {
+        format!(
+            "shared network: {ok} distinct users signed in successfully from it (ISP or company range)"
+        )
+    });
     let ip_list = b.ips.texts(store);
     f.ip = ip_list.first().cloned();
     f.user = b.ok_users.texts(store).into_iter().next();

@@ -13,13 +13,14 @@ mod kql;
 mod esql;
 
 use super::describe::{Lake, LakeQuery, Role};
+use super::spray_verdict::{Risks, Verdict};
 use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, merge_evidence, push_capped, Distinct};
 use super::window::{Sweep, Window};
 use super::{DetectCx, Detector};
 use crate::config::{Config, SprayConfig};
 use crate::event::{Event, Millis, Sym};
-use crate::finding::{DetectorId, Finding, Suppression};
+use crate::finding::{DetectorId, Finding};
 use crate::store::EventIdx;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -48,13 +49,16 @@ pub(super) static DESCRIPTION: Description = Description {
 /// The risk of a finding known only by its lake row (see [`Description::risk`]):
 /// shared egress when suppressed, a spray with success when it names a user.
 fn lake_risk(c: &Config, o: &super::describe::Outline) -> (u8, &'static str) {
-    let cfg = &c.detectors.password_spray;
-    if o.suppressed {
-        (cfg.risk_shared_egress, "password_spray.risk_shared_egress")
-    } else if o.success {
-        (cfg.risk_success, "password_spray.risk_success")
-    } else {
-        (cfg.risk_attempt, "password_spray.risk_attempt")
+    Verdict::of_outline(o).risk(&risks(&c.detectors.password_spray))
+}
+
+/// The configured risks of each verdict ([`super::spray_verdict`]).
+fn risks(cfg: &SprayConfig) -> Risks {
+    Risks {
+        attempt: (cfg.risk_attempt, "password_spray.risk_attempt"),
+        success: (cfg.risk_success, "password_spray.risk_success"),
+        shared: (cfg.risk_shared_egress, "password_spray.risk_shared_egress"),
+        max_success_users: cfg.max_success_users,
     }
 }
 
@@ -276,33 +280,30 @@ fn snapshot(cfg: &SprayConfig, cx: &DetectCx, ip: Sym, b: &Burst) -> Finding {
     let ip_text = store.text(ip);
     let failed = b.failed_users.len();
     let ok = b.ok_users.len();
-    let (risk, verdict, title) = if ok == 0 {
-        (
-            cfg.risk_attempt,
+    let v = Verdict::of(ok, cfg.max_success_users);
+    let (verdict, title) = match v {
+        Verdict::Attempt => (
             "spray attempt",
             format!(
                 "Password spray attempt from {ip_text}: {} attempts against {failed} users",
                 b.attempts
             ),
-        )
-    } else if ok <= cfg.max_success_users as usize {
-        (
-            cfg.risk_success,
+        ),
+        Verdict::Success => (
             "spray with success",
             format!(
                 "Password spray with success from {ip_text}: {failed} users failed, {} signed in",
                 b.ok_users.texts(store).join(", ")
             ),
-        )
-    } else {
-        (
-            cfg.risk_shared_egress,
+        ),
+        Verdict::Shared => (
             "shared egress",
             format!(
                 "Shared egress {ip_text}: {failed} users failed, {ok} users signed in (NAT/proxy)"
             ),
-        )
+        ),
     };
+    let (risk, _) = v.risk(&risks(cfg));
     let mut f = Finding::new(
         DetectorId::PasswordSpray,
         ip_text,
@@ -310,14 +311,11 @@ fn snapshot(cfg: &SprayConfig, cx: &DetectCx, ip: Sym, b: &Burst) -> Finding {
         risk,
         title,
     );
-    if ok > cfg.max_success_users as usize {
-        f.suppressed = Some(Suppression {
-            entry: None,
-            note: format!(
-                "shared egress: {ok} distinct users signed in successfully from this IP (NAT/proxy)"
-            ),
-        });
-    }
+    f.suppressed = v.suppression(|| {
+        format!(
+            "shared egress: {ok} distinct users signed in successfully from this IP (NAT/proxy)"
+        )
+    });
     f.ip = Some(ip_text.to_string());
     f.user = b.ok_users.texts(store).into_iter().next();
     f.last_seen = b.last_fail.max(b.last_ok.unwrap_or(b.last_fail));

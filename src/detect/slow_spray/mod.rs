@@ -15,13 +15,14 @@ pub mod settings;
 mod spark;
 
 use super::describe::{Lake, LakeQuery, Role};
+use super::spray_verdict::{Risks, Verdict};
 use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, merge_evidence, push_capped, Distinct};
 use super::window::{Sweep, Window};
 use super::{DetectCx, Detector, DetectorId};
 use crate::config::{Config, SlowSprayConfig, SprayConfig};
 use crate::event::{Event, Millis, Outcome, Sym};
-use crate::finding::{Finding, Suppression};
+use crate::finding::Finding;
 use crate::store::EventIdx;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -55,13 +56,16 @@ pub(super) static DESCRIPTION: Description = Description {
 /// The risk of a finding known only by its lake row (see [`Description::risk`]):
 /// shared egress when suppressed, a spray with success when it names a user.
 fn lake_risk(c: &Config, o: &super::describe::Outline) -> (u8, &'static str) {
-    let cfg = &c.detectors.slow_spray;
-    if o.suppressed {
-        (cfg.risk_shared_egress, "slow_spray.risk_shared_egress")
-    } else if o.success {
-        (cfg.risk_success, "slow_spray.risk_success")
-    } else {
-        (cfg.risk_attempt, "slow_spray.risk_attempt")
+    Verdict::of_outline(o).risk(&risks(&c.detectors.slow_spray))
+}
+
+/// The configured risks of each verdict ([`super::spray_verdict`]).
+fn risks(cfg: &SlowSprayConfig) -> Risks {
+    Risks {
+        attempt: (cfg.risk_attempt, "slow_spray.risk_attempt"),
+        success: (cfg.risk_success, "slow_spray.risk_success"),
+        shared: (cfg.risk_shared_egress, "slow_spray.risk_shared_egress"),
+        max_success_users: cfg.max_success_users,
     }
 }
 
@@ -314,44 +318,38 @@ fn snapshot(
     let ip_text = store.text(ip);
     let failed = b.users.len();
     let ok = b.ok_users.len();
-    let (risk, verdict, title) = if ok == 0 {
-        (
-            cfg.risk_attempt,
+    let v = Verdict::of(ok, cfg.max_success_users);
+    let (verdict, title) = match v {
+        Verdict::Attempt => (
             "slow spray attempt",
             format!(
                 "Slow password spray from {ip_text}: {} attempts against {failed} users over {}",
                 b.attempts,
                 span_text(b.last - b.first)
             ),
-        )
-    } else if ok <= cfg.max_success_users as usize {
-        (
-            cfg.risk_success,
+        ),
+        Verdict::Success => (
             "slow spray with success",
             format!(
                 "Slow password spray with success from {ip_text}: {failed} users failed, {} signed in",
                 b.ok_users.texts(store).join(", ")
             ),
-        )
-    } else {
-        (
-            cfg.risk_shared_egress,
+        ),
+        Verdict::Shared => (
             "shared egress",
             format!(
                 "Shared egress {ip_text}: {failed} users failed over {}, {ok} users signed in (NAT/proxy)",
                 span_text(b.last - b.first)
             ),
-        )
+        ),
     };
+    let (risk, _) = v.risk(&risks(cfg));
     let mut f = Finding::new(DetectorId::SlowSpray, ip_text, b.first, risk, title);
-    if ok > cfg.max_success_users as usize {
-        f.suppressed = Some(Suppression {
-            entry: None,
-            note: format!(
-                "shared egress: {ok} distinct users signed in successfully from this IP (NAT/proxy)"
-            ),
-        });
-    }
+    f.suppressed = v.suppression(|| {
+        format!(
+            "shared egress: {ok} distinct users signed in successfully from this IP (NAT/proxy)"
+        )
+    });
     f.ip = Some(ip_text.to_string());
     f.user = b.ok_users.texts(store).into_iter().next();
     f.last_seen = b.last;
