@@ -136,6 +136,8 @@ pub struct Description {
     /// The risk, from the config, of a finding known only by its outline (a
     /// lake query's result row), and the config key it came from.
     pub risk: fn(&Config, &Outline) -> (u8, &'static str),
+    /// What its config section (`[detectors.<id>]`, in its `settings.rs`) sets.
+    pub settings: &'static str,
     /// What its findings do when findings are grouped into incidents.
     pub role: Role,
     /// Its lake queries, one per dialect (beside it: `spark.rs`, `kql.rs`, `esql.rs`).

@@ -5,6 +5,10 @@
 use crate::config::value::{Span, at_least_one, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.brute_force]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "Failed sign-ins for one account within a sliding window: how many, the window, and the risk.";
+
 /// `brute_force`: failures for one account within a sliding window.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -35,6 +35,7 @@ pub(super) static DESCRIPTION: Description = Description {
     checks,
     explain: plain,
     risk: lake_risk,
+    settings: settings::DOC,
     role: Role::Step,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),

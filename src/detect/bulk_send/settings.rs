@@ -5,6 +5,10 @@
 use crate::config::value::{Span, at_least_one, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.bulk_send]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "Mail sent by one user within a window: how many sends fire, the window, and the risks.";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BulkSendConfig {

@@ -5,6 +5,10 @@
 use crate::config::value::{Span, at_least_one, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.cloud_recon]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "Distinct List/Describe/Get APIs called after GetCallerIdentity with one access key: how many, within what window, and the risk.";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CloudReconConfig {

@@ -5,6 +5,10 @@
 use crate::config::value::{Span, at_least_one, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.credential_stuffing]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "Failures since a user's previous success before a success fires: how many, how far back, result codes not counted, and the risks by the number of IPs.";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StuffingConfig {

@@ -5,6 +5,10 @@
 use crate::config::value::{Span, at_least_one, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.distributed_spray]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "Many users failing from many IPs of one network: the window, the users and IPs that fire, the successful users beyond which the network is shared, and the risks.";
+
 /// `distributed_spray`: many users failing from many IPs of one network
 /// (AS number, else /24 or /48), no IP fast enough for `password_spray`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -6,6 +6,10 @@ use crate::config::value::{Span, percent};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+/// What `[detectors.hosting_asn]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "Successful sign-ins from hosting, VPN or Tor networks: AS organisations, AS numbers, CIDRs, list files, the grouping window, and the risk.";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HostingConfig {

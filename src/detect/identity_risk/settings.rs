@@ -5,6 +5,10 @@
 use crate::config::value::{Span, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.identity_risk]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "The identity provider's own risk signals on a success: risk levels, states and event types counted, Okta ThreatInsight, the grouping window, and the risks.";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RiskConfig {

@@ -5,6 +5,10 @@
 use crate::config::value::{Span, percent, positive};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.impossible_travel]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "Two successes of one user too far apart to travel between: the least distance, the highest speed, the country window without coordinates, the grouping window, and the risk.";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TravelConfig {

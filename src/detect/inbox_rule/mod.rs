@@ -45,6 +45,7 @@ pub(super) static DESCRIPTION: Description = Description {
     checks: no_checks,
     explain: plain,
     risk: lake_risk,
+    settings: settings::DOC,
     role: Role::Mailbox,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),

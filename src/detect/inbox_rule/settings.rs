@@ -5,6 +5,10 @@
 use crate::config::value::{percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.inbox_rule]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "Mailbox rules that forward, delete or hide mail: the operations read, the hiding folders, the internal domains, and the risks.";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct InboxRuleConfig {

@@ -5,6 +5,10 @@
 use crate::config::value::{Span, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.legacy_auth]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "Successful single-factor sign-ins through legacy clients: the client names, the grouping window, and the risk.";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LegacyConfig {

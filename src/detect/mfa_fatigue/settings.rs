@@ -5,6 +5,10 @@
 use crate::config::value::{Span, at_least_one, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.mfa_fatigue]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "MFA prompts denied or left unanswered again and again: the window, the prompts that fire with and without a success, the unanswered-prompt codes, and the risks.";
+
 /// `mfa_fatigue` (issue 13): MFA prompts denied or left unanswered, again and again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

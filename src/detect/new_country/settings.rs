@@ -5,6 +5,10 @@
 use crate::config::value::{Span, at_least_one, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.new_country]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "A success from a country the user was never seen in: the baseline needed, the most countries judged, the grouping and forgetting spans, and the risk.";
+
 /// `new_country`: a success from a country the user was never seen in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

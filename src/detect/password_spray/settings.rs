@@ -5,6 +5,10 @@
 use crate::config::value::{Span, at_least_one, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.password_spray]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "One IP failing for many users within a sliding window: the window, the users and attempts that fire, the successful users beyond which it is shared egress, and the risks.";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SprayConfig {

@@ -5,6 +5,10 @@
 use crate::config::value::{Span, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.session_anomaly]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "One session token used from another network or country within a window: the window and the risk.";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SessionConfig {

@@ -5,6 +5,10 @@
 use crate::config::value::{Span, at_least_one, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.slow_spray]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "One IP failing for many users over a long window, never fast enough for password_spray: the window, the users that fire, the shared-egress limit, and the risks.";
+
 /// `slow_spray`: one IP failing for many users over a long window, never
 /// fast enough for `password_spray` (whose thresholds it reads).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

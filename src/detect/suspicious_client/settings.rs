@@ -5,6 +5,10 @@
 use crate::config::value::{Span, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.suspicious_client]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "Successes through flows or clients attack tools use: ROPC, device code, user-agent substrings, the grouping window, and the risks.";
+
 /// `suspicious_client` (issue 13): a success through a flow or client that
 /// attack tools use.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

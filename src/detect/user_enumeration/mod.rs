@@ -37,6 +37,7 @@ pub(super) static DESCRIPTION: Description = Description {
     label: "user enumeration",
     stage: Stage::Access,
     risk: lake_risk,
+    settings: settings::DOC,
     role: Role::Step,
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),

@@ -5,6 +5,10 @@
 use crate::config::value::{Span, at_least_one, percent};
 use serde::{Deserialize, Serialize};
 
+/// What `[detectors.user_enumeration]` sets, in one line (the completeness test
+/// checks every detector has one).
+pub const DOC: &str = "One IP failing on many accounts that do not exist: the window, the accounts that fire, and the risk.";
+
 /// `user_enumeration` (issue 13): one IP tries many accounts that do not exist.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
