@@ -1,5 +1,5 @@
 //! Detection: the [`Detector`] trait, the [`Engine`] that feeds every enabled
-//! detector one event at a time, and one detector per file. Detectors use
+//! detector one event at a time, and one folder per detector. Detectors use
 //! event time only (never the wall clock), keep bounded state (windows are
 //! pruned by event time), and emit full snapshots of the findings they
 //! create or change; [`Findings`] upserts them by id. The same code serves a
