@@ -7,6 +7,7 @@
 //! files only (tests/lake_rules.rs).
 
 use super::lower_list;
+use super::shape::{Counted, Key, Then, WindowedCount};
 use crate::finding::DetectorId;
 
 /// An ES|QL string literal (double quotes, backslash escapes).
@@ -86,4 +87,68 @@ pub(crate) fn bins(extra: &str) -> Vec<String> {
         v.push(extra.to_string());
     }
     v
+}
+
+/// A windowed count as fixed time bins: one row per key per bin holding
+/// enough events (ES|QL cannot slide a window), with its caveats.
+pub(crate) fn binned(s: &WindowedCount) -> (String, Vec<String>) {
+    let with_ip = if s.key == Key::Ip {
+        " AND source.ip IS NOT NULL"
+    } else {
+        ""
+    };
+    let (from, filter, user) = match s.counted {
+        Counted::Failures => (
+            format!("{SIGNINS}\n{OUTCOME}"),
+            "outcome == \"failure\"",
+            "user",
+        ),
+        Counted::UnknownAccounts => (
+            format!("{SIGNINS}\n{OUTCOME}"),
+            "outcome == \"failure\" AND code == \"50034\"",
+            "user",
+        ),
+        Counted::Sends => (
+            "FROM logs-o365.audit-*".to_string(),
+            "event.action == \"Send\" AND user.id IS NOT NULL",
+            "user = TO_LOWER(user.id)",
+        ),
+    };
+    let (by, entity, ip, no_user) = match s.key {
+        Key::User => (user, "user", "ip = MIN(source.ip), ", ""),
+        Key::Ip => ("ip = source.ip", "TO_STRING(ip)", "", ", user = null"),
+    };
+    let (mut counts, mut cond) = (String::new(), Vec::new());
+    if let Some(n) = s.min_users {
+        counts.push_str("users = COUNT_DISTINCT(user), ");
+        cond.push(format!("users >= {n}"));
+    }
+    if let Some(n) = s.min_events {
+        cond.push(format!("event_count >= {n}"));
+    }
+    let cond = if cond.is_empty() {
+        "false".to_string()
+    } else {
+        cond.join(" AND ")
+    };
+    let body = format!(
+        "{from}
+| WHERE {filter}{with_ip}
+| STATS {counts}event_count = COUNT(*), first_seen = MIN(@timestamp), last_seen = MAX(@timestamp),
+    {ip}evidence_ids = VALUES(event.id)
+    BY {by}, bin = BUCKET(@timestamp, {w})
+| WHERE {cond}
+| EVAL detector = {det}, entity = {entity}{no_user}, suppressed = false
+{KEEP}",
+        w = span(s.window_ms),
+        det = q(s.detector.as_str()),
+    );
+    let extra = match (s.counted, s.then) {
+        (Counted::UnknownAccounts, _) => crate::lake::kql::UNKNOWN_ACCOUNTS,
+        (_, Then::FirstVerified) => {
+            "a verified sign-in after the failures is not recorded (credential_stuffing reports it)"
+        }
+        _ => "",
+    };
+    (body, bins(extra))
 }

@@ -8,6 +8,7 @@
 //! Not run against a live engine here: golden files only (tests/lake_rules.rs).
 
 use super::lower_list;
+use super::shape::{Counted, Key, Then, WindowedCount, EVIDENCE};
 use crate::finding::DetectorId;
 
 /// A KQL verbatim string literal (`@'…'`, quotes doubled).
@@ -97,6 +98,120 @@ Signins
         out = out(d),
     )
 }
+
+/// The `let`s of a windowed count: the counted events (`Fails` or `Sends`,
+/// with their `Burst`: events within a window of the previous one) and
+/// `Crossings`, each burst's first crossing window start `First` (and the
+/// crossing event's time `Crossed` when the detector records what follows).
+/// Returns the text and the name of the events table.
+pub(crate) fn windowed(s: &WindowedCount) -> (String, &'static str) {
+    let w = ts(s.window_ms);
+    let key = match s.key {
+        Key::User => "User",
+        Key::Ip => "IP",
+    };
+    let with_ip = if s.key == Key::Ip {
+        " and isnotempty(IP)"
+    } else {
+        ""
+    };
+    let (events, base) = match s.counted {
+        Counted::Failures => (
+            "Fails",
+            format!("Signins\n| where Outcome == \"failure\"{with_ip}"),
+        ),
+        Counted::UnknownAccounts => (
+            "Fails",
+            format!("Signins\n| where Outcome == \"failure\" and Code == \"50034\"{with_ip}"),
+        ),
+        Counted::Sends => (
+            "Sends",
+            format!(
+                "OfficeActivity
+| where Operation =~ \"Send\" and isnotempty(UserId)
+| extend User = tolower(UserId), EventId = tostring(OfficeId), IP = ClientIP{}",
+                if s.key == Key::Ip {
+                    "\n| where isnotempty(IP)"
+                } else {
+                    ""
+                }
+            ),
+        ),
+    };
+    let (mut counts, mut cond) = (vec![], vec![]);
+    if let Some(n) = s.min_events {
+        counts.push("InWindow = count()");
+        cond.push(format!("InWindow >= {n}"));
+    }
+    let users = if let Some(n) = s.min_users {
+        counts.push("Users = dcount(U2)");
+        cond.push(format!("Users >= {n}"));
+        ", U2 = User"
+    } else {
+        ""
+    };
+    let cond = if cond.is_empty() {
+        "false".to_string()
+    } else {
+        cond.join(" and ")
+    };
+    let crossed = if s.then == Then::FirstVerified {
+        ", Crossed = min(TimeGenerated)"
+    } else {
+        ""
+    };
+    let text = format!(
+        "let {events} = {base}
+| sort by {key} asc, TimeGenerated asc
+| extend Burst = row_window_session(TimeGenerated, 3650d, {w}, {key} != prev({key}));
+let Crossings = {events}
+| join kind=inner ({events} | project {key}, T2 = TimeGenerated{users}) on {key}
+| where T2 between ((TimeGenerated - {w}) .. TimeGenerated)
+| summarize {counts}, WinFirst = min(T2) by {key}, Burst, TimeGenerated, EventId
+| where {cond}
+| summarize First = min(WinFirst){crossed} by {key}, Burst;",
+        counts = counts.join(", "),
+    );
+    (text, events)
+}
+
+/// A whole windowed-count query for a detector that adds nothing after its
+/// bursts, with its caveats.
+pub(crate) fn windowed_query(s: &WindowedCount) -> (String, Vec<String>) {
+    let (shape, events) = windowed(s);
+    let src = if s.counted == Counted::Sends {
+        String::new()
+    } else {
+        format!("{}\n", signins())
+    };
+    let (key, ip, user) = match s.key {
+        Key::User => ("User", ", IP = take_any(IP)", ""),
+        Key::Ip => ("IP", "", ", User = \"\""),
+    };
+    let body = format!(
+        "{src}{shape}
+{events}
+| join kind=inner Crossings on {key}, Burst
+| where TimeGenerated >= First
+| summarize Last = max(TimeGenerated), Count = count(){ip}, Ids = make_list(EventId, {EVIDENCE})
+    by {key}, Burst, First
+| extend Entity = {key}{user}, Suppressed = false
+{out}",
+        out = out(s.detector),
+    );
+    let mut caveats = Vec::new();
+    if s.counted == Counted::UnknownAccounts {
+        caveats.push(UNKNOWN_ACCOUNTS.to_string());
+    }
+    if s.min_users.is_some() {
+        caveats.push("dcount is an estimate (exact for small counts)".to_string());
+    }
+    (body, caveats)
+}
+
+/// What the lake tables say of sign-ins on unknown accounts.
+pub(crate) const UNKNOWN_ACCOUNTS: &str = "Entra sign-ins only (result 50034); hunt also reads \
+    Okta UNKNOWN_USER, sshd invalid users and Kerberos 0x6";
 
 #[cfg(test)]
 mod tests {

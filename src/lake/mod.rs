@@ -11,6 +11,7 @@ pub mod esql;
 pub mod import;
 pub mod kql;
 pub mod results;
+pub mod shape;
 pub mod spark;
 
 use crate::config::Config;

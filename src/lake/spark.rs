@@ -12,6 +12,7 @@
 //! file that is hunt's order; across files hunt ranks files by a hash of
 //! their name, so a tie across files may be ordered differently.
 
+use super::shape::{Counted, Key, Then, WindowedCount, EVIDENCE};
 use super::COLUMNS;
 use crate::finding::DetectorId;
 
@@ -317,6 +318,127 @@ FROM spray s LEFT JOIN counted o ON o.net = s.net AND o.chain = s.chain",
             "concat(transform(s.fail_ids, x -> x.id), transform(coalesce(o.ok_ids, array()), x -> x.id))",
         ),
     )
+}
+
+/// The CTEs of a windowed count (to follow `WITH {source},`): the counted
+/// events, each one's window (`in_window`, `users_w`, `win_first`), bursts
+/// of events within a window of the previous one, and per burst the first
+/// crossing window's start `first_ms` (plus the crossing event `crossed`
+/// when the detector records what follows it) and its last event `last_ms`.
+pub(crate) fn windowed(s: &WindowedCount) -> String {
+    let w = s.window_ms;
+    let (key, cols) = match s.key {
+        Key::User => ("user_name", "user_name, time_ms, seq, event_id, ip"),
+        Key::Ip => ("ip", "ip, user_name, time_ms, seq, event_id"),
+    };
+    let with_ip = if s.key == Key::Ip {
+        " AND ip IS NOT NULL"
+    } else {
+        ""
+    };
+    let (events, filter) = match s.counted {
+        Counted::Failures => (
+            "fails",
+            format!("{SIGNIN_USER}{with_ip} AND outcome = 'failure'"),
+        ),
+        Counted::UnknownAccounts => (
+            "fails",
+            format!("{SIGNIN_USER}{with_ip} AND outcome = 'failure' AND no_such_user"),
+        ),
+        Counted::Sends => (
+            "sends",
+            format!(
+                "kind = 'audit' AND user_name IS NOT NULL{with_ip} AND lower(operation) = 'send'"
+            ),
+        ),
+    };
+    let mut counts = String::new();
+    let mut crossed = Vec::new();
+    if let Some(n) = s.min_events {
+        counts.push_str("    COUNT(*) OVER w AS in_window,\n");
+        crossed.push(format!("in_window >= {n}"));
+    }
+    if let Some(n) = s.min_users {
+        counts.push_str("    size(collect_set(user_name) OVER w) AS users_w,\n");
+        crossed.push(format!("users_w >= {n}"));
+    }
+    let crossed = if crossed.is_empty() {
+        "false".to_string()
+    } else {
+        crossed.join(" AND ")
+    };
+    let crossed_at = if s.then == Then::FirstVerified {
+        format!("    MIN(CASE WHEN {crossed} THEN named_struct('t', time_ms, 's', seq) END) AS crossed,\n")
+    } else {
+        String::new()
+    };
+    format!(
+        "{events} AS (
+  SELECT {cols} FROM ev
+  WHERE {filter}
+),
+framed AS (
+  SELECT *,
+{counts}    MIN(time_ms) OVER w AS win_first,
+    CASE WHEN time_ms - LAG(time_ms) OVER (PARTITION BY {key} ORDER BY time_ms, seq) <= {w}
+         THEN 0 ELSE 1 END AS new_burst
+  FROM {events}
+  WINDOW w AS (PARTITION BY {key} ORDER BY time_ms RANGE BETWEEN {w} PRECEDING AND CURRENT ROW)
+),
+bursts AS (
+  SELECT *, SUM(new_burst) OVER (PARTITION BY {key} ORDER BY time_ms, seq
+                                 ROWS UNBOUNDED PRECEDING) AS burst
+  FROM framed
+),
+fired AS (
+  SELECT {key}, burst,
+    MIN(CASE WHEN {crossed} THEN win_first END) AS first_ms,
+{crossed_at}    MAX(time_ms) AS last_ms
+  FROM bursts GROUP BY {key}, burst
+)"
+    )
+}
+
+/// A whole windowed-count query for a detector that adds nothing after its
+/// bursts: each fired burst, from its first crossing window, is a finding.
+pub(crate) fn windowed_query(s: &WindowedCount) -> (String, Vec<String>) {
+    let (key, user, ip_col) = match s.key {
+        Key::User => (
+            "user_name",
+            "user_name",
+            "\n    min_by(b.ip, b.time_ms) AS ip,",
+        ),
+        Key::Ip => ("ip", "CAST(NULL AS STRING)", ""),
+    };
+    let body = format!(
+        "WITH {src},
+{shape},
+grouped AS (
+  SELECT f.{key}, f.first_ms, f.last_ms, COUNT(*) AS events,{ip_col}
+    slice(array_sort(collect_list(named_struct('t', b.time_ms, 'id', b.event_id))), 1, {EVIDENCE}) AS ids
+  FROM fired f JOIN bursts b
+    ON b.{key} = f.{key} AND b.burst = f.burst AND b.time_ms >= f.first_ms
+  WHERE f.first_ms IS NOT NULL
+  GROUP BY f.{key}, f.burst, f.first_ms, f.last_ms
+)
+SELECT
+{cols}
+FROM grouped",
+        src = source(),
+        shape = windowed(s),
+        cols = out(
+            s.detector,
+            key,
+            user,
+            "ip",
+            "first_ms",
+            "last_ms",
+            "events",
+            "false",
+            "transform(ids, x -> x.id)",
+        ),
+    );
+    (body, Vec::new())
 }
 
 #[cfg(test)]

@@ -3,27 +3,18 @@
 
 use crate::config::Config;
 use crate::finding::DetectorId;
-use crate::lake::kql::{signins, out, ts};
+use crate::lake::kql::{windowed, signins, out, ts};
 
 /// The KQL query, with its caveats.
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
     let d = DetectorId::BruteForce;
-            let b = &c.brute_force;
-            let w = ts(b.window.ms());
-            (
-                format!(
-                    "{src}
-let Fails = Signins
-| where Outcome == \"failure\"
-| sort by User asc, TimeGenerated asc
-| extend Burst = row_window_session(TimeGenerated, 3650d, {w}, User != prev(User));
-let Crossings = Fails
-| join kind=inner (Fails | project User, T2 = TimeGenerated) on User
-| where T2 between ((TimeGenerated - {w}) .. TimeGenerated)
-| summarize InWindow = count(), WinFirst = min(T2) by User, Burst, TimeGenerated, EventId
-| where InWindow >= {min}
-| summarize First = min(WinFirst), Crossed = min(TimeGenerated) by User, Burst;
+    let b = &c.brute_force;
+    let w = ts(b.window.ms());
+    (
+        format!(
+            "{src}
+{shape}
 let Bursts = Fails
 | join kind=inner Crossings on User, Burst
 | where TimeGenerated >= First
@@ -42,14 +33,14 @@ Bursts
     Count = Failures + iff(isnull(FirstOk), 0, 1), Suppressed = false,
     Ids = array_concat(todynamic(FailIds), OkIds)
 {out}",
-                    src = signins(),
-                    min = b.min_failures,
-                    out = out(d),
-                ),
-                vec![
-                    "a verified sign-in in the same second as the crossing failure may be \
+            src = signins(),
+            shape = windowed(&super::lake_shape(config)).0,
+            out = out(d),
+        ),
+        vec![
+            "a verified sign-in in the same second as the crossing failure may be \
                       counted or not (hunt orders by arrival)"
-                        .into(),
-                ],
-            )
+                .into(),
+        ],
+    )
 }

@@ -13,9 +13,9 @@
 pub mod settings;
 mod spark;
 mod kql;
-mod esql;
 
 use super::describe::{Lake, LakeQuery, Role};
+use crate::lake::shape::{Counted, Key, Then, WindowedCount};
 use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, merge_evidence, opt_text, push_capped, Distinct};
 use super::window::{Sweep, Window};
@@ -45,9 +45,24 @@ pub(super) static DESCRIPTION: Description = Description {
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::Query(kql::query),
-        esql: LakeQuery::Query(esql::query),
+        esql: LakeQuery::Query(|c| crate::lake::esql::binned(&lake_shape(c))),
     },
 };
+
+/// The detector's lake shape: failures of one user in a sliding window
+/// (each dialect renders it; see `lake::shape`).
+pub(crate) fn lake_shape(c: &Config) -> WindowedCount {
+    let b = &c.detectors.brute_force;
+    WindowedCount {
+        detector: DetectorId::BruteForce,
+        counted: Counted::Failures,
+        key: Key::User,
+        min_events: Some(b.min_failures),
+        min_users: None,
+        window_ms: b.window.ms(),
+        then: Then::FirstVerified,
+    }
+}
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]).
 fn lake_risk(c: &Config, _: &super::describe::Outline) -> (u8, &'static str) {

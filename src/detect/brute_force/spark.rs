@@ -3,48 +3,23 @@
 
 use crate::config::Config;
 use crate::finding::DetectorId;
-use crate::lake::spark::{self, SIGNIN_USER, out};
+use crate::lake::spark::{self, out};
 
 /// The Spark SQL query, with its caveats.
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
-    let (c, src) = (&config.detectors, &spark::source());
-    let b = &c.brute_force;
-    let w = b.window.ms();
+    let src = spark::source();
+    let w = config.detectors.brute_force.window.ms();
     let body = format!(
         "WITH {src},
-fails AS (
-  SELECT user_name, time_ms, seq, event_id, ip FROM ev
-  WHERE {SIGNIN_USER} AND outcome = 'failure'
-),
-framed AS (
-  SELECT *,
-    COUNT(*) OVER w AS in_window,
-    MIN(time_ms) OVER w AS win_first,
-    CASE WHEN time_ms - LAG(time_ms) OVER (PARTITION BY user_name ORDER BY time_ms, seq) <= {w}
-         THEN 0 ELSE 1 END AS new_burst
-  FROM fails
-  WINDOW w AS (PARTITION BY user_name ORDER BY time_ms RANGE BETWEEN {w} PRECEDING AND CURRENT ROW)
-),
-bursts AS (
-  SELECT *, SUM(new_burst) OVER (PARTITION BY user_name ORDER BY time_ms, seq
-                                 ROWS UNBOUNDED PRECEDING) AS burst
-  FROM framed
-),
-fired AS (
-  SELECT user_name, burst,
-    MIN(CASE WHEN in_window >= {min} THEN win_first END) AS first_ms,
-    MIN(CASE WHEN in_window >= {min} THEN named_struct('t', time_ms, 's', seq) END) AS crossed,
-    MAX(time_ms) AS last_fail
-  FROM bursts GROUP BY user_name, burst
-),
+{shape},
 grouped AS (
-  SELECT f.user_name, f.burst, f.first_ms, f.crossed, f.last_fail, COUNT(*) AS failures,
+  SELECT f.user_name, f.burst, f.first_ms, f.crossed, f.last_ms AS last_fail, COUNT(*) AS failures,
     min_by(b.ip, named_struct('t', b.time_ms, 's', b.seq)) AS ip,
     slice(array_sort(collect_list(named_struct('t', b.time_ms, 'id', b.event_id))), 1, 45) AS fail_ids
   FROM fired f JOIN bursts b
     ON b.user_name = f.user_name AND b.burst = f.burst AND b.time_ms >= f.first_ms
   WHERE f.first_ms IS NOT NULL
-  GROUP BY f.user_name, f.burst, f.first_ms, f.crossed, f.last_fail
+  GROUP BY f.user_name, f.burst, f.first_ms, f.crossed, f.last_ms
 ),
 verified AS (
   SELECT g.user_name, g.burst,
@@ -57,7 +32,7 @@ verified AS (
 SELECT
 {cols}
 FROM grouped g LEFT JOIN verified v ON v.user_name = g.user_name AND v.burst = g.burst",
-        min = b.min_failures,
+        shape = spark::windowed(&super::lake_shape(config)),
         cols = out(
             DetectorId::BruteForce,
             "g.user_name",

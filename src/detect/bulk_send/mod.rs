@@ -6,11 +6,9 @@
 //! are pruned by event time; nothing here reads the clock.
 
 pub mod settings;
-mod spark;
-mod kql;
-mod esql;
 
 use super::describe::{Lake, LakeQuery, Role};
+use crate::lake::shape::{Counted, Key, Then, WindowedCount};
 use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, Distinct};
 use super::window::{Sweep, Window};
@@ -38,11 +36,26 @@ pub(super) static DESCRIPTION: Description = Description {
     settings: settings::DOC,
     role: Role::Step,
     lake: Lake {
-        spark_sql: LakeQuery::Query(spark::query),
-        kql: LakeQuery::Query(kql::query),
-        esql: LakeQuery::Query(esql::query),
+        spark_sql: LakeQuery::Query(|c| crate::lake::spark::windowed_query(&lake_shape(c))),
+        kql: LakeQuery::Query(|c| crate::lake::kql::windowed_query(&lake_shape(c))),
+        esql: LakeQuery::Query(|c| crate::lake::esql::binned(&lake_shape(c))),
     },
 };
+
+/// The detector's lake shape: mail sent by one user in a sliding window
+/// (each dialect renders it; see `lake::shape`).
+pub(crate) fn lake_shape(c: &Config) -> WindowedCount {
+    let b = &c.detectors.bulk_send;
+    WindowedCount {
+        detector: DetectorId::BulkSend,
+        counted: Counted::Sends,
+        key: Key::User,
+        min_events: Some(b.min_sends),
+        min_users: None,
+        window_ms: b.window.ms(),
+        then: Then::Nothing,
+    }
+}
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]).
 fn lake_risk(c: &Config, _: &super::describe::Outline) -> (u8, &'static str) {

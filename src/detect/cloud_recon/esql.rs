@@ -7,10 +7,10 @@ use crate::lake::esql::{span, KEEP, bins};
 /// The ES|QL query, with its caveats.
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
-            let r = &c.cloud_recon;
-            (
-                format!(
-                    "FROM logs-aws.cloudtrail-*
+    let r = &c.cloud_recon;
+    (
+        format!(
+            "FROM logs-aws.cloudtrail-*
 | WHERE aws.cloudtrail.user_identity.access_key_id IS NOT NULL
 | EVAL op = event.action, check = op == \"GetCallerIdentity\",
     recon = op != \"GetCallerIdentity\" AND op RLIKE \"(List|Describe|Get).+\"
@@ -23,9 +23,9 @@ pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
 | WHERE checks > 0 AND apis >= {min}
 | EVAL detector = \"cloud_recon\", entity = key, suppressed = false
 {KEEP}",
-                    w = span(r.window.ms()),
-                    min = r.min_apis,
-                ),
-                bins("recon calls before the identity check in the same bin also count"),
-            )
+            w = span(r.window.ms()),
+            min = r.min_apis,
+        ),
+        bins("recon calls before the identity check in the same bin also count"),
+    )
 }

@@ -9,11 +9,11 @@ use crate::lake::kql::{out, ts};
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
     let d = DetectorId::CloudRecon;
-            let r = &c.cloud_recon;
-            let w = ts(r.window.ms());
-            (
-                format!(
-                    "let Calls = AWSCloudTrail
+    let r = &c.cloud_recon;
+    let w = ts(r.window.ms());
+    (
+        format!(
+            "let Calls = AWSCloudTrail
 | where isnotempty(UserIdentityAccessKeyId) and isnotempty(EventName)
 | project TimeGenerated, Key = UserIdentityAccessKeyId, Op = EventName, IP = SourceIpAddress,
     User = UserIdentityArn, EventId = AwsEventId;
@@ -33,9 +33,9 @@ Calls
 | where Apis >= {min}
 | extend Entity = Key, Suppressed = false
 {out}",
-                    min = r.min_apis,
-                    out = out(d),
-                ),
-                vec!["dcount is an estimate (exact at these sizes)".into()],
-            )
+            min = r.min_apis,
+            out = out(d),
+        ),
+        vec!["dcount is an estimate (exact at these sizes)".into()],
+    )
 }

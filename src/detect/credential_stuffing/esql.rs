@@ -7,16 +7,16 @@ use crate::lake::esql::{span, SIGNINS, OUTCOME, KEEP, bins, q};
 /// The ES|QL query, with its caveats.
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
-            let s = &c.credential_stuffing;
-            let ignore: Vec<String> = s.ignore_codes.iter().map(|x| q(x)).collect();
-            let ignored = if ignore.is_empty() {
-                "false".into()
-            } else {
-                format!("code IN ({})", ignore.join(", "))
-            };
-            (
-                format!(
-                    "{SIGNINS}
+    let s = &c.credential_stuffing;
+    let ignore: Vec<String> = s.ignore_codes.iter().map(|x| q(x)).collect();
+    let ignored = if ignore.is_empty() {
+        "false".into()
+    } else {
+        format!("code IN ({})", ignore.join(", "))
+    };
+    (
+        format!(
+            "{SIGNINS}
 {OUTCOME}
 | EVAL fail = outcome == \"failure\" AND NOT ({ignored}),
     ok = outcome IN (\"success\", \"interrupted\")
@@ -30,12 +30,12 @@ pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
 | EVAL detector = \"credential_stuffing\", entity = user, event_count = failures + ok_count,
     suppressed = false
 {KEEP}",
-                    w = span(s.window.ms()),
-                    min = s.min_failures,
-                ),
-                bins(
-                    "failures are counted in the bin, not since the user's previous success; \
+            w = span(s.window.ms()),
+            min = s.min_failures,
+        ),
+        bins(
+            "failures are counted in the bin, not since the user's previous success; \
                       a bin with failures after its last success still fires",
-                ),
-            )
+        ),
+    )
 }

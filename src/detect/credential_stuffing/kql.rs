@@ -9,16 +9,16 @@ use crate::lake::kql::{signins, out, ts, q};
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
     let d = DetectorId::CredentialStuffing;
-            let s = &c.credential_stuffing;
-            let ignore = if s.ignore_codes.is_empty() {
-                String::new()
-            } else {
-                let codes: Vec<String> = s.ignore_codes.iter().map(|x| q(x)).collect();
-                format!(" and Code !in ({})", codes.join(", "))
-            };
-            (
-                format!(
-                    "{src}
+    let s = &c.credential_stuffing;
+    let ignore = if s.ignore_codes.is_empty() {
+        String::new()
+    } else {
+        let codes: Vec<String> = s.ignore_codes.iter().map(|x| q(x)).collect();
+        format!(" and Code !in ({})", codes.join(", "))
+    };
+    (
+        format!(
+            "{src}
 let Runs = Signins
 | where Outcome in (\"success\", \"interrupted\") or (Outcome == \"failure\"{ignore})
 | sort by User asc, TimeGenerated asc
@@ -36,15 +36,15 @@ Runs
 | extend Entity = User, Last = TimeGenerated, Count = Failures + 1, Suppressed = false,
     Ids = array_concat(FailIds, pack_array(EventId))
 {out}",
-                    src = signins(),
-                    window = ts(s.window.ms()),
-                    min = s.min_failures,
-                    out = out(d),
-                ),
-                vec![
-                    "last_seen and event_count are those of the crossing sign-in; hunt also \
+            src = signins(),
+            window = ts(s.window.ms()),
+            min = s.min_failures,
+            out = out(d),
+        ),
+        vec![
+            "last_seen and event_count are those of the crossing sign-in; hunt also \
                       counts later verified sign-ins within the window"
-                        .into(),
-                ],
-            )
+                .into(),
+        ],
+    )
 }

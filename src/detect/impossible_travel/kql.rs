@@ -10,10 +10,10 @@ use crate::lake::{float};
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
     let d = DetectorId::ImpossibleTravel;
-            let t = &c.impossible_travel;
-            (
-                format!(
-                    "{src}
+    let t = &c.impossible_travel;
+    (
+        format!(
+            "{src}
 Signins
 | where Outcome == \"success\"
 | extend HasXY = isnotnull(Lat) and isnotnull(Lon) and not(Lat == 0.0 and Lon == 0.0)
@@ -36,20 +36,20 @@ Signins
     IP = take_any(IP), Ids = make_set(pack_array(FromId, EventId), 50) by User, Trip
 | extend Entity = User, Suppressed = false
 {out}",
-                    src = signins(),
-                    min_km = float(t.min_km),
-                    max_kmh = float(t.max_kmh),
-                    country = ts(t.country_window.ms()),
-                    group = ts(t.group_window.ms()),
-                    out = out(d),
-                ),
-                vec![
-                    "accuracy radii are not in SigninLogs: a hop within them is not excused".into(),
-                    "trips are grouped from the departure time (hunt: a hop joins while it \
+            src = signins(),
+            min_km = float(t.min_km),
+            max_kmh = float(t.max_kmh),
+            country = ts(t.country_window.ms()),
+            group = ts(t.group_window.ms()),
+            out = out(d),
+        ),
+        vec![
+            "accuracy radii are not in SigninLogs: a hop within them is not excused".into(),
+            "trips are grouped from the departure time (hunt: a hop joins while it \
                      arrives within the group window of the trip's first departure); \
                      event_count is hops + 1"
-                        .into(),
-                    BOUNDARY.into(),
-                ],
-            )
+                .into(),
+            BOUNDARY.into(),
+        ],
+    )
 }

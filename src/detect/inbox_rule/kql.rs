@@ -9,10 +9,10 @@ use crate::lake::kql::{out, list};
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
     let d = DetectorId::InboxRule;
-            let i = &c.inbox_rule;
-            (
-                format!(
-                    "OfficeActivity
+    let i = &c.inbox_rule;
+    (
+        format!(
+            "OfficeActivity
 | where tolower(Operation) in ({ops}) and isnotempty(UserId)
 | extend User = tolower(UserId)
 | mv-apply P = todynamic(Parameters) on (
@@ -29,14 +29,14 @@ pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
 | extend Entity = strcat(User, ' ', Operation, ' ', RuleName), IP = ClientIP, First = TimeGenerated,
     Last = TimeGenerated, Count = 1, Suppressed = false, Ids = pack_array(tostring(OfficeId))
 {out}",
-                    ops = list(&i.operations),
-                    folders = list(&i.hiding_folders),
-                    out = out(d),
-                ),
-                vec![
-                    "Outlook rules (UpdateInboxRules RuleActions) are not decoded; rule \
+            ops = list(&i.operations),
+            folders = list(&i.hiding_folders),
+            out = out(d),
+        ),
+        vec![
+            "Outlook rules (UpdateInboxRules RuleActions) are not decoded; rule \
                      removals are not excluded; severity (external target) is not computed"
-                        .into(),
-                ],
-            )
+                .into(),
+        ],
+    )
 }

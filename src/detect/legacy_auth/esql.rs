@@ -9,17 +9,17 @@ use crate::lake::esql::{grouped, list};
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
     let d = DetectorId::LegacyAuth;
-            let l = &c.legacy_auth;
-            let cond = format!(
-                "TO_LOWER(azure.signinlogs.properties.client_app_used) IN ({})
+    let l = &c.legacy_auth;
+    let cond = format!(
+        "TO_LOWER(azure.signinlogs.properties.client_app_used) IN ({})
     AND TO_LOWER(azure.signinlogs.properties.authentication_requirement) == \"singlefactorauthentication\"",
-                list(&l.clients)
-            );
-            (
-                grouped(d, &cond, l.group_window.ms()),
-                vec![
-                    "groups are fixed bins of the group window (hunt: from each group's first hit)"
-                        .into(),
-                ],
-            )
+        list(&l.clients)
+    );
+    (
+        grouped(d, &cond, l.group_window.ms()),
+        vec![
+            "groups are fixed bins of the group window (hunt: from each group's first hit)"
+                .into(),
+        ],
+    )
 }

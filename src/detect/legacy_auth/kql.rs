@@ -9,13 +9,13 @@ use crate::lake::kql::{grouped, list, BOUNDARY};
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
     let d = DetectorId::LegacyAuth;
-            let l = &c.legacy_auth;
-            let cond = format!(
-                "tolower(ClientApp) in ({}) and AuthRequirement =~ \"singleFactorAuthentication\"",
-                list(&l.clients)
-            );
-            (
-                grouped(d, &cond, l.group_window.ms()),
-                vec![BOUNDARY.into()],
-            )
+    let l = &c.legacy_auth;
+    let cond = format!(
+        "tolower(ClientApp) in ({}) and AuthRequirement =~ \"singleFactorAuthentication\"",
+        list(&l.clients)
+    );
+    (
+        grouped(d, &cond, l.group_window.ms()),
+        vec![BOUNDARY.into()],
+    )
 }

@@ -9,10 +9,10 @@ use crate::lake::kql::{signins, out, ts};
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
     let d = DetectorId::NewCountry;
-            let n = &c.new_country;
-            (
-                format!(
-                    "{src}
+    let n = &c.new_country;
+    (
+        format!(
+            "{src}
 let Located = Signins
 | where Outcome == \"success\" and isnotempty(Country)
 | sort by User asc, TimeGenerated asc
@@ -34,18 +34,18 @@ Located
     Ids = make_list(EventId, 50) by User, First
 | extend Entity = User, Suppressed = false
 {out}",
-                    src = signins(),
-                    forget = ts(n.forget_after.ms()),
-                    max = n.max_countries,
-                    min = n.min_baseline,
-                    g = ts(n.group_window.ms()),
-                    out = out(d),
-                ),
-                vec![
-                    "a baseline restarts after a gap of more than forget_after (hunt: at \
+            src = signins(),
+            forget = ts(n.forget_after.ms()),
+            max = n.max_countries,
+            min = n.min_baseline,
+            g = ts(n.group_window.ms()),
+            out = out(d),
+        ),
+        vec![
+            "a baseline restarts after a gap of more than forget_after (hunt: at \
                       its next state sweep after that); sign-ins of one second keep the \
                       table's order"
-                        .into(),
-                ],
-            )
+                .into(),
+        ],
+    )
 }

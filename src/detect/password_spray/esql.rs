@@ -7,10 +7,10 @@ use crate::lake::esql::{span, SIGNINS, OUTCOME, KEEP, bins};
 /// The ES|QL query, with its caveats.
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
-            let s = &c.password_spray;
-            (
-                format!(
-                    "{SIGNINS}
+    let s = &c.password_spray;
+    (
+        format!(
+            "{SIGNINS}
 {OUTCOME}
 | WHERE source.ip IS NOT NULL
 | EVAL fail_user = CASE(outcome == \"failure\", user, null),
@@ -25,14 +25,14 @@ pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
 | EVAL detector = \"password_spray\", entity = TO_STRING(ip), event_count = attempts + ok_events,
     suppressed = ok_users > {max_ok}
 {KEEP}",
-                    w = span(s.window.ms()),
-                    attempts = s.min_attempts,
-                    users = s.min_users,
-                    max_ok = s.max_success_users,
-                ),
-                bins(
-                    "successes count only inside the same bin (hunt: until one window \
+            w = span(s.window.ms()),
+            attempts = s.min_attempts,
+            users = s.min_users,
+            max_ok = s.max_success_users,
+        ),
+        bins(
+            "successes count only inside the same bin (hunt: until one window \
                       after the last failure)",
-                ),
-            )
+        ),
+    )
 }

@@ -3,27 +3,18 @@
 
 use crate::config::Config;
 use crate::finding::DetectorId;
-use crate::lake::kql::{signins, out, ts};
+use crate::lake::kql::{windowed, signins, out, ts};
 
 /// The KQL query, with its caveats.
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
     let d = DetectorId::PasswordSpray;
-            let s = &c.password_spray;
-            let w = ts(s.window.ms());
-            (
-                format!(
-                    "{src}
-let Fails = Signins
-| where Outcome == \"failure\" and isnotempty(IP)
-| sort by IP asc, TimeGenerated asc
-| extend Burst = row_window_session(TimeGenerated, 3650d, {w}, IP != prev(IP));
-let Crossings = Fails
-| join kind=inner (Fails | project IP, T2 = TimeGenerated, U2 = User) on IP
-| where T2 between ((TimeGenerated - {w}) .. TimeGenerated)
-| summarize Attempts = count(), Users = dcount(U2), WinFirst = min(T2) by IP, Burst, TimeGenerated, EventId
-| where Attempts >= {attempts} and Users >= {users}
-| summarize First = min(WinFirst) by IP, Burst;
+    let s = &c.password_spray;
+    let w = ts(s.window.ms());
+    (
+        format!(
+            "{src}
+{shape}
 let Sprays = Fails
 | join kind=inner Crossings on IP, Burst
 | where TimeGenerated >= First
@@ -42,14 +33,13 @@ Sprays
     Count = Attempts + OkEvents, Suppressed = OkUsers > {max_ok},
     Ids = array_concat(todynamic(FailIds), OkIds)
 {out}",
-                    src = signins(),
-                    attempts = s.min_attempts,
-                    users = s.min_users,
-                    max_ok = s.max_success_users,
-                    out = out(d),
-                ),
-                vec!["dcount is an estimate (HyperLogLog); exact for the small user counts \
+            src = signins(),
+            shape = windowed(&super::lake_shape(config)).0,
+            max_ok = s.max_success_users,
+            out = out(d),
+        ),
+        vec!["dcount is an estimate (HyperLogLog); exact for the small user counts \
                       of the thresholds"
-                    .into()],
-            )
+            .into()],
+    )
 }

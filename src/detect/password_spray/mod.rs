@@ -13,6 +13,7 @@ mod kql;
 mod esql;
 
 use super::describe::{Lake, LakeQuery, Role};
+use crate::lake::shape::{Counted, Key, Then, WindowedCount};
 use super::spray_verdict::{Risks, Verdict};
 use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, merge_evidence, push_capped, Distinct};
@@ -46,6 +47,21 @@ pub(super) static DESCRIPTION: Description = Description {
         esql: LakeQuery::Query(esql::query),
     },
 };
+
+/// The detector's lake shape: failures from one IP, counting attempts and distinct users in a sliding window
+/// (each dialect renders it; see `lake::shape`).
+pub(crate) fn lake_shape(c: &Config) -> WindowedCount {
+    let b = &c.detectors.password_spray;
+    WindowedCount {
+        detector: DetectorId::PasswordSpray,
+        counted: Counted::Failures,
+        key: Key::Ip,
+        min_events: Some(b.min_attempts),
+        min_users: Some(b.min_users),
+        window_ms: b.window.ms(),
+        then: Then::Successes,
+    }
+}
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]):
 /// shared egress when suppressed, a spray with success when it names a user.

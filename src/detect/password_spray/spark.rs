@@ -3,46 +3,22 @@
 
 use crate::config::Config;
 use crate::finding::DetectorId;
-use crate::lake::spark::{self, SIGNIN_USER, out};
+use crate::lake::spark::{self, out};
 
 /// The Spark SQL query, with its caveats.
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
-    let (c, src) = (&config.detectors, &spark::source());
-    let s = &c.password_spray;
+    let src = spark::source();
+    let s = &config.detectors.password_spray;
     let w = s.window.ms();
     let body = format!(
         "WITH {src},
-fails AS (
-  SELECT ip, user_name, time_ms, seq, event_id FROM ev
-  WHERE {SIGNIN_USER} AND ip IS NOT NULL AND outcome = 'failure'
-),
-framed AS (
-  SELECT *,
-    COUNT(*) OVER w AS attempts_w,
-    size(collect_set(user_name) OVER w) AS users_w,
-    MIN(time_ms) OVER w AS win_first,
-    CASE WHEN time_ms - LAG(time_ms) OVER (PARTITION BY ip ORDER BY time_ms, seq) <= {w}
-         THEN 0 ELSE 1 END AS new_burst
-  FROM fails
-  WINDOW w AS (PARTITION BY ip ORDER BY time_ms RANGE BETWEEN {w} PRECEDING AND CURRENT ROW)
-),
-bursts AS (
-  SELECT *, SUM(new_burst) OVER (PARTITION BY ip ORDER BY time_ms, seq
-                                 ROWS UNBOUNDED PRECEDING) AS burst
-  FROM framed
-),
-fired AS (
-  SELECT ip, burst,
-    MIN(CASE WHEN attempts_w >= {attempts} AND users_w >= {users} THEN win_first END) AS first_ms,
-    MAX(time_ms) AS last_fail
-  FROM bursts GROUP BY ip, burst
-),
+{shape},
 spray AS (
-  SELECT f.ip, f.burst, f.first_ms, f.last_fail, COUNT(*) AS attempts,
+  SELECT f.ip, f.burst, f.first_ms, f.last_ms AS last_fail, COUNT(*) AS attempts,
     slice(array_sort(collect_list(named_struct('t', b.time_ms, 'id', b.event_id))), 1, 40) AS fail_ids
   FROM fired f JOIN bursts b ON b.ip = f.ip AND b.burst = f.burst AND b.time_ms >= f.first_ms
   WHERE f.first_ms IS NOT NULL
-  GROUP BY f.ip, f.burst, f.first_ms, f.last_fail
+  GROUP BY f.ip, f.burst, f.first_ms, f.last_ms
 ),
 oks AS (
   SELECT s.ip, s.burst, COUNT(o.time_ms) AS ok_events, size(collect_set(o.user_name)) AS ok_users,
@@ -57,8 +33,7 @@ oks AS (
 SELECT
 {cols}
 FROM spray s JOIN oks o ON o.ip = s.ip AND o.burst = s.burst",
-        attempts = s.min_attempts,
-        users = s.min_users,
+        shape = spark::windowed(&super::lake_shape(config)),
         cols = out(
             DetectorId::PasswordSpray,
             "s.ip",

@@ -7,10 +7,10 @@ use crate::lake::esql::{span, SIGNINS, OUTCOME, KEEP, bins};
 /// The ES|QL query, with its caveats.
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
-            let s = &c.session_anomaly;
-            (
-                format!(
-                    "{SIGNINS}
+    let s = &c.session_anomaly;
+    (
+        format!(
+            "{SIGNINS}
 {OUTCOME}
 | WHERE azure.signinlogs.properties.session_id IS NOT NULL
 | STATS asns = COUNT_DISTINCT(source.as.number), countries = COUNT_DISTINCT(source.geo.country_iso_code),
@@ -20,8 +20,8 @@ pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
 | WHERE asns >= 2 OR countries >= 2
 | EVAL detector = \"session_anomaly\", entity = CONCAT(user, \" \", sid), suppressed = false
 {KEEP}",
-                    w = span(s.window.ms()),
-                ),
-                bins("first_seen is the bin's first use, not the first of the differing pair"),
-            )
+            w = span(s.window.ms()),
+        ),
+        bins("first_seen is the bin's first use, not the first of the differing pair"),
+    )
 }

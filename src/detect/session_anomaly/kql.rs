@@ -9,10 +9,10 @@ use crate::lake::kql::{signins, out, ts};
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
     let d = DetectorId::SessionAnomaly;
-            let w = ts(c.session_anomaly.window.ms());
-            (
-                format!(
-                    "{src}
+    let w = ts(c.session_anomaly.window.ms());
+    (
+        format!(
+            "{src}
 let Uses = Signins
 | where isnotempty(SessionId) and (ASN != 0 or isnotempty(Country));
 Uses
@@ -29,13 +29,13 @@ Uses
     by SessionId, Burst
 | extend Entity = strcat(User, ' ', SessionId), Suppressed = false
 {out}",
-                    src = signins(),
-                    out = out(d),
-                ),
-                vec![
-                    "an earlier use counts while within the window of this one (hunt: while \
+            src = signins(),
+            out = out(d),
+        ),
+        vec![
+            "an earlier use counts while within the window of this one (hunt: while \
                      the same place was seen within the window); Okta sessions are not in these tables"
-                        .into(),
-                ],
-            )
+                .into(),
+        ],
+    )
 }

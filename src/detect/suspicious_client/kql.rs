@@ -9,29 +9,29 @@ use crate::lake::kql::{grouped, BOUNDARY, q};
 pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
     let c = &config.detectors;
     let d = DetectorId::SuspiciousClient;
-            let s = &c.suspicious_client;
-            let mut any = Vec::new();
-            if s.ropc {
-                any.push("Protocol =~ \"ropc\"".to_string());
-            }
-            if s.device_code {
-                any.push(
-                    "Protocol =~ \"deviceCode\" or Transfer =~ \"deviceCodeFlow\"".to_string(),
-                );
-            }
-            for a in &s.user_agents {
-                let a = a.trim();
-                if !a.is_empty() {
-                    any.push(format!("UserAgent contains {}", q(a)));
-                }
-            }
-            let condition = if any.is_empty() {
-                "false".to_string()
-            } else {
-                any.join(" or ")
-            };
-            (
-                grouped(d, &condition, s.group_window.ms()),
-                vec![BOUNDARY.into()],
-            )
+    let s = &c.suspicious_client;
+    let mut any = Vec::new();
+    if s.ropc {
+        any.push("Protocol =~ \"ropc\"".to_string());
+    }
+    if s.device_code {
+        any.push(
+            "Protocol =~ \"deviceCode\" or Transfer =~ \"deviceCodeFlow\"".to_string(),
+        );
+    }
+    for a in &s.user_agents {
+        let a = a.trim();
+        if !a.is_empty() {
+            any.push(format!("UserAgent contains {}", q(a)));
+        }
+    }
+    let condition = if any.is_empty() {
+        "false".to_string()
+    } else {
+        any.join(" or ")
+    };
+    (
+        grouped(d, &condition, s.group_window.ms()),
+        vec![BOUNDARY.into()],
+    )
 }

@@ -8,11 +8,9 @@
 //! not counted. State is per IP, pruned by event time.
 
 pub mod settings;
-mod spark;
-mod kql;
-mod esql;
 
 use super::describe::{Lake, LakeQuery, Role};
+use crate::lake::shape::{Counted, Key, Then, WindowedCount};
 use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, push_capped, Distinct};
 use super::window::{Sweep, Window};
@@ -40,11 +38,26 @@ pub(super) static DESCRIPTION: Description = Description {
     settings: settings::DOC,
     role: Role::Step,
     lake: Lake {
-        spark_sql: LakeQuery::Query(spark::query),
-        kql: LakeQuery::Query(kql::query),
-        esql: LakeQuery::Query(esql::query),
+        spark_sql: LakeQuery::Query(|c| crate::lake::spark::windowed_query(&lake_shape(c))),
+        kql: LakeQuery::Query(|c| crate::lake::kql::windowed_query(&lake_shape(c))),
+        esql: LakeQuery::Query(|c| crate::lake::esql::binned(&lake_shape(c))),
     },
 };
+
+/// The detector's lake shape: failures on unknown accounts from one IP, counting distinct accounts in a sliding window
+/// (each dialect renders it; see `lake::shape`).
+pub(crate) fn lake_shape(c: &Config) -> WindowedCount {
+    let b = &c.detectors.user_enumeration;
+    WindowedCount {
+        detector: DetectorId::UserEnumeration,
+        counted: Counted::UnknownAccounts,
+        key: Key::Ip,
+        min_events: None,
+        min_users: Some(b.min_accounts),
+        window_ms: b.window.ms(),
+        then: Then::Nothing,
+    }
+}
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]).
 fn lake_risk(c: &Config, _: &super::describe::Outline) -> (u8, &'static str) {
