@@ -301,24 +301,18 @@ impl ImpossibleTravel {
             (Some(pa), Some(pb)) if pa == pb => None,
             (Some(pa), Some(pb)) => {
                 let km = haversine_km(pa, pb);
-                let hours = dt.max(MINUTE) as f64 / 3_600_000.0;
-                let kmh = km / hours;
                 // The radii are read from the store only for a hop that is
                 // fast and far enough to matter.
                 let radii = || f64::from(a.radius_km(store)) + f64::from(b.radius_km(store));
-                (km >= self.cfg.min_km && kmh > self.cfg.max_kmh && km > radii()).then_some(Hop {
+                impossible_by_distance(&self.cfg, km, dt, radii).then_some(Hop {
                     from: *a,
                     to: *b,
                     km: Some(km),
-                    kmh: Some(kmh),
+                    kmh: Some(km / hours(dt)),
                     rule: "distance",
                 })
             }
-            _ => (a.country.is_some()
-                && b.country.is_some()
-                && a.country != b.country
-                && dt <= self.cfg.country_window.ms())
-            .then_some(Hop {
+            _ => impossible_by_country(&self.cfg, a.country, b.country, dt).then_some(Hop {
                 from: *a,
                 to: *b,
                 km: None,
@@ -376,6 +370,31 @@ impl ImpossibleTravel {
             !st.recent.is_empty() || st.trip.is_some()
         });
     }
+}
+
+/// Hours between two sign-ins `dt` ms apart (at least a minute: two
+/// sign-ins in the same second are not infinitely fast).
+fn hours(dt: Millis) -> f64 {
+    dt.max(MINUTE) as f64 / 3_600_000.0
+}
+
+/// The detector's judgement of a hop between two located sign-ins `dt` ms
+/// apart, `km` apart: far enough, faster than `max_kmh`, and beyond the two
+/// accuracy radii (`radii`, asked only when the rest holds). The workbench's
+/// map and timeline call this too, so their "impossible" is the finding's.
+pub fn impossible_by_distance(
+    cfg: &TravelConfig,
+    km: f64,
+    dt: Millis,
+    radii: impl FnOnce() -> f64,
+) -> bool {
+    km >= cfg.min_km && km / hours(dt) > cfg.max_kmh && km > radii()
+}
+
+/// The judgement without coordinates: two known, different countries within
+/// `country_window`.
+pub fn impossible_by_country(cfg: &TravelConfig, a: Sym, b: Sym, dt: Millis) -> bool {
+    a.is_some() && b.is_some() && a != b && dt <= cfg.country_window.ms()
 }
 
 fn round(x: f64, digits: i32) -> f64 {
