@@ -85,7 +85,7 @@ impl Modal {
                 one(Action::Cancel, "undo"),
                 Some((
                     String::new(),
-                    "user: ip: sev:>=high det: verdict: text".into(),
+                    super::query::prefixes() + " text (? for help)",
                 )),
             ],
             Modal::Command { .. } | Modal::Verdict { .. } | Modal::Note { .. } => {
@@ -178,6 +178,62 @@ pub struct AllowDialog {
     pub note: Input,
     pub focus: AllowField,
     pub error: Option<String>,
+    /// What the entry as chosen now would suppress (kept current by
+    /// [`App::refresh_allow_impact`]).
+    pub impact: Option<AllowImpact>,
+    /// The choice the analyst confirmed after seeing it reach beyond the
+    /// finding the dialog came from.
+    pub confirmed: Option<(usize, usize, bool)>,
+}
+
+/// The preview of an allowlist entry: how many findings it would suppress
+/// that are not suppressed now, by severity, and how many of them are about
+/// another entity than the finding the dialog came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AllowImpact {
+    /// (source, choice, this detector only) it was computed for.
+    pub key: (usize, usize, bool),
+    pub total: usize,
+    /// Critical, high, medium, low.
+    pub by_severity: [usize; 4],
+    /// Findings other than the one the dialog came from.
+    pub others: usize,
+    /// The other findings' entities (users or IPs), distinct, the first few.
+    pub other_entities: Vec<String>,
+    /// Of all matched, those without a verdict.
+    pub untriaged: usize,
+}
+
+impl AllowImpact {
+    /// "would suppress 6 findings (H4 M2) · 5 beyond this one: bob, carol, … · 5 untriaged".
+    pub fn text(&self) -> String {
+        let sev: Vec<String> = ["C", "H", "M", "L"]
+            .iter()
+            .zip(self.by_severity)
+            .filter(|(_, n)| *n > 0)
+            .map(|(l, n)| format!("{l}{n}"))
+            .collect();
+        let mut t = format!(
+            "would suppress {}",
+            crate::tui::format::counted(self.total as u64, "finding", "findings")
+        );
+        if !sev.is_empty() {
+            t.push_str(&format!(" ({})", sev.join(" ")));
+        }
+        if self.others > 0 {
+            t.push_str(&format!(" · {} beyond this one", self.others));
+            if !self.other_entities.is_empty() {
+                t.push_str(&format!(": {}", self.other_entities.join(", ")));
+                if self.other_entities.len() < self.others {
+                    t.push_str(", …");
+                }
+            }
+        }
+        if self.untriaged > 0 {
+            t.push_str(&format!(" · {} untriaged", self.untriaged));
+        }
+        t
+    }
 }
 
 impl AllowDialog {
@@ -233,6 +289,8 @@ impl AllowDialog {
             note: Input::default(),
             focus: AllowField::Kind,
             error: None,
+            impact: None,
+            confirmed: None,
         };
         if d.sources.len() > 1 {
             // Several places (a travel's hops): the analyst first sees and picks the event.
@@ -334,6 +392,19 @@ impl AllowDialog {
             (_, AllowField::Note) => {
                 self.note.handle_event(&Event::Key(key));
             }
+            // Typing on a list is the note being written: it goes to the
+            // note field rather than nowhere.
+            (KeyCode::Char(c), _)
+                if !c.is_control()
+                    && key
+                        .modifiers
+                        .difference(crossterm::event::KeyModifiers::SHIFT)
+                        .is_empty() =>
+            {
+                self.focus = AllowField::Note;
+                self.error = None;
+                self.note.handle_event(&Event::Key(key));
+            }
             _ => {}
         }
     }
@@ -433,6 +504,17 @@ impl App {
                     self.modal = None;
                     return Vec::new();
                 }
+                // ctrl-l clears the line being typed, as it clears a kept
+                // query on the list (ctrl-u and ctrl-w edit like a shell).
+                if key.code == KeyCode::Char('l')
+                    && key
+                        .modifiers
+                        .contains(crossterm::event::KeyModifiers::CONTROL)
+                {
+                    *input = Input::default();
+                    self.set_query("");
+                    return Vec::new();
+                }
                 if input
                     .handle_event(&Event::Key(key))
                     .is_some_and(|c| c.value)
@@ -479,7 +561,19 @@ impl App {
                 input.handle_event(&Event::Key(key));
             }
             Modal::Allow(d) => {
+                let chosen = (d.source, d.choice, d.this_detector_only);
+                let beyond = d
+                    .impact
+                    .as_ref()
+                    .filter(|i| i.key == chosen && i.others > 0);
                 let spec = match action {
+                    Some(Action::Submit) if beyond.is_some() && d.confirmed != Some(chosen) => {
+                        // Reaching beyond the finding: shown, and asked once.
+                        let text = beyond.map(AllowImpact::text).unwrap_or_default();
+                        d.confirmed = Some(chosen);
+                        d.error = Some(format!("{text}: enter again to save"));
+                        None
+                    }
                     Some(Action::Submit) => d.submit(self.now),
                     Some(Action::NextField) => {
                         d.next_field(false);
@@ -506,10 +600,76 @@ impl App {
                     self.modal = None;
                     return vec![Effect::Case(CaseOp::Allow(spec))];
                 }
+                self.refresh_allow_impact();
             }
             Modal::Raw(_) => {}
         }
         Vec::new()
+    }
+
+    /// Recomputes the open allowlist dialog's preview when its choice
+    /// (event, kind, scope) changed since it was last computed.
+    pub fn refresh_allow_impact(&mut self) {
+        let Some(Modal::Allow(d)) = self.modal.as_mut() else {
+            return;
+        };
+        let key = (d.source, d.choice, d.this_detector_only);
+        if d.impact.as_ref().is_some_and(|i| i.key == key) {
+            return;
+        }
+        let Some(c) = d.choices.get(d.choice) else {
+            d.impact = None;
+            return;
+        };
+        let entry = crate::triage::NewAllow {
+            kind: c.kind,
+            value: c.value.clone(),
+            detectors: if d.this_detector_only {
+                vec![d.detector]
+            } else {
+                Vec::new()
+            },
+            note: "preview".into(),
+            expires: None,
+        };
+        let entry = entry.normalized(self.now).unwrap_or(entry);
+        let hit = crate::triage::apply::would_suppress(
+            &entry,
+            self.session.findings.all(),
+            &self.session.store,
+        );
+        let mut impact = AllowImpact {
+            key,
+            total: hit.len(),
+            ..AllowImpact::default()
+        };
+        for f in &hit {
+            let slot = match f.severity {
+                crate::ident::Severity::Critical => 0,
+                crate::ident::Severity::High => 1,
+                crate::ident::Severity::Medium => 2,
+                crate::ident::Severity::Low => 3,
+            };
+            if let Some(n) = impact.by_severity.get_mut(slot) {
+                *n += 1;
+            }
+            if self.case.verdict(&f.id).is_none() {
+                impact.untriaged += 1;
+            }
+            if f.id != d.finding {
+                impact.others += 1;
+                let who = f.user.clone().or_else(|| f.ip.clone()).unwrap_or_default();
+                if impact.other_entities.len() < 3
+                    && !who.is_empty()
+                    && !impact.other_entities.contains(&who)
+                {
+                    impact
+                        .other_entities
+                        .push(crate::sanitize::clean_width(&who, 28));
+                }
+            }
+        }
+        d.impact = Some(impact);
     }
 
     pub fn modal_scroll(&mut self, delta: isize) -> Vec<Effect> {
@@ -547,20 +707,31 @@ impl App {
     /// Runs a `:` command.
     pub fn command(&mut self, text: &str) -> Vec<Effect> {
         let mut words = text.split_whitespace();
-        let cmd = words.next().unwrap_or("");
+        let written = words.next().unwrap_or("");
         let rest: Vec<&str> = words.collect();
         let arg = rest.join(" ");
+        let cmd = match COMMANDS.iter().find(|c| c.names.contains(&written)) {
+            Some(c) if c.arg.is_some() && !c.arg_optional && arg.is_empty() => {
+                self.set_flash(
+                    Role::Error,
+                    format!(":{} needs {}", c.name(), c.arg.unwrap_or("an argument")),
+                );
+                return Vec::new();
+            }
+            Some(c) => c.name(),
+            None => written,
+        };
         match cmd {
             "" => {}
-            "q" | "quit" | "q!" => return self.update(super::action::Action::Quit),
-            "user" | "u" if !arg.is_empty() => return self.command_user(&arg),
-            "ip" if !arg.is_empty() => return self.command_ip(&arg),
-            "map" if !arg.is_empty() => self.open_map(&arg),
-            "open" | "alert" if !arg.is_empty() => self.open_finding(&arg),
+            "quit" => return self.update(super::action::Action::Quit),
+            "user" => return self.command_user(&arg),
+            "ip" => return self.command_ip(&arg),
+            "map" => self.open_map(&arg),
+            "open" => self.open_finding(&arg),
             "alerts" => return self.update(super::action::Action::Alerts),
             "events" => return self.update(super::action::Action::Events),
-            "sources" | "problems" => return self.update(super::action::Action::Sources),
-            "help" | "h" => return self.update(super::action::Action::Help),
+            "sources" => return self.update(super::action::Action::Sources),
+            "help" => return self.update(super::action::Action::Help),
             "theme" => {
                 let mode = self.theme.mode;
                 match Theme::load(Some(&arg), mode, &super::theme::theme_dirs()) {
@@ -581,14 +752,14 @@ impl App {
                     "sort by severity, risk, detector, entity, events, first, last or verdict",
                 ),
             },
-            "query" | "filter" => self.set_query(&arg),
+            "query" => self.set_query(&arg),
             "status" => match super::case_link::Status::from_name(&arg) {
                 Some(st) => return self.change_work(Some(st), None),
                 None => self.set_flash(Role::Error, "status new, active or closed"),
             },
-            "owner" if !arg.is_empty() => return self.change_work(None, Some(arg.clone())),
-            "move" | "move-into" if !arg.is_empty() => return self.move_into(&arg),
-            "incident" | "inc" if !arg.is_empty() => self.open_incident(&arg),
+            "owner" => return self.change_work(None, Some(arg.clone())),
+            "move" => return self.move_into(&arg),
+            "incident" => self.open_incident(&arg),
             "export" => {
                 // The hand-off (as `hunt case export`) with this session's open work.
                 let file = if arg.is_empty() {
@@ -604,7 +775,10 @@ impl App {
                 }
                 self.set_flash(
                     Role::Error,
-                    format!("unknown command `{}`: try user NAME, ip ADDR, map NAME, open ID, incident ID, status S, owner NAME, move INC, theme NAME, sort KEY, export FILE, events, q", crate::sanitize::clean_width(other, 20)),
+                    format!(
+                        "unknown command `{}`: ? lists the commands",
+                        crate::sanitize::clean_width(other, 20)
+                    ),
                 );
             }
         }
@@ -616,6 +790,114 @@ impl App {
         self.top().query_text().is_some()
     }
 }
+
+/// A `:` command: its names (the first is the one shown), its argument and
+/// what it does. [`App::command`] runs only what this table names and the
+/// help screen prints it, so a command cannot exist without its help.
+pub struct Command {
+    pub names: &'static [&'static str],
+    pub arg: Option<&'static str>,
+    /// The argument may be left out.
+    pub arg_optional: bool,
+    pub doc: &'static str,
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        self.names.first().copied().unwrap_or("")
+    }
+}
+
+const fn cmd(
+    names: &'static [&'static str],
+    arg: Option<&'static str>,
+    doc: &'static str,
+) -> Command {
+    Command {
+        names,
+        arg,
+        arg_optional: false,
+        doc,
+    }
+}
+
+const fn cmd_opt(names: &'static [&'static str], arg: &'static str, doc: &'static str) -> Command {
+    Command {
+        names,
+        arg: Some(arg),
+        arg_optional: true,
+        doc,
+    }
+}
+
+/// Every `:` command (any action's name works too: `:pivot-user`).
+pub const COMMANDS: &[Command] = &[
+    cmd(
+        &["user", "u"],
+        Some("NAME"),
+        "the user's timeline (a picker when several match)",
+    ),
+    cmd(&["ip"], Some("ADDR"), "the address's page"),
+    cmd(
+        &["map"],
+        Some("NAME"),
+        "the user's sign-in places on the map",
+    ),
+    cmd(
+        &["open", "alert"],
+        Some("ID"),
+        "a finding by id (or its start)",
+    ),
+    cmd(
+        &["incident", "inc"],
+        Some("ID"),
+        "an incident by id (or its start)",
+    ),
+    cmd(
+        &["status"],
+        Some("S"),
+        "set the status: new, active or closed",
+    ),
+    cmd(
+        &["owner"],
+        Some("NAME"),
+        "set the owner of the marked or focused work",
+    ),
+    cmd(
+        &["move", "move-into"],
+        Some("INC"),
+        "move the marked or focused findings into an incident",
+    ),
+    cmd(
+        &["query", "filter"],
+        Some("TEXT"),
+        "set the query of this list",
+    ),
+    cmd_opt(
+        &["sort"],
+        "KEY [asc]",
+        "sort alerts: severity, risk, detector, entity, events, first, last, verdict",
+    ),
+    cmd_opt(
+        &["theme"],
+        "NAME",
+        "switch theme (a name from themes/ or a file)",
+    ),
+    cmd_opt(
+        &["export"],
+        "FILE",
+        "write the hand-off (default hunt-handoff.md)",
+    ),
+    cmd(&["alerts"], None, "the alert list"),
+    cmd(&["events"], None, "the event list"),
+    cmd(
+        &["sources", "problems"],
+        None,
+        "what was read, with problems",
+    ),
+    cmd(&["help", "h"], None, "this help"),
+    cmd(&["quit", "q", "q!"], None, "quit"),
+];
 
 /// The dialog's title and accent for a verdict class.
 pub fn verdict_title(c: Class) -> (&'static str, Role) {

@@ -61,11 +61,11 @@ pub fn lines<'a>(
             ),
             Span::styled(
                 format!(
-                    "{} · {}{} · {size} · {} events",
+                    "{} · {}{} · {size} · {}",
                     clean_width(&s.format, 24),
                     state(s.state),
                     if s.followed { " (followed)" } else { "" },
-                    format::count(s.stats.events)
+                    format::counted(s.stats.events, "event", "events")
                 ),
                 theme.style(Role::Dim),
             ),
