@@ -169,7 +169,7 @@ pub struct IncidentsConfig {
     pub enabled: bool,
     /// An IP seen in findings of more than this many distinct users links
     /// nothing (a shared NAT or proxy must not glue a tenant together); an IP
-    /// a password spray finding calls shared egress links nothing either.
+    /// a spray-family finding calls shared egress links nothing either.
     pub max_ip_users: u32,
     /// Most findings in one incident: the earliest are kept, later ones stay alone.
     pub max_findings: u32,
@@ -288,8 +288,9 @@ pub enum IncidentLink {
     User,
     /// The same source IP (the finding's `ip`), across users.
     Ip,
-    /// A password_spray finding and findings of the users that succeeded from
-    /// its IP (its `successful_user_list`) or from that IP.
+    /// A spray-family finding (its description's role) and findings of the
+    /// users that succeeded from its source (its `successful_user_list`) or
+    /// from its IP.
     SpraySuccess,
 }
 
