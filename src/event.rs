@@ -483,48 +483,83 @@ impl<S: Default> Record<S> {
     }
 }
 
+/// The text fields of [`Record`], listed once: [`Record::texts`],
+/// [`Record::texts_mut`] and [`Record::map_text`] are generated from this
+/// list, and `map_text` builds a whole `Record`, so a text field missing
+/// here does not compile. Every consumer of the text fields (the export
+/// encoding, Sigma's field lookup, the store) goes through these.
+macro_rules! text_fields {
+    ($($f:ident),* $(,)?) => {
+        /// How many text fields a [`Record`] has.
+        pub const TEXT_FIELDS: usize = [$(stringify!($f)),*].len();
+
+        impl<S: Copy> Record<S> {
+            /// Every text field, in the order of [`Record::text_names`].
+            pub fn texts(&self) -> [S; TEXT_FIELDS] {
+                [$(self.$f),*]
+            }
+
+            /// The same record with every text field converted by `f`
+            /// (called in the order of [`Record::text_names`]).
+            pub fn map_text<T>(&self, mut f: impl FnMut(S) -> T) -> Record<T> {
+                Record {
+                    $($f: f(self.$f),)*
+                    time: self.time,
+                    source: self.source,
+                    kind: self.kind,
+                    outcome: self.outcome,
+                    flags: self.flags,
+                    protocol: self.protocol,
+                    transfer: self.transfer,
+                    asn: self.asn,
+                    lat: self.lat,
+                    lon: self.lon,
+                    accuracy_km: self.accuracy_km,
+                    origin: self.origin,
+                    identity: self.identity,
+                }
+            }
+        }
+
+        impl<S> Record<S> {
+            /// Every text field, to write in place.
+            pub fn texts_mut(&mut self) -> [&mut S; TEXT_FIELDS] {
+                [$(&mut self.$f),*]
+            }
+
+            /// The field names of [`Record::texts`], in its order.
+            pub fn text_names() -> [&'static str; TEXT_FIELDS] {
+                [$(stringify!($f)),*]
+            }
+        }
+    };
+}
+text_fields!(
+    user,
+    ip,
+    result_code,
+    app,
+    client_app,
+    auth_requirement,
+    country,
+    city,
+    as_org,
+    user_agent,
+    risk_level,
+    risk_state,
+    risk_events,
+    home_tenant,
+    resource_tenant,
+    session_id,
+    operation,
+    params,
+    access_key,
+    extra
+);
+
 impl<S: Copy> Record<S> {
     pub fn has_coords(&self) -> bool {
         !self.lat.is_nan() && !self.lon.is_nan()
-    }
-
-    /// The same record with every text field converted by `f`.
-    pub fn map_text<T>(&self, mut f: impl FnMut(S) -> T) -> Record<T> {
-        Record {
-            time: self.time,
-            source: self.source,
-            kind: self.kind,
-            outcome: self.outcome,
-            flags: self.flags,
-            user: f(self.user),
-            ip: f(self.ip),
-            result_code: f(self.result_code),
-            app: f(self.app),
-            client_app: f(self.client_app),
-            auth_requirement: f(self.auth_requirement),
-            country: f(self.country),
-            city: f(self.city),
-            as_org: f(self.as_org),
-            user_agent: f(self.user_agent),
-            risk_level: f(self.risk_level),
-            risk_state: f(self.risk_state),
-            risk_events: f(self.risk_events),
-            home_tenant: f(self.home_tenant),
-            resource_tenant: f(self.resource_tenant),
-            session_id: f(self.session_id),
-            operation: f(self.operation),
-            params: f(self.params),
-            access_key: f(self.access_key),
-            extra: f(self.extra),
-            protocol: self.protocol,
-            transfer: self.transfer,
-            asn: self.asn,
-            lat: self.lat,
-            lon: self.lon,
-            accuracy_km: self.accuracy_km,
-            origin: self.origin,
-            identity: self.identity,
-        }
     }
 
     pub fn is_signin(&self) -> bool {
@@ -690,5 +725,29 @@ mod tests {
         let enc = encode_params([("ForwardTo", "x@evil.com"), ("Name", "a\u{1e}b")]);
         let got: Vec<_> = decode_params(&enc).collect();
         assert_eq!(got, vec![("ForwardTo", "x@evil.com"), ("Name", "a b")]);
+    }
+
+    #[test]
+    fn texts_name_every_text_field_in_one_order() {
+        let mut r = Record::<&str>::new(0, Source::Entra, Kind::SignIn);
+        r.user = "u";
+        r.access_key = "k";
+        r.extra = "x";
+        let named: Vec<_> = Record::<&str>::text_names()
+            .into_iter()
+            .zip(r.texts())
+            .filter(|(_, t)| !t.is_empty())
+            .collect();
+        assert_eq!(
+            named,
+            vec![("user", "u"), ("access_key", "k"), ("extra", "x")]
+        );
+        let mut n = 0;
+        let _ = r.map_text(|_| n += 1);
+        assert_eq!(n, TEXT_FIELDS);
+        for t in r.texts_mut() {
+            *t = "z";
+        }
+        assert!(r.texts().iter().all(|t| *t == "z"));
     }
 }

@@ -5,7 +5,7 @@
 //! - [`enrich`]: country codes, hosting networks, GeoIP.
 //! - [`dedup`]: record identities; a record loaded twice is stored once.
 //! - [`store`]: compact interned events with by-user / by-IP / by-time indexes.
-//! - [`detect`]: the detector trait, shared windows, one detector per file → [`finding::Finding`]s.
+//! - [`detect`]: the detector trait, shared windows, one folder per detector (logic, settings, queries) → [`finding::Finding`]s.
 //! - [`pipeline`]: wires readers → parse → enrich → store → detect → findings.
 //! - [`sigma`]: Sigma rules (rsigma): loading, logsource routing, field mapping, findings.
 //! - [`incident`]: grouping related findings into incidents (rules from the config, manual moves).

@@ -35,6 +35,23 @@ pub enum Stage {
     Action,
 }
 
+/// What a detector's findings do in an incident (read by `incident/`; no
+/// incident code names a detector).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// One source failing for many accounts (the spray family): the
+    /// `spray_success` rule links it to later findings of the users that
+    /// signed in from it (its details' `successful_user_list`) or from its
+    /// source, and an IP it calls shared egress links nothing.
+    Spray,
+    /// A success after failures (credential stuffing): titles say so.
+    SuccessAfterFailures,
+    /// A mailbox rule: titled "forwarding rule" when it forwards mail.
+    Mailbox,
+    /// Any other step of a chain, told by its [`Stage`].
+    Step,
+}
+
 /// How a measured value is compared with its limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cmp {
@@ -119,6 +136,30 @@ pub struct Description {
     /// The risk, from the config, of a finding known only by its outline (a
     /// lake query's result row), and the config key it came from.
     pub risk: fn(&Config, &Outline) -> (u8, &'static str),
+    /// What its config section (`[detectors.<id>]`, in its `settings.rs`) sets.
+    pub settings: &'static str,
+    /// What its findings do when findings are grouped into incidents.
+    pub role: Role,
+    /// Its lake queries, one per dialect (beside it: `spark.rs`, `kql.rs`, `esql.rs`).
+    pub lake: Lake,
+}
+
+/// A query's text and the caveats of what it does not do as the detector does.
+pub type QueryFn = fn(&Config) -> (String, Vec<String>);
+
+/// A detector in one lake dialect: its query, or why it has none.
+#[derive(Clone, Copy)]
+pub enum LakeQuery {
+    Query(QueryFn),
+    /// Why the dialect cannot say it (printed by `hunt rules`' completeness checks).
+    None(&'static str),
+}
+
+/// A detector's queries in each dialect `hunt rules` prints.
+pub struct Lake {
+    pub spark_sql: LakeQuery,
+    pub kql: LakeQuery,
+    pub esql: LakeQuery,
 }
 
 /// What a lake query's row says of a finding: enough to choose among the

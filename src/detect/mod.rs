@@ -1,5 +1,5 @@
 //! Detection: the [`Detector`] trait, the [`Engine`] that feeds every enabled
-//! detector one event at a time, and one detector per file. Detectors use
+//! detector one event at a time, and one folder per detector. Detectors use
 //! event time only (never the wall clock), keep bounded state (windows are
 //! pruned by event time), and emit full snapshots of the findings they
 //! create or change; [`Findings`] upserts them by id. The same code serves a
@@ -8,6 +8,7 @@
 pub mod describe;
 pub mod window;
 
+pub mod spray_verdict;
 mod tally;
 #[cfg(test)]
 pub(crate) mod testkit;
@@ -18,7 +19,7 @@ mod tests;
 /// [`crate::ident::registry`]) and each one's description.
 macro_rules! modules {
     ($($variant:ident => $module:ident,)*) => {
-        $(mod $module;)*
+        $(pub mod $module;)*
 
         impl DetectorId {
             /// The detector's own description (`None` for a detector whose

@@ -16,34 +16,6 @@ pub struct Row {
     pub seq: u64,
 }
 
-/// Text fields in encoding order.
-const TEXTS: usize = 20;
-
-fn texts<S: Copy>(e: &Record<S>) -> [S; TEXTS] {
-    [
-        e.user,
-        e.ip,
-        e.result_code,
-        e.app,
-        e.client_app,
-        e.auth_requirement,
-        e.country,
-        e.city,
-        e.as_org,
-        e.user_agent,
-        e.risk_level,
-        e.risk_state,
-        e.risk_events,
-        e.home_tenant,
-        e.resource_tenant,
-        e.session_id,
-        e.operation,
-        e.params,
-        e.access_key,
-        e.extra,
-    ]
-}
-
 /// Appends `ev` (text from `strings`) with its arrival number to `out`.
 pub fn encode(ev: &Event, strings: &Interner, seq: u64, out: &mut Vec<u8>) {
     out.extend_from_slice(&seq.to_le_bytes());
@@ -59,7 +31,7 @@ pub fn encode(ev: &Event, strings: &Interner, seq: u64, out: &mut Vec<u8>) {
     out.extend_from_slice(&o.line.to_le_bytes());
     out.extend_from_slice(&o.offset.to_le_bytes());
     out.extend_from_slice(&o.len.to_le_bytes());
-    for sym in texts(ev) {
+    for sym in ev.texts() {
         let s = strings.resolve(sym);
         out.extend_from_slice(&(s.len() as u32).to_le_bytes());
         out.extend_from_slice(s.as_bytes());
@@ -106,32 +78,10 @@ pub fn decode(buf: &[u8]) -> Option<Row> {
     ev.origin.line = u32::from_le_bytes(c.take()?);
     ev.origin.offset = u64::from_le_bytes(c.take()?);
     ev.origin.len = u32::from_le_bytes(c.take()?);
-    let mut t: [String; TEXTS] = Default::default();
-    for slot in &mut t {
+    // Text fields in the order of `Record::texts`, the order `encode` wrote.
+    for slot in ev.texts_mut() {
         *slot = c.text()?;
     }
-    let [user, ip, result_code, app, client_app, auth_requirement, country, city, as_org, user_agent, risk_level, risk_state, risk_events, home_tenant, resource_tenant, session_id, operation, params, access_key, extra] =
-        t;
-    ev.user = user;
-    ev.ip = ip;
-    ev.result_code = result_code;
-    ev.app = app;
-    ev.client_app = client_app;
-    ev.auth_requirement = auth_requirement;
-    ev.country = country;
-    ev.city = city;
-    ev.as_org = as_org;
-    ev.user_agent = user_agent;
-    ev.risk_level = risk_level;
-    ev.risk_state = risk_state;
-    ev.risk_events = risk_events;
-    ev.home_tenant = home_tenant;
-    ev.resource_tenant = resource_tenant;
-    ev.session_id = session_id;
-    ev.operation = operation;
-    ev.params = params;
-    ev.access_key = access_key;
-    ev.extra = extra;
     Some(Row { ev, seq })
 }
 

@@ -6,7 +6,7 @@
 //! other field.
 
 use super::link::Node;
-use crate::detect::describe::Stage;
+use crate::detect::describe::{Role, Stage};
 use crate::event::Millis;
 use crate::finding::{DetectorId, Severity};
 use crate::ingest::time::format_time;
@@ -179,7 +179,7 @@ fn access_then_action(nodes: &[&Node]) -> Option<String> {
 
 fn label(n: &Node) -> &'static str {
     match n.detector.description() {
-        Some(_) if n.detector == DetectorId::InboxRule && n.forwards => "forwarding rule",
+        Some(d) if d.role == Role::Mailbox && n.forwards => "forwarding rule",
         Some(d) => d.label,
         None => n
             .detector
@@ -188,13 +188,23 @@ fn label(n: &Node) -> &'static str {
     }
 }
 
+/// `l` with its first letter in upper case.
+fn capitalised(l: &str) -> String {
+    let mut cap = l.chars();
+    match cap.next() {
+        Some(c) => c.to_uppercase().chain(cap).collect(),
+        None => String::new(),
+    }
+}
+
 /// "Spray with success from 45.83.64.17 → 2 accounts, then hosting sign-in and inbox rule".
 fn title(nodes: &[&Node]) -> String {
     let Some(first) = nodes.first() else {
         return String::new();
     };
-    let head = match first.detector {
-        DetectorId::PasswordSpray if !first.success_users.is_empty() => {
+    let role = first.detector.description().map(|d| d.role);
+    let head = match role {
+        Some(Role::Spray) if !first.success_users.is_empty() => {
             let n = first.success_users.len();
             format!(
                 "Spray with success from {} → {n} account{}",
@@ -202,18 +212,14 @@ fn title(nodes: &[&Node]) -> String {
                 if n == 1 { "" } else { "s" }
             )
         }
-        DetectorId::CredentialStuffing => {
-            format!("Credential stuffing success for {}", first.entity())
+        Some(Role::SuccessAfterFailures) => {
+            format!(
+                "{} success for {}",
+                capitalised(label(first)),
+                first.entity()
+            )
         }
-        _ => {
-            let l = label(first);
-            let mut cap = l.chars();
-            let l = match cap.next() {
-                Some(c) => c.to_uppercase().chain(cap).collect::<String>(),
-                None => String::new(),
-            };
-            format!("{l} for {}", first.entity())
-        }
+        _ => format!("{} for {}", capitalised(label(first)), first.entity()),
     };
     let mut then: Vec<&str> = Vec::new();
     for n in nodes.iter().skip(1) {

@@ -7,6 +7,7 @@
 //! to link is decided later, when incidents are formed, not here.
 
 use crate::config::{IncidentLink, IncidentRule};
+use crate::detect::describe::Role;
 use crate::event::Millis;
 use crate::finding::{DetectorId, Finding, Severity};
 
@@ -28,6 +29,11 @@ pub(crate) struct Node {
     pub forwards: bool,
 }
 
+/// Whether `d` is of the spray family (its description's incident role).
+pub(crate) fn is_spray(d: DetectorId) -> bool {
+    d.description().is_some_and(|x| x.role == Role::Spray)
+}
+
 /// Most successful users read from one spray finding (the detector calls more
 /// than a handful shared egress anyway).
 const MAX_SUCCESS_USERS: usize = 16;
@@ -35,7 +41,7 @@ const MAX_SUCCESS_USERS: usize = 16;
 impl Node {
     pub fn of(f: &Finding) -> Node {
         let ip_entity = f.detector.entity_is_ip();
-        let success_users = if f.detector == DetectorId::PasswordSpray {
+        let success_users = if is_spray(f.detector) {
             f.details
                 .get("successful_user_list")
                 .unwrap_or(&serde_json::Value::Null)
@@ -149,8 +155,8 @@ fn same_ip(r: &IncidentRule, a: &Node, b: &Node) -> Option<Option<String>> {
 /// `s` a spray, `t` a later finding of one of its successful users (by user)
 /// or from its IP (by IP), starting within the window after the spray.
 fn spray_success(r: &IncidentRule, s: &Node, t: &Node) -> Option<Option<String>> {
-    if s.detector != DetectorId::PasswordSpray
-        || t.detector == DetectorId::PasswordSpray
+    if !is_spray(s.detector)
+        || is_spray(t.detector)
         || !applies(r, t.detector)
         || t.first < s.first
         || t.first > s.last.saturating_add(r.window.ms())
@@ -212,6 +218,29 @@ mod tests {
         );
         assert_eq!(link(&rules, &s, &before), None);
         assert_eq!(link(&rules, &s, &stranger), None);
+    }
+
+    #[test]
+    fn every_spray_family_detector_starts_a_spray_with_success_chain() {
+        let rules = IncidentsConfig::default().rules;
+        let later = node(DetectorId::HostingAsn, "alex", "8.8.8.8", 12 * H, 12 * H);
+        for d in [
+            DetectorId::PasswordSpray,
+            DetectorId::SlowSpray,
+            DetectorId::DistributedSpray,
+        ] {
+            let mut f = Finding::new(d, "9.9.9.9", 10 * H, 60, "spray".into());
+            f.ip = Some("9.9.9.9".into());
+            f.last_seen = 11 * H;
+            f.details = serde_json::json!({"successful_user_list": ["alex"]});
+            let s = Node::of(&f);
+            assert_eq!(s.success_users, vec!["alex".to_string()], "{d}");
+            assert_eq!(
+                link(&rules, &s, &later).map(|l| (l.rule, l.ip)),
+                Some((0, None)),
+                "{d}"
+            );
+        }
     }
 
     #[test]

@@ -38,9 +38,10 @@ pub const CONFIG_NOTE: &str = "\
 # Each [[incidents.rules]] links two findings whose detectors it lists:
 #   link = \"user\"           the same user, at most `window` between one's end and the other's start
 #   link = \"ip\"             the same source IP across users (same gap)
-#   link = \"spray_success\"  a password_spray finding and findings of the users that succeeded
-#                             from its IP (or from that IP) starting within `window` after it
-# An IP seen in findings of more than max_ip_users users, or called shared egress by the spray
+#   link = \"spray_success\"  a spray finding (password, slow or distributed) and findings of the
+#                             users that succeeded from its source (or from its IP) starting
+#                             within `window` after it
+# An IP seen in findings of more than max_ip_users users, or called shared egress by a spray
 # detector, links nothing. A rules list in your file replaces these defaults.
 # alone_from: a finding at or above this severity (low, medium, high, critical) that no rule
 # groups is an incident of its own, so every such alert has an owner; \"off\" keeps only groups.
@@ -168,7 +169,7 @@ impl Incidents {
     fn feed(&mut self, f: &Finding, dirty: &mut Vec<String>) {
         if let Some(s) = &f.suppressed {
             // Shared egress: the detector says this IP is a NAT or proxy.
-            if s.entry.is_none() && f.detector == DetectorId::PasswordSpray {
+            if s.entry.is_none() && link::is_spray(f.detector) {
                 if let Some(ip) = &f.ip {
                     if self.shared_ips.insert(ip.clone()) {
                         dirty.extend(self.by_ip.get(ip).into_iter().flatten().cloned());

@@ -5,6 +5,7 @@
 //! over the store; no drawing.
 
 use crate::config::TravelConfig;
+use crate::detect::impossible_travel as travel;
 use crate::event::{Event, Millis, Outcome, Sym};
 use crate::store::{EventIdx, Store};
 
@@ -43,14 +44,9 @@ pub fn country_centroid(cc: &str) -> Option<(f64, f64)> {
     crate::enrich::country::centroid(cc).map(|(lat, lon)| (lat as f64, lon as f64))
 }
 
-/// Great-circle distance in km.
+/// Great-circle distance in km (the travel detector's own).
 pub fn km(a: Place, b: Place) -> f64 {
-    let r = 6371.0088_f64;
-    let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
-    let dla = (b.lat - a.lat).to_radians();
-    let dlo = (b.lon - a.lon).to_radians();
-    let h = (dla / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlo / 2.0).sin().powi(2);
-    2.0 * r * h.sqrt().min(1.0).asin()
+    travel::haversine_km((a.lat, a.lon), (b.lat, b.lon))
 }
 
 /// Moves shorter than this (within one country) are location jitter, not hops.
@@ -117,10 +113,21 @@ fn hop((pi, p, pp): End, (i, ev, cp): End, cfg: &TravelConfig) -> Option<Hop> {
             f64::INFINITY
         }
     });
-    let impossible = match (dist, kmh) {
-        (Some(d), Some(v)) => d >= cfg.min_km && v > cfg.max_kmh,
-        _ => pc != c && (ev.time - p.time) <= cfg.country_window.ms(),
+    // The detector's own judgement: by distance only between the events' own
+    // coordinates (with their accuracy radii), else by country, as the
+    // finding was judged; a centroid's distance is shown but never judged.
+    let dt = ev.time - p.time;
+    let exact = match (pp, cp) {
+        (Some(a), Some(b)) if !a.approximate && !b.approximate => dist,
+        _ => None,
     };
+    let impossible = dt >= 0
+        && match exact {
+            Some(d) => travel::impossible_by_distance(cfg, d, dt, || {
+                f64::from(p.accuracy_km) + f64::from(ev.accuracy_km)
+            }),
+            None => travel::impossible_by_country(cfg, pc, c, dt),
+        };
     Some(Hop {
         from: pi,
         to: i,
@@ -195,5 +202,36 @@ mod tests {
             (s.text(h[0].from_country), s.text(h[0].to_country)),
             ("FR", "US")
         );
+    }
+
+    #[test]
+    fn the_map_judges_a_hop_as_the_detector_does() {
+        // Paris ↔ the northern Netherlands, 527 km in 20 min, is impossible
+        // by speed unless the two accuracy radii cover the distance: the
+        // detector excuses the first hop (400 + 300 km), and so must the map
+        // (it used to say IMPOSSIBLE); 300 + 0 km and 0 + 0 km do not cover it.
+        let mut b = Batch::default();
+        for (min, lat, lon, cc, radius) in [
+            (0, 48.85, 2.35, "FR", 400u16),
+            (20, 53.0, 6.0, "NL", 300),
+            (40, 48.85, 2.35, "FR", 0),
+            (60, 53.0, 6.0, "NL", 0),
+        ] {
+            let mut d = Draft::new(min * 60_000, Source::Entra, Kind::SignIn);
+            d.user = b.text.put("a");
+            d.outcome = Outcome::Success;
+            d.lat = lat;
+            d.lon = lon;
+            d.accuracy_km = radius;
+            d.country = b.text.put(cc);
+            b.drafts.push(d);
+        }
+        let mut s = Store::new();
+        for i in 0..b.len() {
+            s.append_draft(&b, i);
+        }
+        let h = hops(s.by_user("a"), &s, &TravelConfig::default());
+        let judged: Vec<bool> = h.iter().map(|x| x.impossible).collect();
+        assert_eq!(judged, vec![false, true, true], "{h:?}");
     }
 }

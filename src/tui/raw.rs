@@ -159,26 +159,12 @@ pub fn event_fields(ev: &Event, store: &Store) -> Vec<(&'static str, String)> {
         ("kind", ev.kind.as_str().to_string()),
         ("outcome", ev.outcome.as_str().to_string()),
     ];
-    let text = [
-        ("user", ev.user),
-        ("ip", ev.ip),
-        ("result_code", ev.result_code),
-        ("app", ev.app),
-        ("client_app", ev.client_app),
-        ("auth_requirement", ev.auth_requirement),
-        ("country", ev.country),
-        ("city", ev.city),
-        ("as_org", ev.as_org),
-        ("user_agent", ev.user_agent),
-        ("risk_level", ev.risk_level),
-        ("risk_state", ev.risk_state),
-        ("risk_events", ev.risk_events),
-        ("home_tenant", ev.home_tenant),
-        ("resource_tenant", ev.resource_tenant),
-        ("session_id", ev.session_id),
-        ("operation", ev.operation),
-        ("access_key", ev.access_key),
-    ];
+    // Every text field but the parameters and the parser's extra (shown
+    // apart, decoded).
+    let text = crate::event::Record::<crate::event::Sym>::text_names()
+        .into_iter()
+        .zip(ev.texts())
+        .filter(|(k, _)| !matches!(*k, "params" | "extra"));
     for (k, s) in text {
         if s.is_some() {
             out.push((k, crate::sanitize::clean(store.text(s)).into_owned()));

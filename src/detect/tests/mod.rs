@@ -5,6 +5,7 @@
 mod brute;
 mod client;
 mod cloud_session;
+mod complete;
 mod country;
 mod describe;
 mod distributed;
