@@ -302,3 +302,28 @@ fn kerberos_tgt_refusals_are_failures_for_the_name_tried() {
         assert_eq!(ignored(f, &machine), "Windows machine account");
     }
 }
+
+/// An NXLog 4625 without `@timestamp` and `EventTime` is timed by
+/// `EventReceivedTime`, and is still recognised as NXLog from its keys.
+#[test]
+fn nxlog_without_event_time_takes_the_received_time() {
+    let line = r#"{"EventReceivedTime":"2020-10-22 04:29:56","SourceModuleName":"eventlog","Hostname":"WORKSTATION5.theshire.local","TargetUserName":"pgustavo","TargetDomainName":"THESHIRE","IpAddress":"172.18.39.5","LogonType":"3","Status":"0xc000006d","SubStatus":"0xc000006a","EventID":4625}"#;
+    assert_eq!(
+        hunt::ingest::sniff::classify_record(line),
+        Some(Format::WindowsNxlog)
+    );
+    let (res, d) = run(Format::WindowsNxlog, line);
+    assert_eq!(res, Ok(()));
+    let (o, v, t) = d.unwrap();
+    assert_eq!((o, v[1].as_str()), (Outcome::Failure, "172.18.39.5"));
+    assert_eq!(t, parse_time("2020-10-22T04:29:56Z").unwrap());
+    // EventTime, when present, still wins over the received time.
+    let both = line.replace(
+        r#""EventReceivedTime""#,
+        r#""EventTime":"2020-10-22 04:29:53","EventReceivedTime""#,
+    );
+    assert_eq!(
+        run(Format::WindowsNxlog, &both).1.unwrap().2,
+        parse_time("2020-10-22T04:29:53Z").unwrap()
+    );
+}

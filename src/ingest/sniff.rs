@@ -166,6 +166,8 @@ struct Probe {
     event_id: Option<IgnoredAny>,
     #[serde(rename = "EventTime", default)]
     event_time_nx: Option<IgnoredAny>,
+    #[serde(rename = "EventReceivedTime", default)]
+    received_time_nx: Option<IgnoredAny>,
     #[serde(rename = "Operation", alias = "operation", default)]
     operation: Option<IgnoredAny>,
     #[serde(rename = "CreationTime", alias = "creationtime", default)]
@@ -221,7 +223,7 @@ pub fn classify_record(raw: &str) -> Option<Format> {
         Format::Winlogbeat
     } else if has(&p.event_id) && has(&p.time_generated) {
         Format::SentinelSecurityEvent
-    } else if has(&p.event_id) && has(&p.event_time_nx) {
+    } else if has(&p.event_id) && (has(&p.event_time_nx) || has(&p.received_time_nx)) {
         Format::WindowsNxlog
     } else if has(&p.operation) && has(&p.creation_time) && !has(&p.time_generated) {
         Format::UnifiedAudit

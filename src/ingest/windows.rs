@@ -346,6 +346,9 @@ struct Nxlog<'a> {
     timestamp: Text<'a>,
     #[serde(rename = "EventTime", borrow, default)]
     event_time: Text<'a>,
+    /// When NXLog received the event; the time of a record without the others.
+    #[serde(rename = "EventReceivedTime", borrow, default)]
+    received_time: Text<'a>,
     #[serde(rename = "EventID", default)]
     event_id: EventId,
     #[serde(rename = "Hostname", borrow, default)]
@@ -367,15 +370,16 @@ struct Nxlog<'a> {
 }
 
 /// NXLog JSON (EventData flattened into the record). `@timestamp` is UTC and
-/// preferred; `EventTime` has no zone and is then taken as UTC.
+/// preferred; `EventTime` has no zone and is then taken as UTC; a record
+/// with neither takes `EventReceivedTime` (when NXLog received it).
 pub fn parse_nxlog(raw: &str, cx: &mut RecordCx) -> ParseResult {
     let n: Nxlog = decode(raw)?;
     let id = event_id(n.event_id)?;
-    let when = if n.timestamp.as_str().trim().is_empty() {
-        n.event_time.as_str()
-    } else {
-        n.timestamp.as_str()
-    };
+    let when = [&n.timestamp, &n.event_time, &n.received_time]
+        .into_iter()
+        .map(|t| t.as_str())
+        .find(|t| !t.trim().is_empty())
+        .unwrap_or_default();
     let time = time_of(when)?;
     let logon = Logon {
         time,
