@@ -373,6 +373,9 @@ pub mod extra {
     /// [`super::AuthProtocol`] / [`super::TransferMethod`], as logged.
     pub const PROTOCOL_TEXT: &str = "protocol";
     pub const TRANSFER_TEXT: &str = "transfer";
+    /// A Windows account as the event wrote it (`CORP\alice`,
+    /// `alice@CORP.EXAMPLE.COM`) when the user is keyed by its bare name.
+    pub const ACCOUNT: &str = "account";
 }
 
 /// Where a record came from: file id (see `ingest::FileTable`), 1-based line

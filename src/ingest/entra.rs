@@ -210,9 +210,13 @@ struct CategoryOnly<'a> {
 
 /// The diagnostic categories that hold user sign-ins.
 fn is_user_signin_category(category: &str) -> bool {
-    ["SignInLogs", "ADFSSignInLogs", "NonInteractiveUserSignInLogs"]
-        .iter()
-        .any(|c| category.eq_ignore_ascii_case(c))
+    [
+        "SignInLogs",
+        "ADFSSignInLogs",
+        "NonInteractiveUserSignInLogs",
+    ]
+    .iter()
+    .any(|c| category.eq_ignore_ascii_case(c))
 }
 
 /// A diagnostic-settings record (Event Hub / storage / Panther stored form).
@@ -642,8 +646,8 @@ pub fn unused_entra_kind(name: &str) -> Option<&'static str> {
         "networkaccessalerts" | "remotenetworkhealthlogs" | "networkaccessconnectionevents" => {
             "Entra Global Secure Access log (not a sign-in)"
         }
-        "administrative" | "policy" | "security" | "servicehealth" | "alert"
-        | "recommendation" | "autoscale" | "resourcehealth" | "azureactivity" => {
+        "administrative" | "policy" | "security" | "servicehealth" | "alert" | "recommendation"
+        | "autoscale" | "resourcehealth" | "azureactivity" => {
             "Azure activity log (resource operations, not a sign-in)"
         }
         _ => return None,

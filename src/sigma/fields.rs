@@ -239,16 +239,18 @@ pub fn derived(source: Source, name: &str, ev: &Event, store: &Store) -> Option<
             }
             _ => None,
         },
-        // `domain\user` as hunt keeps it: the two halves.
+        // The account as the event wrote it (`domain\user`), else the name
+        // hunt keys it by: the two halves.
         Source::Windows if name.eq_ignore_ascii_case("TargetUserName") => {
-            let u = store.text(ev.user);
+            let u = written_account(ev, store);
             let name = u.rsplit_once('\\').map_or(u, |(_, n)| n);
             (!name.is_empty()).then(|| name.to_string())
         }
-        Source::Windows if name.eq_ignore_ascii_case("TargetDomainName") => store
-            .text(ev.user)
-            .split_once('\\')
-            .map(|(d, _)| d.to_string()),
+        Source::Windows if name.eq_ignore_ascii_case("TargetDomainName") => {
+            written_account(ev, store)
+                .split_once('\\')
+                .map(|(d, _)| d.to_string())
+        }
         Source::Okta if name.eq_ignore_ascii_case("outcome.result") => match ev.outcome {
             Outcome::Success => Some("SUCCESS".into()),
             Outcome::Failure => Some("FAILURE".into()),
@@ -256,6 +258,13 @@ pub fn derived(source: Source, name: &str, ev: &Event, store: &Store) -> Option<
         },
         _ => None,
     }
+}
+
+/// A Windows event's account as written (kept in `extra` when it says more
+/// than the user name), else the user name.
+fn written_account<'s>(ev: &Event, store: &'s Store) -> &'s str {
+    crate::event::extra_value(store.text(ev.extra), crate::event::extra::ACCOUNT)
+        .unwrap_or_else(|| store.text(ev.user))
 }
 
 /// Raw-record paths to try for `name` in `source`'s shapes, after `name` itself.
