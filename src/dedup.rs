@@ -136,6 +136,159 @@ impl Occurrences {
     }
 }
 
+/// Where the kept copy of a record sits, while a better copy may still
+/// replace it (see [`KeptCopies`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeptCopy {
+    /// Store index of its first draft (`u32::MAX` when not stored).
+    pub idx: u32,
+    /// Arrival number of its first draft among the tapped events.
+    pub tap: u64,
+    /// Its drafts (consecutive from `idx` / `tap`).
+    pub drafts: u32,
+    /// The input it came from, and its time.
+    pub file: u32,
+    pub time: crate::event::Millis,
+    /// Fields present in its first draft: the shape's completeness.
+    pub fields: u8,
+}
+
+/// Copies listed at most per kept record (more are counted, not listed).
+const MAX_LISTED_COPIES: usize = 16;
+
+/// For kept records that had copies, where the copies were read: the
+/// evidence of a finding lists them beside the kept copy. Bounded by the
+/// copies dropped, at most [`MAX_LISTED_COPIES`] per record.
+#[derive(Debug, Default)]
+pub struct OtherCopies {
+    by_event: rustc_hash::FxHashMap<u32, Vec<crate::event::Origin>>,
+}
+
+impl OtherCopies {
+    /// A copy of the record stored at `idx` was read at `origin`.
+    pub fn add(&mut self, idx: u32, origin: crate::event::Origin) {
+        let v = self.by_event.entry(idx).or_default();
+        if v.len() < MAX_LISTED_COPIES && !v.contains(&origin) {
+            v.push(origin);
+        }
+    }
+
+    /// The record stored at `old` (read at `old_origin`) is now stored at `new`.
+    pub fn moved(&mut self, old: u32, new: u32, old_origin: crate::event::Origin) {
+        let mut v = self.by_event.remove(&old).unwrap_or_default();
+        v.insert(0, old_origin);
+        v.truncate(MAX_LISTED_COPIES);
+        self.by_event.insert(new, v);
+    }
+
+    /// Where the other copies of the record stored at `idx` were read.
+    pub fn of(&self, idx: u32) -> &[crate::event::Origin] {
+        self.by_event
+            .get(&idx)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+}
+
+/// What [`KeptCopies::challenge`] decided for a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Challenge {
+    /// The copy replaces this kept one.
+    Replaces(KeptCopy),
+    /// The copy is dropped; this one stays.
+    Dropped(KeptCopy),
+}
+
+/// The copy of a record that is kept, by a fixed rule, whatever order the
+/// inputs are read in: the most complete shape (most fields present), then
+/// the input whose name ranks first (the hash of its name that orders
+/// equal-time events of different inputs), then the input given first,
+/// then the earlier position in the input. Within one input records are
+/// applied in the input's order, so a later copy replaces an earlier one
+/// only when it is more complete.
+///
+/// The owner registers every kept record here and asks [`KeptCopies::challenge`]
+/// when a copy arrives; a winning copy replaces the kept one, which the
+/// owner then retracts. Held only while the detectors have not seen the
+/// records (a copy arriving after release is dropped: what was alerted on
+/// stays), so the map is emptied at each release ([`KeptCopies::clear`]).
+#[derive(Debug, Default)]
+pub struct KeptCopies {
+    by_identity: rustc_hash::FxHashMap<u64, KeptCopy>,
+    /// The input each kept copy came from that later copies merged into,
+    /// per (kept input, dropped input): for `hunt scan -v`.
+    pub merged: std::collections::BTreeMap<(u32, u32), u64>,
+}
+
+impl KeptCopies {
+    /// Registers draft `k` of a kept record (`k` = 0 for its first draft).
+    pub fn kept(&mut self, identity: u64, first_draft: bool, copy: KeptCopy) {
+        if identity == 0 {
+            return;
+        }
+        if first_draft {
+            self.by_identity.insert(identity, copy);
+        } else if let Some(c) = self.by_identity.get_mut(&identity) {
+            c.drafts = c.drafts.saturating_add(1);
+        }
+    }
+
+    /// A copy of a kept record arrived from input `file` (`fields`
+    /// present; `ranks` by input). Says whether it replaces the kept copy
+    /// (the caller then retracts that one and registers the new one with
+    /// [`KeptCopies::kept`]) or is dropped; either way the merge is counted
+    /// for the pair of inputs. `None` when the record is not tracked (it
+    /// went to the detectors already).
+    pub fn challenge(
+        &mut self,
+        identity: u64,
+        file: u32,
+        fields: u8,
+        ranks: &[u64],
+    ) -> Option<Challenge> {
+        let old = *self.by_identity.get(&identity)?;
+        let rank = |f: u32| ranks.get(f as usize).copied().unwrap_or(u64::from(f));
+        let wins = fields > old.fields
+            || (fields == old.fields && (rank(file), file) < (rank(old.file), old.file));
+        let pair = if wins {
+            (file, old.file)
+        } else {
+            (old.file, file)
+        };
+        *self.merged.entry(pair).or_insert(0) += 1;
+        Some(if wins {
+            Challenge::Replaces(old)
+        } else {
+            Challenge::Dropped(old)
+        })
+    }
+
+    /// Counts a copy dropped for a record whose kept copy is no longer
+    /// tracked (it was released already).
+    pub fn dropped_late(&mut self, file: u32) {
+        *self.merged.entry((u32::MAX, file)).or_insert(0) += 1;
+    }
+
+    /// Forgets the kept copies (their records have gone to the detectors).
+    pub fn clear(&mut self) {
+        self.by_identity = Default::default();
+    }
+
+    /// Records tracked.
+    pub fn len(&self) -> usize {
+        self.by_identity.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_identity.is_empty()
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.by_identity.capacity() * (8 + std::mem::size_of::<KeptCopy>() + 1)
+    }
+}
+
 /// A finaliser (MurmurHash3's fmix64): every input bit reaches the high
 /// bits, which the hash table below uses as they are.
 fn mix(mut x: u64) -> u64 {

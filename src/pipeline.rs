@@ -99,6 +99,17 @@ pub struct SourceInfo {
 }
 
 impl SourceInfo {
+    /// Takes the copies owed off the counters, as far as they go.
+    fn settle_owed(&mut self) {
+        let owed = &mut self.copies_owed;
+        let e = owed.events.min(self.stats.events);
+        let k = owed.records.min(self.stats.kept);
+        self.stats.events -= e;
+        self.stats.kept -= k;
+        owed.events -= e;
+        owed.records -= k;
+    }
+
     fn idle(&self) -> bool {
         matches!(self.state, SourceState::Failed)
             || self
@@ -149,6 +160,19 @@ pub struct Session {
     pub seen: crate::dedup::Seen,
     /// Per input, occurrences of identity-less records (syslog lines).
     pub occurrences: crate::dedup::Occurrences,
+    /// Which copy of a record loaded from several inputs is kept, and how
+    /// many copies each pair of inputs merged.
+    pub kept: crate::dedup::KeptCopies,
+    /// True when more than one input is read: only then can the order the
+    /// inputs arrive in decide which copy is kept.
+    track_copies: bool,
+    /// Events tapped so far (their arrival numbers in `hunt events`).
+    pub tap_count: u64,
+    /// Where the other copies of a kept record were read (evidence lists them).
+    pub copies_of: crate::dedup::OtherCopies,
+    /// Arrival numbers of tapped events taken back: a better copy of their
+    /// record arrived. `hunt events` leaves them out.
+    pub retracted_taps: Vec<u64>,
     /// What loading the Sigma rules of `config.sigma` reported.
     pub sigma: SigmaStatus,
     /// Where the Sigma rules read records back from (one entry per input).
@@ -214,6 +238,11 @@ impl Session {
             file_ranks: Vec::new(),
             seen: crate::dedup::Seen::default(),
             occurrences: crate::dedup::Occurrences::default(),
+            kept: crate::dedup::KeptCopies::default(),
+            track_copies: false,
+            tap_count: 0,
+            copies_of: Default::default(),
+            retracted_taps: Vec::new(),
             tap: false,
             tapped: Vec::new(),
             keep_events: true,
@@ -246,6 +275,7 @@ impl Session {
 
     /// Registers the inputs a run will read (file ids are their positions).
     pub fn add_sources(&mut self, inputs: &[Input], follow: bool) {
+        self.track_copies = self.sources.len() + inputs.len() > 1;
         for input in inputs {
             self.file_ranks
                 .push(crate::event::text_hash(&input.display()));
@@ -377,15 +407,9 @@ impl Session {
             s.stats.merge(stats);
             // Counters may come in a later batch than their drafts (evtx,
             // documents): what cannot be taken off yet is owed.
-            let owed = &mut s.copies_owed;
-            owed.events += copies.events;
-            owed.records += copies.records;
-            let e = owed.events.min(s.stats.events);
-            let k = owed.records.min(s.stats.kept);
-            s.stats.events -= e;
-            s.stats.kept -= k;
-            owed.events -= e;
-            owed.records -= k;
+            s.copies_owed.events += copies.events;
+            s.copies_owed.records += copies.records;
+            s.settle_owed();
         }
     }
 
@@ -398,18 +422,38 @@ impl Session {
         // (see TextBuf), so each distinct string is interned once per batch
         // without hashing here, and the rest is a lookup in `syms`.
         const UNSEEN: crate::event::Sym = crate::event::Sym(u32::MAX);
-        let syms = &mut self.syms;
+        let mut syms = std::mem::take(&mut self.syms);
         syms.clear();
         syms.resize(batch.text.count() + 1, UNSEEN);
         if let Some(first) = syms.first_mut() {
             *first = crate::event::Sym::NONE;
         }
+        // The record whose drafts are being read: identity, origin, and
+        // whether it is kept (a copy that won replaces the kept one).
+        let mut record: Option<(u64, u64, bool)> = None;
         for d in &batch.drafts {
             let identity = self.occurrences.number(d.identity, &d.origin);
-            if let crate::dedup::Verdict::Duplicate { new_record } =
-                self.seen.check(identity, &d.origin)
-            {
-                copies.records += u64::from(new_record);
+            let same_record = record.is_some_and(|(id, off, _)| {
+                identity != 0 && id == identity && off == d.origin.offset
+            });
+            let verdict = self.seen.check(identity, &d.origin);
+            let keep = match verdict {
+                crate::dedup::Verdict::Keep => true,
+                crate::dedup::Verdict::Duplicate { new_record: false } if same_record => {
+                    record.is_some_and(|(_, _, kept)| kept)
+                }
+                crate::dedup::Verdict::Duplicate { .. } => {
+                    let won = self.challenge(identity, d);
+                    if !won {
+                        copies.records += 1;
+                    }
+                    won
+                }
+            };
+            if !same_record {
+                record = Some((identity, d.origin.offset, keep));
+            }
+            if !keep {
                 copies.events += 1;
                 continue;
             }
@@ -428,15 +472,90 @@ impl Session {
                 *slot
             });
             self.enricher.apply(&mut ev, &mut self.store.strings);
+            let at = crate::dedup::KeptCopy {
+                idx: if self.keep_events {
+                    self.store.len() as u32
+                } else {
+                    u32::MAX
+                },
+                tap: self.tap_count,
+                drafts: 1,
+                file: d.origin.file,
+                time: ev.time,
+                fields: fields_present(d),
+            };
+            if self.track_copies {
+                self.kept.kept(identity, !same_record, at);
+            }
             if self.tap {
                 self.tapped.push(ev);
+                self.tap_count += 1;
             }
             if self.keep_events {
                 let idx = self.store.append(ev);
                 self.pending.push(idx);
             }
         }
+        self.syms = syms;
         copies
+    }
+
+    /// A copy of a record already kept arrived (draft `d`). With several
+    /// inputs, and while the kept copy has not gone to the detectors, the
+    /// copy the fixed rule of [`crate::dedup::KeptCopies`] prefers stays:
+    /// when that is the new one, the old one is retracted (from the store,
+    /// and from `hunt events` output) and charged to its input as a copy.
+    /// Returns whether the new copy is kept.
+    fn challenge(&mut self, identity: u64, d: &crate::event::Draft) -> bool {
+        let file = d.origin.file;
+        if !self.track_copies {
+            if self.sources.len() <= 1 {
+                *self.kept.merged.entry((file, file)).or_insert(0) += 1;
+            } else {
+                self.kept.dropped_late(file);
+            }
+            return false;
+        }
+        let old = match self
+            .kept
+            .challenge(identity, file, fields_present(d), &self.file_ranks)
+        {
+            None => {
+                // Its kept copy went to the detectors already.
+                self.kept.dropped_late(file);
+                return false;
+            }
+            Some(crate::dedup::Challenge::Dropped(kept)) => {
+                if kept.idx != u32::MAX {
+                    self.copies_of.add(kept.idx, d.origin);
+                }
+                return false;
+            }
+            Some(crate::dedup::Challenge::Replaces(old)) => old,
+        };
+        if old.idx != u32::MAX {
+            // The new copy's store index is the next one.
+            let new = self.store.len() as u32;
+            let old_origin = self.store.get(old.idx).origin;
+            self.copies_of.moved(old.idx, new, old_origin);
+        }
+        for k in 0..old.drafts {
+            if old.idx != u32::MAX {
+                let idx = old.idx.saturating_add(k);
+                self.store.retract(idx);
+            }
+            if self.tap {
+                self.retracted_taps
+                    .push(old.tap.saturating_add(u64::from(k)));
+            }
+        }
+        if let Some(s) = self.sources.get_mut(old.file as usize) {
+            s.stats.duplicates += 1;
+            s.copies_owed.records += 1;
+            s.copies_owed.events += u64::from(old.drafts);
+            s.settle_owed();
+        }
+        true
     }
 
     /// Events stored but not yet seen by the detectors.
@@ -454,6 +573,11 @@ impl Session {
         self.hosting.refresh();
         let store = &self.store;
         let mut pending = std::mem::take(&mut self.pending);
+        if store.retracted() > 0 {
+            pending.retain(|&i| store.is_live(i));
+        }
+        // The kept copies are final now: the detectors see them.
+        self.kept.clear();
         sort_for_detection(store, &self.file_ranks, &mut pending);
         self.share_raw_files();
         let cx = DetectCx {
@@ -487,6 +611,15 @@ impl Session {
     pub fn problem_count(&self) -> u64 {
         self.sources.iter().map(|s| s.stats.problem_count()).sum()
     }
+}
+
+/// Text fields present in a draft, plus coordinates and AS number: how
+/// complete a record's shape is (see [`crate::dedup::KeptCopies`]).
+fn fields_present(d: &crate::event::Draft) -> u8 {
+    let mut n = 0u8;
+    let _ = d.map_text(|t| n = n.saturating_add(u8::from(!t.is_empty())));
+    n.saturating_add(u8::from(d.has_coords()))
+        .saturating_add(u8::from(d.asn != 0))
 }
 
 /// Puts held events in detection order (see [`order`]). Logs mostly arrive

@@ -18,24 +18,37 @@ pub enum OutputFormat {
     Csv,
 }
 
-/// A reference from a finding to one of its records.
+/// A reference from a finding to one of its records. When the record was
+/// loaded more than once, `copies` says where the other copies were read
+/// (the reference itself is the kept one).
 pub fn evidence_json(session: &Session, f: &Finding) -> Vec<Value> {
+    let place = |o: crate::event::Origin| {
+        let file = session
+            .sources
+            .get(o.file as usize)
+            .map(|s| s.name.as_str())
+            .unwrap_or("?");
+        let mut v = json!({"file": file, "offset": o.offset});
+        if let Some(m) = v.as_object_mut() {
+            if o.line > 0 {
+                m.insert("line".into(), json!(o.line));
+            } else {
+                m.insert("record".into(), json!(o.offset));
+            }
+        }
+        v
+    };
     f.evidence
         .iter()
         .map(|&idx| {
             let ev = session.store.get(idx);
-            let o = ev.origin;
-            let file = session
-                .sources
-                .get(o.file as usize)
-                .map(|s| s.name.as_str())
-                .unwrap_or("?");
-            let mut v = json!({"file": file, "offset": o.offset, "time": format_time(ev.time)});
+            let mut v = place(ev.origin);
             if let Some(m) = v.as_object_mut() {
-                if o.line > 0 {
-                    m.insert("line".into(), json!(o.line));
-                } else {
-                    m.insert("record".into(), json!(o.offset));
+                m.insert("time".into(), json!(format_time(ev.time)));
+                let copies = session.copies_of.of(idx);
+                if !copies.is_empty() {
+                    let list: Vec<Value> = copies.iter().map(|&o| place(o)).collect();
+                    m.insert("copies".into(), Value::Array(list));
                 }
             }
             v
@@ -309,9 +322,9 @@ pub fn write_ingest_summary(
         writeln!(
             out,
             "hunt: store holds {} events in ~{} MiB ({} bytes/event), {} distinct strings, {} shared contexts, {} users, {} IPs",
-            st.len(),
+            st.count(),
             st.heap_bytes() >> 20,
-            st.heap_bytes().checked_div(st.len()).unwrap_or(0),
+            st.heap_bytes().checked_div(st.count()).unwrap_or(0),
             st.strings.len(),
             st.context_count(),
             st.user_count(),
@@ -323,6 +336,29 @@ pub fn write_ingest_summary(
             session.seen.len(),
             session.seen.heap_bytes() >> 10
         )?;
+        let name = |f: u32| {
+            session
+                .sources
+                .get(f as usize)
+                .map_or_else(|| "?".to_string(), |s| clean(&s.name).into_owned())
+        };
+        for (&(kept, dropped), &n) in &session.kept.merged {
+            let line = if kept == u32::MAX {
+                format!(
+                    "{n} copies in {} came after their record had gone to the detectors; the first copy stays",
+                    name(dropped)
+                )
+            } else if kept == dropped {
+                format!("{n} copies within {} merged", name(kept))
+            } else {
+                format!(
+                    "{n} copies merged between {} (kept) and {}",
+                    name(kept),
+                    name(dropped)
+                )
+            };
+            writeln!(out, "hunt: {line}")?;
+        }
         writeln!(
             out,
             "hunt: detection took {} ms (ordering held events and running the detectors)",

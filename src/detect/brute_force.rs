@@ -33,7 +33,13 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks,
     explain: plain,
+    risk: lake_risk,
 };
+
+/// The risk of a finding known only by its lake row (see [`Description::risk`]).
+fn lake_risk(c: &Config, _: &super::describe::Outline) -> (u8, &'static str) {
+    (c.detectors.brute_force.risk, "brute_force.risk")
+}
 
 fn rule(c: &Config) -> String {
     let c = &c.detectors.brute_force;

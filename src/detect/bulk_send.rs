@@ -28,7 +28,13 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks,
     explain: plain,
+    risk: lake_risk,
 };
+
+/// The risk of a finding known only by its lake row (see [`Description::risk`]).
+fn lake_risk(c: &Config, _: &super::describe::Outline) -> (u8, &'static str) {
+    (c.detectors.bulk_send.risk, "bulk_send.risk")
+}
 
 fn rule(c: &Config) -> String {
     let c = &c.detectors.bulk_send;

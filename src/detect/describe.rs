@@ -116,6 +116,20 @@ pub struct Description {
     /// Lines (label, text) to show for a details key instead of its value
     /// as text (`None`: the value as text).
     pub explain: Explain,
+    /// The risk, from the config, of a finding known only by its outline (a
+    /// lake query's result row), and the config key it came from.
+    pub risk: fn(&Config, &Outline) -> (u8, &'static str),
+}
+
+/// What a lake query's row says of a finding: enough to choose among the
+/// detector's configured risks (`hunt case import-results`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Outline {
+    /// The row is marked suppressed (shared egress).
+    pub suppressed: bool,
+    /// The row names a user who signed in successfully (the spray family
+    /// names its first successful user).
+    pub success: bool,
 }
 
 /// See [`Description::explain`].

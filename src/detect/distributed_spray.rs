@@ -40,7 +40,21 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks,
     explain: plain,
+    risk: lake_risk,
 };
+
+/// The risk of a finding known only by its lake row (see [`Description::risk`]):
+/// shared egress when suppressed, a spray with success when it names a user.
+fn lake_risk(c: &Config, o: &super::describe::Outline) -> (u8, &'static str) {
+    let cfg = &c.detectors.distributed_spray;
+    if o.suppressed {
+        (cfg.risk_shared, "distributed_spray.risk_shared")
+    } else if o.success {
+        (cfg.risk_success, "distributed_spray.risk_success")
+    } else {
+        (cfg.risk_attempt, "distributed_spray.risk_attempt")
+    }
+}
 
 fn rule(c: &Config) -> String {
     let (d, p) = (&c.detectors.distributed_spray, &c.detectors.password_spray);

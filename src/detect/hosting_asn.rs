@@ -30,7 +30,13 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks: no_checks,
     explain: plain,
+    risk: lake_risk,
 };
+
+/// The risk of a finding known only by its lake row (see [`Description::risk`]).
+fn lake_risk(c: &Config, _: &super::describe::Outline) -> (u8, &'static str) {
+    (c.detectors.hosting_asn.risk, "hosting_asn.risk")
+}
 
 fn rule(_: &Config) -> String {
     "A successful sign-in from a hosting or anonymising network: AS organisation or number, a listed CIDR, a Tor exit / IP list, or the log's proxy flag.".into()

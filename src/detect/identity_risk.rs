@@ -33,7 +33,13 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks: no_checks,
     explain: plain,
+    risk: lake_risk,
 };
+
+/// The risk of a finding known only by its lake row (see [`Description::risk`]).
+fn lake_risk(c: &Config, _: &super::describe::Outline) -> (u8, &'static str) {
+    (c.detectors.identity_risk.risk_medium, "identity_risk.risk_medium")
+}
 
 fn rule(c: &Config) -> String {
     let c = &c.detectors.identity_risk;

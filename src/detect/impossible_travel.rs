@@ -33,7 +33,13 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks,
     explain,
+    risk: lake_risk,
 };
+
+/// The risk of a finding known only by its lake row (see [`Description::risk`]).
+fn lake_risk(c: &Config, _: &super::describe::Outline) -> (u8, &'static str) {
+    (c.detectors.impossible_travel.risk, "impossible_travel.risk")
+}
 
 fn rule(c: &Config) -> String {
     let c = &c.detectors.impossible_travel;

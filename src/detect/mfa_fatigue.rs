@@ -32,7 +32,13 @@ pub(super) static DESCRIPTION: Description = Description {
     explain: plain,
     label: "MFA fatigue",
     stage: Stage::Access,
+    risk: lake_risk,
 };
+
+/// The risk of a finding known only by its lake row (see [`Description::risk`]).
+fn lake_risk(c: &Config, _: &super::describe::Outline) -> (u8, &'static str) {
+    (c.detectors.mfa_fatigue.risk_no_success, "mfa_fatigue.risk_no_success")
+}
 
 fn rule(c: &Config) -> String {
     let c = &c.detectors.mfa_fatigue;

@@ -30,7 +30,21 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks,
     explain: plain,
+    risk: lake_risk,
 };
+
+/// The risk of a finding known only by its lake row (see [`Description::risk`]):
+/// shared egress when suppressed, a spray with success when it names a user.
+fn lake_risk(c: &Config, o: &super::describe::Outline) -> (u8, &'static str) {
+    let cfg = &c.detectors.password_spray;
+    if o.suppressed {
+        (cfg.risk_shared_egress, "password_spray.risk_shared_egress")
+    } else if o.success {
+        (cfg.risk_success, "password_spray.risk_success")
+    } else {
+        (cfg.risk_attempt, "password_spray.risk_attempt")
+    }
+}
 
 fn rule(c: &Config) -> String {
     let c = &c.detectors.password_spray;

@@ -35,7 +35,13 @@ pub(super) static DESCRIPTION: Description = Description {
     rule,
     checks: no_checks,
     explain: plain,
+    risk: lake_risk,
 };
+
+/// The risk of a finding known only by its lake row (see [`Description::risk`]).
+fn lake_risk(c: &Config, _: &super::describe::Outline) -> (u8, &'static str) {
+    (c.detectors.session_anomaly.risk, "session_anomaly.risk")
+}
 
 fn rule(c: &Config) -> String {
     let c = &c.detectors.session_anomaly;

@@ -30,7 +30,13 @@ pub(super) static DESCRIPTION: Description = Description {
     explain: plain,
     label: "suspicious client",
     stage: Stage::Access,
+    risk: lake_risk,
 };
+
+/// The risk of a finding known only by its lake row (see [`Description::risk`]).
+fn lake_risk(c: &Config, _: &super::describe::Outline) -> (u8, &'static str) {
+    (c.detectors.suspicious_client.risk_user_agent, "suspicious_client.risk_user_agent")
+}
 
 fn rule(c: &Config) -> String {
     let c = &c.detectors.suspicious_client;

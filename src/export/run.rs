@@ -116,10 +116,16 @@ pub fn run_events<W: Write + Send>(
         formats: session.sources.iter().map(|s| s.format.clone()).collect(),
     };
     let spilled = sorter.spilled;
+    // Copies a better copy of their record replaced (several inputs).
+    let retracted: rustc_hash::FxHashSet<u64> = session.retracted_taps.iter().copied().collect();
     let mut writer = Writer::new(opts.format, out, evidence)?;
     let mut written = 0;
     for row in sorter.finish()? {
-        writer.write(&row?, &names)?;
+        let row = row?;
+        if retracted.contains(&row.seq) {
+            continue;
+        }
+        writer.write(&row, &names)?;
         written += 1;
     }
     writer.finish()?;

@@ -9,7 +9,9 @@
 //! their line and reason, and the rest still load.
 
 use super::results::{self, LakeFinding, Loaded};
-use crate::finding::{DetectorId, Severity};
+use crate::config::Config;
+use crate::detect::describe::Outline;
+use crate::finding::Severity;
 use crate::ingest::time::format_time;
 use crate::triage::case::Case;
 use crate::triage::handoff::{OpenFinding, SourceRecord, EVIDENCE_KEPT};
@@ -24,29 +26,23 @@ pub struct Imported {
     pub added: usize,
 }
 
-/// The risk hunt gives a detector's typical finding (the query returns no risk).
-fn risk(f: &LakeFinding) -> u8 {
-    if f.suppressed {
-        return 20;
-    }
-    match f.detector {
-        DetectorId::CredentialStuffing => 60,
-        DetectorId::PasswordSpray => 60,
-        DetectorId::ImpossibleTravel => 85,
-        DetectorId::HostingAsn => 80,
-        DetectorId::IdentityRisk => 70,
-        DetectorId::LegacyAuth => 50,
-        DetectorId::InboxRule => 80,
-        DetectorId::BulkSend => 60,
-        DetectorId::CloudRecon => 70,
-        DetectorId::SessionAnomaly => 80,
-        _ => 50,
+/// The risk the configured detector gives a finding of this outline (the
+/// query returns no risk), and the config key it came from. A detector
+/// without a description (a Sigma rule) has no configured risk: 50.
+fn risk(f: &LakeFinding, config: &Config) -> (u8, &'static str) {
+    let outline = Outline {
+        suppressed: f.suppressed,
+        success: f.user.as_deref().is_some_and(|u| !u.trim().is_empty()),
+    };
+    match f.detector.description() {
+        Some(d) => (d.risk)(config, &outline),
+        None => (50, "none"),
     }
 }
 
 /// The open finding a result row stands for.
-pub fn open_finding(f: &LakeFinding, source: &str) -> OpenFinding {
-    let risk = risk(f);
+pub fn open_finding(f: &LakeFinding, source: &str, config: &Config) -> OpenFinding {
+    let (risk, key) = risk(f, config);
     let title = format!(
         "{} for {} (from lake results {})",
         f.detector.as_str(),
@@ -76,7 +72,7 @@ pub fn open_finding(f: &LakeFinding, source: &str) -> OpenFinding {
             "user": f.user,
             "ip": f.ip,
             "suppressed": f.suppressed,
-            "note": "risk is the detector's usual one: the query does not compute it",
+            "risk_from": format!("detectors.{key} in the configuration (the query does not compute risk)"),
         }),
         evidence: f
             .evidence_ids
@@ -103,7 +99,7 @@ pub fn evidence_ref(id: &str, results: &str) -> serde_json::Value {
 }
 
 /// Reads `file` and adds its findings to the case's open work.
-pub fn import(case: &Case, file: &Path) -> Result<Imported, TriageError> {
+pub fn import(case: &Case, file: &Path, config: &Config) -> Result<Imported, TriageError> {
     let bytes = std::fs::read(file).map_err(|e| TriageError::Io {
         path: file.to_path_buf(),
         source: e,
@@ -115,7 +111,7 @@ pub fn import(case: &Case, file: &Path) -> Result<Imported, TriageError> {
     let mut work = scan.work;
     let mut added = 0;
     for f in &loaded.findings {
-        let open = open_finding(f, &name);
+        let open = open_finding(f, &name, config);
         match work
             .findings
             .iter_mut()
@@ -159,6 +155,80 @@ pub fn import(case: &Case, file: &Path) -> Result<Imported, TriageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::DetectorId;
+
+    fn row(detector: DetectorId, user: Option<&str>, suppressed: bool) -> LakeFinding {
+        LakeFinding {
+            detector,
+            entity: "203.0.113.9".into(),
+            user: user.map(str::to_string),
+            ip: Some("203.0.113.9".into()),
+            first_seen: 1_700_000_000_000,
+            last_seen: 1_700_000_060_000,
+            event_count: 30,
+            suppressed,
+            evidence_ids: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_detector_takes_its_risk_and_severity_from_the_config() {
+        let config = Config::default();
+        for d in DetectorId::ALL {
+            let open = open_finding(&row(d, None, false), "r.jsonl", &config);
+            let (risk, key) = (d.description().unwrap().risk)(&config, &Outline::default());
+            assert_eq!(open.snapshot.risk, risk, "{d}");
+            assert_eq!(
+                open.snapshot.severity,
+                Severity::from_risk(risk).as_str(),
+                "{d}"
+            );
+            assert!(key.starts_with(d.as_str()), "{d}: {key}");
+            let shown = open.details["risk_from"].as_str().unwrap().to_string();
+            assert!(shown.contains(key), "{d}: {shown}");
+        }
+        // The seven newer detectors no longer fall back to 50.
+        let risk = |d, user, sup| open_finding(&row(d, user, sup), "r", &config).snapshot;
+        assert_eq!(risk(DetectorId::MfaFatigue, Some("a@b"), false).risk, 60);
+        assert_eq!(risk(DetectorId::NewCountry, Some("a@b"), false).risk, 40);
+    }
+
+    #[test]
+    fn spray_rows_pick_success_attempt_or_shared_egress() {
+        let mut config = Config::default();
+        for d in [
+            DetectorId::PasswordSpray,
+            DetectorId::SlowSpray,
+            DetectorId::DistributedSpray,
+        ] {
+            let with_success =
+                open_finding(&row(d, Some("adele@contoso.com"), false), "r", &config);
+            let attempt = open_finding(&row(d, None, false), "r", &config);
+            let shared = open_finding(&row(d, Some("x@contoso.com"), true), "r", &config);
+            assert!(with_success.snapshot.risk > attempt.snapshot.risk, "{d}");
+            assert!(shared.snapshot.risk < attempt.snapshot.risk, "{d}");
+        }
+        let spray = open_finding(
+            &row(DetectorId::PasswordSpray, Some("a@b"), false),
+            "r",
+            &config,
+        );
+        assert_eq!(
+            (spray.snapshot.risk, spray.snapshot.severity.as_str()),
+            (90, "critical")
+        );
+        // A changed score is what the import uses.
+        config.detectors.password_spray.risk_success = 70;
+        let s = open_finding(
+            &row(DetectorId::PasswordSpray, Some("a@b"), false),
+            "r",
+            &config,
+        );
+        assert_eq!(
+            (s.snapshot.risk, s.snapshot.severity.as_str()),
+            (70, "high")
+        );
+    }
 
     #[test]
     fn file_offset_ids_become_hunt_references() {

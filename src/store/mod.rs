@@ -55,6 +55,12 @@ pub struct Store {
     unsorted_time: bool,
     unsorted_users: rustc_hash::FxHashSet<Sym>,
     unsorted_ips: rustc_hash::FxHashSet<Sym>,
+    /// One bit per event: set when the event was retracted (a better copy
+    /// of its record replaced it before detection, see [`Store::retract`]).
+    dead: Vec<u64>,
+    dead_count: usize,
+    /// Retractions not yet taken out of the index lists by [`Store::seal`].
+    retracted_since_seal: bool,
 }
 
 impl Store {
@@ -102,6 +108,9 @@ impl Store {
     /// Cheap when nothing arrived out of order; call it after each batch of
     /// appends and before reading the indexes.
     pub fn seal(&mut self) {
+        if std::mem::take(&mut self.retracted_since_seal) {
+            self.drop_retracted();
+        }
         let blocks = &self.blocks;
         let key = |i: &EventIdx| (slim_at(blocks, *i).map_or(0, |s| s.time), *i);
         if std::mem::take(&mut self.unsorted_time) {
@@ -121,11 +130,91 @@ impl Store {
 
     /// True when every index list is in time order.
     pub fn is_sealed(&self) -> bool {
-        !self.unsorted_time && self.unsorted_users.is_empty() && self.unsorted_ips.is_empty()
+        !self.unsorted_time
+            && self.unsorted_users.is_empty()
+            && self.unsorted_ips.is_empty()
+            && !self.retracted_since_seal
     }
 
+    /// Takes the event at `idx` back: a better copy of its record arrived
+    /// before the detectors saw it. It stays addressable (indexes are never
+    /// reused) but leaves the index lists at the next [`Store::seal`] and
+    /// is no longer counted by [`Store::count`]. Returns false when `idx`
+    /// was never given out or is retracted already.
+    pub fn retract(&mut self, idx: EventIdx) -> bool {
+        if idx as usize >= self.len || !self.is_live(idx) {
+            return false;
+        }
+        let word = idx as usize / 64;
+        if self.dead.len() <= word {
+            self.dead.resize(word + 1, 0);
+        }
+        if let Some(w) = self.dead.get_mut(word) {
+            *w |= 1 << (idx % 64);
+        }
+        self.dead_count += 1;
+        self.retracted_since_seal = true;
+        if let Some(s) = slim_at(&self.blocks, idx) {
+            if let Some(ev) = self.contexts.join(s) {
+                if ev.user.is_some() {
+                    self.unsorted_users.insert(ev.user);
+                }
+                if ev.ip.is_some() {
+                    self.unsorted_ips.insert(ev.ip);
+                }
+            }
+        }
+        true
+    }
+
+    /// False for an event taken back with [`Store::retract`].
+    pub fn is_live(&self, idx: EventIdx) -> bool {
+        self.dead
+            .get(idx as usize / 64)
+            .is_none_or(|w| w & (1 << (idx % 64)) == 0)
+    }
+
+    /// Events retracted so far.
+    pub fn retracted(&self) -> usize {
+        self.dead_count
+    }
+
+    /// Takes retracted events out of the index lists (and drops a user's or
+    /// address's list when nothing of it is left).
+    fn drop_retracted(&mut self) {
+        let dead = &self.dead;
+        let live = |i: &EventIdx| {
+            dead.get(*i as usize / 64)
+                .is_none_or(|w| w & (1 << (*i % 64)) == 0)
+        };
+        self.by_time.list.retain(live);
+        for sym in &self.unsorted_users {
+            if let Some(l) = self.by_user.get_mut(sym) {
+                l.list.retain(live);
+                if l.list.is_empty() {
+                    self.by_user.remove(sym);
+                }
+            }
+        }
+        for sym in &self.unsorted_ips {
+            if let Some(l) = self.by_ip.get_mut(sym) {
+                l.list.retain(live);
+                if l.list.is_empty() {
+                    self.by_ip.remove(sym);
+                }
+            }
+        }
+    }
+
+    /// Indexes given out so far (retracted events included): the bound of
+    /// every [`EventIdx`]. For how many events are held, see [`Store::count`].
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Events held: given out and not retracted.
+    pub fn count(&self) -> usize {
+        self.len - self.dead_count
     }
 
     pub fn is_empty(&self) -> bool {
@@ -157,12 +246,14 @@ impl Store {
         slim_at(&self.blocks, idx).map_or(u32::MAX, |s| s.file)
     }
 
-    /// Every event in storage (arrival) order.
+    /// Every event held (not retracted), in storage (arrival) order.
     pub fn iter(&self) -> impl Iterator<Item = Event> + '_ {
         self.blocks
             .iter()
             .flatten()
-            .filter_map(|s| self.contexts.join(s))
+            .enumerate()
+            .filter(|(i, _)| self.is_live(*i as EventIdx))
+            .filter_map(|(_, s)| self.contexts.join(s))
     }
 
     /// Distinct shared contexts (see `compact`).

@@ -126,7 +126,7 @@ fn run(cmd: &CaseCommand, path: &Path, config: &Config) -> Result<(), Failure> {
         }
         CaseCommand::ImportResults { file } => {
             let case = open_case(path, config)?;
-            let done = crate::lake::import::import(&case, file)?;
+            let done = crate::lake::import::import(&case, file, config)?;
             for p in &done.loaded.problems {
                 eprintln!(
                     "hunt case import-results: {}:{}: {}",

@@ -171,7 +171,7 @@ impl OpenWork {
             recorded_by: String::new(),
             analyst: String::new(),
             findings_total: session.findings.all().len(),
-            events_total: session.store.len() as u64,
+            events_total: session.store.count() as u64,
         }
     }
 

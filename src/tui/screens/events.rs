@@ -54,7 +54,7 @@ impl EventsState {
 
     pub fn len(&self, store: &Store) -> usize {
         match &self.filter {
-            None => store.len(),
+            None => store.by_time().len(),
             Some(f) => f.matches.len(),
         }
     }
@@ -70,7 +70,7 @@ impl EventsState {
     pub fn filtering(&self, store: &Store) -> bool {
         self.filter
             .as_ref()
-            .is_some_and(|f| f.scanned < store.len())
+            .is_some_and(|f| f.scanned < store.by_time().len())
     }
 
     /// Checks rows for up to `budget`. Returns true if the match list changed.
@@ -171,15 +171,15 @@ pub fn render(app: &App, st: &EventsState, body: Rect, buf: &mut Buffer) {
     }
     let len = st.len(store);
     let right = match &st.filter {
-        Some(f) if f.scanned < store.len() => format!(
+        Some(f) if f.scanned < store.by_time().len() => format!(
             "{} matches · filtering {}%",
             format::count(len as u64),
-            f.scanned * 100 / store.len().max(1)
+            f.scanned * 100 / store.by_time().len().max(1)
         ),
         Some(_) => format!(
             "{} of {}",
             format::count(len as u64),
-            format::count(store.len() as u64)
+            format::count(store.count() as u64)
         ),
         None => format!("{} events", format::count(len as u64)),
     };

@@ -88,7 +88,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
     segs.push((
         0,
         vec![Span::styled(
-            format!("{} events", format::count(s.store.len() as u64)),
+            format!("{} events", format::count(s.store.count() as u64)),
             base,
         )],
     ));
