@@ -25,7 +25,11 @@ pub const MALFORMED_XML: &str = "malformed Event XML";
 /// One piece of an Event XML stream.
 pub enum XmlPiece<'a> {
     /// A whole `<Event>…</Event>` element, its offset and 1-based line.
-    Element { raw: &'a [u8], offset: u64, line: u32 },
+    Element {
+        raw: &'a [u8],
+        offset: u64,
+        line: u32,
+    },
     Problem {
         line: u32,
         offset: u64,
@@ -59,6 +63,7 @@ pub struct XmlScanner {
 }
 
 const OPEN: &[u8] = b"<Event";
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 const CLOSE: &[u8] = b"</Event>";
 
 /// `<Event` followed by a delimiter (not `<Events>` nor `<EventData>`) at `at`.
@@ -174,6 +179,14 @@ impl XmlScanner {
                     if self.buf.is_empty() {
                         return;
                     }
+                    // Byte order marks (one or more) before or between elements.
+                    if self.buf.starts_with(BOM) {
+                        self.consume(BOM.len());
+                        continue;
+                    }
+                    if !last && BOM.starts_with(&self.buf) {
+                        return;
+                    }
                     if self.state == State::Outside {
                         // Declarations, comments and the `<Events>` root.
                         let skip = [
@@ -265,8 +278,7 @@ impl XmlScanner {
                                     line: self.start.1,
                                     offset: self.start.0,
                                     reason: MALFORMED_XML,
-                                    detail: "<Event> element not closed before the next one"
-                                        .into(),
+                                    detail: "<Event> element not closed before the next one".into(),
                                 });
                             }
                             self.consume(r);
@@ -337,8 +349,7 @@ pub fn read_fields(raw: &str) -> Result<EventFields, Reject> {
     loop {
         let ev = r.read_event().map_err(bad)?;
         match ev {
-            XmlEvent::Start(e) | XmlEvent::Empty(_) if path.len() > 64 => {
-                let _ = e;
+            XmlEvent::Start(_) | XmlEvent::Empty(_) if path.len() > 64 => {
                 return Err(Reject::problem(MALFORMED_XML, "elements nested too deep"));
             }
             XmlEvent::Start(e) => {
@@ -416,7 +427,11 @@ fn attr(e: &quick_xml::events::BytesStart, name: &str) -> String {
     e.try_get_attribute(name)
         .ok()
         .flatten()
-        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
         .unwrap_or_default()
 }
 
@@ -510,21 +525,13 @@ pub fn looks_like_event_xml(body: &[u8]) -> bool {
     }
     let tag = |t: &[u8]| {
         rest.starts_with(t)
-            && matches!(
-                rest.get(t.len()),
-                Some(b' ' | b'\t' | b'\r' | b'\n' | b'>')
-            )
+            && matches!(rest.get(t.len()), Some(b' ' | b'\t' | b'\r' | b'\n' | b'>'))
     };
     tag(b"<Events") || tag(b"<Event")
 }
 
 /// Parses the pieces of an Event XML stream into `cx`'s batch, accounting in `stats`.
-pub fn take_piece(
-    p: XmlPiece,
-    file: u32,
-    batch: &mut crate::event::Batch,
-    stats: &mut FileStats,
-) {
+pub fn take_piece(p: XmlPiece, file: u32, batch: &mut crate::event::Batch, stats: &mut FileStats) {
     match p {
         XmlPiece::Problem {
             line,
@@ -583,7 +590,10 @@ mod tests {
             assert_eq!(p, [], "block {block}");
             assert_eq!(e.len(), 2);
             assert_eq!((e[0].1, e[1].1), (3, 4));
-            assert_eq!(saved.get(e[1].0 as usize..).unwrap().get(..EV.len()), Some(EV));
+            assert_eq!(
+                saved.get(e[1].0 as usize..).unwrap().get(..EV.len()),
+                Some(EV)
+            );
             let (e, p) = pieces(wevtutil.as_bytes(), block);
             assert_eq!((e.len(), p.len()), (3, 0));
             assert_eq!(e[2].0 as usize, 2 * EV.len());
@@ -601,7 +611,11 @@ mod tests {
             assert_eq!(e.len(), 3, "block {block}");
             assert_eq!(
                 p,
-                [(2, MALFORMED_XML), (4, MALFORMED_XML), (6, reason::TRUNCATED)],
+                [
+                    (2, MALFORMED_XML),
+                    (4, MALFORMED_XML),
+                    (6, reason::TRUNCATED)
+                ],
                 "block {block}"
             );
             assert_eq!(e.iter().map(|x| x.1).collect::<Vec<_>>(), [1, 3, 5]);
@@ -641,7 +655,9 @@ mod tests {
 
     #[test]
     fn sniffing_the_start() {
-        assert!(looks_like_event_xml(b"<?xml version=\"1.0\"?>\n<Events><Event>"));
+        assert!(looks_like_event_xml(
+            b"<?xml version=\"1.0\"?>\n<Events><Event>"
+        ));
         assert!(looks_like_event_xml(EV.as_bytes()));
         assert!(looks_like_event_xml(b"\n<!-- x -->\n<Event>"));
         assert!(!looks_like_event_xml(b"<html><body>"));

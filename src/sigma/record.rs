@@ -38,9 +38,14 @@ impl RawCache {
         if self.current.as_ref().is_none_or(|(i, _)| *i != idx) {
             let raw = self.reader.read(idx, ev.origin).map(|bytes| {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
-                let json = serde_json::from_str::<Value>(text.trim())
-                    .ok()
-                    .filter(Value::is_object);
+                // A Windows Event XML element is read as the flat JSON the
+                // NXLog shape has (every EventData field by name).
+                let json = if text.trim_start().starts_with("<Event") {
+                    crate::ingest::windows_xml::to_json(text.trim())
+                } else {
+                    serde_json::from_str::<Value>(text.trim()).ok()
+                }
+                .filter(Value::is_object);
                 Raw { text, json }
             });
             self.current = Some((idx, raw));
