@@ -328,3 +328,43 @@ fn sigma_rules_see_the_event_data_fields_of_an_xml_element() {
     ]);
     assert!(!out.contains("\"sigma"), "{out}");
 }
+
+fn kerberos(id: u32, record: u32, user: &str, domain: &str, status: &str) -> String {
+    format!(
+        "<Event xmlns=\"{NS}\"><System><Provider Name=\"Microsoft-Windows-Security-Auditing\"/><EventID>{id}</EventID><TimeCreated SystemTime=\"2024-03-05T09:00:{record:02}.000Z\"/><EventRecordID>{record}</EventRecordID><Channel>Security</Channel><Computer>DC01.corp.example</Computer></System><EventData><Data Name=\"TargetUserName\">{user}</Data><Data Name=\"TargetDomainName\">{domain}</Data><Data Name=\"ServiceName\">krbtgt/CORP.EXAMPLE</Data><Data Name=\"Status\">{status}</Data><Data Name=\"PreAuthType\">2</Data><Data Name=\"IpAddress\">::ffff:198.51.100.20</Data><Data Name=\"IpPort\">50100</Data></EventData></Event>"
+    )
+}
+
+/// One person, one name: a 4768 with the realm in the name, a 4771 with the
+/// bare name and one written `CORP\alice` are the same user, and each keeps
+/// the account as written.
+#[test]
+fn kerberos_names_with_and_without_the_realm_are_one_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dc01.xml");
+    let lines = [
+        kerberos(4768, 1, "alice@CORP.EXAMPLE", "CORP.EXAMPLE", "0x18"),
+        kerberos(4771, 2, "alice", "CORP", "0x18"),
+        kerberos(4771, 3, "CORP\\alice", "", "0x18"),
+        kerberos(4771, 4, "Alice", "", "0x18"),
+    ];
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let (out, err) = hunt(&["events", path.to_str().unwrap()]);
+    let rows: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4, "{out}\n{err}");
+    let users: Vec<&str> = rows.iter().map(|r| r["user"].as_str().unwrap()).collect();
+    assert_eq!(users, ["alice"; 4]);
+    let written: Vec<Value> = rows.iter().map(|r| r["extra"]["account"].clone()).collect();
+    assert_eq!(
+        written,
+        [
+            Value::from("alice@CORP.EXAMPLE"),
+            Value::from("CORP\\alice"),
+            Value::from("CORP\\alice"),
+            Value::Null,
+        ]
+    );
+}
