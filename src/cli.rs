@@ -56,6 +56,12 @@ pub struct Common {
     #[arg(long, global = true, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
     pub format: FormatArg,
 
+    /// Year of syslog lines that carry none (classic `Mmm dd hh:mm:ss` stamps);
+    /// overrides `[ingest] syslog_year`. Without either, the year is guessed from
+    /// the file's modification time and the guess is reported.
+    #[arg(long, global = true, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
+    pub year: Option<i32>,
+
     /// Theme name (from themes/) or a theme file.
     #[arg(long, global = true, value_name = "NAME|FILE")]
     pub theme: Option<String>,

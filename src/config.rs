@@ -137,7 +137,8 @@ pub struct IngestConfig {
     /// Lines longer than this are skipped and counted as "line too long".
     #[serde(deserialize_with = "line_floor")]
     pub max_line_bytes: usize,
-    /// Year for syslog lines without one; 0 infers it from the file's modification time.
+    /// Year for syslog lines without one (`--year` overrides it); 0 guesses it
+    /// from the file's modification time and says so once per input.
     pub syslog_year: i32,
     /// A compressed input that expands to more than this stops there (one problem).
     pub max_decompressed_bytes: u64,
@@ -1102,6 +1103,12 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        let y = self.ingest.syslog_year;
+        if y != 0 && !(1970..=9999).contains(&y) {
+            return Err(format!(
+                "ingest.syslog_year: {y} is not a year from 1970 to 9999 (0 guesses it)"
+            ));
+        }
         for c in &self.detectors.hosting_asn.cidrs {
             let ok = c.parse::<ipnet::IpNet>().is_ok() || c.parse::<std::net::IpAddr>().is_ok();
             if !ok {

@@ -51,6 +51,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (mut config, _) = Config::load(cli.common.config.as_deref())?;
     config.sigma.paths.extend(cli.common.rules.iter().cloned());
+    if let Some(year) = cli.common.year {
+        config.ingest.syslog_year = year;
+    }
     match cli.command {
         Some(Command::Config) => {
             let (_enricher, msgs) = Enricher::open(&geoip_paths(&cli.common, &config));

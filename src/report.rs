@@ -284,6 +284,17 @@ fn display_width(s: &str) -> usize {
 
 /// The ingest summary for stderr: totals, then per file the problems by
 /// reason with the first few locations.
+/// What to say about an input whose syslog year was guessed (neutralised).
+pub fn assumed_year_notice(name: &str, stats: &crate::ingest::FileStats) -> Option<String> {
+    (stats.assumed_year != 0).then(|| {
+        format!(
+            "{}: syslog lines carry no year; assumed {} (set --year or [ingest] syslog_year)",
+            crate::sanitize::clean(name),
+            stats.assumed_year
+        )
+    })
+}
+
 pub fn write_ingest_summary(
     out: &mut dyn Write,
     session: &Session,
@@ -309,6 +320,11 @@ pub fn write_ingest_summary(
     } else {
         String::new()
     };
+    for s in &session.sources {
+        if let Some(notice) = assumed_year_notice(&s.name, &s.stats) {
+            writeln!(out, "hunt: {notice}")?;
+        }
+    }
     writeln!(
         out,
         "hunt: {} input(s), {} events, {} records ignored, {} problems{duplicates}{findings}",

@@ -293,4 +293,17 @@ fn the_analyst_comes_from_the_config_then_user_and_the_fallback_says_so() {
         "{stdout}"
     );
     assert!(!stdout.contains("unknown"), "{stdout}");
+    // The hand-off written by nobody: the hint is markup, not escaped prose.
+    let out = hunt(d, &["case", "export"])
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .env_remove("USERNAME")
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("by unnamed analyst (set `analyst` under `[case]` in the config, or `$USER`)"),
+        "{md}"
+    );
+    assert!(!md.contains("\\`"), "backslash-escaped backticks: {md}");
 }

@@ -289,3 +289,46 @@ fn loading_a_file_counts_the_attempts_held_at_its_end() {
     let session = hunt::pipeline::scan_paths(&[path]);
     assert_eq!(session.sources[0].stats.events, 1);
 }
+
+#[test]
+fn an_injected_from_in_the_auth_info_never_moves_the_user_or_the_ip() {
+    // The connection's first line.
+    let got = failures(&[
+        "Nov 11 08:04:53 redbamboo sshd[2738]: Failed password for invalid user test from 127.0.0.1 port 58946 ssh2: from 10.10.1.2 port 55555 ssh2",
+    ]);
+    assert_eq!(got, [f(1, "test", "127.0.0.1")]);
+    // Every line its own pid (nothing known about the connection).
+    let got = failures(&[
+        "Jan  2 03:04:05 h sshd[101]: Failed password for root from 192.0.2.44 port 4001 ssh2: from 198.51.100.99 port 55555 ssh2",
+        "Jan  2 03:04:06 h sshd[102]: Failed password for root from 192.0.2.44 port 4002 ssh2: from 198.51.100.99 port 55555 ssh2",
+        "Jan  2 03:04:07 h sshd[103]: Failed keyboard-interactive/pam for invalid user admin from 192.0.2.44 port 4003 ssh2: from 198.51.100.99 port 55555 ssh2",
+        "Jan  2 03:04:08 h sshd[104]: error: maximum authentication attempts exceeded for root from 192.0.2.44 port 4004 ssh2: from 198.51.100.99 port 5 ssh2 [preauth]",
+        // Without a pid: the same rule.
+        "Jan  2 03:04:09 h sshd: Failed password for root from 192.0.2.44 port 4005 ssh2: from 198.51.100.99 port 55555 ssh2",
+    ]);
+    assert_eq!(
+        got,
+        [
+            f(1, "root", "192.0.2.44"),
+            f(2, "root", "192.0.2.44"),
+            f(3, "admin", "192.0.2.44"),
+            f(4, "root", "192.0.2.44"),
+            f(5, "root", "192.0.2.44"),
+        ]
+    );
+    let ok = run(
+        &mut SshdState::new(2024, 12),
+        &["Jan  2 03:04:10 h sshd[105]: Accepted publickey for root from 192.0.2.45 port 4006 ssh2: from 198.51.100.99 port 55555 ssh2"],
+    );
+    assert_eq!((ok[0].2.as_str(), ok[0].3.as_str()), ("root", "192.0.2.45"));
+}
+
+#[test]
+fn an_old_pam_unknown_user_line_is_an_attempt() {
+    let got = failures(&[
+        "Dec 12 20:04:39 aragorn sshd[1329]: error: PAM: unknown user for illegal user kernel from 10.215.4.228",
+        // Its `Failed … for illegal user` line on the same connection is the same attempt.
+        "Dec 12 20:04:41 aragorn sshd[1329]: Failed password for illegal user kernel from 10.215.4.228 port 4 ssh2",
+    ]);
+    assert_eq!(got, [f(1, "kernel", "10.215.4.228")]);
+}

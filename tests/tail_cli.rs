@@ -183,3 +183,44 @@ fn a_same_second_burst_appended_at_once_is_reported() {
     let found = hunt.next("credential_stuffing");
     assert_eq!(found["user"], "alice");
 }
+
+/// Ten rotations a second, logrotate-style (`auth.log` → `.1` → `.2` …), one
+/// brute-force burst per generation: every burst is found, including those
+/// whose file was the path only between two polls.
+#[test]
+fn ten_rotations_a_second_lose_no_burst() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.log");
+    append(&path, "Nov 20 09:00:00 web sshd[90]: Accepted publickey for deploy from 198.51.100.7 port 50000 ssh2\n");
+    let hunt = Hunt::follow(&[path_str(&path)]);
+    hunt.quiet_for(Duration::from_millis(500));
+    let numbered = |n: u32| dir.path().join(format!("auth.log.{n}"));
+    for b in 0..50u32 {
+        let mut burst = String::new();
+        for i in 0..10 {
+            burst += &format!(
+                "Nov 20 10:{:02}:{:02} web sshd[{}]: Failed password for svc{b} from 203.0.113.{} port {} ssh2\n",
+                b / 6,
+                (b % 6) * 10 + i / 2,
+                1000 + b * 10 + i,
+                b + 1,
+                40000 + i
+            );
+        }
+        append(&path, &burst);
+        std::thread::sleep(Duration::from_millis(100));
+        for n in (1..60).rev() {
+            if numbered(n).exists() {
+                std::fs::rename(numbered(n), numbered(n + 1)).unwrap();
+            }
+        }
+        std::fs::rename(&path, numbered(1)).unwrap();
+        std::fs::File::create(&path).unwrap();
+    }
+    let mut users = std::collections::BTreeSet::new();
+    while users.len() < 50 {
+        let v = hunt.next("brute_force");
+        users.insert(v["user"].as_str().unwrap_or_default().to_string());
+    }
+    assert_eq!(users.len(), 50);
+}

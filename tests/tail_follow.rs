@@ -250,3 +250,93 @@ fn a_followed_file_is_called_unreadable_only_after_enough_lines() {
         r.format_name()
     );
 }
+
+/// logrotate's numbering: every `.N` moves to `.N+1`, the file to `.1`, a
+/// new file is created at the path.
+fn rotate_numbered(path: &Path, keep: u32) {
+    for n in (1..keep).rev() {
+        let from = path.with_extension(format!("json.{n}"));
+        if from.exists() {
+            fs::rename(&from, path.with_extension(format!("json.{}", n + 1))).unwrap();
+        }
+    }
+    fs::rename(path, path.with_extension("json.1")).unwrap();
+    fs::File::create(path).unwrap();
+}
+
+#[test]
+fn rotations_faster_than_the_poll_lose_no_generation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.json");
+    // An old generation from before the follow began: never read again.
+    let older = dir.path().join("auth.json.7");
+    append(&older, &rec(99));
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    fs::File::options()
+        .write(true)
+        .open(&older)
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+    append(&path, &rec(1));
+    let mut r = follower(&path);
+    assert_eq!(lines(&mut r), recs(&[1]));
+    append(&path, &rec(2));
+    // Three rotations before the next poll: the files holding 3 and 4 were
+    // the path only between polls.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    rotate_numbered(&path, 5);
+    append(&path, &rec(3));
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    rotate_numbered(&path, 5);
+    append(&path, &rec(4));
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    rotate_numbered(&path, 5);
+    append(&path, &rec(5));
+    let mut got = lines(&mut r);
+    got.extend(lines(&mut r));
+    assert_eq!(
+        got,
+        recs(&[2, 3, 4, 5]),
+        "in order, each once, the old .7 left alone"
+    );
+    // The next rotation, read at its own pace, gives no generation twice.
+    append(&path, &rec(6));
+    rotate_numbered(&path, 5);
+    append(&path, &rec(7));
+    let mut got = lines(&mut r);
+    got.extend(lines(&mut r));
+    assert_eq!(got, recs(&[6, 7]));
+}
+
+#[test]
+fn a_missed_generation_named_by_date_or_compressed_is_read() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.json");
+    append(&path, &rec(1));
+    let mut r = follower(&path);
+    assert_eq!(lines(&mut r), recs(&[1]));
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    // dateext, compressed at once: the file that held 2 between the polls
+    // is gone, its content is in auth.json-20261207.gz.
+    fs::rename(&path, dir.path().join("auth.json-20261206")).unwrap();
+    append(&path, &rec(2));
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let gz = dir.path().join("auth.json-20261207.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(&fs::read(&path).unwrap()).unwrap();
+    enc.finish().unwrap();
+    fs::remove_file(&path).unwrap();
+    append(&path, &rec(4));
+    let mut got = lines(&mut r);
+    got.extend(lines(&mut r));
+    assert_eq!(
+        got,
+        recs(&[2, 4]),
+        "the gzip generation between the polls is read"
+    );
+}

@@ -215,6 +215,75 @@ impl Watch {
     }
 }
 
+impl Watch {
+    /// The open file's identity and modification time, asked through the
+    /// handle (the file may no longer be at the path): what
+    /// [`generations_since`] compares rotated siblings with.
+    pub fn handle_state(&self) -> Option<Generation> {
+        let meta = self.handle.as_ref()?.metadata().ok()?;
+        Some(Generation {
+            identity: identity(&meta),
+            modified: meta.modified().ok(),
+        })
+    }
+}
+
+/// A followed file as a rotation left it: identity and last write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generation {
+    pub identity: Option<(u64, u64)>,
+    pub modified: Option<SystemTime>,
+}
+
+/// At most this many missed generations are read after one rotation.
+pub const MAX_GENERATIONS: usize = 16;
+
+/// The files that were the followed path between two polls and were
+/// rotated on before hunt saw them: siblings named after it (`auth.log.1`,
+/// `auth.log-20261207`, `auth.log.1.gz`) that are neither the file just
+/// drained (`old`) nor the one now at the path, and whose last write is
+/// later than `old`'s (an older generation stopped being written before
+/// `old` was created). Oldest first, at most [`MAX_GENERATIONS`]. Empty
+/// without Unix identities or modification times.
+pub fn generations_since(path: &Path, old: Generation) -> Vec<std::path::PathBuf> {
+    let (Some(old_id), Some(old_time)) = (old.identity, old.modified) else {
+        return Vec::new();
+    };
+    let current = fs::metadata(path).ok().and_then(|m| identity(&m));
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Vec::new();
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let name = name.to_string_lossy();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(SystemTime, std::path::PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            n.strip_prefix(name.as_ref())
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| matches!(c, '.' | '-' | '_'))
+        })
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            let id = identity(&meta)?;
+            let modified = meta.modified().ok()?;
+            (meta.is_file() && id != old_id && Some(id) != current && modified > old_time)
+                .then(|| (modified, e.path()))
+        })
+        .collect();
+    found.sort();
+    found.truncate(MAX_GENERATIONS);
+    found.into_iter().map(|(_, p)| p).collect()
+}
+
 fn hash(bytes: &[u8]) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     h.write(bytes);

@@ -39,6 +39,7 @@ use super::{evtx_file, reason, Format};
 use crate::event::Batch;
 use std::fs::File;
 use std::io::{self, Read, Seek};
+use std::path::Path;
 
 /// Bytes read before sniffing a format.
 const HEAD_BYTES: usize = 64 * 1024;
@@ -240,8 +241,12 @@ impl SourceReader {
             FileChange::Replaced => {
                 // Lines written to the old file between our read and the rename.
                 self.read_now(stats, out)?;
+                let old = self.watch.as_ref().and_then(Watch::handle_state);
                 self.end_of_file(out);
                 self.restart();
+                if let (Some(old), Some(path)) = (old, self.input.path().map(Path::to_path_buf)) {
+                    self.read_generations(&path, old, stats, out)?;
+                }
             }
         }
         let polled = self.read_now(stats, out)?;
@@ -249,6 +254,48 @@ impl SourceReader {
             self.close();
         }
         Ok(polled)
+    }
+
+    /// Reads, each to its end, the files that were the followed path
+    /// between two polls and were rotated on before this poll saw them
+    /// (rotations faster than the poll: see [`follow::generations_since`]).
+    /// Their events are this input's, as the drained old file's are. A
+    /// generation that cannot be read is a problem of the input, not an
+    /// error of the follow.
+    fn read_generations(
+        &mut self,
+        path: &Path,
+        old: follow::Generation,
+        stats: &mut FileStats,
+        out: &mut dyn FnMut(Output),
+    ) -> io::Result<()> {
+        for generation in follow::generations_since(path, old) {
+            let followed = std::mem::replace(&mut self.input, Input::Path(generation.clone()));
+            let follow = std::mem::replace(&mut self.opts.follow, false);
+            let mut read = Ok(Polled::CaughtUp);
+            for _ in 0..1_000_000 {
+                read = self.read_now(stats, out);
+                if !matches!(read, Ok(Polled::CaughtUp)) {
+                    break;
+                }
+            }
+            self.end_of_file(out);
+            self.restart();
+            self.input = followed;
+            self.opts.follow = follow;
+            if let Err(e) = read {
+                stats.problem(
+                    0,
+                    0,
+                    reason::BINARY,
+                    format!(
+                        "a rotated generation could not be read: {}: {e}",
+                        crate::sanitize::clean(&generation.to_string_lossy())
+                    ),
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Closes a finished input for good (its handles are released).
@@ -727,7 +774,7 @@ impl SourceReader {
     /// against the file's modification time (or the end of `--year`).
     fn syslog_state(&self) -> SshdState {
         if self.opts.syslog_year > 0 {
-            return SshdState::new(self.opts.syslog_year, 12);
+            return SshdState::given_year(self.opts.syslog_year);
         }
         let mtime = self
             .input
@@ -774,10 +821,16 @@ fn syslog_chunk(
     stats: &mut FileStats,
 ) -> Batch {
     match state {
-        Some(state) => super::decode::each_line(chunk, file, max_line, stats, |text, _, cx| {
-            cx.identity = crate::dedup::line_identity(crate::event::Source::Sshd, text);
-            state.parse_line(text, cx)
-        }),
+        Some(state) => {
+            let batch = super::decode::each_line(chunk, file, max_line, stats, |text, _, cx| {
+                cx.identity = crate::dedup::line_identity(crate::event::Source::Sshd, text);
+                state.parse_line(text, cx)
+            });
+            if let Some(year) = state.take_assumed_year() {
+                stats.assumed_year = year;
+            }
+            batch
+        }
         None => Batch::default(),
     }
 }

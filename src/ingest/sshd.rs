@@ -72,6 +72,12 @@ pub struct SshdState {
     /// from the year before).
     reference: Millis,
     conns: Conns,
+    /// The year was given (`--year`, `[ingest] syslog_year`), not guessed.
+    year_given: bool,
+    /// The year assumed for the first year-less stamp, until reported.
+    assumed: Option<i32>,
+    /// A guessed year was reported already (once per input).
+    reported: bool,
 }
 
 /// The parts of a syslog line.
@@ -106,7 +112,26 @@ impl SshdState {
         SshdState {
             reference,
             conns: Conns::default(),
+            year_given: false,
+            assumed: None,
+            reported: false,
         }
+    }
+
+    /// Classic stamps are from `year` (or the year before, for a stamp after
+    /// its end): the year was given, so no guess is reported.
+    pub fn given_year(year: i32) -> Self {
+        let mut s = SshdState::new(year, 12);
+        s.year_given = true;
+        s
+    }
+
+    /// The year assumed for year-less stamps, once per input: `Some` the
+    /// first time it is asked after such a stamp was read with a guessed year.
+    pub fn take_assumed_year(&mut self) -> Option<i32> {
+        let y = self.assumed.take()?;
+        self.reported = true;
+        Some(y)
     }
 
     /// The year of a classic stamp: the reference's, or the one before
@@ -207,6 +232,9 @@ impl SshdState {
         let (clock, rest) = rest.split_once(' ').unwrap_or((rest, ""));
         let day: u32 = day.parse().ok()?;
         let year = self.year_for(month, day, clock);
+        if !self.year_given && !self.reported && self.assumed.is_none() {
+            self.assumed = Some(year);
+        }
         let t = classic_time(year, month, day, clock).ok_or_else(|| {
             Reject::problem(reason::BAD_TIME, format!("time {:?}", prefix(line, 20)))
         });

@@ -40,6 +40,9 @@ pub struct FileStats {
     pub first_problems: Vec<Problem>,
     /// Bytes consumed so far (of the decompressed stream).
     pub bytes_read: u64,
+    /// The year assumed for syslog stamps that carry none (0: none was
+    /// guessed — the year was given, or every stamp had one).
+    pub assumed_year: i32,
 }
 
 impl FileStats {
@@ -74,6 +77,9 @@ impl FileStats {
         self.kept += other.kept;
         self.duplicates += other.duplicates;
         self.bytes_read += other.bytes_read;
+        if self.assumed_year == 0 {
+            self.assumed_year = other.assumed_year;
+        }
         for (k, v) in other.ignored {
             *self.ignored.entry(k).or_default() += v;
         }

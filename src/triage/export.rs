@@ -174,7 +174,7 @@ impl CaseView {
             o,
             "- Generated: {} by {}",
             format_at(self.generated),
-            md(&super::analyst_label(&self.analyst))
+            analyst_md(&self.analyst)
         )?;
         match (self.last_scan, self.work.recorded_by.as_str()) {
             (Some(at), "") => writeln!(o, "- Last session recorded: {}", format_at(at))?,
@@ -401,7 +401,30 @@ fn md_line(s: &str) -> String {
     let c = clean(s);
     let chars: Vec<char> = c.chars().collect();
     let mut out = String::with_capacity(c.len() + 8);
+    let mut skip_to = 0;
     for (i, &ch) in chars.iter().enumerate() {
+        if i < skip_to {
+            continue;
+        }
+        // A balanced pair of backticks is a code span, as the text meant it
+        // (`no `entity``): kept as markup, its inside written literally but
+        // for the table pipe, which GFM splits on even inside code.
+        if ch == '`' {
+            let close = chars
+                .get(i + 1..)
+                .and_then(|rest| rest.iter().position(|&c| c == '`'))
+                .map(|p| i + 1 + p);
+            if let Some(j) = close.filter(|&j| j > i + 1) {
+                let inside: String = chars.get(i + 1..j).unwrap_or_default().iter().collect();
+                if !inside.trim().is_empty() {
+                    out.push('`');
+                    out.push_str(&inside.replace('|', "\\|"));
+                    out.push('`');
+                    skip_to = j + 1;
+                    continue;
+                }
+            }
+        }
         let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
         let next = chars.get(i + 1).copied();
         let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
@@ -431,6 +454,20 @@ fn md_line(s: &str) -> String {
         }
     }
     out
+}
+
+/// The analyst for Markdown: the name escaped like any prose, and the hint
+/// of the unnamed fallback written as our own markup (code spans), so it
+/// reads `set `analyst` under [case]` rather than backslash-escaped text.
+fn analyst_md(name: &str) -> String {
+    if name == super::UNNAMED_ANALYST {
+        format!(
+            "{} (set `analyst` under `[case]` in the config, or `$USER`)",
+            md(name)
+        )
+    } else {
+        md(name)
+    }
 }
 
 /// Whether a `]` in `rest` is followed by what makes `[…]` a link.
@@ -490,6 +527,15 @@ mod tests {
             assert_eq!(md(s), s);
         }
         assert_eq!(md_code("x`y|z"), "x'y¦z");
+    }
+
+    #[test]
+    fn balanced_backticks_stay_code_and_a_lone_one_is_escaped() {
+        assert_eq!(md("no `entity`: 5"), "no `entity`: 5");
+        assert_eq!(md("`a|b` and *x*"), "`a\\|b` and \\*x*");
+        assert_eq!(md("it`s"), "it\\`s");
+        assert_eq!(md("``"), "\\`\\`");
+        assert_eq!(md("`*not emphasis*`"), "`*not emphasis*`");
     }
 
     #[test]

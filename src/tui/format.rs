@@ -34,6 +34,11 @@ pub fn prefix(s: &str, n: usize) -> &str {
 }
 
 /// `12,345`.
+/// `1 failure`, `1,204 failures`: the count and the word that agrees with it.
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
 pub fn count(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);

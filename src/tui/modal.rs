@@ -85,7 +85,7 @@ impl Modal {
                 one(Action::Cancel, "undo"),
                 Some((
                     String::new(),
-                    "user: ip: sev:>=high det: verdict: text".into(),
+                    super::query::prefixes() + " text (? for help)",
                 )),
             ],
             Modal::Command { .. } | Modal::Verdict { .. } | Modal::Note { .. } => {
@@ -334,6 +334,19 @@ impl AllowDialog {
             (_, AllowField::Note) => {
                 self.note.handle_event(&Event::Key(key));
             }
+            // Typing on a list is the note being written: it goes to the
+            // note field rather than nowhere.
+            (KeyCode::Char(c), _)
+                if !c.is_control()
+                    && key
+                        .modifiers
+                        .difference(crossterm::event::KeyModifiers::SHIFT)
+                        .is_empty() =>
+            {
+                self.focus = AllowField::Note;
+                self.error = None;
+                self.note.handle_event(&Event::Key(key));
+            }
             _ => {}
         }
     }
@@ -431,6 +444,17 @@ impl App {
             Modal::Query { input, .. } => {
                 if submit {
                     self.modal = None;
+                    return Vec::new();
+                }
+                // ctrl-l clears the line being typed, as it clears a kept
+                // query on the list (ctrl-u and ctrl-w edit like a shell).
+                if key.code == KeyCode::Char('l')
+                    && key
+                        .modifiers
+                        .contains(crossterm::event::KeyModifiers::CONTROL)
+                {
+                    *input = Input::default();
+                    self.set_query("");
                     return Vec::new();
                 }
                 if input
@@ -547,20 +571,31 @@ impl App {
     /// Runs a `:` command.
     pub fn command(&mut self, text: &str) -> Vec<Effect> {
         let mut words = text.split_whitespace();
-        let cmd = words.next().unwrap_or("");
+        let written = words.next().unwrap_or("");
         let rest: Vec<&str> = words.collect();
         let arg = rest.join(" ");
+        let cmd = match COMMANDS.iter().find(|c| c.names.contains(&written)) {
+            Some(c) if c.arg.is_some() && !c.arg_optional && arg.is_empty() => {
+                self.set_flash(
+                    Role::Error,
+                    format!(":{} needs {}", c.name(), c.arg.unwrap_or("an argument")),
+                );
+                return Vec::new();
+            }
+            Some(c) => c.name(),
+            None => written,
+        };
         match cmd {
             "" => {}
-            "q" | "quit" | "q!" => return self.update(super::action::Action::Quit),
-            "user" | "u" if !arg.is_empty() => return self.command_user(&arg),
-            "ip" if !arg.is_empty() => return self.command_ip(&arg),
-            "map" if !arg.is_empty() => self.open_map(&arg),
-            "open" | "alert" if !arg.is_empty() => self.open_finding(&arg),
+            "quit" => return self.update(super::action::Action::Quit),
+            "user" => return self.command_user(&arg),
+            "ip" => return self.command_ip(&arg),
+            "map" => self.open_map(&arg),
+            "open" => self.open_finding(&arg),
             "alerts" => return self.update(super::action::Action::Alerts),
             "events" => return self.update(super::action::Action::Events),
-            "sources" | "problems" => return self.update(super::action::Action::Sources),
-            "help" | "h" => return self.update(super::action::Action::Help),
+            "sources" => return self.update(super::action::Action::Sources),
+            "help" => return self.update(super::action::Action::Help),
             "theme" => {
                 let mode = self.theme.mode;
                 match Theme::load(Some(&arg), mode, &super::theme::theme_dirs()) {
@@ -581,14 +616,14 @@ impl App {
                     "sort by severity, risk, detector, entity, events, first, last or verdict",
                 ),
             },
-            "query" | "filter" => self.set_query(&arg),
+            "query" => self.set_query(&arg),
             "status" => match super::case_link::Status::from_name(&arg) {
                 Some(st) => return self.change_work(Some(st), None),
                 None => self.set_flash(Role::Error, "status new, active or closed"),
             },
-            "owner" if !arg.is_empty() => return self.change_work(None, Some(arg.clone())),
-            "move" | "move-into" if !arg.is_empty() => return self.move_into(&arg),
-            "incident" | "inc" if !arg.is_empty() => self.open_incident(&arg),
+            "owner" => return self.change_work(None, Some(arg.clone())),
+            "move" => return self.move_into(&arg),
+            "incident" => self.open_incident(&arg),
             "export" => {
                 // The hand-off (as `hunt case export`) with this session's open work.
                 let file = if arg.is_empty() {
@@ -604,7 +639,10 @@ impl App {
                 }
                 self.set_flash(
                     Role::Error,
-                    format!("unknown command `{}`: try user NAME, ip ADDR, map NAME, open ID, incident ID, status S, owner NAME, move INC, theme NAME, sort KEY, export FILE, events, q", crate::sanitize::clean_width(other, 20)),
+                    format!(
+                        "unknown command `{}`: ? lists the commands",
+                        crate::sanitize::clean_width(other, 20)
+                    ),
                 );
             }
         }
@@ -616,6 +654,114 @@ impl App {
         self.top().query_text().is_some()
     }
 }
+
+/// A `:` command: its names (the first is the one shown), its argument and
+/// what it does. [`App::command`] runs only what this table names and the
+/// help screen prints it, so a command cannot exist without its help.
+pub struct Command {
+    pub names: &'static [&'static str],
+    pub arg: Option<&'static str>,
+    /// The argument may be left out.
+    pub arg_optional: bool,
+    pub doc: &'static str,
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        self.names.first().copied().unwrap_or("")
+    }
+}
+
+const fn cmd(
+    names: &'static [&'static str],
+    arg: Option<&'static str>,
+    doc: &'static str,
+) -> Command {
+    Command {
+        names,
+        arg,
+        arg_optional: false,
+        doc,
+    }
+}
+
+const fn cmd_opt(names: &'static [&'static str], arg: &'static str, doc: &'static str) -> Command {
+    Command {
+        names,
+        arg: Some(arg),
+        arg_optional: true,
+        doc,
+    }
+}
+
+/// Every `:` command (any action's name works too: `:pivot-user`).
+pub const COMMANDS: &[Command] = &[
+    cmd(
+        &["user", "u"],
+        Some("NAME"),
+        "the user's timeline (a picker when several match)",
+    ),
+    cmd(&["ip"], Some("ADDR"), "the address's page"),
+    cmd(
+        &["map"],
+        Some("NAME"),
+        "the user's sign-in places on the map",
+    ),
+    cmd(
+        &["open", "alert"],
+        Some("ID"),
+        "a finding by id (or its start)",
+    ),
+    cmd(
+        &["incident", "inc"],
+        Some("ID"),
+        "an incident by id (or its start)",
+    ),
+    cmd(
+        &["status"],
+        Some("S"),
+        "set the status: new, active or closed",
+    ),
+    cmd(
+        &["owner"],
+        Some("NAME"),
+        "set the owner of the marked or focused work",
+    ),
+    cmd(
+        &["move", "move-into"],
+        Some("INC"),
+        "move the marked or focused findings into an incident",
+    ),
+    cmd(
+        &["query", "filter"],
+        Some("TEXT"),
+        "set the query of this list",
+    ),
+    cmd_opt(
+        &["sort"],
+        "KEY [asc]",
+        "sort alerts: severity, risk, detector, entity, events, first, last, verdict",
+    ),
+    cmd_opt(
+        &["theme"],
+        "NAME",
+        "switch theme (a name from themes/ or a file)",
+    ),
+    cmd_opt(
+        &["export"],
+        "FILE",
+        "write the hand-off (default hunt-handoff.md)",
+    ),
+    cmd(&["alerts"], None, "the alert list"),
+    cmd(&["events"], None, "the event list"),
+    cmd(
+        &["sources", "problems"],
+        None,
+        "what was read, with problems",
+    ),
+    cmd(&["help", "h"], None, "this help"),
+    cmd(&["quit", "q", "q!"], None, "quit"),
+];
 
 /// The dialog's title and accent for a verdict class.
 pub fn verdict_title(c: Class) -> (&'static str, Role) {

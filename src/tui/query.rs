@@ -70,8 +70,86 @@ pub enum Scope {
     Events,
 }
 
+/// A query prefix: its names (the first is the one shown), an example word
+/// and what it selects. [`parse_term`] reads only what this table names and
+/// the help screen prints it, so a prefix cannot exist without its help.
+pub struct Prefix {
+    pub names: &'static [&'static str],
+    pub example: &'static str,
+    pub doc: &'static str,
+}
+
+/// Every prefix the query line knows.
+pub const PREFIX_TABLE: &[Prefix] = &[
+    Prefix {
+        names: &["user", "u"],
+        example: "user:alice",
+        doc: "user name contains alice",
+    },
+    Prefix {
+        names: &["ip"],
+        example: "ip:10.0.0.0/8",
+        doc: "IP in a network (or ip:1.2.3.4, or a text start: ip:10.1.)",
+    },
+    Prefix {
+        names: &["sev", "severity"],
+        example: "sev:>=high",
+        doc: "severity low/medium/high/critical with =, >, >=, <, <=",
+    },
+    Prefix {
+        names: &["det", "detector"],
+        example: "det:spray",
+        doc: "detector name contains spray",
+    },
+    Prefix {
+        names: &["verdict", "v"],
+        example: "verdict:fp",
+        doc: "verdict tp, bp, fp, undetermined, or none (untriaged)",
+    },
+    Prefix {
+        names: &["country", "cc"],
+        example: "country:RU",
+        doc: "event country, a code or a name (events view)",
+    },
+    Prefix {
+        names: &["outcome"],
+        example: "outcome:failure",
+        doc: "success, failure, interrupted or unknown",
+    },
+    Prefix {
+        names: &["app"],
+        example: "app:outlook",
+        doc: "app or client contains outlook",
+    },
+    Prefix {
+        names: &["time", "t"],
+        example: "time:>=2026-11-18T10:00",
+        doc: "UTC time or range (a date is its day); =, >, >=, <, <=",
+    },
+    Prefix {
+        names: &["last"],
+        example: "last:2h",
+        doc: "within 90s, 15m, 2h, 7d of the newest event loaded",
+    },
+];
+
 /// Every prefix the query knows, for messages.
-pub const PREFIXES: &str = "user: ip: sev: det: verdict: country: outcome: app: time: last:";
+pub fn prefixes() -> String {
+    PREFIX_TABLE
+        .iter()
+        .filter_map(|p| p.names.first())
+        .map(|n| format!("{n}:"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The shown name of a prefix as written (any of its names, any case).
+fn canonical(prefix: &str) -> Option<&'static str> {
+    PREFIX_TABLE
+        .iter()
+        .find(|p| p.names.iter().any(|n| n.eq_ignore_ascii_case(prefix)))
+        .and_then(|p| p.names.first().copied())
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Term {
@@ -409,8 +487,8 @@ fn parse_term(word: &str) -> Result<TermKind, String> {
     if value.is_empty() {
         return Err(format!("`{word}`: nothing after the colon"));
     }
-    Ok(match prefix.to_ascii_lowercase().as_str() {
-        "user" | "u" => TermKind::User(value.to_lowercase()),
+    Ok(match canonical(prefix).unwrap_or("") {
+        "user" => TermKind::User(value.to_lowercase()),
         "ip" => TermKind::Ip(if let Ok(n) = value.parse::<IpNet>() {
             IpSel::Net(n.trunc())
         } else if let Ok(a) = value.parse::<IpAddr>() {
@@ -418,14 +496,14 @@ fn parse_term(word: &str) -> Result<TermKind, String> {
         } else {
             IpSel::Prefix(value.to_string())
         }),
-        "sev" | "severity" => {
+        "sev" => {
             let (c, rest) = split_cmp(value);
             let sev = severity_name(rest)
                 .ok_or_else(|| format!("`{word}`: severity is low, medium, high or critical"))?;
             TermKind::Sev(c, sev)
         }
-        "det" | "detector" => TermKind::Det(value.to_ascii_lowercase()),
-        "verdict" | "v" => TermKind::Verdict(match value.to_ascii_lowercase().as_str() {
+        "det" => TermKind::Det(value.to_ascii_lowercase()),
+        "verdict" => TermKind::Verdict(match value.to_ascii_lowercase().as_str() {
             "tp" | "true_positive" | "true-positive" => VerdictSel::Class(Class::TruePositive),
             "bp" | "benign_positive" | "benign-positive" => {
                 VerdictSel::Class(Class::BenignPositive)
@@ -440,7 +518,7 @@ fn parse_term(word: &str) -> Result<TermKind, String> {
             }
         }),
         // A name works too: `country:netherlands`.
-        "country" | "cc" => TermKind::Country(
+        "country" => TermKind::Country(
             country::to_alpha2(value)
                 .map(String::from)
                 .unwrap_or_else(|| value.to_ascii_uppercase()),
@@ -457,16 +535,21 @@ fn parse_term(word: &str) -> Result<TermKind, String> {
             }
         }),
         "app" => TermKind::App(value.to_string()),
-        "time" | "t" => TermKind::When(When::parse_time(word, value)?),
+        "time" => TermKind::When(When::parse_time(word, value)?),
         "last" => TermKind::When(When::parse_last(word, value)?),
         // Text with a colon in it: an IPv6 address, a URL, a time of day (`10:05`).
-        p if !p.chars().all(|c| c.is_ascii_alphabetic())
+        _ if !prefix.chars().all(|c| c.is_ascii_alphabetic())
             || value.starts_with("//")
             || word.parse::<IpAddr>().is_ok() =>
         {
             TermKind::Text(word.to_lowercase())
         }
-        _ => return Err(format!("`{prefix}:` is not a prefix; known: {PREFIXES}")),
+        _ => {
+            return Err(format!(
+                "`{prefix}:` is not a prefix; known: {}",
+                prefixes()
+            ))
+        }
     })
 }
 

@@ -289,6 +289,27 @@ fn first_frame_while_loading() {
 }
 
 #[test]
+fn loading_stdin_shows_bytes_read_not_a_percentage_of_nothing() {
+    let mut h = harness(120, 40, ColorMode::None);
+    let mut s =
+        crate::pipeline::Session::new(fixture::quiet_config(), crate::enrich::Enricher::none());
+    s.add_sources(&[crate::ingest::read::Input::Stdin], true);
+    s.handle(crate::pipeline::IngestMsg::Opened {
+        file: 0,
+        format: "sshd".into(),
+        size: None,
+    });
+    s.handle(crate::pipeline::IngestMsg::Progress {
+        file: 0,
+        bytes: 3_500_000,
+    });
+    h.app.session = s;
+    let t = text(&draw(&h.app));
+    assert!(!t.contains("0% of 0 B"), "{t}");
+    assert!(t.contains("read"), "{t}");
+}
+
+#[test]
 fn help_is_generated_from_the_keymap() {
     let mut h = harness(160, 48, ColorMode::None);
     let mut km = Keymap::builtin();
@@ -303,6 +324,80 @@ fn help_is_generated_from_the_keymap() {
     assert!(
         t.contains("ctrl-x") && t.contains("verdict: false positive"),
         "{t}"
+    );
+}
+
+#[test]
+fn ctrl_l_clears_the_query_being_typed_and_ctrl_w_a_word() {
+    let mut h = harness(120, 40, ColorMode::None);
+    key(&mut h.app, "/");
+    typ(&mut h.app, "ip:185.220.101.0/24");
+    key(&mut h.app, "ctrl-l");
+    typ(&mut h.app, "ip:104.85.195.88");
+    key(&mut h.app, "enter");
+    assert_eq!(
+        h.app.top().query_text().as_deref(),
+        Some("ip:104.85.195.88")
+    );
+    key(&mut h.app, "/");
+    typ(&mut h.app, " user:alice");
+    key(&mut h.app, "ctrl-w");
+    key(&mut h.app, "enter");
+    assert_eq!(
+        h.app.top().query_text().as_deref(),
+        Some("ip:104.85.195.88 ")
+    );
+}
+
+#[test]
+fn every_command_and_query_prefix_runs_and_has_its_help_line_within_80_columns() {
+    use super::modal::COMMANDS;
+    use super::query::{Query, PREFIX_TABLE};
+    let h = harness(80, 24, ColorMode::None);
+    let help: Vec<String> = super::screens::help::lines(&h.app.keymap, &h.app.theme, 80)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect();
+    for l in &help {
+        assert!(l.chars().count() <= 80, "help line over 80 columns: {l:?}");
+    }
+    let all = help.join("\n");
+    for c in COMMANDS {
+        assert!(
+            all.contains(&format!(":{}", c.name())),
+            "no help for :{}",
+            c.name()
+        );
+        for name in c.names {
+            // Every name reaches the command, never the unknown-command branch.
+            let mut h = harness(80, 24, ColorMode::None);
+            let arg = if c.arg.is_some() { " zz-no-such" } else { "" };
+            let _ = h.app.command(&format!("{name}{arg}"));
+            let flash = h
+                .app
+                .flash
+                .as_ref()
+                .map(|f| f.1.clone())
+                .unwrap_or_default();
+            assert!(!flash.contains("unknown command"), ":{name}: {flash}");
+        }
+    }
+    for p in PREFIX_TABLE {
+        assert!(all.contains(p.example), "no help for {}", p.example);
+        for name in p.names {
+            let word = p.example.replacen(p.names[0], name, 1);
+            let q = Query::parse(&word);
+            assert!(q.errors.is_empty(), "{word}: {:?}", q.errors);
+            assert!(!q.terms.is_empty(), "{word}");
+        }
+    }
+    let q = Query::parse("nosuch:x");
+    assert!(
+        q.errors
+            .iter()
+            .any(|e| e.contains("time:") && e.contains("last:")),
+        "{:?}",
+        q.errors
     );
 }
 
@@ -493,6 +588,27 @@ fn notes_are_saved_and_shown_in_the_detail() {
     // An empty note writes nothing.
     key(&mut h.app, "n");
     assert!(key(&mut h.app, "enter").is_empty());
+}
+
+#[test]
+fn a_note_typed_while_the_kind_list_has_focus_is_kept_as_the_note() {
+    let mut h = harness(160, 48, ColorMode::None);
+    key(&mut h.app, "A");
+    assert!(
+        matches!(h.app.modal, Some(Modal::Allow(_))),
+        "no allowlist dialog"
+    );
+    typ(&mut h.app, "vpn egress, ticket 4411");
+    let effects = key(&mut h.app, "enter");
+    let note = effects.iter().find_map(|e| match e {
+        Effect::Case(CaseOp::Allow(spec)) => Some(spec.note.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        note.as_deref(),
+        Some("vpn egress, ticket 4411"),
+        "{effects:?}"
+    );
 }
 
 #[test]

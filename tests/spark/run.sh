@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Spark equivalence test (issue 14 part 3), called by .ci/run.
 # Installs pyspark (PyPI) and a Java runtime (Debian) unless present, writes
-# the samples, a small generated tenant and the shared corpus as OCSF Parquet with
-# `hunt events --output parquet`, runs every query of
+# the samples, a small generated tenant and the shared corpus as OCSF Parquet
+# and as OCSF JSON lines with `hunt events`, runs every query of
 # `hunt rules --dialect spark-sql` in Spark local[2], and compares the
-# findings with `hunt scan` (tests/spark/compare.py; differences must be
+# findings with `hunt scan`, on both, and loads the Parquet run's results back
+# from Spark's own CSV writer too (tests/spark/compare.py; differences must be
 # listed in tests/spark/known_differences.txt with their reason).
 # Never skips: a missing tool it cannot install is a failure.
 set -euo pipefail
@@ -39,9 +40,11 @@ trap 'rm -rf "$work"' EXIT
 inputs=(samples "$work/tenant" ../shared/corpus)
 # No user config or case: the effective config is the built-in one on both sides.
 XDG_CONFIG_HOME="$work/xdg" "$hunt" events --output parquet -o "$work/all.parquet" "${inputs[@]}"
+# The same rows as OCSF JSON lines, read with the schema of `--spark-schema`.
+XDG_CONFIG_HOME="$work/xdg" "$hunt" events --output ocsf -o "$work/all.ocsf.jsonl" "${inputs[@]}"
 XDG_CONFIG_HOME="$work/xdg" "$hunt" scan --output jsonl --include-suppressed "${inputs[@]}" \
   >"$work/all.scan.jsonl" 2>/dev/null
-sets=("all=$work/all.parquet:$work/all.scan.jsonl")
+sets=("all=$work/all.parquet:$work/all.scan.jsonl" "json=$work/all.ocsf.jsonl:$work/all.scan.jsonl")
 
 XDG_CONFIG_HOME="$work/xdg" timeout 600 python3 tests/spark/compare.py "$hunt" \
   tests/spark/known_differences.txt "$work" "${sets[@]}"

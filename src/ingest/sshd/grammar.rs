@@ -227,28 +227,46 @@ fn refused_if_addr<'a>(what: &'static str, user: &'a str, addr: &'a str) -> Msg<
 /// [illegal user ]U from H[ via A]` and `User not known to the underlying
 /// authentication module for illegal user U from H`.
 fn pam_error(rest: &str) -> Msg<'_> {
-    let lower_ok = ["Authentication ", "authentication ", "User not known "]
-        .iter()
-        .any(|p| rest.starts_with(p));
+    let lower_ok = [
+        "Authentication ",
+        "authentication ",
+        "User not known ",
+        "unknown user ",
+    ]
+    .iter()
+    .any(|p| rest.starts_with(p));
     let Some((_, tail)) = rest.split_once(" for ").filter(|_| lower_ok) else {
         return Msg::Other;
     };
-    let tail = tail
+    let unknown = tail
         .strip_prefix("illegal user ")
-        .or_else(|| tail.strip_prefix("invalid user "))
-        .unwrap_or(tail);
+        .or_else(|| tail.strip_prefix("invalid user "));
+    let what = if unknown.is_some() || rest.starts_with("unknown user ") {
+        "invalid_user"
+    } else {
+        "pam"
+    };
+    let tail = unknown.unwrap_or(tail);
     // macOS appends ` via LOCAL-ADDR` after the peer.
     let tail = match tail.rsplit_once(" via ") {
         Some((head, via)) if is_addr(via) => head,
         _ => tail,
     };
-    match tail.rsplit_once(" from ") {
-        Some((user, addr)) if is_addr(addr) => Msg::Refused {
-            what: "pam",
+    // The first ` from H` that ends the line: the user never contains ` from `.
+    match tail.split_once(" from ") {
+        Some((user, addr)) if is_addr(addr.trim_end()) => Msg::Refused {
+            what,
             user,
-            addr: Some(addr),
+            addr: Some(addr.trim_end()),
         },
-        _ => Msg::Other,
+        _ => match tail.rsplit_once(" from ") {
+            Some((_, addr)) if is_addr(addr.trim_end()) => Msg::Refused {
+                what,
+                user: tail.split_once(" from ").map_or(tail, |(u, _)| u),
+                addr: Some(addr.trim_end()),
+            },
+            _ => Msg::Other,
+        },
     }
 }
 
@@ -402,16 +420,11 @@ fn user_addr_port(s: &str) -> Option<(&str, &str)> {
     is_addr(addr).then_some((user, addr))
 }
 
-/// `U from H[ port P]` at the end of a line (Invalid user).
+/// `U from H[ port P][ [preauth]]` (Invalid user): the first structurally
+/// complete `from` tail after the user, as for [`method_tail_user`].
 fn from_tail(rest: &str) -> Option<(&str, &str)> {
-    let rest = rest.trim_end();
-    let rest = rest.strip_suffix("[preauth]").unwrap_or(rest).trim_end();
-    let rest = match rest.rsplit_once(" port ") {
-        Some((head, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => head,
-        _ => rest,
-    };
-    let (user, addr) = rest.rsplit_once(" from ")?;
-    is_addr(addr).then_some((user, addr))
+    let (user, addr) = method_tail_user(rest)?;
+    Some((user, addr.best))
 }
 
 /// `METHOD for [invalid user ]U from H …` (after Failed/Accepted).
@@ -427,39 +440,36 @@ fn method_tail(rest: &str) -> Option<(&str, &str, Addr<'_>)> {
 /// `[invalid user ]U from H[ port P][ on A][ sshN][: INFO| [preauth]]`.
 ///
 /// Both the user name (before) and the auth info (after `sshN: `) may be
-/// client text containing a whole fake tail. A candidate ` from ` is
-/// structurally complete when an address, optional `port N`, optional
-/// `sshN` follow and then the line ends or `: ` starts the info. Choice:
-/// candidates with a port before those without (sshd has logged the port
-/// since 3.x), then the last one that ends the line (after a user name the
-/// client chose, the real tail is the one sshd wrote last), else the first
-/// followed by info. A second complete candidate is returned as `alt`.
+/// client text containing a whole fake tail, so neither may decide the
+/// peer. A candidate ` from ` is structurally complete when an address,
+/// optional `port N`, optional `sshN` follow and then the line ends,
+/// `[preauth]` or `: ` starts the info. The peer is the FIRST complete
+/// candidate (those with a port before those without: sshd has logged the
+/// port since 3.x); the user is the text before the first ` from ` (a user
+/// never contains ` from `). Another complete candidate is returned as
+/// `alt` (the connection's known peer, which sshd wrote, may prefer it; see
+/// `attempt.rs`).
 fn method_tail_user(rest: &str) -> Option<(&str, Addr<'_>)> {
     let rest = rest
         .strip_prefix("invalid user ")
         .or_else(|| rest.strip_prefix("illegal user "))
         .unwrap_or(rest);
     let rest = rest.trim_end();
-    let mut cands: Vec<(usize, &str, bool, bool)> = Vec::new();
+    let mut cands: Vec<(&str, bool)> = Vec::new();
+    let mut first_from: Option<usize> = None;
     for (i, _) in rest.match_indices(" from ") {
         let after = rest.get(i + 6..).unwrap_or_default();
-        if let Some((addr, has_port, ends)) = complete_tail(after) {
-            cands.push((i, addr, has_port, ends));
+        if let Some((addr, has_port, _)) = complete_tail(after) {
+            first_from.get_or_insert(i);
+            cands.push((addr, has_port));
         }
     }
-    let any_port = cands.iter().any(|c| c.2);
-    cands.retain(|c| c.2 == any_port);
-    let pick = cands
-        .iter()
-        .rposition(|c| c.3)
-        .or_else(|| (!cands.is_empty()).then_some(0))?;
-    let (i, best, _, _) = *cands.get(pick)?;
-    let alt = cands
-        .iter()
-        .enumerate()
-        .find(|(k, c)| *k != pick && c.1 != best)
-        .map(|(_, c)| c.1);
-    let user = rest.get(..i).unwrap_or_default();
+    let any_port = cands.iter().any(|c| c.1);
+    cands.retain(|c| c.1 == any_port);
+    let &(best, _) = cands.first()?;
+    let alt = cands.iter().find(|c| c.0 != best).map(|c| c.0);
+    let cut = rest.find(" from ").or(first_from).unwrap_or_default();
+    let user = rest.get(..cut).unwrap_or_default();
     Some((user, Addr { best, alt }))
 }
 
@@ -576,7 +586,12 @@ mod tests {
             ("Failed password for user from 127.0.0.1 port 20000 ssh1: ruser from 1.2.3.4", "127.0.0.1"),
             ("Failed password for invalid user from 10.10.1.1 from 127.0.0.1 port 58946 ssh2", "127.0.0.1"),
             ("Failed password for invalid user test from 10.10.1.2 port 55555 ssh2 from 127.0.0.1 port 58946 ssh2", "127.0.0.1"),
-            ("Failed password for a from 6.6.6.6 port 1 ssh2: x from 192.0.2.9 port 22 ssh2", "192.0.2.9"),
+            ("Failed password for a from 6.6.6.6 port 1 ssh2: x from 192.0.2.9 port 22 ssh2", "6.6.6.6"),
+            ("Failed password for root from 192.0.2.44 port 4 ssh2: from 198.51.100.99 port 55555 ssh2", "192.0.2.44"),
+            ("Accepted publickey for root from 192.0.2.45 port 4 ssh2: from 198.51.100.99 port 55555 ssh2", "192.0.2.45"),
+            ("Invalid user x from 192.0.2.46 port 4 from 198.51.100.99 port 55555", "198.51.100.99"),
+            ("error: maximum authentication attempts exceeded for root from 192.0.2.47 port 4 ssh2: from 198.51.100.99 port 5 ssh2 [preauth]", "192.0.2.47"),
+            ("error: PAM: unknown user for illegal user kernel from 10.215.4.228", "10.215.4.228"),
             ("Failed hostbased for dan from 127.0.0.1 port 45785 ssh2: RSA 8c:e3, client user \"dan\", client host \"h from 6.6.6.6 port 1 ssh2\"", "127.0.0.1"),
             ("Invalid user x from 6.6.6.6 from 192.0.2.3 port 4", "192.0.2.3"),
             ("User a from 6.6.6.6 not allowed because x from 192.0.2.4 not allowed because not listed in AllowUsers", "192.0.2.4"),
@@ -598,8 +613,43 @@ mod tests {
         let Msg::Failed { addr, user, .. } = classify(m) else {
             panic!()
         };
-        assert_eq!((addr.best, addr.alt), ("10.10.1.2", Some("127.0.0.1")));
-        assert_eq!(user, "test from 127.0.0.1 port 58946 ssh2:");
+        assert_eq!((addr.best, addr.alt), ("127.0.0.1", Some("10.10.1.2")));
+        assert_eq!(user, "test");
+    }
+
+    #[test]
+    fn a_user_never_contains_from() {
+        fn user(m: &str) -> Option<&str> {
+            match classify(m) {
+                Msg::Failed { user, .. } | Msg::Accepted { user, .. } => Some(user),
+                Msg::Refused { user, .. } | Msg::End { user, .. } => Some(user),
+                _ => None,
+            }
+        }
+        for (m, want) in [
+            ("Failed password for root from 192.0.2.44 port 4 ssh2: from 198.51.100.99 port 55555 ssh2", "root"),
+            ("Failed password for invalid user test from 10.10.1.2 port 55555 ssh2 from 127.0.0.1 port 58946 ssh2", "test"),
+            ("Failed keyboard-interactive/pam for bob from 192.0.2.1 port 4 ssh2: from 198.51.100.99 port 5 ssh2", "bob"),
+            ("Accepted password for eve from 192.0.2.1 port 4 ssh2: from 198.51.100.99 port 5 ssh2", "eve"),
+            ("Invalid user mallory from 192.0.2.1 port 4 from 198.51.100.99 port 5", "mallory"),
+            ("error: PAM: unknown user for illegal user kernel from 10.215.4.228", "kernel"),
+            ("error: PAM: Authentication failure for a from b from example.com", "a"),
+        ] {
+            assert_eq!(user(m), Some(want), "{m}");
+        }
+    }
+
+    #[test]
+    fn an_old_pam_unknown_user_is_an_unknown_user_attempt() {
+        for m in [
+            "error: PAM: unknown user for illegal user kernel from 10.215.4.228",
+            "error: PAM: User not known to the underlying authentication module for illegal user k from 10.215.4.227",
+        ] {
+            assert!(
+                matches!(classify(m), Msg::Refused { what: "invalid_user", addr: Some(_), .. }),
+                "{m}"
+            );
+        }
     }
 
     #[test]

@@ -364,10 +364,10 @@ fn render_header(app: &App, f: &Finding, area: Rect, buf: &mut Buffer) {
     }
     who.push(Span::styled(
         format!(
-            "{} → {} · {} events",
+            "{} → {} · {}",
             format::time(f.first_seen),
             format::time(f.last_seen),
-            format::count(f.event_count as u64)
+            format::counted(f.event_count as u64, "event", "events")
         ),
         theme.style(Role::Dim),
     ));

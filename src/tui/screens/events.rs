@@ -181,7 +181,7 @@ pub fn render(app: &App, st: &EventsState, body: Rect, buf: &mut Buffer) {
             format::count(len as u64),
             format::count(store.count() as u64)
         ),
-        None => format!("{} events", format::count(len as u64)),
+        None => format::counted(len as u64, "event", "events"),
     };
     let w = right.chars().count() as u16;
     let fits = qline.height > 0 && qline.width > w + 30;

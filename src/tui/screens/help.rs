@@ -7,67 +7,133 @@ use super::{Ctx, ScreenView};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::{Context, Keymap};
+use crate::tui::modal::COMMANDS;
+use crate::tui::query::PREFIX_TABLE;
 use crate::tui::theme::{Role, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-const QUERY_HELP: [&str; 6] = [
-    "user:alice       user name contains alice        ip:10.0.0.0/8   IP in a network (or ip:1.2.3.4, ip:10.1.)",
-    "sev:>=high       severity (=, >, >=, <, <=)      det:spray       detector name contains spray",
-    "verdict:fp       tp, bp, fp, undetermined, none  country:RU      event country (events view)",
-    "outcome:failure  success/failure/interrupted     app:outlook     app or client contains",
-    "!det:spray       a ! before a prefix negates it  other words     fuzzy text; every word must match",
-    "",
-];
-
-/// The help text as lines (also used to size the scroll); action names
-/// (what a keymap file binds) are shown when there is room.
+/// The help text as lines (also used to size the scroll), wrapped to
+/// `width`; action names (what a keymap file binds) are shown when there is
+/// room. Keys come from the keymap, commands from [`COMMANDS`] and query
+/// prefixes from [`PREFIX_TABLE`]: what the workbench reads is what it lists.
 pub fn lines<'a>(keymap: &Keymap, theme: &Theme, width: usize) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let names = width >= 100;
+    let header = |out: &mut Vec<Line<'a>>, t: &str| {
+        out.push(Line::from(Span::styled(
+            t.to_string(),
+            theme.style(Role::Header),
+        )))
+    };
     for ctx in Context::ALL {
         let bindings: Vec<_> = keymap.section(ctx).collect();
         if bindings.is_empty() {
             continue;
         }
-        out.push(Line::from(Span::styled(
-            ctx.title(),
-            theme.style(Role::Header),
-        )));
+        header(&mut out, ctx.title());
         for (action, keys) in bindings {
             let k: Vec<String> = keys.iter().take(3).map(ToString::to_string).collect();
-            let mut spans = vec![Span::styled(
+            let mut lead = vec![Span::styled(
                 format!("  {:<22} ", k.join(", ")),
                 theme.style(Role::Key),
             )];
             if names {
-                spans.push(Span::styled(
+                lead.push(Span::styled(
                     format!("{:<24}", action.name()),
                     theme.style(Role::Dim),
                 ));
             }
-            spans.push(Span::styled(action.describe(), theme.style(Role::Text)));
-            out.push(Line::from(spans));
+            wrapped(&mut out, lead, action.describe(), theme, width);
         }
         out.push(Line::default());
     }
-    out.push(Line::from(Span::styled(
-        "Query line (/ on alerts and events)",
-        theme.style(Role::Header),
-    )));
-    for l in QUERY_HELP {
-        out.push(Line::from(Span::styled(
-            format!("  {l}"),
-            theme.style(Role::Text),
-        )));
+    header(
+        &mut out,
+        "Commands (: then the command; any action name works too)",
+    );
+    for c in COMMANDS {
+        let call = match c.arg {
+            Some(a) if c.arg_optional => format!("{} [{a}]", c.name()),
+            Some(a) => format!("{} {a}", c.name()),
+            None => c.name().to_string(),
+        };
+        let lead = vec![Span::styled(
+            format!("  :{call:<21} "),
+            theme.style(Role::Key),
+        )];
+        wrapped(&mut out, lead, c.doc, theme, width);
     }
-    out.push(Line::from(Span::styled(
+    out.push(Line::default());
+    header(
+        &mut out,
+        "Query line (/ on alerts and events; words are ANDed)",
+    );
+    for p in PREFIX_TABLE {
+        let lead = vec![Span::styled(
+            format!("  {:<22} ", p.example),
+            theme.style(Role::Key),
+        )];
+        wrapped(&mut out, lead, p.doc, theme, width);
+    }
+    for (example, doc) in [
+        ("!det:spray", "a ! before a prefix negates it"),
+        ("other words", "fuzzy text; every word must match"),
+    ] {
+        let lead = vec![Span::styled(
+            format!("  {example:<22} "),
+            theme.style(Role::Key),
+        )];
+        wrapped(&mut out, lead, doc, theme, width);
+    }
+    out.push(Line::default());
+    wrapped(
+        &mut out,
+        Vec::new(),
         "Keys come from the built-in keymap; override any action in the file named by [ui] keymap in the config.",
-        theme.style(Role::Dim),
-    )));
+        theme,
+        width,
+    );
     out
+}
+
+/// `lead` then `text`, the text wrapped at word boundaries so no line is
+/// wider than `width`; continuation lines are indented under the text. A
+/// word longer than a line is cut with `…`.
+fn wrapped<'a>(
+    out: &mut Vec<Line<'a>>,
+    lead: Vec<Span<'a>>,
+    text: &str,
+    theme: &Theme,
+    width: usize,
+) {
+    let indent: usize = lead.iter().map(|s| s.content.chars().count()).sum();
+    let room = width.saturating_sub(indent).max(20);
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for word in text.split_whitespace() {
+        let word = crate::sanitize::clean_width(word, room);
+        let len = row.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > room {
+            rows.push(std::mem::take(&mut row));
+        }
+        if !row.is_empty() {
+            row.push(' ');
+        }
+        row.push_str(&word);
+    }
+    rows.push(row);
+    let mut lead = Some(lead);
+    for r in rows {
+        let mut spans = match lead.take() {
+            Some(l) => l,
+            None => vec![Span::raw(" ".repeat(indent))],
+        };
+        spans.push(Span::styled(r, theme.style(Role::Text)));
+        out.push(Line::from(spans));
+    }
 }
 
 pub fn render(app: &App, pos: &ListPos, body: Rect, buf: &mut Buffer) {
@@ -100,7 +166,9 @@ impl ScreenView for HelpState {
         render(app, &self.pos, body, buf)
     }
     fn move_by(&mut self, cx: &Ctx, delta: isize, height: usize) {
-        let len = lines(cx.keymap, cx.theme, 200).len();
+        // The length at 80 columns (the longest it gets on a usable
+        // terminal); rendering clamps the offset to the real width.
+        let len = lines(cx.keymap, cx.theme, 80).len();
         super::scroll(&mut self.pos, delta, len, height)
     }
     fn first_visible_row(&self, _app: &App, _height: usize) -> usize {

@@ -177,10 +177,10 @@ pub fn render(app: &App, st: &IncidentState, body: Rect, buf: &mut Buffer) {
             ),
             Span::styled(
                 format!(
-                    " · {} → {} · {} findings",
+                    " · {} → {} · {}",
                     format::time(inc.first_seen),
                     format::time(inc.last_seen),
-                    inc.steps.len()
+                    format::counted(inc.steps.len() as u64, "finding", "findings")
                 ),
                 theme.style(Role::Dim),
             ),
@@ -291,8 +291,8 @@ pub fn render(app: &App, st: &IncidentState, body: Rect, buf: &mut Buffer) {
         l.timeline,
         vec![Span::styled(
             format!(
-                "timeline: {} events of its findings (from step {})",
-                format::count(evs.len() as u64),
+                "timeline: {} of its findings (from step {})",
+                format::counted(evs.len() as u64, "event", "events"),
                 st.pos.selected + 1
             ),
             theme.style(Role::Header),

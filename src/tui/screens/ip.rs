@@ -267,11 +267,11 @@ pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
     }
     head.push(Span::styled(
         format!(
-            "  {} events: {} failures, {} verified · {} identities",
-            format::count(st.built_from as u64),
-            format::count(st.failures),
+            "  {}: {}, {} verified · {}",
+            format::counted(st.built_from as u64, "event", "events"),
+            format::counted(st.failures, "failure", "failures"),
             format::count(st.successes),
-            st.rows.len()
+            format::counted(st.rows.len() as u64, "identity", "identities")
         ),
         theme.style(Role::Dim),
     ));

@@ -179,11 +179,10 @@ pub fn render(app: &App, st: &MapState, body: Rect, buf: &mut Buffer) {
     let sel_style = theme.style(Role::Selected);
     let selected = st.hops.get(st.pos.selected);
     let title = format!(
-        " {} · {} places · {} hop{} ",
+        " {} · {} · {} ",
         clean_width(&st.user, 40),
-        st.points.len(),
-        st.hops.len(),
-        if st.hops.len() == 1 { "" } else { "s" }
+        crate::tui::format::counted(st.points.len() as u64, "place", "places"),
+        crate::tui::format::counted(st.hops.len() as u64, "hop", "hops")
     );
     // One terminal column in degrees of longitude: labels go one cell right of their point.
     let cell = 1.5 * 360.0 / l.map.width.saturating_sub(2).max(1) as f64;

@@ -61,11 +61,11 @@ pub fn lines<'a>(
             ),
             Span::styled(
                 format!(
-                    "{} · {}{} · {size} · {} events",
+                    "{} · {}{} · {size} · {}",
                     clean_width(&s.format, 24),
                     state(s.state),
                     if s.followed { " (followed)" } else { "" },
-                    format::count(s.stats.events)
+                    format::counted(s.stats.events, "event", "events")
                 ),
                 theme.style(Role::Dim),
             ),
@@ -94,6 +94,12 @@ pub fn lines<'a>(
                     "      {}",
                     clean_width(&parts.join(", "), width.saturating_sub(8))
                 ),
+                theme.style(Role::Warning),
+            )));
+        }
+        if let Some(notice) = crate::report::assumed_year_notice(&s.name, &s.stats) {
+            out.push(Line::from(Span::styled(
+                format!("      {}", clean_width(&notice, width.saturating_sub(8))),
                 theme.style(Role::Warning),
             )));
         }

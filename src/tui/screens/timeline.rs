@@ -199,11 +199,10 @@ pub fn render(app: &App, st: &TimelineState, body: Rect, buf: &mut Buffer) {
         Span::styled(clean_width(&st.user, 40), theme.style(Role::Title)),
         Span::styled(
             format!(
-                "  {} events · {} failures · {} hop{}{}",
-                format::count(st.built_from as u64),
-                format::count(st.failures as u64),
-                st.hops.len(),
-                if st.hops.len() == 1 { "" } else { "s" },
+                "  {} · {} · {}{}",
+                format::counted(st.built_from as u64, "event", "events"),
+                format::counted(st.failures as u64, "failure", "failures"),
+                format::counted(st.hops.len() as u64, "hop", "hops"),
                 if impossible > 0 {
                     format!(" ({impossible} impossible)")
                 } else {

@@ -67,8 +67,16 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
             .iter()
             .map(|x| (x.bytes_read, x.size.unwrap_or(x.bytes_read)))
             .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-        let pct = (read * 100).checked_div(total).unwrap_or(0).min(99);
-        format!("⟳ loading {pct}% of {}", format::bytes(total))
+        // A stream (stdin, a FIFO) has no size: say what was read.
+        let unsized_ = reading
+            .iter()
+            .any(|x| x.state == SourceState::Reading && x.size.is_none());
+        if unsized_ || total == 0 {
+            format!("⟳ loading · {} read", format::bytes(read))
+        } else {
+            let pct = (read * 100).checked_div(total).unwrap_or(0).min(99);
+            format!("⟳ loading {pct}% of {}", format::bytes(total))
+        }
     } else if let [x] = s.sources.as_slice() {
         let name = std::path::Path::new(&x.name)
             .file_name()
@@ -88,7 +96,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
     segs.push((
         0,
         vec![Span::styled(
-            format!("{} events", format::count(s.store.count() as u64)),
+            format::counted(s.store.count() as u64, "event", "events"),
             base,
         )],
     ));
