@@ -52,7 +52,9 @@ enum State {
 
 /// Cuts a byte stream into Event elements. Feed it blocks, then `finish`.
 pub struct XmlScanner {
-    buf: Vec<u8>,
+    /// Bytes received; those before `pos` are consumed (dropped at the next feed).
+    data: Vec<u8>,
+    pos: usize,
     /// Offset and line of `buf[0]` in the stream.
     offset: u64,
     line: u32,
@@ -104,7 +106,8 @@ fn find_open(b: &[u8], from: usize) -> Result<usize, usize> {
 impl XmlScanner {
     pub fn new(max: usize) -> XmlScanner {
         XmlScanner {
-            buf: Vec::new(),
+            data: Vec::new(),
+            pos: 0,
             offset: 0,
             line: 1,
             state: State::Outside,
@@ -118,20 +121,28 @@ impl XmlScanner {
         (self.offset, self.line)
     }
 
-    /// Drops `n` bytes from the front of the buffer, counting lines.
+    /// The bytes not consumed yet.
+    fn buf(&self) -> &[u8] {
+        self.data.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Consumes `n` bytes from the front of the buffer, counting lines.
     fn consume(&mut self, n: usize) {
-        let n = n.min(self.buf.len());
+        let n = n.min(self.buf().len());
         let lines = self
-            .buf
+            .buf()
             .get(..n)
             .map_or(0, |b| memchr::memchr_iter(b'\n', b).count());
         self.line = self.line.saturating_add(lines as u32);
         self.offset += n as u64;
-        self.buf.drain(..n);
+        self.pos += n;
     }
 
     pub fn feed(&mut self, data: &[u8], out: &mut dyn FnMut(XmlPiece)) {
-        self.buf.extend_from_slice(data);
+        // Consumed bytes go once per block, not once per element.
+        self.data.drain(..self.pos.min(self.data.len()));
+        self.pos = 0;
+        self.data.extend_from_slice(data);
         self.run(false, out);
     }
 
@@ -146,13 +157,14 @@ impl XmlScanner {
             }),
             State::Outside | State::Garbage => {}
         }
-        self.buf.clear();
+        self.data.clear();
+        self.pos = 0;
         self.state = State::Outside;
     }
 
     fn garbage(&mut self, out: &mut dyn FnMut(XmlPiece)) {
         if self.state != State::Garbage {
-            let text: String = String::from_utf8_lossy(self.buf.get(..40).unwrap_or(&self.buf))
+            let text: String = String::from_utf8_lossy(self.buf().get(..40).unwrap_or(self.buf()))
                 .chars()
                 .take(40)
                 .collect();
@@ -171,20 +183,20 @@ impl XmlScanner {
             match self.state {
                 State::Outside | State::Garbage => {
                     let ws = self
-                        .buf
+                        .buf()
                         .iter()
                         .take_while(|b| b.is_ascii_whitespace())
                         .count();
                     self.consume(ws);
-                    if self.buf.is_empty() {
+                    if self.buf().is_empty() {
                         return;
                     }
                     // Byte order marks (one or more) before or between elements.
-                    if self.buf.starts_with(BOM) {
+                    if self.buf().starts_with(BOM) {
                         self.consume(BOM.len());
                         continue;
                     }
-                    if !last && BOM.starts_with(&self.buf) {
+                    if !last && BOM.starts_with(self.buf()) {
                         return;
                     }
                     if self.state == State::Outside {
@@ -197,23 +209,23 @@ impl XmlScanner {
                             (b"</Events", b">"),
                         ]
                         .iter()
-                        .find(|(open, _)| self.buf.starts_with(open))
+                        .find(|(open, _)| self.buf().starts_with(open))
                         .copied();
                         if let Some((open, close)) = skip {
                             let named = open == b"<Events" || open == b"</Events";
                             let delim = !named
                                 || matches!(
-                                    self.buf.get(open.len()),
+                                    self.buf().get(open.len()),
                                     Some(b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/')
                                 );
-                            if delim || self.buf.len() > open.len() {
+                            if delim || self.buf().len() > open.len() {
                                 if delim {
-                                    match memchr::memmem::find(&self.buf, close) {
+                                    match memchr::memmem::find(self.buf(), close) {
                                         Some(end) => {
                                             self.consume(end + close.len());
                                             continue;
                                         }
-                                        None if !last && self.buf.len() < self.max => return,
+                                        None if !last && self.buf().len() < self.max => return,
                                         None => {}
                                     }
                                 }
@@ -222,7 +234,7 @@ impl XmlScanner {
                             }
                         }
                     }
-                    match find_open(&self.buf, 0) {
+                    match find_open(self.buf(), 0) {
                         Ok(0) => {
                             self.state = State::Inside;
                             self.start = (self.offset, self.line);
@@ -234,26 +246,26 @@ impl XmlScanner {
                         }
                         Err(0) if !last => return,
                         Err(at) => {
-                            if self.buf.first() == Some(&b'<')
+                            if self.buf().first() == Some(&b'<')
                                 && self.state == State::Outside
                                 && !last
-                                && self.buf.len() < 64
+                                && self.buf().len() < 64
                             {
                                 // Perhaps a declaration or root not yet whole.
                                 return;
                             }
                             self.garbage(out);
-                            let at = if last { self.buf.len() } else { at.max(1) };
+                            let at = if last { self.buf().len() } else { at.max(1) };
                             self.consume(at);
-                            if last && self.buf.is_empty() {
+                            if last && self.buf().is_empty() {
                                 return;
                             }
                         }
                     }
                 }
                 State::Inside | State::Skipping => {
-                    let close = memchr::memmem::find(&self.buf, CLOSE);
-                    let reopen = match find_open(&self.buf, 1) {
+                    let close = memchr::memmem::find(self.buf(), CLOSE);
+                    let reopen = match find_open(self.buf(), 1) {
                         Ok(at) => Some(at),
                         Err(_) => None,
                     };
@@ -261,7 +273,7 @@ impl XmlScanner {
                         (Some(c), r) if r.is_none_or(|r| c < r) => {
                             let end = c + CLOSE.len();
                             if self.state == State::Inside {
-                                if let Some(raw) = self.buf.get(..end) {
+                                if let Some(raw) = self.buf().get(..end) {
                                     out(XmlPiece::Element {
                                         raw,
                                         offset: self.start.0,
@@ -286,7 +298,7 @@ impl XmlScanner {
                             self.start = (self.offset, self.line);
                         }
                         (_, None) => {
-                            if self.buf.len() > self.max && self.state == State::Inside {
+                            if self.buf().len() > self.max && self.state == State::Inside {
                                 out(XmlPiece::Problem {
                                     line: self.start.1,
                                     offset: self.start.0,
@@ -301,7 +313,7 @@ impl XmlScanner {
                             if self.state == State::Skipping {
                                 // Keep only what may hold the start of `</Event>` or `<Event`.
                                 let keep = CLOSE.len();
-                                let drop = self.buf.len().saturating_sub(keep);
+                                let drop = self.buf().len().saturating_sub(keep);
                                 self.consume(drop);
                             }
                             return;
