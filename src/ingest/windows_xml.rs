@@ -265,10 +265,7 @@ impl XmlScanner {
                 }
                 State::Inside | State::Skipping => {
                     let close = memchr::memmem::find(self.buf(), CLOSE);
-                    let reopen = match find_open(self.buf(), 1) {
-                        Ok(at) => Some(at),
-                        Err(_) => None,
-                    };
+                    let reopen = find_open(self.buf(), 1).ok();
                     match (close, reopen) {
                         (Some(c), r) if r.is_none_or(|r| c < r) => {
                             let end = c + CLOSE.len();
@@ -587,7 +584,10 @@ pub fn take_piece(p: XmlPiece, file: u32, batch: &mut crate::event::Batch, stats
 mod tests {
     use super::*;
 
-    fn pieces(input: &[u8], block: usize) -> (Vec<(u64, u32, String)>, Vec<(u32, &'static str)>) {
+    /// Elements (offset, line, text) and problems (line, reason) of a stream.
+    type Pieces = (Vec<(u64, u32, String)>, Vec<(u32, &'static str)>);
+
+    fn pieces(input: &[u8], block: usize) -> Pieces {
         let mut s = XmlScanner::new(1 << 20);
         let mut els = Vec::new();
         let mut probs = Vec::new();
