@@ -859,7 +859,36 @@ pub struct IncidentsConfig {
     pub max_ip_users: u32,
     /// Most findings in one incident: the earliest are kept, later ones stay alone.
     pub max_findings: u32,
+    /// A finding at or above this severity that no rule groups with another
+    /// is an incident of its own, so every such alert has an owner and a
+    /// status (`off`: only groups are incidents).
+    pub alone_from: AloneFrom,
     pub rules: Vec<IncidentRule>,
+}
+
+/// See [`IncidentsConfig::alone_from`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AloneFrom {
+    Off,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl AloneFrom {
+    /// The lowest severity that stands alone as an incident, if any.
+    pub fn severity(self) -> Option<crate::ident::Severity> {
+        use crate::ident::Severity;
+        match self {
+            AloneFrom::Off => None,
+            AloneFrom::Low => Some(Severity::Low),
+            AloneFrom::Medium => Some(Severity::Medium),
+            AloneFrom::High => Some(Severity::High),
+            AloneFrom::Critical => Some(Severity::Critical),
+        }
+    }
 }
 
 impl Default for IncidentsConfig {
@@ -883,6 +912,7 @@ impl Default for IncidentsConfig {
             enabled: true,
             max_ip_users: 4,
             max_findings: 100,
+            alone_from: AloneFrom::High,
             rules: vec![
                 // A spray IP, and what its successful users (or that IP) did next.
                 IncidentRule {

@@ -344,8 +344,13 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     triage.write_summary(&mut io::stderr().lock(), &session, args.include_suppressed)?;
     if !args.incidents && !session.incidents.is_empty() {
         let grouped: usize = session.incidents.all().map(|i| i.steps.len()).sum();
+        let alone = session
+            .incidents
+            .all()
+            .filter(|i| i.steps.len() == 1)
+            .count();
         eprintln!(
-            "hunt: {} incidents group {grouped} related findings (each finding's \"incident\"); --incidents prints them",
+            "hunt: {} incidents hold {grouped} findings ({alone} of them a lone high or critical finding, see [incidents] alone_from; each finding's \"incident\"); --incidents prints them",
             session.incidents.len()
         );
     }

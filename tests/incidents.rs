@@ -38,7 +38,7 @@ fn spray(ip: &str, first: i64, last: i64, ok: &[&str]) -> Finding {
 }
 
 fn grouped(fs: &[Finding]) -> Incidents {
-    let mut inc = Incidents::new(&IncidentsConfig::default());
+    let mut inc = Incidents::new(&groups_only());
     inc.observe(fs.iter());
     inc
 }
@@ -123,6 +123,15 @@ fn bec_chain() -> Vec<Finding> {
         rule,
         send,
     ]
+}
+
+/// The grouping rules alone: lone high findings are not made incidents of
+/// their own (`alone_from = "off"`), so these tests see only what the rules link.
+fn groups_only() -> IncidentsConfig {
+    IncidentsConfig {
+        alone_from: hunt::config::AloneFrom::Off,
+        ..IncidentsConfig::default()
+    }
 }
 
 #[test]
@@ -244,7 +253,7 @@ fn a_shared_nat_does_not_glue_users_together() {
     // Two of them alone do share an attacker IP.
     assert_eq!(grouped(&fs[..2]).len(), 1);
     // Live: the IP turns shared after the two were grouped; they split.
-    let mut inc = Incidents::new(&IncidentsConfig::default());
+    let mut inc = Incidents::new(&groups_only());
     inc.observe(fs[..2].iter());
     assert_eq!(inc.len(), 1);
     inc.observe(fs[2..].iter());
@@ -269,7 +278,7 @@ fn an_ip_the_spray_detector_calls_shared_egress_links_nothing() {
 fn a_live_finding_joins_and_merges_keeping_the_bigger_incidents_id() {
     let fs = spray_chain();
     let bec = bec_chain();
-    let mut inc = Incidents::new(&IncidentsConfig::default());
+    let mut inc = Incidents::new(&groups_only());
     // Diego's hosting sign-in first: alone. Then the spray: an incident named after it.
     inc.observe([&fs[2], &bec[0], &bec[1]]);
     assert_eq!(inc.len(), 1);
@@ -308,7 +317,7 @@ fn a_live_finding_joins_and_merges_keeping_the_bigger_incidents_id() {
 fn an_updated_finding_that_grows_links_more() {
     let mut s = spray("9.9.9.9", DAY, DAY + 10 * MIN, &["a@c"]);
     let b = finding(DetectorId::HostingAsn, "b@c", "8.8.8.8", DAY + H, DAY + H);
-    let mut inc = Incidents::new(&IncidentsConfig::default());
+    let mut inc = Incidents::new(&groups_only());
     inc.observe([&s, &b]);
     assert!(inc.is_empty());
     s.details = json!({ "successful_user_list": ["a@c", "b@c"] });
@@ -375,7 +384,7 @@ fn a_manual_move_into_overrides_the_rules() {
 fn disabled_grouping_groups_nothing() {
     let cfg = IncidentsConfig {
         enabled: false,
-        ..IncidentsConfig::default()
+        ..groups_only()
     };
     let mut inc = Incidents::new(&cfg);
     inc.observe(bec_chain().iter());
@@ -387,6 +396,7 @@ fn rules_are_data_read_from_the_config() {
     let text = r#"
 [incidents]
 max_ip_users = 2
+alone_from = "off"
 
 [[incidents.rules]]
 name = "stuffing-then-send"
@@ -437,7 +447,7 @@ window = "1h"
 fn an_incident_is_capped_to_its_earliest_findings() {
     let cfg = IncidentsConfig {
         max_findings: 3,
-        ..IncidentsConfig::default()
+        ..groups_only()
     };
     let fs: Vec<Finding> = (0..5)
         .map(|i| {
@@ -499,11 +509,11 @@ proptest! {
         prop_assert!(want.len() >= 3);
         let shuffled: Vec<&Finding> = order.iter().map(|&i| &fs[i]).collect();
         // All at once in any order.
-        let mut one = Incidents::new(&IncidentsConfig::default());
+        let mut one = Incidents::new(&groups_only());
         one.observe(shuffled.iter().copied());
         prop_assert_eq!(shape(&one), want.clone());
         // In two releases: the same groups (ids may differ only by which part came first).
-        let mut two = Incidents::new(&IncidentsConfig::default());
+        let mut two = Incidents::new(&groups_only());
         let cut = split.min(shuffled.len());
         two.observe(shuffled[..cut].iter().copied());
         two.observe(shuffled[cut..].iter().copied());
@@ -555,16 +565,35 @@ fn the_samples_group_into_the_planted_chains() {
         Some(&bec)
     );
     assert_ne!(spray, bec);
-    // The office NAT's users stay apart.
+    // The office NAT's users stay apart: each is alone (in no incident, or,
+    // being high, in one of its own).
+    let size = |inc: Option<String>| {
+        inc.and_then(|id| s.incidents.get(&id).map(|i| i.findings().count()))
+            .unwrap_or(1)
+    };
     assert_eq!(
-        of(DetectorId::IdentityRisk, "grady.archie@contoso.com"),
-        None
+        size(of(DetectorId::IdentityRisk, "grady.archie@contoso.com")),
+        1
     );
     assert_eq!(
-        of(DetectorId::LegacyAuth, "miriam.graham@contoso.com"),
-        None
+        size(of(DetectorId::LegacyAuth, "miriam.graham@contoso.com")),
+        1
     );
-    assert_eq!(of(DetectorId::InboxRule, "debra.berger@contoso.com"), None);
+    assert_eq!(
+        size(of(DetectorId::InboxRule, "debra.berger@contoso.com")),
+        1
+    );
+    // Every high and critical finding has an incident.
+    for f in s.findings.all() {
+        if f.severity >= hunt::ident::Severity::High {
+            assert!(
+                s.incidents.incident_of(&f.id).is_some(),
+                "{} {} has no incident",
+                f.detector,
+                f.title
+            );
+        }
+    }
 }
 
 #[test]
@@ -596,7 +625,13 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(incidents.len(), 10, "{text}");
+    // 10 groups and 4 lone high findings (incidents of their own).
+    assert_eq!(incidents.len(), 14, "{text}");
+    assert_eq!(
+        incidents.iter().filter(|i| i["finding_count"] == 1).count(),
+        4,
+        "{text}"
+    );
     let spray = &incidents[0];
     assert_eq!(spray["severity"], "critical");
     assert!(spray["title"]
@@ -607,7 +642,9 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
     let (code, text, err) = run(&["--output", "jsonl"]);
     assert_eq!(code, Some(0));
     assert!(
-        err.contains("hunt: 10 incidents group 28 related findings"),
+        err.contains(
+            "hunt: 14 incidents hold 32 findings (4 of them a lone high or critical finding"
+        ),
         "{err}"
     );
     let findings: Vec<serde_json::Value> = text
@@ -627,13 +664,13 @@ fn hunt_scan_prints_incidents_and_each_findings_incident() {
     let (code, _, _) = run(&["--incidents", "--output", "table"]);
     assert_eq!(code, Some(2));
     let (code, text, _) = run(&["--incidents", "--fail-on", "critical"]);
-    assert_eq!((code, text.lines().count()), (Some(1), 10));
+    assert_eq!((code, text.lines().count()), (Some(1), 14));
 }
 
 #[test]
 fn only_incidents_that_changed_are_reported() {
     let mut fs = bec_chain();
-    let mut inc = Incidents::new(&IncidentsConfig::default());
+    let mut inc = Incidents::new(&groups_only());
     inc.observe(fs.iter());
     let id = inc.incident_of(&fs[0].id).unwrap().to_string();
     assert_eq!(inc.take_changes(), std::slice::from_ref(&id));
@@ -651,7 +688,7 @@ fn status_and_owner_carry_through_growth_and_merges() {
     use hunt::incident::Status;
     let fs = spray_chain();
     let bec = bec_chain();
-    let mut inc = Incidents::new(&IncidentsConfig::default());
+    let mut inc = Incidents::new(&groups_only());
     inc.observe(fs[..3].iter());
     let id = inc.incident_of(&fs[0].id).unwrap().to_string();
     let i = inc.get(&id).unwrap();

@@ -42,6 +42,8 @@ pub const CONFIG_NOTE: &str = "\
 #                             from its IP (or from that IP) starting within `window` after it
 # An IP seen in findings of more than max_ip_users users, or called shared egress by the spray
 # detector, links nothing. A rules list in your file replaces these defaults.
+# alone_from: a finding at or above this severity (low, medium, high, critical) that no rule
+# groups is an incident of its own, so every such alert has an owner; \"off\" keeps only groups.
 ";
 
 /// Most links kept per finding.
@@ -345,6 +347,19 @@ impl Incidents {
         let mut claims: Vec<(usize, Millis, String, usize)> = Vec::new();
         // Per group: the earlier incidents holding its findings, and whether it has others.
         let mut parts: Vec<(Vec<String>, bool)> = Vec::new();
+        let alone_from = self.cfg.alone_from.severity();
+        let stands = |members: &Vec<String>| {
+            members.len() >= 2
+                || members.first().is_some_and(|m| {
+                    !self.excluded(m)
+                        && self
+                            .nodes
+                            .get(m)
+                            .zip(alone_from)
+                            .is_some_and(|(n, from)| n.severity >= from)
+                })
+        };
+        let standing: Vec<bool> = groups.iter().map(|g| stands(&g.0)).collect();
         for (gi, (members, _)) in groups.iter().enumerate() {
             let mut count: BTreeMap<&str, usize> = BTreeMap::new();
             let mut fresh = false;
@@ -368,7 +383,7 @@ impl Incidents {
         let mut ids: Vec<Option<String>> = vec![None; groups.len()];
         let mut claimed: HashSet<String> = HashSet::new();
         for (_, _, inc, gi) in claims {
-            let big = groups.get(gi).is_some_and(|g| g.0.len() >= 2);
+            let big = standing.get(gi).copied().unwrap_or(false);
             if let Some(slot) = ids.get_mut(gi).filter(|s| s.is_none() && big) {
                 if claimed.insert(inc.clone()) {
                     *slot = Some(inc);
@@ -385,7 +400,7 @@ impl Incidents {
             }
         }
         for (gi, (members, rules)) in groups.into_iter().enumerate() {
-            if members.len() < 2 {
+            if !standing.get(gi).copied().unwrap_or(false) {
                 continue;
             }
             let id = match ids.get_mut(gi).and_then(Option::take) {
@@ -482,7 +497,12 @@ mod tests {
             .collect();
         fs.push(f(DetectorId::CredentialStuffing, "chain", "1.1.1.1", 0));
         fs.push(f(DetectorId::BulkSend, "chain", "2.2.2.2", 47 * H));
-        let mut inc = Incidents::new(&IncidentsConfig::default());
+        // Only groups: the 1,200 lone findings would each be an incident.
+        let cfg = IncidentsConfig {
+            alone_from: crate::config::AloneFrom::Off,
+            ..IncidentsConfig::default()
+        };
+        let mut inc = Incidents::new(&cfg);
         inc.observe(fs.iter().rev());
         assert_eq!(inc.len(), 1);
         assert!(inc.incident_of(&fs[1200].id).is_some());
@@ -492,6 +512,42 @@ mod tests {
             inc.by_user.len(),
             inc.by_ip.len()
         );
+    }
+
+    #[test]
+    fn a_lone_high_finding_is_its_own_incident_and_a_medium_one_is_not() {
+        let mut high = f(DetectorId::HostingAsn, "ann", "10.0.0.1", 0);
+        high.severity = crate::ident::Severity::High;
+        let mut medium = f(DetectorId::HostingAsn, "bob", "10.0.0.2", 10 * H);
+        medium.severity = crate::ident::Severity::Medium;
+        let mut inc = Incidents::new(&IncidentsConfig::default());
+        inc.observe([&high, &medium]);
+        assert_eq!(inc.len(), 1);
+        let own = inc.incident_of(&high.id).map(String::from);
+        assert!(own.is_some(), "the high finding has an incident");
+        assert_eq!(
+            inc.get(own.as_deref().unwrap_or_default())
+                .map(|i| i.findings().count()),
+            Some(1)
+        );
+        assert_eq!(inc.incident_of(&medium.id), None);
+        // A second finding of the same user joins it, under the same id.
+        let mut next = f(DetectorId::CredentialStuffing, "ann", "10.9.9.9", H);
+        next.severity = crate::ident::Severity::High;
+        inc.observe([&next]);
+        assert_eq!(inc.len(), 1);
+        assert_eq!(inc.incident_of(&next.id), own.as_deref());
+        // Medium stands alone when configured so; off keeps only groups.
+        let cfg = |a| IncidentsConfig {
+            alone_from: a,
+            ..IncidentsConfig::default()
+        };
+        let mut inc = Incidents::new(&cfg(crate::config::AloneFrom::Medium));
+        inc.observe([&high, &medium]);
+        assert_eq!(inc.len(), 2);
+        let mut inc = Incidents::new(&cfg(crate::config::AloneFrom::Off));
+        inc.observe([&high, &medium]);
+        assert_eq!(inc.len(), 0);
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! not from which fields are filled: a spray finding about an IP also names a
 //! user who signed in, and allowlisting that user must not hide the spray.
 
-use super::allow::{config_entries, AllowEntry, AllowKind};
+use super::allow::{config_entries, AllowEntry, AllowKind, NewAllow};
 use super::{Case, TriageError, Verdict};
 use crate::config::Config;
 use crate::event::Event;
@@ -187,4 +187,31 @@ impl Triage {
     pub fn verdict(&self, finding_id: &str) -> Option<&Verdict> {
         self.verdicts.get(finding_id)
     }
+}
+
+/// What an entry not yet added would do: the findings it would suppress
+/// that nothing suppresses now (an expiry does not matter: it is live when
+/// added). The same matching as [`Triage::apply`]; `entry` is expected
+/// normalized ([`NewAllow::normalized`]).
+pub fn would_suppress<'a>(
+    entry: &NewAllow,
+    findings: impl IntoIterator<Item = &'a Finding>,
+    store: &Store,
+) -> Vec<&'a Finding> {
+    let e = AllowEntry {
+        id: 0,
+        kind: entry.kind,
+        value: entry.value.clone(),
+        detectors: entry.detectors.clone(),
+        note: entry.note.clone(),
+        analyst: String::new(),
+        created: DateTime::<Utc>::MIN_UTC,
+        expires: None,
+        from_config: false,
+    };
+    let rule = Rule::of(&e);
+    findings
+        .into_iter()
+        .filter(|f| f.suppressed.is_none() && e.applies_to(f.detector) && rule.matches(f, store))
+        .collect()
 }

@@ -210,9 +210,9 @@ impl Action {
             Action::WhyDown => "scroll \"why it fired\" down (when it does not fit)",
             Action::NextTheme => "switch to the next theme",
             Action::Copy => {
-                "copy the selected row to the clipboard (OSC 52; in the raw view, the record)"
+                "copy the focused value: a finding's user or IP, an event's IP, an identity, an id (OSC 52; in the raw view, the record)"
             }
-            Action::CopyFinding => "copy the finding with every \"why it fired\" value in full",
+            Action::CopyFinding => "copy the whole record as JSON (the finding with its details, else the event)",
             Action::Submit => "save the dialog (keep the query, run the command)",
             Action::Cancel => "cancel the dialog (undo the query edit)",
             Action::NextField => "next field of the dialog",

@@ -375,6 +375,7 @@ impl App {
                         let dialog =
                             super::modal::AllowDialog::from_finding(f, &self.session.store);
                         self.modal = Some(Modal::Allow(Box::new(dialog)));
+                        self.refresh_allow_impact();
                     }
                 }
             }

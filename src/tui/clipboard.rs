@@ -126,41 +126,90 @@ pub fn perform(app: &mut App, what: &str, text: &str) {
     }
 }
 
-/// One event as `key: value` lines (the normalised record).
-fn event_text(idx: EventIdx, store: &Store) -> String {
+/// One event as a JSON object of its normalised fields (time once).
+fn event_json(idx: EventIdx, store: &Store) -> String {
     let ev = store.get(idx);
-    let mut out = format!("time: {}\n", super::format::time(ev.time));
+    let mut map = serde_json::Map::new();
+    map.insert("time".into(), super::format::time(ev.time).into());
     for (k, v) in super::raw::event_fields(&ev, store) {
-        out.push_str(&format!("{k}: {v}\n"));
+        if k != "time" {
+            map.insert(k.to_string(), v.into());
+        }
     }
-    out
+    serde_json::to_string_pretty(&serde_json::Value::Object(map)).unwrap_or_default()
+}
+
+/// A finding as JSON (the fields `hunt scan` prints, details in full).
+fn finding_json(f: &crate::finding::Finding) -> String {
+    let v = serde_json::json!({
+        "id": f.id,
+        "detector": f.detector.as_str(),
+        "severity": f.severity.as_str(),
+        "risk": f.risk,
+        "user": f.user,
+        "ip": f.ip,
+        "first_seen": super::format::time(f.first_seen),
+        "last_seen": super::format::time(f.last_seen),
+        "title": f.title,
+        "event_count": f.event_count,
+        "details": f.details,
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default()
 }
 
 impl App {
-    /// `y`: copies what is selected. On a finding (alerts, detail) its id,
-    /// title and every "why it fired" value in full; on an event (detail
-    /// evidence row, timeline, events, IP page) that event's fields.
+    /// `y`: copies the focused value, and says which: on an evidence or
+    /// event row the event's source IP (else its user); on a finding its
+    /// entity (the user or IP it is about, else its id); on the IP page the
+    /// selected identity, else the address; on an incident its id.
     pub(super) fn copy_selection(&mut self) -> Vec<Effect> {
         let store = &self.session.store;
-        let (what, text) = if let Some(i) = self.selected_event() {
-            ("event", event_text(i, store))
+        let value = if let Some(i) = self.selected_event() {
+            let ev = store.get(i);
+            let ip = store.text(ev.ip).to_string();
+            if ip.is_empty() {
+                Some(("user", store.text(ev.user).to_string()))
+            } else {
+                Some(("IP", ip))
+            }
         } else if let Some(f) = self.selected_finding() {
-            ("finding", finding_text(f))
+            Some(match crate::triage::apply::entity_of(f) {
+                crate::triage::apply::Entity::User(u) => ("user", u.to_string()),
+                crate::triage::apply::Entity::Ip(ip) => ("IP", ip.to_string()),
+                crate::triage::apply::Entity::Other => ("finding id", f.id.clone()),
+            })
+        } else if let Ok(u) = self.selected_user() {
+            Some(("user", u))
+        } else if let Ok(ip) = self.selected_ip() {
+            Some(("IP", ip))
         } else {
-            return self.nothing_to_copy();
+            self.top().incident(self).map(|id| ("incident id", id))
         };
-        vec![Effect::Copy {
-            what: what.into(),
-            text,
-        }]
+        match value.filter(|(_, v)| !v.is_empty()) {
+            Some((what, v)) => vec![Effect::Copy {
+                what: format!(
+                    "{what} {} (Y: the whole record)",
+                    crate::sanitize::clean_width(&v, 40)
+                ),
+                text: v,
+            }],
+            None => self.nothing_to_copy(),
+        }
     }
 
-    /// `Y` on a finding: its "why it fired" values in full.
+    /// `Y`: the whole record as JSON: the finding a screen is about (alerts,
+    /// detail), else the selected event (timeline, events, IP page).
     pub(super) fn copy_finding(&mut self) -> Vec<Effect> {
-        match self.selected_finding() {
-            Some(f) => vec![Effect::Copy {
-                what: "finding".into(),
-                text: finding_text(f),
+        if let Some(f) = self.selected_finding() {
+            return vec![Effect::Copy {
+                what: "the finding as JSON".into(),
+                text: finding_json(f),
+            }];
+        }
+        match self.selected_event() {
+            Some(i) => vec![Effect::Copy {
+                what: "the event as JSON".into(),
+                text: event_json(i, &self.session.store),
             }],
             None => self.nothing_to_copy(),
         }

@@ -178,6 +178,62 @@ pub struct AllowDialog {
     pub note: Input,
     pub focus: AllowField,
     pub error: Option<String>,
+    /// What the entry as chosen now would suppress (kept current by
+    /// [`App::refresh_allow_impact`]).
+    pub impact: Option<AllowImpact>,
+    /// The choice the analyst confirmed after seeing it reach beyond the
+    /// finding the dialog came from.
+    pub confirmed: Option<(usize, usize, bool)>,
+}
+
+/// The preview of an allowlist entry: how many findings it would suppress
+/// that are not suppressed now, by severity, and how many of them are about
+/// another entity than the finding the dialog came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AllowImpact {
+    /// (source, choice, this detector only) it was computed for.
+    pub key: (usize, usize, bool),
+    pub total: usize,
+    /// Critical, high, medium, low.
+    pub by_severity: [usize; 4],
+    /// Findings other than the one the dialog came from.
+    pub others: usize,
+    /// The other findings' entities (users or IPs), distinct, the first few.
+    pub other_entities: Vec<String>,
+    /// Of all matched, those without a verdict.
+    pub untriaged: usize,
+}
+
+impl AllowImpact {
+    /// "would suppress 6 findings (H4 M2) · 5 beyond this one: bob, carol, … · 5 untriaged".
+    pub fn text(&self) -> String {
+        let sev: Vec<String> = ["C", "H", "M", "L"]
+            .iter()
+            .zip(self.by_severity)
+            .filter(|(_, n)| *n > 0)
+            .map(|(l, n)| format!("{l}{n}"))
+            .collect();
+        let mut t = format!(
+            "would suppress {}",
+            crate::tui::format::counted(self.total as u64, "finding", "findings")
+        );
+        if !sev.is_empty() {
+            t.push_str(&format!(" ({})", sev.join(" ")));
+        }
+        if self.others > 0 {
+            t.push_str(&format!(" · {} beyond this one", self.others));
+            if !self.other_entities.is_empty() {
+                t.push_str(&format!(": {}", self.other_entities.join(", ")));
+                if self.other_entities.len() < self.others {
+                    t.push_str(", …");
+                }
+            }
+        }
+        if self.untriaged > 0 {
+            t.push_str(&format!(" · {} untriaged", self.untriaged));
+        }
+        t
+    }
 }
 
 impl AllowDialog {
@@ -233,6 +289,8 @@ impl AllowDialog {
             note: Input::default(),
             focus: AllowField::Kind,
             error: None,
+            impact: None,
+            confirmed: None,
         };
         if d.sources.len() > 1 {
             // Several places (a travel's hops): the analyst first sees and picks the event.
@@ -503,7 +561,19 @@ impl App {
                 input.handle_event(&Event::Key(key));
             }
             Modal::Allow(d) => {
+                let chosen = (d.source, d.choice, d.this_detector_only);
+                let beyond = d
+                    .impact
+                    .as_ref()
+                    .filter(|i| i.key == chosen && i.others > 0);
                 let spec = match action {
+                    Some(Action::Submit) if beyond.is_some() && d.confirmed != Some(chosen) => {
+                        // Reaching beyond the finding: shown, and asked once.
+                        let text = beyond.map(AllowImpact::text).unwrap_or_default();
+                        d.confirmed = Some(chosen);
+                        d.error = Some(format!("{text}: enter again to save"));
+                        None
+                    }
                     Some(Action::Submit) => d.submit(self.now),
                     Some(Action::NextField) => {
                         d.next_field(false);
@@ -530,10 +600,76 @@ impl App {
                     self.modal = None;
                     return vec![Effect::Case(CaseOp::Allow(spec))];
                 }
+                self.refresh_allow_impact();
             }
             Modal::Raw(_) => {}
         }
         Vec::new()
+    }
+
+    /// Recomputes the open allowlist dialog's preview when its choice
+    /// (event, kind, scope) changed since it was last computed.
+    pub fn refresh_allow_impact(&mut self) {
+        let Some(Modal::Allow(d)) = self.modal.as_mut() else {
+            return;
+        };
+        let key = (d.source, d.choice, d.this_detector_only);
+        if d.impact.as_ref().is_some_and(|i| i.key == key) {
+            return;
+        }
+        let Some(c) = d.choices.get(d.choice) else {
+            d.impact = None;
+            return;
+        };
+        let entry = crate::triage::NewAllow {
+            kind: c.kind,
+            value: c.value.clone(),
+            detectors: if d.this_detector_only {
+                vec![d.detector]
+            } else {
+                Vec::new()
+            },
+            note: "preview".into(),
+            expires: None,
+        };
+        let entry = entry.normalized(self.now).unwrap_or(entry);
+        let hit = crate::triage::apply::would_suppress(
+            &entry,
+            self.session.findings.all(),
+            &self.session.store,
+        );
+        let mut impact = AllowImpact {
+            key,
+            total: hit.len(),
+            ..AllowImpact::default()
+        };
+        for f in &hit {
+            let slot = match f.severity {
+                crate::ident::Severity::Critical => 0,
+                crate::ident::Severity::High => 1,
+                crate::ident::Severity::Medium => 2,
+                crate::ident::Severity::Low => 3,
+            };
+            if let Some(n) = impact.by_severity.get_mut(slot) {
+                *n += 1;
+            }
+            if self.case.verdict(&f.id).is_none() {
+                impact.untriaged += 1;
+            }
+            if f.id != d.finding {
+                impact.others += 1;
+                let who = f.user.clone().or_else(|| f.ip.clone()).unwrap_or_default();
+                if impact.other_entities.len() < 3
+                    && !who.is_empty()
+                    && !impact.other_entities.contains(&who)
+                {
+                    impact
+                        .other_entities
+                        .push(crate::sanitize::clean_width(&who, 28));
+                }
+            }
+        }
+        d.impact = Some(impact);
     }
 
     pub fn modal_scroll(&mut self, delta: isize) -> Vec<Effect> {

@@ -52,20 +52,39 @@ fn why_it_fired_shows_every_user_of_a_long_list_wrapped() {
 fn y_copies_the_selection_and_capital_y_the_whole_finding() {
     let mut h = harness(80, 24, ColorMode::None);
     let users = long_user_list(&mut h);
-    // On the alerts list: the selected finding.
+    // On the alerts list: the selected finding's entity, said in the flash.
     let (what, t) = copied(key(&mut h.app, "y")).expect("a copy");
-    assert_eq!(what, "finding");
-    let sel = h.app.alerts().selected(&h.app.session.findings).unwrap();
-    assert!(t.starts_with(&sel.id), "{t}");
-    // On the detail: `y` the selected evidence event, `Y` every value in full.
+    let sel = h.app.alerts().selected(&h.app.session.findings).unwrap().clone();
+    let entity = sel
+        .user
+        .clone()
+        .or(sel.ip.clone())
+        .unwrap_or(sel.id.clone());
+    assert_eq!(t, entity);
+    assert!(what.contains(&entity), "{what}");
+    // `Y`: the whole finding as JSON.
+    let (_, t) = copied(key(&mut h.app, "Y")).expect("a copy");
+    let v: serde_json::Value = serde_json::from_str(&t).expect("JSON");
+    assert_eq!(v["id"], sel.id.as_str());
+    // On the detail: `y` the selected evidence event's IP, `Y` every value in full.
     let id = h.ids.spray.clone();
     h.app.open_finding(&id);
     let (what, t) = copied(key(&mut h.app, "y")).expect("a copy");
-    assert_eq!(what, "event");
-    assert!(t.contains("time: ") && t.contains("user"), "{t}");
+    assert!(what.starts_with("IP "), "{what}");
+    assert!(t.parse::<std::net::IpAddr>().is_ok(), "{t}");
     let (_, t) = copied(key(&mut h.app, "Y")).expect("a copy");
     for u in &users {
         assert!(t.contains(u.as_str()), "{t}");
+    }
+    // The IP page: the selected identity; an event copied as JSON has one time.
+    key(&mut h.app, "i");
+    let (what, t) = copied(key(&mut h.app, "y")).expect("a copy on the IP page");
+    assert!(what.starts_with("user "), "{what}");
+    assert!(!t.is_empty());
+    key(&mut h.app, "esc");
+    key(&mut h.app, "u");
+    if let Some((_, t)) = copied(key(&mut h.app, "Y")) {
+        assert_eq!(t.matches("\"time\"").count(), 1, "{t}");
     }
     // In the raw view: the record.
     key(&mut h.app, "r");

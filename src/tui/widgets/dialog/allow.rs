@@ -18,7 +18,7 @@ pub(super) fn render(
     d: &AllowDialog,
     hints: &str,
 ) -> Option<Position> {
-    let h = (d.choices.len() as u16 + 11).min(body.height);
+    let h = (d.choices.len() as u16 + 12).min(body.height);
     let b = centered(body, 72, h);
     let inner = boxed(
         buf,
@@ -137,6 +137,20 @@ pub(super) fn render(
             ),
         ],
     );
+    y += 1;
+    // The preview: what saving would hide, before it is saved.
+    if let Some(i) = &d.impact {
+        let role = if i.others > 0 {
+            Role::Warning
+        } else {
+            Role::Dim
+        };
+        line(
+            buf,
+            y,
+            vec![Span::styled(clean_width(&i.text(), w), theme.style(role))],
+        );
+    }
     y += 1;
     let _ = input_line(buf, row(inner, y), theme, "Expires: ", &d.expiry, false);
     let cur_exp = if d.focus == AllowField::Expiry {
