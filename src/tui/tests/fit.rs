@@ -54,7 +54,12 @@ fn y_copies_the_selection_and_capital_y_the_whole_finding() {
     let users = long_user_list(&mut h);
     // On the alerts list: the selected finding's entity, said in the flash.
     let (what, t) = copied(key(&mut h.app, "y")).expect("a copy");
-    let sel = h.app.alerts().selected(&h.app.session.findings).unwrap().clone();
+    let sel = h
+        .app
+        .alerts()
+        .selected(&h.app.session.findings)
+        .unwrap()
+        .clone();
     let entity = sel
         .user
         .clone()
