@@ -373,6 +373,12 @@ pub mod extra {
     /// [`super::AuthProtocol`] / [`super::TransferMethod`], as logged.
     pub const PROTOCOL_TEXT: &str = "protocol";
     pub const TRANSFER_TEXT: &str = "transfer";
+    /// A Windows account as the event wrote it (`CORP\alice`,
+    /// `alice@CORP.EXAMPLE.COM`) when the user is keyed by its bare name.
+    pub const ACCOUNT: &str = "account";
+    /// The peer as a host name, as logged (sshd `from example.com`), when it
+    /// is not an IP; `ip` stays empty (a name is never read as an address).
+    pub const HOST: &str = "host";
 }
 
 /// Where a record came from: file id (see `ingest::FileTable`), 1-based line

@@ -58,7 +58,7 @@ fn winlogbeat_failure_success_and_kerberos() {
     assert_eq!(
         v,
         [
-            "corp\\alice",
+            "alice",
             "10.1.2.3",
             "0xc000006a",
             "DC01.corp.local",
@@ -71,7 +71,7 @@ fn winlogbeat_failure_success_and_kerberos() {
     );
     let (o, v) = fields(Format::Winlogbeat, &s);
     assert_eq!(o, Outcome::Success);
-    assert_eq!(v[0], "bob@corp.com");
+    assert_eq!(v[0], "bob", "a UPN is keyed by its name");
     assert_eq!(v[2], "", "a success has no status");
     assert_eq!(v[4], "logon type 10");
     let k = beat(
@@ -189,7 +189,7 @@ fn nxlog_prefers_utc_timestamp_and_falls_back_to_event_time() {
     assert_eq!(
         v,
         [
-            "theshire.local\\pgustavo",
+            "pgustavo",
             "172.18.39.5",
             "",
             "WORKSTATION5.theshire.local",
@@ -222,7 +222,7 @@ fn sentinel_columns_and_event_data_xml() {
     assert_eq!(
         v,
         [
-            "simulandlabs.com\\wardog",
+            "wardog",
             "192.168.2.5",
             "",
             "DC01.simulandlabs.com",
@@ -235,7 +235,7 @@ fn sentinel_columns_and_event_data_xml() {
     assert_eq!(
         v,
         [
-            "corp\\o&brien",
+            "o&brien",
             "203.0.113.9",
             "0xc0000064",
             "FS01",
@@ -244,7 +244,7 @@ fn sentinel_columns_and_event_data_xml() {
     );
     let acct = r#"{"TimeGenerated":"2021-08-02T13:06:38Z","EventID":4625,"TargetAccount":"CORP\\eve","IpAddress":"198.51.100.1","LogonType":"3","Status":"3221225578"}"#;
     let (_, v) = fields(Format::SentinelSecurityEvent, acct);
-    assert_eq!((v[0].as_str(), v[2].as_str()), ("corp\\eve", "0xc000006a"));
+    assert_eq!((v[0].as_str(), v[2].as_str()), ("eve", "0xc000006a"));
     let other = r#"{"TimeGenerated":"2021-08-02T13:06:38Z","EventID":5156,"Computer":"x"}"#;
     assert_eq!(
         ignored(Format::SentinelSecurityEvent, other),
@@ -270,11 +270,7 @@ fn kerberos_tgt_refusals_are_failures_for_the_name_tried() {
     ] {
         let (o, v) = fields(f, &raw);
         assert_eq!(o, Outcome::Failure, "{raw}");
-        assert_eq!(
-            v[..3],
-            ["offsec.lan\\admin", "10.23.123.11", "0x6"],
-            "{raw}"
-        );
+        assert_eq!(v[..3], ["admin", "10.23.123.11", "0x6"], "{raw}");
         assert_eq!(v[4], "", "4768 has no logon type");
         // Disabled/revoked (0x12), expired (0x17) and bad password (0x18) too.
         for code in ["0x12", "0x17", "0x18", "0x00000018"] {
@@ -301,4 +297,91 @@ fn kerberos_tgt_refusals_are_failures_for_the_name_tried() {
         let machine = raw.replace(r#""TargetUserName":"Admin""#, r#""TargetUserName":"WS01$""#);
         assert_eq!(ignored(f, &machine), "Windows machine account");
     }
+}
+
+/// An NXLog 4625 without `@timestamp` and `EventTime` is timed by
+/// `EventReceivedTime`, and is still recognised as NXLog from its keys.
+#[test]
+fn nxlog_without_event_time_takes_the_received_time() {
+    let line = r#"{"EventReceivedTime":"2020-10-22 04:29:56","SourceModuleName":"eventlog","Hostname":"WORKSTATION5.theshire.local","TargetUserName":"pgustavo","TargetDomainName":"THESHIRE","IpAddress":"172.18.39.5","LogonType":"3","Status":"0xc000006d","SubStatus":"0xc000006a","EventID":4625}"#;
+    assert_eq!(
+        hunt::ingest::sniff::classify_record(line),
+        Some(Format::WindowsNxlog)
+    );
+    let (res, d) = run(Format::WindowsNxlog, line);
+    assert_eq!(res, Ok(()));
+    let (o, v, t) = d.unwrap();
+    assert_eq!((o, v[1].as_str()), (Outcome::Failure, "172.18.39.5"));
+    assert_eq!(t, parse_time("2020-10-22T04:29:56Z").unwrap());
+    // EventTime, when present, still wins over the received time.
+    let both = line.replace(
+        r#""EventReceivedTime""#,
+        r#""EventTime":"2020-10-22 04:29:53","EventReceivedTime""#,
+    );
+    assert_eq!(
+        run(Format::WindowsNxlog, &both).1.unwrap().2,
+        parse_time("2020-10-22T04:29:53Z").unwrap()
+    );
+}
+
+/// One person, one name: a Kerberos 4768 names the account with its realm
+/// (in TargetUserName or as TargetDomainName), its 4771 and the NTLM 4776
+/// without, a 4625 with the NetBIOS domain: every one is user `alice`, and
+/// the account as written stays with the event.
+#[test]
+fn one_account_one_name_across_windows_events() {
+    let recs = [
+        (
+            Format::Winlogbeat,
+            beat(
+                "4768",
+                r#""TargetUserName":"alice@CORP.EXAMPLE.COM","IpAddress":"::ffff:10.0.0.5","Status":"0x18""#,
+            ),
+            Some("alice@CORP.EXAMPLE.COM"),
+        ),
+        (
+            Format::Winlogbeat,
+            beat(
+                "4768",
+                r#""TargetUserName":"Alice","TargetDomainName":"CORP.EXAMPLE.COM","IpAddress":"10.0.0.5","Status":"0x12""#,
+            ),
+            Some("CORP.EXAMPLE.COM\\Alice"),
+        ),
+        (
+            Format::Winlogbeat,
+            beat(
+                "4771",
+                r#""TargetUserName":"alice","IpAddress":"::ffff:10.0.0.5","Status":"0x18""#,
+            ),
+            None,
+        ),
+        (
+            Format::WindowsNxlog,
+            r#"{"EventTime":"2024-05-01 10:00:03","EventID":4625,"Hostname":"WS1","TargetUserName":"ALICE","TargetDomainName":"CORP","LogonType":"3","IpAddress":"10.0.0.5","Status":"0xc000006d","SubStatus":"0xc000006a"}"#.to_string(),
+            Some("CORP\\ALICE"),
+        ),
+        (
+            Format::WindowsNxlog,
+            r#"{"EventTime":"2024-05-01 10:00:04","EventID":4776,"Hostname":"DC01","TargetUserName":"alice","Status":"0xc000006a"}"#.to_string(),
+            None,
+        ),
+    ];
+    for (f, raw, written) in &recs {
+        let mut b = Batch::default();
+        let res = parse_json_record(*f, raw, &mut RecordCx::new(&mut b, Origin::default()));
+        assert_eq!(res, Ok(()), "{raw}");
+        let d = &b.drafts[0];
+        assert_eq!(b.text.get(d.user), "alice", "{raw}");
+        let kept = hunt::event::extra_value(b.text.get(d.extra), hunt::event::extra::ACCOUNT);
+        assert_eq!(kept, *written, "{raw}");
+    }
+    // A machine account keeps its `$` and stays out, realm or not.
+    let machine = beat(
+        "4771",
+        r#""TargetUserName":"WS1$@CORP.EXAMPLE.COM","IpAddress":"10.0.0.5","Status":"0x18""#,
+    );
+    assert_eq!(
+        ignored(Format::Winlogbeat, &machine),
+        "Windows machine account"
+    );
 }

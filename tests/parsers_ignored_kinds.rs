@@ -67,3 +67,36 @@ fn unused_record_kinds_are_ignored_by_name() {
     let st = scan(&[r#"{"hello":"world"}"#]);
     assert_eq!(st.problem_count(), 1);
 }
+
+/// A diagnostics export (`{"records":[…]}`) mixing sign-ins with Graph
+/// activity and Azure activity records: the real Graph activity shape has a
+/// region name as `properties.location` (a sign-in's location is an object),
+/// which must not make it a malformed record.
+#[test]
+fn non_signin_categories_in_a_diagnostics_export_are_ignored_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("insights-logs.json");
+    std::fs::write(
+        &p,
+        r#"{"records":[
+{"time":"2026-11-18T10:00:00Z","resourceId":"/tenants/t/providers/Microsoft.aadiam","operationName":"Microsoft Graph Activity","category":"MicrosoftGraphActivityLogs","resultSignature":"200","callerIpAddress":"198.51.100.7","location":"West Europe","properties":{"timeGenerated":"2026-11-18T10:00:00Z","location":"West Europe","requestId":"r","requestMethod":"GET","responseStatusCode":200,"userId":"u","ipAddress":"198.51.100.7","requestUri":"https://graph.microsoft.com/v1.0/me","userAgent":"x"}},
+{"time":"2026-11-18T10:00:01Z","category":"Administrative","operationName":"MICROSOFT.RESOURCES/DEPLOYMENTS/WRITE","resultType":"Success","callerIpAddress":"198.51.100.7","properties":{"statusCode":"Created"}},
+{"time":"2026-11-18T10:00:02Z","category":"SignInLogs","operationName":"Sign-in activity","properties":{"userPrincipalName":"a@contoso.com","createdDateTime":"2026-11-18T10:00:02Z","ipAddress":"198.51.100.7","status":{"errorCode":50126}}}
+]}"#,
+    )
+    .unwrap();
+    let s = hunt::pipeline::scan_all(
+        vec![Input::Path(p)],
+        hunt::config::Config::default(),
+        hunt::enrich::Enricher::none(),
+    );
+    let st = &s.sources[0].stats;
+    assert_eq!(st.problem_count(), 0, "{:?}", st.first_problems);
+    assert_eq!((st.records, st.events), (3, 1));
+    let reasons: Vec<&str> = st.ignored.keys().copied().collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("Graph activity"))
+            && reasons.iter().any(|r| r.contains("Azure activity")),
+        "{reasons:?}"
+    );
+}

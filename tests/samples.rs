@@ -32,7 +32,7 @@ fn planted_attacks_fire_and_lookalikes_stay_quiet() {
     let fires = [
         (CredentialStuffing, "megan.bowen@contoso.com"),
         (CredentialStuffing, "kim.akers@contoso.com"),
-        (CredentialStuffing, "contoso\\svc-backup"),
+        (CredentialStuffing, "svc-backup"),
         (CredentialStuffing, "oracle"),
         (PasswordSpray, "45.83.64.17"),
         (ImpossibleTravel, "nestor.wilke@contoso.com"),

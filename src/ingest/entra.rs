@@ -201,13 +201,29 @@ struct Status<'a> {
     additional: Text<'a>,
 }
 
+/// Only the category of a diagnostic-settings record.
+#[derive(Deserialize)]
+struct CategoryOnly<'a> {
+    #[serde(borrow, default)]
+    category: Text<'a>,
+}
+
+/// The diagnostic categories that hold user sign-ins.
+fn is_user_signin_category(category: &str) -> bool {
+    [
+        "SignInLogs",
+        "ADFSSignInLogs",
+        "NonInteractiveUserSignInLogs",
+    ]
+    .iter()
+    .any(|c| category.eq_ignore_ascii_case(c))
+}
+
 /// A diagnostic-settings record (Event Hub / storage / Panther stored form).
 #[derive(Deserialize)]
 struct Diagnostic<'a> {
     #[serde(borrow, default)]
     time: Text<'a>,
-    #[serde(borrow, default)]
-    category: Text<'a>,
     #[serde(rename = "callerIpAddress", alias = "calleripaddress", borrow, default)]
     caller_ip: Text<'a>,
     #[serde(rename = "resultType", alias = "resulttype", borrow, default)]
@@ -335,21 +351,21 @@ pub fn parse_graph(raw: &str, cx: &mut RecordCx) -> ParseResult {
 
 /// Parses a diagnostic-settings record (`time`, `category`, `properties`).
 pub fn parse_diagnostic(raw: &str, cx: &mut RecordCx) -> ParseResult {
-    let r: Diagnostic = decode(raw)?;
-    let category = r.category.as_str().trim();
-    let non_interactive = if category.eq_ignore_ascii_case("SignInLogs")
-        || category.eq_ignore_ascii_case("ADFSSignInLogs")
-    {
-        false
-    } else if category.eq_ignore_ascii_case("NonInteractiveUserSignInLogs") {
-        true
-    } else if is_service_principal(category) {
-        return Err(Reject::Ignored(SERVICE_PRINCIPAL));
-    } else {
+    // The category decides first: a record of a category hunt does not use
+    // is ignored by name whatever its `properties` hold (a Graph activity
+    // record's `location` is a region name, not a sign-in's location object).
+    let c: CategoryOnly = decode(raw)?;
+    let category = c.category.as_str().trim();
+    if !is_user_signin_category(category) {
+        if is_service_principal(category) {
+            return Err(Reject::Ignored(SERVICE_PRINCIPAL));
+        }
         return Err(Reject::Ignored(
             unused_entra_kind(category).unwrap_or(AUDIT_RECORD),
         ));
-    };
+    }
+    let r: Diagnostic = decode(raw)?;
+    let non_interactive = category.eq_ignore_ascii_case("NonInteractiveUserSignInLogs");
     let props = r.properties.unwrap_or_default();
     // The sign-in's own time wins over the record's logging time.
     let time = match parse_time(props.created.as_str()) {
@@ -627,6 +643,13 @@ pub fn unused_entra_kind(name: &str) -> Option<&'static str> {
             "Entra Global Secure Access log (not a sign-in)"
         }
         "b2cworkflows" | "b2crequestlogs" => "Entra B2C log (not a sign-in)",
+        "networkaccessalerts" | "remotenetworkhealthlogs" | "networkaccessconnectionevents" => {
+            "Entra Global Secure Access log (not a sign-in)"
+        }
+        "administrative" | "policy" | "security" | "servicehealth" | "alert" | "recommendation"
+        | "autoscale" | "resourcehealth" | "azureactivity" => {
+            "Azure activity log (resource operations, not a sign-in)"
+        }
         _ => return None,
     })
 }

@@ -296,7 +296,7 @@ mod tests {
         assert_eq!(res, Ok(()));
         let d = &b.drafts[0];
         assert_eq!(d.outcome, crate::event::Outcome::Failure);
-        assert_eq!(b.text.get(d.user), "offsec.lan\\admin");
+        assert_eq!(b.text.get(d.user), "admin");
         assert_eq!(b.text.get(d.ip), "10.23.123.11");
         assert_eq!(b.text.get(d.result_code), "0x6");
         let (res, b) = one(&record("4768", "Security", &data.replace("0x6", "0x0")));

@@ -27,6 +27,7 @@ mod okta;
 mod panther;
 pub mod sshd;
 mod windows;
+pub mod windows_xml;
 
 pub use stats::{FileStats, Problem};
 
@@ -34,7 +35,7 @@ use crate::event::{Batch, Draft, Origin, Txt};
 use std::net::IpAddr;
 
 /// Every input format `hunt` reads (SPEC §2). Per-record JSON formats are
-/// recognised record by record; `Evtx` and `Sshd` are whole-file formats.
+/// recognised record by record; `Evtx`, `WindowsXml` and `Sshd` are whole-file formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {
     /// Sentinel / Log Analytics `SigninLogs`, `AADNonInteractiveUserSignInLogs` rows.
@@ -55,6 +56,8 @@ pub enum Format {
     SentinelSecurityEvent,
     /// Native Windows `.evtx`.
     Evtx,
+    /// Windows Event XML (Event Viewer "Save as XML", `wevtutil qe /f:xml`).
+    WindowsXml,
     /// Sentinel `OfficeActivity` rows.
     OfficeActivity,
     /// Raw Microsoft 365 unified audit log records (Management Activity API / AuditData).
@@ -68,7 +71,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 14] = [
+    pub const ALL: [Format; 15] = [
         Format::SentinelSignin,
         Format::GraphSignin,
         Format::EntraDiagnostic,
@@ -78,6 +81,7 @@ impl Format {
         Format::WindowsNxlog,
         Format::SentinelSecurityEvent,
         Format::Evtx,
+        Format::WindowsXml,
         Format::OfficeActivity,
         Format::UnifiedAudit,
         Format::CloudTrail,
@@ -97,6 +101,7 @@ impl Format {
             Format::WindowsNxlog => "windows-nxlog",
             Format::SentinelSecurityEvent => "sentinel-securityevent",
             Format::Evtx => "evtx",
+            Format::WindowsXml => "windows-xml",
             Format::OfficeActivity => "office-activity",
             Format::UnifiedAudit => "unified-audit",
             Format::CloudTrail => "cloudtrail",
@@ -111,7 +116,7 @@ impl Format {
 
     /// Formats whose records are JSON objects.
     pub fn is_json(self) -> bool {
-        !matches!(self, Format::Evtx | Format::Sshd)
+        !matches!(self, Format::Evtx | Format::WindowsXml | Format::Sshd)
     }
 }
 
@@ -341,7 +346,7 @@ fn parse_json_record_as(format: Format, raw: &str, cx: &mut RecordCx) -> ParseRe
         Format::OfficeActivity | Format::UnifiedAudit => m365::parse(raw, cx),
         Format::CloudTrail => cloudtrail::parse(raw, cx),
         Format::PantherTests => panther::parse(raw, cx),
-        Format::Evtx | Format::Sshd => Err(Reject::problem(
+        Format::Evtx | Format::WindowsXml | Format::Sshd => Err(Reject::problem(
             reason::UNKNOWN_SHAPE,
             "not a JSON record format",
         )),

@@ -2,7 +2,7 @@
 //! containers. A file is one of: NDJSON (one record per line), a JSON
 //! document (array, `{"value":[…]}`, `{"records":[…]}`, `{"Records":[…]}`,
 //! Panther `{"tests":[…]}`, or one pretty-printed record), sshd syslog text,
-//! or native evtx. Each JSON record is classified by its keys.
+//! native evtx or Windows Event XML. Each JSON record is classified by its keys.
 
 use super::document::{DocScanner, Piece};
 use super::{reason, Format, Reject};
@@ -20,6 +20,8 @@ pub enum Layout {
     Syslog,
     /// Native Windows event log.
     Evtx,
+    /// Windows Event XML: `<Event>` elements, with or without an `<Events>` root.
+    EventXml,
     /// Not something `hunt` reads; the reason says what it looks like.
     Unsupported(&'static str),
 }
@@ -62,6 +64,9 @@ pub fn sniff(head: &[u8]) -> Layout {
             }
         }
         return Layout::JsonDocument;
+    }
+    if super::windows_xml::looks_like_event_xml(body) {
+        return Layout::EventXml;
     }
     let sample = body.get(..8192).unwrap_or(body);
     let text_ratio = sample
@@ -166,6 +171,8 @@ struct Probe {
     event_id: Option<IgnoredAny>,
     #[serde(rename = "EventTime", default)]
     event_time_nx: Option<IgnoredAny>,
+    #[serde(rename = "EventReceivedTime", default)]
+    received_time_nx: Option<IgnoredAny>,
     #[serde(rename = "Operation", alias = "operation", default)]
     operation: Option<IgnoredAny>,
     #[serde(rename = "CreationTime", alias = "creationtime", default)]
@@ -221,7 +228,7 @@ pub fn classify_record(raw: &str) -> Option<Format> {
         Format::Winlogbeat
     } else if has(&p.event_id) && has(&p.time_generated) {
         Format::SentinelSecurityEvent
-    } else if has(&p.event_id) && has(&p.event_time_nx) {
+    } else if has(&p.event_id) && (has(&p.event_time_nx) || has(&p.received_time_nx)) {
         Format::WindowsNxlog
     } else if has(&p.operation) && has(&p.creation_time) && !has(&p.time_generated) {
         Format::UnifiedAudit

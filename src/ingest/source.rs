@@ -34,6 +34,7 @@ use super::read::{self, BoxRead, Chunk, ChunkMode, Input, Limits, LineChunker, S
 use super::sniff::{self, Layout};
 use super::sshd::SshdState;
 use super::stats::FileStats;
+use super::windows_xml::{self, XmlScanner};
 use super::{evtx_file, reason, Format};
 use crate::event::Batch;
 use std::fs::File;
@@ -171,6 +172,7 @@ impl SourceReader {
             },
             (Some(Layout::Syslog), _) => "sshd".into(),
             (Some(Layout::Evtx), _) => "evtx".into(),
+            (Some(Layout::EventXml), _) => Format::WindowsXml.name().into(),
             (Some(Layout::Unsupported(why)), _) => format!("unsupported: {why}"),
             (None, _) => "…".into(),
         }
@@ -429,6 +431,7 @@ impl SourceReader {
         }
         let layout = match self.opts.format {
             Some(Format::Evtx) => Layout::Evtx,
+            Some(Format::WindowsXml) => Layout::EventXml,
             Some(Format::Sshd) => Layout::Syslog,
             Some(f) => match sniff::sniff(peeked.head()) {
                 Layout::JsonDocument => Layout::JsonDocument,
@@ -514,6 +517,7 @@ impl SourceReader {
                 Ok(Polled::Finished)
             }
             Layout::JsonDocument => self.read_document(stats, out),
+            Layout::EventXml => self.read_event_xml(stats, out),
             Layout::JsonLines(_) | Layout::Syslog => {
                 let mode = self.mode();
                 loop {
@@ -652,6 +656,58 @@ impl SourceReader {
         }
         scanner.finish(&mut |p| piece(p, &mut batch, &mut local));
         self.doc_format = named.or(scanner.declared_format());
+        out(Output::Parsed(batch, local));
+        Ok(Polled::Finished)
+    }
+
+    /// Streams Windows Event XML through an [`XmlScanner`]: one element and
+    /// one block in memory, batches handed out as they fill; consumed in one
+    /// poll like a JSON document.
+    fn read_event_xml(
+        &mut self,
+        stats: &mut FileStats,
+        out: &mut dyn FnMut(Output),
+    ) -> io::Result<Polled> {
+        let file = self.file;
+        let mut scanner = XmlScanner::new(self.opts.max_line);
+        let mut block = vec![0u8; DOC_BLOCK];
+        let mut batch = Batch::recycled();
+        let mut local = FileStats::default();
+        let reader = self
+            .reader
+            .as_mut()
+            .ok_or_else(|| io::Error::other("not open"))?;
+        loop {
+            let n = match reader.read(&mut block) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let Some(stop) = Stopped::of(&e) else {
+                        out(Output::Parsed(batch, local));
+                        return Err(e);
+                    };
+                    // Every complete element is kept; the rest is one problem.
+                    let (offset, line) = scanner.resume_point();
+                    local.records += 1;
+                    local.problem(line, offset, stop.reason, stop.detail.clone());
+                    out(Output::Parsed(batch, local));
+                    return Ok(Polled::Finished);
+                }
+            };
+            stats.bytes_read += n as u64;
+            self.whole_bytes += n as u64;
+            scanner.feed(block.get(..n).unwrap_or_default(), &mut |p| {
+                windows_xml::take_piece(p, file, &mut batch, &mut local)
+            });
+            if batch.drafts.len() >= evtx_file::BATCH_DRAFTS {
+                out(Output::Parsed(
+                    std::mem::replace(&mut batch, Batch::recycled()),
+                    std::mem::take(&mut local),
+                ));
+            }
+        }
+        scanner.finish(&mut |p| windows_xml::take_piece(p, file, &mut batch, &mut local));
         out(Output::Parsed(batch, local));
         Ok(Polled::Finished)
     }

@@ -68,12 +68,13 @@ pub(super) fn map_logon(l: &Logon, cx: &mut RecordCx) -> ParseResult {
         id => return Err(Reject::Ignored(unused_event(id))),
     };
     let user = l.user.trim();
-    if user.ends_with('$') {
+    let key = account_key(user);
+    if user.ends_with('$') || key.is_some_and(|k| k.ends_with('$')) {
         return Err(Reject::Ignored("Windows machine account"));
     }
     // Null sessions (SMB/RPC enumeration) are not sign-ins of an identity, and
     // counting them as successes would turn any spray into "spray with success".
-    if user.eq_ignore_ascii_case("ANONYMOUS LOGON") {
+    if key.is_some_and(|k| k.eq_ignore_ascii_case("ANONYMOUS LOGON")) {
         return Err(Reject::Ignored("Windows anonymous logon"));
     }
     let ip = normalize_ip(l.ip);
@@ -81,13 +82,19 @@ pub(super) fn map_logon(l: &Logon, cx: &mut RecordCx) -> ParseResult {
         return Err(Reject::Ignored("logon without network address"));
     }
     let account = account_name(user, l.domain);
-    if account.is_none() && ip.is_none() {
+    if key.is_none() && ip.is_none() {
         return Err(Reject::Ignored("Windows logon without user or address"));
     }
     let mut d = Draft::new(l.time, Source::Windows, Kind::SignIn);
     d.outcome = outcome;
-    if let Some(a) = account {
-        d.user = cx.put_user(&a);
+    if let Some(k) = key {
+        d.user = cx.put_user(k);
+        // The account as written (`CORP\alice`, `alice@CORP.EXAMPLE.COM`)
+        // stays with the event when it says more than the name.
+        if let Some(a) = account.filter(|a| !a.trim_matches('"').eq_ignore_ascii_case(k)) {
+            let enc = crate::event::encode_params([(crate::event::extra::ACCOUNT, a.as_ref())]);
+            d.extra = cx.put(&enc);
+        }
     }
     d.ip = cx.put_ip(l.ip);
     if let Some(code) = result_code(l.status, l.sub_status) {
@@ -137,6 +144,19 @@ fn unused_event(id: u32) -> &'static str {
         4769 => "Windows event 4769 (Kerberos service ticket) not used",
         _ => "Windows event not used",
     }
+}
+
+/// The name that keys one account across Windows events and shapes: a
+/// `DOMAIN\` prefix and an `@REALM` suffix are dropped (a Kerberos 4768
+/// names `alice@CORP.EXAMPLE.COM` or realm `CORP.EXAMPLE.COM`, its 4771 and
+/// the 4624 name `alice` with domain `CORP`), a trailing `$` (a machine
+/// account) stays; case is folded where the name is stored, as for every
+/// source. `None` for no name (`-`, empty).
+pub(crate) fn account_key(user: &str) -> Option<&str> {
+    let u = user.trim().trim_matches('"');
+    let u = u.rsplit_once('\\').map_or(u, |(_, name)| name);
+    let u = u.rsplit_once('@').map_or(u, |(name, _)| name).trim();
+    (!u.is_empty() && u != "-").then_some(u)
 }
 
 /// `domain\user` when the domain is a real one, else the bare name;
@@ -346,6 +366,9 @@ struct Nxlog<'a> {
     timestamp: Text<'a>,
     #[serde(rename = "EventTime", borrow, default)]
     event_time: Text<'a>,
+    /// When NXLog received the event; the time of a record without the others.
+    #[serde(rename = "EventReceivedTime", borrow, default)]
+    received_time: Text<'a>,
     #[serde(rename = "EventID", default)]
     event_id: EventId,
     #[serde(rename = "Hostname", borrow, default)]
@@ -367,15 +390,16 @@ struct Nxlog<'a> {
 }
 
 /// NXLog JSON (EventData flattened into the record). `@timestamp` is UTC and
-/// preferred; `EventTime` has no zone and is then taken as UTC.
+/// preferred; `EventTime` has no zone and is then taken as UTC; a record
+/// with neither takes `EventReceivedTime` (when NXLog received it).
 pub fn parse_nxlog(raw: &str, cx: &mut RecordCx) -> ParseResult {
     let n: Nxlog = decode(raw)?;
     let id = event_id(n.event_id)?;
-    let when = if n.timestamp.as_str().trim().is_empty() {
-        n.event_time.as_str()
-    } else {
-        n.timestamp.as_str()
-    };
+    let when = [&n.timestamp, &n.event_time, &n.received_time]
+        .into_iter()
+        .map(|t| t.as_str())
+        .find(|t| !t.trim().is_empty())
+        .unwrap_or_default();
     let time = time_of(when)?;
     let logon = Logon {
         time,

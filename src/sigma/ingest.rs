@@ -233,7 +233,9 @@ pub fn source_of(format: crate::ingest::Format) -> Source {
         F::SentinelSignin | F::GraphSignin | F::EntraDiagnostic => Source::Entra,
         F::Okta => Source::Okta,
         F::Ecs => Source::Ecs,
-        F::Winlogbeat | F::WindowsNxlog | F::SentinelSecurityEvent | F::Evtx => Source::Windows,
+        F::Winlogbeat | F::WindowsNxlog | F::SentinelSecurityEvent | F::Evtx | F::WindowsXml => {
+            Source::Windows
+        }
         F::OfficeActivity | F::UnifiedAudit => Source::M365,
         F::CloudTrail => Source::CloudTrail,
         F::Sshd => Source::Sshd,

@@ -147,11 +147,17 @@ pub fn event_cells(
     } else {
         ev.app
     };
+    // A peer logged only as a host name is shown where the address would be.
+    let peer = if ev.ip.is_some() {
+        store.text(ev.ip)
+    } else {
+        crate::event::extra_value(store.text(ev.extra), crate::event::extra::HOST).unwrap_or("")
+    };
     vec![
         Cell::from(time(ev.time)),
         Cell::from(outcome(ev.outcome)).style(theme.style(outcome_role(ev.outcome))),
         Cell::from(clean_width(store.text(ev.user), user_width)),
-        Cell::from(clean_width(store.text(ev.ip), 39)),
+        Cell::from(clean_width(peer, 39)),
         Cell::from(clean_width(store.text(ev.country), 2)),
         Cell::from(clean_width(store.text(what), what_width)),
     ]

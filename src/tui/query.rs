@@ -319,6 +319,13 @@ impl Query {
                 push_lower(hay, store.text(s));
             }
         }
+        // The details kept with the event (a source host name, a Windows
+        // account as written) are searched by value.
+        if ev.extra.is_some() {
+            for (_, v) in crate::event::decode_params(store.text(ev.extra)) {
+                push_lower(hay, v);
+            }
+        }
         if let Some(name) = country::name(store.text(ev.country)) {
             push_lower(hay, name);
         }
@@ -384,6 +391,13 @@ fn evidence_text(f: &Finding, store: &Store, hay: &mut String) {
             if s.is_some() && !seen.contains(&s) {
                 seen.push(s);
                 push_lower(hay, store.text(s));
+            }
+        }
+        // The details kept with the event (a source host name, a Windows
+        // account as written) are searched by value.
+        if ev.extra.is_some() {
+            for (_, v) in crate::event::decode_params(store.text(ev.extra)) {
+                push_lower(hay, v);
             }
         }
         if let Some(name) = country::name(store.text(ev.country)) {
@@ -809,5 +823,25 @@ mod tests {
         assert!(!yes("ip:192.168.0.0/16", &mut hay));
         assert!(!yes("exchange zzz", &mut hay));
         assert!(yes("ip:10.9.", &mut hay));
+    }
+
+    #[test]
+    fn a_source_host_name_is_found_by_free_text() {
+        let mut b = Batch::default();
+        let mut d = Draft::new(0, Source::Sshd, Kind::SignIn);
+        d.user = b.text.put("root");
+        let enc = crate::event::encode_params([(crate::event::extra::HOST, "gw.Example.org")]);
+        d.extra = b.text.put(&enc);
+        b.drafts.push(d);
+        let mut store = Store::new();
+        assert_eq!(store.append_draft(&b, 0), Some(0));
+        let ev = store.get(0);
+        let (m, mut hay) = (Matcher::default(), String::new());
+        let yes = |s: &str, hay: &mut String| Query::parse(s).matches_event(&ev, &store, &m, hay);
+        assert!(yes("gw.example.org", &mut hay));
+        assert!(yes("root example.org", &mut hay));
+        assert!(!yes("other.example.org", &mut hay));
+        // A name is never an address.
+        assert!(!yes("ip:gw.example.org", &mut hay));
     }
 }

@@ -221,6 +221,8 @@ fn extra_label(k: &str) -> &'static str {
         TOKEN_TYPE,
         PROTOCOL_TEXT,
         TRANSFER_TEXT,
+        ACCOUNT,
+        HOST,
     ]
     .into_iter()
     .find(|n| *n == k)

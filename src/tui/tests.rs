@@ -1445,3 +1445,58 @@ fn an_unnamed_analyst_is_shown_as_a_short_warning_on_a_120_column_bar() {
         "{t}"
     );
 }
+
+#[test]
+fn a_peer_logged_as_a_host_name_is_shown_and_found_in_the_events_screen() {
+    use crate::event::{encode_params, extra, Batch, Draft, Kind, Outcome, Source};
+    let mut s =
+        crate::pipeline::Session::new(fixture::quiet_config(), crate::enrich::Enricher::none());
+    let mut b = Batch::default();
+    for (i, (user, host)) in [("root", "gw.example.org"), ("admin", "")]
+        .iter()
+        .enumerate()
+    {
+        let mut d = Draft::new(
+            1_772_704_800_000 + i as i64 * 1000,
+            Source::Sshd,
+            Kind::SignIn,
+        );
+        d.outcome = Outcome::Failure;
+        d.user = b.text.put(user);
+        d.app = b.text.put("sshd@srv");
+        if host.is_empty() {
+            d.ip = b.text.put("192.0.2.9");
+        } else {
+            d.extra = b.text.put(&encode_params([(extra::HOST, *host)]));
+        }
+        d.origin.line = i as u32 + 1;
+        b.drafts.push(d);
+    }
+    fixture::load(
+        &mut s,
+        vec![("auth.log", "sshd", b, crate::ingest::FileStats::default())],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let case = CaseLink::open(Some(&dir.path().join("case.sqlite")), &s.config);
+    let mut app = App::new(
+        s,
+        AppOptions {
+            keymap: Keymap::builtin(),
+            theme: Theme::builtin("default", ColorMode::None),
+            case,
+            now: chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
+        },
+    );
+    app.on_resize(160, 48);
+    key(&mut app, "e");
+    let screen = text(&draw(&app));
+    assert!(screen.contains("gw.example.org"), "{screen}");
+    assert!(screen.contains("192.0.2.9"), "{screen}");
+    key(&mut app, "/");
+    typ(&mut app, "example.org");
+    key(&mut app, "enter");
+    while app.tick(std::time::Duration::from_millis(5)) {}
+    let screen = text(&draw(&app));
+    assert!(screen.contains("gw.example.org"), "{screen}");
+    assert!(!screen.contains("192.0.2.9"), "{screen}");
+}

@@ -114,6 +114,12 @@ impl Attempt {
         d.outcome = self.outcome;
         d.user = cx.put_user(&self.user);
         d.ip = cx.put_ip(&self.addr);
+        if d.ip.is_empty() && is_addr(self.addr.trim()) {
+            // A peer logged as a name (`from example.com`, sshd with
+            // UseDNS): kept as the source host, never as an address.
+            let enc = crate::event::encode_params([(crate::event::extra::HOST, self.addr.trim())]);
+            d.extra = cx.put(&enc);
+        }
         d.client_app = cx.put(&self.method);
         if self.outcome == Outcome::Failure {
             d.result_code = cx.put(&self.method);

@@ -121,22 +121,33 @@ fn classify_other(m: &str) -> Msg<'_> {
         };
     }
     if let Some(rest) = m.strip_prefix("User ") {
-        // `User U from H not allowed because REASON`: REASON is sshd's text,
-        // so the last " not allowed because " is the real one.
-        let Some((head, _)) = rest.rsplit_once(" not allowed because ") else {
-            return Msg::Other;
-        };
-        return match head.rsplit_once(" from ") {
-            Some((user, addr)) if is_addr(addr) => Msg::Refused {
+        // `User U from H not allowed because REASON`, like the other lines:
+        // the peer is the first complete `from H` (an address, then ` not
+        // allowed because `) and the user is the text before the first
+        // ` from ` (a user never contains ` from `).
+        for (i, _) in rest.match_indices(" from ") {
+            let after = rest.get(i + 6..).unwrap_or_default();
+            let Some((addr, _)) = after.split_once(" not allowed because ") else {
+                continue;
+            };
+            if is_addr(addr) {
+                let cut = rest.find(" from ").unwrap_or(i);
+                return Msg::Refused {
+                    what: "not_allowed",
+                    user: rest.get(..cut).unwrap_or_default(),
+                    addr: Some(addr),
+                };
+            }
+        }
+        // `User U not allowed because REASON` (no peer): REASON is sshd's
+        // text, so the last " not allowed because " is the real one.
+        return match rest.rsplit_once(" not allowed because ") {
+            Some((user, _)) => Msg::Refused {
                 what: "not_allowed",
                 user,
-                addr: Some(addr),
-            },
-            _ => Msg::Refused {
-                what: "not_allowed",
-                user: head,
                 addr: None,
             },
+            None => Msg::Other,
         };
     }
     if let Some(rest) = m.strip_prefix("ROOT LOGIN REFUSED FROM ") {
@@ -594,7 +605,8 @@ mod tests {
             ("error: PAM: unknown user for illegal user kernel from 10.215.4.228", "10.215.4.228"),
             ("Failed hostbased for dan from 127.0.0.1 port 45785 ssh2: RSA 8c:e3, client user \"dan\", client host \"h from 6.6.6.6 port 1 ssh2\"", "127.0.0.1"),
             ("Invalid user x from 6.6.6.6 from 192.0.2.3 port 4", "192.0.2.3"),
-            ("User a from 6.6.6.6 not allowed because x from 192.0.2.4 not allowed because not listed in AllowUsers", "192.0.2.4"),
+            ("User a from 192.0.2.4 not allowed because x from 6.6.6.6 not allowed because not listed in AllowUsers", "192.0.2.4"),
+            ("User a from b from 192.0.2.5 not allowed because not listed in AllowUsers", "192.0.2.5"),
             ("Connection closed by authenticating user test 127.0.0.1 port 12345 192.0.2.11 port 46039 [preauth]", "192.0.2.11"),
             ("pam_unix(auth): authentication failure; logname= uid=0 euid=0 tty=xxx ruser=test rhost=192.0.2.151 rhost=192.0.2.1", "192.0.2.1"),
             ("pam_unix(auth): authentication failure; logname= uid=0 euid=0 tty=xxx ruser= rhost=192.0.2.2 user=test rhost=192.0.2.152", "192.0.2.2"),
@@ -634,6 +646,9 @@ mod tests {
             ("Invalid user mallory from 192.0.2.1 port 4 from 198.51.100.99 port 5", "mallory"),
             ("error: PAM: unknown user for illegal user kernel from 10.215.4.228", "kernel"),
             ("error: PAM: Authentication failure for a from b from example.com", "a"),
+            ("User root from 192.0.2.4 not allowed because x from 6.6.6.6 not allowed because not listed in AllowUsers", "root"),
+            ("User a from b from 192.0.2.5 not allowed because not listed in AllowUsers", "a"),
+            ("User root not allowed because account is locked", "root"),
         ] {
             assert_eq!(user(m), Some(want), "{m}");
         }
