@@ -13,9 +13,6 @@ use fuzzy_matcher::FuzzyMatcher;
 use ipnet::IpNet;
 use std::net::IpAddr;
 
-/// Most candidates named in the flash.
-const NAMED: usize = 3;
-
 /// Users matching `part`, best first: exact, then substrings (shorter
 /// names first), then fuzzy subsequences (higher score first). Case is ignored.
 pub fn rank_users<'a>(part: &str, users: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
@@ -51,25 +48,26 @@ impl App {
             );
             return Vec::new();
         };
-        let others: Vec<String> = ranked
-            .iter()
-            .skip(1)
-            .take(NAMED)
-            .map(|u| crate::sanitize::clean_width(u, 40))
-            .collect();
-        let more = ranked.len().saturating_sub(1 + NAMED);
-        self.open_timeline(&best);
-        if !others.is_empty() && !best.eq_ignore_ascii_case(arg) {
-            let tail = if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            };
-            self.set_flash(
-                Role::Dim,
-                format!("best match; also {}{tail}", others.join(", ")),
+        if ranked.len() > 1 && !best.eq_ignore_ascii_case(arg) {
+            // Several users and none named exactly: the analyst chooses.
+            let items = ranked
+                .iter()
+                .map(|u| super::picker::Item {
+                    label: u.to_string(),
+                    value: u.to_string(),
+                })
+                .collect();
+            let title = format!(
+                "{} users match `{}`",
+                ranked.len(),
+                crate::sanitize::clean_width(arg, 30)
             );
+            self.modal = Some(super::modal::Modal::Pick(Box::new(
+                super::picker::Picker::new(super::picker::PickKind::User, title, items),
+            )));
+            return Vec::new();
         }
+        self.open_timeline(&best);
         Vec::new()
     }
 

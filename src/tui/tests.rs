@@ -328,6 +328,32 @@ fn help_is_generated_from_the_keymap() {
 }
 
 #[test]
+fn user_command_with_several_matches_opens_a_picker_that_filters_and_opens() {
+    let mut h = harness(120, 40, ColorMode::None);
+    key(&mut h.app, ":");
+    typ(&mut h.app, "user contoso");
+    key(&mut h.app, "enter");
+    let Some(Modal::Pick(p)) = &h.app.modal else {
+        panic!("no picker: {:?}", h.app.flash)
+    };
+    assert!(p.items.len() > 1, "{:?}", p.items);
+    let t = text(&draw(&h.app));
+    assert!(t.contains("users match") && t.contains("filter:"), "{t}");
+    typ(&mut h.app, "alice");
+    let Some(Modal::Pick(p)) = &h.app.modal else {
+        panic!("picker closed while typing")
+    };
+    let want = p
+        .choice()
+        .map(|c| c.value.clone())
+        .expect("a choice after filtering");
+    assert!(want.contains("alice"), "{want}");
+    key(&mut h.app, "enter");
+    assert!(h.app.modal.is_none());
+    assert!(matches!(h.app.stack.last(), Some(Screen::Timeline(st)) if st.user == want));
+}
+
+#[test]
 fn ctrl_l_clears_the_query_being_typed_and_ctrl_w_a_word() {
     let mut h = harness(120, 40, ColorMode::None);
     key(&mut h.app, "/");
