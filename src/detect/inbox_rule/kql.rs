@@ -26,7 +26,7 @@ pub(crate) fn query(config: &Config) -> (String, Vec<String>) {
                    and tolower(trim(@'\\s+', extract(@'([^\\\\/:]*)[\\\\/]*$', 1, tostring(P.Value)))) in ({folders})))
   )
 | where Forwards > 0 or Hides > 0 or (isnotempty(RuleName) and RuleName matches regex @'^[[:punct:][:space:]]+$')
-| extend Entity = strcat(User, ' ', Operation, ' ', RuleName), IP = ClientIP, First = TimeGenerated,
+| extend Entity = trim_end(@' +', strcat(User, ' ', Operation, ' ', RuleName)), IP = ClientIP, First = TimeGenerated,
     Last = TimeGenerated, Count = 1, Suppressed = false, Ids = pack_array(tostring(OfficeId))
 {out}",
             ops = list(&i.operations),

@@ -424,8 +424,12 @@ impl Detector for InboxRule {
         } else {
             format!("{op} `{rule_name}` for {user} {what}")
         };
+        // Trailing spaces never reach the entity (an unnamed rule would end
+        // in one): CSV writers such as Spark's trim them, and the lake
+        // queries `rtrim` the same way, so the id survives every hand-off.
         let entity = format!("{user} {op} {rule_name}");
-        let mut f = Finding::new(DetectorId::InboxRule, &entity, ev.time, risk, title);
+        let entity = entity.trim_end_matches(' ');
+        let mut f = Finding::new(DetectorId::InboxRule, entity, ev.time, risk, title);
         f.severity = severity;
         f.user = Some(user.to_string());
         f.ip = super::tally::opt_text(store, ev.ip);

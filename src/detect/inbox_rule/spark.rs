@@ -41,7 +41,7 @@ FROM judged
 WHERE NOT removal AND (forwards OR hides OR (rule_name <> '' AND rule_name RLIKE '^[\\\\p{{Punct}}\\\\s]+$'))",
         cols = out(
             DetectorId::InboxRule,
-            "concat(user_name, ' ', operation, ' ', rule_name)",
+            "rtrim(concat(user_name, ' ', operation, ' ', rule_name))",
             "user_name",
             "ip",
             "time_ms",
