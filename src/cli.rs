@@ -306,6 +306,14 @@ pub enum AllowCommand {
         /// Expiry: a span like 30d / 12h, or a date 2026-12-31.
         #[arg(long)]
         expires: Option<String>,
+        /// Add nothing: read the logs (PATHs, else the sources the case's
+        /// last scan recorded), detect, and list the findings the entry
+        /// would suppress, by severity, detector and entity, with verdicts.
+        #[arg(long)]
+        dry_run: bool,
+        /// Logs the dry run reads (files, folders).
+        #[arg(requires = "dry_run")]
+        paths: Vec<PathBuf>,
     },
     /// List entries with their match counts (stale ones flagged).
     List,

@@ -118,9 +118,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Events(args)) => events(&cli.common, config, args),
-        Some(Command::Case(args)) => {
-            hunt::triage::cli::run_case(&args.command, cli.common.case.as_deref(), &config)
-        }
+        Some(Command::Case(args)) => match &args.command {
+            hunt::cli::CaseCommand::Allow {
+                command:
+                    hunt::cli::AllowCommand::Add {
+                        kind,
+                        value,
+                        note,
+                        detectors,
+                        expires,
+                        dry_run: true,
+                        paths,
+                    },
+            } => allow_dry_run(
+                &cli.common,
+                &config,
+                hunt::triage::cli::new_allow(kind, value, note, detectors, expires.as_deref()),
+                paths,
+            ),
+            command => hunt::triage::cli::run_case(command, cli.common.case.as_deref(), &config),
+        },
         None => {
             let opts = hunt::tui::TuiOptions {
                 paths: cli.paths.clone(),
@@ -135,6 +152,52 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `hunt case allow add --dry-run`: the entry's impact, nothing written.
+fn allow_dry_run(
+    common: &hunt::cli::Common,
+    config: &Config,
+    entry: Result<hunt::triage::allow::NewAllow, hunt::triage::TriageError>,
+    paths: &[std::path::PathBuf],
+) -> anyhow::Result<ExitCode> {
+    use hunt::commands::allow_preview;
+    let refuse = |e: &dyn std::fmt::Display| {
+        eprintln!("hunt case allow add: {e}");
+        Ok(ExitCode::from(2))
+    };
+    let entry = match entry {
+        Ok(e) => e,
+        Err(e) => return refuse(&e),
+    };
+    let case = match common.case.as_deref() {
+        Some(p) => match hunt::triage::cli::open_for_reading(p) {
+            Ok(c) => c,
+            Err(e) => return refuse(&e),
+        },
+        None => None,
+    };
+    let paths = match allow_preview::inputs_for(paths, case.as_ref()) {
+        Ok(p) => p,
+        Err(e) => return refuse(&e),
+    };
+    let (enricher, msgs) = Enricher::open(&geoip_paths(common, config));
+    for m in msgs.iter().filter(|m| !m.contains("no database found")) {
+        eprintln!("hunt: {m}");
+    }
+    let p = match allow_preview::preview(
+        &entry,
+        &paths,
+        case.as_ref(),
+        config,
+        enricher,
+        common.format.0,
+    ) {
+        Ok(p) => p,
+        Err(e) => return refuse(&e),
+    };
+    allow_preview::write(&mut io::stdout().lock(), &entry, &p)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn geoip_paths(common: &hunt::cli::Common, config: &Config) -> Vec<std::path::PathBuf> {

@@ -455,3 +455,85 @@ fn read_only_case_is_explained_but_readable() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"));
 }
+
+/// `allow add --dry-run` reads the logs, lists what the entry would hide
+/// (other users' findings, verdicts and untriaged ones) and writes nothing;
+/// with no PATH it reads the sources the last recorded scan read.
+#[test]
+fn allow_dry_run_shows_the_impact_and_adds_nothing() {
+    let env = Env::new();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let samples = samples.to_str().unwrap();
+    // One of the AS9009 hosting findings judged a false positive first.
+    env.ok(&["case", "verdict", "2f641a730f087f7d", "false_positive"]);
+    let out = env.ok(&[
+        "case",
+        "allow",
+        "add",
+        "asn",
+        "AS9009",
+        "--note",
+        "corp vpn",
+        "--dry-run",
+        samples,
+    ]);
+    assert!(out.contains("would suppress 5 findings of the 38"), "{out}");
+    assert!(out.contains("by severity: critical 1, high 4"), "{out}");
+    assert!(out.contains("false_positive 1, untriaged 4"), "{out}");
+    assert!(
+        out.contains("entities (4):") && out.contains("patti.fernandez@contoso.com"),
+        "{out}"
+    );
+    assert!(out.contains("2f641a730f087f7d high"), "{out}");
+    assert!(out.contains("nothing was added"), "{out}");
+    let list = env.ok(&["case", "allow", "list"]);
+    assert!(
+        !list.contains("AS9009"),
+        "a dry run added the entry: {list}"
+    );
+
+    // An entry that matches nothing says so, with what was read.
+    let out = env.ok(&[
+        "case",
+        "allow",
+        "add",
+        "asn",
+        "AS64500",
+        "--note",
+        "x",
+        "--dry-run",
+        samples,
+    ]);
+    assert!(out.contains("would suppress 0 findings of the 38"), "{out}");
+    assert!(out.contains("from 1615 events of"), "{out}");
+    assert!(out.contains("matches none of them"), "{out}");
+
+    // No PATH: the sources of the last recorded scan, else a refusal.
+    let err = env.refused(
+        &env.case(),
+        &[
+            "case",
+            "allow",
+            "add",
+            "asn",
+            "AS9009",
+            "--note",
+            "n",
+            "--dry-run",
+        ],
+    );
+    assert!(err.contains("a dry run reads logs"), "{err}");
+    let scan = env.hunt(&env.case(), &["scan", samples]).output().unwrap();
+    assert!(scan.status.code().is_some_and(|c| c <= 1), "{scan:?}");
+    let out = env.ok(&[
+        "case",
+        "allow",
+        "add",
+        "asn",
+        "AS9009",
+        "--note",
+        "n",
+        "--dry-run",
+    ]);
+    assert!(out.contains("would suppress 5 findings"), "{out}");
+}

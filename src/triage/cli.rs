@@ -178,26 +178,9 @@ fn allow(
             note,
             detectors,
             expires,
+            ..
         } => {
-            let now = super::now_ms();
-            let kind =
-                AllowKind::from_name(kind).ok_or_else(|| TriageError::UnknownKind(kind.clone()))?;
-            let detectors = detectors
-                .iter()
-                .map(|d| parse_detector(d))
-                .collect::<Result<Vec<_>, _>>()?;
-            let expires = expires
-                .as_deref()
-                .map(|e| parse_expiry(e, now))
-                .transpose()?;
-            let entry = NewAllow {
-                kind,
-                value: value.clone(),
-                detectors,
-                note: note.clone(),
-                expires,
-            }
-            .normalized(now)?;
+            let entry = new_allow(kind, value, note, detectors, expires.as_deref())?;
             let case = open_case(path, config)?;
             let e = case.add_allow(&entry)?;
             let expiry = e
@@ -235,8 +218,33 @@ fn allow(
     Ok(())
 }
 
+/// The entry `hunt case allow add` names, checked and normalized.
+pub fn new_allow(
+    kind: &str,
+    value: &str,
+    note: &str,
+    detectors: &[String],
+    expires: Option<&str>,
+) -> Result<NewAllow, TriageError> {
+    let now = super::now_ms();
+    let kind = AllowKind::from_name(kind).ok_or_else(|| TriageError::UnknownKind(kind.into()))?;
+    let detectors = detectors
+        .iter()
+        .map(|d| parse_detector(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let expires = expires.map(|e| parse_expiry(e, now)).transpose()?;
+    NewAllow {
+        kind,
+        value: value.into(),
+        detectors,
+        note: note.into(),
+        expires,
+    }
+    .normalized(now)
+}
+
 /// Opens an existing case for a reading verb; a missing case is an empty one.
-fn open_for_reading(path: &Path) -> Result<Option<Case>, TriageError> {
+pub fn open_for_reading(path: &Path) -> Result<Option<Case>, TriageError> {
     if !path.exists() {
         return Ok(None);
     }
