@@ -678,6 +678,18 @@ impl Session {
         self.detect_time += t0.elapsed();
     }
 
+    /// Feeds these findings to the incidents again (their suppression came
+    /// or went: an allowlisted finding leaves its incident, and the
+    /// incident's severity and title follow what is left).
+    pub fn regroup(&mut self, ids: &[String]) {
+        if ids.is_empty() {
+            return;
+        }
+        let findings = &self.findings;
+        self.incidents
+            .observe(ids.iter().filter_map(|id| findings.get(id)));
+    }
+
     /// Feeds held Sigma matches to their detector in time order (ties: file
     /// name rank, then the record's place in its file, never arrival).
     ///

@@ -537,3 +537,66 @@ fn allow_dry_run_shows_the_impact_and_adds_nothing() {
     ]);
     assert!(out.contains("would suppress 5 findings"), "{out}");
 }
+
+/// Allowlisted findings leave the incidents they were in, and the
+/// incident's title follows what is left; without the entry they are back.
+#[test]
+fn allowlisted_findings_leave_their_incidents() {
+    let env = Env::new();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let samples = samples.to_str().unwrap();
+    let incidents = |env: &Env| -> Vec<serde_json::Value> {
+        let out = env
+            .hunt(&env.case(), &["scan", samples, "--incidents"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let kim = |incs: &[serde_json::Value]| -> serde_json::Value {
+        incs.iter()
+            .find(|i| i["id"] == "inc-161095a4")
+            .cloned()
+            .unwrap_or_default()
+    };
+    let before = incidents(&env);
+    assert_eq!(kim(&before)["finding_count"], 2, "{:?}", kim(&before));
+    env.ok(&[
+        "case",
+        "allow",
+        "add",
+        "asn",
+        "AS9009",
+        "--detector",
+        "hosting_asn",
+        "--note",
+        "vpn",
+    ]);
+    let after = incidents(&env);
+    let k = kim(&after);
+    assert_eq!(k["finding_count"], 1, "{k}");
+    assert!(!k["title"].as_str().unwrap().contains("hosting"), "{k}");
+    // No incident holds a hosting_asn finding of AS9009's addresses any more.
+    for inc in &after {
+        for s in inc["steps"].as_array().unwrap() {
+            assert!(
+                !(s["detector"] == "hosting_asn"
+                    && [
+                        "kim.akers",
+                        "alex.wilber",
+                        "diego.siciliani",
+                        "patti.fernandez"
+                    ]
+                    .iter()
+                    .any(|u| s["entity"].as_str().unwrap().starts_with(u))),
+                "allowlisted finding still in {}: {s}",
+                inc["id"]
+            );
+        }
+    }
+    env.ok(&["case", "allow", "remove", "1"]);
+    assert_eq!(kim(&incidents(&env))["finding_count"], 2);
+}

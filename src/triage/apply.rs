@@ -157,6 +157,19 @@ impl Triage {
         store: &Store,
         now: DateTime<Utc>,
     ) -> HashMap<i64, u64> {
+        self.apply_changes(findings, store, now).0
+    }
+
+    /// [`Triage::apply`], and the ids of the findings whose suppression came
+    /// or went (incidents regroup them: an allowlisted finding leaves its
+    /// incident, a finding whose entry was removed comes back).
+    pub fn apply_changes(
+        &self,
+        findings: &mut Findings,
+        store: &Store,
+        now: DateTime<Utc>,
+    ) -> (HashMap<i64, u64>, Vec<String>) {
+        let mut changed = Vec::new();
         let live: Vec<(&AllowEntry, Rule)> = self
             .entries
             .iter()
@@ -176,12 +189,16 @@ impl Triage {
             if by_detector {
                 continue;
             }
+            let was = f.suppressed.is_some();
             f.suppressed = first.map(|e| Suppression {
                 entry: Some(e.id),
                 note: e.note.clone(),
             });
+            if was != f.suppressed.is_some() {
+                changed.push(f.id.clone());
+            }
         }
-        counts
+        (counts, changed)
     }
 
     pub fn verdict(&self, finding_id: &str) -> Option<&Verdict> {

@@ -115,9 +115,11 @@ impl ScanTriage {
     /// match counts; applies the case's manual incident moves and incident
     /// statuses and owners to the session's incidents.
     pub fn apply(&mut self, session: &mut Session) {
-        self.counts = self
-            .triage
-            .apply(&mut session.findings, &session.store, Utc::now());
+        let changed;
+        (self.counts, changed) =
+            self.triage
+                .apply_changes(&mut session.findings, &session.store, Utc::now());
+        session.regroup(&changed);
         let analyst = self.case.as_ref().map(|c| c.analyst().to_string());
         self.pending_moves = super::workflow::apply_to_incidents(
             &mut session.incidents,

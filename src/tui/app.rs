@@ -489,8 +489,10 @@ impl App {
 
     /// Applies the allowlist to every finding and rebuilds the alert rows.
     pub fn apply_triage(&mut self) {
-        self.case
+        let changed = self
+            .case
             .apply(&mut self.session.findings, &self.session.store, self.now);
+        self.session.regroup(&changed);
         self.apply_incident_work();
         self.refresh_alerts();
     }

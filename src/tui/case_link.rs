@@ -239,8 +239,16 @@ impl CaseLink {
     /// Applies the allowlist to every finding.
     /// Applies the allowlist and keeps each entry's match count for
     /// [`CaseLink::record_session`].
-    pub fn apply(&mut self, findings: &mut Findings, store: &Store, now: DateTime<Utc>) {
-        self.counts = self.triage.apply(findings, store, now);
+    /// Returns the findings whose suppression came or went.
+    pub fn apply(
+        &mut self,
+        findings: &mut Findings,
+        store: &Store,
+        now: DateTime<Utc>,
+    ) -> Vec<String> {
+        let changed;
+        (self.counts, changed) = self.triage.apply_changes(findings, store, now);
+        changed
     }
 
     pub fn verdict(&self, id: &str) -> Option<&Verdict> {

@@ -759,7 +759,19 @@ fn allowlisting_suppresses_and_the_toggle_shows_the_note() {
     let effects = key(&mut h.app, "enter");
     assert_eq!(effects.len(), 1, "{effects:?}");
     let before = h.app.alerts().rows.len();
+    let held = h
+        .app
+        .session
+        .incidents
+        .incident_of(&h.ids.spray)
+        .map(String::from);
+    assert!(held.is_some(), "the spray starts in an incident");
     run(&mut h.app, effects);
+    assert_eq!(
+        h.app.session.incidents.incident_of(&h.ids.spray),
+        None,
+        "an allowlisted finding leaves its incident {held:?}"
+    );
     assert_eq!(
         h.app.alerts().rows.len(),
         before - 1,
