@@ -1283,9 +1283,12 @@ fn the_incidents_list_opens_an_incident_and_sets_its_status_with_the_analyst_as_
             ..
         })]
     ));
+    let t = text(&draw(&h.app));
+    assert!(t.contains("3 incidents: 3 new · 0 active · 0 closed"), "{t}");
     run(&mut h.app, effects);
     let t = text(&draw(&h.app));
     assert!(t.contains("active") && t.contains("tester"), "{t}");
+    assert!(t.contains("3 incidents: 2 new · 1 active · 0 closed"), "{t}");
     assert_eq!(
         h.app
             .session

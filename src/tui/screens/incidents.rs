@@ -45,9 +45,59 @@ fn count(cx: &Ctx, show_closed: bool) -> usize {
         .count()
 }
 
+/// The incidents by status, and what the list shows of them:
+/// "13 incidents: 10 new · 2 active · 1 closed (hidden, H shows) · most severe first".
+fn summary(app: &App, show_closed: bool) -> String {
+    let mut by = [0usize; 3];
+    for i in app.session.incidents.all() {
+        let slot = match app.case.work(Target::Incident, &i.id).status {
+            Status::New => 0,
+            Status::Active => 1,
+            Status::Closed => 2,
+        };
+        if let Some(n) = by.get_mut(slot) {
+            *n += 1;
+        }
+    }
+    let [new, active, closed] = by;
+    let total = new + active + closed;
+    let closed_note = match (closed, show_closed) {
+        (0, _) => String::new(),
+        (_, true) => " (shown, H hides)".into(),
+        (_, false) => " (hidden, H shows)".into(),
+    };
+    format!(
+        "{}: {new} new · {active} active · {closed} closed{closed_note} · most severe first",
+        format::counted(total as u64, "incident", "incidents")
+    )
+}
+
+/// The list below its one-line status summary.
+fn table_area(body: Rect) -> Rect {
+    let top = body.height.min(1);
+    Rect {
+        y: body.y.saturating_add(top),
+        height: body.height.saturating_sub(top),
+        ..body
+    }
+}
+
 pub fn render(app: &App, st: &IncidentsState, body: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let all = shown(app, st.show_closed);
+    if !app.session.incidents.is_empty() {
+        let line = Rect {
+            height: body.height.min(1),
+            ..body
+        };
+        let text = crate::sanitize::clean_width(&summary(app, st.show_closed), body.width as usize);
+        widgets::line(
+            buf,
+            line,
+            vec![ratatui::text::Span::styled(text, theme.style(Role::Dim))],
+        );
+    }
+    let body = table_area(body);
     if all.is_empty() {
         let msg = if app.session.incidents.is_empty() {
             "no incidents: no findings are related (see [incidents] in the config)"
@@ -73,25 +123,6 @@ pub fn render(app: &App, st: &IncidentsState, body: Rect, buf: &mut Buffer) {
         .max()
         .unwrap_or(1)
         .clamp(5, owner_cap) as u16;
-    let rows: Vec<Row> = visible
-        .iter()
-        .map(|(i, status, owner)| {
-            let mut cells = vec![
-                Cell::from(format::severity(i.severity))
-                    .style(theme.style(format::severity_role(i.severity))),
-                Cell::from(clean_width(&i.id, 12)).style(theme.style(Role::Accent)),
-                Cell::from(status.as_str()),
-                Cell::from(clean_width(owner.as_deref().unwrap_or("-"), 16)),
-                Cell::from(format!("{:>3}", i.steps.len())),
-            ];
-            if wide {
-                cells.push(Cell::from(format::time(i.first_seen)));
-                cells.push(Cell::from(clean_width(&i.users.join(", "), 30)));
-            }
-            cells.push(Cell::from(clean_width(&i.title, 120)));
-            Row::new(cells)
-        })
-        .collect();
     let mut header = vec!["sev", "incident", "status", "owner", "fnd"];
     let mut widths = vec![
         Constraint::Length(4),
@@ -106,6 +137,29 @@ pub fn render(app: &App, st: &IncidentsState, body: Rect, buf: &mut Buffer) {
     }
     header.push("title");
     widths.push(Constraint::Min(10));
+    // Cells cut to the width their column gets, ending in `…` when cut.
+    let cols = table::column_widths(body, &widths);
+    let col = |k: usize| usize::from(cols.get(k).copied().unwrap_or(0));
+    let title_col = cols.len().saturating_sub(1);
+    let rows: Vec<Row> = visible
+        .iter()
+        .map(|(i, status, owner)| {
+            let mut cells = vec![
+                Cell::from(format::severity(i.severity))
+                    .style(theme.style(format::severity_role(i.severity))),
+                Cell::from(clean_width(&i.id, 12)).style(theme.style(Role::Accent)),
+                Cell::from(status.as_str()),
+                Cell::from(clean_width(owner.as_deref().unwrap_or("-"), col(3))),
+                Cell::from(format!("{:>3}", i.steps.len())),
+            ];
+            if wide {
+                cells.push(Cell::from(format::time(i.first_seen)));
+                cells.push(Cell::from(clean_width(&i.users.join(", "), col(6))));
+            }
+            cells.push(Cell::from(clean_width(&i.title, col(title_col))));
+            Row::new(cells)
+        })
+        .collect();
     table::View {
         header: &header,
         widths: &widths,
@@ -149,7 +203,7 @@ impl ScreenView for IncidentsState {
         render(app, self, body, buf)
     }
     fn list_area(&self, _app: &App, body: Rect) -> Rect {
-        table::rows_area(body)
+        table::rows_area(table_area(body))
     }
     fn move_by(&mut self, cx: &Ctx, delta: isize, height: usize) {
         self.pos.move_by(delta, count(cx, self.show_closed), height)

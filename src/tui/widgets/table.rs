@@ -19,6 +19,20 @@ pub fn rows_area(area: Rect) -> Rect {
     }
 }
 
+/// The width each column gets when a [`View`] draws in `area` (the same
+/// layout as ratatui's table: no selection column, one space between
+/// columns), so a screen can cut a cell to its column with `…`.
+pub fn column_widths(area: Rect, widths: &[Constraint]) -> Vec<u16> {
+    let inner = Rect::new(0, 0, area.width.saturating_sub(1), 1);
+    ratatui::layout::Layout::horizontal(widths.iter().copied())
+        .flex(ratatui::layout::Flex::Start)
+        .spacing(1)
+        .split(inner)
+        .iter()
+        .map(|r| r.width)
+        .collect()
+}
+
 /// A table frame: header, visible rows, selection, scroll position.
 pub struct View<'a> {
     pub header: &'a [&'a str],
