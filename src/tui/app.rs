@@ -114,6 +114,9 @@ pub struct App {
     pub(super) moves_seen: usize,
     pub(super) pending_moves: Vec<Move>,
     seen_events: usize,
+    /// Cancel was pressed once on a dialog holding typed text: the next
+    /// cancel discards it, any other key keeps editing.
+    pub(super) discard_armed: bool,
 }
 
 impl App {
@@ -127,6 +130,7 @@ impl App {
             forward: Vec::new(),
             modal: None,
             flash: None,
+            discard_armed: false,
             rate: Rate::default(),
             now: opts.now,
             size: Rect::new(0, 0, 80, 24),

@@ -54,6 +54,17 @@ pub enum Modal {
 
 impl Modal {
     /// The keymap section of the dialog.
+    /// Typed text that closing would lose (a note, an expiry); a query or a
+    /// command line is not kept work.
+    pub fn unsaved(&self) -> bool {
+        let typed = |i: &Input| !i.value().trim().is_empty();
+        match self {
+            Modal::Verdict { input, .. } | Modal::Note { input, .. } => typed(input),
+            Modal::Allow(d) => typed(&d.note) || typed(&d.expiry),
+            Modal::Query { .. } | Modal::Command { .. } | Modal::Raw(_) | Modal::Pick(_) => false,
+        }
+    }
+
     pub fn contexts(&self) -> &'static [Context] {
         match self {
             Modal::Raw(_) => &[Context::Raw],
@@ -496,6 +507,17 @@ impl App {
                 _ => 0,
             };
             return self.modal_scroll(delta);
+        }
+        if action == Some(Action::Cancel) && modal.unsaved() && !self.discard_armed {
+            self.discard_armed = true;
+            self.set_flash(
+                Role::Warning,
+                "the dialog holds typed text: esc again discards it, any other key keeps editing",
+            );
+            return Vec::new();
+        }
+        if std::mem::take(&mut self.discard_armed) {
+            self.flash = None;
         }
         if action == Some(Action::Cancel) {
             if let Modal::Query { before, .. } = modal {

@@ -1284,11 +1284,17 @@ fn the_incidents_list_opens_an_incident_and_sets_its_status_with_the_analyst_as_
         })]
     ));
     let t = text(&draw(&h.app));
-    assert!(t.contains("3 incidents: 3 new · 0 active · 0 closed"), "{t}");
+    assert!(
+        t.contains("3 incidents: 3 new · 0 active · 0 closed"),
+        "{t}"
+    );
     run(&mut h.app, effects);
     let t = text(&draw(&h.app));
     assert!(t.contains("active") && t.contains("tester"), "{t}");
-    assert!(t.contains("3 incidents: 2 new · 1 active · 0 closed"), "{t}");
+    assert!(
+        t.contains("3 incidents: 2 new · 1 active · 0 closed"),
+        "{t}"
+    );
     assert_eq!(
         h.app
             .session
@@ -1540,4 +1546,34 @@ fn a_peer_logged_as_a_host_name_is_shown_and_found_in_the_events_screen() {
     let screen = text(&draw(&app));
     assert!(screen.contains("gw.example.org"), "{screen}");
     assert!(!screen.contains("192.0.2.9"), "{screen}");
+}
+
+#[test]
+fn esc_on_a_dialog_with_typed_text_asks_before_it_discards() {
+    let mut h = harness(120, 35, ColorMode::None);
+    // An empty dialog closes at once.
+    key(&mut h.app, "A");
+    assert!(matches!(h.app.modal, Some(Modal::Allow(_))));
+    key(&mut h.app, "esc");
+    assert!(h.app.modal.is_none(), "an empty dialog closes on esc");
+    // With a note typed, esc (or ctrl-c) first asks.
+    key(&mut h.app, "A");
+    typ(&mut h.app, "vpn of the red team");
+    key(&mut h.app, "ctrl-c");
+    assert!(
+        matches!(h.app.modal, Some(Modal::Allow(_))),
+        "typed text was dropped"
+    );
+    let t = text(&draw(&h.app));
+    assert!(t.contains("esc again discards it"), "{t}");
+    // Typing goes on where it was; the warning goes.
+    typ(&mut h.app, "!");
+    let Some(Modal::Allow(d)) = &h.app.modal else {
+        panic!("dialog closed")
+    };
+    assert_eq!(d.note.value(), "vpn of the red team!");
+    assert!(!text(&draw(&h.app)).contains("esc again discards it"));
+    key(&mut h.app, "esc");
+    key(&mut h.app, "esc");
+    assert!(h.app.modal.is_none(), "a second esc discards");
 }
