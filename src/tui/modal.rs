@@ -779,7 +779,7 @@ impl App {
             "user" => return self.command_user(&arg),
             "ip" => return self.command_ip(&arg),
             "map" => self.open_map(&arg),
-            "open" => self.open_finding(&arg),
+            "open" => self.command_open(&arg),
             "alerts" => return self.update(super::action::Action::Alerts),
             "events" => return self.update(super::action::Action::Events),
             "sources" => return self.update(super::action::Action::Sources),
@@ -811,7 +811,7 @@ impl App {
             },
             "owner" => return self.change_work(None, Some(arg.clone())),
             "move" => return self.move_into(&arg),
-            "incident" => self.open_incident(&arg),
+            "incident" => self.command_incident(&arg),
             "export" => {
                 // The hand-off (as `hunt case export`) with this session's open work.
                 let file = if arg.is_empty() {
@@ -889,7 +889,11 @@ pub const COMMANDS: &[Command] = &[
         Some("NAME"),
         "the user's timeline (a picker when several match)",
     ),
-    cmd(&["ip"], Some("ADDR"), "the address's page"),
+    cmd(
+        &["ip"],
+        Some("ADDR"),
+        "the address's page (part of one: a picker; a CIDR: its events)",
+    ),
     cmd(
         &["map"],
         Some("NAME"),
@@ -898,12 +902,12 @@ pub const COMMANDS: &[Command] = &[
     cmd(
         &["open", "alert"],
         Some("ID"),
-        "a finding by id (or its start)",
+        "a finding by id, its start or words of its title (a picker when several)",
     ),
     cmd(
         &["incident", "inc"],
         Some("ID"),
-        "an incident by id (or its start)",
+        "an incident by id, its start or words of its title (a picker when several)",
     ),
     cmd(
         &["status"],

@@ -1,4 +1,4 @@
-//! The picker: what `:user`, `:open` and `:incident` open when their
+//! The picker: what `:user`, `:ip`, `:open` and `:incident` open when their
 //! argument matches several things. A list in a box with a filter line;
 //! typing narrows it (every word must match, fuzzily: fuzzy-matcher takes a
 //! space literally, so the filter is split into words), up and down choose,
@@ -17,6 +17,7 @@ pub const MAX_ITEMS: usize = 500;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PickKind {
     User,
+    Ip,
     Finding,
     Incident,
 }
@@ -104,6 +105,7 @@ impl App {
     pub(super) fn open_picked(&mut self, kind: PickKind, value: &str) {
         match kind {
             PickKind::User => self.open_timeline(value),
+            PickKind::Ip => self.open_ip(value),
             PickKind::Finding => self.open_finding(value),
             PickKind::Incident => self.open_incident(value),
         }

@@ -1577,3 +1577,54 @@ fn esc_on_a_dialog_with_typed_text_asks_before_it_discards() {
     key(&mut h.app, "esc");
     assert!(h.app.modal.is_none(), "a second esc discards");
 }
+
+#[test]
+fn open_incident_and_ip_commands_pick_among_several_matches() {
+    let mut h = harness(120, 35, ColorMode::None);
+    // `:open` with words of several titles: a picker of those findings.
+    let effects = h.app.command("open contoso");
+    run(&mut h.app, effects);
+    let Some(Modal::Pick(p)) = &h.app.modal else {
+        panic!("no picker for several findings")
+    };
+    assert!(p.items.len() >= 2, "{:?}", p.items);
+    assert!(p.title.contains("findings match"), "{}", p.title);
+    key(&mut h.app, "esc");
+    // An id prefix that names one finding opens it.
+    let spray = h.ids.spray.clone();
+    let effects = h.app.command(&format!("open {}", &spray[..6]));
+    run(&mut h.app, effects);
+    assert!(matches!(h.app.stack.last(), Some(Screen::Detail(d)) if d.id == spray));
+    key(&mut h.app, "esc");
+    // Nothing matched: said, nothing opened.
+    let effects = h.app.command("open zzzz-nothing");
+    run(&mut h.app, effects);
+    assert!(h.app.modal.is_none());
+    assert!(text(&draw(&h.app)).contains("no finding matches"));
+    // `:incident` by words: one match opens it, several pick.
+    let incs: Vec<_> = h
+        .app
+        .session
+        .incidents
+        .sorted()
+        .into_iter()
+        .cloned()
+        .collect();
+    assert!(incs.len() >= 2);
+    let effects = h.app.command("incident inc-");
+    run(&mut h.app, effects);
+    let Some(Modal::Pick(p)) = &h.app.modal else {
+        panic!("no picker for several incidents")
+    };
+    assert_eq!(p.items.len(), incs.len());
+    key(&mut h.app, "enter");
+    assert!(matches!(h.app.stack.last(), Some(Screen::Incident(_))));
+    key(&mut h.app, "esc");
+    // `:ip` with part of an address.
+    let effects = h.app.command("ip 203.0.113");
+    run(&mut h.app, effects);
+    match &h.app.modal {
+        Some(Modal::Pick(p)) => assert!(p.items.iter().all(|i| i.value.contains("203.0.113"))),
+        _ => assert!(matches!(h.app.stack.last(), Some(Screen::Ip(_)))),
+    }
+}
