@@ -246,7 +246,14 @@ impl About {
     pub fn entity_of(entity: Entity, f: &Finding) -> Option<&str> {
         let (user, ip) = (f.user.as_deref(), f.ip.as_deref());
         match entity {
-            Entity::Ip | Entity::Network => ip.or(user),
+            // A network finding names its network (`AS212238`, a prefix).
+            Entity::Network => f
+                .details
+                .get("network")
+                .and_then(|v| v.as_str())
+                .or(ip)
+                .or(user),
+            Entity::Ip => ip.or(user),
             Entity::User | Entity::Other => user.or(ip),
         }
     }

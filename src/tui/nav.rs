@@ -152,10 +152,50 @@ impl App {
     }
 
     pub(super) fn pivot_ip(&mut self) {
+        // A finding about a network opens the network's page: all its
+        // addresses, not only the busiest one.
+        if let Some((label, ip, members)) = self.selected_network() {
+            let st = IpState::network(
+                &label,
+                &ip,
+                members,
+                &self.session.store,
+                &self.session.findings,
+            );
+            self.push(Screen::Ip(st));
+            return;
+        }
         match self.selected_ip() {
             Ok(ip) => self.open_ip(&ip),
             Err(e) => self.set_flash(Role::Warning, e),
         }
+    }
+
+    /// The selected finding's network (label, busiest address, addresses)
+    /// when its detector says its entity is a network.
+    fn selected_network(&self) -> Option<(String, String, Vec<String>)> {
+        use crate::detect::describe::Entity;
+        if matches!(self.stack.last(), Some(Screen::Ip(_))) {
+            return None;
+        }
+        let f = self.selected_finding()?;
+        let d = f.detector.description()?;
+        if d.entity != Entity::Network {
+            return None;
+        }
+        let label = f.details.get("network")?.as_str()?.to_string();
+        let members: Vec<String> = f
+            .details
+            .get("ips")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let ip = f.ip.clone().or_else(|| members.first().cloned())?;
+        Some((label, ip, members))
     }
 
     pub fn open_ip(&mut self, ip: &str) {

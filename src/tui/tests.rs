@@ -1628,3 +1628,58 @@ fn open_incident_and_ip_commands_pick_among_several_matches() {
         _ => assert!(matches!(h.app.stack.last(), Some(Screen::Ip(_)))),
     }
 }
+
+#[test]
+fn a_network_finding_names_its_network_and_i_opens_every_address() {
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let mut session = crate::pipeline::scan_paths(&[samples]);
+    session.config.case.analyst = Some("tester".into());
+    let dir = tempfile::tempdir().unwrap();
+    let case = CaseLink::open(Some(&dir.path().join("case.sqlite")), &session.config);
+    let now = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+    let mut app = App::new(
+        session,
+        AppOptions {
+            keymap: Keymap::builtin(),
+            theme: Theme::builtin("default", ColorMode::None),
+            case,
+            now,
+        },
+    );
+    app.on_resize(160, 48);
+    let f = app
+        .session
+        .findings
+        .all()
+        .iter()
+        .find(|f| f.detector == DetectorId::DistributedSpray)
+        .cloned()
+        .expect("the samples hold a distributed spray");
+    let network = f.details["network"].as_str().unwrap().to_string();
+    let ips: Vec<String> = f.details["ips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert!(ips.len() >= 5, "{ips:?}");
+    // The alert's entity is the network, not its busiest address.
+    assert_eq!(super::screens::alerts::entity(&f), network);
+    app.open_finding(&f.id);
+    key(&mut app, "i");
+    let Some(Screen::Ip(st)) = app.stack.last() else {
+        panic!("i did not open a page")
+    };
+    assert_eq!(st.network.as_deref(), Some(network.as_str()));
+    assert_eq!(st.addresses.len(), ips.len());
+    let failed_users = f.details["failed_users"].as_u64().unwrap() as usize;
+    assert!(
+        st.rows.len() >= failed_users,
+        "identities of every address: {} of {failed_users}",
+        st.rows.len()
+    );
+    assert!(st.alerts.contains(&f.id));
+    let t = text(&draw(&app));
+    assert!(t.contains(&format!("Network {network}")), "{t}");
+    assert!(t.contains(&format!("{} addresses:", ips.len())), "{t}");
+}

@@ -1,10 +1,15 @@
 //! IP pivot: every identity tried from one IP (failures, successes, first
-//! and last seen) from `store.by_ip`, the IP's AS and country, its activity
+//! and last seen) from `store.by_ip`, every AS and country its events carry
+//! (with counts), its activity
 //! over time as a sparkline, and every alert that involves it. Built from
 //! the index when opened and rebuilt when the IP's event list grows. The
 //! identities and then the alerts are one selectable list (the alerts in
 //! their own box under the identities, so a long spray list never hides
 //! them): Enter on an identity opens its timeline, on an alert its detail.
+//! The same page serves a network (a finding whose entity is an AS or a
+//! prefix, such as a distributed spray): its addresses are the members, a
+//! line lists them with their event counts, and its alerts include those
+//! about the network.
 
 use super::ListPos;
 use super::{Ctx, Open, ScreenView};
@@ -38,7 +43,17 @@ pub struct Identity {
 
 #[derive(Debug)]
 pub struct IpState {
+    /// The address (or, for a network, its busiest address).
     pub ip: String,
+    /// The network this page is about (`AS212238`, a prefix), if it is one.
+    pub network: Option<String>,
+    /// The addresses whose events the page shows (`[ip]` for an address).
+    pub members: Vec<String>,
+    /// Members with their event counts, busiest first (a network's line).
+    pub addresses: Vec<(String, u64)>,
+    /// Every AS and country the events carry, with counts, most first.
+    pub asns: Vec<(String, u32)>,
+    pub countries: Vec<(String, u32)>,
     pub rows: Vec<Identity>,
     pub asn: String,
     pub country: String,
@@ -55,8 +70,39 @@ pub struct IpState {
 
 impl IpState {
     pub fn new(ip: &str, store: &Store, findings: &Findings) -> IpState {
+        IpState::of(ip, None, vec![ip.to_string()], store, findings)
+    }
+
+    /// The page of a network: `members` are its addresses (the finding's
+    /// `ips`), `ip` its busiest.
+    pub fn network(
+        label: &str,
+        ip: &str,
+        members: Vec<String>,
+        store: &Store,
+        findings: &Findings,
+    ) -> IpState {
+        let mut members = members;
+        if members.is_empty() {
+            members.push(ip.to_string());
+        }
+        IpState::of(ip, Some(label.to_string()), members, store, findings)
+    }
+
+    fn of(
+        ip: &str,
+        network: Option<String>,
+        members: Vec<String>,
+        store: &Store,
+        findings: &Findings,
+    ) -> IpState {
         let mut st = IpState {
             ip: ip.to_string(),
+            network,
+            members,
+            addresses: Vec::new(),
+            asns: Vec::new(),
+            countries: Vec::new(),
             rows: Vec::new(),
             asn: String::new(),
             country: String::new(),
@@ -74,7 +120,19 @@ impl IpState {
 
     pub fn rebuild(&mut self, store: &Store, findings: &Findings) {
         let keep = self.rows.get(self.pos.selected).map(|r| r.user.clone());
-        let events = store.by_ip(&self.ip);
+        let mut events: Vec<crate::store::EventIdx> = Vec::new();
+        self.addresses.clear();
+        for m in &self.members {
+            let of = store.by_ip(m);
+            self.addresses.push((m.clone(), of.len() as u64));
+            events.extend_from_slice(of);
+        }
+        self.addresses
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        if self.members.len() > 1 {
+            events.sort_by_key(|&i| (store.time(i), i));
+        }
+        let events = events.as_slice();
         let mut by_user: FxHashMap<crate::event::Sym, Identity> = FxHashMap::default();
         let mut asns: FxHashMap<(u32, crate::event::Sym), u32> = FxHashMap::default();
         let mut countries: FxHashMap<crate::event::Sym, u32> = FxHashMap::default();
@@ -115,21 +173,32 @@ impl IpState {
                 .then(a.user.cmp(&b.user))
         });
         self.rows = rows;
-        self.asn = asns
+        let mut asns: Vec<((u32, crate::event::Sym), u32)> = asns.into_iter().collect();
+        asns.sort_by(|a, b| b.1.cmp(&a.1).then(a.0 .0.cmp(&b.0 .0)));
+        self.asns = asns
             .into_iter()
-            .max_by_key(|(k, n)| (*n, std::cmp::Reverse(k.0)))
-            .map(|((asn, org), _)| {
-                if asn > 0 {
+            .map(|((asn, org), n)| {
+                let label = if asn > 0 {
                     format!("AS{asn} {}", store.text(org))
+                        .trim_end()
+                        .to_string()
                 } else {
                     store.text(org).to_string()
-                }
+                };
+                (label, n)
             })
-            .unwrap_or_default();
-        self.country = countries
+            .collect();
+        self.asn = self.asns.first().map(|a| a.0.clone()).unwrap_or_default();
+        let mut countries: Vec<(String, u32)> = countries
             .into_iter()
-            .max_by_key(|(_, n)| *n)
-            .map(|(c, _)| store.text(c).to_string())
+            .map(|(c, n)| (store.text(c).to_string(), n))
+            .collect();
+        countries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        self.countries = countries;
+        self.country = self
+            .countries
+            .first()
+            .map(|c| c.0.clone())
             .unwrap_or_default();
         self.span = match (events.first(), events.last()) {
             (Some(&a), Some(&b)) => Some((store.get(a).time, store.get(b).time)),
@@ -145,14 +214,20 @@ impl IpState {
                 }
             }
         }
+        let members = &self.members;
+        let network = self.network.as_deref();
+        let member = |ip: &str| members.iter().any(|m| m == ip);
         self.alerts = findings
             .sorted()
             .into_iter()
             .filter(|f| {
-                f.ip.as_deref() == Some(self.ip.as_str())
+                f.ip.as_deref().is_some_and(member)
+                    || network.is_some_and(|n| {
+                        f.details.get("network").and_then(|v| v.as_str()) == Some(n)
+                    })
                     || f.evidence
                         .iter()
-                        .any(|&e| store.text(store.get(e).ip) == self.ip)
+                        .any(|&e| member(store.text(store.get(e).ip)))
             })
             .map(|f| f.id.clone())
             .collect();
@@ -188,8 +263,8 @@ pub struct Layout {
     pub table: Rect,
 }
 
-pub fn layout(body: Rect, alerts: usize) -> Layout {
-    let head = 1.min(body.height);
+pub fn layout(body: Rect, alerts: usize, head: u16) -> Layout {
+    let head = head.min(body.height);
     let chart = if body.height >= 14 {
         4
     } else if body.height >= 8 {
@@ -229,7 +304,24 @@ pub fn layout(body: Rect, alerts: usize) -> Layout {
 }
 
 pub fn list_area(st: &IpState, body: Rect) -> Rect {
-    table::rows_area(layout(body, st.alerts.len()).table)
+    table::rows_area(layout(body, st.alerts.len(), head_rows(st)).table)
+}
+
+/// The heading's lines: the address (or network) line, and a network's
+/// addresses.
+fn head_rows(st: &IpState) -> u16 {
+    1 + u16::from(st.network.is_some())
+}
+
+/// `AS1 org ×20, AS2 ×4` — every value with its count, most first.
+fn with_counts(v: &[(String, u32)]) -> String {
+    if let [(only, _)] = v {
+        return only.clone();
+    }
+    v.iter()
+        .map(|(k, n)| format!("{k} ×{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Sums `series` into `width` buckets.
@@ -248,34 +340,74 @@ fn resample(series: &[u64], width: usize) -> Vec<u64> {
 
 pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let l = layout(body, st.alerts.len());
+    let l = layout(body, st.alerts.len(), head_rows(st));
+    let w = body.width as usize;
+    let name = match &st.network {
+        Some(n) => format!("network {n}"),
+        None => st.ip.clone(),
+    };
     let mut head = vec![Span::styled(
-        clean_width(&st.ip, 39),
+        clean_width(&name, 39),
         theme.style(Role::Title),
     )];
-    if !st.asn.is_empty() {
+    // Every AS and country the events carry: one address can carry several
+    // (a re-assigned range, a log's own AS beside the database's).
+    if !st.asns.is_empty() {
         head.push(Span::styled(
-            format!("  {}", clean_width(&st.asn, 40)),
+            format!("  {}", clean_width(&with_counts(&st.asns), (w / 3).max(12))),
             theme.style(Role::Accent),
         ));
     }
-    if !st.country.is_empty() {
+    if !st.countries.is_empty() {
         head.push(Span::styled(
-            format!("  {}", clean_width(&st.country, 3)),
+            format!(
+                "  {}",
+                clean_width(&with_counts(&st.countries), (w / 5).max(8))
+            ),
             theme.style(Role::Accent),
         ));
     }
+    let used: usize = head.iter().map(|s| s.width()).sum();
+    let stats = format!(
+        "  {}: {}, {} verified · {}",
+        format::counted(st.built_from as u64, "event", "events"),
+        format::counted(st.failures, "failure", "failures"),
+        format::count(st.successes),
+        format::counted(st.rows.len() as u64, "identity", "identities")
+    );
     head.push(Span::styled(
-        format!(
-            "  {}: {}, {} verified · {}",
-            format::counted(st.built_from as u64, "event", "events"),
-            format::counted(st.failures, "failure", "failures"),
-            format::count(st.successes),
-            format::counted(st.rows.len() as u64, "identity", "identities")
-        ),
+        clean_width(&stats, w.saturating_sub(used)),
         theme.style(Role::Dim),
     ));
-    widgets::line(buf, l.head, head);
+    widgets::line(
+        buf,
+        Rect {
+            height: l.head.height.min(1),
+            ..l.head
+        },
+        head,
+    );
+    if st.network.is_some() && l.head.height > 1 {
+        let list = st
+            .addresses
+            .iter()
+            .map(|(a, n)| format!("{a} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let text = format!(
+            "{}: {list}",
+            format::counted(st.addresses.len() as u64, "address", "addresses")
+        );
+        widgets::line(
+            buf,
+            Rect {
+                y: l.head.y + 1,
+                height: 1,
+                ..l.head
+            },
+            vec![Span::styled(clean_width(&text, w), theme.style(Role::Dim))],
+        );
+    }
     if l.chart.height > 0 {
         let label = match st.span {
             Some((a, b)) => format!("activity {} → {}", format::time(a), format::time(b)),
@@ -397,7 +529,12 @@ fn render_alerts(app: &App, st: &IpState, area: Rect, buf: &mut Buffer) {
             ])
         })
         .collect();
-    let title = format!("alerts with this IP ({})", st.alerts.len());
+    let what = if st.network.is_some() {
+        "network"
+    } else {
+        "IP"
+    };
+    let title = format!("alerts with this {what} ({})", st.alerts.len());
     let widths = [
         Constraint::Length(5),
         Constraint::Length(9),
@@ -427,7 +564,10 @@ impl ScreenView for IpState {
         &[Context::Ip, Context::List, Context::Global]
     }
     fn crumb(&self) -> String {
-        format!("IP {}", clean_width(&self.ip, 40))
+        match &self.network {
+            Some(n) => format!("Network {}", clean_width(n, 40)),
+            None => format!("IP {}", clean_width(&self.ip, 40)),
+        }
     }
     fn hints(&self) -> &'static [Action] {
         &[Action::Back, Action::Open, Action::Help]
@@ -477,7 +617,12 @@ impl ScreenView for IpState {
         Some(self.ip.clone())
     }
     fn refresh(&mut self, cx: &Ctx, _height: usize) {
-        if cx.session.store.by_ip(&self.ip).len() != self.built_from {
+        let now: usize = self
+            .members
+            .iter()
+            .map(|m| cx.session.store.by_ip(m).len())
+            .sum();
+        if now != self.built_from {
             self.rebuild(&cx.session.store, &cx.session.findings)
         }
     }
