@@ -71,6 +71,12 @@ pub trait Detector: Send {
     /// and pushes a full snapshot of every finding it creates or changes.
     fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>);
 
+    /// Pushes the snapshots `observe` deferred: a detector whose finding
+    /// grows with every event (a spray's thousandth user) may push it when
+    /// it is created and then only once per batch, here, so its cost does
+    /// not grow with the finding. Called after every batch of events.
+    fn flush(&mut self, _cx: &DetectCx, _out: &mut Vec<Finding>) {}
+
     /// How many entities the detector holds state for (tests check it stays bounded).
     #[cfg(test)]
     fn state_len(&self) -> usize {
@@ -135,8 +141,9 @@ impl Engine {
         const PARALLEL_MIN: usize = 20_000;
         if idxs.len() < PARALLEL_MIN || self.detectors.len() < 2 {
             for &idx in idxs {
-                self.observe(cx, idx, findings, changed);
+                self.observe_one(cx, idx, findings, changed);
             }
+            self.flush(cx, findings, changed);
             return;
         }
         // Split by measured cost (each description's `cost`), heaviest first
@@ -196,6 +203,20 @@ impl Engine {
                     }
                 }
             }
+            // Deferred snapshots: their content is the latest, and a finding
+            // first pushed here is placed after the batch's events.
+            for (slot, d) in group.iter_mut() {
+                d.flush(cx, &mut scratch);
+                for f in scratch.drain(..) {
+                    match at.get(&f.id).and_then(|&i| out.get_mut(i)) {
+                        Some(kept) => kept.2 = f,
+                        None => {
+                            at.insert(f.id.clone(), out.len());
+                            out.push((idxs.len(), *slot, f));
+                        }
+                    }
+                }
+            }
             out
         };
         let (a, b) = std::thread::scope(|s| {
@@ -229,9 +250,21 @@ impl Engine {
         }
     }
 
-    /// Runs every detector on event `idx` and upserts what they emit.
+    /// Runs every detector on event `idx` and upserts what they emit,
+    /// deferred snapshots included (one event is a batch).
     /// Returns the ids of findings created or changed.
     pub fn observe(
+        &mut self,
+        cx: &DetectCx,
+        idx: EventIdx,
+        findings: &mut Findings,
+        changed: &mut Vec<(Change, String)>,
+    ) {
+        self.observe_one(cx, idx, findings, changed);
+        self.flush(cx, findings, changed);
+    }
+
+    fn observe_one(
         &mut self,
         cx: &DetectCx,
         idx: EventIdx,
@@ -242,6 +275,18 @@ impl Engine {
         for d in &mut self.detectors {
             d.observe(cx, idx, &ev, &mut self.scratch);
         }
+        self.upsert_scratch(findings, changed);
+    }
+
+    /// Every detector's deferred snapshots.
+    fn flush(&mut self, cx: &DetectCx, findings: &mut Findings, changed: &mut Vec<(Change, String)>) {
+        for d in &mut self.detectors {
+            d.flush(cx, &mut self.scratch);
+        }
+        self.upsert_scratch(findings, changed);
+    }
+
+    fn upsert_scratch(&mut self, findings: &mut Findings, changed: &mut Vec<(Change, String)>) {
         for f in self.scratch.drain(..) {
             let id = f.id.clone();
             match findings.upsert(f) {

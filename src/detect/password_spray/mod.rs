@@ -150,6 +150,8 @@ struct Burst {
     last_ok: Option<Millis>,
     fail_evidence: Vec<EventIdx>,
     ok_evidence: Vec<EventIdx>,
+    /// Grown since its last snapshot (pushed at the batch's end).
+    dirty: bool,
 }
 
 impl Burst {
@@ -185,6 +187,8 @@ pub struct PasswordSpray {
     cfg: SprayConfig,
     ips: FxHashMap<Sym, IpState>,
     sweep: Sweep,
+    /// IPs whose burst grew since the last flush.
+    dirty: Vec<Sym>,
 }
 
 impl PasswordSpray {
@@ -193,6 +197,7 @@ impl PasswordSpray {
             cfg: cfg.clone(),
             ips: FxHashMap::default(),
             sweep: Sweep::default(),
+            dirty: Vec::new(),
         }
     }
 
@@ -211,8 +216,14 @@ impl PasswordSpray {
         if let Some(b) = st.burst.as_mut() {
             if ev.time <= b.last_fail + span {
                 b.add_failure(ev.time, idx, ev);
-                out.push(snapshot(&self.cfg, cx, ev.ip, b));
+                if !std::mem::replace(&mut b.dirty, true) {
+                    self.dirty.push(ev.ip);
+                }
                 return;
+            }
+            // The burst is over: its last growth is said before it goes.
+            if b.dirty {
+                out.push(snapshot(&self.cfg, cx, ev.ip, b));
             }
             st.burst = None;
         }
@@ -235,6 +246,7 @@ impl PasswordSpray {
             last_ok: None,
             fail_evidence: Vec::new(),
             ok_evidence: Vec::new(),
+            dirty: false,
         };
         for &(t, (_, i)) in st.fails.iter() {
             b.add_failure(t, i, &cx.store.get(i));
@@ -248,7 +260,7 @@ impl PasswordSpray {
         st.burst = Some(b);
     }
 
-    fn on_verified(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
+    fn on_verified(&mut self, idx: EventIdx, ev: &Event) {
         let span = self.cfg.window.ms();
         // Without failures on record from this IP, no burst can include this
         // sign-in: a burst starts at a failure that comes after it.
@@ -264,18 +276,24 @@ impl PasswordSpray {
         if let Some(b) = st.burst.as_mut() {
             if ev.time >= b.first_fail && ev.time <= b.last_fail + span {
                 b.add_ok(ev.time, idx, ev.user);
-                out.push(snapshot(&self.cfg, cx, ev.ip, b));
+                if !std::mem::replace(&mut b.dirty, true) {
+                    self.dirty.push(ev.ip);
+                }
             }
         }
     }
 
-    fn sweep(&mut self, now: Millis) {
+    fn sweep(&mut self, cx: &DetectCx, now: Millis, out: &mut Vec<Finding>) {
         let span = self.cfg.window.ms();
-        self.ips.retain(|_, st| {
+        let cfg = &self.cfg;
+        self.ips.retain(|&ip, st| {
             let users = &mut st.users;
             st.fails.prune_each(now, |_, (u, _)| forget(users, u));
             st.oks.prune(now);
-            if st.burst.as_ref().is_some_and(|b| b.last_fail + span < now) {
+            if let Some(b) = st.burst.as_ref().filter(|b| b.last_fail + span < now) {
+                if b.dirty {
+                    out.push(snapshot(cfg, cx, ip, b));
+                }
                 st.burst = None;
             }
             !st.fails.is_empty() || st.burst.is_some()
@@ -382,15 +400,25 @@ impl Detector for PasswordSpray {
 
     fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
         if let Some(now) = self.sweep.tick(ev.time, self.ips.len()) {
-            self.sweep(now);
+            self.sweep(cx, now, out);
         }
         if !ev.is_signin() || ev.ip.is_none() || ev.user.is_none() {
             return;
         }
         if ev.credentials_ok() {
-            self.on_verified(cx, idx, ev, out);
+            self.on_verified(idx, ev);
         } else if ev.outcome == crate::event::Outcome::Failure {
             self.on_failure(cx, idx, ev, out);
+        }
+    }
+
+    fn flush(&mut self, cx: &DetectCx, out: &mut Vec<Finding>) {
+        for ip in self.dirty.drain(..) {
+            let burst = self.ips.get_mut(&ip).and_then(|st| st.burst.as_mut());
+            if let Some(b) = burst.filter(|b| b.dirty) {
+                b.dirty = false;
+                out.push(snapshot(&self.cfg, cx, ip, b));
+            }
         }
     }
 
