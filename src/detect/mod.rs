@@ -279,7 +279,12 @@ impl Engine {
     }
 
     /// Every detector's deferred snapshots.
-    fn flush(&mut self, cx: &DetectCx, findings: &mut Findings, changed: &mut Vec<(Change, String)>) {
+    fn flush(
+        &mut self,
+        cx: &DetectCx,
+        findings: &mut Findings,
+        changed: &mut Vec<(Change, String)>,
+    ) {
         for d in &mut self.detectors {
             d.flush(cx, &mut self.scratch);
         }

@@ -130,6 +130,10 @@ struct Burst {
     ok_events: u32,
     fail_evidence: Vec<EventIdx>,
     ok_evidence: Vec<EventIdx>,
+    /// Grown since its last snapshot, and the IP's busiest short window
+    /// when it last grew (the snapshot pushed at the batch's end says it).
+    dirty: bool,
+    busiest: (usize, usize),
 }
 
 #[derive(Default)]
@@ -170,6 +174,8 @@ pub struct SlowSpray {
     fast: SprayConfig,
     ips: FxHashMap<Sym, IpState>,
     sweep: Sweep,
+    /// IPs whose burst grew since the last flush.
+    dirty: Vec<Sym>,
 }
 
 impl SlowSpray {
@@ -179,6 +185,7 @@ impl SlowSpray {
             fast: fast.clone(),
             ips: FxHashMap::default(),
             sweep: Sweep::default(),
+            dirty: Vec::new(),
         }
     }
 
@@ -210,7 +217,9 @@ impl SlowSpray {
         if short.0 >= self.fast.min_users as usize && short.1 >= self.fast.min_attempts as usize {
             // password_spray's finding: this IP is not slow, now or for a long window.
             st.fast_at = Some(ev.time);
-            st.burst = None;
+            if let Some(b) = st.burst.take().filter(|b| b.dirty) {
+                out.push(snapshot(&self.cfg, &self.fast, cx, ev.ip, &b, b.busiest));
+            }
             return;
         }
         let users_now = st.long_users.users.len();
@@ -222,8 +231,14 @@ impl SlowSpray {
                 b.users.insert(ev.user);
                 b.peak_users = b.peak_users.max(users_now);
                 push_capped(&mut b.fail_evidence, idx, FAIL_EVIDENCE);
-                out.push(snapshot(&self.cfg, &self.fast, cx, ev.ip, b, st.busiest));
+                b.busiest = st.busiest;
+                if !std::mem::replace(&mut b.dirty, true) {
+                    self.dirty.push(ev.ip);
+                }
                 return;
+            }
+            if b.dirty {
+                out.push(snapshot(&self.cfg, &self.fast, cx, ev.ip, b, b.busiest));
             }
             st.burst = None;
         }
@@ -242,6 +257,8 @@ impl SlowSpray {
             ok_events: 0,
             fail_evidence: Vec::new(),
             ok_evidence: Vec::new(),
+            dirty: false,
+            busiest: st.busiest,
         };
         for &(_, (u, i)) in st.long.iter() {
             b.attempts += 1;
@@ -259,7 +276,7 @@ impl SlowSpray {
         st.burst = Some(b);
     }
 
-    fn on_verified(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
+    fn on_verified(&mut self, idx: EventIdx, ev: &Event) {
         let span = self.cfg.window.ms();
         // Only IPs with failures on record: a burst starts at a failure.
         let Some(st) = self.ips.get_mut(&ev.ip) else {
@@ -277,17 +294,24 @@ impl SlowSpray {
                 b.ok_users.insert(ev.user);
                 b.ok_events += 1;
                 push_capped(&mut b.ok_evidence, idx, OK_EVIDENCE);
-                out.push(snapshot(&self.cfg, &self.fast, cx, ev.ip, b, busiest));
+                b.busiest = busiest;
+                if !std::mem::replace(&mut b.dirty, true) {
+                    self.dirty.push(ev.ip);
+                }
             }
         }
     }
 
-    fn sweep(&mut self, now: Millis) {
+    fn sweep(&mut self, cx: &DetectCx, now: Millis, out: &mut Vec<Finding>) {
         let span = self.cfg.window.ms();
-        self.ips.retain(|_, st| {
+        let (cfg, fast) = (&self.cfg, &self.fast);
+        self.ips.retain(|&ip, st| {
             prune(st, now);
             st.oks.retain(|_, v| v.0 + span >= now);
-            if st.burst.as_ref().is_some_and(|b| b.last + span < now) {
+            if let Some(b) = st.burst.as_ref().filter(|b| b.last + span < now) {
+                if b.dirty {
+                    out.push(snapshot(cfg, fast, cx, ip, b, b.busiest));
+                }
                 st.burst = None;
             }
             if st.fast_at.is_some_and(|t| t + span < now) {
@@ -402,15 +426,25 @@ impl Detector for SlowSpray {
 
     fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
         if let Some(now) = self.sweep.tick(ev.time, self.ips.len()) {
-            self.sweep(now);
+            self.sweep(cx, now, out);
         }
         if !ev.is_signin() || ev.ip.is_none() || ev.user.is_none() {
             return;
         }
         if ev.credentials_ok() {
-            self.on_verified(cx, idx, ev, out);
+            self.on_verified(idx, ev);
         } else if ev.outcome == Outcome::Failure {
             self.on_failure(cx, idx, ev, out);
+        }
+    }
+
+    fn flush(&mut self, cx: &DetectCx, out: &mut Vec<Finding>) {
+        for ip in self.dirty.drain(..) {
+            let burst = self.ips.get_mut(&ip).and_then(|st| st.burst.as_mut());
+            if let Some(b) = burst.filter(|b| b.dirty) {
+                b.dirty = false;
+                out.push(snapshot(&self.cfg, &self.fast, cx, ip, b, b.busiest));
+            }
         }
     }
 
