@@ -83,6 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Scan(args)) => scan(&cli.common, config, args),
+        Some(Command::Why(args)) => hunt::tune::cmd::why_command(&cli.common, &config, &args),
         Some(Command::Rules(args)) => {
             if let Some(hunt::cli::RulesCommand::Matches(m)) = &args.command {
                 return sigma_matches(&cli.common, config, m);
