@@ -411,6 +411,7 @@ impl App {
             Action::TakeOwnership => return self.take_ownership(),
             Action::ToggleClosed => self.toggle_closed(),
             Action::MoveOut => return self.move_out(),
+            Action::WhyNot => self.open_why(),
             Action::Incidents => self.open_incidents(),
             Action::PivotIncident => self.pivot_incident(),
             // Dialog actions: only bound in [dialog] and [raw], handled there.

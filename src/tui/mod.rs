@@ -31,6 +31,7 @@ pub mod screens;
 pub mod theme;
 pub mod view;
 pub mod when;
+mod why;
 pub mod widgets;
 mod workflow;
 

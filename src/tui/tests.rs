@@ -1526,3 +1526,64 @@ fn a_peer_logged_as_a_host_name_is_shown_and_found_in_the_events_screen() {
     assert!(screen.contains("gw.example.org"), "{screen}");
     assert!(!screen.contains("192.0.2.9"), "{screen}");
 }
+
+#[test]
+fn why_not_opens_on_the_timeline_ip_page_and_alert_with_each_detectors_approach() {
+    let mut h = harness(160, 48, ColorMode::None);
+    let id = h.ids.stuffing.clone();
+    let f = h.app.session.findings.get(&id).unwrap().clone();
+    let user = f.user.clone().unwrap();
+    let lines = |app: &App| match &app.modal {
+        Some(Modal::Raw(v)) => {
+            assert_eq!(v.heading.as_deref(), Some("why not"));
+            match &v.text {
+                super::raw::RawText::Text(l) => l.join("\n"),
+                other => panic!("{other:?}"),
+            }
+        }
+        other => panic!("no why-not overlay: {:?}", other.is_some()),
+    };
+    // The alert's detail: its user, with the finding that fired.
+    h.app.open_finding(&id);
+    key(&mut h.app, "W");
+    let t = lines(&h.app);
+    assert!(t.starts_with(&format!("why user {user}:")), "{t}");
+    assert!(
+        t.contains("credential_stuffing") && t.contains("fired: "),
+        "{t}"
+    );
+    assert!(
+        t.contains("brute_force") && t.contains("failures within"),
+        "{t}"
+    );
+    assert!(text(&draw(&h.app)).contains("why not · user"));
+    key(&mut h.app, "esc");
+    key(&mut h.app, "q");
+    assert!(h.app.modal.is_none());
+    // The user's timeline: the same answer.
+    h.app.open_timeline(&user);
+    key(&mut h.app, "W");
+    assert_eq!(lines(&h.app), t);
+    key(&mut h.app, "q");
+    // The IP page; a filter that hides the finding is named.
+    let ip = f.ip.clone().unwrap();
+    h.app.open_ip(&ip);
+    h.app.set_query("sev:critical det:travel");
+    h.app.open_ip(&ip);
+    key(&mut h.app, "W");
+    let t = lines(&h.app);
+    assert!(t.starts_with(&format!("why IP {ip}:")), "{t}");
+    assert!(
+        t.contains("the alerts query `sev:critical det:travel` hides it"),
+        "{t}"
+    );
+    // The help lists the key (generated from the keymap).
+    let help: String = super::screens::help::lines(&h.app.keymap, &h.app.theme, 200)
+        .iter()
+        .map(|l| l.to_string() + "\n")
+        .collect();
+    let row = help
+        .lines()
+        .find(|l| l.contains("why not: each detector's closest approach"));
+    assert!(row.is_some_and(|r| r.contains('W')), "{help}");
+}
