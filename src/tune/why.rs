@@ -600,7 +600,7 @@ mod tests {
     use crate::detect::testkit::{fail, ok, Scenario, MIN};
     use crate::finding::Suppression;
 
-    fn answer<'a>(r: &'a Report, d: DetectorId) -> &'a Answer {
+    fn answer(r: &Report, d: DetectorId) -> &Answer {
         r.answers.iter().find(|a| a.detector == d).unwrap()
     }
 
