@@ -184,6 +184,18 @@ pub struct ScanArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
+    /// Change one detector setting for this run, by its TOML path under
+    /// `[detectors]` (brute_force.min_failures=5, password_spray.window=30m).
+    /// Repeatable.
+    #[arg(long = "set", value_name = "DETECTOR.SETTING=VALUE")]
+    pub set: Vec<String>,
+
+    /// With --set: print what the change would do instead of the findings:
+    /// findings that would appear, disappear or change severity, by detector,
+    /// with the verdicts CASE gave to those that would disappear.
+    #[arg(long, value_name = "CASE", requires = "set")]
+    pub diff_against: Option<PathBuf>,
+
     /// Log files or folders (recursed); - reads standard input.
     pub paths: Vec<PathBuf>,
 }

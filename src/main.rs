@@ -151,6 +151,17 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         eprintln!("hunt scan: no input given; name log files or folders, or - for standard input");
         return Ok(ExitCode::from(2));
     }
+    let base = config.clone();
+    let (config, settings) = match hunt::tune::settings::apply_all(&config, &args.set) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("hunt scan: --set {}", hunt::sanitize::clean(&e));
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if let Some(case) = &args.diff_against {
+        return hunt::tune::cmd::diff_command(common, &base, &config, settings, case, &args);
+    }
     // Following waits for files that do not exist yet (tail -F).
     let expanded = expand_paths(&args.paths, args.follow);
     let inputs = expanded.inputs;

@@ -3,12 +3,15 @@
 //! Inputs are read to their end as `hunt scan` reads them; problems go to
 //! stderr and make the exit code 2, as they do for a scan.
 
+use super::settings::Setting;
+use super::whatif::{diff, redetect};
 use super::why::{why, Target};
-use crate::cli::{Common, WhyArgs};
+use crate::cli::{Common, ScanArgs, WhyArgs};
 use crate::config::Config;
 use crate::enrich::Enricher;
 use crate::ingest::walk::expand_paths;
 use crate::pipeline::{self, RunOptions, Session, SourceState};
+use crate::report::OutputFormat;
 use crate::sanitize::clean;
 use crate::triage::scan::ScanTriage;
 use std::io::{self, Write};
@@ -111,6 +114,51 @@ pub fn why_command(common: &Common, config: &Config, args: &WhyArgs) -> anyhow::
     let mut out = io::stdout().lock();
     for line in report.lines() {
         writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(if loaded.unreadable {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `hunt scan --set … --diff-against CASE PATH…`: the detectors re-run with
+/// `changed` and with `base` over the same events, CASE's allowlist applied
+/// to both, and the difference printed (text, or JSON lines with `-o jsonl`).
+pub fn diff_command(
+    common: &Common,
+    base: &Config,
+    changed: &Config,
+    settings: Vec<Setting>,
+    case: &std::path::Path,
+    args: &ScanArgs,
+) -> anyhow::Result<ExitCode> {
+    if !case.exists() {
+        eprintln!(
+            "hunt scan: --diff-against {}: no such case file",
+            clean(&case.display().to_string())
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let mut common = common.clone();
+    common.case = Some(case.to_path_buf());
+    let loaded = load(&common, base, &args.paths)?;
+    let s = &loaded.session;
+    let triage = loaded.triage.triage();
+    let now = chrono::Utc::now();
+    let before = redetect(&s.store, &s.hosting, base, triage, now);
+    let after = redetect(&s.store, &s.hosting, changed, triage, now);
+    let d = diff(settings, s.store.count(), &before, &after, &triage.verdicts);
+    let mut out = io::stdout().lock();
+    if args.output == Some(OutputFormat::Jsonl) {
+        for row in d.json_rows() {
+            writeln!(out, "{}", crate::sanitize::to_json_line(&row))?;
+        }
+    } else {
+        for line in d.lines() {
+            writeln!(out, "{line}")?;
+        }
     }
     out.flush()?;
     Ok(if loaded.unreadable {

@@ -1,5 +1,8 @@
 //! Detection engineering: why a detector did not fire for an entity
-//! ([`why`]); the headless commands ([`cmd`]).
+//! ([`why`]), what a settings change would do ([`settings`], [`whatif`]),
+//! and the headless commands ([`cmd`]).
 
 pub mod cmd;
+pub mod settings;
+pub mod whatif;
 pub mod why;
