@@ -3,6 +3,8 @@
 //! and the headless commands ([`cmd`]).
 
 pub mod cmd;
+pub mod keep;
+pub mod rerun;
 pub mod settings;
 pub mod whatif;
 pub mod why;
