@@ -49,7 +49,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let (mut config, _) = Config::load(cli.common.config.as_deref())?;
+    let (mut config, config_path) = Config::load(cli.common.config.as_deref())?;
     config.sigma.paths.extend(cli.common.rules.iter().cloned());
     if let Some(year) = cli.common.year {
         config.ingest.syslog_year = year;
@@ -131,6 +131,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config,
                 case: cli.common.case.clone(),
                 theme: cli.common.theme.clone(),
+                config_path,
             };
             hunt::tui::run(opts)?;
             Ok(ExitCode::SUCCESS)

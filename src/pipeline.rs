@@ -288,7 +288,12 @@ impl Session {
         for f in built_in.all() {
             findings.upsert(f.clone());
         }
-        for f in self.findings.all().iter().filter(|f| f.detector.description().is_none()) {
+        for f in self
+            .findings
+            .all()
+            .iter()
+            .filter(|f| f.detector.description().is_none())
+        {
             findings.upsert(f.clone());
         }
         self.findings = findings;

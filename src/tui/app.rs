@@ -113,6 +113,10 @@ pub struct App {
     /// Manual moves read from the case so far, and those the grouping could not take yet.
     pub(super) moves_seen: usize,
     pub(super) pending_moves: Vec<Move>,
+    /// The config file loaded (`:set` keeps a change there).
+    pub config_path: Option<std::path::PathBuf>,
+    /// A `:set` running or shown (see `tune`).
+    pub(super) tune: Option<super::tune::TuneJob>,
     seen_events: usize,
 }
 
@@ -136,6 +140,8 @@ impl App {
             moves_seen: 0,
             pending_moves: Vec::new(),
             seen_events: 0,
+            config_path: None,
+            tune: None,
         };
         app.apply_triage();
         app
@@ -539,6 +545,9 @@ impl App {
 
     /// Background work per tick (incremental filtering). Returns true if anything visible changed.
     pub fn tick(&mut self, budget: std::time::Duration) -> bool {
+        if self.tick_tune(budget) {
+            return true;
+        }
         let h = screens::events::list_area(self.body()).height as usize;
         let (stack, cx) = self.split();
         let store = &cx.session.store;

@@ -1587,3 +1587,88 @@ fn why_not_opens_on_the_timeline_ip_page_and_alert_with_each_detectors_approach(
         .find(|l| l.contains("why not: each detector's closest approach"));
     assert!(row.is_some_and(|r| r.contains('W')), "{help}");
 }
+
+#[test]
+fn set_reruns_in_the_background_shows_the_difference_and_keeps_or_reverts() {
+    let mut h = harness(160, 48, ColorMode::None);
+    let cfg = h._dir.path().join("hunt.toml");
+    std::fs::write(&cfg, "# tuned by hand\n[ui]\ntheme = \"default\"\n").unwrap();
+    h.app.config_path = Some(cfg.clone());
+    let before = h.app.session.findings.all().len();
+    let run_until_shown = |app: &mut App| {
+        for _ in 0..10_000 {
+            if !app.tick(std::time::Duration::from_micros(200)) {
+                break;
+            }
+        }
+    };
+    // A wrong setting is refused with the valid ones.
+    key(&mut h.app, ":");
+    typ(&mut h.app, "set brute_force.min_fails 2");
+    key(&mut h.app, "enter");
+    assert!(
+        h.app
+            .flash
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("min_failures")),
+        "{:?}",
+        h.app.flash
+    );
+    // Revert: nothing changes.
+    key(&mut h.app, ":");
+    typ(&mut h.app, "set brute_force.min_failures 2");
+    key(&mut h.app, "enter");
+    assert!(h.app.modal.is_none(), "the re-run does not block");
+    run_until_shown(&mut h.app);
+    let shown = match &h.app.modal {
+        Some(Modal::Tune(v)) => v.lines.join("\n"),
+        _ => panic!("no difference shown"),
+    };
+    assert!(
+        shown.starts_with("what if brute_force.min_failures 10 → 2"),
+        "{shown}"
+    );
+    assert!(shown.contains("brute_force:\n  + "), "{shown}");
+    assert!(text(&draw(&h.app)).contains("enter keep · esc revert"));
+    key(&mut h.app, "esc");
+    assert!(h.app.modal.is_none());
+    assert_eq!(h.app.session.config.detectors.brute_force.min_failures, 10);
+    assert_eq!(h.app.session.findings.all().len(), before);
+    assert!(!std::fs::read_to_string(&cfg)
+        .unwrap()
+        .contains("min_failures"));
+    // Keep: the config file and the session take it.
+    key(&mut h.app, ":");
+    typ(&mut h.app, "set brute_force.min_failures 2");
+    key(&mut h.app, "enter");
+    run_until_shown(&mut h.app);
+    key(&mut h.app, "enter");
+    assert!(h.app.modal.is_none());
+    assert_eq!(h.app.session.config.detectors.brute_force.min_failures, 2);
+    assert!(h.app.session.findings.all().len() > before);
+    let text_now = std::fs::read_to_string(&cfg).unwrap();
+    assert!(
+        text_now.starts_with("# tuned by hand\n[ui]\ntheme = \"default\"\n"),
+        "{text_now}"
+    );
+    assert!(
+        text_now.contains("# min_failures 10 → 2: set by tester at "),
+        "{text_now}"
+    );
+    assert!(text_now.contains("min_failures = 2"), "{text_now}");
+    assert!(h
+        .app
+        .flash
+        .as_ref()
+        .is_some_and(|(_, m)| m.contains("kept brute_force.min_failures 10 → 2")));
+    // The help lists :set (from the command table).
+    key(&mut h.app, "?");
+    let help: String = (0..40)
+        .map(|_| {
+            let t = text(&draw(&h.app));
+            key(&mut h.app, "pgdn");
+            t
+        })
+        .collect();
+    assert!(help.contains(":set"), "{help}");
+}

@@ -11,8 +11,15 @@ use std::path::Path;
 use toml_edit::{DocumentMut, Item, Table};
 
 /// The file's text with `settings` set, each with its comment.
-pub fn edited(text: &str, settings: &[Setting], analyst: &str, at: DateTime<Utc>) -> Result<String, String> {
-    let mut doc: DocumentMut = text.parse().map_err(|e| format!("the config is not TOML: {e}"))?;
+pub fn edited(
+    text: &str,
+    settings: &[Setting],
+    analyst: &str,
+    at: DateTime<Utc>,
+) -> Result<String, String> {
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e| format!("the config is not TOML: {e}"))?;
     for s in settings {
         let value: toml_edit::Value = s
             .new
@@ -52,7 +59,12 @@ pub fn edited(text: &str, settings: &[Setting], analyst: &str, at: DateTime<Utc>
 }
 
 /// Writes `settings` into the config file at `path` (created if missing).
-pub fn keep(path: &Path, settings: &[Setting], analyst: &str, at: DateTime<Utc>) -> Result<(), String> {
+pub fn keep(
+    path: &Path,
+    settings: &[Setting],
+    analyst: &str,
+    at: DateTime<Utc>,
+) -> Result<(), String> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -61,7 +73,8 @@ pub fn keep(path: &Path, settings: &[Setting], analyst: &str, at: DateTime<Utc>)
     let out = edited(&text, settings, analyst, at)?;
     Config::from_toml(&out, path).map_err(|e| e.to_string())?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let tmp = path.with_extension("toml.hunt-tmp");
     std::fs::write(&tmp, out).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
@@ -76,10 +89,19 @@ mod tests {
     #[test]
     fn a_kept_setting_keeps_the_files_comments_and_says_who_and_when() {
         let text = "# my tuning\n[detectors.brute_force]\n# fail2ban's default\nwindow = \"10m\"\n\n[ui]\ntheme = \"default\"\n";
-        let (_, s) = super::super::settings::apply_all(&Config::default(), &["brute_force.min_failures=5".into()]).unwrap();
+        let (_, s) = super::super::settings::apply_all(
+            &Config::default(),
+            &["brute_force.min_failures=5".into()],
+        )
+        .unwrap();
         let at = Utc.with_ymd_and_hms(2026, 12, 7, 16, 55, 0).unwrap();
         let out = edited(text, &s, "alice", at).unwrap();
-        assert!(out.starts_with("# my tuning\n[detectors.brute_force]\n# fail2ban's default\nwindow = \"10m\"\n"), "{out}");
+        assert!(
+            out.starts_with(
+                "# my tuning\n[detectors.brute_force]\n# fail2ban's default\nwindow = \"10m\"\n"
+            ),
+            "{out}"
+        );
         assert!(out.contains("# min_failures 10 → 5: set by alice at 2026-12-07 16:55 UTC (hunt :set)\nmin_failures = 5\n"), "{out}");
         assert!(out.contains("[ui]\ntheme = \"default\""));
         let c = Config::from_toml(&out, Path::new("x.toml")).unwrap();

@@ -111,6 +111,10 @@ impl Rerun {
     /// The changed side: its config, engine (state after every stored event)
     /// and findings, for [`crate::pipeline::Session::adopt`].
     pub fn into_kept(self) -> (Config, Engine, Findings) {
-        (self.changed.config, self.changed.engine, self.changed.findings)
+        (
+            self.changed.config,
+            self.changed.engine,
+            self.changed.findings,
+        )
     }
 }
