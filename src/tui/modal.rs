@@ -809,6 +809,7 @@ impl App {
             "move" => return self.move_into(&arg),
             "incident" => self.open_incident(&arg),
             "set" => self.command_set(&arg),
+            "propose" => return self.command_propose(&arg),
             "export" => {
                 // The hand-off (as `hunt case export`) with this session's open work.
                 let file = if arg.is_empty() {
@@ -941,6 +942,11 @@ pub const COMMANDS: &[Command] = &[
         &["set"],
         Some("DET.SETTING VALUE"),
         "what if: re-run detection with a detector setting changed, show the difference, then keep (writes the config) or revert",
+    ),
+    cmd_opt(
+        &["propose"],
+        "N",
+        "allowlist entries for false positives sharing a value, with their impact; N adds one",
     ),
     cmd(&["alerts"], None, "the alert list"),
     cmd(&["events"], None, "the event list"),

@@ -1672,3 +1672,76 @@ fn set_reruns_in_the_background_shows_the_difference_and_keeps_or_reverts() {
         .collect();
     assert!(help.contains(":set"), "{help}");
 }
+
+#[test]
+fn propose_offers_an_entry_for_false_positives_sharing_a_value_and_adds_it() {
+    let mut h = harness(160, 48, ColorMode::None);
+    let fps: Vec<String> = h
+        .app
+        .session
+        .findings
+        .all()
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .map(|f| f.id.clone())
+        .collect();
+    assert!(fps.len() >= 2, "the demo has findings");
+    let effects = vec![Effect::Case(CaseOp::Verdict {
+        findings: fps.clone(),
+        class: Class::FalsePositive,
+        note: None,
+    })];
+    run(&mut h.app, effects);
+    key(&mut h.app, ":");
+    typ(&mut h.app, "propose");
+    key(&mut h.app, "enter");
+    let t = match &h.app.modal {
+        Some(Modal::Raw(v)) => match &v.text {
+            super::raw::RawText::Text(l) => l.join("\n"),
+            _ => panic!(),
+        },
+        _ => panic!("no proposals shown"),
+    };
+    assert!(
+        t.starts_with(&format!("{} false positives in the case", fps.len())),
+        "{t}"
+    );
+    assert!(t.contains("1. ") && t.contains("would suppress"), "{t}");
+    key(&mut h.app, "q");
+    let shown = h
+        .app
+        .session
+        .findings
+        .all()
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .count();
+    key(&mut h.app, ":");
+    typ(&mut h.app, "propose 1");
+    let effects = key(&mut h.app, "enter");
+    assert!(
+        matches!(&effects[..], [Effect::Case(CaseOp::Allow(_))]),
+        "{effects:?}"
+    );
+    run(&mut h.app, effects);
+    let now = h
+        .app
+        .session
+        .findings
+        .all()
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .count();
+    assert!(
+        now < shown,
+        "the entry suppresses what it said ({shown} → {now})"
+    );
+    key(&mut h.app, ":");
+    typ(&mut h.app, "propose 99");
+    key(&mut h.app, "enter");
+    assert!(h
+        .app
+        .flash
+        .as_ref()
+        .is_some_and(|(_, m)| m.contains("there are")));
+}

@@ -167,3 +167,74 @@ impl App {
         self.modal = None;
     }
 }
+
+impl App {
+    /// `:propose`: allowlist entries for the case's false positives that
+    /// share a value, each with its impact; `:propose N` adds the Nth.
+    pub(super) fn command_propose(&mut self, arg: &str) -> Vec<super::app::Effect> {
+        let props = crate::tune::propose::propose(
+            self.session.findings.all(),
+            &self.session.store,
+            &self.case.triage.verdicts,
+        );
+        let arg = arg.trim();
+        if !arg.is_empty() {
+            let chosen = arg
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| props.get(i));
+            let Some(p) = chosen else {
+                self.set_flash(
+                    Role::Error,
+                    format!(":propose N adds proposal N; there are {}", props.len()),
+                );
+                return Vec::new();
+            };
+            let spec = super::app::NewAllowSpec {
+                kind: p.entry.kind,
+                value: p.entry.value.clone(),
+                detectors: p.entry.detectors.clone(),
+                note: p.entry.note.clone(),
+                expires: None,
+            };
+            return vec![super::app::Effect::Case(super::app::CaseOp::Allow(spec))];
+        }
+        let judged = self
+            .session
+            .findings
+            .all()
+            .iter()
+            .filter(|f| {
+                self.case.verdict(&f.id).map(|v| v.class)
+                    == Some(crate::triage::Class::FalsePositive)
+            })
+            .count();
+        let mut lines = vec![format!(
+            "{judged} false positives in the case; entries covering at least {} of them that share a value (IP, /24 or /64, AS, user agent, country):",
+            crate::tune::propose::MIN_SHARED
+        )];
+        if props.is_empty() {
+            lines.push("none: no value is shared by enough of them".into());
+        }
+        for (i, p) in props.iter().enumerate() {
+            lines.push(format!("{}. {}", i + 1, p.text()));
+        }
+        if !props.is_empty() {
+            lines.push(String::new());
+            lines.push(
+                ":propose N adds entry N to the case's allowlist (with the note shown in its list)"
+                    .into(),
+            );
+        }
+        self.modal = Some(Modal::Raw(Box::new(super::raw::RawView {
+            heading: Some("tuning proposals".into()),
+            event: 0,
+            location: format!("{judged} false positives"),
+            text: super::raw::RawText::Text(lines),
+            fields: Vec::new(),
+            scroll: 0,
+        })));
+        Vec::new()
+    }
+}
