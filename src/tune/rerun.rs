@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use std::time::{Duration, Instant};
 
 /// Events per slice between two looks at the clock.
-const SLICE: usize = 2048;
+const SLICE: usize = 256;
 
 /// One side of the re-run: a config, its engine and its findings.
 struct Side {
