@@ -26,7 +26,12 @@ fn main() {
     let mut session = hunt::tui::fixture::big_session(n, 50_000, 20_000);
     session.config = Config::default();
     let store = &session.store;
-    println!("store: {} events, {} users, {} IPs", store.len(), store.user_count(), store.ip_count());
+    println!(
+        "store: {} events, {} users, {} IPs",
+        store.len(),
+        store.user_count(),
+        store.ip_count()
+    );
     let findings: Vec<_> = session.findings.all().iter().collect();
     for entity in ["203.0.113.7", "user000000@corp.example", "10.0.0.0/16"] {
         let target = Target::parse(entity).unwrap_or(Target::User(entity.into()));
@@ -34,11 +39,20 @@ fn main() {
         let mut report = None;
         for _ in 0..5 {
             let t = Instant::now();
-            report = Some(why(&target, store, &findings, &session.config, &[], &|_| None));
+            report = Some(why(
+                &target,
+                store,
+                &findings,
+                &session.config,
+                &[],
+                &|_| None,
+            ));
             times.push(t.elapsed());
         }
         times.sort();
-        let r = report.map(|r| (r.target_events, r.users, r.ips)).unwrap_or_default();
+        let r = report
+            .map(|r| (r.target_events, r.users, r.ips))
+            .unwrap_or_default();
         println!(
             "why {entity}: median {:.1} ms, worst {:.1} ms ({} events of it, {} users, {} IPs)",
             ms(times[2]),
@@ -50,9 +64,20 @@ fn main() {
     }
     let triage = hunt::triage::Triage::default();
     let t = Instant::now();
-    let f = redetect(store, &session.hosting, &session.config, &triage, Utc::now());
-    println!("re-detection (every built-in detector, one config): {:.0} ms, {} findings", ms(t.elapsed()), f.len());
-    let Ok((changed, set)) = apply_all(&session.config, &["brute_force.min_failures=5".into()]) else {
+    let f = redetect(
+        store,
+        &session.hosting,
+        &session.config,
+        &triage,
+        Utc::now(),
+    );
+    println!(
+        "re-detection (every built-in detector, one config): {:.0} ms, {} findings",
+        ms(t.elapsed()),
+        f.len()
+    );
+    let Ok((changed, set)) = apply_all(&session.config, &["brute_force.min_failures=5".into()])
+    else {
         return;
     };
     let mut rerun = Rerun::start(store, &session.config, changed, set);
