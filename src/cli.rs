@@ -105,6 +105,10 @@ pub enum Command {
     Events(EventsArgs),
     /// Print the effective configuration (defaults merged with your file) as TOML.
     Config,
+    /// Why nothing fired (or what did) for a user, an IP address or a network
+    /// (CIDR or AS number): each detector's closest approach to its thresholds
+    /// over the inputs, and what stopped a finding whose numbers were met.
+    Why(WhyArgs),
     /// Work on the case: verdicts, notes, allowlist, export.
     Case(CaseArgs),
     /// Print the detectors as queries for a data lake or SIEM (Spark SQL over
@@ -180,7 +184,30 @@ pub struct ScanArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
+    /// Change one detector setting for this run, by its TOML path under
+    /// `[detectors]` (brute_force.min_failures=5, password_spray.window=30m).
+    /// Repeatable.
+    #[arg(long = "set", value_name = "DETECTOR.SETTING=VALUE")]
+    pub set: Vec<String>,
+
+    /// With --set: print what the change would do instead of the findings:
+    /// findings that would appear, disappear or change severity, by detector,
+    /// with the verdicts CASE gave to those that would disappear.
+    #[arg(long, value_name = "CASE", requires = "set")]
+    pub diff_against: Option<PathBuf>,
+
     /// Log files or folders (recursed); - reads standard input.
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct WhyArgs {
+    /// A user name, an IP address, a CIDR (203.0.113.0/24) or an AS number (AS64500).
+    #[arg(value_name = "ENTITY")]
+    pub entity: String,
+
+    /// Log files or folders (recursed); - reads standard input.
+    #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
 

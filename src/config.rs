@@ -416,7 +416,7 @@ impl Config {
         toml_escape_dangerous(&text)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         let y = self.ingest.syslog_year;
         if y != 0 && !(1970..=9999).contains(&y) {
             return Err(format!(

@@ -13,6 +13,7 @@
 //! - [`export`]: `hunt events`: normalized events as JSONL, CSV, OCSF JSON, OCSF Parquet, Timesketch.
 //! - [`lake`]: `hunt rules` (the detectors as Spark SQL, KQL and ES|QL queries) and lake results read back as findings.
 //! - [`triage`]: the case file (verdicts, notes, allowlist) and applying it to findings.
+//! - [`tune`]: why a detector did not fire for an entity; what a settings change would do.
 //! - [`tui`]: the interactive workbench (`hunt [PATH…]`); nothing above imports it.
 //! - [`panics`]: what a panic becomes (a reported problem, exit 2), never a silent loss.
 //! - [`sanitize`]: neutralising attacker-controlled text before any terminal sees it.
@@ -53,3 +54,4 @@ pub mod sigma;
 pub mod store;
 pub mod triage;
 pub mod tui;
+pub mod tune;

@@ -49,7 +49,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let (mut config, _) = Config::load(cli.common.config.as_deref())?;
+    let (mut config, config_path) = Config::load(cli.common.config.as_deref())?;
     config.sigma.paths.extend(cli.common.rules.iter().cloned());
     if let Some(year) = cli.common.year {
         config.ingest.syslog_year = year;
@@ -83,6 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Scan(args)) => scan(&cli.common, config, args),
+        Some(Command::Why(args)) => hunt::tune::cmd::why_command(&cli.common, &config, &args),
         Some(Command::Rules(args)) => {
             if let Some(hunt::cli::RulesCommand::Matches(m)) = &args.command {
                 return sigma_matches(&cli.common, config, m);
@@ -147,6 +148,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config,
                 case: cli.common.case.clone(),
                 theme: cli.common.theme.clone(),
+                config_path,
             };
             hunt::tui::run(opts)?;
             Ok(ExitCode::SUCCESS)
@@ -212,6 +214,17 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     if args.paths.is_empty() {
         eprintln!("hunt scan: no input given; name log files or folders, or - for standard input");
         return Ok(ExitCode::from(2));
+    }
+    let base = config.clone();
+    let (config, settings) = match hunt::tune::settings::apply_all(&config, &args.set) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("hunt scan: --set {}", hunt::sanitize::clean(&e));
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if let Some(case) = &args.diff_against {
+        return hunt::tune::cmd::diff_command(common, &base, &config, settings, case, &args);
     }
     // Following waits for files that do not exist yet (tail -F).
     let expanded = expand_paths(&args.paths, args.follow);

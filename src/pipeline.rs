@@ -279,6 +279,30 @@ impl Session {
     }
 
     /// The compiled Sigma rules the parsing threads of this session evaluate.
+    /// Adopts a settings change re-run over the loaded events
+    /// ([`crate::tune::rerun`]): its config, its built-in detectors (which go
+    /// on with the events still to come) and their findings, in place of the
+    /// built-in ones; findings from data (Sigma) stay; incidents regroup.
+    pub fn adopt(&mut self, config: Config, engine: Engine, built_in: &Findings) {
+        let mut findings = Findings::default();
+        for f in built_in.all() {
+            findings.upsert(f.clone());
+        }
+        for f in self
+            .findings
+            .all()
+            .iter()
+            .filter(|f| f.detector.description().is_none())
+        {
+            findings.upsert(f.clone());
+        }
+        self.findings = findings;
+        self.engine.replace_builtins(engine);
+        self.incidents = crate::incident::Incidents::new(&config.incidents);
+        self.incidents.observe(self.findings.all());
+        self.config = config;
+    }
+
     pub fn sigma_rules(&self) -> Option<std::sync::Arc<crate::sigma::ingest::Rules>> {
         self.sigma_rules.clone()
     }

@@ -652,3 +652,53 @@ fn an_unrecorded_case_never_says_nothing_is_open() {
         "{md}"
     );
 }
+
+#[test]
+fn why_not_and_set_on_the_ssh_bf_burst_through_the_binary() {
+    // The CrowdSec-style burst: six `Invalid user` lines seconds apart.
+    let home = tempfile::tempdir().unwrap();
+    let logs = home.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let text: String = (1..=6)
+        .map(|i| format!("Dec  7 10:02:1{i} sd-126005 sshd[12422]: Invalid user netflix from 1.1.1.172 port 35424\n"))
+        .collect();
+    std::fs::write(logs.join("auth.log"), text).unwrap();
+    let cfg = home.path().join("hunt.toml");
+    std::fs::write(&cfg, "# mine\n[ui]\ntheme = \"default\"\n").unwrap();
+    let case = home.path().join("case.sqlite");
+    let (cfg_s, case_s, logs_s) = (
+        cfg.display().to_string(),
+        case.display().to_string(),
+        logs.display().to_string(),
+    );
+    let args = [
+        "--year", "2026", "--config", &cfg_s, "--case", &case_s, &logs_s,
+    ];
+    let mut t = Tui::start(&args, &[], home.path());
+    t.wait_for("6 events");
+    t.send(":");
+    t.send("ip 1.1.1.172\r");
+    t.wait_for("1.1.1.172");
+    t.send("W");
+    t.wait_for("why not · IP 1.1.1.172");
+    t.wait_for("6 of 10 failures within 10m");
+    t.send("q");
+    t.wait_gone("why not ·");
+    t.send(":");
+    t.send("set brute_force.min_failures 5\r");
+    t.wait_for("what if brute_force.min_failures 10 → 5");
+    t.wait_for("1 would appear");
+    t.send("\r");
+    t.wait_for("kept brute_force.min_failures 10 → 5");
+    let written = std::fs::read_to_string(&cfg).unwrap();
+    assert!(written.starts_with("# mine\n"), "{written}");
+    assert!(
+        written.contains("# min_failures 10 → 5: set by e2e-analyst at ")
+            && written.contains("min_failures = 5"),
+        "{written}"
+    );
+    t.send("a");
+    t.wait_for("netflix");
+    let (ok, _, _) = t.quit();
+    assert!(ok);
+}

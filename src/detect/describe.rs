@@ -142,6 +142,31 @@ pub struct Description {
     pub role: Role,
     /// Its lake queries, one per dialect (beside it: `spark.rs`, `kql.rs`, `esql.rs`).
     pub lake: Lake,
+    /// How `hunt why` measures its closest approach to firing.
+    pub near: Near,
+}
+
+/// How close a detector came to firing for an entity (`hunt why`, read by
+/// `detect::why`): its thresholds as a windowed count, or why it has none.
+#[derive(Clone, Copy)]
+pub enum Near {
+    /// Its thresholds are a count in a sliding window (its lake shape), named
+    /// by their config keys.
+    Windowed(fn(&Config) -> Approach),
+    /// Why no closest approach is measured (it fires on one record, or on a
+    /// sequence no count describes).
+    None(&'static str),
+}
+
+/// A windowed count's thresholds in the detector's own terms.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Approach {
+    /// What is counted, by what key, with the limits and window in force.
+    pub shape: crate::lake::shape::WindowedCount,
+    /// Config key and noun of `shape.min_events` (`min_failures`, `failures`).
+    pub events: (&'static str, &'static str),
+    /// Config key and noun of `shape.min_users` (`min_users`, `users`).
+    pub users: (&'static str, &'static str),
 }
 
 /// A query's text and the caveats of what it does not do as the detector does.

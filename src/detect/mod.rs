@@ -110,6 +110,24 @@ impl Engine {
         self.detectors.push(d);
     }
 
+    /// Takes `other`'s built-in detectors (with their state) in place of
+    /// this engine's, keeping this engine's detectors from data (Sigma):
+    /// a settings change kept in the workbench goes on from where its
+    /// re-run over the loaded events stopped.
+    pub fn replace_builtins(&mut self, other: Engine) {
+        let extra: Vec<Box<dyn Detector>> = self
+            .detectors
+            .drain(..)
+            .filter(|d| d.id().description().is_none())
+            .collect();
+        self.detectors = other
+            .detectors
+            .into_iter()
+            .filter(|d| d.id().description().is_some())
+            .chain(extra)
+            .collect();
+    }
+
     pub fn detector_ids(&self) -> Vec<DetectorId> {
         self.detectors.iter().map(|d| d.id()).collect()
     }

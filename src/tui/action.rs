@@ -56,10 +56,11 @@ pub enum Action {
     MoveOut,
     Incidents,
     PivotIncident,
+    WhyNot,
 }
 
 impl Action {
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 51] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -110,6 +111,7 @@ impl Action {
         Action::MoveOut,
         Action::Incidents,
         Action::PivotIncident,
+        Action::WhyNot,
     ];
 
     /// The stable name used in keymap files and `:` commands.
@@ -165,6 +167,7 @@ impl Action {
             Action::MoveOut => "move-out",
             Action::Incidents => "incidents",
             Action::PivotIncident => "pivot-incident",
+            Action::WhyNot => "why-not",
         }
     }
 
@@ -229,6 +232,7 @@ impl Action {
             Action::MoveOut => "move the finding out of its incident (:move INC moves it into one)",
             Action::Incidents => "incidents, by severity, with status and owner",
             Action::PivotIncident => "the incident of the selected finding (else all incidents)",
+            Action::WhyNot => "why not: each detector's closest approach to firing for this user or IP, and what stopped it",
         }
     }
 
@@ -268,6 +272,7 @@ impl Action {
             Action::MoveOut => "move out",
             Action::Incidents => "incidents",
             Action::PivotIncident => "incident",
+            Action::WhyNot => "why not",
 
             other => other.name(),
         }

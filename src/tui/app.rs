@@ -113,6 +113,10 @@ pub struct App {
     /// Manual moves read from the case so far, and those the grouping could not take yet.
     pub(super) moves_seen: usize,
     pub(super) pending_moves: Vec<Move>,
+    /// The config file loaded (`:set` keeps a change there).
+    pub config_path: Option<std::path::PathBuf>,
+    /// A `:set` running or shown (see `tune`).
+    pub(super) tune: Option<super::tune::TuneJob>,
     seen_events: usize,
     /// Cancel was pressed once on a dialog holding typed text: the next
     /// cancel discards it, any other key keeps editing.
@@ -140,6 +144,8 @@ impl App {
             moves_seen: 0,
             pending_moves: Vec::new(),
             seen_events: 0,
+            config_path: None,
+            tune: None,
         };
         app.apply_triage();
         app
@@ -415,6 +421,7 @@ impl App {
             Action::TakeOwnership => return self.take_ownership(),
             Action::ToggleClosed => self.toggle_closed(),
             Action::MoveOut => return self.move_out(),
+            Action::WhyNot => self.open_why(),
             Action::Incidents => self.open_incidents(),
             Action::PivotIncident => self.pivot_incident(),
             // Dialog actions: only bound in [dialog] and [raw], handled there.
@@ -544,6 +551,9 @@ impl App {
 
     /// Background work per tick (incremental filtering). Returns true if anything visible changed.
     pub fn tick(&mut self, budget: std::time::Duration) -> bool {
+        if self.tick_tune(budget) {
+            return true;
+        }
         let h = screens::events::list_area(self.body()).height as usize;
         let (stack, cx) = self.split();
         let store = &cx.session.store;

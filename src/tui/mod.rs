@@ -29,8 +29,10 @@ pub mod query;
 pub mod raw;
 pub mod screens;
 pub mod theme;
+pub mod tune;
 pub mod view;
 pub mod when;
+mod why;
 pub mod widgets;
 mod workflow;
 
@@ -62,6 +64,8 @@ pub struct TuiOptions {
     pub case: Option<PathBuf>,
     /// `--theme`; the config's `[ui] theme` when `None`.
     pub theme: Option<String>,
+    /// The config file loaded (where `:set` keeps a change; the default place when `None`).
+    pub config_path: Option<PathBuf>,
 }
 
 /// Opens the workbench and runs it until the analyst quits.
@@ -108,6 +112,7 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
             now: chrono::Utc::now(),
         },
     );
+    app.config_path = opts.config_path.clone();
     // Problems go to the footer at once; what GeoIP loaded is listed on the sources screen.
     let geo_problems = geo_msgs
         .iter()

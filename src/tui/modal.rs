@@ -50,6 +50,8 @@ pub enum Modal {
     Raw(Box<RawView>),
     /// Several matches of `:user`, `:open` or `:incident`: choose one.
     Pick(Box<super::picker::Picker>),
+    /// What a `:set` would do: keep or revert.
+    Tune(Box<super::tune::TuneView>),
 }
 
 impl Modal {
@@ -61,7 +63,11 @@ impl Modal {
         match self {
             Modal::Verdict { input, .. } | Modal::Note { input, .. } => typed(input),
             Modal::Allow(d) => typed(&d.note) || typed(&d.expiry),
-            Modal::Query { .. } | Modal::Command { .. } | Modal::Raw(_) | Modal::Pick(_) => false,
+            Modal::Query { .. }
+            | Modal::Command { .. }
+            | Modal::Raw(_)
+            | Modal::Pick(_)
+            | Modal::Tune(_) => false,
         }
     }
 
@@ -107,6 +113,12 @@ impl Modal {
                 one(Action::Submit, "open"),
                 one(Action::Cancel, "close"),
                 Some((String::new(), "type to filter".into())),
+            ],
+            Modal::Tune(_) => vec![
+                km.pair_label(ctx, Action::Up, Action::Down)
+                    .map(|k| (k, "scroll".into())),
+                one(Action::Submit, "keep"),
+                one(Action::Cancel, "revert"),
             ],
             Modal::Command { .. } | Modal::Verdict { .. } | Modal::Note { .. } => {
                 vec![one(Action::Submit, "save"), one(Action::Cancel, "cancel")]
@@ -508,6 +520,16 @@ impl App {
             };
             return self.modal_scroll(delta);
         }
+        if let Modal::Tune(v) = modal {
+            match action {
+                Some(Action::Submit) => self.keep_tune(),
+                Some(Action::Cancel) => self.revert_tune(),
+                Some(Action::Up) => v.scroll = v.scroll.saturating_sub(1),
+                Some(Action::Down) => v.scroll = (v.scroll + 1).min(v.lines.len()),
+                _ => {}
+            }
+            return Vec::new();
+        }
         if action == Some(Action::Cancel) && modal.unsaved() && !self.discard_armed {
             self.discard_armed = true;
             self.set_flash(
@@ -654,7 +676,7 @@ impl App {
                     }
                 }
             },
-            Modal::Raw(_) => {}
+            Modal::Raw(_) | Modal::Tune(_) => {}
         }
         Vec::new()
     }
@@ -812,6 +834,8 @@ impl App {
             "owner" => return self.change_work(None, Some(arg.clone())),
             "move" => return self.move_into(&arg),
             "incident" => self.command_incident(&arg),
+            "set" => self.command_set(&arg),
+            "propose" => return self.command_propose(&arg),
             "export" => {
                 // The hand-off (as `hunt case export`) with this session's open work.
                 let file = if arg.is_empty() {
@@ -943,6 +967,16 @@ pub const COMMANDS: &[Command] = &[
         &["export"],
         "FILE",
         "write the hand-off (default hunt-handoff.md)",
+    ),
+    cmd(
+        &["set"],
+        Some("DET.SETTING VALUE"),
+        "what if: re-run detection with a detector setting changed, show the difference, then keep (writes the config) or revert",
+    ),
+    cmd_opt(
+        &["propose"],
+        "N",
+        "allowlist entries for false positives sharing a value, with their impact; N adds one",
     ),
     cmd(&["alerts"], None, "the alert list"),
     cmd(&["events"], None, "the event list"),

@@ -34,6 +34,9 @@ pub enum RawText {
 /// The raw record overlay.
 #[derive(Clone, Debug)]
 pub struct RawView {
+    /// The overlay's title instead of "raw record" (a report such as "why
+    /// not"; its `fields` are then empty and no fields section is drawn).
+    pub heading: Option<String>,
     pub event: EventIdx,
     /// `file:line` (or `file record N`).
     pub location: String,
@@ -59,6 +62,7 @@ pub fn open(
     };
     let fields = event_fields(&ev, store);
     let mut view = RawView {
+        heading: None,
         event,
         location,
         text: RawText::Loading,

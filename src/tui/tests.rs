@@ -1683,3 +1683,222 @@ fn a_network_finding_names_its_network_and_i_opens_every_address() {
     assert!(t.contains(&format!("Network {network}")), "{t}");
     assert!(t.contains(&format!("{} addresses:", ips.len())), "{t}");
 }
+
+#[test]
+fn why_not_opens_on_the_timeline_ip_page_and_alert_with_each_detectors_approach() {
+    let mut h = harness(160, 48, ColorMode::None);
+    let id = h.ids.stuffing.clone();
+    let f = h.app.session.findings.get(&id).unwrap().clone();
+    let user = f.user.clone().unwrap();
+    let lines = |app: &App| match &app.modal {
+        Some(Modal::Raw(v)) => {
+            assert_eq!(v.heading.as_deref(), Some("why not"));
+            match &v.text {
+                super::raw::RawText::Text(l) => l.join("\n"),
+                other => panic!("{other:?}"),
+            }
+        }
+        other => panic!("no why-not overlay: {:?}", other.is_some()),
+    };
+    // The alert's detail: its user, with the finding that fired.
+    h.app.open_finding(&id);
+    key(&mut h.app, "W");
+    let t = lines(&h.app);
+    assert!(t.starts_with(&format!("why user {user}:")), "{t}");
+    assert!(
+        t.contains("credential_stuffing") && t.contains("fired: "),
+        "{t}"
+    );
+    assert!(
+        t.contains("brute_force") && t.contains("failures within"),
+        "{t}"
+    );
+    assert!(text(&draw(&h.app)).contains("why not · user"));
+    key(&mut h.app, "esc");
+    key(&mut h.app, "q");
+    assert!(h.app.modal.is_none());
+    // The user's timeline: the same answer.
+    h.app.open_timeline(&user);
+    key(&mut h.app, "W");
+    assert_eq!(lines(&h.app), t);
+    key(&mut h.app, "q");
+    // The IP page; a filter that hides the finding is named.
+    let ip = f.ip.clone().unwrap();
+    h.app.open_ip(&ip);
+    h.app.set_query("sev:critical det:travel");
+    h.app.open_ip(&ip);
+    key(&mut h.app, "W");
+    let t = lines(&h.app);
+    assert!(t.starts_with(&format!("why IP {ip}:")), "{t}");
+    assert!(
+        t.contains("the alerts query `sev:critical det:travel` hides it"),
+        "{t}"
+    );
+    // The help lists the key (generated from the keymap).
+    let help: String = super::screens::help::lines(&h.app.keymap, &h.app.theme, 200)
+        .iter()
+        .map(|l| l.to_string() + "\n")
+        .collect();
+    let row = help
+        .lines()
+        .find(|l| l.contains("why not: each detector's closest approach"));
+    assert!(row.is_some_and(|r| r.contains('W')), "{help}");
+}
+
+#[test]
+fn set_reruns_in_the_background_shows_the_difference_and_keeps_or_reverts() {
+    let mut h = harness(160, 48, ColorMode::None);
+    let cfg = h._dir.path().join("hunt.toml");
+    std::fs::write(&cfg, "# tuned by hand\n[ui]\ntheme = \"default\"\n").unwrap();
+    h.app.config_path = Some(cfg.clone());
+    let before = h.app.session.findings.all().len();
+    let run_until_shown = |app: &mut App| {
+        for _ in 0..10_000 {
+            if !app.tick(std::time::Duration::from_micros(200)) {
+                break;
+            }
+        }
+    };
+    // A wrong setting is refused with the valid ones.
+    key(&mut h.app, ":");
+    typ(&mut h.app, "set brute_force.min_fails 2");
+    key(&mut h.app, "enter");
+    assert!(
+        h.app
+            .flash
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("min_failures")),
+        "{:?}",
+        h.app.flash
+    );
+    // Revert: nothing changes.
+    key(&mut h.app, ":");
+    typ(&mut h.app, "set brute_force.min_failures 2");
+    key(&mut h.app, "enter");
+    assert!(h.app.modal.is_none(), "the re-run does not block");
+    run_until_shown(&mut h.app);
+    let shown = match &h.app.modal {
+        Some(Modal::Tune(v)) => v.lines.join("\n"),
+        _ => panic!("no difference shown"),
+    };
+    assert!(
+        shown.starts_with("what if brute_force.min_failures 10 → 2"),
+        "{shown}"
+    );
+    assert!(shown.contains("brute_force:\n  + "), "{shown}");
+    assert!(text(&draw(&h.app)).contains("enter keep · esc revert"));
+    key(&mut h.app, "esc");
+    assert!(h.app.modal.is_none());
+    assert_eq!(h.app.session.config.detectors.brute_force.min_failures, 10);
+    assert_eq!(h.app.session.findings.all().len(), before);
+    assert!(!std::fs::read_to_string(&cfg)
+        .unwrap()
+        .contains("min_failures"));
+    // Keep: the config file and the session take it.
+    key(&mut h.app, ":");
+    typ(&mut h.app, "set brute_force.min_failures 2");
+    key(&mut h.app, "enter");
+    run_until_shown(&mut h.app);
+    key(&mut h.app, "enter");
+    assert!(h.app.modal.is_none());
+    assert_eq!(h.app.session.config.detectors.brute_force.min_failures, 2);
+    assert!(h.app.session.findings.all().len() > before);
+    let text_now = std::fs::read_to_string(&cfg).unwrap();
+    assert!(
+        text_now.starts_with("# tuned by hand\n[ui]\ntheme = \"default\"\n"),
+        "{text_now}"
+    );
+    assert!(
+        text_now.contains("# min_failures 10 → 2: set by tester at "),
+        "{text_now}"
+    );
+    assert!(text_now.contains("min_failures = 2"), "{text_now}");
+    assert!(h
+        .app
+        .flash
+        .as_ref()
+        .is_some_and(|(_, m)| m.contains("kept brute_force.min_failures 10 → 2")));
+    // The help lists :set (from the command table).
+    key(&mut h.app, "?");
+    let help: String = (0..40)
+        .map(|_| {
+            let t = text(&draw(&h.app));
+            key(&mut h.app, "pgdn");
+            t
+        })
+        .collect();
+    assert!(help.contains(":set"), "{help}");
+}
+
+#[test]
+fn propose_offers_an_entry_for_false_positives_sharing_a_value_and_adds_it() {
+    let mut h = harness(160, 48, ColorMode::None);
+    let fps: Vec<String> = h
+        .app
+        .session
+        .findings
+        .all()
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .map(|f| f.id.clone())
+        .collect();
+    assert!(fps.len() >= 2, "the demo has findings");
+    let effects = vec![Effect::Case(CaseOp::Verdict {
+        findings: fps.clone(),
+        class: Class::FalsePositive,
+        note: None,
+    })];
+    run(&mut h.app, effects);
+    key(&mut h.app, ":");
+    typ(&mut h.app, "propose");
+    key(&mut h.app, "enter");
+    let t = match &h.app.modal {
+        Some(Modal::Raw(v)) => match &v.text {
+            super::raw::RawText::Text(l) => l.join("\n"),
+            _ => panic!(),
+        },
+        _ => panic!("no proposals shown"),
+    };
+    assert!(
+        t.starts_with(&format!("{} false positives in the case", fps.len())),
+        "{t}"
+    );
+    assert!(t.contains("1. ") && t.contains("would suppress"), "{t}");
+    key(&mut h.app, "q");
+    let shown = h
+        .app
+        .session
+        .findings
+        .all()
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .count();
+    key(&mut h.app, ":");
+    typ(&mut h.app, "propose 1");
+    let effects = key(&mut h.app, "enter");
+    assert!(
+        matches!(&effects[..], [Effect::Case(CaseOp::Allow(_))]),
+        "{effects:?}"
+    );
+    run(&mut h.app, effects);
+    let now = h
+        .app
+        .session
+        .findings
+        .all()
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .count();
+    assert!(
+        now < shown,
+        "the entry suppresses what it said ({shown} → {now})"
+    );
+    key(&mut h.app, ":");
+    typ(&mut h.app, "propose 99");
+    key(&mut h.app, "enter");
+    assert!(h
+        .app
+        .flash
+        .as_ref()
+        .is_some_and(|(_, m)| m.contains("there are")));
+}

@@ -14,7 +14,7 @@ pub mod settings;
 mod spark;
 mod kql;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Approach, Lake, LakeQuery, Role};
 use crate::lake::shape::{Counted, Key, Then, WindowedCount};
 use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, merge_evidence, opt_text, push_capped, Distinct};
@@ -47,6 +47,11 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::Query(kql::query),
         esql: LakeQuery::Query(|c| crate::lake::esql::binned(&lake_shape(c))),
     },
+    near: Near::Windowed(|c| Approach {
+        shape: lake_shape(c),
+        events: ("min_failures", "failures"),
+        users: ("", ""),
+    }),
 };
 
 /// The detector's lake shape: failures of one user in a sliding window

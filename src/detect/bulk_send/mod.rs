@@ -7,7 +7,7 @@
 
 pub mod settings;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Approach, Lake, LakeQuery, Role};
 use crate::lake::shape::{Counted, Key, Then, WindowedCount};
 use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, Distinct};
@@ -40,6 +40,11 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::Query(|c| crate::lake::kql::windowed_query(&lake_shape(c))),
         esql: LakeQuery::Query(|c| crate::lake::esql::binned(&lake_shape(c))),
     },
+    near: Near::Windowed(|c| Approach {
+        shape: lake_shape(c),
+        events: ("min_sends", "sends"),
+        users: ("", ""),
+    }),
 };
 
 /// The detector's lake shape: mail sent by one user in a sliding window

@@ -11,7 +11,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Lake, LakeQuery, Role};
 use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, Distinct};
 use super::window::Sweep;
@@ -43,6 +43,7 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::Query(kql::query),
         esql: LakeQuery::Query(esql::query),
     },
+    near: Near::None("fires on a sequence (GetCallerIdentity, then distinct recon APIs) of one access key"),
 };
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]).

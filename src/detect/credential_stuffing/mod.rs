@@ -12,7 +12,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Lake, LakeQuery, Role};
 use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
 use super::tally::{iso, json_text, merge_evidence, opt_text, push_capped, Distinct};
 use super::window::{Sweep, Window};
@@ -44,6 +44,7 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::Query(kql::query),
         esql: LakeQuery::Query(esql::query),
     },
+    near: Near::None("fires on a successful sign-in after failures, not on a count alone"),
 };
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]).

@@ -14,7 +14,7 @@
 pub mod settings;
 mod spark;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Lake, LakeQuery, Role};
 use super::spray_verdict::{Risks, Verdict};
 use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, merge_evidence, push_capped, Distinct};
@@ -53,6 +53,7 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::None("KQL has no chained network-wide spray yet (it needs password_spray's fast windows inside the chain)"),
         esql: LakeQuery::None("ES|QL keeps no per-network state across events (a chain of failures that never turns fast)"),
     },
+    near: Near::None("counts users and IPs of a whole network at once"),
 };
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]):

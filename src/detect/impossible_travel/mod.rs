@@ -14,7 +14,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Lake, LakeQuery, Role};
 use super::describe::{Stage, to_details, typed, Check, Cmp, Description, Entity};
 use super::tally::{iso, json_text, opt_text};
 use super::window::Sweep;
@@ -47,6 +47,7 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::Query(kql::query),
         esql: LakeQuery::Query(esql::query),
     },
+    near: Near::None("fires on one pair of successful sign-ins"),
 };
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]).

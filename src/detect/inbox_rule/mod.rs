@@ -23,7 +23,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Lake, LakeQuery, Role};
 use super::describe::{Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text};
 use super::{DetectCx, Detector};
@@ -52,6 +52,7 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::Query(kql::query),
         esql: LakeQuery::Query(esql::query),
     },
+    near: Near::None("fires on one mailbox rule"),
 };
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]).

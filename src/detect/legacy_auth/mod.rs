@@ -9,7 +9,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Lake, LakeQuery, Role};
 use super::describe::{to_details, Stage, no_checks, plain, Description, Entity};
 use super::tally::{iso, json_text, Distinct, Group, Groups};
 use super::window::Sweep;
@@ -41,6 +41,7 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::Query(kql::query),
         esql: LakeQuery::Query(esql::query),
     },
+    near: Near::None("fires on one legacy-client sign-in"),
 };
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]).

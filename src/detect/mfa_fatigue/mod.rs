@@ -12,7 +12,7 @@
 pub mod settings;
 mod spark;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Lake, LakeQuery, Role};
 use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, push_capped, Distinct};
 use super::window::{Sweep, Window};
@@ -44,6 +44,7 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::None("KQL has no fold over a user's prompts yet (the Spark SQL query is one `aggregate`; KQL would need `scan`)"),
         esql: LakeQuery::None("ES|QL keeps no per-user state across events (prompts then a success in order)"),
     },
+    near: Near::None("counts MFA prompts, then a success, per user"),
 };
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]).

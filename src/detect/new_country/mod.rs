@@ -12,7 +12,7 @@ pub mod settings;
 mod spark;
 mod kql;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Lake, LakeQuery, Role};
 use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, Distinct};
 use super::window::Sweep;
@@ -45,6 +45,7 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::Query(kql::query),
         esql: LakeQuery::None("ES|QL keeps no per-user baseline of countries across events"),
     },
+    near: Near::None("fires on one sign-in from a new country"),
 };
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]).

@@ -12,7 +12,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Approach, Lake, LakeQuery, Role};
 use crate::lake::shape::{Counted, Key, Then, WindowedCount};
 use super::spray_verdict::{Risks, Verdict};
 use super::describe::{Stage, at_least, plain, to_details, typed, Check, Description, Entity};
@@ -46,6 +46,11 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::Query(kql::query),
         esql: LakeQuery::Query(esql::query),
     },
+    near: Near::Windowed(|c| Approach {
+        shape: lake_shape(c),
+        events: ("min_attempts", "attempts"),
+        users: ("min_users", "users"),
+    }),
 };
 
 /// The detector's lake shape: failures from one IP, counting attempts and distinct users in a sliding window

@@ -14,7 +14,7 @@
 pub mod settings;
 mod spark;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Approach, Lake, LakeQuery, Role};
 use super::spray_verdict::{Risks, Verdict};
 use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, merge_evidence, push_capped, Distinct};
@@ -52,6 +52,19 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::None("KQL has no chained long-window spray yet (it needs password_spray's fast windows inside the chain)"),
         esql: LakeQuery::None("ES|QL keeps no per-IP state across events (a chain of failures that never turns fast)"),
     },
+    near: Near::Windowed(|c| Approach {
+        shape: crate::lake::shape::WindowedCount {
+            detector: DetectorId::SlowSpray,
+            counted: crate::lake::shape::Counted::Failures,
+            key: crate::lake::shape::Key::Ip,
+            min_events: None,
+            min_users: Some(c.detectors.slow_spray.min_users),
+            window_ms: c.detectors.slow_spray.window.ms(),
+            then: crate::lake::shape::Then::Successes,
+        },
+        events: ("", ""),
+        users: ("min_users", "users"),
+    }),
 };
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]):

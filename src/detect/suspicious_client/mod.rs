@@ -12,7 +12,7 @@ mod spark;
 mod kql;
 mod esql;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Lake, LakeQuery, Role};
 use super::describe::{no_checks, plain, to_details, Description, Entity, Stage};
 use super::tally::{iso, Distinct, Group, Groups};
 use super::window::Sweep;
@@ -44,6 +44,7 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::Query(kql::query),
         esql: LakeQuery::Query(esql::query),
     },
+    near: Near::None("fires on one sign-in with a listed client or flow"),
 };
 
 /// The risk of a finding known only by its lake row (see [`Description::risk`]).

@@ -9,7 +9,7 @@
 
 pub mod settings;
 
-use super::describe::{Lake, LakeQuery, Role};
+use super::describe::{Near, Approach, Lake, LakeQuery, Role};
 use crate::lake::shape::{Counted, Key, Then, WindowedCount};
 use super::describe::{at_least, plain, to_details, typed, Check, Description, Entity, Stage};
 use super::tally::{iso, push_capped, Distinct};
@@ -42,6 +42,11 @@ pub(super) static DESCRIPTION: Description = Description {
         kql: LakeQuery::Query(|c| crate::lake::kql::windowed_query(&lake_shape(c))),
         esql: LakeQuery::Query(|c| crate::lake::esql::binned(&lake_shape(c))),
     },
+    near: Near::Windowed(|c| Approach {
+        shape: lake_shape(c),
+        events: ("", ""),
+        users: ("min_accounts", "unknown accounts"),
+    }),
 };
 
 /// The detector's lake shape: failures on unknown accounts from one IP, counting distinct accounts in a sliding window

@@ -118,5 +118,42 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
             None
         }
         Modal::Pick(p) => pick::render(theme, frame.body, buf, p, &hints),
+        Modal::Tune(v) => {
+            tune(theme, frame.body, buf, v, &hints);
+            None
+        }
     }
+}
+
+/// What a `:set` would do, scrolled, with its keep / revert hints.
+fn tune(theme: &Theme, body: Rect, buf: &mut Buffer, v: &crate::tui::tune::TuneView, hints: &str) {
+    use ratatui::text::Span;
+    use ratatui::widgets::{Paragraph, Wrap};
+    let b = centered(body, body.width.saturating_sub(4).max(20), body.height);
+    let title = format!(" {} ", v.title);
+    let inner = boxed(
+        buf,
+        b,
+        theme,
+        Line::from(Span::styled(title, theme.style(Role::Title))),
+    );
+    let mut lines: Vec<Line> = v
+        .lines
+        .iter()
+        .map(|l| {
+            Line::from(Span::styled(
+                crate::sanitize::clean(l).into_owned(),
+                theme.style(Role::Text),
+            ))
+        })
+        .collect();
+    lines.push(Line::from(Span::styled(
+        hints.to_string(),
+        theme.style(Role::Dim),
+    )));
+    let max = lines.len().saturating_sub(inner.height as usize);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((v.scroll.min(max) as u16, 0))
+        .render(inner, buf);
 }

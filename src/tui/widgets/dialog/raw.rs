@@ -13,7 +13,8 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 pub(super) fn render(theme: &Theme, body: Rect, buf: &mut Buffer, v: &RawView) {
     let b = centered(body, body.width.saturating_sub(4).max(20), body.height);
     let title = format!(
-        " raw record · {} ",
+        " {} · {} ",
+        v.heading.as_deref().unwrap_or("raw record"),
         clean_width(&v.location, b.width.saturating_sub(20) as usize)
     );
     let inner = boxed(
@@ -36,11 +37,13 @@ pub(super) fn render(theme: &Theme, body: Rect, buf: &mut Buffer, v: &RawView) {
             theme.style(Role::Warning),
         ))),
     }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        "normalized fields",
-        theme.style(Role::Header),
-    )));
+    if v.heading.is_none() {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "normalized fields",
+            theme.style(Role::Header),
+        )));
+    }
     for (k, val) in &v.fields {
         lines.push(Line::from(vec![
             Span::styled(format!("  {k:<17}"), theme.style(Role::Dim)),

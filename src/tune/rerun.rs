@@ -1,0 +1,120 @@
+//! A settings change re-run over the loaded events a slice at a time (the
+//! workbench's `:set`): the built-in detectors with the config in force and
+//! with the changed one, side by side, so the main loop can give each tick a
+//! time budget and stay responsive. When done, [`Rerun::diff`] says what the
+//! change does and [`Rerun::into_kept`] hands over what keeping it needs.
+
+use super::settings::Setting;
+use super::whatif::{diff, Diff};
+use crate::config::Config;
+use crate::detect::{DetectCx, Engine};
+use crate::enrich::hosting::HostingNetworks;
+use crate::finding::Findings;
+use crate::store::{EventIdx, Store};
+use crate::triage::apply::Triage;
+use chrono::{DateTime, Utc};
+use std::time::{Duration, Instant};
+
+/// Events per slice between two looks at the clock.
+const SLICE: usize = 256;
+
+/// One side of the re-run: a config, its engine and its findings.
+struct Side {
+    config: Config,
+    engine: Engine,
+    findings: Findings,
+}
+
+impl Side {
+    fn new(config: Config) -> Side {
+        Side {
+            engine: Engine::new(&config),
+            config,
+            findings: Findings::default(),
+        }
+    }
+
+    fn run(&mut self, store: &Store, hosting: &HostingNetworks, idxs: &[EventIdx]) {
+        let cx = DetectCx {
+            store,
+            config: &self.config,
+            hosting,
+        };
+        let mut changed = Vec::new();
+        self.engine
+            .observe_all(&cx, idxs, &mut self.findings, &mut changed);
+    }
+}
+
+/// A re-run in progress.
+pub struct Rerun {
+    pub settings: Vec<Setting>,
+    idxs: Vec<EventIdx>,
+    pos: usize,
+    base: Side,
+    changed: Side,
+}
+
+impl Rerun {
+    /// Starts a re-run of every stored event (time order) under both configs.
+    pub fn start(store: &Store, base: &Config, changed: Config, settings: Vec<Setting>) -> Rerun {
+        let idxs = store
+            .by_time()
+            .iter()
+            .copied()
+            .filter(|&i| store.is_live(i))
+            .collect();
+        Rerun {
+            settings,
+            idxs,
+            pos: 0,
+            base: Side::new(base.clone()),
+            changed: Side::new(changed),
+        }
+    }
+
+    /// Events done and in all.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.pos, self.idxs.len())
+    }
+
+    pub fn done(&self) -> bool {
+        self.pos >= self.idxs.len()
+    }
+
+    /// Runs slices until `budget` is spent or the events are done; true when done.
+    pub fn advance(&mut self, store: &Store, hosting: &HostingNetworks, budget: Duration) -> bool {
+        let start = Instant::now();
+        while !self.done() && start.elapsed() < budget {
+            let end = (self.pos + SLICE).min(self.idxs.len());
+            let slice = self.idxs.get(self.pos..end).unwrap_or_default();
+            self.base.run(store, hosting, slice);
+            self.changed.run(store, hosting, slice);
+            self.pos = end;
+        }
+        self.done()
+    }
+
+    /// The difference, `triage`'s allowlist applied to both sides.
+    pub fn diff(&mut self, store: &Store, triage: &Triage, now: DateTime<Utc>) -> Diff {
+        triage.apply(&mut self.base.findings, store, now);
+        triage.apply(&mut self.changed.findings, store, now);
+        diff(
+            self.settings.clone(),
+            self.idxs.len(),
+            &self.base.findings,
+            &self.changed.findings,
+            &triage.verdicts,
+        )
+    }
+
+    /// The changed side: its config, engine (state after every stored event)
+    /// and findings, for [`crate::pipeline::Session::adopt`].
+    pub fn into_kept(self) -> (Config, Engine, Findings) {
+        (
+            self.changed.config,
+            self.changed.engine,
+            self.changed.findings,
+        )
+    }
+}
