@@ -52,7 +52,7 @@ pub struct Common {
 
     /// Input format: auto (detected from content), or one of sentinel-signin, graph-signin,
     /// entra-diagnostic, okta, ecs, winlogbeat, windows-nxlog, sentinel-securityevent, evtx,
-    /// windows-xml, office-activity, unified-audit, cloudtrail, sshd, panther-tests.
+    /// windows-xml, office-activity, unified-audit, cloudtrail, sshd, journald, panther-tests.
     #[arg(long, global = true, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
     pub format: FormatArg,
 

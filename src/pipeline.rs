@@ -1018,7 +1018,7 @@ fn read_loop(
             if t.finished {
                 continue;
             }
-            if !r.is_open() && !r.wants_open() {
+            if !r.is_open() && !r.wants_open() && !r.holds_attempts() {
                 continue; // parked and unchanged: nothing new to say
             }
             let sent_before = t.sent;
