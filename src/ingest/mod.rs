@@ -11,6 +11,7 @@ pub mod decode;
 pub mod document;
 pub mod follow;
 pub mod lenient;
+pub mod live;
 pub mod pipe;
 pub mod read;
 pub mod sniff;

@@ -126,6 +126,7 @@ impl SourceReader {
         let pipe = match &input {
             Input::Stdin => true,
             Input::Path(p) => follow::is_pipe_path(p),
+            Input::Live(_) => false,
         };
         SourceReader {
             file,
@@ -433,6 +434,7 @@ impl SourceReader {
                 (Box::new(f), watch)
             }
             Input::Stdin => (Box::new(io::stdin()), None),
+            Input::Live(l) => return Err(read::not_a_file(l)),
         };
         // A followed pipe is read by a thread of its own, so that held sshd
         // attempts are settled while it is silent (see `tick`).

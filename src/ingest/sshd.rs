@@ -191,6 +191,36 @@ impl SshdState {
         self.parse_parts(line, p, cx)
     }
 
+    /// Parses one message received over the network (see
+    /// `ingest::live::syslog`): an RFC 5424 or 3164 message as a line, whose
+    /// header may lack the timestamp (`<PRI>TAG: MSG`, as Python's
+    /// `SysLogHandler` sends; then `now` is its time) or the host (then
+    /// `sender`, the peer's address, is the host).
+    pub fn parse_received<'l>(
+        &mut self,
+        line: &'l str,
+        sender: &'l str,
+        now: Millis,
+        cx: &mut RecordCx,
+    ) -> ParseResult {
+        self.reference = now;
+        self.stamp_only = None;
+        let line = line.trim_end_matches(['\n', '\r', '\0']);
+        let mut p = match self.split(line) {
+            Some(Ok(p)) => p,
+            Some(Err(e)) => return Err(e),
+            None => match header(now, strip_pri(line).trim_start()) {
+                Some(p) => p,
+                None if line.trim().is_empty() => return Err(Reject::Ignored("empty message")),
+                None => return Err(Reject::problem(reason::UNKNOWN_SHAPE, not_syslog(line))),
+            },
+        };
+        if p.host.is_empty() {
+            p.host = sender;
+        }
+        self.parse_parts(line, p, cx)
+    }
+
     /// Parses one journal entry (see `ingest::journald`): its fields are
     /// what a syslog line's header would say, and `msg` is `MESSAGE`.
     pub fn parse_entry(
