@@ -6,7 +6,8 @@
 # socket the way sshd does (sshd_via_devlog.py), and writes what
 # `journalctl -o json` prints for them. Needs root (unshare -m).
 #
-#   sudo tests/journald/capture.sh > tests/journald/sshd-brute.json
+#   sudo tests/journald/capture.sh brute > tests/journald/sshd-brute.json
+#   sudo tests/journald/capture.sh live > tests/journald/sshd-live.json
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 exec unshare -m sh -eu -c '
@@ -16,8 +17,8 @@ mkdir -p /run/systemd/journal
 /lib/systemd/systemd-journald >/dev/null 2>&1 &
 j=$!
 for _ in $(seq 50); do [ -S /run/systemd/journal/dev-log ] && break; sleep 0.1; done
-python3 "$1/sshd_via_devlog.py" /run/systemd/journal/dev-log brute
+python3 "$1/sshd_via_devlog.py" /run/systemd/journal/dev-log "$2"
 sleep 0.5
 journalctl -o json --no-pager SYSLOG_IDENTIFIER=sshd
 kill $j
-' sh "$here"
+' sh "$here" "${1:-brute}"

@@ -61,9 +61,7 @@ impl Listen {
     pub fn parse(rest: &str) -> Result<Listen, String> {
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.is_empty() || rest.contains('/') {
-            return Err(format!(
-                "syslog://{rest}: give an address and port to listen on, e.g. syslog://0.0.0.0:5514"
-            ));
+            return Err("give an address and port to listen on, e.g. syslog://0.0.0.0:5514".into());
         }
         if let Ok(addr) = rest.parse::<SocketAddr>() {
             return Ok(Listen { addr });
@@ -80,8 +78,8 @@ impl Listen {
         };
         match with_port.to_socket_addrs().map(|mut a| a.next()) {
             Ok(Some(addr)) => Ok(Listen { addr }),
-            Ok(None) => Err(format!("syslog://{rest}: the name has no address")),
-            Err(e) => Err(format!("syslog://{rest}: {e}")),
+            Ok(None) => Err("the name has no address".into()),
+            Err(e) => Err(format!("cannot resolve {rest}: {e}")),
         }
     }
 
