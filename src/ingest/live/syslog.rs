@@ -44,6 +44,8 @@ pub const MAX_MESSAGE: usize = 64 * 1024;
 pub const MAX_TCP: u64 = 256;
 /// Longest wait for a message before held attempts are looked at.
 const TICK: Duration = Duration::from_millis(250);
+/// How long messages are gathered into one batch after its first.
+const GATHER: Duration = Duration::from_millis(10);
 /// Messages parsed into one batch at most.
 const BATCH_MESSAGES: usize = 4096;
 /// The port when the URL names none.
@@ -184,11 +186,16 @@ fn receive(
         let mut stats = FileStats::default();
         match rx.recv_timeout(TICK) {
             Ok(m) => {
+                // Messages arriving within GATHER of the first one go into
+                // the same batch: each batch costs a release of the detectors.
+                let until = Instant::now() + GATHER;
                 p.take(m, &mut batch, &mut stats);
                 for _ in 1..BATCH_MESSAGES {
-                    match rx.try_recv() {
+                    let left = until.saturating_duration_since(Instant::now());
+                    match rx.recv_timeout(left) {
                         Ok(m) => p.take(m, &mut batch, &mut stats),
-                        Err(_) => break,
+                        Err(RecvTimeoutError::Timeout) => break,
+                        Err(RecvTimeoutError::Disconnected) => break,
                     }
                 }
             }
