@@ -27,7 +27,8 @@ pub struct Cli {
     #[command(flatten)]
     pub common: Common,
 
-    /// Follow the files as they grow (like tail -F).
+    /// Follow the files as they grow (like tail -F); with -f a PATH may be a
+    /// live source: syslog://ADDR:PORT receives syslog over UDP and TCP.
     #[arg(short = 'f', long)]
     pub follow: bool,
 
@@ -154,7 +155,8 @@ fn parse_detector(s: &str) -> Result<crate::finding::DetectorId, String> {
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// Follow the files and print each finding as it is created or updated (JSON lines).
+    /// Follow the files (or live sources: syslog://ADDR:PORT) and print each
+    /// finding as it is created or updated (JSON lines).
     #[arg(short = 'f', long)]
     pub follow: bool,
 

@@ -1212,7 +1212,14 @@ fn live_loop(
 ) {
     use crate::ingest::live::LiveOut;
     let mut sent = 0u64;
+    let mut bytes = 0u64;
     source.run(file, opts, &mut |o| {
+        if let LiveOut::Batch(_, stats) = &o {
+            bytes += stats.bytes_read;
+            if tx.send(IngestMsg::Progress { file, bytes }).is_err() {
+                return false;
+            }
+        }
         let msg = match o {
             LiveOut::Opened { format } => IngestMsg::Opened {
                 file,

@@ -16,9 +16,9 @@ mount -t tmpfs tmpfs /var/log/journal
 mkdir -p /run/systemd/journal
 /lib/systemd/systemd-journald >/dev/null 2>&1 &
 j=$!
+trap "kill $j" EXIT
 for _ in $(seq 50); do [ -S /run/systemd/journal/dev-log ] && break; sleep 0.1; done
 python3 "$1/sshd_via_devlog.py" /run/systemd/journal/dev-log "$2"
 sleep 0.5
 journalctl -o json --no-pager SYSLOG_IDENTIFIER=sshd
-kill $j
 ' sh "$here" "${1:-brute}"
