@@ -4,8 +4,11 @@ the outside: `hunt scan -f syslog://127.0.0.1:PORT` runs as a process, this
 script sends RFC 5424 messages over UDP or TCP and reads the finding lines
 from hunt's stdout.
 
-  bench/syslog.py HUNT latency [udp|tcp] [N]    # N attacks (default 200)
-  bench/syslog.py HUNT rate [udp|tcp] EV/S [SECONDS]
+  bench/syslog.py HUNT latency [udp|tcp|file] [N]    # N attacks (default 200)
+  bench/syslog.py HUNT rate [udp|tcp|file] EV/S [SECONDS]
+
+`file` sends the same messages as lines appended to a file that
+`hunt scan -f FILE` follows: the same records through the file tail.
 
 latency: each attack is ten `Failed password` messages for a new user (the
 brute_force threshold); nine are sent, then after a random 0-200 ms pause
@@ -46,12 +49,16 @@ def free_port():
 
 
 class Hunt:
-    def __init__(self, binary):
+    def __init__(self, binary, kind="udp"):
         self.port = free_port()
         self.home = tempfile.mkdtemp()
+        self.file = os.path.join(self.home, "auth.log")
         env = dict(os.environ, XDG_CONFIG_HOME=self.home, XDG_DATA_HOME=self.home)
+        source = self.file if kind == "file" else f"syslog://127.0.0.1:{self.port}"
+        if kind == "file":
+            open(self.file, "wb").close()
         self.p = subprocess.Popen(
-            [binary, "scan", "-f", f"syslog://127.0.0.1:{self.port}"],
+            [binary, "scan", "-f", source],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.seen = {}  # user -> arrival time of its first brute_force line
         self.cond = threading.Condition()
@@ -59,7 +66,7 @@ class Hunt:
         threading.Thread(target=self._out, daemon=True).start()
         threading.Thread(target=self._err, daemon=True).start()
         deadline = time.time() + 20
-        while True:
+        while kind != "file":
             try:
                 socket.create_connection(("127.0.0.1", self.port)).close()
                 break
@@ -103,9 +110,12 @@ class Hunt:
 
 
 class Sender:
-    def __init__(self, kind, port):
+    def __init__(self, kind, port, path=None):
         self.kind = kind
-        if kind == "udp":
+        if kind == "file":
+            self.f = open(path, "ab", buffering=0)
+            time.sleep(0.5)
+        elif kind == "udp":
             self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self.addr = ("127.0.0.1", port)
         else:
@@ -113,7 +123,9 @@ class Sender:
             self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def send(self, msgs):
-        if self.kind == "udp":
+        if self.kind == "file":
+            self.f.write(b"".join(m + b"\n" for m in msgs))
+        elif self.kind == "udp":
             for m in msgs:
                 try:
                     self.s.sendto(m, self.addr)
@@ -144,8 +156,8 @@ def pct(xs, p):
 
 
 def latency(binary, kind, n):
-    h = Hunt(binary)
-    s = Sender(kind, h.port)
+    h = Hunt(binary, kind)
+    s = Sender(kind, h.port, h.file)
     lat, missed = [], 0
     for k in range(n):
         user = f"lat{k}"
@@ -164,8 +176,8 @@ def latency(binary, kind, n):
 
 
 def rate(binary, kind, per_sec, seconds):
-    h = Hunt(binary)
-    s = Sender(kind, h.port)
+    h = Hunt(binary, kind)
+    s = Sender(kind, h.port, h.file)
     markers = []
     sent = 0
     start = time.perf_counter()
