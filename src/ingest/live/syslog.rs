@@ -301,8 +301,10 @@ impl Parser {
 fn udp_loop(sock: &UdpSocket, tx: &SyncSender<Received>, c: &Counters) {
     let mut buf = vec![0u8; 65_536];
     while !c.stop.load(Relaxed) {
-        match sock.recv_from(&mut buf) {
-            Ok((n, peer)) => {
+        // Timeouts (to look at `stop`), and errors a UDP socket reports for
+        // earlier sends, are not datagrams: keep receiving.
+        if let Ok((n, peer)) = sock.recv_from(&mut buf) {
+            {
                 c.udp.fetch_add(1, Relaxed);
                 let data = buf.get(..n).unwrap_or_default().to_vec();
                 let m = Received {
@@ -317,9 +319,6 @@ fn udp_loop(sock: &UdpSocket, tx: &SyncSender<Received>, c: &Counters) {
                     Err(TrySendError::Disconnected(_)) => return,
                 }
             }
-            // Timeouts (to look at `stop`), and errors a UDP socket reports
-            // for earlier sends: keep receiving.
-            Err(_) => {}
         }
     }
 }

@@ -310,8 +310,8 @@ impl Conns {
         };
         let before = cx.batch.drafts.len();
         let open = match after_tick(std::mem::replace(&mut conn.open, Open::None), &msg, at.time) {
-            Ok(open) => open,
-            Err(kept) => {
+            (open, false) => open,
+            (kept, true) => {
                 conn.open = kept;
                 return Err(Reject::Ignored(ALREADY_COUNTED));
             }
@@ -602,39 +602,40 @@ impl Conns {
 }
 
 /// What a connection whose held attempt [`Conns::tick`] counted stands at
-/// when its next line comes: `Err` (kept as it is) when the line is the
+/// when its next line comes, with `true` (kept as it is) when the line is the
 /// settling line already counted (more `Failed publickey|none` of the
 /// same user after a held key attempt, the same `pam_unix` failure logged
 /// twice in one second); else the state the line is read against (the
 /// `Failed` line of the same user after a `pam_unix` or key attempt is
 /// absorbed as a refusal's is).
-fn after_tick(open: Open, msg: &Msg<'_>, now: Millis) -> Result<Open, Open> {
+fn after_tick(open: Open, msg: &Msg<'_>, now: Millis) -> (Open, bool) {
     let Open::Timed { kind, user, time } = open else {
-        return Ok(open);
+        return (open, false);
     };
     match msg {
         Msg::Failed {
             method, user: u, ..
         } if matches!(*method, "publickey" | "none") => {
             if kind == HeldKind::Key && same_user(&user, u) {
-                Err(Open::Timed { kind, user, time })
+                (Open::Timed { kind, user, time }, true)
             } else {
-                Ok(Open::Counted {
+                let counted = Open::Counted {
                     user,
                     refusal: false,
-                })
+                };
+                (counted, false)
             }
         }
         Msg::Failed { user: u, .. } => {
             let refusal = kind != HeldKind::NeedsAddr && same_user(&user, u);
-            Ok(Open::Counted { user, refusal })
+            (Open::Counted { user, refusal }, false)
         }
         Msg::Pam { user: u, .. }
             if kind == HeldKind::Pam && same_user(&user, u) && time / 1000 == now / 1000 =>
         {
-            Err(Open::Timed { kind, user, time })
+            (Open::Timed { kind, user, time }, true)
         }
-        _ => Ok(Open::Timed { kind, user, time }),
+        _ => (Open::Timed { kind, user, time }, false),
     }
 }
 
