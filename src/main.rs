@@ -269,9 +269,13 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         // many events changed it), "created" the first time its id is printed.
         let mut printed = std::collections::HashSet::new();
         let mut drops_told = Vec::new();
+        let mut failures_told = Vec::new();
         for msg in readers.rx.iter() {
             let released = session.handle(msg);
             for note in report::live_drop_notes(&session, &mut drops_told) {
+                eprintln!("hunt: {note}");
+            }
+            for note in report::new_failures(&session, &mut failures_told) {
                 eprintln!("hunt: {note}");
             }
             if !released {
@@ -318,6 +322,15 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                 }
             }
             out.flush()?;
+        }
+        // Every input ended; one that could not be read (a live source
+        // whose address is taken) makes the run fail.
+        if session
+            .sources
+            .iter()
+            .any(|s| s.state == pipeline::SourceState::Failed)
+        {
+            return Ok(ExitCode::from(2));
         }
         return Ok(ExitCode::SUCCESS);
     }

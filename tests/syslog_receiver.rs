@@ -148,6 +148,21 @@ for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
 }
 
 #[test]
+fn an_address_in_use_is_an_error_not_a_silent_run() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hunt"))
+        .args(["scan", "-f", &format!("syslog://127.0.0.1:{port}")])
+        .env("XDG_CONFIG_HOME", home.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("TCP 127.0.0.1:{port}")), "{err}");
+}
+
+#[test]
 fn a_syslog_url_needs_follow_and_a_valid_address() {
     let home = tempfile::tempdir().unwrap();
     for (args, want) in [
