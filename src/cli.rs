@@ -27,7 +27,8 @@ pub struct Cli {
     #[command(flatten)]
     pub common: Common,
 
-    /// Follow the files as they grow (like tail -F).
+    /// Follow the files as they grow (like tail -F); with -f a PATH may be a
+    /// live source: syslog://ADDR:PORT receives syslog over UDP and TCP.
     #[arg(short = 'f', long)]
     pub follow: bool,
 
@@ -52,7 +53,7 @@ pub struct Common {
 
     /// Input format: auto (detected from content), or one of sentinel-signin, graph-signin,
     /// entra-diagnostic, okta, ecs, winlogbeat, windows-nxlog, sentinel-securityevent, evtx,
-    /// windows-xml, office-activity, unified-audit, cloudtrail, sshd, panther-tests.
+    /// windows-xml, office-activity, unified-audit, cloudtrail, sshd, journald, panther-tests.
     #[arg(long, global = true, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
     pub format: FormatArg,
 
@@ -158,7 +159,8 @@ fn parse_detector(s: &str) -> Result<crate::finding::DetectorId, String> {
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// Follow the files and print each finding as it is created or updated (JSON lines).
+    /// Follow the files (or live sources: syslog://ADDR:PORT) and print each
+    /// finding as it is created or updated (JSON lines).
     #[arg(short = 'f', long)]
     pub follow: bool,
 

@@ -238,6 +238,14 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
             hunt::sanitize::clean(&path.display().to_string())
         );
     }
+    // A URL that names no live source hunt reads is a usage error.
+    if expanded
+        .errors
+        .iter()
+        .any(|(_, e)| e.kind() == io::ErrorKind::InvalidInput)
+    {
+        return Ok(ExitCode::from(2));
+    }
     // A folder that holds no file at all would be read as nothing: say so (exit 2).
     for dir in args.paths.iter().filter(|p| p.is_dir()) {
         if !inputs
@@ -336,8 +344,17 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         // A consumer keys by id: one line per finding per release (however
         // many events changed it), "created" the first time its id is printed.
         let mut printed = std::collections::HashSet::new();
+        let mut drops_told = Vec::new();
+        let mut failures_told = Vec::new();
         for msg in readers.rx.iter() {
-            if !session.handle(msg) {
+            let released = session.handle(msg);
+            for note in report::live_drop_notes(&session, &mut drops_told) {
+                eprintln!("hunt: {note}");
+            }
+            for note in report::new_failures(&session, &mut failures_told) {
+                eprintln!("hunt: {note}");
+            }
+            if !released {
                 continue;
             }
             if let Err(e) = triage.reload_if_changed(&config) {
@@ -381,6 +398,15 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                 }
             }
             out.flush()?;
+        }
+        // Every input ended; one that could not be read (a live source
+        // whose address is taken) makes the run fail.
+        if session
+            .sources
+            .iter()
+            .any(|s| s.state == pipeline::SourceState::Failed)
+        {
+            return Ok(ExitCode::from(2));
         }
         return Ok(ExitCode::SUCCESS);
     }

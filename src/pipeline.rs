@@ -60,6 +60,11 @@ pub enum IngestMsg {
     Finished { file: u32, batches: u64 },
     /// The input cannot be read.
     Failed { file: u32, error: String },
+    /// A live network source's counters (see `ingest::live`).
+    Live {
+        file: u32,
+        status: crate::ingest::live::LiveStatus,
+    },
 }
 
 /// State of one input as the owner sees it.
@@ -96,6 +101,8 @@ pub struct SourceInfo {
     /// Events and kept records of dropped copies not yet taken off `stats`
     /// (a reader may send a batch's counters after the batch).
     copies_owed: Copies,
+    /// A live network source's own counters (`None` for files and pipes).
+    pub live: Option<crate::ingest::live::LiveStatus>,
 }
 
 impl SourceInfo {
@@ -343,6 +350,7 @@ impl Session {
                 reopened_at: None,
                 held: Default::default(),
                 copies_owed: Copies::default(),
+                live: matches!(input, Input::Live(_)).then(Default::default),
             });
         }
     }
@@ -413,6 +421,11 @@ impl Session {
                 if let Some(s) = self.sources.get_mut(file as usize) {
                     s.state = SourceState::Failed;
                     s.error = Some(error);
+                }
+            }
+            IngestMsg::Live { file, status } => {
+                if let Some(s) = self.sources.get_mut(file as usize) {
+                    s.live = Some(status);
                 }
             }
         }
@@ -959,6 +972,17 @@ pub fn start_with_budget(opts: &RunOptions, config: &Config, max_open: usize) ->
     };
     let mut files = Vec::new();
     for (i, input) in opts.inputs.iter().enumerate() {
+        if let Input::Live(source) = input {
+            let (tx, source, rules) = (tx.clone(), source.clone(), rules.clone());
+            let live = crate::ingest::live::LiveOptions {
+                max_line: config.ingest.max_line_bytes,
+            };
+            spawn_named("hunt-live", move || {
+                crate::sigma::ingest::install(rules);
+                live_loop(i as u32, &source, live, &tx)
+            });
+            continue;
+        }
         let reader = SourceReader::new(i as u32, input.clone(), read_opts.clone())
             .with_limits(config.ingest.limits());
         if reader.is_pipe() {
@@ -1054,7 +1078,7 @@ fn read_loop(
             if t.finished {
                 continue;
             }
-            if !r.is_open() && !r.wants_open() {
+            if !r.is_open() && !r.wants_open() && !r.holds_attempts() {
                 continue; // parked and unchanged: nothing new to say
             }
             let sent_before = t.sent;
@@ -1213,6 +1237,49 @@ fn read_loop(
             thread::sleep(pause);
         }
     }
+}
+
+/// Runs a live network source, numbering its batches as a reader does.
+fn live_loop(
+    file: u32,
+    source: &crate::ingest::live::LiveSource,
+    opts: crate::ingest::live::LiveOptions,
+    tx: &SyncSender<IngestMsg>,
+) {
+    use crate::ingest::live::LiveOut;
+    let mut sent = 0u64;
+    let mut bytes = 0u64;
+    source.run(file, opts, &mut |o| {
+        if let LiveOut::Batch(_, stats) = &o {
+            bytes += stats.bytes_read;
+            if tx.send(IngestMsg::Progress { file, bytes }).is_err() {
+                return false;
+            }
+        }
+        let msg = match o {
+            LiveOut::Opened { format } => IngestMsg::Opened {
+                file,
+                format,
+                size: None,
+            },
+            LiveOut::Batch(batch, stats) => {
+                sent += 1;
+                IngestMsg::Batch {
+                    file,
+                    seq: sent - 1,
+                    batch,
+                    stats,
+                }
+            }
+            LiveOut::CaughtUp => IngestMsg::CaughtUp {
+                file,
+                batches: sent,
+            },
+            LiveOut::Status(status) => IngestMsg::Live { file, status },
+            LiveOut::Failed(error) => IngestMsg::Failed { file, error },
+        };
+        tx.send(msg).is_ok()
+    });
 }
 
 fn parse_worker(jobs: Arc<Mutex<Receiver<Job>>>, tx: SyncSender<IngestMsg>) {

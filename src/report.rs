@@ -285,6 +285,62 @@ fn display_width(s: &str) -> usize {
 /// The ingest summary for stderr: totals, then per file the problems by
 /// reason with the first few locations.
 /// What to say about an input whose syslog year was guessed (neutralised).
+/// For `hunt scan -f` on stderr: the inputs that failed since the last
+/// call (`told` remembers which were said), with their error.
+pub fn new_failures(session: &Session, told: &mut Vec<bool>) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (i, s) in session.sources.iter().enumerate() {
+        if told.len() <= i {
+            told.resize(i + 1, false);
+        }
+        let Some(said) = told.get_mut(i) else {
+            continue;
+        };
+        if s.state == SourceState::Failed && !*said {
+            *said = true;
+            notes.push(format!(
+                "{}: {}",
+                clean(&s.name),
+                clean(s.error.as_deref().unwrap_or("cannot be read"))
+            ));
+        }
+    }
+    notes
+}
+
+/// For `hunt scan -f` on stderr: what each live source lost since the
+/// last call (`seen` keeps the counts already told, per input), one line
+/// per source whose count grew, with where the messages were lost.
+pub fn live_drop_notes(session: &Session, seen: &mut Vec<u64>) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (i, s) in session.sources.iter().enumerate() {
+        let Some(live) = &s.live else { continue };
+        if seen.len() <= i {
+            seen.resize(i + 1, 0);
+        }
+        let Some(told) = seen.get_mut(i) else {
+            continue;
+        };
+        if live.dropped > *told {
+            *told = live.dropped;
+            let detail = live
+                .details
+                .iter()
+                .find(|d| d.contains("dropped"))
+                .cloned()
+                .unwrap_or_default();
+            notes.push(format!(
+                "{}: {} messages lost so far, {} received ({})",
+                clean(&s.name),
+                live.dropped,
+                live.received,
+                clean(&detail)
+            ));
+        }
+    }
+    notes
+}
+
 pub fn assumed_year_notice(name: &str, stats: &crate::ingest::FileStats) -> Option<String> {
     (stats.assumed_year != 0).then(|| {
         format!(

@@ -15,6 +15,7 @@ fn names(inputs: &[Input], root: &Path) -> Vec<String> {
         .map(|i| match i {
             Input::Path(p) => p.strip_prefix(root).unwrap_or(p).display().to_string(),
             Input::Stdin => "-".into(),
+            Input::Live(l) => l.display(),
         })
         .collect()
 }

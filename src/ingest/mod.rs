@@ -11,6 +11,8 @@ pub mod decode;
 pub mod document;
 pub mod follow;
 pub mod lenient;
+pub mod live;
+pub mod pipe;
 pub mod read;
 pub mod sniff;
 pub mod source;
@@ -22,6 +24,7 @@ mod cloudtrail;
 mod ecs;
 mod entra;
 pub mod evtx_file;
+pub mod journald;
 mod m365;
 mod okta;
 mod panther;
@@ -35,7 +38,8 @@ use crate::event::{Batch, Draft, Origin, Txt};
 use std::net::IpAddr;
 
 /// Every input format `hunt` reads (SPEC §2). Per-record JSON formats are
-/// recognised record by record; `Evtx`, `WindowsXml` and `Sshd` are whole-file formats.
+/// recognised record by record; `Evtx`, `WindowsXml`, `Sshd` and `Journald` are
+/// whole-file formats (journal entries are read in order, like sshd lines).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {
     /// Sentinel / Log Analytics `SigninLogs`, `AADNonInteractiveUserSignInLogs` rows.
@@ -66,12 +70,14 @@ pub enum Format {
     CloudTrail,
     /// OpenSSH sshd syslog (`auth.log`, `secure`).
     Sshd,
+    /// systemd journal entries as `journalctl -o json` prints them (sshd and PAM messages).
+    Journald,
     /// Panther rule-test files (`{"tests":[{"Log":{...}}]}`): each `Log` is sniffed on its own.
     PantherTests,
 }
 
 impl Format {
-    pub const ALL: [Format; 15] = [
+    pub const ALL: [Format; 16] = [
         Format::SentinelSignin,
         Format::GraphSignin,
         Format::EntraDiagnostic,
@@ -86,6 +92,7 @@ impl Format {
         Format::UnifiedAudit,
         Format::CloudTrail,
         Format::Sshd,
+        Format::Journald,
         Format::PantherTests,
     ];
 
@@ -106,6 +113,7 @@ impl Format {
             Format::UnifiedAudit => "unified-audit",
             Format::CloudTrail => "cloudtrail",
             Format::Sshd => "sshd",
+            Format::Journald => "journald",
             Format::PantherTests => "panther-tests",
         }
     }
@@ -116,7 +124,10 @@ impl Format {
 
     /// Formats whose records are JSON objects.
     pub fn is_json(self) -> bool {
-        !matches!(self, Format::Evtx | Format::WindowsXml | Format::Sshd)
+        !matches!(
+            self,
+            Format::Evtx | Format::WindowsXml | Format::Sshd | Format::Journald
+        )
     }
 }
 
@@ -346,10 +357,9 @@ fn parse_json_record_as(format: Format, raw: &str, cx: &mut RecordCx) -> ParseRe
         Format::OfficeActivity | Format::UnifiedAudit => m365::parse(raw, cx),
         Format::CloudTrail => cloudtrail::parse(raw, cx),
         Format::PantherTests => panther::parse(raw, cx),
-        Format::Evtx | Format::WindowsXml | Format::Sshd => Err(Reject::problem(
-            reason::UNKNOWN_SHAPE,
-            "not a JSON record format",
-        )),
+        Format::Evtx | Format::WindowsXml | Format::Sshd | Format::Journald => Err(
+            Reject::problem(reason::UNKNOWN_SHAPE, "not a JSON record format"),
+        ),
     }
 }
 

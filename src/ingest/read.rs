@@ -20,6 +20,8 @@ use std::path::{Path, PathBuf};
 pub enum Input {
     Path(PathBuf),
     Stdin,
+    /// A network source named by a URL (`syslog://…`), read with `-f`.
+    Live(super::live::LiveSource),
 }
 
 impl Input {
@@ -27,13 +29,14 @@ impl Input {
         match self {
             Input::Path(p) => p.display().to_string(),
             Input::Stdin => "-".into(),
+            Input::Live(l) => l.display(),
         }
     }
 
     pub fn path(&self) -> Option<&Path> {
         match self {
             Input::Path(p) => Some(p),
-            Input::Stdin => None,
+            Input::Stdin | Input::Live(_) => None,
         }
     }
 }
@@ -145,8 +148,14 @@ pub fn open(input: &Input) -> io::Result<(BoxRead, bool)> {
     let raw: BoxRead = match input {
         Input::Path(p) => Box::new(File::open(p)?),
         Input::Stdin => Box::new(io::stdin()),
+        Input::Live(l) => return Err(not_a_file(l)),
     };
     decompress(raw, Limits::default())
+}
+
+/// The error for reading a live source as a file.
+pub fn not_a_file(l: &super::live::LiveSource) -> io::Error {
+    io::Error::other(format!("{} is a live source, not a file", l.display()))
 }
 
 /// Caps on what one compressed input may expand to (`[ingest]` in the config).

@@ -18,6 +18,8 @@ pub enum Layout {
     JsonDocument,
     /// sshd / syslog text, line by line.
     Syslog,
+    /// `journalctl -o json` entries, line by line (read in order, like syslog).
+    Journal,
     /// Native Windows event log.
     Evtx,
     /// Windows Event XML: `<Event>` elements, with or without an `<Events>` root.
@@ -58,6 +60,9 @@ pub fn sniff(head: &[u8]) -> Layout {
                 if serde_json::from_str::<IgnoredAny>(line).is_ok() {
                     if is_container(line) {
                         return Layout::JsonDocument;
+                    }
+                    if super::journald::is_entry(line) {
+                        return Layout::Journal;
                     }
                     return Layout::JsonLines(classify_record(line));
                 }

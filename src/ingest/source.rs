@@ -116,6 +116,8 @@ pub struct SourceReader {
     done: bool,
     /// The format of a JSON document's records, once read.
     doc_format: Option<Format>,
+    /// A followed pipe's reads time out once armed (see `pipe`).
+    armed: super::pipe::Armed,
 }
 
 impl SourceReader {
@@ -124,6 +126,7 @@ impl SourceReader {
         let pipe = match &input {
             Input::Stdin => true,
             Input::Path(p) => follow::is_pipe_path(p),
+            Input::Live(_) => false,
         };
         SourceReader {
             file,
@@ -141,6 +144,7 @@ impl SourceReader {
             limits: Limits::default(),
             done: false,
             doc_format: None,
+            armed: super::pipe::Armed::default(),
         }
     }
 
@@ -171,6 +175,7 @@ impl SourceReader {
                 None => "json document".into(),
             },
             (Some(Layout::Syslog), _) => "sshd".into(),
+            (Some(Layout::Journal), _) => Format::Journald.name().into(),
             (Some(Layout::Evtx), _) => "evtx".into(),
             (Some(Layout::EventXml), _) => Format::WindowsXml.name().into(),
             (Some(Layout::Unsupported(why)), _) => format!("unsupported: {why}"),
@@ -226,6 +231,7 @@ impl SourceReader {
             return Ok(Polled::Finished);
         }
         if self.watch.as_ref().is_some_and(Watch::is_parked) && !self.unpark(out)? {
+            self.tick(crate::ingest::pipe::monotonic_ms(), out);
             return Ok(Polled::CaughtUp);
         }
         let change = match (self.watch.as_mut(), self.input.path()) {
@@ -252,6 +258,8 @@ impl SourceReader {
         let polled = self.read_now(stats, out)?;
         if polled == Polled::Finished {
             self.close();
+        } else {
+            self.tick(crate::ingest::pipe::monotonic_ms(), out);
         }
         Ok(polled)
     }
@@ -305,6 +313,12 @@ impl SourceReader {
         self.watch = None;
     }
 
+    /// True while sshd attempts wait for their outcome (a followed input
+    /// is then polled even when parked, for [`SourceReader::tick`]).
+    pub fn holds_attempts(&self) -> bool {
+        self.opts.follow && self.sshd.as_ref().is_some_and(SshdState::holds)
+    }
+
     /// True while the input holds open file handles.
     pub fn is_open(&self) -> bool {
         self.reader.is_some()
@@ -315,7 +329,10 @@ impl SourceReader {
     /// status call shows it changed. False (nothing done) for an input that
     /// cannot be parked: not open, a pipe, compressed or read whole.
     pub fn park(&mut self) -> bool {
-        let lines = matches!(self.layout, Some(Layout::JsonLines(_) | Layout::Syslog));
+        let lines = matches!(
+            self.layout,
+            Some(Layout::JsonLines(_) | Layout::Syslog | Layout::Journal)
+        );
         match self.watch.as_mut() {
             Some(w) if lines && !self.compressed && self.reader.is_some() => {
                 w.park();
@@ -417,6 +434,14 @@ impl SourceReader {
                 (Box::new(f), watch)
             }
             Input::Stdin => (Box::new(io::stdin()), None),
+            Input::Live(l) => return Err(read::not_a_file(l)),
+        };
+        // A followed pipe is read by a thread of its own, so that held sshd
+        // attempts are settled while it is silent (see `tick`).
+        let raw: BoxRead = if self.pipe && self.opts.follow {
+            Box::new(super::pipe::TimedPipe::spawn(raw, self.armed.clone())?)
+        } else {
+            raw
         };
         let (r, compressed) = read::decompress(raw, self.limits)?;
         self.compressed = compressed;
@@ -433,6 +458,7 @@ impl SourceReader {
             Some(Format::Evtx) => Layout::Evtx,
             Some(Format::WindowsXml) => Layout::EventXml,
             Some(Format::Sshd) => Layout::Syslog,
+            Some(Format::Journald) => Layout::Journal,
             Some(f) => match sniff::sniff(peeked.head()) {
                 Layout::JsonDocument => Layout::JsonDocument,
                 _ => Layout::JsonLines(Some(f)),
@@ -447,8 +473,12 @@ impl SourceReader {
             // unreadable (its first line may not look like its format yet).
             return Ok(false);
         }
-        if layout == Layout::Syslog {
+        if matches!(layout, Layout::Syslog | Layout::Journal) {
             self.sshd = Some(self.syslog_state());
+            if !compressed {
+                // Lines are cut as they come: a timed-out read loses nothing.
+                self.armed.arm();
+            }
         }
         self.layout = Some(layout);
         let rewound = direct
@@ -518,7 +548,7 @@ impl SourceReader {
             }
             Layout::JsonDocument => self.read_document(stats, out),
             Layout::EventXml => self.read_event_xml(stats, out),
-            Layout::JsonLines(_) | Layout::Syslog => {
+            Layout::JsonLines(_) | Layout::Syslog | Layout::Journal => {
                 let mode = self.mode();
                 loop {
                     let reader = self
@@ -528,6 +558,10 @@ impl SourceReader {
                     let chunk = match self.chunker.next_chunk(reader, mode, stats) {
                         Ok(Some(chunk)) => chunk,
                         Ok(None) => break,
+                        // A followed pipe silent for a while (see `pipe`).
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                            return Ok(Polled::CaughtUp)
+                        }
                         Err(e) => {
                             let Some(stop) = Stopped::of(&e) else {
                                 return Err(e);
@@ -584,7 +618,40 @@ impl SourceReader {
                 );
                 out(Output::Parsed(batch, local));
             }
+            Some(Layout::Journal) => {
+                let mut local = FileStats::default();
+                if let Some(state) = self.sshd.as_mut() {
+                    let batch = super::journald::journal_chunk(
+                        &chunk,
+                        self.file,
+                        state,
+                        self.opts.max_line,
+                        &mut local,
+                    );
+                    out(Output::Parsed(batch, local));
+                }
+            }
             _ => {}
+        }
+    }
+
+    /// A followed input (file or pipe): counts the sshd attempts held with
+    /// no further line of their connection for
+    /// [`super::sshd::LIVE_HOLD_MS`] of the monotonic clock `now` (ms), so
+    /// a log gone quiet shows its last attempt (see `sshd/attempt.rs`).
+    pub fn tick(&mut self, now: u64, out: &mut dyn FnMut(Output)) {
+        if !self.opts.follow {
+            return;
+        }
+        if let Some(state) = self.sshd.as_mut() {
+            let mut batch = Batch::default();
+            let local = FileStats {
+                events: state.tick(now, &mut batch),
+                ..FileStats::default()
+            };
+            if local.events > 0 {
+                out(Output::Parsed(batch, local));
+            }
         }
     }
 

@@ -17,7 +17,7 @@
 mod attempt;
 mod grammar;
 
-pub use attempt::HOLD_MS;
+pub use attempt::{HOLD_MS, LIVE_HOLD_MS};
 pub use grammar::MAX_REPEAT;
 
 use super::time::parse_time;
@@ -81,6 +81,15 @@ pub struct SshdState {
     /// The time of the line just split when it had a stamp but no program
     /// tag (`host syslogd 1.4.1: restart.`): still an auth-log line.
     stamp_only: Option<Millis>,
+}
+
+/// The header of a journal entry, from its own fields.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryHead<'a> {
+    pub time: Millis,
+    pub host: &'a str,
+    pub program: &'a str,
+    pub pid: Option<u32>,
 }
 
 /// The parts of a syslog line.
@@ -179,6 +188,62 @@ impl SshdState {
             None if line.trim().is_empty() => return Err(Reject::Ignored("empty line")),
             None => return Err(Reject::problem(reason::UNKNOWN_SHAPE, not_syslog(line))),
         };
+        self.parse_parts(line, p, cx)
+    }
+
+    /// Parses one message received over the network (see
+    /// `ingest::live::syslog`): an RFC 5424 or 3164 message as a line, whose
+    /// header may lack the timestamp (`<PRI>TAG: MSG`, as Python's
+    /// `SysLogHandler` sends; then `now` is its time) or the host (then
+    /// `sender`, the peer's address, is the host).
+    pub fn parse_received<'l>(
+        &mut self,
+        line: &'l str,
+        sender: &'l str,
+        now: Millis,
+        cx: &mut RecordCx,
+    ) -> ParseResult {
+        self.reference = now;
+        self.stamp_only = None;
+        let line = line.trim_end_matches(['\n', '\r', '\0']);
+        let mut p = match self.split(line) {
+            Some(Ok(p)) => p,
+            Some(Err(e)) => return Err(e),
+            None => match header(now, strip_pri(line).trim_start()) {
+                Some(p) => p,
+                None if line.trim().is_empty() => return Err(Reject::Ignored("empty message")),
+                None => return Err(Reject::problem(reason::UNKNOWN_SHAPE, not_syslog(line))),
+            },
+        };
+        if p.host.is_empty() {
+            p.host = sender;
+        }
+        self.parse_parts(line, p, cx)
+    }
+
+    /// Parses one journal entry (see `ingest::journald`): its fields are
+    /// what a syslog line's header would say, and `msg` is `MESSAGE`.
+    pub fn parse_entry(
+        &mut self,
+        head: EntryHead<'_>,
+        msg: &str,
+        cx: &mut RecordCx,
+    ) -> ParseResult {
+        self.stamp_only = None;
+        let p = Parts {
+            time: head.time,
+            host: head.host,
+            program: head.program,
+            tag_rest: "",
+            pid: head.pid,
+            msg,
+        };
+        self.parse_parts(msg, p, cx)
+    }
+
+    /// What follows the header of a line or entry: the Sigma rules, then
+    /// sshd's grammar and the attempt model (other programs' PAM failures).
+    fn parse_parts(&mut self, line: &str, p: Parts<'_>, cx: &mut RecordCx) -> ParseResult {
         // Every syslog line is an auth-log record for the Sigma rules.
         let first = cx.batch.drafts.len();
         crate::sigma::ingest::text_line(
@@ -217,6 +282,18 @@ impl SshdState {
             }
             _ => Err(Reject::Ignored(NOT_SSHD)),
         }
+    }
+
+    /// Live inputs only: counts into `batch` the attempts held since an
+    /// earlier tick at least [`attempt::LIVE_HOLD_MS`] ago (`now`: a
+    /// monotonic clock in ms, given by the caller); returns the drafts added.
+    pub fn tick(&mut self, now: u64, batch: &mut Batch) -> u64 {
+        self.conns.tick(now, batch)
+    }
+
+    /// True while an attempt waits for its outcome.
+    pub fn holds(&self) -> bool {
+        self.conns.holds()
     }
 
     /// Counts the attempts still held at the end of the input into `batch`

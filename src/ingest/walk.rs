@@ -58,6 +58,23 @@ pub fn expand_paths(args: &[PathBuf], following: bool) -> Expanded {
             w.out.inputs.push(Input::Stdin);
             continue;
         }
+        if let Some(live) = a.to_str().and_then(super::live::LiveSource::parse) {
+            match live {
+                Ok(l) if following => w.out.inputs.push(Input::Live(l)),
+                Ok(l) => w.out.errors.push((
+                    a.clone(),
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("{} is a live source: read it with -f", l.display()),
+                    ),
+                )),
+                Err(e) => w
+                    .out
+                    .errors
+                    .push((a.clone(), io::Error::new(io::ErrorKind::InvalidInput, e))),
+            }
+            continue;
+        }
         match fs::metadata(a) {
             Ok(m) if m.is_dir() => {
                 if w.enter(a, &m) {
@@ -78,6 +95,16 @@ pub fn expand_paths(args: &[PathBuf], following: bool) -> Expanded {
         let rank = |i: &Input| match i {
             Input::Stdin => args.iter().position(|a| a.as_os_str() == "-"),
             Input::Path(p) => args.iter().position(|a| p.starts_with(a)),
+            Input::Live(l) => args
+                .iter()
+                .position(|a| a.to_str() == Some(l.display().as_str()))
+                .or_else(|| {
+                    args.iter().position(|a| {
+                        a.to_str()
+                            .and_then(super::live::LiveSource::parse)
+                            .is_some_and(|r| r.as_ref() == Ok(l))
+                    })
+                }),
         };
         out.inputs.sort_by_key(|i| rank(i).unwrap_or(usize::MAX));
     }

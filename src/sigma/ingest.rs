@@ -238,7 +238,7 @@ pub fn source_of(format: crate::ingest::Format) -> Source {
         }
         F::OfficeActivity | F::UnifiedAudit => Source::M365,
         F::CloudTrail => Source::CloudTrail,
-        F::Sshd => Source::Sshd,
+        F::Sshd | F::Journald => Source::Sshd,
         F::PantherTests => Source::Unknown,
     }
 }

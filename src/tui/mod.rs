@@ -82,7 +82,18 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
             "name log files or folders to open (or - for standard input), e.g. `hunt samples/`"
         );
     }
-    let (inputs, errors) = expand(&paths);
+    let (inputs, errors) = if opts.follow {
+        crate::ingest::read::expand_following(&paths)
+    } else {
+        expand(&paths)
+    };
+    // A URL that names no live source hunt reads is a usage error.
+    if let Some((p, e)) = errors
+        .iter()
+        .find(|(_, e)| e.kind() == std::io::ErrorKind::InvalidInput)
+    {
+        anyhow::bail!("{}: {e}", crate::sanitize::clean(&p.display().to_string()));
+    }
     if inputs.is_empty() {
         let why: Vec<String> = errors
             .iter()

@@ -74,6 +74,10 @@ pub fn open(
         Some(s) if s.name == "-" => {
             Some("read from standard input: the raw record was not kept".to_string())
         }
+        Some(s) if s.live.is_some() => Some(format!(
+            "received from {}: the raw record was not kept",
+            crate::sanitize::clean(&s.name)
+        )),
         Some(s) if s.format == "evtx" || o.line == 0 => Some(format!(
             "{} is a binary (evtx) source: the raw record is not available",
             s.format

@@ -22,9 +22,17 @@
 //!   line more than [`HOLD_MS`] away in log time is read, when its
 //!   connection map is full, and at the end of the input
 //!   ([`Conns::finish`]). An attempt whose peer never appears is dropped.
-//!   A live tail whose log goes quiet therefore shows its last held attempt
-//!   with the next line (never on wall-clock time: results do not depend on
-//!   chunking or on when they are read).
+//!   Reading a file to its end never looks at the clock: results do not
+//!   depend on chunking or on when they are read.
+//! - Live inputs (a followed file, a pipe, a network source) also call
+//!   [`Conns::tick`] about every quarter second with a monotonic clock: an
+//!   attempt held, with no further line of its connection, for
+//!   [`LIVE_HOLD_MS`] of that clock is counted at its own line then, so a
+//!   brute force whose log goes quiet shows its last attempt at once. The
+//!   line that would have settled it (the `Failed` line after a `pam_unix`
+//!   failure, PAM's fail delay later; more `Failed publickey` lines of the
+//!   same user) is then absorbed as already counted; a success that
+//!   follows is counted as well (the failure stays counted).
 //! - `PAM N more authentication failures` and the end-of-connection lines
 //!   only summarise attempts already logged (SPEC §3), except that an end
 //!   line naming an authenticating user, `maximum authentication attempts
@@ -41,6 +49,9 @@ use std::hash::{Hash, Hasher};
 /// `pam_unix` failure and its `Failed password` line are up to about 12 s
 /// apart in loghub's OpenSSH sample (PAM's fail delay).
 pub const HOLD_MS: i64 = 60_000;
+/// How long (monotonic wall-clock time) a live input's held attempt waits
+/// for the next line of its connection before [`Conns::tick`] counts it.
+pub const LIVE_HOLD_MS: u64 = 500;
 /// Connections silent this long (log time) are forgotten.
 const IDLE_MS: i64 = 10 * 60_000;
 /// Most connections tracked at once (the oldest are settled beyond it).
@@ -163,6 +174,13 @@ enum Open {
     Held(HeldKind, Attempt),
     /// The connection's attempt is counted and its authentication ended.
     Ended,
+    /// A held attempt counted by [`Conns::tick`]: the line that would
+    /// have settled it is absorbed (see the module comment).
+    Timed {
+        kind: HeldKind,
+        user: String,
+        time: Millis,
+    },
 }
 
 #[derive(Debug)]
@@ -173,6 +191,9 @@ struct Conn {
     time: Millis,
     /// A `Received disconnect` was read (sshd logs one per connection).
     received: bool,
+    /// The [`Conns::tick`] clock when its held attempt was first seen held
+    /// (reset by every line of the connection).
+    held_since: Option<u64>,
 }
 
 /// The open connections of one input.
@@ -253,8 +274,10 @@ impl Conns {
             open: Open::None,
             time: at.time,
             received: false,
+            held_since: None,
         });
         conn.time = at.time;
+        conn.held_since = None;
         if let Some(a) = line_addr {
             let better = match conn.addr.as_deref() {
                 None => true,
@@ -286,7 +309,13 @@ impl Conns {
             a.put(cx.batch, at.time, cx.origin, cx.identity);
         };
         let before = cx.batch.drafts.len();
-        let open = std::mem::replace(&mut conn.open, Open::None);
+        let open = match after_tick(std::mem::replace(&mut conn.open, Open::None), &msg, at.time) {
+            (open, false) => open,
+            (kept, true) => {
+                conn.open = kept;
+                return Err(Reject::Ignored(ALREADY_COUNTED));
+            }
+        };
         let res = match msg {
             Msg::Connect { .. } => {
                 conn.open = open;
@@ -457,7 +486,7 @@ impl Conns {
                         conn.open = Open::Held(kind, a);
                         Err(Reject::Ignored(HELD))
                     }
-                    Open::Counted { .. } | Open::Ended => {
+                    Open::Counted { .. } | Open::Ended | Open::Timed { .. } => {
                         conn.open = Open::Ended;
                         Err(Reject::Ignored(ALREADY_COUNTED))
                     }
@@ -482,6 +511,40 @@ impl Conns {
             }
         };
         res
+    }
+
+    /// Live inputs: counts at its own line every attempt held, with no
+    /// line of its connection since, for [`LIVE_HOLD_MS`] of the caller's
+    /// monotonic clock `now` (ms), measured from the first tick that saw it
+    /// held. An attempt whose peer is not known yet stays held. Returns the
+    /// drafts added.
+    pub fn tick(&mut self, now: u64, batch: &mut Batch) -> u64 {
+        let before = batch.drafts.len();
+        for conn in self.map.values_mut() {
+            let Open::Held(kind, a) = &conn.open else {
+                conn.held_since = None;
+                continue;
+            };
+            let since = *conn.held_since.get_or_insert(now);
+            let peer = conn.addr.as_deref();
+            if now.saturating_sub(since) < LIVE_HOLD_MS || (a.addr.is_empty() && peer.is_none()) {
+                continue;
+            }
+            let timed = Open::Timed {
+                kind: *kind,
+                user: a.user.clone(),
+                time: a.time,
+            };
+            let open = std::mem::replace(&mut conn.open, timed);
+            release_open(open, peer, batch);
+            conn.held_since = None;
+        }
+        (batch.drafts.len() - before) as u64
+    }
+
+    /// True while a connection's attempt is held.
+    pub fn holds(&self) -> bool {
+        self.map.values().any(|c| matches!(c.open, Open::Held(..)))
     }
 
     /// Counts every held attempt at its own line (end of input, or before
@@ -535,6 +598,44 @@ impl Conns {
                 }
             }
         }
+    }
+}
+
+/// What a connection whose held attempt [`Conns::tick`] counted stands at
+/// when its next line comes, with `true` (kept as it is) when the line is the
+/// settling line already counted (more `Failed publickey|none` of the
+/// same user after a held key attempt, the same `pam_unix` failure logged
+/// twice in one second); else the state the line is read against (the
+/// `Failed` line of the same user after a `pam_unix` or key attempt is
+/// absorbed as a refusal's is).
+fn after_tick(open: Open, msg: &Msg<'_>, now: Millis) -> (Open, bool) {
+    let Open::Timed { kind, user, time } = open else {
+        return (open, false);
+    };
+    match msg {
+        Msg::Failed {
+            method, user: u, ..
+        } if matches!(*method, "publickey" | "none") => {
+            if kind == HeldKind::Key && same_user(&user, u) {
+                (Open::Timed { kind, user, time }, true)
+            } else {
+                let counted = Open::Counted {
+                    user,
+                    refusal: false,
+                };
+                (counted, false)
+            }
+        }
+        Msg::Failed { user: u, .. } => {
+            let refusal = kind != HeldKind::NeedsAddr && same_user(&user, u);
+            (Open::Counted { user, refusal }, false)
+        }
+        Msg::Pam { user: u, .. }
+            if kind == HeldKind::Pam && same_user(&user, u) && time / 1000 == now / 1000 =>
+        {
+            (Open::Timed { kind, user, time }, true)
+        }
+        _ => (Open::Timed { kind, user, time }, false),
     }
 }
 
@@ -595,4 +696,69 @@ fn standalone(msg: Msg<'_>, at: &At<'_>, cx: &mut RecordCx) -> ParseResult {
         a.put(cx.batch, at.time, origin, identity);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::event::{Batch, Origin};
+    use crate::ingest::sshd::{SshdState, LIVE_HOLD_MS};
+    use crate::ingest::RecordCx;
+
+    fn feed(state: &mut SshdState, batch: &mut Batch, line: &str) {
+        let mut cx = RecordCx::new(batch, Origin::default());
+        let _ = state.parse_line(line, &mut cx);
+    }
+
+    const PAM: &str = "2026-12-07T10:00:00Z web sshd[7]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.8  user=root";
+    const FAILED: &str =
+        "2026-12-07T10:00:02Z web sshd[7]: Failed password for root from 203.0.113.8 port 5 ssh2";
+
+    #[test]
+    fn a_tick_counts_a_held_attempt_once_its_live_hold_passed() {
+        let mut s = SshdState::given_year(2026);
+        let mut b = Batch::default();
+        feed(&mut s, &mut b, PAM);
+        assert_eq!(b.drafts.len(), 0, "held");
+        assert_eq!(s.tick(1_000, &mut b), 0, "the first tick starts the hold");
+        assert_eq!(s.tick(1_000 + LIVE_HOLD_MS - 1, &mut b), 0);
+        assert_eq!(s.tick(1_000 + LIVE_HOLD_MS, &mut b), 1, "counted");
+        assert!(!s.holds());
+        // The Failed line PAM's fail delay later is that attempt: not counted again.
+        feed(&mut s, &mut b, FAILED);
+        assert_eq!(b.drafts.len(), 1);
+        // The next attempt on the connection counts as usual.
+        feed(&mut s, &mut b, &PAM.replace("10:00:00", "10:00:04"));
+        feed(&mut s, &mut b, &FAILED.replace("10:00:02", "10:00:06"));
+        assert_eq!(b.drafts.len(), 2);
+        assert_eq!(s.finish(&mut b), 0);
+    }
+
+    #[test]
+    fn a_line_of_the_connection_restarts_the_hold() {
+        let mut s = SshdState::given_year(2026);
+        let mut b = Batch::default();
+        feed(&mut s, &mut b, PAM);
+        assert_eq!(s.tick(0, &mut b), 0);
+        // Another PAM line of the same failure (the `[preauth]` child's copy).
+        feed(&mut s, &mut b, PAM);
+        assert_eq!(
+            s.tick(LIVE_HOLD_MS, &mut b),
+            0,
+            "held again since this tick"
+        );
+        assert_eq!(s.tick(2 * LIVE_HOLD_MS, &mut b), 1);
+    }
+
+    #[test]
+    fn without_ticks_nothing_changes() {
+        let mut s = SshdState::given_year(2026);
+        let mut b = Batch::default();
+        feed(&mut s, &mut b, PAM);
+        feed(&mut s, &mut b, FAILED);
+        assert_eq!(
+            b.drafts.len(),
+            1,
+            "the PAM line and its Failed line are one attempt"
+        );
+    }
 }

@@ -103,6 +103,19 @@ pub fn lines<'a>(
                 theme.style(Role::Warning),
             )));
         }
+        if let Some(live) = &s.live {
+            for d in &live.details {
+                let role = if live.dropped > 0 && d.contains("dropped") {
+                    Role::Warning
+                } else {
+                    Role::Dim
+                };
+                out.push(Line::from(Span::styled(
+                    format!("      {}", clean_width(d, width.saturating_sub(8))),
+                    theme.style(role),
+                )));
+            }
+        }
         if let Some(e) = &s.error {
             out.push(Line::from(Span::styled(
                 format!("      {}", clean_width(e, width.saturating_sub(8))),

@@ -81,18 +81,37 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         let name = std::path::Path::new(&x.name)
             .file_name()
             .and_then(|n| n.to_str())
+            .filter(|_| x.live.is_none())
             .unwrap_or(&x.name);
-        format!(
-            "{}{}",
-            clean_width(name, 24),
-            if x.followed { " ⟳ following" } else { "" }
-        )
+        let how = match (&x.live, x.followed) {
+            (Some(_), _) => " ⟳ live",
+            (None, true) => " ⟳ following",
+            (None, false) => "",
+        };
+        let room = if x.live.is_some() { 32 } else { 24 };
+        format!("{}{how}", clean_width(name, room))
     } else if followed > 0 {
         format!("{} sources ⟳ {followed} followed", s.sources.len())
     } else {
         format!("{} sources", s.sources.len())
     };
     segs.push((1, vec![Span::styled(src, base)]));
+    // What live network sources lost (UDP drops): never silent.
+    let dropped: u64 = s
+        .sources
+        .iter()
+        .filter_map(|x| x.live.as_ref())
+        .map(|l| l.dropped)
+        .sum();
+    if dropped > 0 {
+        segs.push((
+            1,
+            vec![Span::styled(
+                format!("⚠ {} dropped", format::count(dropped)),
+                base.patch(theme.style(Role::Warning)),
+            )],
+        ));
+    }
     segs.push((
         0,
         vec![Span::styled(
