@@ -11,6 +11,7 @@ pub mod decode;
 pub mod document;
 pub mod follow;
 pub mod lenient;
+pub mod kafka;
 pub mod read;
 pub mod sniff;
 pub mod source;
