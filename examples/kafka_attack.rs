@@ -4,9 +4,10 @@
 //! the same records as JSON lines for a reference `hunt scan`.
 //!
 //! ```text
-//! cargo run --example kafka_attack -- produce BROKER TOPIC PARTITIONS REFERENCE.ndjson
+//! cargo run --example kafka_attack -- produce BROKER TOPIC PARTITIONS REFERENCE.ndjson all|1|2
 //! cargo run --example kafka_attack -- latency BROKER TOPIC HUNT_BINARY CASE ROUNDS
 //! cargo run --example kafka_attack -- rate BROKER TOPIC MESSAGES
+//! cargo run --example kafka_attack -- ends BROKER TOPIC
 //! ```
 //!
 //! The mix: 40 staff signing in from the office, a password spray (one IP,
@@ -112,16 +113,33 @@ const COMPRESSIONS: [Compression; 5] = [
     Compression::Zstd,
 ];
 
-async fn produce(broker: &str, topic: &str, partitions: i32, reference: &str) {
+/// Index of the first record of the second half: the middle of the first
+/// brute force, so a run killed between the halves has seen half of it.
+fn split(rows: &[Value]) -> usize {
+    rows.iter()
+        .position(|r| r["properties"]["id"] == "bf-adele.vance@contoso.example-20")
+        .unwrap_or(rows.len() / 2)
+}
+
+/// `phase`: `all`, `1` (up to the middle of the first brute force) or `2`
+/// (the rest, and five records of the first half again, as a producer
+/// retrying after a lost acknowledgement sends them).
+async fn produce(broker: &str, topic: &str, partitions: i32, reference: &str, phase: &str) {
     let c = client(broker).await;
     let ctl = c.controller_client().unwrap();
     // Already there from an earlier run: fine.
     let _ = ctl.create_topic(topic, partitions, 1, 5_000).await;
-    let rows = mix();
+    let all = mix();
     let mut f = std::fs::File::create(reference).unwrap();
-    for r in &rows {
+    for r in &all {
         writeln!(f, "{r}").unwrap();
     }
+    let cut = split(&all);
+    let rows: Vec<Value> = match phase {
+        "1" => all[..cut].to_vec(),
+        "2" => all[cut - 5..cut].iter().chain(&all[cut..]).cloned().collect(),
+        _ => all.clone(),
+    };
     // Messages per partition (keyed by user), 1–5 records each.
     let mut per: BTreeMap<i32, Vec<Vec<u8>>> = BTreeMap::new();
     let mut i = 0;
@@ -129,10 +147,7 @@ async fn produce(broker: &str, topic: &str, partitions: i32, reference: &str) {
     while i < rows.len() {
         let user = rows[i]["properties"]["userPrincipalName"].as_str().unwrap();
         let p = (user.bytes().map(u32::from).sum::<u32>() % partitions as u32) as i32;
-        let mut n = 1 + shape % 5;
-        if shape % 4 == 0 {
-            n = 1;
-        }
+        let n = if shape % 4 == 0 { 1 } else { 1 + shape % 5 };
         let same: Vec<Value> = rows[i..]
             .iter()
             .take(n)
@@ -237,13 +252,28 @@ async fn rate(broker: &str, topic: &str, messages: usize) {
     println!("produced {messages} messages");
 }
 
+/// Prints each partition's high watermark as JSON (`{"0":12,"1":9}`).
+async fn ends(broker: &str, topic: &str) {
+    let c = client(broker).await;
+    let topics = c.list_topics().await.unwrap();
+    let t = topics.into_iter().find(|t| t.name == topic).expect("topic");
+    let mut out = serde_json::Map::new();
+    for p in t.partitions {
+        let pc = c.partition_client(topic, p, UnknownTopicHandling::Retry).await.unwrap();
+        let end = pc.get_offset(rskafka::client::partition::OffsetAt::Latest).await.unwrap();
+        out.insert(p.to_string(), json!(end));
+    }
+    println!("{}", Value::Object(out));
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
     match arg(0) {
-        "produce" => produce(arg(1), arg(2), arg(3).parse().unwrap_or(3), arg(4)).await,
+        "produce" => produce(arg(1), arg(2), arg(3).parse().unwrap_or(3), arg(4), arg(5)).await,
         "latency" => latency(arg(1), arg(2), arg(3), arg(4), arg(5).parse().unwrap_or(30)).await,
+        "ends" => ends(arg(1), arg(2)).await,
         "rate" => rate(arg(1), arg(2), arg(3).parse().unwrap_or(100_000)).await,
         _ => {
             eprintln!("usage: kafka_attack produce|latency|rate …");

@@ -104,6 +104,8 @@ pub struct App {
     pub modal: Option<Modal>,
     pub flash: Option<(Role, String)>,
     pub rate: Rate,
+    /// The `kafka://` inputs: their status, and their offsets committed to the case.
+    pub kafka: crate::triage::kafka::KafkaRun,
     pub now: DateTime<Utc>,
     pub size: Rect,
     pub quit: bool,
@@ -128,6 +130,7 @@ impl App {
             modal: None,
             flash: None,
             rate: Rate::default(),
+            kafka: Default::default(),
             now: opts.now,
             size: Rect::new(0, 0, 80, 24),
             quit: false,
@@ -191,6 +194,7 @@ impl App {
             keymap,
             theme,
             notes,
+            kafka,
             ..
         } = self;
         (
@@ -202,6 +206,7 @@ impl App {
                 keymap,
                 theme,
                 notes,
+                kafka: kafka.lives(),
             },
         )
     }
