@@ -52,7 +52,7 @@ impl Default for KafkaConfig {
             password_env: "HUNT_KAFKA_PASSWORD".into(),
             fetch_max_bytes: 4 << 20,
             max_wait_ms: 250,
-            replay: Span::hours(2),
+            replay: Span::hours(24),
             max_message_bytes: 64 << 20,
         }
     }
