@@ -47,7 +47,9 @@ fn mix() -> Vec<Value> {
         .unwrap()
         .with_timezone(&chrono::Utc);
     let mut rows = Vec::new();
-    let staff: Vec<String> = (0..40).map(|i| format!("user{i:02}@contoso.example")).collect();
+    let staff: Vec<String> = (0..40)
+        .map(|i| format!("user{i:02}@contoso.example"))
+        .collect();
     for (i, u) in staff.iter().enumerate() {
         for k in 0..3 {
             let t = day + chrono::Duration::minutes((i * 7 + k * 130) as i64);
@@ -137,7 +139,11 @@ async fn produce(broker: &str, topic: &str, partitions: i32, reference: &str, ph
     let cut = split(&all);
     let rows: Vec<Value> = match phase {
         "1" => all[..cut].to_vec(),
-        "2" => all[cut - 5..cut].iter().chain(&all[cut..]).cloned().collect(),
+        "2" => all[cut - 5..cut]
+            .iter()
+            .chain(&all[cut..])
+            .cloned()
+            .collect(),
         _ => all.clone(),
     };
     // Messages per partition (keyed by user), 1–5 records each.
@@ -181,8 +187,15 @@ async fn produce(broker: &str, topic: &str, partitions: i32, reference: &str, ph
 /// finding line of the running `hunt scan -f`.
 async fn latency(broker: &str, topic: &str, hunt: &str, case: &str, rounds: usize) {
     let c = client(broker).await;
-    let _ = c.controller_client().unwrap().create_topic(topic, 1, 1, 5_000).await;
-    let pc = c.partition_client(topic, 0, UnknownTopicHandling::Retry).await.unwrap();
+    let _ = c
+        .controller_client()
+        .unwrap()
+        .create_topic(topic, 1, 1, 5_000)
+        .await;
+    let pc = c
+        .partition_client(topic, 0, UnknownTopicHandling::Retry)
+        .await
+        .unwrap();
     let url = format!("kafka://{broker}/{topic}?start=latest");
     let mut child = std::process::Command::new(hunt)
         .args(["scan", "-f", &url, "--case", case, "-o", "jsonl"])
@@ -207,12 +220,17 @@ async fn latency(broker: &str, topic: &str, hunt: &str, case: &str, rounds: usiz
             let t = now + chrono::Duration::seconds(r as i64 * 600 + i);
             let v = signin(t, &user, "45.155.205.99", 50126, &format!("lat-{r}-{i}"));
             sent = Instant::now();
-            pc.produce(vec![record(v.to_string().into_bytes())], Compression::NoCompression)
-                .await
-                .unwrap();
+            pc.produce(
+                vec![record(v.to_string().into_bytes())],
+                Compression::NoCompression,
+            )
+            .await
+            .unwrap();
         }
         loop {
-            let (at, line) = rx.recv_timeout(Duration::from_secs(20)).expect("finding line");
+            let (at, line) = rx
+                .recv_timeout(Duration::from_secs(20))
+                .expect("finding line");
             if line.contains("brute_force") && line.contains(&user) {
                 ms.push(at.duration_since(sent).as_secs_f64() * 1000.0);
                 break;
@@ -220,6 +238,7 @@ async fn latency(broker: &str, topic: &str, hunt: &str, case: &str, rounds: usiz
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     ms.sort_by(f64::total_cmp);
     let q = |p: f64| ms[((ms.len() as f64 - 1.0) * p).round() as usize];
     println!(
@@ -235,17 +254,32 @@ async fn latency(broker: &str, topic: &str, hunt: &str, case: &str, rounds: usiz
 /// the sustained-rate figure: `time hunt scan kafka://…`).
 async fn rate(broker: &str, topic: &str, messages: usize) {
     let c = client(broker).await;
-    let _ = c.controller_client().unwrap().create_topic(topic, 1, 1, 5_000).await;
-    let pc = c.partition_client(topic, 0, UnknownTopicHandling::Retry).await.unwrap();
+    let _ = c
+        .controller_client()
+        .unwrap()
+        .create_topic(topic, 1, 1, 5_000)
+        .await;
+    let pc = c
+        .partition_client(topic, 0, UnknownTopicHandling::Retry)
+        .await
+        .unwrap();
     let day = chrono::Utc::now();
     let mut batch = Vec::new();
     for i in 0..messages {
         let t = day + chrono::Duration::milliseconds(i as i64 * 50);
         let user = format!("user{:03}@contoso.example", i % 500);
-        let v = signin(t, &user, "62.140.128.10", if i % 7 == 0 { 50126 } else { 0 }, &format!("r-{i}"));
+        let v = signin(
+            t,
+            &user,
+            "62.140.128.10",
+            if i % 7 == 0 { 50126 } else { 0 },
+            &format!("r-{i}"),
+        );
         batch.push(record(v.to_string().into_bytes()));
         if batch.len() == 500 {
-            pc.produce(std::mem::take(&mut batch), Compression::Lz4).await.unwrap();
+            pc.produce(std::mem::take(&mut batch), Compression::Lz4)
+                .await
+                .unwrap();
         }
     }
     pc.produce(batch, Compression::Lz4).await.unwrap();
@@ -259,8 +293,14 @@ async fn ends(broker: &str, topic: &str) {
     let t = topics.into_iter().find(|t| t.name == topic).expect("topic");
     let mut out = serde_json::Map::new();
     for p in t.partitions {
-        let pc = c.partition_client(topic, p, UnknownTopicHandling::Retry).await.unwrap();
-        let end = pc.get_offset(rskafka::client::partition::OffsetAt::Latest).await.unwrap();
+        let pc = c
+            .partition_client(topic, p, UnknownTopicHandling::Retry)
+            .await
+            .unwrap();
+        let end = pc
+            .get_offset(rskafka::client::partition::OffsetAt::Latest)
+            .await
+            .unwrap();
         out.insert(p.to_string(), json!(end));
     }
     println!("{}", Value::Object(out));

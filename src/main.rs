@@ -286,7 +286,10 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                     kafka.change(f, &v);
                 }
                 if let Err(e) = kafka.commit(&session, triage.case()) {
-                    eprintln!("hunt: kafka offsets not committed: {}", hunt::sanitize::clean(&e.to_string()));
+                    eprintln!(
+                        "hunt: kafka offsets not committed: {}",
+                        hunt::sanitize::clean(&e.to_string())
+                    );
                 }
                 continue;
             }
@@ -328,7 +331,10 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
             out.flush()?;
             // Offsets only after the findings of their events are printed and recorded.
             if let Err(e) = kafka.commit(&session, triage.case()) {
-                eprintln!("hunt: kafka offsets not committed: {}", hunt::sanitize::clean(&e.to_string()));
+                eprintln!(
+                    "hunt: kafka offsets not committed: {}",
+                    hunt::sanitize::clean(&e.to_string())
+                );
             }
         }
         return Ok(ExitCode::SUCCESS);
@@ -372,7 +378,10 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
             kafka.change(f, &v);
         }
         if let Err(e) = kafka.commit(&session, triage.case()) {
-            eprintln!("hunt: kafka offsets not committed: {}", hunt::sanitize::clean(&e.to_string()));
+            eprintln!(
+                "hunt: kafka offsets not committed: {}",
+                hunt::sanitize::clean(&e.to_string())
+            );
             unreadable = true;
         }
     }

@@ -932,7 +932,11 @@ pub fn start_with_budget(opts: &RunOptions, config: &Config, max_open: usize) ->
     let mut files = Vec::new();
     let mut kafka = Vec::new();
     for (i, input) in opts.inputs.iter().enumerate() {
-        if let Some(url) = input.path().and_then(|p| p.to_str()).filter(|p| crate::ingest::kafka::is_kafka(p)) {
+        if let Some(url) = input
+            .path()
+            .and_then(|p| p.to_str())
+            .filter(|p| crate::ingest::kafka::is_kafka(p))
+        {
             kafka.extend(start_kafka(i as u32, url, opts, config, tx.clone()));
             continue;
         }

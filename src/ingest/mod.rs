@@ -10,8 +10,8 @@
 pub mod decode;
 pub mod document;
 pub mod follow;
-pub mod lenient;
 pub mod kafka;
+pub mod lenient;
 pub mod read;
 pub mod sniff;
 pub mod source;

@@ -195,7 +195,9 @@ fn committed(
 ) -> Result<BTreeMap<i32, Committed>, TriageError> {
     let mut stmt = case
         .conn
-        .prepare("SELECT part, next_offset, replay_from FROM kafka_offset WHERE grp = ?1 AND topic = ?2")
+        .prepare(
+            "SELECT part, next_offset, replay_from FROM kafka_offset WHERE grp = ?1 AND topic = ?2",
+        )
         .map_err(|e| case.err(e))?;
     let rows = stmt
         .query_map(params![group, topic], |r| {

@@ -27,6 +27,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What the consumer hands its owner (the pipeline wraps it in its messages).
+/// One per fetch and partition: the size of the batch variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Out {
     Opened,
     Batch {
@@ -227,10 +229,7 @@ async fn try_open(
     let topic = &input.url.topic;
     let topics = client.list_topics().await.map_err(|e| e.to_string())?;
     let Some(t) = topics.into_iter().find(|t| &t.name == topic) else {
-        return Err(format!(
-            "topic {} not found",
-            crate::sanitize::clean(topic)
-        ));
+        return Err(format!("topic {} not found", crate::sanitize::clean(topic)));
     };
     let mut parts = Vec::new();
     for partition in t.partitions {
@@ -326,7 +325,11 @@ fn take(
                 stats.ignore("empty Kafka message (tombstone)");
             }
         }
-        if let Some(t) = batch.drafts.get(before..).and_then(|d| d.iter().map(|d| d.time).max()) {
+        if let Some(t) = batch
+            .drafts
+            .get(before..)
+            .and_then(|d| d.iter().map(|d| d.time).max())
+        {
             p.newest_ms = p.newest_ms.max(t);
         }
         if r.offset < p.replay_until {

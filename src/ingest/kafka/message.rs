@@ -76,9 +76,7 @@ pub fn decode(
                 format,
                 ordinal,
             },
-            Piece::Problem {
-                reason, detail, ..
-            } => Piece::Problem {
+            Piece::Problem { reason, detail, .. } => Piece::Problem {
                 offset: at,
                 line: 0,
                 reason,
@@ -129,7 +127,15 @@ mod tests {
         let shapes = [
             (signin(1), 1),
             (format!("[{},{}]", signin(1), signin(2)), 2),
-            (format!("{{\"records\":[{},{},{}]}}", signin(1), signin(2), signin(3)), 3),
+            (
+                format!(
+                    "{{\"records\":[{},{},{}]}}",
+                    signin(1),
+                    signin(2),
+                    signin(3)
+                ),
+                3,
+            ),
             (format!("{}\n{}\n", signin(1), signin(2)), 2),
         ];
         for (payload, n) in shapes {

@@ -128,8 +128,7 @@ mod tests {
     #[test]
     fn brokers_topic_and_overrides() {
         let c = KafkaConfig::default();
-        let u = KafkaUrl::parse("kafka://a:9093,b/signins?group=g1&start=latest&tls", &c)
-            .unwrap();
+        let u = KafkaUrl::parse("kafka://a:9093,b/signins?group=g1&start=latest&tls", &c).unwrap();
         assert_eq!(u.brokers, vec!["a:9093", "b:9092"]);
         assert_eq!(u.topic, "signins");
         assert_eq!(u.group, "g1");

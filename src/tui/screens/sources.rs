@@ -182,7 +182,12 @@ pub fn lines<'a>(
 }
 
 /// A Kafka input's group and partitions: offsets, lag, rate, commits.
-fn kafka_lines(live: &crate::ingest::kafka::Live, theme: &Theme, width: usize, out: &mut Vec<Line<'_>>) {
+fn kafka_lines(
+    live: &crate::ingest::kafka::Live,
+    theme: &Theme,
+    width: usize,
+    out: &mut Vec<Line<'_>>,
+) {
     let (lag, rate, _) = live.totals();
     let st = live.state();
     out.push(Line::from(Span::styled(
@@ -224,7 +229,10 @@ fn kafka_lines(live: &crate::ingest::kafka::Live, theme: &Theme, width: usize, o
     }
     if st.backoffs > 0 {
         out.push(Line::from(Span::styled(
-            format!("        {} empty fetches retried from an earlier offset", st.backoffs),
+            format!(
+                "        {} empty fetches retried from an earlier offset",
+                st.backoffs
+            ),
             theme.style(Role::Dim),
         )));
     }
