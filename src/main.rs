@@ -281,6 +281,7 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                     }
                 }
                 out.flush()?;
+                kafka.advance(&session);
                 for f in session.findings.all() {
                     let v = triage.finding_json(&session, f);
                     kafka.change(f, &v);
@@ -294,7 +295,9 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                 continue;
             }
             let mut this_round = std::collections::HashSet::new();
-            for (_, id) in session.take_changes() {
+            let deferred = kafka.take_deferred(&session);
+            let changed = session.take_changes().into_iter().map(|(_, id)| id);
+            for id in changed.chain(deferred) {
                 if !this_round.insert(id.clone()) {
                     continue;
                 }
@@ -373,6 +376,7 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     }
     triage.apply(&mut session);
     if !kafka.is_empty() {
+        kafka.advance(&session);
         for f in session.findings.all() {
             let v = triage.finding_json(&session, f);
             kafka.change(f, &v);

@@ -34,6 +34,10 @@ pub struct KafkaRun {
     queued: BTreeMap<String, (Snapshot, String)>,
     /// A case the offsets are written to.
     writable: bool,
+    /// Findings changed while replaying: judged once the replay is over.
+    deferred: std::collections::BTreeSet<String>,
+    /// Per input, the positions processed and not yet committed.
+    ready: Vec<BTreeMap<i32, Committed>>,
 }
 
 impl KafkaRun {
@@ -93,6 +97,11 @@ impl KafkaRun {
         if self.lives.is_empty() {
             return Some("created");
         }
+        // Mid-replay a finding is only part rebuilt: compare it once whole.
+        if self.lives.iter().any(Live::replaying) {
+            self.deferred.insert(f.id.clone());
+            return None;
+        }
         // The verdict is the case's own; what is printed adds the change.
         let mut doc = doc.clone();
         if let Some(m) = doc.as_object_mut() {
@@ -110,28 +119,40 @@ impl KafkaRun {
         Some(change)
     }
 
+    /// Findings changed during the replay, once it is over (to be passed
+    /// to [`KafkaRun::change`] like any other change).
+    pub fn take_deferred(&mut self, session: &Session) -> Vec<String> {
+        self.advance(session);
+        if self.deferred.is_empty() || self.lives.iter().any(Live::replaying) {
+            return Vec::new();
+        }
+        std::mem::take(&mut self.deferred).into_iter().collect()
+    }
+
+    /// Takes note of what the session has processed (every batch it has
+    /// received, once nothing is pending): call before [`KafkaRun::change`].
+    pub fn advance(&mut self, session: &Session) {
+        if session.pending() > 0 {
+            return;
+        }
+        self.ready.resize(self.lives.len(), BTreeMap::new());
+        for (l, ready) in self.lives.iter().zip(self.ready.iter_mut()) {
+            let n = session
+                .sources
+                .get(l.file as usize)
+                .map_or(0, |s| s.batches_received());
+            ready.extend(l.advance(n));
+        }
+    }
+
     /// Records the queued findings and the offsets of every batch the
     /// session has processed, in one transaction (see the module doc).
     pub fn commit(&mut self, session: &Session, case: Option<&Case>) -> Result<(), TriageError> {
         if self.lives.is_empty() {
             return Ok(());
         }
-        let processed: Vec<u64> = self
-            .lives
-            .iter()
-            .map(|l| {
-                session
-                    .sources
-                    .get(l.file as usize)
-                    .map_or(0, |s| s.batches_received())
-            })
-            .collect();
-        let ready: Vec<BTreeMap<i32, Committed>> = self
-            .lives
-            .iter()
-            .zip(&processed)
-            .map(|(l, &n)| l.ready(n))
-            .collect();
+        self.advance(session);
+        let ready = std::mem::take(&mut self.ready);
         let case = case.filter(|c| self.writable && !c.is_read_only());
         if let Some(c) = case {
             let at = format_at(now_ms());
@@ -162,13 +183,10 @@ impl KafkaRun {
                 Ok(())
             })?;
         }
-        for ((l, &n), positions) in self.lives.iter().zip(&processed).zip(&ready) {
-            let done = if case.is_some() {
-                positions.clone()
-            } else {
-                BTreeMap::new()
-            };
-            l.committed(n, &done);
+        if case.is_some() {
+            for (l, positions) in self.lives.iter().zip(&ready) {
+                l.committed(positions);
+            }
         }
         for (id, (_, doc)) in std::mem::take(&mut self.queued) {
             self.known.insert(id, doc);

@@ -214,6 +214,7 @@ fn commit_kafka(app: &mut App) {
         case,
         ..
     } = app;
+    kafka.advance(session);
     for f in session.findings.all() {
         let doc = crate::report::finding_json(session, f);
         kafka.change(f, &doc);

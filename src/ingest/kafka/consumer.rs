@@ -117,9 +117,6 @@ fn run(
 struct Part {
     client: Arc<PartitionClient>,
     status: PartitionStatus,
-    /// Offsets below this were processed before the restart: read again
-    /// only to rebuild the detectors' windows.
-    replay_until: i64,
     /// How far before `next` the current fetch starts (see the module doc).
     back: i64,
     /// (newest event time, first offset) of recent fetches, for `replay_from`.
@@ -271,9 +268,10 @@ async fn try_open(
                 next,
                 high_watermark: end,
                 committed: c.map(|c| c.next),
+                resume_at: replay_until,
+                processed: next,
                 ..Default::default()
             },
-            replay_until,
             back: 0,
             recent: VecDeque::new(),
             newest_ms: i64::MIN,
@@ -332,7 +330,7 @@ fn take(
         {
             p.newest_ms = p.newest_ms.max(t);
         }
-        if r.offset < p.replay_until {
+        if r.offset < p.status.resume_at {
             p.status.replayed += 1;
         }
         p.status.last_offset = Some(r.offset);
@@ -374,20 +372,22 @@ fn publish(live: &Live, parts: &mut [Part], errors: Vec<String>) {
         if p.back > 0 {
             s.backoffs += 1;
         }
-        let committed = s
-            .partitions
-            .iter()
-            .find(|q| q.partition == p.status.partition)
-            .and_then(|q| q.committed);
-        let mut status = p.status.clone();
-        status.committed = committed.or(status.committed);
+        let st = &p.status;
         match s
             .partitions
             .iter_mut()
-            .find(|q| q.partition == status.partition)
+            .find(|q| q.partition == st.partition)
         {
-            Some(q) => *q = status,
-            None => s.partitions.push(status),
+            // The owner's fields (processed, committed) stay as the owner set them.
+            Some(q) => {
+                q.next = st.next;
+                q.last_offset = st.last_offset;
+                q.high_watermark = st.high_watermark;
+                q.rate = st.rate;
+                q.messages = st.messages;
+                q.replayed = st.replayed;
+            }
+            None => s.partitions.push(st.clone()),
         }
     }
 }

@@ -24,6 +24,10 @@ pub struct PartitionStatus {
     pub messages: u64,
     /// Messages read again on start to rebuild detector windows.
     pub replayed: u64,
+    /// Offsets below this were processed before a restart (the replay).
+    pub resume_at: i64,
+    /// Next offset after what the owner has processed (the detectors saw it).
+    pub processed: i64,
 }
 
 impl PartitionStatus {
@@ -113,13 +117,20 @@ impl Live {
         s.ledger.push_back(mark);
     }
 
-    /// The positions to commit once every batch before `processed` has
-    /// been processed: the latest mark per partition among them. They stay
-    /// pending until [`Live::committed`] confirms them.
-    pub fn ready(&self, processed: u64) -> BTreeMap<i32, Committed> {
-        let s = self.state();
+    /// Takes the marks of batches before `processed` (all processed by
+    /// the owner now) and returns, per partition, the latest position to
+    /// commit; positions inside the replay (behind the commit) are not.
+    pub fn advance(&self, processed: u64) -> BTreeMap<i32, Committed> {
+        let mut s = self.state();
         let mut out = BTreeMap::new();
-        for m in s.ledger.iter().take_while(|m| m.seq < processed) {
+        while let Some(m) = s.ledger.front().copied().filter(|m| m.seq < processed) {
+            s.ledger.pop_front();
+            if let Some(p) = s.partitions.iter_mut().find(|p| p.partition == m.partition) {
+                p.processed = p.processed.max(m.next);
+                if m.next < p.resume_at {
+                    continue;
+                }
+            }
             out.insert(
                 m.partition,
                 Committed {
@@ -131,17 +142,21 @@ impl Live {
         out
     }
 
-    /// The positions of batches before `processed` are in the case.
-    pub fn committed(&self, processed: u64, done: &BTreeMap<i32, Committed>) {
+    /// `done` is in the case now.
+    pub fn committed(&self, done: &BTreeMap<i32, Committed>) {
         let mut s = self.state();
-        while s.ledger.front().is_some_and(|m| m.seq < processed) {
-            s.ledger.pop_front();
-        }
         for p in s.partitions.iter_mut() {
             if let Some(c) = done.get(&p.partition) {
                 p.committed = Some(c.next);
             }
         }
+    }
+
+    /// True while the owner has not yet processed again, on some
+    /// partition, everything processed before the restart (see `triage::kafka`).
+    pub fn replaying(&self) -> bool {
+        let s = self.state();
+        s.partitions.iter().any(|p| p.processed < p.resume_at)
     }
 
     /// Sum of the partitions' lag, their rate, and the newest offset read.
@@ -161,6 +176,13 @@ mod tests {
     #[test]
     fn only_processed_batches_are_ready_and_the_latest_per_partition_wins() {
         let live = Live::new(0, "k".into(), "t".into(), "g".into());
+        live.state().partitions = (0..2)
+            .map(|partition| PartitionStatus {
+                partition,
+                resume_at: 4,
+                ..Default::default()
+            })
+            .collect();
         for (seq, partition, next) in [(0, 0, 5), (1, 1, 3), (2, 0, 9), (3, 1, 7)] {
             live.mark(Mark {
                 seq,
@@ -169,13 +191,16 @@ mod tests {
                 replay_from: 0,
             });
         }
-        let r = live.ready(3);
+        assert!(live.replaying());
+        let r = live.advance(3);
         assert_eq!(r.get(&0).map(|c| c.next), Some(9));
-        assert_eq!(r.get(&1).map(|c| c.next), Some(3));
-        live.committed(3, &r);
-        let r = live.ready(4);
+        // Partition 1 is still inside its replay: nothing to commit yet.
+        assert_eq!(r.get(&1), None);
+        assert!(live.replaying());
+        let r = live.advance(4);
         assert_eq!(r.len(), 1);
         assert_eq!(r.get(&1).map(|c| c.next), Some(7));
-        assert!(live.ready(3).is_empty());
+        assert!(!live.replaying());
+        assert!(live.advance(4).is_empty());
     }
 }
