@@ -1011,6 +1011,7 @@ fn start_kafka(
                 batch,
                 stats,
             },
+            Out::Progress { bytes } => IngestMsg::Progress { file, bytes },
             Out::CaughtUp { batches } => IngestMsg::CaughtUp { file, batches },
             Out::Finished { batches } => IngestMsg::Finished { file, batches },
             Out::Failed(error) => IngestMsg::Failed { file, error },

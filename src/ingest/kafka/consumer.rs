@@ -36,6 +36,10 @@ pub enum Out {
         batch: Batch,
         stats: FileStats,
     },
+    /// Payload bytes read so far.
+    Progress {
+        bytes: u64,
+    },
     CaughtUp {
         batches: u64,
     },
@@ -144,6 +148,7 @@ async fn consume(
         return;
     }
     let mut seq = 0u64;
+    let mut bytes = 0u64;
     loop {
         let cfg = &input.config;
         let max_bytes = i32::try_from(cfg.fetch_max_bytes.max(1024)).unwrap_or(i32::MAX);
@@ -169,6 +174,7 @@ async fn consume(
                     };
                     live.mark(mark);
                     let (batch, stats) = out;
+                    bytes += stats.bytes_read;
                     if !emit(Out::Batch { seq, batch, stats }) {
                         return;
                     }
@@ -178,6 +184,9 @@ async fn consume(
             }
         }
         publish(live, &mut parts, errors);
+        if !emit(Out::Progress { bytes }) {
+            return;
+        }
         let done = !input.follow && parts.iter().all(|p| p.status.next >= p.end);
         let msg = if done {
             Out::Finished { batches: seq }

@@ -163,7 +163,7 @@ impl Live {
     pub fn totals(&self) -> (i64, f64, Option<i64>) {
         let s = self.state();
         let lag = s.partitions.iter().map(PartitionStatus::lag).sum();
-        let rate = s.partitions.iter().map(|p| p.rate).sum();
+        let rate = s.partitions.iter().fold(0.0, |a, p| a + p.rate);
         let last = s.partitions.iter().filter_map(|p| p.last_offset).max();
         (lag, rate, last)
     }

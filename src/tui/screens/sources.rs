@@ -37,7 +37,7 @@ pub fn lines<'a>(
         "Sources",
         theme.style(Role::Header),
     ))];
-    for s in &session.sources {
+    for (i, s) in session.sources.iter().enumerate() {
         let size = match s.size {
             Some(n) if n > 0 => format!(
                 "{} of {} ({}%)",
@@ -110,7 +110,7 @@ pub fn lines<'a>(
                 theme.style(Role::Error),
             )));
         }
-        for live in kafka.iter().filter(|k| k.name == s.name) {
+        for live in kafka.iter().filter(|k| k.file as usize == i) {
             kafka_lines(live, theme, width, &mut out);
         }
     }
