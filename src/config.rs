@@ -25,6 +25,8 @@ pub struct Config {
     /// Allowlist entries written by hand (SPEC §8); they apply like case entries.
     #[serde(rename = "allow", skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<AllowConfig>,
+    /// How `kafka://` inputs connect and where they start.
+    pub kafka: crate::ingest::kafka::KafkaConfig,
 }
 
 /// `[case]`: the analyst's name recorded in the case (default: `$USER`).

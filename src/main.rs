@@ -269,7 +269,7 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
     for p in inputs
         .iter()
         .filter_map(Input::path)
-        .filter(|p| !p.exists())
+        .filter(|p| !p.exists() && !p.to_str().is_some_and(hunt::ingest::kafka::is_kafka))
     {
         eprintln!(
             "hunt: {}: does not exist yet; waiting for it",
@@ -325,7 +325,12 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         );
     }
     session.add_sources(&inputs, args.follow);
-    let readers = pipeline::start(&opts, &config);
+    let mut readers = pipeline::start(&opts, &config);
+    let (mut kafka, notes) =
+        hunt::triage::kafka::KafkaRun::begin(std::mem::take(&mut readers.kafka), triage.case())?;
+    for n in notes {
+        eprintln!("hunt: {n}");
+    }
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
     let output = args
@@ -369,10 +374,23 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                     }
                 }
                 out.flush()?;
+                kafka.advance(&session);
+                for f in session.findings.all() {
+                    let v = triage.finding_json(&session, f);
+                    kafka.change(f, &v);
+                }
+                if let Err(e) = kafka.commit(&session, triage.case()) {
+                    eprintln!(
+                        "hunt: kafka offsets not committed: {}",
+                        hunt::sanitize::clean(&e.to_string())
+                    );
+                }
                 continue;
             }
             let mut this_round = std::collections::HashSet::new();
-            for (_, id) in session.take_changes() {
+            let deferred = kafka.take_deferred(&session);
+            let changed = session.take_changes().into_iter().map(|(_, id)| id);
+            for id in changed.chain(deferred) {
                 if !this_round.insert(id.clone()) {
                     continue;
                 }
@@ -383,10 +401,19 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                     continue;
                 }
                 let mut v = triage.finding_json(&session, f);
-                let change = if printed.insert(id) {
-                    "created"
+                let change = if kafka.is_empty() {
+                    if printed.insert(id) {
+                        "created"
+                    } else {
+                        "updated"
+                    }
                 } else {
-                    "updated"
+                    // Recorded in the case with the offsets: a finding the
+                    // case holds unchanged (rebuilt after a restart) is not news.
+                    match kafka.change(f, &v) {
+                        Some(c) => c,
+                        None => continue,
+                    }
                 };
                 if let Some(m) = v.as_object_mut() {
                     m.insert("change".into(), serde_json::json!(change));
@@ -398,6 +425,13 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
                 }
             }
             out.flush()?;
+            // Offsets only after the findings of their events are printed and recorded.
+            if let Err(e) = kafka.commit(&session, triage.case()) {
+                eprintln!(
+                    "hunt: kafka offsets not committed: {}",
+                    hunt::sanitize::clean(&e.to_string())
+                );
+            }
         }
         // Every input ended; one that could not be read (a live source
         // whose address is taken) makes the run fail.
@@ -443,6 +477,20 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         eprintln!("hunt: {line}");
     }
     triage.apply(&mut session);
+    if !kafka.is_empty() {
+        kafka.advance(&session);
+        for f in session.findings.all() {
+            let v = triage.finding_json(&session, f);
+            kafka.change(f, &v);
+        }
+        if let Err(e) = kafka.commit(&session, triage.case()) {
+            eprintln!(
+                "hunt: kafka offsets not committed: {}",
+                hunt::sanitize::clean(&e.to_string())
+            );
+            unreadable = true;
+        }
+    }
     if let Err(e) = triage.record(&session) {
         eprintln!(
             "hunt: match counts not recorded in the case: {}",

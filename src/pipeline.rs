@@ -117,6 +117,11 @@ impl SourceInfo {
         owed.records -= k;
     }
 
+    /// Batches of this input applied so far (all of those numbered below).
+    pub fn batches_received(&self) -> u64 {
+        self.batches_received
+    }
+
     fn idle(&self) -> bool {
         matches!(self.state, SourceState::Failed)
             || self
@@ -925,6 +930,9 @@ fn by_file(store: &Store, ranks: &[u64], a: EventIdx, b: EventIdx) -> Ordering {
 /// they stop when the receiving side is dropped.
 pub struct Readers {
     pub rx: Receiver<IngestMsg>,
+    /// The `kafka://` inputs' consumers, each waiting for its committed
+    /// offsets ([`crate::ingest::kafka::Handle::begin`]).
+    pub kafka: Vec<crate::ingest::kafka::Handle>,
 }
 
 /// Starts reader threads and parse workers for `opts.inputs`.
@@ -971,7 +979,16 @@ pub fn start_with_budget(opts: &RunOptions, config: &Config, max_open: usize) ->
         follow: opts.follow,
     };
     let mut files = Vec::new();
+    let mut kafka = Vec::new();
     for (i, input) in opts.inputs.iter().enumerate() {
+        if let Some(url) = input
+            .path()
+            .and_then(|p| p.to_str())
+            .filter(|p| crate::ingest::kafka::is_kafka(p))
+        {
+            kafka.extend(start_kafka(i as u32, url, opts, config, tx.clone()));
+            continue;
+        }
         if let Input::Live(source) = input {
             let (tx, source, rules) = (tx.clone(), source.clone(), rules.clone());
             let live = crate::ingest::live::LiveOptions {
@@ -1012,7 +1029,59 @@ pub fn start_with_budget(opts: &RunOptions, config: &Config, max_open: usize) ->
         crate::sigma::ingest::install(rules);
         read_loop(files, pace, tx, job_tx)
     });
-    Readers { rx }
+    Readers { rx, kafka }
+}
+
+/// Starts the consumer of the `kafka://` input `url` (file id `file`); a
+/// bad URL or setting fails that input only.
+fn start_kafka(
+    file: u32,
+    url: &str,
+    opts: &RunOptions,
+    config: &Config,
+    tx: SyncSender<IngestMsg>,
+) -> Option<crate::ingest::kafka::Handle> {
+    use crate::ingest::kafka::consumer::{spawn, Out};
+    let fail = |error: String| {
+        let _ = tx.send(IngestMsg::Failed { file, error });
+        None
+    };
+    let parsed = match crate::ingest::kafka::KafkaUrl::parse(url, &config.kafka) {
+        Ok(u) => u,
+        Err(e) => return fail(e),
+    };
+    let input = crate::ingest::kafka::KafkaInput {
+        file,
+        url: parsed,
+        config: config.kafka.clone(),
+        format: opts.format,
+        follow: opts.follow,
+    };
+    let out = tx.clone();
+    let emit = move |o: Out| {
+        let msg = match o {
+            Out::Opened => IngestMsg::Opened {
+                file,
+                format: "kafka".into(),
+                size: None,
+            },
+            Out::Batch { seq, batch, stats } => IngestMsg::Batch {
+                file,
+                seq,
+                batch,
+                stats,
+            },
+            Out::Progress { bytes } => IngestMsg::Progress { file, bytes },
+            Out::CaughtUp { batches } => IngestMsg::CaughtUp { file, batches },
+            Out::Finished { batches } => IngestMsg::Finished { file, batches },
+            Out::Failed(error) => IngestMsg::Failed { file, error },
+        };
+        out.send(msg).is_ok()
+    };
+    match spawn(input, emit) {
+        Ok(h) => Some(h),
+        Err(e) => fail(format!("cannot start the Kafka consumer thread: {e}")),
+    }
 }
 
 /// Poll interval while following (SPEC §6: appended data read within 250 ms).

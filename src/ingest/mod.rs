@@ -10,6 +10,7 @@
 pub mod decode;
 pub mod document;
 pub mod follow;
+pub mod kafka;
 pub mod lenient;
 pub mod live;
 pub mod pipe;

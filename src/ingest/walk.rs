@@ -58,6 +58,11 @@ pub fn expand_paths(args: &[PathBuf], following: bool) -> Expanded {
             w.out.inputs.push(Input::Stdin);
             continue;
         }
+        // A live source named by URL (`kafka://…`) is no path to stat.
+        if a.to_str().is_some_and(super::kafka::is_kafka) {
+            w.out.inputs.push(Input::Path(a.clone()));
+            continue;
+        }
         if let Some(live) = a.to_str().and_then(super::live::LiveSource::parse) {
             match live {
                 Ok(l) if following => w.out.inputs.push(Input::Live(l)),

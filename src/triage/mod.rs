@@ -23,6 +23,7 @@ pub mod cli;
 mod error;
 pub mod export;
 pub mod handoff;
+pub mod kafka;
 mod read;
 pub mod scan;
 pub mod schema;

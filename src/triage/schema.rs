@@ -14,7 +14,7 @@ use std::path::Path;
 pub const APPLICATION_ID: i64 = 0x6875_6e74;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {
@@ -101,6 +101,36 @@ CREATE TABLE incident_move (
     incident   TEXT,
     analyst    TEXT NOT NULL,
     at         TEXT NOT NULL
+) STRICT;
+";
+
+/// Version 4: live sources ([`super::kafka`]): the offsets a Kafka input
+/// committed per consumer group, topic and partition (read on from
+/// `next_offset`; a restart reads again from `replay_from` to rebuild the
+/// detectors' windows), and the findings a live run recorded, written in
+/// the same transaction as the offsets of the events behind them.
+const V4: &str = "
+CREATE TABLE kafka_offset (
+    grp         TEXT NOT NULL,
+    topic       TEXT NOT NULL,
+    part        INTEGER NOT NULL,
+    next_offset INTEGER NOT NULL,
+    replay_from INTEGER NOT NULL,
+    at          TEXT NOT NULL,
+    PRIMARY KEY (grp, topic, part)
+) STRICT;
+CREATE TABLE live_finding (
+    id         TEXT PRIMARY KEY NOT NULL,
+    source     TEXT NOT NULL,
+    detector   TEXT NOT NULL,
+    entity     TEXT NOT NULL,
+    severity   TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen  TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    doc        TEXT NOT NULL,
+    found      TEXT NOT NULL,
+    updated    TEXT NOT NULL
 ) STRICT;
 ";
 

@@ -104,6 +104,8 @@ pub struct App {
     pub modal: Option<Modal>,
     pub flash: Option<(Role, String)>,
     pub rate: Rate,
+    /// The `kafka://` inputs: their status, and their offsets committed to the case.
+    pub kafka: crate::triage::kafka::KafkaRun,
     pub now: DateTime<Utc>,
     pub size: Rect,
     pub quit: bool,
@@ -136,6 +138,7 @@ impl App {
             flash: None,
             discard_armed: false,
             rate: Rate::default(),
+            kafka: Default::default(),
             now: opts.now,
             size: Rect::new(0, 0, 80, 24),
             quit: false,
@@ -201,6 +204,7 @@ impl App {
             keymap,
             theme,
             notes,
+            kafka,
             ..
         } = self;
         (
@@ -212,6 +216,7 @@ impl App {
                 keymap,
                 theme,
                 notes,
+                kafka: kafka.lives(),
             },
         )
     }

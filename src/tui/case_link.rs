@@ -151,6 +151,11 @@ impl CaseLink {
         case.record_scan_work(counts, &work).map_err(fail)
     }
 
+    /// The open case, if any (the Kafka inputs commit their offsets to it).
+    pub fn open_case(&self) -> Option<&Case> {
+        self.case.as_ref()
+    }
+
     /// Who the case records as the analyst (shown in the status bar).
     pub fn analyst(&self) -> Option<&str> {
         self.case.as_ref().map(Case::analyst)

@@ -155,6 +155,7 @@ pub async fn run(
                     dirty = true;
                 }
                 recorder.poll(&mut app, false);
+                commit_kafka(&mut app);
                 if app.case.poll_external(&app.session.config) {
                     app.apply_triage();
                     dirty = true;
@@ -198,6 +199,29 @@ pub fn perform(
                 });
             }
         }
+    }
+}
+
+/// Commits the Kafka inputs' offsets with the findings of their events,
+/// once every event received has been through the detectors.
+fn commit_kafka(app: &mut App) {
+    if app.kafka.is_empty() || app.session.pending() > 0 {
+        return;
+    }
+    let App {
+        kafka,
+        session,
+        case,
+        ..
+    } = app;
+    kafka.advance(session);
+    for f in session.findings.all() {
+        let doc = crate::report::finding_json(session, f);
+        kafka.change(f, &doc);
+    }
+    if let Err(e) = kafka.commit(session, case.open_case()) {
+        let e = format!("kafka offsets not committed: {e}");
+        app.set_flash(super::theme::Role::Error, crate::sanitize::clean(&e));
     }
 }
 

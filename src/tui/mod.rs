@@ -161,7 +161,7 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     if let Some(first) = startup.first() {
         app.set_flash(theme::Role::Warning, first.clone());
     }
-    let readers = pipeline::start(
+    let mut readers = pipeline::start(
         &RunOptions {
             inputs,
             follow: opts.follow,
@@ -170,6 +170,13 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
         },
         &opts.config,
     );
+    let kafka = std::mem::take(&mut readers.kafka);
+    let (kafka, kafka_notes) = crate::triage::kafka::KafkaRun::begin(kafka, app.case.open_case())?;
+    if let Some(first) = kafka_notes.first().filter(|_| startup.is_empty()) {
+        app.set_flash(theme::Role::Warning, first.clone());
+    }
+    app.notes.extend(kafka_notes);
+    app.kafka = kafka;
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

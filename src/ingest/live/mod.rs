@@ -22,7 +22,8 @@ pub enum LiveSource {
 }
 
 /// The schemes [`LiveSource::parse`] knows, for messages.
-pub const SCHEMES: &[&str] = &["syslog://"];
+/// Schemes named in messages (`kafka://` is read by `ingest::kafka`).
+pub const SCHEMES: &[&str] = &["syslog://", "kafka://"];
 
 impl LiveSource {
     /// `None` when `arg` names no URL scheme (it is a path); otherwise the

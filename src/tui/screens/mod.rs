@@ -154,6 +154,8 @@ pub struct Ctx<'a> {
     pub keymap: &'a Keymap,
     pub theme: &'a Theme,
     pub notes: &'a [String],
+    /// The `kafka://` inputs' status (sources screen).
+    pub kafka: &'a [crate::ingest::kafka::Live],
 }
 
 /// Why a pivot to a user timeline has nowhere to go.

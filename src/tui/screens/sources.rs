@@ -28,6 +28,7 @@ fn state(s: SourceState) -> &'static str {
 
 pub fn lines<'a>(
     session: &Session,
+    kafka: &[crate::ingest::kafka::Live],
     notes: &[String],
     theme: &Theme,
     width: usize,
@@ -36,7 +37,7 @@ pub fn lines<'a>(
         "Sources",
         theme.style(Role::Header),
     ))];
-    for s in &session.sources {
+    for (i, s) in session.sources.iter().enumerate() {
         let size = match s.size {
             Some(n) if n > 0 => format!(
                 "{} of {} ({}%)",
@@ -122,6 +123,9 @@ pub fn lines<'a>(
                 theme.style(Role::Error),
             )));
         }
+        for live in kafka.iter().filter(|k| k.file as usize == i) {
+            kafka_lines(live, theme, width, &mut out);
+        }
     }
     out.push(Line::default());
     let total = session.problem_count();
@@ -190,8 +194,77 @@ pub fn lines<'a>(
     out
 }
 
+/// A Kafka input's group and partitions: offsets, lag, rate, commits.
+fn kafka_lines(
+    live: &crate::ingest::kafka::Live,
+    theme: &Theme,
+    width: usize,
+    out: &mut Vec<Line<'_>>,
+) {
+    let (lag, rate, _) = live.totals();
+    let st = live.state();
+    out.push(Line::from(Span::styled(
+        clean_width(
+            &format!(
+                "      group {} · topic {} · {} partitions · lag {} · {} msg/s",
+                live.group,
+                live.topic,
+                st.partitions.len(),
+                format::count(lag.max(0) as u64),
+                format::compact(rate)
+            ),
+            width.saturating_sub(2),
+        ),
+        theme.style(Role::Dim),
+    )));
+    for p in &st.partitions {
+        let last = p.last_offset.map_or("none yet".into(), |o| o.to_string());
+        let committed = p.committed.map_or("none".into(), |o| o.to_string());
+        let replayed = if p.replayed > 0 {
+            format!(" · {} replayed", p.replayed)
+        } else {
+            String::new()
+        };
+        out.push(Line::from(Span::styled(
+            clean_width(
+                &format!(
+                    "        partition {}: last offset {last} · high watermark {} · lag {} · committed {committed} · {} msg/s · {} read{replayed}",
+                    p.partition,
+                    p.high_watermark,
+                    p.lag(),
+                    format::compact(p.rate),
+                    p.messages
+                ),
+                width.saturating_sub(2),
+            ),
+            theme.style(Role::Text),
+        )));
+    }
+    if st.backoffs > 0 {
+        out.push(Line::from(Span::styled(
+            format!(
+                "        {} empty fetches retried from an earlier offset",
+                st.backoffs
+            ),
+            theme.style(Role::Dim),
+        )));
+    }
+    if let Some(e) = &st.error {
+        out.push(Line::from(Span::styled(
+            format!("        {}", clean_width(e, width.saturating_sub(10))),
+            theme.style(Role::Error),
+        )));
+    }
+}
+
 pub fn render(app: &App, pos: &ListPos, body: Rect, buf: &mut Buffer) {
-    let all = lines(&app.session, &app.notes, &app.theme, body.width as usize);
+    let all = lines(
+        &app.session,
+        app.kafka.lives(),
+        &app.notes,
+        &app.theme,
+        body.width as usize,
+    );
     let from = pos
         .offset
         .min(all.len().saturating_sub(body.height as usize));
@@ -220,7 +293,7 @@ impl ScreenView for SourcesState {
         render(app, &self.pos, body, buf)
     }
     fn move_by(&mut self, cx: &Ctx, delta: isize, height: usize) {
-        let len = lines(cx.session, cx.notes, cx.theme, 200).len();
+        let len = lines(cx.session, cx.kafka, cx.notes, cx.theme, 200).len();
         super::scroll(&mut self.pos, delta, len, height)
     }
     fn first_visible_row(&self, _app: &App, _height: usize) -> usize {
@@ -256,7 +329,7 @@ mod tests {
         let mut session = Session::new(crate::tui::fixture::quiet_config(), enricher);
         let theme = Theme::builtin("default", ColorMode::Indexed256);
         let text = |s: &Session| {
-            lines(s, &[], &theme, 300)
+            lines(s, &[], &[], &theme, 300)
                 .iter()
                 .map(|l| l.to_string())
                 .collect::<Vec<_>>()
@@ -279,7 +352,7 @@ mod tests {
 
     fn text(session: &Session) -> String {
         let theme = Theme::builtin("default", ColorMode::None);
-        lines(session, &[], &theme, 200)
+        lines(session, &[], &[], &theme, 200)
             .iter()
             .map(|l| {
                 l.spans

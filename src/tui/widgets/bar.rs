@@ -119,6 +119,21 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
             base,
         )],
     ));
+    for live in app.kafka.lives() {
+        let (lag, rate, last) = live.totals();
+        let last = last.map_or("none".into(), |o| o.to_string());
+        segs.push((
+            1,
+            vec![Span::styled(
+                format!(
+                    "kafka lag {} · {} msg/s · @{last}",
+                    format::count(lag.max(0) as u64),
+                    format::compact(rate)
+                ),
+                base,
+            )],
+        ));
+    }
     if app.rate.events_per_sec >= 1.0 {
         segs.push((
             2,
