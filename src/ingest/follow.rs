@@ -242,7 +242,7 @@ pub const MAX_GENERATIONS: usize = 16;
 /// rotated on before hunt saw them: siblings named after it (`auth.log.1`,
 /// `auth.log-20261207`, `auth.log.1.gz`) that are neither the file just
 /// drained (`old`) nor the one now at the path, and whose last write is
-/// later than `old`'s (an older generation stopped being written before
+/// not earlier than `old`'s (an older generation stopped being written before
 /// `old` was created). Oldest first, at most [`MAX_GENERATIONS`]. Empty
 /// without Unix identities or modification times.
 pub fn generations_since(path: &Path, old: Generation) -> Vec<std::path::PathBuf> {
@@ -262,7 +262,11 @@ pub fn generations_since(path: &Path, old: Generation) -> Vec<std::path::PathBuf
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut found: Vec<(SystemTime, std::path::PathBuf)> = entries
+    // File times come from the kernel's coarse clock (a tick of 4 to 10 ms):
+    // a generation written just after `old` can carry `old`'s very time, so
+    // an equal time counts (identity already excludes `old` itself), and
+    // ties go by logrotate's numbering (a higher `.N` is older), then name.
+    let mut found: Vec<(SystemTime, std::cmp::Reverse<u64>, std::path::PathBuf)> = entries
         .filter_map(Result::ok)
         .filter(|e| {
             let n = e.file_name();
@@ -275,13 +279,20 @@ pub fn generations_since(path: &Path, old: Generation) -> Vec<std::path::PathBuf
             let meta = e.metadata().ok()?;
             let id = identity(&meta)?;
             let modified = meta.modified().ok()?;
-            (meta.is_file() && id != old_id && Some(id) != current && modified > old_time)
-                .then(|| (modified, e.path()))
+            let n = e.file_name();
+            let number = n
+                .to_string_lossy()
+                .get(name.len() + 1..)
+                .map(|rest| rest.trim_end_matches(".gz"))
+                .and_then(|rest| rest.parse::<u64>().ok())
+                .unwrap_or(0);
+            (meta.is_file() && id != old_id && Some(id) != current && modified >= old_time)
+                .then(|| (modified, std::cmp::Reverse(number), e.path()))
         })
         .collect();
     found.sort();
     found.truncate(MAX_GENERATIONS);
-    found.into_iter().map(|(_, p)| p).collect()
+    found.into_iter().map(|(_, _, p)| p).collect()
 }
 
 fn hash(bytes: &[u8]) -> u64 {
