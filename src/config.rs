@@ -179,7 +179,42 @@ pub struct IncidentsConfig {
     /// is an incident of its own, so every such alert has an owner and a
     /// status (`off`: only groups are incidents).
     pub alone_from: AloneFrom,
+    /// Internet background noise rolled into one incident per host and day
+    /// (see [`BackgroundConfig`]).
+    pub background: BackgroundConfig,
     pub rules: Vec<IncidentRule>,
+}
+
+/// `[incidents.background]`: failure-only findings of an internet-facing
+/// host's scanners (sshd; no success from the address, only generic or
+/// non-existent accounts, no second detector on it) are rolled into one
+/// low-severity "background scanning" incident per source host and day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackgroundConfig {
+    pub enabled: bool,
+    /// Account names every scanner tries (compared without case); a failure
+    /// for any other existing account keeps the address's findings apart.
+    pub generic_names: Vec<String>,
+}
+
+impl Default for BackgroundConfig {
+    fn default() -> Self {
+        const NAMES: &[&str] = &[
+            "root", "admin", "administrator", "test", "test1", "test2", "testuser", "user",
+            "user1", "guest", "oracle", "postgres", "mysql", "ubuntu", "debian", "centos",
+            "ec2-user", "pi", "ftp", "ftpuser", "git", "gitlab", "support", "nagios", "www",
+            "www-data", "web", "deploy", "deployer", "hadoop", "jenkins", "tomcat", "ansible",
+            "vagrant", "demo", "dev", "developer", "info", "backup", "operator", "service",
+            "server", "sysadmin", "steam", "minecraft", "ts3", "teamspeak", "docker", "elastic",
+            "es", "kafka", "redis", "zabbix", "odoo", "sftp", "ubnt", "default", "student",
+            "temp", "office", "sales", "manager", "super", "system", "apache", "nginx",
+        ];
+        BackgroundConfig {
+            enabled: true,
+            generic_names: NAMES.iter().map(|s| s.to_string()).collect(),
+        }
+    }
 }
 
 /// See [`IncidentsConfig::alone_from`].
@@ -229,6 +264,7 @@ impl Default for IncidentsConfig {
             max_ip_users: 4,
             max_findings: 100,
             alone_from: AloneFrom::High,
+            background: BackgroundConfig::default(),
             rules: vec![
                 // A spray IP, and what its successful users (or that IP) did next.
                 IncidentRule {

@@ -47,6 +47,8 @@ pub struct Incident {
     pub status: super::Status,
     /// Who works on it; set to the analyst who first changes its status.
     pub owner: Option<String>,
+    /// A background-scanning roll-up's counts (see [`super::background`]).
+    pub background: Option<super::background::Summary>,
 }
 
 impl Incident {
@@ -87,6 +89,7 @@ impl Incident {
             "rules": self.rules,
             "status": self.status.as_str(),
             "owner": self.owner,
+            "background": self.background.as_ref().map(|b| b.to_json()),
         })
     }
 }
@@ -144,6 +147,7 @@ pub(crate) fn describe(id: String, mut nodes: Vec<&Node>, rules: Vec<String>) ->
         rules,
         status: super::Status::New,
         owner: None,
+        background: None,
     }
 }
 

@@ -27,6 +27,8 @@ pub(crate) struct Node {
     pub event_count: u32,
     /// An inbox rule that forwards mail (for titles).
     pub forwards: bool,
+    /// The background-scanning shape the session found (see [`super::background`]).
+    pub background: Option<super::background::Background>,
 }
 
 /// Whether `d` is of the spray family (its description's incident role).
@@ -73,6 +75,7 @@ impl Node {
                 .unwrap_or(&serde_json::Value::Null)
                 .as_array()
                 .is_some_and(|a| !a.is_empty()),
+            background: None,
         }
     }
 
@@ -186,6 +189,7 @@ mod tests {
             success_users: Vec::new(),
             event_count: 1,
             forwards: false,
+            background: None,
         }
     }
 

@@ -18,6 +18,7 @@
 //! and `max_findings` per incident. This module never prints and never
 //! reads the store; outputs live in `main.rs` and [`describe`].
 
+pub mod background;
 pub mod describe;
 pub(crate) mod link;
 mod manual;
@@ -96,6 +97,14 @@ pub struct Incidents {
     changed: BTreeSet<String>,
     watermark: Millis,
     fed: u32,
+    /// Per IP, the detectors (bit per [`DetectorId`] index) of its findings.
+    ip_detectors: HashMap<String, u64>,
+    /// Per IP, its findings with a background shape (candidates to roll up).
+    bg_by_ip: HashMap<String, Vec<String>>,
+    /// IPs the session found to be more than background (they succeeded or
+    /// tried a real account after their findings were fed).
+    bg_blocked: HashSet<String>,
+    rollups: background::Rollups,
 }
 
 impl Incidents {
@@ -109,6 +118,16 @@ impl Incidents {
 
     /// Feeds findings created or updated together (one release) and regroups.
     pub fn observe<'a>(&mut self, findings: impl IntoIterator<Item = &'a Finding>) {
+        self.observe_with(findings, |_| None);
+    }
+
+    /// [`Incidents::observe`], with the background-scanning shape the
+    /// session found for each finding (see [`background`]).
+    pub fn observe_with<'a>(
+        &mut self,
+        findings: impl IntoIterator<Item = &'a Finding>,
+        shape: impl Fn(&Finding) -> Option<background::Background>,
+    ) {
         if !self.cfg.enabled {
             return;
         }
@@ -121,9 +140,60 @@ impl Incidents {
         batch.dedup_by(|a, b| a.id == b.id);
         let mut dirty = Vec::with_capacity(batch.len());
         for f in batch {
-            self.feed(f, &mut dirty);
+            let bg = if self.cfg.background.enabled {
+                shape(f)
+            } else {
+                None
+            };
+            self.feed(f, bg, &mut dirty);
         }
         self.regroup(dirty);
+    }
+
+    /// The session found that `ip` is more than background noise (it
+    /// succeeded, or tried a real account): its findings leave their roll-up.
+    pub fn block_background(&mut self, ip: &str) {
+        if !self.bg_blocked.insert(ip.to_string()) {
+            return;
+        }
+        let dirty: Vec<String> = self.bg_by_ip.get(ip).cloned().unwrap_or_default();
+        if !dirty.is_empty() {
+            self.regroup(dirty);
+        }
+    }
+
+    /// The addresses of findings now rolled up (for the session to watch).
+    pub fn rolled_ips(&self) -> impl Iterator<Item = &str> {
+        self.bg_by_ip
+            .iter()
+            .filter(|(ip, _)| !self.bg_blocked.contains(*ip))
+            .map(|(ip, _)| ip.as_str())
+    }
+
+    /// True when the finding is in a background-scanning roll-up.
+    pub fn is_rolled_up(&self, finding_id: &str) -> bool {
+        self.rollups.contains(finding_id)
+    }
+
+    /// Whether grouping rolls this node up: a background shape, an address
+    /// no other detector fired on and the session has not blocked, and no
+    /// analyst's move.
+    fn rolls(&self, n: &Node) -> bool {
+        n.background.is_some()
+            && !self.moved_out.contains(&n.id)
+            && !self.pinned.contains(&n.id)
+            && !self.inactive.contains(&n.id)
+            && n.ip.as_ref().is_some_and(|ip| {
+                !self.bg_blocked.contains(ip)
+                    && self
+                        .ip_detectors
+                        .get(ip)
+                        .is_some_and(|m| m.count_ones() == 1)
+            })
+    }
+
+    fn rolls_id(&self, id: &str) -> bool {
+        self.nodes.get(id).is_some_and(|n| self.rolls(n))
     }
 
     /// The incident a finding belongs to.
@@ -166,7 +236,12 @@ impl Incidents {
         std::mem::take(&mut self.changed).into_iter().collect()
     }
 
-    fn feed(&mut self, f: &Finding, dirty: &mut Vec<String>) {
+    fn feed(
+        &mut self,
+        f: &Finding,
+        bg: Option<background::Background>,
+        dirty: &mut Vec<String>,
+    ) {
         if let Some(s) = &f.suppressed {
             // Shared egress: the detector says this IP is a NAT or proxy.
             if s.entry.is_none() && link::is_spray(f.detector) {
@@ -182,8 +257,26 @@ impl Incidents {
             return;
         }
         self.inactive.remove(&f.id);
-        let node = Node::of(f);
+        let mut node = Node::of(f);
+        node.background = bg;
         self.watermark = self.watermark.max(node.first);
+        if let Some(ip) = &node.ip {
+            let bit = 1u64 << detector_index(node.detector);
+            let mask = self.ip_detectors.entry(ip.clone()).or_default();
+            if *mask & bit == 0 {
+                if *mask != 0 {
+                    // A second detector on the address: nothing of it is background.
+                    dirty.extend(self.bg_by_ip.get(ip).into_iter().flatten().cloned());
+                }
+                *mask |= bit;
+            }
+            if node.background.is_some() {
+                let list = self.bg_by_ip.entry(ip.clone()).or_default();
+                if !list.contains(&node.id) {
+                    list.push(node.id.clone());
+                }
+            }
+        }
         let cap = self.cfg.max_ip_users as usize + 1;
         if let Some(ip) = &node.ip {
             if !self.ip_shared(ip) {
@@ -285,6 +378,8 @@ impl Incidents {
                 !self.pinned.contains(from)
                     && !self.pinned.contains(&e.to)
                     && e.ip.as_deref().is_none_or(|ip| !self.ip_shared(ip))
+                    && !self.rolls_id(from)
+                    && !self.rolls_id(&e.to)
             }
         }
     }
@@ -323,7 +418,7 @@ impl Incidents {
         let mut visited: HashSet<String> = HashSet::new();
         let mut groups: Vec<(Vec<String>, BTreeSet<String>)> = Vec::new();
         while let Some(s) = work.pop() {
-            if let Some(inc) = self.of.get(&s).and_then(|i| self.list.get(i)) {
+            if let Some(inc) = self.grouped_in(&s) {
                 if old.insert(inc.id.clone()) {
                     work.extend(inc.findings().map(String::from));
                 }
@@ -331,10 +426,14 @@ impl Incidents {
             if visited.contains(&s) || !self.nodes.contains_key(&s) {
                 continue;
             }
+            if self.place_background(&s) {
+                visited.insert(s);
+                continue;
+            }
             let (mut members, rules) = self.component(&s);
             visited.extend(members.iter().cloned());
             for m in &members {
-                if let Some(inc) = self.of.get(m).and_then(|i| self.list.get(i)) {
+                if let Some(inc) = self.grouped_in(m) {
                     if old.insert(inc.id.clone()) {
                         work.extend(inc.findings().map(String::from));
                     }
@@ -440,6 +539,66 @@ impl Incidents {
         // Whatever was not regrouped under its id is dissolved.
         let dissolved = before.into_keys().filter(|id| !self.list.contains_key(id));
         self.changed.extend(dissolved.collect::<Vec<_>>());
+        self.rebuild_rollups();
+    }
+
+    /// The rule-made incident holding `id` (a roll-up is not one: its
+    /// members are placed one by one, see [`Incidents::place_background`]).
+    fn grouped_in(&self, id: &str) -> Option<&Incident> {
+        self.of
+            .get(id)
+            .and_then(|i| self.list.get(i))
+            .filter(|i| i.background.is_none())
+    }
+
+    /// Puts a node that rolls up into its roll-up (true), or takes a node
+    /// that no longer does out of its roll-up (false: it groups as usual).
+    fn place_background(&mut self, id: &str) -> bool {
+        let key = self
+            .nodes
+            .get(id)
+            .filter(|n| self.rolls(n))
+            .and_then(|n| Some(background::key_of(&n.background.as_ref()?.host, n.first)));
+        match key {
+            Some(key) => {
+                self.rollups.place(id, key);
+                true
+            }
+            None => {
+                if self.rollups.remove(id) {
+                    self.of.remove(id);
+                }
+                false
+            }
+        }
+    }
+
+    /// Rebuilds the incidents of the roll-ups that changed (status and
+    /// owner carried over); an emptied roll-up is dissolved.
+    fn rebuild_rollups(&mut self) {
+        for (key, members) in self.rollups.take_dirty() {
+            let id = background::incident_id(&key);
+            let prev = self.list.remove(&id);
+            if members.is_empty() {
+                if prev.is_some() {
+                    self.changed.insert(id);
+                }
+                continue;
+            }
+            let mut nodes: Vec<&Node> = members.iter().filter_map(|m| self.nodes.get(m)).collect();
+            let mut inc = background::describe(id.clone(), &key, &mut nodes);
+            if let Some(p) = &prev {
+                inc.status = p.status;
+                inc.owner = p.owner.clone();
+            }
+            for m in members {
+                self.of.insert(m, id.clone());
+            }
+            if prev.as_ref() != Some(&inc) {
+                self.changed.insert(id.clone());
+            }
+            self.list.insert(id, inc);
+        }
     }
 
     fn sort_by_time(&self, ids: &mut [String]) {
@@ -459,6 +618,15 @@ impl Incidents {
         }
         id
     }
+}
+
+/// A detector's bit in [`Incidents::ip_detectors`]: its registry place, and
+/// one bit shared by every Sigma rule.
+fn detector_index(d: DetectorId) -> u32 {
+    DetectorId::ALL
+        .iter()
+        .position(|x| *x == d)
+        .map_or(63, |i| i.min(62) as u32)
 }
 
 fn push_capped(list: &mut Vec<String>, id: &str) {
