@@ -46,6 +46,7 @@ pub mod ident;
 pub mod incident;
 pub mod ingest;
 pub mod lake;
+pub mod noise;
 pub mod panics;
 pub mod pipeline;
 pub mod report;

@@ -505,10 +505,23 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
         let alone = session
             .incidents
             .all()
-            .filter(|i| i.steps.len() == 1)
+            .filter(|i| i.steps.len() == 1 && i.background.is_none())
             .count();
+        let (rollups, rolled) = session
+            .incidents
+            .all()
+            .filter(|i| i.background.is_some())
+            .fold((0usize, 0usize), |(r, n), i| (r + 1, n + i.steps.len()));
+        let rolled = if rollups == 0 {
+            String::new()
+        } else {
+            format!(
+                "; {rolled} of them rolled into {rollups} low background-scanning incident{} (see [incidents.background])",
+                if rollups == 1 { "" } else { "s" }
+            )
+        };
         eprintln!(
-            "hunt: {} incidents hold {grouped} findings ({alone} of them a lone high or critical finding, see [incidents] alone_from; each finding's \"incident\"); --incidents prints them",
+            "hunt: {} incidents hold {grouped} findings ({alone} of them a lone high or critical finding, see [incidents] alone_from{rolled}; each finding's \"incident\"); --incidents prints them",
             session.incidents.len()
         );
     }

@@ -156,6 +156,8 @@ pub struct Session {
     pub findings: Findings,
     /// Findings grouped into incidents, fed at each release.
     pub incidents: crate::incident::Incidents,
+    /// Per rolled-up address, its event count when last read (see `watch_background`).
+    bg_watch: std::collections::HashMap<String, usize>,
     pub sources: Vec<SourceInfo>,
     pub enricher: Enricher,
     pub hosting: HostingNetworks,
@@ -260,6 +262,7 @@ impl Session {
         }
         Session {
             incidents: crate::incident::Incidents::new(&config.incidents),
+            bg_watch: std::collections::HashMap::new(),
             engine,
             sigma,
             sigma_rules,
@@ -311,8 +314,10 @@ impl Session {
         self.findings = findings;
         self.engine.replace_builtins(engine);
         self.incidents = crate::incident::Incidents::new(&config.incidents);
-        self.incidents.observe(self.findings.all());
         self.config = config;
+        self.bg_watch.clear();
+        let ids: Vec<String> = self.findings.all().iter().map(|f| f.id.clone()).collect();
+        self.observe_incidents(&ids);
     }
 
     pub fn sigma_rules(&self) -> Option<std::sync::Arc<crate::sigma::ingest::Rules>> {
@@ -707,14 +712,15 @@ impl Session {
             .observe_all(&cx, &pending, &mut self.findings, &mut self.changed);
         self.release_sigma(&pending, &retracted);
         // Incidents see this release's created/updated findings at once.
-        let findings = &self.findings;
-        self.incidents.observe(
-            self.changed
-                .get(changed_from..)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|(_, id)| findings.get(id)),
-        );
+        let ids: Vec<String> = self
+            .changed
+            .get(changed_from..)
+            .unwrap_or_default()
+            .iter()
+            .map(|(_, id)| id.clone())
+            .collect();
+        self.observe_incidents(&ids);
+        self.watch_background();
         pending.clear();
         self.pending = pending;
         self.detect_time += t0.elapsed();
@@ -727,9 +733,38 @@ impl Session {
         if ids.is_empty() {
             return;
         }
-        let findings = &self.findings;
+        self.observe_incidents(ids);
+    }
+
+    /// Feeds these findings to the incidents with their background shape.
+    fn observe_incidents(&mut self, ids: &[String]) {
+        let (store, sources, findings) = (&self.store, &self.sources, &self.findings);
+        let generic = &self.config.incidents.background.generic_names;
         self.incidents
-            .observe(ids.iter().filter_map(|id| findings.get(id)));
+            .observe_with(ids.iter().filter_map(|id| findings.get(id)), |f| {
+                crate::noise::shape(store, sources, f, generic)
+            });
+    }
+
+    /// Re-reads the rolled-up addresses that got events since they were
+    /// last read: one that succeeded or tried a real account leaves its
+    /// roll-up (its findings become alerts of their own).
+    fn watch_background(&mut self) {
+        let generic = &self.config.incidents.background.generic_names;
+        let mut blocked = Vec::new();
+        for ip in self.incidents.rolled_ips() {
+            let n = self.store.by_ip(ip).len();
+            if self.bg_watch.get(ip) == Some(&n) {
+                continue;
+            }
+            self.bg_watch.insert(ip.to_string(), n);
+            if crate::noise::address_scans(&self.store, ip, generic).is_none() {
+                blocked.push(ip.to_string());
+            }
+        }
+        for ip in blocked {
+            self.incidents.block_background(&ip);
+        }
     }
 
     /// Feeds held Sigma matches to their detector in time order (ties: file

@@ -193,7 +193,8 @@ pub(crate) fn describe(id: String, key: &Key, nodes: &mut [&Node]) -> Incident {
     top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top.truncate(TOP_ADDRESSES);
     let distinct_names = names.len();
-    let mut names: Vec<(String, u64)> = names.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+    let mut names: Vec<(String, u64)> =
+        names.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
     names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     names.truncate(MAX_NAMES);
     let day = format_time(key.1.saturating_mul(86_400_000));
@@ -237,9 +238,17 @@ pub(crate) fn describe(id: String, key: &Key, nodes: &mut [&Node]) -> Incident {
 
 /// "Background scanning of web01 on 2026-11-01: 2,000 addresses, 86,310 failed attempts (root, admin, test…)".
 fn title(s: &Summary) -> String {
-    let host = if s.host.is_empty() { "this host" } else { &s.host };
+    let host = if s.host.is_empty() {
+        "this host"
+    } else {
+        &s.host
+    };
     let names: Vec<&str> = s.names.iter().take(3).map(|(n, _)| n.as_str()).collect();
-    let more = if s.distinct_names > names.len() { ", …" } else { "" };
+    let more = if s.distinct_names > names.len() {
+        ", …"
+    } else {
+        ""
+    };
     format!(
         "Background scanning of {host} on {}: {} address{}, {} failed attempt{} ({}{more})",
         s.day,

@@ -236,12 +236,7 @@ impl Incidents {
         std::mem::take(&mut self.changed).into_iter().collect()
     }
 
-    fn feed(
-        &mut self,
-        f: &Finding,
-        bg: Option<background::Background>,
-        dirty: &mut Vec<String>,
-    ) {
+    fn feed(&mut self, f: &Finding, bg: Option<background::Background>, dirty: &mut Vec<String>) {
         if let Some(s) = &f.suppressed {
             // Shared egress: the detector says this IP is a NAT or proxy.
             if s.entry.is_none() && link::is_spray(f.detector) {
@@ -432,6 +427,12 @@ impl Incidents {
             }
             let (mut members, rules) = self.component(&s);
             visited.extend(members.iter().cloned());
+            for m in &members {
+                // A member that rolled up before groups by rule now.
+                if self.rollups.remove(m) {
+                    self.of.remove(m);
+                }
+            }
             for m in &members {
                 if let Some(inc) = self.grouped_in(m) {
                     if old.insert(inc.id.clone()) {
@@ -717,6 +718,43 @@ mod tests {
         let mut inc = Incidents::new(&cfg(crate::config::AloneFrom::Off));
         inc.observe([&high, &medium]);
         assert_eq!(inc.len(), 0);
+    }
+
+    #[test]
+    fn a_second_detector_or_a_block_takes_an_address_out_of_its_rollup() {
+        let bg = |ip: &str| background::Background {
+            host: "web01".into(),
+            attempts: 25,
+            names: vec![(format!("n{ip}"), 25)],
+        };
+        let a = f(DetectorId::SlowSpray, "a", "10.0.0.1", 0);
+        let b = f(DetectorId::SlowSpray, "b", "10.0.0.2", H);
+        let c = f(DetectorId::SlowSpray, "c", "10.0.0.3", 2 * H);
+        let mut inc = Incidents::new(&IncidentsConfig::default());
+        let shape = |f: &Finding| f.ip.as_deref().map(bg);
+        inc.observe_with([&a, &b, &c], shape);
+        assert_eq!(inc.len(), 1);
+        assert!(inc.is_rolled_up(&a.id) && inc.is_rolled_up(&b.id));
+        let id = inc.incident_of(&a.id).map(String::from);
+        assert!(id.as_deref().is_some_and(|i| i.starts_with("inc-bg")));
+        // Another detector fires on 10.0.0.1: its spray is no longer noise.
+        let mut other = f(DetectorId::HostingAsn, "ann", "10.0.0.1", 3 * H);
+        other.severity = crate::ident::Severity::Medium;
+        inc.observe_with([&other], shape);
+        assert!(!inc.is_rolled_up(&a.id));
+        assert_eq!(inc.incident_of(&b.id), id.as_deref());
+        // The session saw 10.0.0.2 get in.
+        inc.block_background("10.0.0.2");
+        assert!(!inc.is_rolled_up(&b.id));
+        let left = inc.get(id.as_deref().unwrap_or_default());
+        assert_eq!(left.map(|i| i.steps.len()), Some(1));
+        // The last one leaves too: the roll-up is dissolved, and the
+        // (high) finding is an incident of its own.
+        inc.block_background("10.0.0.3");
+        assert!(inc.get(id.as_deref().unwrap_or_default()).is_none());
+        assert!(inc
+            .incident_of(&c.id)
+            .is_some_and(|i| Some(i) != id.as_deref()));
     }
 
     #[test]
