@@ -28,7 +28,9 @@ pub struct Cli {
     pub common: Common,
 
     /// Follow the files as they grow (like tail -F); with -f a PATH may be a
-    /// live source: syslog://ADDR:PORT receives syslog over UDP and TCP.
+    /// live source: syslog://ADDR:PORT receives syslog over UDP and TCP,
+    /// syslog+tls://ADDR:PORT over TLS ([syslog] tls_cert, tls_key),
+    /// kafka://BROKERS/TOPIC reads a Kafka or Event Hubs topic ([kafka]).
     #[arg(short = 'f', long)]
     pub follow: bool,
 
@@ -159,7 +161,8 @@ fn parse_detector(s: &str) -> Result<crate::finding::DetectorId, String> {
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// Follow the files (or live sources: syslog://ADDR:PORT) and print each
+    /// Follow the files (or live sources: syslog://ADDR:PORT,
+    /// syslog+tls://ADDR:PORT, kafka://BROKERS/TOPIC) and print each
     /// finding as it is created or updated (JSON lines).
     #[arg(short = 'f', long)]
     pub follow: bool,

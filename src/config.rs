@@ -27,6 +27,8 @@ pub struct Config {
     pub allow: Vec<AllowConfig>,
     /// How `kafka://` inputs connect and where they start.
     pub kafka: crate::ingest::kafka::KafkaConfig,
+    /// What `syslog+tls://` inputs serve with (certificate, key, client CA).
+    pub syslog: crate::ingest::live::settings::SyslogConfig,
 }
 
 /// `[case]`: the analyst's name recorded in the case (default: `$USER`).

@@ -1028,6 +1028,7 @@ pub fn start_with_budget(opts: &RunOptions, config: &Config, max_open: usize) ->
             let (tx, source, rules) = (tx.clone(), source.clone(), rules.clone());
             let live = crate::ingest::live::LiveOptions {
                 max_line: config.ingest.max_line_bytes,
+                syslog: config.syslog.clone(),
             };
             spawn_named("hunt-live", move || {
                 crate::sigma::ingest::install(rules);

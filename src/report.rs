@@ -309,32 +309,44 @@ pub fn new_failures(session: &Session, told: &mut Vec<bool>) -> Vec<String> {
 }
 
 /// For `hunt scan -f` on stderr: what each live source lost since the
-/// last call (`seen` keeps the counts already told, per input), one line
-/// per source whose count grew, with where the messages were lost.
-pub fn live_drop_notes(session: &Session, seen: &mut Vec<u64>) -> Vec<String> {
+/// last call (`seen` keeps the counts already told, per input: dropped
+/// messages and refused connections), one line per source and count that
+/// grew, with where the messages were lost or why senders were refused.
+pub fn live_drop_notes(session: &Session, seen: &mut Vec<(u64, u64)>) -> Vec<String> {
     let mut notes = Vec::new();
     for (i, s) in session.sources.iter().enumerate() {
         let Some(live) = &s.live else { continue };
         if seen.len() <= i {
-            seen.resize(i + 1, 0);
+            seen.resize(i + 1, (0, 0));
         }
-        let Some(told) = seen.get_mut(i) else {
+        let Some((dropped, refused)) = seen.get_mut(i) else {
             continue;
         };
-        if live.dropped > *told {
-            *told = live.dropped;
-            let detail = live
-                .details
+        let detail = |word: &str| {
+            live.details
                 .iter()
-                .find(|d| d.contains("dropped"))
-                .cloned()
-                .unwrap_or_default();
+                .filter(|d| d.contains(word))
+                .map(|d| clean(d).into_owned())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        if live.dropped > *dropped {
+            *dropped = live.dropped;
             notes.push(format!(
                 "{}: {} messages lost so far, {} received ({})",
                 clean(&s.name),
                 live.dropped,
                 live.received,
-                clean(&detail)
+                detail("dropped")
+            ));
+        }
+        if live.refused > *refused {
+            *refused = live.refused;
+            notes.push(format!(
+                "{}: {} connections refused so far ({})",
+                clean(&s.name),
+                live.refused,
+                detail("handshake")
             ));
         }
     }

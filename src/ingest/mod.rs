@@ -173,6 +173,8 @@ pub mod reason {
     pub const CORRUPT_GZIP: &str = "corrupt or truncated gzip data";
     /// A configured or built-in cap on what one input may expand to was hit.
     pub const INPUT_LIMIT: &str = "input limit reached";
+    /// A syslog-over-TLS message without its length in front (RFC 5425).
+    pub const NOT_OCTET_COUNTED: &str = "syslog frame not octet-counted";
 }
 
 pub type ParseResult = Result<(), Reject>;

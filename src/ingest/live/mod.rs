@@ -9,7 +9,9 @@
 //! Adding a source is a variant of [`LiveSource`] (its scheme in
 //! [`LiveSource::parse`]) and a module with its `run`.
 
+pub mod settings;
 pub mod syslog;
+pub mod tls;
 
 use super::stats::FileStats;
 use crate::event::Batch;
@@ -17,13 +19,14 @@ use crate::event::Batch;
 /// A live source named by a URL.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LiveSource {
-    /// `syslog://ADDR:PORT`: RFC 3164 / 5424 over UDP and TCP on one port.
+    /// `syslog://ADDR:PORT`: RFC 3164 / 5424 over UDP and TCP on one port;
+    /// `syslog+tls://ADDR:PORT`: the same over TLS (RFC 5425), TCP only.
     Syslog(syslog::Listen),
 }
 
 /// The schemes [`LiveSource::parse`] knows, for messages.
 /// Schemes named in messages (`kafka://` is read by `ingest::kafka`).
-pub const SCHEMES: &[&str] = &["syslog://", "kafka://"];
+pub const SCHEMES: &[&str] = &["syslog://", "syslog+tls://", "kafka://"];
 
 impl LiveSource {
     /// `None` when `arg` names no URL scheme (it is a path); otherwise the
@@ -38,7 +41,8 @@ impl LiveSource {
             return None;
         }
         Some(match scheme.to_ascii_lowercase().as_str() {
-            "syslog" => syslog::Listen::parse(rest).map(LiveSource::Syslog),
+            "syslog" => syslog::Listen::parse(rest, false).map(LiveSource::Syslog),
+            "syslog+tls" => syslog::Listen::parse(rest, true).map(LiveSource::Syslog),
             other => Err(format!(
                 "unknown live source scheme `{other}://`; use one of: {}",
                 SCHEMES.join(", ")
@@ -67,6 +71,8 @@ impl LiveSource {
 pub struct LiveOptions {
     /// Longest record (`[ingest] max_line_bytes`).
     pub max_line: usize,
+    /// `[syslog]`: the TLS certificate and key of `syslog+tls://`.
+    pub syslog: settings::SyslogConfig,
 }
 
 /// What a live source hands to the pipeline.
@@ -92,6 +98,12 @@ pub struct LiveStatus {
     /// Messages lost before hunt could read them (socket buffer overruns,
     /// a full queue): never silent.
     pub dropped: u64,
+    /// Messages received but not kept because their framing was broken
+    /// (too long, cut, not octet-counted over TLS).
+    pub framing: u64,
+    /// Connections refused before any message (failed TLS handshakes,
+    /// plain text on the TLS port).
+    pub refused: u64,
     /// A short line for the status bar (`12 dropped`, `lag 30`).
     pub summary: String,
     /// Lines for the sources screen (what was received how, what was lost where).

@@ -20,7 +20,15 @@
 //! block (back-pressure); nothing received over TCP is dropped. At most
 //! [`MAX_TCP`] connections are served at once; more are closed at once
 //! and counted.
+//!
+//! `syslog+tls://ADDR:PORT` is RFC 5425: TCP only, each connection a TLS
+//! session ([`super::tls`], certificate and key from `[syslog]`), frames
+//! octet-counted as that RFC requires; a frame that is not is skipped and
+//! counted as a framing error. Senders that fail the handshake, or send
+//! plain syslog to the TLS port, are counted and named on the sources
+//! screen, and the receiver goes on.
 
+use super::tls::{self, Refused};
 use super::{LiveOptions, LiveOut, LiveStatus};
 use crate::event::{Batch, Origin, Source};
 use crate::ingest::decode::account;
@@ -32,7 +40,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Messages waiting to be parsed, at most.
@@ -48,45 +56,58 @@ const TICK: Duration = Duration::from_millis(250);
 const GATHER: Duration = Duration::from_millis(10);
 /// Messages parsed into one batch at most.
 const BATCH_MESSAGES: usize = 4096;
-/// The port when the URL names none.
+/// The port when the URL names none (RFC 5426 / RFC 5425).
 const DEFAULT_PORT: u16 = 514;
+const DEFAULT_TLS_PORT: u16 = 6514;
 
-/// Where to listen.
+/// Where to listen, and whether connections are TLS (`syslog+tls://`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Listen {
     pub addr: SocketAddr,
+    pub tls: bool,
 }
 
 impl Listen {
     /// `ADDR:PORT`, `[V6]:PORT`, `HOST:PORT` (resolved once), or without a
-    /// port (514), after `syslog://`.
-    pub fn parse(rest: &str) -> Result<Listen, String> {
+    /// port (514, or 6514 with TLS), after `syslog://` or `syslog+tls://`.
+    pub fn parse(rest: &str, tls: bool) -> Result<Listen, String> {
         let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let (scheme, port) = if tls {
+            ("syslog+tls", DEFAULT_TLS_PORT)
+        } else {
+            ("syslog", DEFAULT_PORT)
+        };
         if rest.is_empty() || rest.contains('/') {
-            return Err("give an address and port to listen on, e.g. syslog://0.0.0.0:5514".into());
+            return Err(format!(
+                "give an address and port to listen on, e.g. {scheme}://0.0.0.0:{}",
+                if tls { 6514 } else { 5514 }
+            ));
         }
+        let at = |addr| Ok(Listen { addr, tls });
         if let Ok(addr) = rest.parse::<SocketAddr>() {
-            return Ok(Listen { addr });
+            return at(addr);
         }
         if let Ok(ip) = rest.trim_matches(['[', ']']).parse::<IpAddr>() {
-            return Ok(Listen {
-                addr: SocketAddr::new(ip, DEFAULT_PORT),
-            });
+            return at(SocketAddr::new(ip, port));
         }
         let with_port = if rest.contains(':') {
             rest.to_string()
         } else {
-            format!("{rest}:{DEFAULT_PORT}")
+            format!("{rest}:{port}")
         };
         match with_port.to_socket_addrs().map(|mut a| a.next()) {
-            Ok(Some(addr)) => Ok(Listen { addr }),
+            Ok(Some(addr)) => at(addr),
             Ok(None) => Err("the name has no address".into()),
             Err(e) => Err(format!("cannot resolve {rest}: {e}")),
         }
     }
 
     pub fn display(&self) -> String {
-        format!("syslog://{}", self.addr)
+        if self.tls {
+            format!("syslog+tls://{}", self.addr)
+        } else {
+            format!("syslog://{}", self.addr)
+        }
     }
 }
 
@@ -102,6 +123,8 @@ enum Frame {
     TooLong(usize),
     /// A TCP connection ended inside an octet-counted frame.
     Truncated(usize),
+    /// A frame over TLS that is not octet-counted (its length), skipped.
+    NotCounted(usize),
 }
 
 /// Counters shared by the network threads.
@@ -116,33 +139,44 @@ struct Counters {
     tcp_open: AtomicU64,
     tcp_total: AtomicU64,
     tcp_refused: AtomicU64,
+    /// Frames too long, cut by the end of a connection, or not
+    /// octet-counted over TLS.
+    framing: AtomicU64,
+    /// TLS: connections closed before sending anything.
+    tls_silent: AtomicU64,
+    /// TLS: connections whose first byte was not a TLS handshake.
+    tls_not_tls: AtomicU64,
+    /// TLS: failed handshakes, and the last one's reason.
+    tls_failed: AtomicU64,
+    tls_last_error: Mutex<String>,
     stop: AtomicBool,
 }
 
 /// Binds, starts the network threads and parses until `out` refuses more.
 pub fn run(l: &Listen, file: u32, opts: LiveOptions, out: &mut dyn FnMut(LiveOut) -> bool) {
-    let (udp, tcp) = match (UdpSocket::bind(l.addr), TcpListener::bind(l.addr)) {
-        (Ok(u), Ok(t)) => (u, t),
-        (Err(e), _) => {
-            out(LiveOut::Failed(format!("UDP {}: {e}", l.addr)));
-            return;
-        }
-        (_, Err(e)) => {
-            out(LiveOut::Failed(format!("TCP {}: {e}", l.addr)));
+    let sockets = match bind(l, &opts) {
+        Ok(s) => s,
+        Err(e) => {
+            out(LiveOut::Failed(e));
             return;
         }
     };
     let counters = Arc::new(Counters::default());
     let (tx, rx) = sync_channel::<Received>(QUEUE);
     let max = opts.max_line.clamp(1024, MAX_MESSAGE);
-    let probe = udp.try_clone().ok();
-    if let Err(e) = start_threads(udp, tcp, tx, &counters, max) {
+    let probe = sockets.udp.as_ref().and_then(|u| u.try_clone().ok());
+    if let Err(e) = start_threads(sockets, tx, &counters, max) {
         out(LiveOut::Failed(format!("{}: cannot start: {e}", l.addr)));
         return;
     }
     let mut p = Parser::new(file);
+    let format = if l.tls {
+        "syslog (TLS)"
+    } else {
+        "syslog (UDP+TCP)"
+    };
     let going = out(LiveOut::Opened {
-        format: "syslog (UDP+TCP)".into(),
+        format: format.into(),
     }) && out(LiveOut::CaughtUp);
     if going {
         receive(&rx, &mut p, &counters, probe.as_ref(), l, out);
@@ -150,22 +184,46 @@ pub fn run(l: &Listen, file: u32, opts: LiveOptions, out: &mut dyn FnMut(LiveOut
     counters.stop.store(true, Relaxed);
 }
 
-fn start_threads(
-    udp: UdpSocket,
+/// The bound sockets: UDP and TCP, or TCP and the TLS settings.
+struct Sockets {
+    udp: Option<UdpSocket>,
     tcp: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+/// Binds the sockets (and reads the TLS files); the error is one line.
+fn bind(l: &Listen, opts: &LiveOptions) -> Result<Sockets, String> {
+    let tls = if l.tls {
+        Some(tls::server_config(&opts.syslog)?)
+    } else {
+        None
+    };
+    let udp = if l.tls {
+        None
+    } else {
+        Some(UdpSocket::bind(l.addr).map_err(|e| format!("UDP {}: {e}", l.addr))?)
+    };
+    let tcp = TcpListener::bind(l.addr).map_err(|e| format!("TCP {}: {e}", l.addr))?;
+    Ok(Sockets { udp, tcp, tls })
+}
+
+fn start_threads(
+    s: Sockets,
     tx: SyncSender<Received>,
     c: &Arc<Counters>,
     max: usize,
 ) -> io::Result<()> {
-    udp.set_read_timeout(Some(Duration::from_millis(500)))?;
-    let (utx, uc) = (tx.clone(), Arc::clone(c));
-    std::thread::Builder::new()
-        .name("hunt-syslog-udp".into())
-        .spawn(move || udp_loop(&udp, &utx, &uc))?;
-    let c = Arc::clone(c);
+    if let Some(udp) = s.udp {
+        udp.set_read_timeout(Some(Duration::from_millis(500)))?;
+        let (utx, uc) = (tx.clone(), Arc::clone(c));
+        std::thread::Builder::new()
+            .name("hunt-syslog-udp".into())
+            .spawn(move || udp_loop(&udp, &utx, &uc))?;
+    }
+    let (c, tcp, tls) = (Arc::clone(c), s.tcp, s.tls);
     std::thread::Builder::new()
         .name("hunt-syslog-tcp".into())
-        .spawn(move || accept_loop(&tcp, &tx, &c, max))?;
+        .spawn(move || accept_loop(&tcp, tls, &tx, &c, max))?;
     Ok(())
 }
 
@@ -244,11 +302,18 @@ impl Parser {
         let (line, offset) = (self.line, self.offset);
         let data = match m.frame {
             Frame::Message(data) => data,
-            Frame::TooLong(n) | Frame::Truncated(n) => {
+            Frame::TooLong(n) | Frame::Truncated(n) | Frame::NotCounted(n) => {
                 let (why, detail) = match m.frame {
                     Frame::TooLong(_) => (
                         reason::LINE_TOO_LONG,
                         format!("message of {n} bytes from {} skipped", m.peer),
+                    ),
+                    Frame::NotCounted(_) => (
+                        reason::NOT_OCTET_COUNTED,
+                        format!(
+                            "TLS message of {n} bytes from {} without its length (RFC 5425 §4.3) skipped",
+                            m.peer
+                        ),
                     ),
                     _ => (
                         reason::TRUNCATED,
@@ -323,7 +388,13 @@ fn udp_loop(sock: &UdpSocket, tx: &SyncSender<Received>, c: &Counters) {
     }
 }
 
-fn accept_loop(l: &TcpListener, tx: &SyncSender<Received>, c: &Arc<Counters>, max: usize) {
+fn accept_loop(
+    l: &TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    tx: &SyncSender<Received>,
+    c: &Arc<Counters>,
+    max: usize,
+) {
     for stream in l.incoming() {
         if c.stop.load(Relaxed) {
             return;
@@ -339,11 +410,14 @@ fn accept_loop(l: &TcpListener, tx: &SyncSender<Received>, c: &Arc<Counters>, ma
         };
         c.tcp_open.fetch_add(1, Relaxed);
         c.tcp_total.fetch_add(1, Relaxed);
-        let (tx, cc) = (tx.clone(), Arc::clone(c));
+        let (tx, cc, tls) = (tx.clone(), Arc::clone(c), tls.clone());
         let started = std::thread::Builder::new()
             .name("hunt-syslog-conn".into())
             .spawn(move || {
-                tcp_conn(stream, peer, &tx, &cc, max);
+                match tls {
+                    None => serve(&mut { stream }, peer, &tx, &cc, max, false),
+                    Some(config) => tls_conn(&config, stream, peer, &tx, &cc, max),
+                }
                 cc.tcp_open.fetch_sub(1, Relaxed);
             });
         if started.is_err() {
@@ -353,15 +427,57 @@ fn accept_loop(l: &TcpListener, tx: &SyncSender<Received>, c: &Arc<Counters>, ma
     }
 }
 
-/// Reads one TCP connection's frames until it closes; waits (reads
-/// nothing) while the queue is full.
-fn tcp_conn(stream: TcpStream, peer: IpAddr, tx: &SyncSender<Received>, c: &Counters, max: usize) {
+/// Handshakes, then serves the TLS connection; a refused one is counted.
+fn tls_conn(
+    config: &Arc<rustls::ServerConfig>,
+    stream: TcpStream,
+    peer: IpAddr,
+    tx: &SyncSender<Received>,
+    c: &Counters,
+    max: usize,
+) {
+    match tls::handshake(config, stream) {
+        Ok(mut s) => {
+            serve(&mut tls::EndOk(&mut s), peer, tx, c, max, true);
+            // The sender's close_notify is answered with ours.
+            s.conn.send_close_notify();
+            let _ = s.conn.complete_io(&mut s.sock);
+        }
+        Err(Refused::Silent) => {
+            c.tls_silent.fetch_add(1, Relaxed);
+        }
+        Err(Refused::NotTls) => {
+            c.tls_not_tls.fetch_add(1, Relaxed);
+        }
+        Err(Refused::Failed(why)) => {
+            c.tls_failed.fetch_add(1, Relaxed);
+            if let Ok(mut last) = c.tls_last_error.lock() {
+                *last = format!("{peer}: {why}");
+            }
+        }
+    }
+}
+
+/// Reads one connection's frames until it closes; waits (reads nothing)
+/// while the queue is full. With `octet_only` (TLS), frames must be
+/// octet-counted.
+fn serve(
+    stream: &mut impl Read,
+    peer: IpAddr,
+    tx: &SyncSender<Received>,
+    c: &Counters,
+    max: usize,
+    octet_only: bool,
+) {
     let mut r = BufReader::with_capacity(64 * 1024, stream);
     loop {
-        let frame = match next_frame(&mut r, max) {
+        let frame = match next_frame(&mut r, max, octet_only) {
             Ok(Some(f)) => f,
             Ok(None) | Err(_) => return,
         };
+        if !matches!(frame, Frame::Message(_)) {
+            c.framing.fetch_add(1, Relaxed);
+        }
         c.tcp.fetch_add(1, Relaxed);
         let m = Received { peer, frame };
         match tx.try_send(m) {
@@ -379,8 +495,9 @@ fn tcp_conn(stream: TcpStream, peer: IpAddr, tx: &SyncSender<Received>, c: &Coun
 
 /// The next frame of a TCP stream: octet-counted when it starts with a
 /// digit followed by digits and a space, else up to LF or NUL (or the end
-/// of the stream). `None` at the end of the stream.
-fn next_frame(r: &mut impl BufRead, max: usize) -> io::Result<Option<Frame>> {
+/// of the stream), which with `octet_only` is a [`Frame::NotCounted`].
+/// `None` at the end of the stream.
+fn next_frame(r: &mut impl BufRead, max: usize, octet_only: bool) -> io::Result<Option<Frame>> {
     // Separators between frames.
     loop {
         let buf = r.fill_buf()?;
@@ -417,7 +534,12 @@ fn next_frame(r: &mut impl BufRead, max: usize) -> io::Result<Option<Frame>> {
             }
         }
     }
-    delimited(r, head, max).map(Some)
+    let frame = delimited(r, head, max)?;
+    Ok(Some(match frame {
+        Frame::Message(m) if octet_only => Frame::NotCounted(m.len()),
+        Frame::TooLong(n) if octet_only => Frame::NotCounted(n),
+        f => f,
+    }))
 }
 
 fn counted(r: &mut impl BufRead, n: usize, max: usize) -> io::Result<Frame> {
@@ -511,20 +633,33 @@ fn status(c: &Counters, socket: Option<u64>, l: &Listen) -> LiveStatus {
     let (udp, tcp) = (c.udp.load(Relaxed), c.tcp.load(Relaxed));
     let queue = c.queue_drops.load(Relaxed);
     let dropped = queue + socket.unwrap_or(0);
-    let mut details = vec![format!(
-        "listening on UDP and TCP {} · {udp} datagrams, {tcp} TCP messages over {} connections ({} open)",
-        l.addr,
-        c.tcp_total.load(Relaxed),
-        c.tcp_open.load(Relaxed)
-    )];
-    details.push(match socket {
-        Some(s) => format!(
-            "UDP dropped: {s} by the socket buffer (kernel), {queue} by hunt's full queue"
-        ),
-        None => format!(
-            "UDP dropped: {queue} by hunt's full queue (the kernel's socket buffer drops are not readable here)"
-        ),
-    });
+    let (total, open) = (c.tcp_total.load(Relaxed), c.tcp_open.load(Relaxed));
+    let mut details = Vec::new();
+    if l.tls {
+        details.push(format!(
+            "listening on TCP (TLS) {} · {tcp} messages over {total} connections ({open} open)",
+            l.addr
+        ));
+        details.extend(tls_lines(c));
+    } else {
+        details.push(format!(
+            "listening on UDP and TCP {} · {udp} datagrams, {tcp} TCP messages over {total} connections ({open} open)",
+            l.addr
+        ));
+        details.push(match socket {
+            Some(s) => format!(
+                "UDP dropped: {s} by the socket buffer (kernel), {queue} by hunt's full queue"
+            ),
+            None => format!(
+                "UDP dropped: {queue} by hunt's full queue (the kernel's socket buffer drops are not readable here)"
+            ),
+        });
+    }
+    let framing = c.framing.load(Relaxed);
+    details.push(format!(
+        "framing errors: {framing} (messages too long, cut by a closed connection{}; each in Parse problems)",
+        if l.tls { ", or not octet-counted" } else { "" }
+    ));
     let waits = c.tcp_waits.load(Relaxed);
     if waits > 0 {
         details.push(format!(
@@ -537,16 +672,43 @@ fn status(c: &Counters, socket: Option<u64>, l: &Listen) -> LiveStatus {
             "TCP: {refused} connections closed at once (more than {MAX_TCP} open)"
         ));
     }
+    let refused = c.tls_not_tls.load(Relaxed) + c.tls_failed.load(Relaxed);
+    let summary = [
+        (dropped, "dropped"),
+        (framing, "framing errors"),
+        (refused, "TLS refused"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect::<Vec<_>>()
+    .join(" · ");
     LiveStatus {
         received: udp + tcp,
         dropped,
-        summary: if dropped > 0 {
-            format!("{dropped} dropped")
-        } else {
-            String::new()
-        },
+        framing,
+        refused,
+        summary,
         details,
     }
+}
+
+/// The sources screen's lines on TLS senders that never got through.
+fn tls_lines(c: &Counters) -> Vec<String> {
+    let (silent, not_tls, failed) = (
+        c.tls_silent.load(Relaxed),
+        c.tls_not_tls.load(Relaxed),
+        c.tls_failed.load(Relaxed),
+    );
+    let mut lines = vec![format!(
+        "TLS refused: {failed} failed handshakes, {not_tls} not TLS (plain syslog sent to the TLS port?), {silent} closed before a word"
+    )];
+    if failed > 0 {
+        if let Ok(last) = c.tls_last_error.lock() {
+            lines.push(format!("last failed handshake: {last}"));
+        }
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -554,13 +716,18 @@ mod tests {
     use super::*;
 
     fn frames(data: &[u8], max: usize) -> Vec<String> {
+        frames_with(data, max, false)
+    }
+
+    fn frames_with(data: &[u8], max: usize, octet_only: bool) -> Vec<String> {
         let mut r = BufReader::with_capacity(7, data);
         let mut out = Vec::new();
-        while let Some(f) = next_frame(&mut r, max).unwrap() {
+        while let Some(f) = next_frame(&mut r, max, octet_only).unwrap() {
             out.push(match f {
                 Frame::Message(m) => String::from_utf8(m).unwrap(),
                 Frame::TooLong(n) => format!("too long {n}"),
                 Frame::Truncated(n) => format!("truncated {n}"),
+                Frame::NotCounted(n) => format!("not counted {n}"),
             });
         }
         out
@@ -579,6 +746,14 @@ mod tests {
     }
 
     #[test]
+    fn over_tls_only_octet_counted_frames_are_kept() {
+        assert_eq!(
+            frames_with(b"5 <1>ab<2>plain\n4 <3>c", 1024, true),
+            vec!["<1>ab", "not counted 8", "<3>c"]
+        );
+    }
+
+    #[test]
     fn long_and_cut_frames_are_named_not_kept() {
         let mut long = b"<1>".to_vec();
         long.extend(std::iter::repeat_n(b'a', 3000));
@@ -591,13 +766,21 @@ mod tests {
     #[test]
     fn urls() {
         assert_eq!(
-            Listen::parse("0.0.0.0:5514").unwrap().addr,
+            Listen::parse("0.0.0.0:5514", false).unwrap().addr,
             "0.0.0.0:5514".parse::<SocketAddr>().unwrap()
         );
-        assert_eq!(Listen::parse("[::1]:6514").unwrap().addr.port(), 6514);
-        assert_eq!(Listen::parse("127.0.0.1").unwrap().addr.port(), 514);
-        assert!(Listen::parse("0.0.0.0:5514/x").is_err());
-        assert!(Listen::parse("").is_err());
+        assert_eq!(
+            Listen::parse("[::1]:6514", false).unwrap().addr.port(),
+            6514
+        );
+        assert_eq!(Listen::parse("127.0.0.1", false).unwrap().addr.port(), 514);
+        assert_eq!(Listen::parse("127.0.0.1", true).unwrap().addr.port(), 6514);
+        assert_eq!(
+            Listen::parse("127.0.0.1:7000", true).unwrap().display(),
+            "syslog+tls://127.0.0.1:7000"
+        );
+        assert!(Listen::parse("0.0.0.0:5514/x", false).is_err());
+        assert!(Listen::parse("", false).is_err());
     }
 
     #[test]
