@@ -57,10 +57,11 @@ pub enum Action {
     Incidents,
     PivotIncident,
     WhyNot,
+    Settings,
 }
 
 impl Action {
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 52] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -112,6 +113,7 @@ impl Action {
         Action::Incidents,
         Action::PivotIncident,
         Action::WhyNot,
+        Action::Settings,
     ];
 
     /// The stable name used in keymap files and `:` commands.
@@ -168,6 +170,7 @@ impl Action {
             Action::Incidents => "incidents",
             Action::PivotIncident => "pivot-incident",
             Action::WhyNot => "why-not",
+            Action::Settings => "settings",
         }
     }
 
@@ -233,6 +236,7 @@ impl Action {
             Action::Incidents => "incidents, by severity, with status and owner",
             Action::PivotIncident => "the incident of the selected finding (else all incidents)",
             Action::WhyNot => "why not: each detector's closest approach to firing for this user or IP, and what stopped it",
+            Action::Settings => "detector settings: value, default and doc; enter sets one (what if, then keep or revert)",
         }
     }
 
@@ -273,6 +277,7 @@ impl Action {
             Action::Incidents => "incidents",
             Action::PivotIncident => "incident",
             Action::WhyNot => "why not",
+            Action::Settings => "settings",
 
             other => other.name(),
         }

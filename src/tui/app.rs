@@ -312,6 +312,7 @@ impl App {
             }
             Action::Help => self.push(Screen::Help(HelpState::default())),
             Action::Sources => self.push(Screen::Sources(SourcesState::default())),
+            Action::Settings => self.push(Screen::Settings(Default::default())),
             Action::Back => self.back(),
             Action::Forward => self.go_forward(),
             Action::Alerts => {

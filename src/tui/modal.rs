@@ -149,6 +149,12 @@ impl Modal {
             input: Input::default(),
         }
     }
+    /// The command line holding `text`, the cursor at its end.
+    pub fn command_with(text: &str) -> Modal {
+        Modal::Command {
+            input: Input::new(text.to_string()),
+        }
+    }
     pub fn note(finding: String) -> Modal {
         Modal::Note {
             finding,
@@ -805,6 +811,7 @@ impl App {
             "alerts" => return self.update(super::action::Action::Alerts),
             "events" => return self.update(super::action::Action::Events),
             "sources" => return self.update(super::action::Action::Sources),
+            "settings" => return self.update(super::action::Action::Settings),
             "help" => return self.update(super::action::Action::Help),
             "theme" => {
                 let mode = self.theme.mode;
@@ -984,6 +991,11 @@ pub const COMMANDS: &[Command] = &[
         &["sources", "problems"],
         None,
         "what was read, with problems",
+    ),
+    cmd(
+        &["settings"],
+        None,
+        "detector settings (value, default, doc); enter on one starts a :set",
     ),
     cmd(&["help", "h"], None, "this help"),
     cmd(&["quit", "q", "q!"], None, "quit"),

@@ -63,6 +63,7 @@ impl App {
             Open::Incident(id) => self.push(Screen::Incident(
                 super::screens::incident::IncidentState::new(id),
             )),
+            Open::Command(text) => self.modal = Some(Modal::command_with(&text)),
             Open::Nothing => {}
         }
         Vec::new()

@@ -243,6 +243,10 @@ fn help_sources_and_dialogs() {
     snap_all("sources", |h| {
         key(&mut h.app, "p");
     });
+    snap_all("settings", |h| {
+        key(&mut h.app, "D");
+        key(&mut h.app, "j");
+    });
     snap_all("allow_dialog", |h| {
         key(&mut h.app, "A");
     });
@@ -1181,6 +1185,9 @@ fn screen_setups() -> Vec<(&'static str, Setup)> {
         ("incidents", |h| {
             key(&mut h.app, "N");
         }),
+        ("settings", |h| {
+            key(&mut h.app, "D");
+        }),
     ]
 }
 
@@ -1901,4 +1908,86 @@ fn propose_offers_an_entry_for_false_positives_sharing_a_value_and_adds_it() {
         .flash
         .as_ref()
         .is_some_and(|(_, m)| m.contains("there are")));
+}
+
+/// Ticks a running `:set` until its difference is shown (or it is not running).
+fn settle_tune(app: &mut App) {
+    let start = std::time::Instant::now();
+    while app.tick(std::time::Duration::from_millis(2)) {
+        assert!(start.elapsed().as_secs() < 60, "the re-run never ended");
+        if matches!(app.modal, Some(Modal::Tune(_))) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+fn tune_lines(app: &App) -> Vec<String> {
+    match &app.modal {
+        Some(Modal::Tune(v)) => v.lines.clone(),
+        other => panic!("no difference shown: {other:?}"),
+    }
+}
+
+#[test]
+fn the_settings_screen_lists_each_detectors_settings_and_enter_runs_the_same_what_if_as_set() {
+    let mut h = harness(160, 48, ColorMode::None);
+    // `:settings` and its key open the same screen, listed in the help.
+    key(&mut h.app, ":");
+    typ(&mut h.app, "settings");
+    key(&mut h.app, "enter");
+    assert!(matches!(h.app.stack.last(), Some(Screen::Settings(_))));
+    key(&mut h.app, "esc");
+    key(&mut h.app, "D");
+    let shown = text(&draw(&h.app));
+    let rows = super::screens::settings::rows(&h.app.session.config);
+    assert!(rows.len() > 20, "every detector's settings: {}", rows.len());
+    assert!(
+        shown.contains("credential_stuffing.min_failures"),
+        "{shown}"
+    );
+    // Select brute_force.min_failures and type a value.
+    let at = rows
+        .iter()
+        .position(|r| r.path() == "brute_force.min_failures")
+        .unwrap();
+    for _ in 0..at {
+        key(&mut h.app, "j");
+    }
+    let shown = text(&draw(&h.app));
+    assert!(shown.contains("brute_force.min_failures"), "{shown}");
+    assert!(
+        shown.contains(crate::detect::brute_force::settings::DOC),
+        "the selected detector's doc is shown: {shown}"
+    );
+    key(&mut h.app, "enter");
+    match &h.app.modal {
+        Some(Modal::Command { input }) => {
+            assert_eq!(input.value(), "set brute_force.min_failures ")
+        }
+        other => panic!("no command line: {other:?}"),
+    }
+    typ(&mut h.app, "2");
+    key(&mut h.app, "enter");
+    settle_tune(&mut h.app);
+    let from_screen = tune_lines(&h.app);
+    key(&mut h.app, "esc");
+    assert_eq!(h.app.session.config.detectors.brute_force.min_failures, 10);
+    // The same change by `:set`.
+    key(&mut h.app, ":");
+    typ(&mut h.app, "set brute_force.min_failures 2");
+    key(&mut h.app, "enter");
+    settle_tune(&mut h.app);
+    let from_set = tune_lines(&h.app);
+    assert_eq!(from_screen, from_set);
+    assert!(
+        from_set
+            .first()
+            .is_some_and(|l| l.starts_with("what if brute_force.min_failures 10 → 2")),
+        "{from_set:?}"
+    );
+    assert!(
+        from_set.iter().any(|l| l.starts_with("  + ")),
+        "{from_set:?}"
+    );
 }

@@ -14,6 +14,7 @@ pub mod incident;
 pub mod incidents;
 pub mod ip;
 pub mod map;
+pub mod settings;
 pub mod sources;
 pub mod timeline;
 
@@ -99,6 +100,7 @@ pub enum Screen {
     Incidents(incidents::IncidentsState),
     Help(help::HelpState),
     Sources(sources::SourcesState),
+    Settings(settings::SettingsState),
 }
 
 impl Screen {
@@ -115,6 +117,7 @@ impl Screen {
             Screen::Incidents(s) => s,
             Screen::Help(s) => s,
             Screen::Sources(s) => s,
+            Screen::Settings(s) => s,
         }
     }
 
@@ -130,6 +133,7 @@ impl Screen {
             Screen::Incidents(s) => s,
             Screen::Help(s) => s,
             Screen::Sources(s) => s,
+            Screen::Settings(s) => s,
         }
     }
 
@@ -170,6 +174,8 @@ pub enum Open {
     Raw,
     PivotUser,
     Incident(String),
+    /// The command line, holding this text (the settings screen's `set D.S `).
+    Command(String),
 }
 
 /// One screen's behaviour: its keymap sections and footer hints, how it is
