@@ -174,7 +174,6 @@ impl Summary {
 /// The incident of one roll-up (its members' nodes, each with background facts).
 pub(crate) fn describe(id: String, key: &Key, nodes: &mut [&Node]) -> Incident {
     nodes.sort_by(|a, b| a.first.cmp(&b.first).then_with(|| a.id.cmp(&b.id)));
-    let mut attempts: u64 = 0;
     let mut by_ip: BTreeMap<&str, u32> = BTreeMap::new();
     let mut names: HashMap<&str, u64> = HashMap::new();
     for n in nodes.iter() {
@@ -188,7 +187,7 @@ pub(crate) fn describe(id: String, key: &Key, nodes: &mut [&Node]) -> Incident {
             *names.entry(name.as_str()).or_default() += u64::from(*c);
         }
     }
-    attempts += by_ip.values().map(|&n| u64::from(n)).sum::<u64>();
+    let attempts: u64 = by_ip.values().map(|&n| u64::from(n)).sum();
     let mut top: Vec<(String, u32)> = by_ip.iter().map(|(a, n)| (a.to_string(), *n)).collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top.truncate(TOP_ADDRESSES);
@@ -215,18 +214,7 @@ pub(crate) fn describe(id: String, key: &Key, nodes: &mut [&Node]) -> Incident {
         escalation: None,
         first_seen: nodes.iter().map(|n| n.first).min().unwrap_or(0),
         last_seen: nodes.iter().map(|n| n.last).max().unwrap_or(0),
-        steps: nodes
-            .iter()
-            .map(|n| Step {
-                finding: n.id.clone(),
-                detector: n.detector,
-                severity: n.severity,
-                first_seen: n.first,
-                last_seen: n.last,
-                entity: n.entity().to_string(),
-                event_count: n.event_count,
-            })
-            .collect(),
+        steps: nodes.iter().map(|n| Step::of(n)).collect(),
         users: Vec::new(),
         ips,
         rules: vec![RULE.to_string()],

@@ -25,6 +25,21 @@ pub struct Step {
     pub event_count: u32,
 }
 
+impl Step {
+    /// The step of one grouped finding.
+    pub(crate) fn of(n: &Node) -> Step {
+        Step {
+            finding: n.id.clone(),
+            detector: n.detector,
+            severity: n.severity,
+            first_seen: n.first,
+            last_seen: n.last,
+            entity: n.entity().to_string(),
+            event_count: n.event_count,
+        }
+    }
+}
+
 /// A group of related findings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Incident {
@@ -130,18 +145,7 @@ pub(crate) fn describe(id: String, mut nodes: Vec<&Node>, rules: Vec<String>) ->
         escalation,
         first_seen: nodes.iter().map(|n| n.first).min().unwrap_or(0),
         last_seen: nodes.iter().map(|n| n.last).max().unwrap_or(0),
-        steps: nodes
-            .iter()
-            .map(|n| Step {
-                finding: n.id.clone(),
-                detector: n.detector,
-                severity: n.severity,
-                first_seen: n.first,
-                last_seen: n.last,
-                entity: n.entity().to_string(),
-                event_count: n.event_count,
-            })
-            .collect(),
+        steps: nodes.iter().map(|n| Step::of(n)).collect(),
         users,
         ips,
         rules,
