@@ -75,11 +75,28 @@ fn mix() -> Vec<Value> {
     rows
 }
 
+/// A client of `broker`; over TLS, trusting only the CA in the PEM file
+/// `KAFKA_ATTACK_CA` names, when that variable is set (the TLS test).
 async fn client(broker: &str) -> Client {
-    ClientBuilder::new(vec![broker.to_string()])
-        .build()
-        .await
-        .expect("connect to the broker")
+    let mut b = ClientBuilder::new(vec![broker.to_string()]);
+    if let Ok(ca) = std::env::var("KAFKA_ATTACK_CA") {
+        use rustls::pki_types::{pem::PemObject, CertificateDer};
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_file_iter(&ca).expect("read the CA file") {
+            roots
+                .add(cert.expect("a PEM certificate"))
+                .expect("a usable CA");
+        }
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
+        let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(provider))
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        b = b.tls_config(std::sync::Arc::new(tls));
+    }
+    b.build().await.expect("connect to the broker")
 }
 
 /// One message: 1–5 records in one of the shapes Event Hubs pipelines use.

@@ -293,26 +293,36 @@ impl Session {
         }
     }
 
-    /// The compiled Sigma rules the parsing threads of this session evaluate.
     /// Adopts a settings change re-run over the loaded events
-    /// ([`crate::tune::rerun`]): its config, its built-in detectors (which go
-    /// on with the events still to come) and their findings, in place of the
-    /// built-in ones; findings from data (Sigma) stay; incidents regroup.
-    pub fn adopt(&mut self, config: Config, engine: Engine, built_in: &Findings) {
+    /// ([`crate::tune::rerun`]): its config and hosting networks, and the
+    /// re-run detectors (which go on with the events still to come) and
+    /// their findings in place of those detectors' own; every other
+    /// detector, its state and findings stay, Sigma's too; incidents regroup.
+    pub fn adopt(&mut self, kept: crate::tune::rerun::Kept) {
+        let crate::tune::rerun::Kept {
+            config,
+            engine,
+            hosting,
+            findings: rerun,
+            affected,
+        } = kept;
         let mut findings = Findings::default();
-        for f in built_in.all() {
+        for f in rerun.all() {
             findings.upsert(f.clone());
         }
+        // The detectors the change did not reach keep their findings (and
+        // the verdicts on them); so do the detectors from data (Sigma).
         for f in self
             .findings
             .all()
             .iter()
-            .filter(|f| f.detector.description().is_none())
+            .filter(|f| !affected.contains(&f.detector))
         {
             findings.upsert(f.clone());
         }
         self.findings = findings;
-        self.engine.replace_builtins(engine);
+        self.engine.replace_some(engine, &affected);
+        self.hosting = hosting;
         self.incidents = crate::incident::Incidents::new(&config.incidents);
         self.config = config;
         self.bg_watch.clear();
@@ -320,6 +330,7 @@ impl Session {
         self.observe_incidents(&ids);
     }
 
+    /// The compiled Sigma rules the parsing threads of this session evaluate.
     pub fn sigma_rules(&self) -> Option<std::sync::Arc<crate::sigma::ingest::Rules>> {
         self.sigma_rules.clone()
     }

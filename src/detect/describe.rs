@@ -140,10 +140,35 @@ pub struct Description {
     pub settings: &'static str,
     /// What its findings do when findings are grouped into incidents.
     pub role: Role,
+    /// Other detectors' config sections its `build` reads besides its own
+    /// (the spray family takes `password_spray`'s lists): a change there
+    /// re-runs it too ([`affected_by`]).
+    pub reads: &'static [crate::ident::DetectorId],
     /// Its lake queries, one per dialect (beside it: `spark.rs`, `kql.rs`, `esql.rs`).
     pub lake: Lake,
     /// How `hunt why` measures its closest approach to firing.
     pub near: Near,
+}
+
+/// The built-in detectors whose findings can differ between `base` and
+/// `changed`: enabled under either, with their own config section or one
+/// they [`Description::reads`] changed. A settings change re-runs only
+/// these; every other detector would find exactly what it found.
+pub fn affected_by(base: &Config, changed: &Config) -> Vec<crate::ident::DetectorId> {
+    let sections = |c: &Config| toml::Value::try_from(&c.detectors).ok();
+    let (a, b) = (sections(base), sections(changed));
+    let differs = |id: crate::ident::DetectorId| match (&a, &b) {
+        (Some(a), Some(b)) => a.get(id.as_str()) != b.get(id.as_str()),
+        // Unreadable as TOML: assume everything changed.
+        _ => true,
+    };
+    crate::ident::DetectorId::ALL
+        .into_iter()
+        .filter_map(|id| id.description().map(|d| (id, d)))
+        .filter(|(_, d)| (d.enabled)(base) || (d.enabled)(changed))
+        .filter(|(id, d)| differs(*id) || d.reads.iter().any(|r| differs(*r)))
+        .map(|(id, _)| id)
+        .collect()
 }
 
 /// How close a detector came to firing for an entity (`hunt why`, read by
@@ -311,6 +336,69 @@ mod tests {
     use super::*;
     use crate::finding::{DetectorId, Finding};
     use serde_json::json;
+
+    #[test]
+    fn reads_names_every_other_section_a_detector_builds_from() {
+        // Read from the source: the sections `build` names besides the
+        // detector's own must be in `reads`, or a change there would not
+        // re-run it (`affected_by`).
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for d in DetectorId::ALL {
+            let path = root.join(format!("src/detect/{}/mod.rs", d.as_str()));
+            let text = std::fs::read_to_string(&path).unwrap();
+            let start = text.find("    build: |c|").unwrap();
+            let end = start + text[start..].find("\n    rule").unwrap();
+            let mut named: Vec<String> = text[start..end]
+                .split("c.detectors.")
+                .skip(1)
+                .map(|r| {
+                    r.chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect()
+                })
+                .filter(|n: &String| n != d.as_str())
+                .collect();
+            named.sort();
+            named.dedup();
+            let mut reads: Vec<String> = d
+                .description()
+                .unwrap()
+                .reads
+                .iter()
+                .map(|r| r.as_str().to_string())
+                .collect();
+            reads.sort();
+            assert_eq!(
+                named, reads,
+                "{d}: `reads` must list the sections its build reads"
+            );
+        }
+    }
+
+    #[test]
+    fn a_setting_reaches_its_detector_and_those_that_read_its_section() {
+        let base = Config::default();
+        assert!(affected_by(&base, &base).is_empty());
+        let mut c = base.clone();
+        c.detectors.brute_force.min_failures += 1;
+        assert_eq!(affected_by(&base, &c), vec![DetectorId::BruteForce]);
+        let mut c = base.clone();
+        c.detectors.password_spray.min_users += 1;
+        let got = affected_by(&base, &c);
+        for id in [
+            DetectorId::PasswordSpray,
+            DetectorId::SlowSpray,
+            DetectorId::DistributedSpray,
+        ] {
+            assert!(got.contains(&id), "{id} reads password_spray: {got:?}");
+        }
+        assert_eq!(got.len(), 3, "{got:?}");
+        // Every section key is the detector's name, so nothing is missed.
+        let table = toml::Value::try_from(&base.detectors).unwrap();
+        for d in DetectorId::ALL {
+            assert!(table.get(d.as_str()).is_some(), "[detectors.{d}]");
+        }
+    }
 
     #[test]
     fn every_builtin_is_described_and_builds() {

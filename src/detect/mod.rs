@@ -110,22 +110,31 @@ impl Engine {
         self.detectors.push(d);
     }
 
-    /// Takes `other`'s built-in detectors (with their state) in place of
-    /// this engine's, keeping this engine's detectors from data (Sigma):
-    /// a settings change kept in the workbench goes on from where its
-    /// re-run over the loaded events stopped.
-    pub fn replace_builtins(&mut self, other: Engine) {
-        let extra: Vec<Box<dyn Detector>> = self
+    /// The detectors of `ids` that `config` enables (a settings change's re-run).
+    pub fn only(config: &Config, ids: &[DetectorId]) -> Engine {
+        let mut e = Engine::new(config);
+        e.detectors.retain(|d| ids.contains(&d.id()));
+        e
+    }
+
+    /// Takes `other`'s detectors (with their state) in place of this engine's
+    /// detectors of `ids`, keeping every other one as it is; the registry's
+    /// order is kept, the detectors from data (Sigma) last.
+    pub fn replace_some(&mut self, other: Engine, ids: &[DetectorId]) {
+        let mut kept: Vec<Box<dyn Detector>> = self
             .detectors
             .drain(..)
-            .filter(|d| d.id().description().is_none())
+            .filter(|d| !ids.contains(&d.id()))
             .collect();
-        self.detectors = other
-            .detectors
-            .into_iter()
-            .filter(|d| d.id().description().is_some())
-            .chain(extra)
-            .collect();
+        kept.extend(other.detectors);
+        let rank = |id: DetectorId| {
+            DetectorId::ALL
+                .iter()
+                .position(|&x| x == id)
+                .unwrap_or(usize::MAX)
+        };
+        kept.sort_by_key(|d| rank(d.id()));
+        self.detectors = kept;
     }
 
     pub fn detector_ids(&self) -> Vec<DetectorId> {

@@ -1802,6 +1802,23 @@ fn set_reruns_in_the_background_shows_the_difference_and_keeps_or_reverts() {
         .unwrap()
         .contains("min_failures"));
     // Keep: the config file and the session take it.
+    let unreached = |app: &App| {
+        let mut v: Vec<(String, u32)> = app
+            .session
+            .findings
+            .all()
+            .iter()
+            .filter(|f| f.detector != DetectorId::BruteForce)
+            .map(|f| (f.id.clone(), f.event_count))
+            .collect();
+        v.sort();
+        v
+    };
+    let others = unreached(&h.app);
+    assert!(
+        !others.is_empty(),
+        "the fixture has findings of other detectors"
+    );
     key(&mut h.app, ":");
     typ(&mut h.app, "set brute_force.min_failures 2");
     key(&mut h.app, "enter");
@@ -1810,6 +1827,8 @@ fn set_reruns_in_the_background_shows_the_difference_and_keeps_or_reverts() {
     assert!(h.app.modal.is_none());
     assert_eq!(h.app.session.config.detectors.brute_force.min_failures, 2);
     assert!(h.app.session.findings.all().len() > before);
+    // Only brute force was re-run: every other detector's findings stay.
+    assert_eq!(unreached(&h.app), others);
     let text_now = std::fs::read_to_string(&cfg).unwrap();
     assert!(
         text_now.starts_with("# tuned by hand\n[ui]\ntheme = \"default\"\n"),

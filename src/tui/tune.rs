@@ -83,10 +83,7 @@ impl App {
         let Some(job) = self.tune.as_mut().filter(|j| !j.shown) else {
             return false;
         };
-        if !job
-            .rerun
-            .advance(&self.session.store, &self.session.hosting, budget)
-        {
+        if !job.rerun.advance(&self.session.store, budget) {
             let (done, all) = job.rerun.progress();
             self.flash = Some((
                 Role::Dim,
@@ -144,8 +141,7 @@ impl App {
             );
             return;
         }
-        let (config, engine, findings) = job.rerun.into_kept();
-        self.session.adopt(config, engine, &findings);
+        self.session.adopt(job.rerun.into_kept());
         self.modal = None;
         self.apply_triage();
         let what: Vec<String> = settings.iter().map(ToString::to_string).collect();

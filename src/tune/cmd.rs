@@ -147,8 +147,13 @@ pub fn diff_command(
     let s = &loaded.session;
     let triage = loaded.triage.triage();
     let now = chrono::Utc::now();
-    let before = redetect(&s.store, &s.hosting, base, triage, now);
-    let after = redetect(&s.store, &s.hosting, changed, triage, now);
+    // Only the detectors the change reaches are re-run; the rest would
+    // find exactly what they found.
+    let only = crate::detect::describe::affected_by(base, changed);
+    let hosting =
+        crate::enrich::hosting::HostingNetworks::from_config(&changed.detectors.hosting_asn);
+    let before = redetect(&s.store, &s.hosting, base, &only, triage, now);
+    let after = redetect(&s.store, &hosting, changed, &only, triage, now);
     let d = diff(settings, s.store.count(), &before, &after, &triage.verdicts);
     let mut out = io::stdout().lock();
     if args.output == Some(OutputFormat::Jsonl) {

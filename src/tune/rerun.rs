@@ -1,13 +1,17 @@
 //! A settings change re-run over the loaded events a slice at a time (the
-//! workbench's `:set`): the built-in detectors with the config in force and
-//! with the changed one, side by side, so the main loop can give each tick a
-//! time budget and stay responsive. When done, [`Rerun::diff`] says what the
-//! change does and [`Rerun::into_kept`] hands over what keeping it needs.
+//! workbench's `:set`): the detectors the change can affect
+//! ([`crate::detect::describe::affected_by`]: the changed section's, and the
+//! ones that read it) with the config in force and with the changed one,
+//! side by side, so the main loop can give each tick a time budget and stay
+//! responsive. Every other detector would find exactly what it found, so it
+//! is not re-run. When done, [`Rerun::diff`] says what the change does and
+//! [`Rerun::into_kept`] hands over what keeping it needs.
 
 use super::settings::Setting;
 use super::whatif::{diff, Diff};
 use crate::config::Config;
-use crate::detect::{DetectCx, Engine};
+use crate::detect::describe::affected_by;
+use crate::detect::{DetectCx, DetectorId, Engine};
 use crate::enrich::hosting::HostingNetworks;
 use crate::finding::Findings;
 use crate::store::{EventIdx, Store};
@@ -18,27 +22,30 @@ use std::time::{Duration, Instant};
 /// Events per slice between two looks at the clock.
 const SLICE: usize = 256;
 
-/// One side of the re-run: a config, its engine and its findings.
+/// One side of the re-run: a config, its engine (the affected detectors),
+/// its hosting networks and its findings.
 struct Side {
     config: Config,
     engine: Engine,
+    hosting: HostingNetworks,
     findings: Findings,
 }
 
 impl Side {
-    fn new(config: Config) -> Side {
+    fn new(config: Config, ids: &[DetectorId]) -> Side {
         Side {
-            engine: Engine::new(&config),
+            engine: Engine::only(&config, ids),
+            hosting: HostingNetworks::from_config(&config.detectors.hosting_asn),
             config,
             findings: Findings::default(),
         }
     }
 
-    fn run(&mut self, store: &Store, hosting: &HostingNetworks, idxs: &[EventIdx]) {
+    fn run(&mut self, store: &Store, idxs: &[EventIdx]) {
         let cx = DetectCx {
             store,
             config: &self.config,
-            hosting,
+            hosting: &self.hosting,
         };
         let mut changed = Vec::new();
         self.engine
@@ -49,6 +56,8 @@ impl Side {
 /// A re-run in progress.
 pub struct Rerun {
     pub settings: Vec<Setting>,
+    /// The detectors re-run (all others are unchanged by the settings).
+    pub affected: Vec<DetectorId>,
     idxs: Vec<EventIdx>,
     pos: usize,
     base: Side,
@@ -58,18 +67,24 @@ pub struct Rerun {
 impl Rerun {
     /// Starts a re-run of every stored event (time order) under both configs.
     pub fn start(store: &Store, base: &Config, changed: Config, settings: Vec<Setting>) -> Rerun {
-        let idxs = store
-            .by_time()
-            .iter()
-            .copied()
-            .filter(|&i| store.is_live(i))
-            .collect();
+        let affected = affected_by(base, &changed);
+        let idxs = if affected.is_empty() {
+            Vec::new()
+        } else {
+            store
+                .by_time()
+                .iter()
+                .copied()
+                .filter(|&i| store.is_live(i))
+                .collect()
+        };
         Rerun {
             settings,
             idxs,
             pos: 0,
-            base: Side::new(base.clone()),
-            changed: Side::new(changed),
+            base: Side::new(base.clone(), &affected),
+            changed: Side::new(changed, &affected),
+            affected,
         }
     }
 
@@ -83,13 +98,13 @@ impl Rerun {
     }
 
     /// Runs slices until `budget` is spent or the events are done; true when done.
-    pub fn advance(&mut self, store: &Store, hosting: &HostingNetworks, budget: Duration) -> bool {
+    pub fn advance(&mut self, store: &Store, budget: Duration) -> bool {
         let start = Instant::now();
         while !self.done() && start.elapsed() < budget {
             let end = (self.pos + SLICE).min(self.idxs.len());
             let slice = self.idxs.get(self.pos..end).unwrap_or_default();
-            self.base.run(store, hosting, slice);
-            self.changed.run(store, hosting, slice);
+            self.base.run(store, slice);
+            self.changed.run(store, slice);
             self.pos = end;
         }
         self.done()
@@ -108,13 +123,26 @@ impl Rerun {
         )
     }
 
-    /// The changed side: its config, engine (state after every stored event)
-    /// and findings, for [`crate::pipeline::Session::adopt`].
-    pub fn into_kept(self) -> (Config, Engine, Findings) {
-        (
-            self.changed.config,
-            self.changed.engine,
-            self.changed.findings,
-        )
+    /// The changed side, for [`crate::pipeline::Session::adopt`].
+    pub fn into_kept(self) -> Kept {
+        Kept {
+            config: self.changed.config,
+            engine: self.changed.engine,
+            hosting: self.changed.hosting,
+            findings: self.changed.findings,
+            affected: self.affected,
+        }
     }
+}
+
+/// What keeping a re-run's change hands the session: the changed config,
+/// the re-run detectors (state after every stored event), the hosting
+/// networks of the changed config and the re-run detectors' findings.
+pub struct Kept {
+    pub config: Config,
+    pub engine: Engine,
+    pub hosting: HostingNetworks,
+    pub findings: Findings,
+    /// The detectors whose state and findings `engine` and `findings` replace.
+    pub affected: Vec<DetectorId>,
 }

@@ -1,6 +1,7 @@
 //! What if (`hunt scan --set … --diff-against CASE`, the workbench's `:set`):
-//! the built-in detectors re-run over the loaded events with the changed
-//! config and with the config in force, the case's allowlist applied to
+//! the built-in detectors the change can affect
+//! ([`crate::detect::describe::affected_by`]) re-run over the loaded events
+//! with the changed config and with the config in force, the case's allowlist applied to
 //! both, and the difference: findings that would appear, disappear or change
 //! severity, by detector, with the verdicts the case already gave to those
 //! that would disappear. Sigma rules are not re-run (no detector setting
@@ -17,16 +18,17 @@ use crate::triage::Verdict;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 
-/// Every built-in detector enabled in `config` over the store's events in
-/// time order, and `triage`'s allowlist applied.
+/// The built-in detectors of `only` that `config` enables, over the store's
+/// events in time order, and `triage`'s allowlist applied.
 pub fn redetect(
     store: &Store,
     hosting: &HostingNetworks,
     config: &Config,
+    only: &[DetectorId],
     triage: &Triage,
     now: DateTime<Utc>,
 ) -> Findings {
-    let mut engine = Engine::new(config);
+    let mut engine = Engine::only(config, only);
     let cx = DetectCx {
         store,
         config,
@@ -270,14 +272,26 @@ mod tests {
         let hosting = HostingNetworks::default();
         let (triage, now) = (Triage::default(), Utc::now());
         let base = Config::default();
-        let before = redetect(&run.store, &hosting, &base, &triage, now);
-        let same = redetect(&run.store, &hosting, &base, &triage, now);
+        let all = DetectorId::ALL;
+        let before = redetect(&run.store, &hosting, &base, &all, &triage, now);
+        let same = redetect(&run.store, &hosting, &base, &all, &triage, now);
         let d = diff(Vec::new(), 6, &before, &same, &HashMap::new());
         assert!(d.is_empty() && d.lines()[1].starts_with("no finding"));
         let (lower, set) =
             super::super::settings::apply_all(&base, &["brute_force.min_failures=6".into()])
                 .unwrap();
-        let after = redetect(&run.store, &hosting, &lower, &triage, now);
+        let after = redetect(&run.store, &hosting, &lower, &all, &triage, now);
+        // Only brute force can differ, and re-running it alone says the same.
+        let only = crate::detect::describe::affected_by(&base, &lower);
+        assert_eq!(only, vec![DetectorId::BruteForce]);
+        let alone = diff(
+            Vec::new(),
+            6,
+            &redetect(&run.store, &hosting, &base, &only, &triage, now),
+            &redetect(&run.store, &hosting, &lower, &only, &triage, now),
+            &HashMap::new(),
+        );
+        assert_eq!(alone.counts(), (1, 0, 0));
         let d = diff(set, 6, &before, &after, &HashMap::new());
         assert_eq!(d.counts(), (1, 0, 0));
         assert!(

@@ -41,3 +41,59 @@ python3 tests/kafka/restart.py \
   --hunt target/debug/hunt \
   --producer target/debug/examples/kafka_attack \
   --work "$work" || { echo "--- tansu log (tail)"; tail -n 30 "$work/tansu.log"; exit 1; }
+
+# The same client over TLS: a second broker that advertises the TLS port,
+# stunnel terminating TLS in front of it with a certificate made here.
+if ! command -v stunnel4 >/dev/null 2>&1 && ! command -v stunnel >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    (apt-get install -y stunnel4 >/dev/null 2>&1 || sudo -n apt-get install -y stunnel4 >/dev/null 2>&1) || true
+  fi
+fi
+stunnel_bin="$(command -v stunnel4 || command -v stunnel || true)"
+if [ -z "$stunnel_bin" ]; then
+  echo "FAIL: stunnel is needed for the Kafka TLS test (apt-get install stunnel4)" >&2
+  exit 1
+fi
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+plain="$(free_port)"
+tls="$(free_port)"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+  -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+  -keyout "$work/tls.key" -out "$work/tls.pem" >/dev/null 2>&1
+"$tansu" broker \
+  --listener-url "tcp://127.0.0.1:$plain" \
+  --advertised-listener-url "tcp://127.0.0.1:$tls" \
+  --storage-engine memory://tansu/ >"$work/tansu-tls.log" 2>&1 &
+broker2=$!
+cat >"$work/stunnel.conf" <<CONF
+foreground = yes
+pid =
+[kafka]
+accept = 127.0.0.1:$tls
+connect = 127.0.0.1:$plain
+cert = $work/tls.pem
+key = $work/tls.key
+CONF
+"$stunnel_bin" "$work/stunnel.conf" >"$work/stunnel.log" 2>&1 &
+tunnel=$!
+cleanup() {
+  kill "$broker" "$broker2" "$tunnel" 2>/dev/null || true
+  wait "$broker" "$broker2" "$tunnel" 2>/dev/null || true
+  rm -rf "$work"
+}
+for port in "$plain" "$tls"; do
+  for _ in $(seq 100); do
+    if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null; then
+      break
+    fi
+    sleep 0.1
+  done
+done
+python3 tests/kafka/tls.py \
+  --broker "127.0.0.1:$tls" \
+  --ca "$work/tls.pem" \
+  --hunt target/debug/hunt \
+  --producer target/debug/examples/kafka_attack \
+  --work "$work" || {
+    echo "--- tansu log (tail)"; tail -n 20 "$work/tansu-tls.log"
+    echo "--- stunnel log (tail)"; tail -n 20 "$work/stunnel.log"; exit 1; }

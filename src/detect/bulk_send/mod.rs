@@ -35,6 +35,7 @@ pub(super) static DESCRIPTION: Description = Description {
     risk: lake_risk,
     settings: settings::DOC,
     role: Role::Step,
+    reads: &[],
     lake: Lake {
         spark_sql: LakeQuery::Query(|c| crate::lake::spark::windowed_query(&lake_shape(c))),
         kql: LakeQuery::Query(|c| crate::lake::kql::windowed_query(&lake_shape(c))),

@@ -39,6 +39,7 @@ pub(super) static DESCRIPTION: Description = Description {
     risk: lake_risk,
     settings: settings::DOC,
     role: Role::Step,
+    reads: &[],
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::None("KQL has no fold over a user's prompts yet (the Spark SQL query is one `aggregate`; KQL would need `scan`)"),

@@ -41,6 +41,7 @@ pub(super) static DESCRIPTION: Description = Description {
     risk: lake_risk,
     settings: settings::DOC,
     role: Role::Spray,
+    reads: &[],
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::Query(kql::query),

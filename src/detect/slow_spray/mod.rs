@@ -47,6 +47,7 @@ pub(super) static DESCRIPTION: Description = Description {
     risk: lake_risk,
     settings: settings::DOC,
     role: Role::Spray,
+    reads: &[DetectorId::PasswordSpray],
     lake: Lake {
         spark_sql: LakeQuery::Query(spark::query),
         kql: LakeQuery::None("KQL has no chained long-window spray yet (it needs password_spray's fast windows inside the chain)"),
