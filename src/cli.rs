@@ -140,6 +140,12 @@ pub enum RulesCommand {
     /// N the 1-based record of that input (NDJSON and text: line; JSON array
     /// or envelope: element; evtx: EventRecordID).
     Matches(MatchesArgs),
+    /// The rule development loop: evaluate the rules of `--rules` on the
+    /// inputs, then each time a rule file changes load them again and say
+    /// what changed, rule by rule (matches gained and lost with their
+    /// records, rules added or gone, and where a rule now fails to load).
+    /// Runs until interrupted.
+    Watch(MatchesArgs),
 }
 
 #[derive(Args, Debug)]

@@ -85,8 +85,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Scan(args)) => scan(&cli.common, config, args),
         Some(Command::Why(args)) => hunt::tune::cmd::why_command(&cli.common, &config, &args),
         Some(Command::Rules(args)) => {
-            if let Some(hunt::cli::RulesCommand::Matches(m)) = &args.command {
-                return sigma_matches(&cli.common, config, m);
+            match &args.command {
+                Some(hunt::cli::RulesCommand::Matches(m)) => {
+                    return sigma_matches(&cli.common, config, m);
+                }
+                Some(hunt::cli::RulesCommand::Watch(m)) => {
+                    return rules_watch(&cli.common, &config, m);
+                }
+                None => {}
             }
             let Some(dialect) = args.dialect else {
                 eprintln!("hunt rules: --dialect is required");
@@ -570,6 +576,34 @@ fn scan(common: &hunt::cli::Common, config: Config, args: ScanArgs) -> anyhow::R
             return Ok(ExitCode::from(1));
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hunt rules watch`: the rule development loop ([`hunt::tune::rules`]).
+fn rules_watch(
+    common: &hunt::cli::Common,
+    config: &Config,
+    args: &hunt::cli::MatchesArgs,
+) -> anyhow::Result<ExitCode> {
+    if config.sigma.paths.is_empty() {
+        eprintln!("hunt rules watch: name the rules with --rules DIR|FILE");
+        return Ok(ExitCode::from(2));
+    }
+    let expanded = expand_paths(&args.paths, false);
+    for (path, e) in &expanded.errors {
+        eprintln!(
+            "hunt: {}: {e}",
+            hunt::sanitize::clean(&path.display().to_string())
+        );
+    }
+    if expanded.inputs.iter().any(|i| matches!(i, Input::Stdin)) {
+        eprintln!("hunt rules watch: reads its inputs again on each change; give files, not -");
+        return Ok(ExitCode::from(2));
+    }
+    let mut out = io::stdout().lock();
+    hunt::tune::rules::watch(config, &expanded.inputs, common.format.0, &mut out, &|| {
+        false
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
