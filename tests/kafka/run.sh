@@ -42,6 +42,10 @@ python3 tests/kafka/restart.py \
   --producer target/debug/examples/kafka_attack \
   --work "$work" || { echo "--- tansu log (tail)"; tail -n 30 "$work/tansu.log"; exit 1; }
 
+# The workbench itself on the Kafka source (tests/live_workbench.rs): the
+# attack mix produced to a fresh topic shows its brute forces on screen.
+HUNT_TEST_KAFKA_BROKER="127.0.0.1:$port" cargo test --locked --test live_workbench kafka -- --nocapture
+
 # The same client over TLS: a second broker that advertises the TLS port,
 # stunnel terminating TLS in front of it with a certificate made here.
 if ! command -v stunnel4 >/dev/null 2>&1 && ! command -v stunnel >/dev/null 2>&1; then
