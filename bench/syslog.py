@@ -4,8 +4,12 @@ the outside: `hunt scan -f syslog://127.0.0.1:PORT` runs as a process, this
 script sends RFC 5424 messages over UDP or TCP and reads the finding lines
 from hunt's stdout.
 
-  bench/syslog.py HUNT latency [udp|tcp|file] [N]    # N attacks (default 200)
-  bench/syslog.py HUNT rate [udp|tcp|file] EV/S [SECONDS]
+  bench/syslog.py HUNT latency [udp|tcp|tls|file] [N]    # N attacks (default 200)
+  bench/syslog.py HUNT rate [udp|tcp|tls|file] EV/S [SECONDS]
+
+`tls` is RFC 5425 (octet-counted syslog over TLS): hunt listens on
+`syslog+tls://` with a certificate made for the run (openssl), and the
+sender trusts only that certificate.
 
 `file` sends the same messages as lines appended to a file that
 `hunt scan -f FILE` follows: the same records through the file tail.
@@ -22,6 +26,7 @@ included. Over UDP, what the receiver lost is read from hunt's stderr.
 """
 import json
 import os
+import ssl
 import random
 import re
 import socket
@@ -55,10 +60,24 @@ class Hunt:
         self.file = os.path.join(self.home, "auth.log")
         env = dict(os.environ, XDG_CONFIG_HOME=self.home, XDG_DATA_HOME=self.home)
         source = self.file if kind == "file" else f"syslog://127.0.0.1:{self.port}"
+        args = []
         if kind == "file":
             open(self.file, "wb").close()
+        if kind == "tls":
+            self.cert = os.path.join(self.home, "cert.pem")
+            key = os.path.join(self.home, "key.pem")
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                 "-keyout", key, "-out", self.cert],
+                check=True, capture_output=True)
+            config = os.path.join(self.home, "hunt.toml")
+            with open(config, "w") as f:
+                f.write(f'[syslog]\ntls_cert = "{self.cert}"\ntls_key = "{key}"\n')
+            source = f"syslog+tls://127.0.0.1:{self.port}"
+            args = ["--config", config]
         self.p = subprocess.Popen(
-            [binary, "scan", "-f", source],
+            [binary, "scan", "-f", source, *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.seen = {}  # user -> arrival time of its first brute_force line
         self.cond = threading.Condition()
@@ -110,9 +129,14 @@ class Hunt:
 
 
 class Sender:
-    def __init__(self, kind, port, path=None):
+    def __init__(self, kind, port, path=None, cert=None):
         self.kind = kind
-        if kind == "file":
+        if kind == "tls":
+            ctx = ssl.create_default_context(cafile=cert)
+            raw = socket.create_connection(("127.0.0.1", port))
+            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.s = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+        elif kind == "file":
             self.f = open(path, "ab", buffering=0)
             time.sleep(0.5)
         elif kind == "udp":
@@ -157,7 +181,7 @@ def pct(xs, p):
 
 def latency(binary, kind, n):
     h = Hunt(binary, kind)
-    s = Sender(kind, h.port, h.file)
+    s = Sender(kind, h.port, h.file, getattr(h, "cert", None))
     lat, missed = [], 0
     for k in range(n):
         user = f"lat{k}"
@@ -177,7 +201,7 @@ def latency(binary, kind, n):
 
 def rate(binary, kind, per_sec, seconds):
     h = Hunt(binary, kind)
-    s = Sender(kind, h.port, h.file)
+    s = Sender(kind, h.port, h.file, getattr(h, "cert", None))
     markers = []
     sent = 0
     start = time.perf_counter()
