@@ -200,6 +200,9 @@ struct Burst {
     ok_users: Distinct,
     fail_evidence: Vec<EventIdx>,
     ok_evidence: Vec<EventIdx>,
+    /// Grown since its last snapshot (pushed at the batch's end, or when
+    /// the burst ends first): a burst's cost does not grow with its size.
+    dirty: bool,
 }
 
 struct NetState {
@@ -219,6 +222,8 @@ pub struct DistributedSpray {
     fast: SprayConfig,
     nets: FxHashMap<Net, NetState>,
     sweep: Sweep,
+    /// Networks whose burst grew since the last flush.
+    dirty: Vec<Net>,
 }
 
 impl DistributedSpray {
@@ -228,6 +233,7 @@ impl DistributedSpray {
             fast: fast.clone(),
             nets: FxHashMap::default(),
             sweep: Sweep::default(),
+            dirty: Vec::new(),
         }
     }
 
@@ -272,7 +278,9 @@ impl DistributedSpray {
         {
             // password_spray's finding: the network is not distributed, now or for a window.
             st.fast_at = Some(ev.time);
-            st.burst = None;
+            if let Some(b) = st.burst.take().filter(|b| b.dirty) {
+                out.push(snapshot(&self.cfg, &self.fast, cx, net, st.org, &b));
+            }
             return;
         }
         let (users_now, ips_now) = (st.users.0.len(), st.ips.0.len());
@@ -281,10 +289,15 @@ impl DistributedSpray {
                 add_failure(b, ev.time, ev.user, ev.ip, idx);
                 b.peak_users = b.peak_users.max(users_now);
                 b.peak_ips = b.peak_ips.max(ips_now);
-                out.push(snapshot(&self.cfg, &self.fast, cx, net, st.org, b));
+                if !std::mem::replace(&mut b.dirty, true) {
+                    self.dirty.push(net);
+                }
                 return;
             }
-            st.burst = None;
+            // The burst is over: its last growth is said before it goes.
+            if let Some(b) = st.burst.take().filter(|b| b.dirty) {
+                out.push(snapshot(&self.cfg, &self.fast, cx, net, st.org, &b));
+            }
         }
         let first = st.fails.first_time().unwrap_or(ev.time);
         let was_fast = st.fast_at.is_some_and(|t| t >= first);
@@ -302,6 +315,7 @@ impl DistributedSpray {
             ok_users: Distinct::new(25),
             fail_evidence: Vec::new(),
             ok_evidence: Vec::new(),
+            dirty: false,
         };
         for &(t, (u, ip, i)) in st.fails.iter() {
             add_failure(&mut b, t, u, ip, i);
@@ -316,7 +330,7 @@ impl DistributedSpray {
         st.burst = Some(b);
     }
 
-    fn on_verified(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, net: Net, out: &mut Vec<Finding>) {
+    fn on_verified(&mut self, idx: EventIdx, ev: &Event, net: Net) {
         let span = self.cfg.window.ms();
         let Some(st) = self.nets.get_mut(&net) else {
             return;
@@ -331,18 +345,23 @@ impl DistributedSpray {
             if ev.time >= b.first && ev.time <= b.last + span {
                 b.ok_users.insert(ev.user);
                 push_capped(&mut b.ok_evidence, idx, OK_EVIDENCE);
-                out.push(snapshot(&self.cfg, &self.fast, cx, net, st.org, b));
+                if !std::mem::replace(&mut b.dirty, true) {
+                    self.dirty.push(net);
+                }
             }
         }
     }
 
-    fn sweep(&mut self, now: Millis) {
+    fn sweep(&mut self, cx: &DetectCx, now: Millis, out: &mut Vec<Finding>) {
         let span = self.cfg.window.ms();
-        self.nets.retain(|_, st| {
+        let (cfg, fast) = (&self.cfg, &self.fast);
+        self.nets.retain(|&net, st| {
             prune(st, now);
             st.oks.retain(|_, v| v.0 + span >= now);
             if st.burst.as_ref().is_some_and(|b| b.last + span < now) {
-                st.burst = None;
+                if let Some(b) = st.burst.take().filter(|b| b.dirty) {
+                    out.push(snapshot(cfg, fast, cx, net, st.org, &b));
+                }
             }
             if st.fast_at.is_some_and(|t| t + span < now) {
                 st.fast_at = None;
@@ -457,7 +476,7 @@ impl Detector for DistributedSpray {
 
     fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
         if let Some(now) = self.sweep.tick(ev.time, self.nets.len()) {
-            self.sweep(now);
+            self.sweep(cx, now, out);
         }
         if !ev.is_signin() || ev.ip.is_none() || ev.user.is_none() {
             return;
@@ -475,9 +494,21 @@ impl Detector for DistributedSpray {
             return;
         };
         if verified {
-            self.on_verified(cx, idx, ev, net, out);
+            self.on_verified(idx, ev, net);
         } else {
             self.on_failure(cx, idx, ev, net, out);
+        }
+    }
+
+    fn flush(&mut self, cx: &DetectCx, out: &mut Vec<Finding>) {
+        for net in self.dirty.drain(..) {
+            let Some(st) = self.nets.get_mut(&net) else {
+                continue;
+            };
+            if let Some(b) = st.burst.as_mut().filter(|b| b.dirty) {
+                b.dirty = false;
+                out.push(snapshot(&self.cfg, &self.fast, cx, net, st.org, b));
+            }
         }
     }
 

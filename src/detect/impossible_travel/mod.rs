@@ -258,6 +258,9 @@ struct Trip {
     last_to: Option<EventIdx>,
     hops: Vec<Hop>,
     evidence: Vec<EventIdx>,
+    /// Grown since its last snapshot (pushed at the batch's end, or when
+    /// the trip ends first): a long trip's cost does not grow with its hops.
+    dirty: bool,
 }
 
 #[derive(Default)]
@@ -275,6 +278,8 @@ pub struct ImpossibleTravel {
     horizon: Millis,
     users: FxHashMap<Sym, UserState>,
     sweep: Sweep,
+    /// Users whose trip grew since the last flush.
+    dirty: Vec<Sym>,
 }
 
 impl ImpossibleTravel {
@@ -289,6 +294,7 @@ impl ImpossibleTravel {
             horizon: by_speed.max(cfg.country_window.ms()),
             users: FxHashMap::default(),
             sweep: Sweep::default(),
+            dirty: Vec::new(),
         }
     }
 
@@ -332,6 +338,10 @@ impl ImpossibleTravel {
             .as_ref()
             .is_some_and(|t| hop.to.time < t.first + group && hop.from.time >= t.first - group);
         if !joins {
+            // The trip before is over: its last growth is said before it goes.
+            if let Some(old) = st.trip.take().filter(|t| t.dirty) {
+                out.push(snapshot(&self.cfg, cx.store, user, &old));
+            }
             st.trip = Some(Box::new(Trip {
                 first: hop.from.time,
                 last: hop.to.time,
@@ -340,6 +350,7 @@ impl ImpossibleTravel {
                 last_to: None,
                 hops: Vec::new(),
                 evidence: Vec::new(),
+                dirty: false,
             }));
         }
         let Some(trip) = st.trip.as_mut() else { return };
@@ -359,15 +370,23 @@ impl ImpossibleTravel {
         if trip.hops.len() < MAX_HOPS {
             trip.hops.push(hop);
         }
-        out.push(snapshot(&self.cfg, cx.store, user, trip));
+        if !joins {
+            // A new finding is said at once; growth waits for the batch's end.
+            out.push(snapshot(&self.cfg, cx.store, user, trip));
+        } else if !std::mem::replace(&mut trip.dirty, true) {
+            self.dirty.push(user);
+        }
     }
 
-    fn sweep(&mut self, now: Millis) {
+    fn sweep(&mut self, cx: &DetectCx, now: Millis, out: &mut Vec<Finding>) {
         let (horizon, group) = (self.horizon, self.cfg.group_window.ms());
-        self.users.retain(|_, st| {
+        let cfg = &self.cfg;
+        self.users.retain(|&user, st| {
             st.recent.retain(|p| p.time + horizon >= now);
             if st.trip.as_ref().is_some_and(|t| t.first + group <= now) {
-                st.trip = None;
+                if let Some(t) = st.trip.take().filter(|t| t.dirty) {
+                    out.push(snapshot(cfg, cx.store, user, &t));
+                }
             }
             !st.recent.is_empty() || st.trip.is_some()
         });
@@ -495,7 +514,7 @@ impl Detector for ImpossibleTravel {
 
     fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
         if let Some(now) = self.sweep.tick(ev.time, self.users.len()) {
-            self.sweep(now);
+            self.sweep(cx, now, out);
         }
         if !ev.is_signin()
             || ev.outcome != Outcome::Success
@@ -529,6 +548,16 @@ impl Detector for ImpossibleTravel {
         .collect();
         for h in hops {
             self.add_hop(cx, ev.user, h, out);
+        }
+    }
+
+    fn flush(&mut self, cx: &DetectCx, out: &mut Vec<Finding>) {
+        for user in self.dirty.drain(..) {
+            let trip = self.users.get_mut(&user).and_then(|st| st.trip.as_mut());
+            if let Some(t) = trip.filter(|t| t.dirty) {
+                t.dirty = false;
+                out.push(snapshot(&self.cfg, cx.store, user, t));
+            }
         }
     }
 

@@ -150,3 +150,19 @@ fn state_drains_after_the_window() {
         .map(|x| x.1);
     assert!(held.is_some_and(|n| n <= 1), "{held:?}");
 }
+
+#[test]
+fn a_big_distributed_spray_in_one_batch_is_one_snapshot_and_the_same_finding() {
+    // 2,000 users over 40 addresses of one AS: event by event every failure
+    // rewrites the finding; in one batch it is created and updated once.
+    let mut s = Scenario::new();
+    s.extend(rotating(2000, 40, 9009, 1_000));
+    let each = s.run();
+    let batched = s.run_batched();
+    assert_eq!(each.all(D), batched.all(D));
+    let f = batched.one(D);
+    let upserts = batched.changes.iter().filter(|(_, id)| *id == f.id).count();
+    assert!(upserts <= 2, "{upserts} snapshots in one batch");
+    let per_event = each.changes.iter().filter(|(_, id)| *id == f.id).count();
+    assert!(per_event > 100, "{per_event}");
+}

@@ -172,3 +172,31 @@ fn same_instant_counts_as_one_minute() {
     assert_eq!(num(&h["minutes"]), 0.0);
     assert!((num(&h["kmh"]) - num(&h["km"]) * 60.0).abs() < 60.0, "{h}");
 }
+
+#[test]
+fn a_long_trip_in_one_batch_is_one_snapshot_and_the_same_finding() {
+    // 300 alternating Brussels/Tokyo sign-ins a minute apart: one trip of
+    // hundreds of hops. Event by event every hop updates the finding; in one
+    // batch it is created once and updated once, with the same content.
+    let mut s = Scenario::new();
+    for i in 0..300i64 {
+        let e = if i % 2 == 0 {
+            brussels("2024-05-01T00:00:00Z")
+        } else {
+            tokyo("2024-05-01T00:00:00Z")
+        };
+        s.push(e.plus(i * 60_000));
+    }
+    let each = s.run();
+    let batched = s.run_batched();
+    assert_eq!(each.all(D), batched.all(D));
+    let f = batched.one(D);
+    assert!(f.title.contains("hops"), "{}", f.title);
+    let upserts = batched.changes.iter().filter(|(_, id)| *id == f.id).count();
+    let per_event = each.changes.iter().filter(|(_, id)| *id == f.id).count();
+    assert!(upserts <= 2, "{upserts} snapshots in one batch");
+    assert!(
+        per_event > 100,
+        "event by event it grows with each hop: {per_event}"
+    );
+}
