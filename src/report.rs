@@ -282,9 +282,6 @@ fn display_width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
 
-/// The ingest summary for stderr: totals, then per file the problems by
-/// reason with the first few locations.
-/// What to say about an input whose syslog year was guessed (neutralised).
 /// For `hunt scan -f` on stderr: the inputs that failed since the last
 /// call (`told` remembers which were said), with their error.
 pub fn new_failures(session: &Session, told: &mut Vec<bool>) -> Vec<String> {
@@ -353,6 +350,7 @@ pub fn live_drop_notes(session: &Session, seen: &mut Vec<(u64, u64)>) -> Vec<Str
     notes
 }
 
+/// What to say about an input whose syslog year was guessed (neutralised).
 pub fn assumed_year_notice(name: &str, stats: &crate::ingest::FileStats) -> Option<String> {
     (stats.assumed_year != 0).then(|| {
         format!(
@@ -363,11 +361,26 @@ pub fn assumed_year_notice(name: &str, stats: &crate::ingest::FileStats) -> Opti
     })
 }
 
+/// The ingest summary for stderr: totals, under `verbose` what the store
+/// and duplicate detection hold, then per input its problems by reason with
+/// the first few locations.
 pub fn write_ingest_summary(
     out: &mut dyn Write,
     session: &Session,
     verbose: bool,
 ) -> io::Result<()> {
+    write_totals(out, session)?;
+    if verbose {
+        write_holdings(out, session)?;
+    }
+    for s in &session.sources {
+        write_source(out, s, verbose)?;
+    }
+    Ok(())
+}
+
+/// The guessed syslog years, then one line of totals for every input.
+fn write_totals(out: &mut dyn Write, session: &Session) -> io::Result<()> {
     let events: u64 = session.sources.iter().map(|s| s.stats.events).sum();
     let problems = session.problem_count();
     let ignored: u64 = session
@@ -401,110 +414,122 @@ pub fn write_ingest_summary(
         ignored,
         problems,
     )?;
-    if verbose {
-        let st = &session.store;
-        writeln!(
-            out,
-            "hunt: store holds {} events in ~{} MiB ({} bytes/event), {} distinct strings, {} shared contexts, {} users, {} IPs",
-            st.count(),
-            st.heap_bytes() >> 20,
-            st.heap_bytes().checked_div(st.count()).unwrap_or(0),
-            st.strings.len(),
-            st.context_count(),
-            st.user_count(),
-            st.ip_count()
-        )?;
-        writeln!(
-            out,
-            "hunt: {} record identities held for duplicate detection in ~{} KiB",
-            session.seen.len(),
-            session.seen.heap_bytes() >> 10
-        )?;
-        let name = |f: u32| {
-            session
-                .sources
-                .get(f as usize)
-                .map_or_else(|| "?".to_string(), |s| clean(&s.name).into_owned())
+    Ok(())
+}
+
+/// `-v`: what the store and the duplicate detection hold, the copies
+/// merged between inputs, and how long detection took.
+fn write_holdings(out: &mut dyn Write, session: &Session) -> io::Result<()> {
+    let st = &session.store;
+    writeln!(
+        out,
+        "hunt: store holds {} events in ~{} MiB ({} bytes/event), {} distinct strings, {} shared contexts, {} users, {} IPs",
+        st.count(),
+        st.heap_bytes() >> 20,
+        st.heap_bytes().checked_div(st.count()).unwrap_or(0),
+        st.strings.len(),
+        st.context_count(),
+        st.user_count(),
+        st.ip_count()
+    )?;
+    writeln!(
+        out,
+        "hunt: {} record identities held for duplicate detection in ~{} KiB",
+        session.seen.len(),
+        session.seen.heap_bytes() >> 10
+    )?;
+    let name = |f: u32| {
+        session
+            .sources
+            .get(f as usize)
+            .map_or_else(|| "?".to_string(), |s| clean(&s.name).into_owned())
+    };
+    for (&(kept, dropped), &n) in &session.kept.merged {
+        let line = if kept == u32::MAX {
+            format!(
+                "{n} copies in {} came after their record had gone to the detectors; the first copy stays",
+                name(dropped)
+            )
+        } else if kept == dropped {
+            format!("{n} copies within {} merged", name(kept))
+        } else {
+            format!(
+                "{n} copies merged between {} (kept) and {}",
+                name(kept),
+                name(dropped)
+            )
         };
-        for (&(kept, dropped), &n) in &session.kept.merged {
-            let line = if kept == u32::MAX {
-                format!(
-                    "{n} copies in {} came after their record had gone to the detectors; the first copy stays",
-                    name(dropped)
-                )
-            } else if kept == dropped {
-                format!("{n} copies within {} merged", name(kept))
-            } else {
-                format!(
-                    "{n} copies merged between {} (kept) and {}",
-                    name(kept),
-                    name(dropped)
-                )
-            };
-            writeln!(out, "hunt: {line}")?;
-        }
-        writeln!(
-            out,
-            "hunt: detection took {} ms (ordering held events and running the detectors)",
-            session.detect_time.as_millis()
-        )?;
+        writeln!(out, "hunt: {line}")?;
     }
-    for s in &session.sources {
-        let name = clean(&s.name);
-        if s.state == SourceState::Failed {
-            writeln!(
-                out,
-                "{name}: cannot read: {}",
-                clean(s.error.as_deref().unwrap_or("unknown error"))
-            )?;
-            continue;
-        }
-        if verbose {
-            let dups = match s.stats.duplicates {
-                0 => String::new(),
-                n => format!(", {n} duplicates"),
-            };
-            writeln!(
-                out,
-                "{name}: {} ({} records, {} events, {} ignored, {} problems{dups})",
-                clean(&s.format),
-                s.stats.records,
-                s.stats.events,
-                s.stats.ignored_count(),
-                s.stats.problem_count(),
-            )?;
-            for (why, n) in &s.stats.ignored {
-                writeln!(out, "  ignored {n} × {why}")?;
-            }
-        }
-        if s.stats.problem_count() == 0 {
-            continue;
-        }
-        let reasons: Vec<String> = s
-            .stats
-            .problems
-            .iter()
-            .map(|(r, n)| format!("{n} × {r}"))
-            .collect();
+    writeln!(
+        out,
+        "hunt: detection took {} ms (ordering held events and running the detectors)",
+        session.detect_time.as_millis()
+    )?;
+    Ok(())
+}
+
+/// One input: why it cannot be read, or (under `verbose`) its counts and
+/// ignored records, and its problems by reason with the first locations.
+fn write_source(
+    out: &mut dyn Write,
+    s: &crate::pipeline::SourceInfo,
+    verbose: bool,
+) -> io::Result<()> {
+    let name = clean(&s.name);
+    if s.state == SourceState::Failed {
         writeln!(
             out,
-            "{name}: {} problem(s): {}",
-            s.stats.problem_count(),
-            reasons.join(", ")
+            "{name}: cannot read: {}",
+            clean(s.error.as_deref().unwrap_or("unknown error"))
         )?;
-        for p in s
-            .stats
-            .first_problems
-            .iter()
-            .take(if verbose { 20 } else { 5 })
-        {
-            let loc = if p.line > 0 {
-                format!("{}", p.line)
-            } else {
-                format!("@{}", p.offset)
-            };
-            writeln!(out, "  {name}:{loc}: {}: {}", p.reason, clean(&p.detail))?;
+        return Ok(());
+    }
+    if verbose {
+        let dups = match s.stats.duplicates {
+            0 => String::new(),
+            n => format!(", {n} duplicates"),
+        };
+        writeln!(
+            out,
+            "{name}: {} ({} records, {} events, {} ignored, {} problems{dups})",
+            clean(&s.format),
+            s.stats.records,
+            s.stats.events,
+            s.stats.ignored_count(),
+            s.stats.problem_count(),
+        )?;
+        for (why, n) in &s.stats.ignored {
+            writeln!(out, "  ignored {n} × {why}")?;
         }
+    }
+    if s.stats.problem_count() == 0 {
+        return Ok(());
+    }
+    let reasons: Vec<String> = s
+        .stats
+        .problems
+        .iter()
+        .map(|(r, n)| format!("{n} × {r}"))
+        .collect();
+    writeln!(
+        out,
+        "{name}: {} problem(s): {}",
+        s.stats.problem_count(),
+        reasons.join(", ")
+    )?;
+    for p in s
+        .stats
+        .first_problems
+        .iter()
+        .take(if verbose { 20 } else { 5 })
+    {
+        let loc = if p.line > 0 {
+            format!("{}", p.line)
+        } else {
+            format!("@{}", p.offset)
+        };
+        writeln!(out, "  {name}:{loc}: {}: {}", p.reason, clean(&p.detail))?;
     }
     Ok(())
 }

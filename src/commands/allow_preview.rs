@@ -82,6 +82,57 @@ impl From<crate::triage::TriageError> for PreviewError {
     }
 }
 
+/// `hunt case allow add --dry-run`: the entry's impact on `out`, nothing
+/// written. A bad entry, an unreadable case or nothing to read is refused
+/// (a usage error, told).
+pub fn dry_run(
+    common: &crate::cli::Common,
+    config: &Config,
+    entry: Result<NewAllow, crate::triage::TriageError>,
+    paths: &[PathBuf],
+    out: &mut dyn Write,
+    tell: super::Tell,
+) -> anyhow::Result<super::Exit> {
+    use super::{Exit, Note};
+    let mut refuse = |e: &dyn std::fmt::Display| {
+        tell(Note::AllowRefused(e.to_string()));
+        Ok(Exit::Usage)
+    };
+    let entry = match entry {
+        Ok(e) => e,
+        Err(e) => return refuse(&e),
+    };
+    let case = match common.case.as_deref() {
+        Some(p) => match crate::triage::cli::open_for_reading(p) {
+            Ok(c) => c,
+            Err(e) => return refuse(&e),
+        },
+        None => None,
+    };
+    let paths = match inputs_for(paths, case.as_ref()) {
+        Ok(p) => p,
+        Err(e) => return refuse(&e),
+    };
+    let enricher = super::open_enricher(common, config, false, tell);
+    match preview(
+        &entry,
+        &paths,
+        case.as_ref(),
+        config,
+        enricher,
+        common.format.0,
+    ) {
+        Ok(p) => {
+            write(out, &entry, &p)?;
+            Ok(Exit::Clean)
+        }
+        Err(e) => {
+            tell(Note::AllowRefused(e.to_string()));
+            Ok(Exit::Usage)
+        }
+    }
+}
+
 /// The paths to read: those given, else the last recorded scan's sources
 /// that are still files on disk.
 pub fn inputs_for(

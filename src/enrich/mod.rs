@@ -12,7 +12,7 @@ pub mod country;
 pub mod geoip;
 pub mod hosting;
 
-pub use geoip::{DbInfo, DbKind, DecodeProblem, GeoInfo};
+pub use geoip::{DbInfo, DbKind, DecodeProblem, GeoInfo, GeoNote};
 
 use crate::event::{flags, Event, Sym};
 use crate::store::Interner;
@@ -57,7 +57,17 @@ impl Enricher {
     /// `paths` is empty, from the usual locations. Returns the enricher and
     /// one human line per database opened and per file skipped or failed.
     pub fn open(paths: &[PathBuf]) -> (Enricher, Vec<String>) {
-        let (geo, msgs) = GeoIp::open(paths);
+        let (enricher, notes) = Enricher::open_noted(paths);
+        (
+            enricher,
+            notes.into_iter().map(GeoNote::into_text).collect(),
+        )
+    }
+
+    /// [`open`](Self::open), with the lines typed: a caller says
+    /// [`GeoNote::is_routine`] ones only when asked.
+    pub fn open_noted(paths: &[PathBuf]) -> (Enricher, Vec<GeoNote>) {
+        let (geo, msgs) = GeoIp::open_noted(paths);
         let enricher = Enricher {
             geo,
             ..Enricher::default()

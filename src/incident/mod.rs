@@ -107,6 +107,13 @@ pub struct Incidents {
     rollups: background::Rollups,
 }
 
+/// A new group: its members by time and the rules that link them.
+type Group = (Vec<String>, BTreeSet<String>);
+/// A group's earlier incidents holding its findings, and whether it has others.
+type Part = (Vec<String>, bool);
+/// The id each group keeps, the ids taken, and each group's [`Part`].
+type Claims = (Vec<Option<String>>, HashSet<String>, Vec<Part>);
+
 impl Incidents {
     pub fn new(cfg: &IncidentsConfig) -> Incidents {
         Incidents {
@@ -406,12 +413,40 @@ impl Incidents {
 
     /// Recomputes the groups of the dirty findings and of the incidents they were in.
     fn regroup(&mut self, dirty: Vec<String>) {
-        // Every incident touched is regrouped whole, so a split leaves no
-        // finding pointing at an incident that is gone.
+        let (groups, old) = self.gather(dirty);
+        let standing: Vec<bool> = groups.iter().map(|g| self.stands(&g.0)).collect();
+        let (mut ids, mut claimed, parts) = self.claim_ids(&groups, &standing);
+        let mut before: HashMap<String, Incident> = HashMap::new();
+        for inc in &old {
+            if let Some(i) = self.list.remove(inc) {
+                for f in i.findings() {
+                    self.of.remove(f);
+                }
+                before.insert(inc.clone(), i);
+            }
+        }
+        for (gi, (members, rules)) in groups.into_iter().enumerate() {
+            if !standing.get(gi).copied().unwrap_or(false) {
+                continue;
+            }
+            let id = ids.get_mut(gi).and_then(Option::take);
+            self.install(members, rules, id, &mut claimed, parts.get(gi), &before);
+        }
+        // Whatever was not regrouped under its id is dissolved.
+        let dissolved = before.into_keys().filter(|id| !self.list.contains_key(id));
+        self.changed.extend(dissolved.collect::<Vec<_>>());
+        self.rebuild_rollups();
+    }
+
+    /// The new groups (members by time, at most `max_findings`, and the
+    /// rules that link them) of the dirty findings, and the incidents they
+    /// were in. Every incident touched is regrouped whole, so a split
+    /// leaves no finding pointing at an incident that is gone.
+    fn gather(&mut self, dirty: Vec<String>) -> (Vec<Group>, BTreeSet<String>) {
         let mut old: BTreeSet<String> = BTreeSet::new();
         let mut work: Vec<String> = dirty;
         let mut visited: HashSet<String> = HashSet::new();
-        let mut groups: Vec<(Vec<String>, BTreeSet<String>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         while let Some(s) = work.pop() {
             if let Some(inc) = self.grouped_in(&s) {
                 if old.insert(inc.id.clone()) {
@@ -444,23 +479,31 @@ impl Incidents {
             members.truncate(self.cfg.max_findings.max(2) as usize);
             groups.push((members, rules));
         }
-        // Old incidents' ids go to the new group holding most of their findings.
-        let mut claims: Vec<(usize, Millis, String, usize)> = Vec::new();
-        // Per group: the earlier incidents holding its findings, and whether it has others.
-        let mut parts: Vec<(Vec<String>, bool)> = Vec::new();
+        (groups, old)
+    }
+
+    /// True when a group makes an incident: two findings or more, or one
+    /// from `alone_from` up that no rule keeps out.
+    fn stands(&self, members: &[String]) -> bool {
         let alone_from = self.cfg.alone_from.severity();
-        let stands = |members: &Vec<String>| {
-            members.len() >= 2
-                || members.first().is_some_and(|m| {
-                    !self.excluded(m)
-                        && self
-                            .nodes
-                            .get(m)
-                            .zip(alone_from)
-                            .is_some_and(|(n, from)| n.severity >= from)
-                })
-        };
-        let standing: Vec<bool> = groups.iter().map(|g| stands(&g.0)).collect();
+        members.len() >= 2
+            || members.first().is_some_and(|m| {
+                !self.excluded(m)
+                    && self
+                        .nodes
+                        .get(m)
+                        .zip(alone_from)
+                        .is_some_and(|(n, from)| n.severity >= from)
+            })
+    }
+
+    /// Old incidents' ids go to the new standing group holding most of
+    /// their findings (then the earlier incident, then the id). Returns the
+    /// id each group keeps, the ids taken, and per group the earlier
+    /// incidents holding its findings and whether it has others.
+    fn claim_ids(&self, groups: &[Group], standing: &[bool]) -> Claims {
+        let mut claims: Vec<(usize, Millis, String, usize)> = Vec::new();
+        let mut parts: Vec<Part> = Vec::new();
         for (gi, (members, _)) in groups.iter().enumerate() {
             let mut count: BTreeMap<&str, usize> = BTreeMap::new();
             let mut fresh = false;
@@ -491,56 +534,53 @@ impl Incidents {
                 }
             }
         }
-        let mut before: HashMap<String, Incident> = HashMap::new();
-        for inc in &old {
-            if let Some(i) = self.list.remove(inc) {
-                for f in i.findings() {
-                    self.of.remove(f);
-                }
-                before.insert(inc.clone(), i);
-            }
-        }
-        for (gi, (members, rules)) in groups.into_iter().enumerate() {
-            if !standing.get(gi).copied().unwrap_or(false) {
-                continue;
-            }
-            let id = match ids.get_mut(gi).and_then(Option::take) {
-                Some(id) => id,
-                None => {
-                    let id = self.new_id(
-                        members.first().map(String::as_str).unwrap_or_default(),
-                        &claimed,
-                    );
-                    claimed.insert(id.clone());
-                    id
-                }
-            };
-            let nodes: Vec<&Node> = members.iter().filter_map(|m| self.nodes.get(m)).collect();
-            let mut inc = describe::describe(id.clone(), nodes, rules.into_iter().collect());
-            if let Some((old_ids, fresh)) = parts.get(gi) {
-                // The kept incident first, then the others it absorbed.
-                let mut from: Vec<&Incident> = before.get(&id).into_iter().collect();
-                from.extend(
-                    old_ids
-                        .iter()
-                        .filter(|o| **o != id)
-                        .filter_map(|o| before.get(o)),
+        (ids, claimed, parts)
+    }
+
+    /// One standing group made an incident under its kept id (or a new
+    /// one), its status and owner carried from the incidents it absorbs;
+    /// marked changed when it differs from what it was.
+    fn install(
+        &mut self,
+        members: Vec<String>,
+        rules: BTreeSet<String>,
+        id: Option<String>,
+        claimed: &mut HashSet<String>,
+        part: Option<&Part>,
+        before: &HashMap<String, Incident>,
+    ) {
+        let id = match id {
+            Some(id) => id,
+            None => {
+                let id = self.new_id(
+                    members.first().map(String::as_str).unwrap_or_default(),
+                    claimed,
                 );
-                (inc.status, inc.owner) = status::carry(&from, *fresh);
+                claimed.insert(id.clone());
+                id
             }
-            for m in &members {
-                self.of.insert(m.clone(), id.clone());
-            }
-            // Reported only when it differs from what it was before.
-            if before.get(&id) != Some(&inc) {
-                self.changed.insert(id.clone());
-            }
-            self.list.insert(id, inc);
+        };
+        let nodes: Vec<&Node> = members.iter().filter_map(|m| self.nodes.get(m)).collect();
+        let mut inc = describe::describe(id.clone(), nodes, rules.into_iter().collect());
+        if let Some((old_ids, fresh)) = part {
+            // The kept incident first, then the others it absorbed.
+            let mut from: Vec<&Incident> = before.get(&id).into_iter().collect();
+            from.extend(
+                old_ids
+                    .iter()
+                    .filter(|o| **o != id)
+                    .filter_map(|o| before.get(o)),
+            );
+            (inc.status, inc.owner) = status::carry(&from, *fresh);
         }
-        // Whatever was not regrouped under its id is dissolved.
-        let dissolved = before.into_keys().filter(|id| !self.list.contains_key(id));
-        self.changed.extend(dissolved.collect::<Vec<_>>());
-        self.rebuild_rollups();
+        for m in &members {
+            self.of.insert(m.clone(), id.clone());
+        }
+        // Reported only when it differs from what it was before.
+        if before.get(&id) != Some(&inc) {
+            self.changed.insert(id.clone());
+        }
+        self.list.insert(id, inc);
     }
 
     /// The rule-made incident holding `id` (a roll-up is not one: its

@@ -178,148 +178,174 @@ impl XmlScanner {
         }
     }
 
+    /// Splits what is buffered into pieces until more input is needed.
     fn run(&mut self, last: bool, out: &mut dyn FnMut(XmlPiece)) {
         loop {
-            match self.state {
-                State::Outside | State::Garbage => {
-                    let ws = self
-                        .buf()
-                        .iter()
-                        .take_while(|b| b.is_ascii_whitespace())
-                        .count();
-                    self.consume(ws);
-                    if self.buf().is_empty() {
-                        return;
-                    }
-                    // Byte order marks (one or more) before or between elements.
-                    if self.buf().starts_with(BOM) {
-                        self.consume(BOM.len());
-                        continue;
-                    }
-                    if !last && BOM.starts_with(self.buf()) {
-                        return;
-                    }
-                    if self.state == State::Outside {
-                        // Declarations, comments and the `<Events>` root.
-                        let skip = [
-                            (&b"<?"[..], &b"?>"[..]),
-                            (b"<!--", b"-->"),
-                            (b"<!", b">"),
-                            (b"<Events", b">"),
-                            (b"</Events", b">"),
-                        ]
-                        .iter()
-                        .find(|(open, _)| self.buf().starts_with(open))
-                        .copied();
-                        if let Some((open, close)) = skip {
-                            let named = open == b"<Events" || open == b"</Events";
-                            let delim = !named
-                                || matches!(
-                                    self.buf().get(open.len()),
-                                    Some(b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/')
-                                );
-                            if delim || self.buf().len() > open.len() {
-                                if delim {
-                                    match memchr::memmem::find(self.buf(), close) {
-                                        Some(end) => {
-                                            self.consume(end + close.len());
-                                            continue;
-                                        }
-                                        None if !last && self.buf().len() < self.max => return,
-                                        None => {}
-                                    }
-                                }
-                            } else if !last {
-                                return;
-                            }
-                        }
-                    }
-                    match find_open(self.buf(), 0) {
-                        Ok(0) => {
-                            self.state = State::Inside;
-                            self.start = (self.offset, self.line);
-                        }
-                        Ok(at) => {
-                            self.garbage(out);
-                            self.consume(at);
-                            self.state = State::Outside;
-                        }
-                        Err(0) if !last => return,
-                        Err(at) => {
-                            if self.buf().first() == Some(&b'<')
-                                && self.state == State::Outside
-                                && !last
-                                && self.buf().len() < 64
-                            {
-                                // Perhaps a declaration or root not yet whole.
-                                return;
-                            }
-                            self.garbage(out);
-                            let at = if last { self.buf().len() } else { at.max(1) };
-                            self.consume(at);
-                            if last && self.buf().is_empty() {
-                                return;
-                            }
-                        }
-                    }
-                }
-                State::Inside | State::Skipping => {
-                    let close = memchr::memmem::find(self.buf(), CLOSE);
-                    let reopen = find_open(self.buf(), 1).ok();
-                    match (close, reopen) {
-                        (Some(c), r) if r.is_none_or(|r| c < r) => {
-                            let end = c + CLOSE.len();
-                            if self.state == State::Inside {
-                                if let Some(raw) = self.buf().get(..end) {
-                                    out(XmlPiece::Element {
-                                        raw,
-                                        offset: self.start.0,
-                                        line: self.start.1,
-                                    });
-                                }
-                            }
-                            self.consume(end);
-                            self.state = State::Outside;
-                        }
-                        (_, Some(r)) => {
-                            if self.state == State::Inside {
-                                out(XmlPiece::Problem {
-                                    line: self.start.1,
-                                    offset: self.start.0,
-                                    reason: MALFORMED_XML,
-                                    detail: "<Event> element not closed before the next one".into(),
-                                });
-                            }
-                            self.consume(r);
-                            self.state = State::Inside;
-                            self.start = (self.offset, self.line);
-                        }
-                        (_, None) => {
-                            if self.buf().len() > self.max && self.state == State::Inside {
-                                out(XmlPiece::Problem {
-                                    line: self.start.1,
-                                    offset: self.start.0,
-                                    reason: reason::RECORD_TOO_LONG,
-                                    detail: format!(
-                                        "<Event> element longer than {} bytes",
-                                        self.max
-                                    ),
-                                });
-                                self.state = State::Skipping;
-                            }
-                            if self.state == State::Skipping {
-                                // Keep only what may hold the start of `</Event>` or `<Event`.
-                                let keep = CLOSE.len();
-                                let drop = self.buf().len().saturating_sub(keep);
-                                self.consume(drop);
-                            }
-                            return;
-                        }
-                    }
-                }
+            let step = match self.state {
+                State::Outside | State::Garbage => self.between(last, out),
+                State::Inside | State::Skipping => self.within(out),
+            };
+            if let Step::Wait = step {
+                return;
             }
         }
     }
+
+    /// Between elements: whitespace, byte order marks, declarations and the
+    /// root skipped; the next `<Event` opens an element, anything else
+    /// before it is garbage (one problem).
+    fn between(&mut self, last: bool, out: &mut dyn FnMut(XmlPiece)) -> Step {
+        let ws = self
+            .buf()
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        self.consume(ws);
+        if self.buf().is_empty() {
+            return Step::Wait;
+        }
+        // Byte order marks (one or more) before or between elements.
+        if self.buf().starts_with(BOM) {
+            self.consume(BOM.len());
+            return Step::Again;
+        }
+        if !last && BOM.starts_with(self.buf()) {
+            return Step::Wait;
+        }
+        if self.state == State::Outside {
+            if let Some(step) = self.skip_markup(last) {
+                return step;
+            }
+        }
+        match find_open(self.buf(), 0) {
+            Ok(0) => {
+                self.state = State::Inside;
+                self.start = (self.offset, self.line);
+            }
+            Ok(at) => {
+                self.garbage(out);
+                self.consume(at);
+                self.state = State::Outside;
+            }
+            Err(0) if !last => return Step::Wait,
+            Err(at) => {
+                if self.buf().first() == Some(&b'<')
+                    && self.state == State::Outside
+                    && !last
+                    && self.buf().len() < 64
+                {
+                    // Perhaps a declaration or root not yet whole.
+                    return Step::Wait;
+                }
+                self.garbage(out);
+                let at = if last { self.buf().len() } else { at.max(1) };
+                self.consume(at);
+                if last && self.buf().is_empty() {
+                    return Step::Wait;
+                }
+            }
+        }
+        Step::Again
+    }
+
+    /// Declarations, comments and the `<Events>` root: skipped whole, or
+    /// `Wait` while one is not complete yet; `None` when none starts here.
+    fn skip_markup(&mut self, last: bool) -> Option<Step> {
+        let skip = [
+            (&b"<?"[..], &b"?>"[..]),
+            (b"<!--", b"-->"),
+            (b"<!", b">"),
+            (b"<Events", b">"),
+            (b"</Events", b">"),
+        ]
+        .iter()
+        .find(|(open, _)| self.buf().starts_with(open))
+        .copied();
+        if let Some((open, close)) = skip {
+            let named = open == b"<Events" || open == b"</Events";
+            let delim = !named
+                || matches!(
+                    self.buf().get(open.len()),
+                    Some(b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/')
+                );
+            if delim || self.buf().len() > open.len() {
+                if delim {
+                    match memchr::memmem::find(self.buf(), close) {
+                        Some(end) => {
+                            self.consume(end + close.len());
+                            return Some(Step::Again);
+                        }
+                        None if !last && self.buf().len() < self.max => return Some(Step::Wait),
+                        None => {}
+                    }
+                }
+            } else if !last {
+                return Some(Step::Wait);
+            }
+        }
+        None
+    }
+
+    /// Inside an element: it ends at `</Event>` (one piece), or is cut by
+    /// the next `<Event` or by the length limit (a problem each).
+    fn within(&mut self, out: &mut dyn FnMut(XmlPiece)) -> Step {
+        let close = memchr::memmem::find(self.buf(), CLOSE);
+        let reopen = find_open(self.buf(), 1).ok();
+        match (close, reopen) {
+            (Some(c), r) if r.is_none_or(|r| c < r) => {
+                let end = c + CLOSE.len();
+                if self.state == State::Inside {
+                    if let Some(raw) = self.buf().get(..end) {
+                        out(XmlPiece::Element {
+                            raw,
+                            offset: self.start.0,
+                            line: self.start.1,
+                        });
+                    }
+                }
+                self.consume(end);
+                self.state = State::Outside;
+            }
+            (_, Some(r)) => {
+                if self.state == State::Inside {
+                    out(XmlPiece::Problem {
+                        line: self.start.1,
+                        offset: self.start.0,
+                        reason: MALFORMED_XML,
+                        detail: "<Event> element not closed before the next one".into(),
+                    });
+                }
+                self.consume(r);
+                self.state = State::Inside;
+                self.start = (self.offset, self.line);
+            }
+            (_, None) => {
+                if self.buf().len() > self.max && self.state == State::Inside {
+                    out(XmlPiece::Problem {
+                        line: self.start.1,
+                        offset: self.start.0,
+                        reason: reason::RECORD_TOO_LONG,
+                        detail: format!("<Event> element longer than {} bytes", self.max),
+                    });
+                    self.state = State::Skipping;
+                }
+                if self.state == State::Skipping {
+                    // Keep only what may hold the start of `</Event>` or `<Event`.
+                    let keep = CLOSE.len();
+                    let drop = self.buf().len().saturating_sub(keep);
+                    self.consume(drop);
+                }
+                return Step::Wait;
+            }
+        }
+        Step::Again
+    }
+}
+
+/// What the splitter does after a step: look again, or wait for more input.
+enum Step {
+    Again,
+    Wait,
 }
 
 /// The fields of one Event element that the mapping and Sigma read.

@@ -256,30 +256,54 @@ impl SigmaDetector {
             .unwrap_or("-")
             .to_string();
         for d in detections {
-            let Some(rule) = self.rule_of(d).cloned() else {
-                continue;
-            };
-            if rule.correlation_only {
-                continue;
-            }
-            let matched: Vec<(String, String)> = d
-                .as_detection()
-                .map(|b| {
-                    b.matched_fields
-                        .iter()
-                        .take(MAX_MATCHED)
-                        .map(|m| {
-                            let v = match &m.value {
-                                Value::String(s) => s.clone(),
-                                other => other.to_string(),
-                            };
-                            (m.field.clone(), cut(&v))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let (user, ip) = (hit.user.as_str(), hit.ip.as_str());
-            let f = self.touch(rule.n, who.clone(), time, self.gap, time, store, |f, _| {
+            out.extend(self.detection_finding(store, hit, d, events, pointer, &who));
+        }
+        for c in fired.iter().filter(|r| r.is_correlation()) {
+            out.extend(self.correlation_finding(store, hit, c));
+        }
+    }
+
+    /// The finding of one detection rule's match: opened or grown by the
+    /// record's events (or its `pointer`), with the fields that matched.
+    fn detection_finding(
+        &mut self,
+        store: &Store,
+        hit: &Hit,
+        d: &EvaluationResult,
+        events: &[EventIdx],
+        pointer: &str,
+        who: &str,
+    ) -> Option<Finding> {
+        let time = hit.time;
+        let rule = self.rule_of(d).cloned()?;
+        if rule.correlation_only {
+            return None;
+        }
+        let matched: Vec<(String, String)> = d
+            .as_detection()
+            .map(|b| {
+                b.matched_fields
+                    .iter()
+                    .take(MAX_MATCHED)
+                    .map(|m| {
+                        let v = match &m.value {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        (m.field.clone(), cut(&v))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (user, ip) = (hit.user.as_str(), hit.ip.as_str());
+        let f = self.touch(
+            rule.n,
+            who.to_string(),
+            time,
+            self.gap,
+            time,
+            store,
+            |f, _| {
                 f.event_count += events.len().max(1) as u32;
                 for &idx in events {
                     f.add_evidence(idx);
@@ -309,75 +333,80 @@ impl SigmaDetector {
                 }
                 m.insert("matches".into(), json!(f.event_count));
                 f.details = Value::Object(m);
-            });
-            out.push(f);
-        }
-        for c in fired.iter().filter(|r| r.is_correlation()) {
-            let Some(rule) = self.rule_of(c).cloned() else {
-                continue;
-            };
-            let Some(body) = c.as_correlation() else {
-                continue;
-            };
-            let refs: Vec<EventIdx> = body
-                .event_refs
-                .iter()
-                .flatten()
-                .filter_map(|r| r.id.as_deref())
-                .flat_map(|ids| ids.split(','))
-                .filter_map(|i| i.parse().ok())
-                .filter(|&i: &EventIdx| (i as usize) < store.len())
-                .collect();
-            let first = refs.iter().map(|&i| store.time(i)).min().unwrap_or(time);
-            let group: Vec<String> = body.group_key.iter().map(|(_, v)| v.clone()).collect();
-            let who = if group.is_empty() {
-                "all".to_string()
-            } else {
-                group.join(", ")
-            };
-            // The group names the user or IP when it is grouped by a field that means one.
-            let mut user = None;
-            let mut ip = None;
-            for (field, value) in &body.group_key {
-                match canonical(hit.source, field) {
-                    Some(Canon::User) => user = Some(value.clone()),
-                    Some(Canon::Ip) => ip = Some(value.clone()),
-                    _ => {}
-                }
+            },
+        );
+        Some(f)
+    }
+
+    /// The finding of a correlation that fired: its group, value and
+    /// timespan, with the events it refers to as evidence.
+    fn correlation_finding(
+        &mut self,
+        store: &Store,
+        hit: &Hit,
+        c: &EvaluationResult,
+    ) -> Option<Finding> {
+        let time = hit.time;
+        let rule = self.rule_of(c).cloned()?;
+        let body = c.as_correlation()?;
+        let refs: Vec<EventIdx> = body
+            .event_refs
+            .iter()
+            .flatten()
+            .filter_map(|r| r.id.as_deref())
+            .flat_map(|ids| ids.split(','))
+            .filter_map(|i| i.parse().ok())
+            .filter(|&i: &EventIdx| (i as usize) < store.len())
+            .collect();
+        let first = refs.iter().map(|&i| store.time(i)).min().unwrap_or(time);
+        let group: Vec<String> = body.group_key.iter().map(|(_, v)| v.clone()).collect();
+        let who = if group.is_empty() {
+            "all".to_string()
+        } else {
+            group.join(", ")
+        };
+        // The group names the user or IP when it is grouped by a field that means one.
+        let mut user = None;
+        let mut ip = None;
+        for (field, value) in &body.group_key {
+            match canonical(hit.source, field) {
+                Some(Canon::User) => user = Some(value.clone()),
+                Some(Canon::Ip) => ip = Some(value.clone()),
+                _ => {}
             }
-            let kind = body.correlation_type.as_str();
-            let (value, span) = (body.aggregated_value, body.timespan_secs);
-            let group_json: Map<String, Value> = body
-                .group_key
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(cut(v))))
-                .collect();
-            let gap = rule.timespan_ms.max(1000);
-            let f = self.touch(rule.n, who, time, gap, first, store, |f, store| {
-                for &i in &refs {
-                    f.add_evidence(i);
-                }
-                f.evidence.sort_by_key(|&i| (store.time(i), i));
-                f.event_count = f.evidence.len() as u32;
-                if f.user.is_none() {
-                    f.user = user;
-                }
-                if f.ip.is_none() {
-                    f.ip = ip;
-                }
-                let mut m = base_details(rule.n);
-                m.insert("correlation".into(), json!(kind));
-                m.insert("group".into(), Value::Object(group_json));
-                let peak = f
-                    .details
-                    .get("value")
-                    .and_then(Value::as_f64)
-                    .map_or(value, |v| v.max(value));
-                m.insert("value".into(), json!(peak));
-                m.insert("timespan".into(), json!(format!("{span}s")));
-                f.details = Value::Object(m);
-            });
-            out.push(f);
         }
+        let kind = body.correlation_type.as_str();
+        let (value, span) = (body.aggregated_value, body.timespan_secs);
+        let group_json: Map<String, Value> = body
+            .group_key
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(cut(v))))
+            .collect();
+        let gap = rule.timespan_ms.max(1000);
+        let f = self.touch(rule.n, who, time, gap, first, store, |f, store| {
+            for &i in &refs {
+                f.add_evidence(i);
+            }
+            f.evidence.sort_by_key(|&i| (store.time(i), i));
+            f.event_count = f.evidence.len() as u32;
+            if f.user.is_none() {
+                f.user = user;
+            }
+            if f.ip.is_none() {
+                f.ip = ip;
+            }
+            let mut m = base_details(rule.n);
+            m.insert("correlation".into(), json!(kind));
+            m.insert("group".into(), Value::Object(group_json));
+            let peak = f
+                .details
+                .get("value")
+                .and_then(Value::as_f64)
+                .map_or(value, |v| v.max(value));
+            m.insert("value".into(), json!(peak));
+            m.insert("timespan".into(), json!(format!("{span}s")));
+            f.details = Value::Object(m);
+        });
+        Some(f)
     }
 }

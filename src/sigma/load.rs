@@ -187,105 +187,11 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
     let mut detections: HashMap<String, SigmaRule> = HashMap::new();
     for file in files {
         let shown = file.display().to_string();
-        let text = match std::fs::read_to_string(&file) {
-            Ok(t) => t,
-            Err(e) => {
-                out.problems.push(format!("{shown}: {e}"));
-                continue;
-            }
+        let Some(collection) = read_collection(&file, &shown, &mut out.problems) else {
+            continue;
         };
-        let collection: SigmaCollection = match rsigma_parser::parse_sigma_yaml(&text) {
-            Ok(c) => c,
-            Err(e) => {
-                out.problems.push(format!("{shown}: {e}"));
-                continue;
-            }
-        };
-        for e in &collection.errors {
-            out.problems.push(format!("{shown}: {e}"));
-        }
         for rule in collection.rules {
-            let key = rule_key(&rule.id, &rule.name, &rule.title);
-            let what = format!("{shown}: rule \"{}\" ({key})", rule.title);
-            if let Some(why) = compile_error(&rule) {
-                out.problems.push(format!("{what}: {why}"));
-                continue;
-            }
-            if out.rules.contains_key(&key) {
-                out.problems.push(format!(
-                    "{what}: another loaded rule has the same id; skipped"
-                ));
-                continue;
-            }
-            let ls = &rule.logsource;
-            let mut runs = false;
-            let mut sources = Vec::new();
-            for (pos, (slot, &source)) in out.engines.iter_mut().zip(SOURCES.iter()).enumerate() {
-                if logsource_matches(
-                    ls.product.as_deref(),
-                    ls.service.as_deref(),
-                    ls.category.as_deref(),
-                    source,
-                ) {
-                    let engine = slot.get_or_insert_with(Engine::new);
-                    if let Err(e) = engine.add_rule(&rule) {
-                        out.problems.push(format!("{what}: {e}"));
-                        continue;
-                    }
-                    sources.push(pos);
-                    runs = true;
-                }
-            }
-            if let Some(service) = ls.service.as_deref().filter(|_| runs) {
-                let service = service.to_ascii_lowercase();
-                if let Some(id) = &rule.id {
-                    out.services.insert(id.clone(), service.clone());
-                }
-                out.services.insert(rule.title.clone(), service);
-            }
-            if !runs {
-                out.warnings.push(format!(
-                    "{what}: logsource {} is no source hunt reads; the rule never runs",
-                    logsource_text(
-                        ls.product.as_deref(),
-                        ls.service.as_deref(),
-                        ls.category.as_deref()
-                    )
-                ));
-            }
-            let level = rule.level.map(|l| l.as_str()).unwrap_or("medium");
-            let n = catalog::intern(meta(
-                &key,
-                &rule.title,
-                rule.description.as_deref(),
-                level,
-                &rule.tags,
-                None,
-                &shown,
-            ));
-            let (fields, event_ids) = rule_fields(&rule);
-            out.rules.insert(
-                key.clone(),
-                RuleRef {
-                    n,
-                    correlation_only: false,
-                    timespan_ms: 0,
-                    sources,
-                    fields,
-                    event_ids,
-                    narrow: ls
-                        .service
-                        .as_deref()
-                        .is_some_and(|s| !s.eq_ignore_ascii_case("auth")),
-                },
-            );
-            out.detection_rules += 1;
-            if let Some(id) = &rule.id {
-                detections.insert(id.clone(), rule.clone());
-            }
-            if let Some(name) = &rule.name {
-                detections.insert(name.clone(), rule.clone());
-            }
+            add_detection(&mut out, &shown, rule, &mut detections);
         }
         for c in collection.correlations {
             correlations.push((shown.clone(), c));
@@ -301,89 +207,220 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
         ..CorrelationConfig::default()
     });
     let mut added: HashSet<String> = HashSet::new();
-    for (shown, mut c) in correlations {
-        all_rules_must_match(&mut c);
-        let key = rule_key(&c.id, &c.name, &c.title);
-        let what = format!("{shown}: correlation \"{}\" ({key})", c.title);
-        let missing: Vec<&String> = c
-            .rules
-            .iter()
-            .filter(|r| !detections.contains_key(*r))
-            .collect();
-        if let Some(m) = missing.first() {
-            out.problems.push(format!(
-                "{what}: field `rules`: `{m}` is not a loaded detection rule"
-            ));
-            continue;
-        }
-        for r in &c.rules {
-            if let Some(rule) = detections.get(r) {
-                let k = rule_key(&rule.id, &rule.name, &rule.title);
-                if added.insert(k) {
-                    if let Err(e) = engine.add_rule(rule) {
-                        out.problems.push(format!("{what}: rule `{r}`: {e}"));
-                    }
-                }
-            }
-        }
-        if let Err(e) = engine.add_correlation(&c) {
-            out.problems.push(format!("{what}: {e}"));
-            continue;
-        }
-        if !c.generate {
-            for r in &c.rules {
-                if let Some(rule) = detections.get(r) {
-                    let k = rule_key(&rule.id, &rule.name, &rule.title);
-                    if let Some(rr) = out.rules.get_mut(&k) {
-                        rr.correlation_only = true;
-                    }
-                }
-            }
-        }
-        let level = c.level.map(|l| l.as_str()).unwrap_or("medium");
-        let n = catalog::intern(meta(
-            &key,
-            &c.title,
-            c.description.as_deref(),
-            level,
-            &c.tags,
-            Some(c.correlation_type.as_str()),
-            &shown,
-        ));
-        let mut wanted: Vec<String> = c.group_by.clone();
-        if let rsigma_parser::CorrelationCondition::Threshold {
-            field: Some(fields),
-            ..
-        } = &c.condition
-        {
-            wanted.extend(fields.iter().cloned());
-        }
-        for a in &c.aliases {
-            wanted.extend(a.mapping.values().cloned());
-        }
-        for f in wanted {
-            if !out.correlation_fields.contains(&f) {
-                out.correlation_fields.push(f);
-            }
-        }
-        out.rules.insert(
-            key,
-            RuleRef {
-                n,
-                correlation_only: false,
-                timespan_ms: (c.timespan.seconds as i64).saturating_mul(1000),
-                sources: Vec::new(),
-                fields: Vec::new(),
-                event_ids: Vec::new(),
-                narrow: false,
-            },
-        );
-        out.correlation_rules += 1;
+    for (shown, c) in correlations {
+        add_correlation(&mut out, &mut engine, &shown, c, &detections, &mut added);
     }
     if out.correlation_rules > 0 {
         out.correlation = Some(engine);
     }
     out
+}
+
+/// One rule file parsed; what cannot be read or parsed is a problem.
+fn read_collection(
+    file: &Path,
+    shown: &str,
+    problems: &mut Vec<String>,
+) -> Option<SigmaCollection> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(format!("{shown}: {e}"));
+            return None;
+        }
+    };
+    let collection: SigmaCollection = match rsigma_parser::parse_sigma_yaml(&text) {
+        Ok(c) => c,
+        Err(e) => {
+            problems.push(format!("{shown}: {e}"));
+            return None;
+        }
+    };
+    for e in &collection.errors {
+        problems.push(format!("{shown}: {e}"));
+    }
+    Some(collection)
+}
+
+/// Adds one detection rule: compiled into the engine of every source its
+/// logsource matches, or told why it cannot be (a problem) or never runs
+/// (a warning).
+fn add_detection(
+    out: &mut Loaded,
+    shown: &str,
+    rule: SigmaRule,
+    detections: &mut HashMap<String, SigmaRule>,
+) {
+    let key = rule_key(&rule.id, &rule.name, &rule.title);
+    let what = format!("{shown}: rule \"{}\" ({key})", rule.title);
+    if let Some(why) = compile_error(&rule) {
+        out.problems.push(format!("{what}: {why}"));
+        return;
+    }
+    if out.rules.contains_key(&key) {
+        out.problems.push(format!(
+            "{what}: another loaded rule has the same id; skipped"
+        ));
+        return;
+    }
+    let ls = &rule.logsource;
+    let mut runs = false;
+    let mut sources = Vec::new();
+    for (pos, (slot, &source)) in out.engines.iter_mut().zip(SOURCES.iter()).enumerate() {
+        if logsource_matches(
+            ls.product.as_deref(),
+            ls.service.as_deref(),
+            ls.category.as_deref(),
+            source,
+        ) {
+            let engine = slot.get_or_insert_with(Engine::new);
+            if let Err(e) = engine.add_rule(&rule) {
+                out.problems.push(format!("{what}: {e}"));
+                continue;
+            }
+            sources.push(pos);
+            runs = true;
+        }
+    }
+    if let Some(service) = ls.service.as_deref().filter(|_| runs) {
+        let service = service.to_ascii_lowercase();
+        if let Some(id) = &rule.id {
+            out.services.insert(id.clone(), service.clone());
+        }
+        out.services.insert(rule.title.clone(), service);
+    }
+    if !runs {
+        out.warnings.push(format!(
+            "{what}: logsource {} is no source hunt reads; the rule never runs",
+            logsource_text(
+                ls.product.as_deref(),
+                ls.service.as_deref(),
+                ls.category.as_deref()
+            )
+        ));
+    }
+    let level = rule.level.map(|l| l.as_str()).unwrap_or("medium");
+    let n = catalog::intern(meta(
+        &key,
+        &rule.title,
+        rule.description.as_deref(),
+        level,
+        &rule.tags,
+        None,
+        shown,
+    ));
+    let (fields, event_ids) = rule_fields(&rule);
+    out.rules.insert(
+        key.clone(),
+        RuleRef {
+            n,
+            correlation_only: false,
+            timespan_ms: 0,
+            sources,
+            fields,
+            event_ids,
+            narrow: ls
+                .service
+                .as_deref()
+                .is_some_and(|s| !s.eq_ignore_ascii_case("auth")),
+        },
+    );
+    out.detection_rules += 1;
+    if let Some(id) = &rule.id {
+        detections.insert(id.clone(), rule.clone());
+    }
+    if let Some(name) = &rule.name {
+        detections.insert(name.clone(), rule.clone());
+    }
+}
+
+/// Adds one correlation: its detection rules into the correlation engine
+/// (once each), the correlation itself, and the fields it groups by.
+fn add_correlation(
+    out: &mut Loaded,
+    engine: &mut CorrelationEngine,
+    shown: &str,
+    mut c: rsigma_parser::CorrelationRule,
+    detections: &HashMap<String, SigmaRule>,
+    added: &mut HashSet<String>,
+) {
+    all_rules_must_match(&mut c);
+    let key = rule_key(&c.id, &c.name, &c.title);
+    let what = format!("{shown}: correlation \"{}\" ({key})", c.title);
+    let missing: Vec<&String> = c
+        .rules
+        .iter()
+        .filter(|r| !detections.contains_key(*r))
+        .collect();
+    if let Some(m) = missing.first() {
+        out.problems.push(format!(
+            "{what}: field `rules`: `{m}` is not a loaded detection rule"
+        ));
+        return;
+    }
+    for r in &c.rules {
+        if let Some(rule) = detections.get(r) {
+            let k = rule_key(&rule.id, &rule.name, &rule.title);
+            if added.insert(k) {
+                if let Err(e) = engine.add_rule(rule) {
+                    out.problems.push(format!("{what}: rule `{r}`: {e}"));
+                }
+            }
+        }
+    }
+    if let Err(e) = engine.add_correlation(&c) {
+        out.problems.push(format!("{what}: {e}"));
+        return;
+    }
+    if !c.generate {
+        for r in &c.rules {
+            if let Some(rule) = detections.get(r) {
+                let k = rule_key(&rule.id, &rule.name, &rule.title);
+                if let Some(rr) = out.rules.get_mut(&k) {
+                    rr.correlation_only = true;
+                }
+            }
+        }
+    }
+    let level = c.level.map(|l| l.as_str()).unwrap_or("medium");
+    let n = catalog::intern(meta(
+        &key,
+        &c.title,
+        c.description.as_deref(),
+        level,
+        &c.tags,
+        Some(c.correlation_type.as_str()),
+        shown,
+    ));
+    let mut wanted: Vec<String> = c.group_by.clone();
+    if let rsigma_parser::CorrelationCondition::Threshold {
+        field: Some(fields),
+        ..
+    } = &c.condition
+    {
+        wanted.extend(fields.iter().cloned());
+    }
+    for a in &c.aliases {
+        wanted.extend(a.mapping.values().cloned());
+    }
+    for f in wanted {
+        if !out.correlation_fields.contains(&f) {
+            out.correlation_fields.push(f);
+        }
+    }
+    out.rules.insert(
+        key,
+        RuleRef {
+            n,
+            correlation_only: false,
+            timespan_ms: (c.timespan.seconds as i64).saturating_mul(1000),
+            sources: Vec::new(),
+            fields: Vec::new(),
+            event_ids: Vec::new(),
+            narrow: false,
+        },
+    );
+    out.correlation_rules += 1;
 }
 
 /// A temporal correlation without a condition means every referenced rule

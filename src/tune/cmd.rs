@@ -46,9 +46,9 @@ pub fn load(common: &Common, config: &Config, paths: &[PathBuf]) -> anyhow::Resu
     } else {
         common.geoip.clone()
     };
-    let (enricher, msgs) = Enricher::open(&geoip);
-    for m in msgs.iter().filter(|m| !m.contains("no database found")) {
-        eprintln!("hunt: {m}");
+    let (enricher, notes) = Enricher::open_noted(&geoip);
+    for n in notes.iter().filter(|n| !n.is_routine()) {
+        eprintln!("hunt: {n}");
     }
     let opts = RunOptions {
         inputs: expanded.inputs.clone(),

@@ -16,7 +16,7 @@ mod open;
 mod public;
 mod record;
 
-pub use open::usual_locations;
+pub use open::{usual_locations, GeoNote};
 pub use public::is_public;
 
 use crate::sanitize::clean;
@@ -199,6 +199,11 @@ impl GeoIp {
     /// and per named path that could not be used.
     pub fn open(paths: &[PathBuf]) -> (Option<GeoIp>, Vec<String>) {
         open::open(paths)
+    }
+
+    /// [`open`](Self::open), with the lines typed.
+    pub fn open_noted(paths: &[PathBuf]) -> (Option<GeoIp>, Vec<GeoNote>) {
+        open::open_noted(paths)
     }
 
     pub fn databases(&self) -> Vec<DbInfo> {

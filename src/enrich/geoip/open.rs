@@ -37,6 +37,49 @@ fn data_home() -> Option<PathBuf> {
 /// when nothing could be opened, and one human line per database opened,
 /// per file skipped, and per named path that could not be used.
 pub fn open(paths: &[PathBuf]) -> (Option<GeoIp>, Vec<String>) {
+    let (geo, notes) = open_noted(paths);
+    (geo, notes.into_iter().map(GeoNote::into_text).collect())
+}
+
+/// One line about opening the databases, typed by what a caller may do
+/// with it: [`GeoNote::NoDatabase`] is the normal case on most machines
+/// (said only when asked), everything else is always worth saying.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GeoNote {
+    /// No database anywhere that was looked: the logs' own geography only.
+    NoDatabase(String),
+    /// A database opened, a file skipped, a named path that could not be used.
+    Told(String),
+}
+
+impl GeoNote {
+    /// The neutralised line.
+    pub fn text(&self) -> &str {
+        match self {
+            GeoNote::NoDatabase(t) | GeoNote::Told(t) => t,
+        }
+    }
+
+    pub fn into_text(self) -> String {
+        match self {
+            GeoNote::NoDatabase(t) | GeoNote::Told(t) => t,
+        }
+    }
+
+    /// True for what is said only under `-v` (no database is the usual case).
+    pub fn is_routine(&self) -> bool {
+        matches!(self, GeoNote::NoDatabase(_))
+    }
+}
+
+impl std::fmt::Display for GeoNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+/// [`open`], with the lines typed (see [`GeoNote`]).
+pub fn open_noted(paths: &[PathBuf]) -> (Option<GeoIp>, Vec<GeoNote>) {
     let explicit = !paths.is_empty();
     let roots = if explicit {
         paths.to_vec()
@@ -54,26 +97,28 @@ pub fn open(paths: &[PathBuf]) -> (Option<GeoIp>, Vec<String>) {
             Err(_) => {}
         }
     }
-    let Opener {
-        mut dbs, mut msgs, ..
-    } = opener;
+    let Opener { mut dbs, msgs, .. } = opener;
     if dbs.is_empty() {
         let list: Vec<String> = roots.iter().map(|p| p.display().to_string()).collect();
-        msgs.push(format!(
+        let none = format!(
             "GeoIP: no database found in {}; country, coordinates and ASN come from the logs only",
             list.join(", ")
-        ));
-        return (None, neutral(msgs));
+        );
+        let mut notes = neutral(msgs);
+        notes.push(GeoNote::NoDatabase(clean(&none)));
+        return (None, notes);
     }
     dbs.sort_by_key(|d| d.info.kind);
     (Some(GeoIp { dbs }), neutral(msgs))
 }
 
 /// Messages quote file names and the files' own metadata: neutralised here, once.
-fn neutral(msgs: Vec<String>) -> Vec<String> {
-    msgs.into_iter()
-        .map(|m| crate::sanitize::clean(&m).into_owned())
-        .collect()
+fn neutral(msgs: Vec<String>) -> Vec<GeoNote> {
+    msgs.iter().map(|m| GeoNote::Told(clean(m))).collect()
+}
+
+fn clean(m: &str) -> String {
+    crate::sanitize::clean(m).into_owned()
 }
 
 /// Collects databases and messages while walking the configured paths.

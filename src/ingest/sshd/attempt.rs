@@ -249,14 +249,36 @@ impl Conns {
         };
         let k = key(at.host, pid);
         let known = self.map.get(&k).and_then(|c| c.addr.as_deref());
-        let line_addr: Option<&str> = match &msg {
-            Msg::Failed { addr, .. } | Msg::Accepted { addr, .. } => Some(resolve(*addr, known)),
-            Msg::Refused { addr, .. } | Msg::End { addr, .. } => *addr,
-            Msg::Pam { addr, .. } | Msg::Connect { addr } => Some(*addr).filter(|a| is_addr(a)),
-            _ => None,
+        let line_addr = line_addr(&msg, known);
+        let conn = self.line_of(k, &msg, line_addr, at.time, cx.batch);
+        let line = Line {
+            at: &at,
+            addr: line_addr,
+            peer: conn.addr.clone(),
+            before: cx.batch.drafts.len(),
         };
-        // The same pid with another peer, a new `Connection from`, or a second
-        // `Received disconnect`: the old connection is over (pid reused).
+        let open = match after_tick(std::mem::replace(&mut conn.open, Open::None), &msg, at.time) {
+            (open, false) => open,
+            (kept, true) => {
+                conn.open = kept;
+                return Err(Reject::Ignored(ALREADY_COUNTED));
+            }
+        };
+        conn.step(open, msg, &line, cx)
+    }
+
+    /// The connection a line of `k` belongs to, its time and peer brought
+    /// up to the line. The same pid with another peer, a new `Connection
+    /// from`, or a second `Received disconnect`: the old connection is over
+    /// (pid reused) and released.
+    fn line_of(
+        &mut self,
+        k: (u64, u32),
+        msg: &Msg<'_>,
+        line_addr: Option<&str>,
+        time: Millis,
+        batch: &mut Batch,
+    ) -> &mut Conn {
         let new_conn = self.map.get(&k).is_some_and(|c| {
             matches!(msg, Msg::Connect { .. })
                 || line_addr
@@ -266,17 +288,17 @@ impl Conns {
         });
         if new_conn {
             if let Some(old) = self.map.remove(&k) {
-                release(old, cx.batch);
+                release(old, batch);
             }
         }
         let conn = self.map.entry(k).or_insert(Conn {
             addr: None,
             open: Open::None,
-            time: at.time,
+            time,
             received: false,
             held_since: None,
         });
-        conn.time = at.time;
+        conn.time = time;
         conn.held_since = None;
         if let Some(a) = line_addr {
             let better = match conn.addr.as_deref() {
@@ -287,230 +309,7 @@ impl Conns {
                 conn.addr = Some(a.to_string());
             }
         }
-        let peer = conn.addr.clone();
-        let origin = cx.origin;
-        let identity = cx.identity;
-        let here = |outcome, user: &str, method: &str| {
-            let addr = line_addr
-                .filter(|a| is_ip(a))
-                .or(peer.as_deref())
-                .or(line_addr)
-                .unwrap_or_default();
-            Attempt::new(&at, origin, identity, outcome, user, addr, method)
-        };
-        // Settles a held attempt at this line (a failure).
-        let settle = |a: Attempt, cx: &mut RecordCx, peer: Option<&str>| {
-            let mut a = a;
-            if !is_ip(&a.addr) {
-                if let Some(p) = peer {
-                    a.addr = p.to_string();
-                }
-            }
-            a.put(cx.batch, at.time, cx.origin, cx.identity);
-        };
-        let before = cx.batch.drafts.len();
-        let open = match after_tick(std::mem::replace(&mut conn.open, Open::None), &msg, at.time) {
-            (open, false) => open,
-            (kept, true) => {
-                conn.open = kept;
-                return Err(Reject::Ignored(ALREADY_COUNTED));
-            }
-        };
-        let res = match msg {
-            Msg::Connect { .. } => {
-                conn.open = open;
-                Err(Reject::Ignored(NOT_AN_ATTEMPT))
-            }
-            Msg::Summary => {
-                conn.open = open;
-                Err(Reject::Ignored(ALREADY_COUNTED))
-            }
-            Msg::Other => {
-                conn.open = open;
-                Err(Reject::Ignored(NOT_AN_ATTEMPT))
-            }
-            Msg::Failed { method, user, .. } if matches!(method, "publickey" | "none") => {
-                match open {
-                    Open::Held(HeldKind::Key, a) if same_user(&a.user, user) => {
-                        conn.open = Open::Held(HeldKind::Key, a);
-                        Err(Reject::Ignored(HELD))
-                    }
-                    Open::Counted {
-                        user: u,
-                        refusal: true,
-                    } if same_user(&u, user) => {
-                        conn.open = Open::Counted {
-                            user: u,
-                            refusal: true,
-                        };
-                        Err(Reject::Ignored(ALREADY_COUNTED))
-                    }
-                    other => {
-                        let settled = if let Open::Held(_, a) = other {
-                            settle(a, cx, peer.as_deref());
-                            true
-                        } else {
-                            false
-                        };
-                        conn.open = Open::Held(HeldKind::Key, here(Outcome::Failure, user, method));
-                        if settled {
-                            Ok(())
-                        } else {
-                            Err(Reject::Ignored(HELD))
-                        }
-                    }
-                }
-            }
-            Msg::Failed {
-                method,
-                user,
-                count,
-                invalid,
-                ..
-            } => {
-                let mut n = count;
-                match open {
-                    Open::Held(kind, a)
-                        if kind != HeldKind::NeedsAddr && same_user(&a.user, user) => {}
-                    Open::Held(_, a) => settle(a, cx, peer.as_deref()),
-                    Open::Counted {
-                        user: u,
-                        refusal: true,
-                    } if same_user(&u, user) => n -= 1,
-                    _ => {}
-                }
-                let mut a = here(Outcome::Failure, user, method);
-                a.no_such_user |= invalid;
-                for _ in 0..n {
-                    a.put(cx.batch, at.time, origin, identity);
-                }
-                conn.open = Open::Counted {
-                    user: user.to_string(),
-                    refusal: false,
-                };
-                if n == 0 && cx.batch.drafts.len() == before {
-                    Err(Reject::Ignored(ALREADY_COUNTED))
-                } else {
-                    Ok(())
-                }
-            }
-            Msg::Accepted { method, user, .. } => {
-                match open {
-                    Open::Held(kind, a)
-                        if kind != HeldKind::NeedsAddr && same_user(&a.user, user) => {}
-                    Open::Held(_, a) => settle(a, cx, peer.as_deref()),
-                    _ => {}
-                }
-                here(Outcome::Success, user, method).put(cx.batch, at.time, origin, identity);
-                conn.open = Open::Counted {
-                    user: user.to_string(),
-                    refusal: false,
-                };
-                Ok(())
-            }
-            Msg::Refused { what, user, .. } => {
-                if let Open::Held(_, a) = open {
-                    settle(a, cx, peer.as_deref());
-                }
-                if peer.is_some() {
-                    here(Outcome::Failure, user, what).put(cx.batch, at.time, origin, identity);
-                    conn.open = Open::Counted {
-                        user: user.to_string(),
-                        refusal: true,
-                    };
-                    Ok(())
-                } else {
-                    conn.open = Open::Held(HeldKind::NeedsAddr, here(Outcome::Failure, user, what));
-                    Err(Reject::Ignored(HELD))
-                }
-            }
-            Msg::ChangeOfUser => match (open, peer.is_some()) {
-                (Open::Counted { user, .. }, true) => {
-                    here(Outcome::Failure, &user, "change_of_user")
-                        .put(cx.batch, at.time, origin, identity);
-                    conn.open = Open::Ended;
-                    Ok(())
-                }
-                (open, _) => {
-                    conn.open = open;
-                    Err(Reject::Ignored(NOT_AN_ATTEMPT))
-                }
-            },
-            Msg::Pam { user, .. } => match open {
-                Open::Held(HeldKind::Pam, a)
-                    if same_user(&a.user, user) && a.time / 1000 == at.time / 1000 =>
-                {
-                    // The same failure logged twice (monitor and `[preauth]` child).
-                    conn.open = Open::Held(HeldKind::Pam, a);
-                    Err(Reject::Ignored(HELD))
-                }
-                Open::Counted {
-                    user: u,
-                    refusal: true,
-                } if same_user(&u, user) => {
-                    conn.open = Open::Counted {
-                        user: u,
-                        refusal: true,
-                    };
-                    Err(Reject::Ignored(ALREADY_COUNTED))
-                }
-                other => {
-                    let settled = if let Open::Held(_, a) = other {
-                        settle(a, cx, peer.as_deref());
-                        true
-                    } else {
-                        false
-                    };
-                    conn.open = Open::Held(HeldKind::Pam, here(Outcome::Failure, user, "pam"));
-                    if settled {
-                        Ok(())
-                    } else {
-                        Err(Reject::Ignored(HELD))
-                    }
-                }
-            },
-            Msg::End {
-                user,
-                alone,
-                received,
-                ..
-            } => {
-                conn.received |= received;
-                match open {
-                    Open::Held(kind, a) if peer.is_some() || kind != HeldKind::NeedsAddr => {
-                        settle(a, cx, peer.as_deref());
-                        conn.open = Open::Ended;
-                        Ok(())
-                    }
-                    Open::Held(kind, a) => {
-                        conn.open = Open::Held(kind, a);
-                        Err(Reject::Ignored(HELD))
-                    }
-                    Open::Counted { .. } | Open::Ended | Open::Timed { .. } => {
-                        conn.open = Open::Ended;
-                        Err(Reject::Ignored(ALREADY_COUNTED))
-                    }
-                    Open::None if alone && peer.is_some() => {
-                        here(Outcome::Failure, user, "preauth")
-                            .put(cx.batch, at.time, origin, identity);
-                        conn.open = Open::Ended;
-                        Ok(())
-                    }
-                    Open::None if alone => {
-                        conn.open = Open::Held(
-                            HeldKind::NeedsAddr,
-                            here(Outcome::Failure, user, "preauth"),
-                        );
-                        Err(Reject::Ignored(HELD))
-                    }
-                    // No attempt on this connection yet: one may still follow
-                    // (`Received disconnect` before `Disconnected from
-                    // authenticating user`).
-                    Open::None => Err(Reject::Ignored(NOT_AN_ATTEMPT)),
-                }
-            }
-        };
-        res
+        conn
     }
 
     /// Live inputs: counts at its own line every attempt held, with no
@@ -597,6 +396,332 @@ impl Conns {
                     release(c, batch);
                 }
             }
+        }
+    }
+}
+
+/// The address a line names (`Failed`/`Accepted` tails resolved against the
+/// connection's `known` peer).
+fn line_addr<'m>(msg: &Msg<'m>, known: Option<&str>) -> Option<&'m str> {
+    match msg {
+        Msg::Failed { addr, .. } | Msg::Accepted { addr, .. } => Some(resolve(*addr, known)),
+        Msg::Refused { addr, .. } | Msg::End { addr, .. } => *addr,
+        Msg::Pam { addr, .. } | Msg::Connect { addr } => Some(*addr).filter(|a| is_addr(a)),
+        _ => None,
+    }
+}
+
+/// One line of a connection, as its transitions see it: where and when it
+/// was logged, the address it names, and the connection's peer.
+struct Line<'a, 'l> {
+    at: &'a At<'l>,
+    addr: Option<&'l str>,
+    peer: Option<String>,
+    /// Drafts in the batch before this line.
+    before: usize,
+}
+
+impl Line<'_, '_> {
+    /// An attempt at this line: from the line's own IP, else the connection's peer.
+    fn here(&self, cx: &RecordCx, outcome: Outcome, user: &str, method: &str) -> Attempt {
+        let addr = self
+            .addr
+            .filter(|a| is_ip(a))
+            .or(self.peer.as_deref())
+            .or(self.addr)
+            .unwrap_or_default();
+        Attempt::new(self.at, cx.origin, cx.identity, outcome, user, addr, method)
+    }
+
+    /// Counts an attempt at this line.
+    fn count(&self, a: &Attempt, cx: &mut RecordCx) {
+        a.put(cx.batch, self.at.time, cx.origin, cx.identity);
+    }
+
+    /// Settles a held attempt at this line (a failure), from the peer when
+    /// it named none.
+    fn settle(&self, mut a: Attempt, cx: &mut RecordCx) {
+        if !is_ip(&a.addr) {
+            if let Some(p) = &self.peer {
+                a.addr = p.clone();
+            }
+        }
+        self.count(&a, cx);
+    }
+
+    fn has_peer(&self) -> bool {
+        self.peer.is_some()
+    }
+}
+
+/// The transitions of one connection's open attempt, one per kind of line.
+/// Each takes the attempt open before the line and leaves the one open after.
+impl Conn {
+    fn step(&mut self, open: Open, msg: Msg<'_>, line: &Line, cx: &mut RecordCx) -> ParseResult {
+        match msg {
+            Msg::Connect { .. } | Msg::Other => {
+                self.open = open;
+                Err(Reject::Ignored(NOT_AN_ATTEMPT))
+            }
+            Msg::Summary => {
+                self.open = open;
+                Err(Reject::Ignored(ALREADY_COUNTED))
+            }
+            Msg::Failed { method, user, .. } if matches!(method, "publickey" | "none") => {
+                self.failed_key(open, user, method, line, cx)
+            }
+            Msg::Failed {
+                method,
+                user,
+                count,
+                invalid,
+                ..
+            } => self.failed(open, user, method, count, invalid, line, cx),
+            Msg::Accepted { method, user, .. } => self.accepted(open, user, method, line, cx),
+            Msg::Refused { what, user, .. } => self.refused(open, user, what, line, cx),
+            Msg::ChangeOfUser => self.change_of_user(open, line, cx),
+            Msg::Pam { user, .. } => self.pam(open, user, line, cx),
+            Msg::End {
+                user,
+                alone,
+                received,
+                ..
+            } => {
+                self.received |= received;
+                self.end(open, user, alone, line, cx)
+            }
+        }
+    }
+
+    /// Holds `next` (a failure whose outcome a later line may change),
+    /// settling at this line whatever was held before it.
+    fn hold_next(
+        &mut self,
+        before: Open,
+        kind: HeldKind,
+        next: Attempt,
+        line: &Line,
+        cx: &mut RecordCx,
+    ) -> ParseResult {
+        let settled = if let Open::Held(_, a) = before {
+            line.settle(a, cx);
+            true
+        } else {
+            false
+        };
+        self.open = Open::Held(kind, next);
+        if settled {
+            Ok(())
+        } else {
+            Err(Reject::Ignored(HELD))
+        }
+    }
+
+    /// `Failed publickey|none`: a client trying keys before the one that
+    /// works; held, the same user's further tries absorbed.
+    fn failed_key(
+        &mut self,
+        open: Open,
+        user: &str,
+        method: &str,
+        line: &Line,
+        cx: &mut RecordCx,
+    ) -> ParseResult {
+        match open {
+            Open::Held(HeldKind::Key, a) if same_user(&a.user, user) => {
+                self.open = Open::Held(HeldKind::Key, a);
+                Err(Reject::Ignored(HELD))
+            }
+            Open::Counted {
+                user: u,
+                refusal: true,
+            } if same_user(&u, user) => {
+                self.open = Open::Counted {
+                    user: u,
+                    refusal: true,
+                };
+                Err(Reject::Ignored(ALREADY_COUNTED))
+            }
+            other => {
+                let next = line.here(cx, Outcome::Failure, user, method);
+                self.hold_next(other, HeldKind::Key, next, line, cx)
+            }
+        }
+    }
+
+    /// `Failed METHOD` (`count` times): counted, absorbing the same user's
+    /// held attempt or one already counted by a refusal.
+    #[allow(clippy::too_many_arguments)]
+    fn failed(
+        &mut self,
+        open: Open,
+        user: &str,
+        method: &str,
+        count: u32,
+        invalid: bool,
+        line: &Line,
+        cx: &mut RecordCx,
+    ) -> ParseResult {
+        let mut n = count;
+        match open {
+            Open::Held(kind, a) if kind != HeldKind::NeedsAddr && same_user(&a.user, user) => {}
+            Open::Held(_, a) => line.settle(a, cx),
+            Open::Counted {
+                user: u,
+                refusal: true,
+            } if same_user(&u, user) => n -= 1,
+            _ => {}
+        }
+        let mut a = line.here(cx, Outcome::Failure, user, method);
+        a.no_such_user |= invalid;
+        for _ in 0..n {
+            line.count(&a, cx);
+        }
+        self.open = Open::Counted {
+            user: user.to_string(),
+            refusal: false,
+        };
+        if n == 0 && cx.batch.drafts.len() == line.before {
+            Err(Reject::Ignored(ALREADY_COUNTED))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `Accepted METHOD`: a success, absorbing the same user's held attempt.
+    fn accepted(
+        &mut self,
+        open: Open,
+        user: &str,
+        method: &str,
+        line: &Line,
+        cx: &mut RecordCx,
+    ) -> ParseResult {
+        match open {
+            Open::Held(kind, a) if kind != HeldKind::NeedsAddr && same_user(&a.user, user) => {}
+            Open::Held(_, a) => line.settle(a, cx),
+            _ => {}
+        }
+        let a = line.here(cx, Outcome::Success, user, method);
+        line.count(&a, cx);
+        self.open = Open::Counted {
+            user: user.to_string(),
+            refusal: false,
+        };
+        Ok(())
+    }
+
+    /// A refusal: counted when the peer is known (and absorbing the same
+    /// user's `Failed` line that follows), else held until it is.
+    fn refused(
+        &mut self,
+        open: Open,
+        user: &str,
+        what: &str,
+        line: &Line,
+        cx: &mut RecordCx,
+    ) -> ParseResult {
+        if let Open::Held(_, a) = open {
+            line.settle(a, cx);
+        }
+        let a = line.here(cx, Outcome::Failure, user, what);
+        if line.has_peer() {
+            line.count(&a, cx);
+            self.open = Open::Counted {
+                user: user.to_string(),
+                refusal: true,
+            };
+            Ok(())
+        } else {
+            self.open = Open::Held(HeldKind::NeedsAddr, a);
+            Err(Reject::Ignored(HELD))
+        }
+    }
+
+    /// `Change of username or service not allowed`: a further attempt of
+    /// the user last counted.
+    fn change_of_user(&mut self, open: Open, line: &Line, cx: &mut RecordCx) -> ParseResult {
+        match (open, line.has_peer()) {
+            (Open::Counted { user, .. }, true) => {
+                let a = line.here(cx, Outcome::Failure, &user, "change_of_user");
+                line.count(&a, cx);
+                self.open = Open::Ended;
+                Ok(())
+            }
+            (open, _) => {
+                self.open = open;
+                Err(Reject::Ignored(NOT_AN_ATTEMPT))
+            }
+        }
+    }
+
+    /// A `pam_unix` failure: held (a `Failed` line or a success by another
+    /// PAM module may follow); the same failure logged twice is one.
+    fn pam(&mut self, open: Open, user: &str, line: &Line, cx: &mut RecordCx) -> ParseResult {
+        match open {
+            Open::Held(HeldKind::Pam, a)
+                if same_user(&a.user, user) && a.time / 1000 == line.at.time / 1000 =>
+            {
+                // The same failure logged twice (monitor and `[preauth]` child).
+                self.open = Open::Held(HeldKind::Pam, a);
+                Err(Reject::Ignored(HELD))
+            }
+            Open::Counted {
+                user: u,
+                refusal: true,
+            } if same_user(&u, user) => {
+                self.open = Open::Counted {
+                    user: u,
+                    refusal: true,
+                };
+                Err(Reject::Ignored(ALREADY_COUNTED))
+            }
+            other => {
+                let next = line.here(cx, Outcome::Failure, user, "pam");
+                self.hold_next(other, HeldKind::Pam, next, line, cx)
+            }
+        }
+    }
+
+    /// The end of the connection's authentication: what is held is settled;
+    /// an end line that is the only record of its attempt is one.
+    fn end(
+        &mut self,
+        open: Open,
+        user: &str,
+        alone: bool,
+        line: &Line,
+        cx: &mut RecordCx,
+    ) -> ParseResult {
+        match open {
+            Open::Held(kind, a) if line.has_peer() || kind != HeldKind::NeedsAddr => {
+                line.settle(a, cx);
+                self.open = Open::Ended;
+                Ok(())
+            }
+            Open::Held(kind, a) => {
+                self.open = Open::Held(kind, a);
+                Err(Reject::Ignored(HELD))
+            }
+            Open::Counted { .. } | Open::Ended | Open::Timed { .. } => {
+                self.open = Open::Ended;
+                Err(Reject::Ignored(ALREADY_COUNTED))
+            }
+            Open::None if alone && line.has_peer() => {
+                let a = line.here(cx, Outcome::Failure, user, "preauth");
+                line.count(&a, cx);
+                self.open = Open::Ended;
+                Ok(())
+            }
+            Open::None if alone => {
+                let a = line.here(cx, Outcome::Failure, user, "preauth");
+                self.open = Open::Held(HeldKind::NeedsAddr, a);
+                Err(Reject::Ignored(HELD))
+            }
+            // No attempt on this connection yet: one may still follow
+            // (`Received disconnect` before `Disconnected from
+            // authenticating user`).
+            Open::None => Err(Reject::Ignored(NOT_AN_ATTEMPT)),
         }
     }
 }
