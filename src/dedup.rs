@@ -274,6 +274,12 @@ impl KeptCopies {
         self.by_identity = Default::default();
     }
 
+    /// Forgets the kept copies of records older than `time` (they have
+    /// gone to the detectors; the others are still held).
+    pub fn forget_before(&mut self, time: crate::event::Millis) {
+        self.by_identity.retain(|_, c| c.time >= time);
+    }
+
     /// Records tracked.
     pub fn len(&self) -> usize {
         self.by_identity.len()

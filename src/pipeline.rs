@@ -12,6 +12,13 @@
 //! findings whatever the record order or chunking; in a live tail each
 //! poll's new events are released the same way, and events that arrive
 //! a little late are placed by time inside the detectors' windows.
+//!
+//! While every input is in time order, held events also go to the
+//! detectors as the inputs load, behind a watermark (see [`watermark`]):
+//! the same events in the same order, so the same findings, but the first
+//! alert of a large file comes seconds after the start, not at its end.
+
+pub mod watermark;
 
 use crate::config::Config;
 use crate::detect::{DetectCx, Engine};
@@ -206,6 +213,11 @@ pub struct Session {
     /// False: events are not stored (nor detected); only tapped. The
     /// caller then keeps memory flat with [`Session::forget_strings`].
     pub keep_events: bool,
+    /// Releases held events behind a watermark while the inputs load.
+    pub watermark: watermark::Watermark,
+    /// Sigma matches released behind the watermark, kept for [`Session::redetect`]
+    /// until the load ends.
+    sigma_released: Vec<(crate::sigma::ingest::Hit, Vec<EventIdx>)>,
 }
 
 /// The Sigma rules a session loaded.
@@ -290,6 +302,8 @@ impl Session {
             tap: false,
             tapped: Vec::new(),
             keep_events: true,
+            watermark: Default::default(),
+            sigma_released: Vec::new(),
         }
     }
 
@@ -450,11 +464,28 @@ impl Session {
                 }
             }
         }
-        if !self.pending.is_empty() && self.all_idle() {
+        if self.pending.is_empty() {
+            return false;
+        }
+        if self.all_idle() {
             self.release();
             return true;
         }
-        false
+        let sources = &self.sources;
+        let reading = |i: usize| {
+            sources.get(i).is_some_and(|s| {
+                !(matches!(s.state, SourceState::Done | SourceState::Failed) && s.idle())
+            })
+        };
+        match self.watermark.level(sources.len(), reading) {
+            Some(level) => {
+                let t0 = std::time::Instant::now();
+                self.release_held(Some(level));
+                self.watermark.released(level, t0.elapsed());
+                true
+            }
+            None => false,
+        }
     }
 
     /// True when every input is at its end (for now) with all its batches received.
@@ -477,6 +508,8 @@ impl Session {
                 s.generation_start = first_event;
             }
         }
+        self.watermark
+            .observe(file, batch.drafts.iter().map(|d| d.time));
         // Copies were read fine but are not events: records = kept +
         // ignored + problems + duplicates stays true.
         let copies = self.add_batch(file, &batch);
@@ -691,28 +724,34 @@ impl Session {
         self.pending.len()
     }
 
-    /// Feeds held events to the detectors in event-time order.
+    /// Feeds every held event to the detectors in event-time order.
     pub fn release(&mut self) {
+        self.release_held(None);
+        self.watermark.released_all();
+    }
+
+    /// Feeds held events older than `below` (every one: `None`) to the
+    /// detectors in event-time order; the others stay held.
+    fn release_held(&mut self, below: Option<crate::event::Millis>) {
         let t0 = std::time::Instant::now();
+        if below.is_none() && !self.watermark.loaded() {
+            if self.watermark.late > 0 {
+                self.redetect();
+            }
+            self.sigma_released = Vec::new();
+        }
         self.store.seal();
         // A Tor exit list is replaced while we run (cron): pick up the new one.
         // One stat per release; the file is only re-read when its mtime changed.
         // (Errors stay in `hosting.load_errors()`; the core never prints.)
         self.hosting.refresh();
-        let store = &self.store;
-        let mut pending = std::mem::take(&mut self.pending);
-        // Events retracted before release (a better copy of their record
-        // came): their Sigma matches are dropped with them (see release_sigma).
-        let mut retracted = Vec::new();
-        if store.retracted() > 0 {
-            if !self.sigma_pending.is_empty() {
-                retracted.extend(pending.iter().copied().filter(|&i| !store.is_live(i)));
-            }
-            pending.retain(|&i| store.is_live(i));
-        }
+        let (mut pending, retracted) = self.take_held(below);
         // The kept copies are final now: the detectors see them.
-        self.kept.clear();
-        sort_for_detection(store, &self.file_ranks, &mut pending);
+        match below {
+            None => self.kept.clear(),
+            Some(level) => self.kept.forget_before(level),
+        }
+        sort_for_detection(&self.store, &self.file_ranks, &mut pending);
         let cx = DetectCx {
             store: &self.store,
             config: &self.config,
@@ -721,7 +760,7 @@ impl Session {
         let changed_from = self.changed.len();
         self.engine
             .observe_all(&cx, &pending, &mut self.findings, &mut self.changed);
-        self.release_sigma(&pending, &retracted);
+        self.release_sigma(&pending, &retracted, below);
         // Incidents see this release's created/updated findings at once.
         let ids: Vec<String> = self
             .changed
@@ -732,9 +771,73 @@ impl Session {
             .collect();
         self.observe_incidents(&ids);
         self.watch_background();
-        pending.clear();
-        self.pending = pending;
+        if below.is_none() {
+            pending.clear();
+            self.pending = pending;
+        }
         self.detect_time += t0.elapsed();
+    }
+
+    /// Takes the held events older than `below` (all: `None`) for release,
+    /// leaving the others held: the live ones, and those retracted before
+    /// release (a better copy of their record came), whose Sigma matches
+    /// are dropped with them (see `release_sigma`).
+    fn take_held(&mut self, below: Option<crate::event::Millis>) -> (Vec<EventIdx>, Vec<EventIdx>) {
+        let store = &self.store;
+        let mut pending = match below {
+            None => std::mem::take(&mut self.pending),
+            Some(level) => {
+                let (now, later): (Vec<EventIdx>, Vec<EventIdx>) = self
+                    .pending
+                    .iter()
+                    .copied()
+                    .partition(|&i| store.time(i) < level);
+                self.pending = later;
+                now
+            }
+        };
+        let mut retracted = Vec::new();
+        if store.retracted() > 0 {
+            if !self.sigma_pending.is_empty() {
+                retracted.extend(pending.iter().copied().filter(|&i| !store.is_live(i)));
+            }
+            pending.retain(|&i| store.is_live(i));
+        }
+        (pending, retracted)
+    }
+
+    /// An input out of order sent events older than some that had gone to
+    /// the detectors behind the watermark: detection starts over on every
+    /// event loaded, so that the findings are those of holding every event
+    /// until the end of the load (a copy of a record that came after its
+    /// kept copy went to the detectors stays dropped).
+    fn redetect(&mut self) {
+        self.engine = Engine::new(&self.config);
+        self.findings = Findings::default();
+        self.incidents = crate::incident::Incidents::new(&self.config.incidents);
+        self.bg_watch.clear();
+        let replay = std::mem::take(&mut self.sigma_released);
+        if let Some(det) = self.sigma_detector.as_mut() {
+            // Taken back off the counts: they are counted again at release.
+            for r in replay.iter().flat_map(|(hit, _)| &hit.results) {
+                if let Some(rule) = det.rule_of(r) {
+                    if let Some(n) = self.sigma.seen.matched.get_mut(&rule.n) {
+                        *n = n.saturating_sub(1);
+                    }
+                }
+            }
+            let loaded = crate::sigma::load::load(&self.config.sigma.paths);
+            *det = crate::sigma::detector::SigmaDetector::new(
+                loaded,
+                self.config.sigma.burst_gap.ms(),
+            );
+        }
+        self.sigma_pending.extend(replay);
+        let store = &self.store;
+        self.pending = (0..store.len() as EventIdx)
+            .filter(|&i| store.is_live(i))
+            .collect();
+        self.watermark.redone = true;
     }
 
     /// Feeds these findings to the incidents again (their suppression came
@@ -787,12 +890,27 @@ impl Session {
     /// another input replaced it before release) loses its matches here;
     /// the replacing copy brings its own, as the rules found them on its
     /// raw record. `hunt rules matches` lists every copy's matches.
-    fn release_sigma(&mut self, released: &[EventIdx], retracted: &[EventIdx]) {
+    fn release_sigma(
+        &mut self,
+        released: &[EventIdx],
+        retracted: &[EventIdx],
+        below: Option<crate::event::Millis>,
+    ) {
         let Some(det) = self.sigma_detector.as_mut() else {
             self.sigma_pending.clear();
             return;
         };
-        let mut held = std::mem::take(&mut self.sigma_pending);
+        // A match goes with its record's events: the same time.
+        let mut held = match below {
+            None => std::mem::take(&mut self.sigma_pending),
+            Some(level) => {
+                let (now, later) = std::mem::take(&mut self.sigma_pending)
+                    .into_iter()
+                    .partition(|(h, _)| h.time < level);
+                self.sigma_pending = later;
+                now
+            }
+        };
         if !retracted.is_empty() {
             let store = &self.store;
             held.retain(|(_, e)| e.is_empty() || e.iter().any(|&i| store.is_live(i)));
@@ -857,6 +975,9 @@ impl Session {
                     _ => {}
                 }
             }
+        }
+        if below.is_some() {
+            self.sigma_released.extend(held.iter().cloned());
         }
         let ranks = &self.file_ranks;
         let rank = |f: u32| ranks.get(f as usize).copied().unwrap_or(u64::from(f));
@@ -1159,6 +1280,8 @@ struct Track {
     last_active: u64,
 }
 
+/// Polls each input in turn, handing out what it read, until every input
+/// is finished (or, following, forever); stops when the owner is gone.
 fn read_loop(
     mut readers: Vec<SourceReader>,
     pace: LoopOptions,
@@ -1167,22 +1290,12 @@ fn read_loop(
 ) {
     let follow = pace.follow;
     let mut tracks = vec![Track::default(); readers.len()];
-    if follow && pace.pause.is_none() {
-        // A pipe may stay silent for hours: it has nothing held back while
-        // its first read blocks, so it must not hold back the other inputs.
-        for r in &readers {
-            if tx
-                .send(IngestMsg::CaughtUp {
-                    file: r.file,
-                    batches: 0,
-                })
-                .is_err()
-            {
-                return;
-            }
-        }
+    // A pipe may stay silent for hours: it has nothing held back while its
+    // first read blocks, so it must not hold back the other inputs.
+    if follow && pace.pause.is_none() && !announce_caught_up(&readers, &tx) {
+        return;
     }
-    // Readers holding open files, and the round each last handed out data.
+    // Readers holding open files.
     let mut open: Vec<usize> = Vec::new();
     let mut round = 0u64;
     loop {
@@ -1198,121 +1311,11 @@ fn read_loop(
                 continue; // parked and unchanged: nothing new to say
             }
             let sent_before = t.sent;
-            let file = r.file;
-            let mut stats = FileStats::default();
-            let mut failed = false;
-            let res = {
-                let sent_k = &mut t.sent;
-                let mut out = |o: Output| {
-                    // Batches are numbered in the order they are cut.
-                    let seq = *sent_k;
-                    let ok = match o {
-                        Output::Job(mut job) => {
-                            *sent_k += 1;
-                            job.seq = seq;
-                            job_tx.send(job).is_ok()
-                        }
-                        Output::Parsed(batch, stats) => {
-                            *sent_k += 1;
-                            tx.send(IngestMsg::Batch {
-                                file,
-                                seq,
-                                batch,
-                                stats,
-                            })
-                            .is_ok()
-                        }
-                        // Sent before any batch of the new file is even cut,
-                        // so the owner learns of it first.
-                        Output::Reopened => tx
-                            .send(IngestMsg::Reopened {
-                                file,
-                                first_batch: seq,
-                            })
-                            .is_ok(),
-                    };
-                    failed |= !ok;
-                };
-                // A panic while reading is a bug in hunt: it ends this input
-                // with one reported problem; the other inputs go on.
-                crate::panics::catch(|| r.poll(&mut stats, &mut out)).unwrap_or_else(|bug| {
-                    stats.problem(0, r.consumed(), reason::INTERNAL, bug);
-                    Ok(Polled::Finished)
-                })
-            };
-            if failed {
+            let Some((res, stats)) = poll_reader(r, t, &tx, &job_tx) else {
                 return; // the owner is gone
-            }
-            if r.layout().is_none() {
-                // Not open yet, or reopened after rotation: announce it again once sniffed.
-                t.announced = false;
-            } else if !t.announced {
-                t.announced = true;
-                let size = r
-                    .input
-                    .path()
-                    .and_then(|p| std::fs::metadata(p).ok())
-                    .map(|m| m.len());
-                let _ = tx.send(IngestMsg::Opened {
-                    file,
-                    format: r.format_name(),
-                    size,
-                });
-            }
-            // Reader-side counters (bytes, long lines) travel as an empty batch.
-            if stats != FileStats::default() {
-                let seq = t.sent;
-                t.sent += 1;
-                if tx
-                    .send(IngestMsg::Batch {
-                        file,
-                        seq,
-                        batch: Default::default(),
-                        stats,
-                    })
-                    .is_err()
-                {
-                    return;
-                }
-            }
-            let _ = tx.send(IngestMsg::Progress {
-                file,
-                bytes: r.consumed(),
-            });
-            let msg = match res {
-                Ok(Polled::Finished) => {
-                    t.finished = true;
-                    IngestMsg::Finished {
-                        file,
-                        batches: t.sent,
-                    }
-                }
-                Ok(Polled::CaughtUp) if follow => IngestMsg::CaughtUp {
-                    file,
-                    batches: t.sent,
-                },
-                Ok(Polled::CaughtUp) => {
-                    t.finished = true;
-                    IngestMsg::Finished {
-                        file,
-                        batches: t.sent,
-                    }
-                }
-                Err(e) if follow && e.kind() == std::io::ErrorKind::NotFound => {
-                    // Not there yet: wait for it (tail -F).
-                    IngestMsg::CaughtUp {
-                        file,
-                        batches: t.sent,
-                    }
-                }
-                Err(e) => {
-                    t.finished = true;
-                    r.close();
-                    IngestMsg::Failed {
-                        file,
-                        error: e.to_string(),
-                    }
-                }
+            };
+            let Some(msg) = after_poll(r, t, stats, res, follow, &tx) else {
+                return;
             };
             if t.sent != sent_before {
                 t.last_active = round;
@@ -1328,29 +1331,169 @@ fn read_loop(
             if tx.send(msg).is_err() {
                 return;
             }
-            // Over budget: close the file idle longest (not the one just read).
-            while open.len() > pace.max_open {
-                let idle = (0..open.len())
-                    .filter(|&i| open.get(i) != Some(&k))
-                    .min_by_key(|&i| {
-                        open.get(i)
-                            .and_then(|&j| tracks.get(j))
-                            .map_or(0, |t| t.last_active)
-                    });
-                let Some(at) = idle else {
-                    break;
-                };
-                let j = open.swap_remove(at);
-                if let Some(r) = readers.get_mut(j) {
-                    r.park();
-                }
-            }
+            park_idlest(&mut readers, &tracks, &mut open, k, pace.max_open);
         }
         if !follow || tracks.iter().all(|t| t.finished) {
             return;
         }
         if let Some(pause) = pace.pause {
             thread::sleep(pause);
+        }
+    }
+}
+
+/// Tells the owner each of `readers` is caught up (with nothing sent yet).
+/// False when the owner is gone.
+fn announce_caught_up(readers: &[SourceReader], tx: &SyncSender<IngestMsg>) -> bool {
+    readers.iter().all(|r| {
+        tx.send(IngestMsg::CaughtUp {
+            file: r.file,
+            batches: 0,
+        })
+        .is_ok()
+    })
+}
+
+/// Polls one reader: its batches go to the parse workers (or, parsed
+/// already, to the owner), numbered in the order they are cut. Returns what
+/// the poll said and the reader-side counters, or `None` when the owner is gone.
+fn poll_reader(
+    r: &mut SourceReader,
+    t: &mut Track,
+    tx: &SyncSender<IngestMsg>,
+    job_tx: &SyncSender<Job>,
+) -> Option<(std::io::Result<Polled>, FileStats)> {
+    let file = r.file;
+    let mut stats = FileStats::default();
+    let mut failed = false;
+    let sent = &mut t.sent;
+    let mut out = |o: Output| {
+        let seq = *sent;
+        let ok = match o {
+            Output::Job(mut job) => {
+                *sent += 1;
+                job.seq = seq;
+                job_tx.send(job).is_ok()
+            }
+            Output::Parsed(batch, stats) => {
+                *sent += 1;
+                tx.send(IngestMsg::Batch {
+                    file,
+                    seq,
+                    batch,
+                    stats,
+                })
+                .is_ok()
+            }
+            // Sent before any batch of the new file is even cut, so the
+            // owner learns of it first.
+            Output::Reopened => tx
+                .send(IngestMsg::Reopened {
+                    file,
+                    first_batch: seq,
+                })
+                .is_ok(),
+        };
+        failed |= !ok;
+    };
+    // A panic while reading is a bug in hunt: it ends this input with one
+    // reported problem; the other inputs go on.
+    let res = crate::panics::catch(|| r.poll(&mut stats, &mut out)).unwrap_or_else(|bug| {
+        stats.problem(0, r.consumed(), reason::INTERNAL, bug);
+        Ok(Polled::Finished)
+    });
+    (!failed).then_some((res, stats))
+}
+
+/// After a poll: announces a newly sniffed input, sends the reader-side
+/// counters and the progress, and returns the message that says where the
+/// input stands (`None`: the owner is gone).
+fn after_poll(
+    r: &mut SourceReader,
+    t: &mut Track,
+    stats: FileStats,
+    res: std::io::Result<Polled>,
+    follow: bool,
+    tx: &SyncSender<IngestMsg>,
+) -> Option<IngestMsg> {
+    let file = r.file;
+    if r.layout().is_none() {
+        // Not open yet, or reopened after rotation: announce it again once sniffed.
+        t.announced = false;
+    } else if !t.announced {
+        t.announced = true;
+        let size = r
+            .input
+            .path()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len());
+        let _ = tx.send(IngestMsg::Opened {
+            file,
+            format: r.format_name(),
+            size,
+        });
+    }
+    // Reader-side counters (bytes, long lines) travel as an empty batch.
+    if stats != FileStats::default() {
+        let seq = t.sent;
+        t.sent += 1;
+        let batch = Default::default();
+        tx.send(IngestMsg::Batch {
+            file,
+            seq,
+            batch,
+            stats,
+        })
+        .ok()?;
+    }
+    let _ = tx.send(IngestMsg::Progress {
+        file,
+        bytes: r.consumed(),
+    });
+    let batches = t.sent;
+    Some(match res {
+        Ok(Polled::CaughtUp) if follow => IngestMsg::CaughtUp { file, batches },
+        Ok(Polled::Finished | Polled::CaughtUp) => {
+            t.finished = true;
+            IngestMsg::Finished { file, batches }
+        }
+        // Not there yet: wait for it (tail -F).
+        Err(e) if follow && e.kind() == std::io::ErrorKind::NotFound => {
+            IngestMsg::CaughtUp { file, batches }
+        }
+        Err(e) => {
+            t.finished = true;
+            r.close();
+            IngestMsg::Failed {
+                file,
+                error: e.to_string(),
+            }
+        }
+    })
+}
+
+/// Over budget: closes the files idle longest (not `just_read`, the one just read).
+fn park_idlest(
+    readers: &mut [SourceReader],
+    tracks: &[Track],
+    open: &mut Vec<usize>,
+    just_read: usize,
+    max_open: usize,
+) {
+    while open.len() > max_open {
+        let idle = (0..open.len())
+            .filter(|&i| open.get(i) != Some(&just_read))
+            .min_by_key(|&i| {
+                open.get(i)
+                    .and_then(|&j| tracks.get(j))
+                    .map_or(0, |t| t.last_active)
+            });
+        let Some(at) = idle else {
+            break;
+        };
+        let j = open.swap_remove(at);
+        if let Some(r) = readers.get_mut(j) {
+            r.park();
         }
     }
 }
@@ -1433,6 +1576,16 @@ fn parse_worker(jobs: Arc<Mutex<Receiver<Job>>>, tx: SyncSender<IngestMsg>) {
 /// Reads `inputs` to their end and runs every detector: the whole of `hunt scan`
 /// without output. Used by tests and benchmarks.
 pub fn scan_all(inputs: Vec<Input>, config: Config, enricher: Enricher) -> Session {
+    scan_all_with(inputs, config, enricher, |_| {})
+}
+
+/// [`scan_all`], with `prepare` run on the session before anything is read.
+pub fn scan_all_with(
+    inputs: Vec<Input>,
+    config: Config,
+    enricher: Enricher,
+    prepare: impl FnOnce(&mut Session),
+) -> Session {
     let opts = RunOptions {
         inputs,
         follow: false,
@@ -1440,6 +1593,7 @@ pub fn scan_all(inputs: Vec<Input>, config: Config, enricher: Enricher) -> Sessi
         workers: 0,
     };
     let mut session = Session::new(config.clone(), enricher);
+    prepare(&mut session);
     session.add_sources(&opts.inputs, false);
     let readers = start(&opts, &config);
     for msg in readers.rx.iter() {

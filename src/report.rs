@@ -282,6 +282,37 @@ fn display_width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
 
+/// For `hunt scan -v`: whether detection ran while the inputs loaded, and
+/// the input out of order that made it wait for the end of the load.
+pub fn watermark_notes(session: &Session) -> Vec<String> {
+    let w = &session.watermark;
+    let mut notes = Vec::new();
+    if w.releases > 0 {
+        notes.push(format!(
+            "detection ran while loading ({} releases behind the inputs' time order)",
+            w.releases
+        ));
+    }
+    if let Some(d) = w.disorder {
+        let name = session
+            .sources
+            .get(d.file as usize)
+            .map_or_else(|| "?".to_string(), |s| clean(&s.name).into_owned());
+        notes.push(format!(
+            "{name} is not in time order (an event at {} after one at {}): detection waited for the end of the load from there",
+            crate::ingest::time::format_time(d.time),
+            crate::ingest::time::format_time(d.latest)
+        ));
+    }
+    if w.redone {
+        notes.push(format!(
+            "{} events came after later ones had gone to the detectors: detection started over on every event at the end of the load",
+            w.late
+        ));
+    }
+    notes
+}
+
 /// For `hunt scan -f` on stderr: the inputs that failed since the last
 /// call (`told` remembers which were said), with their error.
 pub fn new_failures(session: &Session, told: &mut Vec<bool>) -> Vec<String> {
@@ -459,6 +490,9 @@ fn write_holdings(out: &mut dyn Write, session: &Session) -> io::Result<()> {
                 name(dropped)
             )
         };
+        writeln!(out, "hunt: {line}")?;
+    }
+    for line in watermark_notes(session) {
         writeln!(out, "hunt: {line}")?;
     }
     writeln!(
