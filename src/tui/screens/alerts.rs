@@ -16,14 +16,12 @@ use crate::tui::format;
 use crate::tui::keymap::Context;
 use crate::tui::query::{Matcher, Query, Scope};
 use crate::tui::theme::Role;
-use crate::tui::widgets::columns::{self, Col};
+use crate::tui::widgets::columns::Col;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
 use std::cmp::Ordering;
-use unicode_width::UnicodeWidthStr;
 
 /// What the table is sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -407,30 +405,9 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let l = layout(body);
     render_query_line(app, st, l.query, buf);
-    let wide = body.width >= 120;
-    let findings = &app.session.findings;
-    let all = findings.all();
     if st.rows.is_empty() {
-        let msg = if all.is_empty() && app.loading() {
-            "Loading… alerts appear here as detectors fire".to_string()
-        } else if all.is_empty() {
-            "No findings: no detector fired on these logs".to_string()
-        } else if !st.query.is_empty() {
-            format!(
-                "No finding matches `{}` (ctrl-l clears the query)",
-                clean_width(&st.query.text, 40)
-            )
-        } else if st.closed > 0 {
-            format!(
-                "Every shown finding is closed (H shows the {} closed)",
-                st.closed
-            )
-        } else {
-            format!("All {} findings are suppressed (x shows them)", all.len())
-        };
         table::View {
-            header: &[],
-            widths: &[],
+            columns: &[],
             rows: vec![],
             selected: None,
             len: 0,
@@ -438,201 +415,173 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
             ticks: &[],
         }
         .draw(buf, l.table, theme);
-        widgets::empty_message(buf, table::rows_area(l.table), theme, &msg);
+        widgets::empty_message(buf, table::rows_area(l.table), theme, &empty_text(app, st));
         render_preview(app, st, l.preview, buf);
         return;
     }
+    let wide = body.width >= 120;
     let height = table::rows_area(l.table).height as usize;
     let (from, visible) = st.pos.visible(&st.rows, height);
+    let all = app.session.findings.all();
+    let rows = visible
+        .iter()
+        .map(|&i| match all.get(i) {
+            Some(f) => alert_row(app, st, f, wide),
+            // A row whose finding is gone draws as an empty row.
+            None => table::Line::default(),
+        })
+        .collect();
+    table::View {
+        columns: &alert_columns(st, wide),
+        rows,
+        selected: st.pos.selected.checked_sub(from),
+        len: st.rows.len(),
+        offset: from,
+        ticks: &[],
+    }
+    .draw(buf, l.table, theme);
+    render_preview(app, st, l.preview, buf);
+}
+
+/// What the list says when it shows no row.
+fn empty_text(app: &App, st: &AlertsState) -> String {
+    let all = app.session.findings.all();
+    if all.is_empty() && app.loading() {
+        "Loading… alerts appear here as detectors fire".to_string()
+    } else if all.is_empty() {
+        "No findings: no detector fired on these logs".to_string()
+    } else if !st.query.is_empty() {
+        format!(
+            "No finding matches `{}` (ctrl-l clears the query)",
+            clean_width(&st.query.text, 40)
+        )
+    } else if st.closed > 0 {
+        format!(
+            "Every shown finding is closed (H shows the {} closed)",
+            st.closed
+        )
+    } else {
+        format!("All {} findings are suppressed (x shows them)", all.len())
+    }
+}
+
+/// The alert table's columns. From 120 cells the user and the address have
+/// a column each and the title one of at least 40 cells; identity columns
+/// keep their text while a detail column (risk, events, first seen) can go
+/// instead (see `widgets::columns`).
+fn alert_columns(st: &AlertsState, wide: bool) -> Vec<table::Column> {
+    use table::Column;
     let arrow = if st.descending { "↓" } else { "↑" };
-    let sorted = |k: SortKey, t: &'static str| -> String {
+    let head = |k: SortKey, t: &str| -> String {
         if st.sort == k {
             format!("{t}{arrow}")
         } else {
             t.to_string()
         }
     };
-    let headers: Vec<String> = if wide {
+    if wide {
         vec![
-            String::new(),
-            sorted(SortKey::Severity, "sev"),
-            sorted(SortKey::Risk, "risk"),
-            sorted(SortKey::Detector, "detector"),
-            sorted(SortKey::Entity, "user"),
-            "ip".into(),
-            sorted(SortKey::Events, "events"),
-            sorted(SortKey::FirstSeen, "first seen"),
-            sorted(SortKey::LastSeen, "last seen"),
-            sorted(SortKey::Verdict, "verdict"),
-            "title".into(),
+            Column::new("", Col::fixed(1, 0)),
+            Column::new(head(SortKey::Severity, "sev"), Col::fixed(5, 0)),
+            Column::new(head(SortKey::Risk, "risk"), Col::fixed(5, 4)).right(),
+            Column::new(head(SortKey::Detector, "detector"), Col::forms(9, 19, 5)),
+            Column::new(head(SortKey::Entity, "user"), Col::range(12, 40, 0)),
+            Column::new("ip", Col::range(15, 39, 0)),
+            Column::new(head(SortKey::Events, "events"), Col::fixed(7, 3)).right(),
+            // Times lose their year before the title loses a word.
+            Column::new(
+                head(SortKey::FirstSeen, "first seen"),
+                Col::forms(11, 16, 11),
+            ),
+            Column::new(head(SortKey::LastSeen, "last seen"), Col::forms(11, 16, 10)),
+            Column::new(head(SortKey::Verdict, "verdict"), Col::fixed(8, 4)),
+            Column::new("title", Col::grow(40, 400, 9).kept()),
         ]
     } else {
         vec![
-            String::new(),
-            sorted(SortKey::Severity, "sev"),
-            sorted(SortKey::Risk, "risk"),
-            sorted(SortKey::Detector, "detector"),
-            sorted(SortKey::Entity, "user / ip"),
-            sorted(SortKey::Events, "evts"),
-            sorted(SortKey::FirstSeen, "first"),
-            sorted(SortKey::LastSeen, "last"),
-            sorted(SortKey::Verdict, "vrd"),
+            Column::new("", Col::fixed(1, 0)),
+            Column::new(head(SortKey::Severity, "sev"), Col::fixed(5, 0)),
+            Column::new(head(SortKey::Risk, "risk"), Col::fixed(5, 4)).right(),
+            Column::new(head(SortKey::Detector, "detector"), Col::forms(9, 12, 5)),
+            Column::new(head(SortKey::Entity, "user / ip"), Col::grow(12, 60, 0)),
+            Column::new(head(SortKey::Events, "evts"), Col::fixed(6, 3)).right(),
+            Column::new(head(SortKey::FirstSeen, "first"), Col::fixed(11, 1)),
+            Column::new(head(SortKey::LastSeen, "last"), Col::fixed(11, 1)),
+            Column::new(head(SortKey::Verdict, "vrd"), Col::fixed(4, 4)),
         ]
-    };
-    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    // Wide: identity and time columns keep their text; the title and the
-    // detector name give way first (see `widgets::columns`).
-    let longest = |pick: fn(&Finding) -> Option<&str>, cap: usize| -> u16 {
-        visible
-            .iter()
-            .filter_map(|&i| all.get(i))
-            .filter_map(pick)
-            .map(|s| clean_width(s, cap).width())
-            .max()
-            .unwrap_or(1) as u16
-    };
-    let fitted = if wide {
-        let user_w = longest(|f| f.user.as_deref(), 40).max(4);
-        let ip_w = longest(|f| f.ip.as_deref(), 39).max(2);
-        columns::fit(
-            &[
-                Col::fixed(1, 0),
-                Col::fixed(5, 0),
-                Col::fixed(5, 3),
-                Col::forms(9, 19, 5),
-                Col::range(user_w.min(12), user_w, 0),
-                Col::range(ip_w.min(15), ip_w, 0),
-                Col::fixed(6, 4),
-                // Times lose their year before the title loses a word.
-                Col::forms(11, 16, 10),
-                Col::forms(11, 16, 10),
-                Col::fixed(7, 4),
-                Col::grow(10, 40, 9),
-            ],
-            l.table.width.saturating_sub(1),
-            1,
-        )
-    } else {
-        Vec::new()
-    };
-    let col = |k: usize| fitted.get(k).copied().unwrap_or(0);
-    let full_detector = col(3) >= 19;
-    // Both times in one form, so the columns read alike.
-    let long_times = col(7) >= 16 && col(8) >= 16;
-    let widths: Vec<Constraint> = if wide {
-        columns::constraints(&fitted)
-    } else {
-        vec![
-            Constraint::Length(1),
-            Constraint::Length(5),
-            Constraint::Length(5),
-            Constraint::Length(9),
-            Constraint::Min(12),
-            Constraint::Length(5),
-            Constraint::Length(11),
-            Constraint::Length(11),
-            Constraint::Length(4),
-        ]
-    };
-    let mut rows = Vec::with_capacity(visible.len());
-    for &i in visible {
-        // A row whose finding is gone draws as an empty row.
-        let Some(f) = all.get(i) else {
-            rows.push(Row::new(Vec::<Cell>::new()));
-            continue;
-        };
-        let verdict = app
-            .case
-            .verdict(&f.id)
-            .map(|v| class_label(v.class))
-            .unwrap_or("");
-        let base = if f.suppressed.is_some() {
-            theme.style(Role::Suppressed)
-        } else {
-            theme.style(Role::Text)
-        };
-        let sev = Cell::from(format::severity(f.severity))
-            .style(theme.style(format::severity_role(f.severity)));
-        let unseen = st.is_unseen(f, findings);
-        // Marked for a bulk change, else new or updated since seen (follow
-        // mode), else closed (shown with H), else suppressed.
-        let mark = if st.marks.contains(&f.id) {
-            "●"
-        } else if unseen {
-            "+"
-        } else if app.case.work(Target::Finding, &f.id).status == Status::Closed {
-            "✓"
-        } else if f.suppressed.is_some() {
-            "⊘"
-        } else {
-            " "
-        };
-        let mut cells = vec![
-            Cell::from(mark).style(if unseen {
-                theme.style(Role::Accent)
-            } else {
-                base
-            }),
-            sev,
-            Cell::from(format!("{:>4}", f.risk)),
-            Cell::from(if wide && full_detector {
-                f.detector.as_str()
-            } else {
-                format::detector_short(f.detector)
-            }),
-        ];
-        if wide {
-            cells.push(Cell::from(clean_width(
-                f.user.as_deref().unwrap_or("-"),
-                col(4).into(),
-            )));
-            cells.push(Cell::from(clean_width(
-                f.ip.as_deref().unwrap_or("-"),
-                col(5).into(),
-            )));
-        } else {
-            cells.push(Cell::from(clean_width(
-                entity(f),
-                (body.width as usize).saturating_sub(60).max(12),
-            )));
-        }
-        cells.push(Cell::from(format!(
-            "{:>w$}",
-            format::count(f.event_count as u64),
-            w = if wide { 6 } else { 5 }
-        )));
-        // To the minute when there is room ("-" for a time past the calendar).
-        let when = |ms, long: bool| {
-            if long {
-                format::prefix(&format::time(ms), 16).to_string()
-            } else {
-                format::short_time(ms)
-            }
-        };
-        cells.push(Cell::from(when(f.first_seen, long_times)));
-        cells.push(Cell::from(when(f.last_seen, long_times)));
-        cells.push(Cell::from(verdict).style(theme.style(Role::Verdict)));
-        if wide {
-            let title = match &f.suppressed {
-                Some(s) => format!("⊘ {}", s.note),
-                None => f.title.clone(),
-            };
-            cells.push(Cell::from(clean_width(&title, col(10).into())));
-        }
-        rows.push(Row::new(cells).style(base));
     }
-    let ticks: Vec<usize> = Vec::new();
-    table::View {
-        header: &header_refs,
-        widths: &widths,
-        rows,
-        selected: st.pos.selected.checked_sub(from),
-        len: st.rows.len(),
-        offset: from,
-        ticks: &ticks,
+}
+
+/// One finding as a row of [`alert_columns`].
+fn alert_row(app: &App, st: &AlertsState, f: &Finding, wide: bool) -> table::Line {
+    use table::Cell;
+    let theme = &app.theme;
+    let verdict = app
+        .case
+        .verdict(&f.id)
+        .map(|v| class_label(v.class))
+        .unwrap_or("");
+    let base = if f.suppressed.is_some() {
+        theme.style(Role::Suppressed)
+    } else {
+        theme.style(Role::Text)
+    };
+    let unseen = st.is_unseen(f, &app.session.findings);
+    // Marked for a bulk change, else new or updated since seen (follow
+    // mode), else closed (shown with H), else suppressed.
+    let mark = if st.marks.contains(&f.id) {
+        "●"
+    } else if unseen {
+        "+"
+    } else if app.case.work(Target::Finding, &f.id).status == Status::Closed {
+        "✓"
+    } else if f.suppressed.is_some() {
+        "⊘"
+    } else {
+        " "
+    };
+    let short = format::detector_short(f.detector);
+    let mut cells = vec![
+        Cell::new(mark).style(if unseen {
+            theme.style(Role::Accent)
+        } else {
+            base
+        }),
+        Cell::new(format::severity(f.severity))
+            .style(theme.style(format::severity_role(f.severity))),
+        Cell::new(f.risk.to_string()),
+        if wide {
+            Cell::new(f.detector.as_str()).or_short(short)
+        } else {
+            Cell::new(short)
+        },
+    ];
+    if wide {
+        cells.push(Cell::new(f.user.as_deref().unwrap_or("-")));
+        cells.push(Cell::new(f.ip.as_deref().unwrap_or("-")));
+    } else {
+        cells.push(Cell::new(entity(f)));
     }
-    .draw(buf, l.table, theme);
-    render_preview(app, st, l.preview, buf);
+    cells.push(Cell::new(format::count(f.event_count as u64)));
+    // To the minute when there is room ("-" for a time past the calendar).
+    let when = |ms| {
+        let long = format::prefix(&format::time(ms), 16).to_string();
+        if wide {
+            Cell::new(long).or_short(format::short_time(ms))
+        } else {
+            Cell::new(format::short_time(ms))
+        }
+    };
+    cells.push(when(f.first_seen));
+    cells.push(when(f.last_seen));
+    cells.push(Cell::new(verdict).style(theme.style(Role::Verdict)));
+    if wide {
+        cells.push(Cell::new(match &f.suppressed {
+            Some(s) => format!("⊘ {}", s.note),
+            None => f.title.clone(),
+        }));
+    }
+    table::Line::new(cells).style(base)
 }
 
 fn render_query_line(app: &App, st: &AlertsState, area: Rect, buf: &mut Buffer) {

@@ -18,11 +18,12 @@ use crate::tui::case_link::Note;
 use crate::tui::format;
 use crate::tui::keymap::Context;
 use crate::tui::theme::{Role, Theme};
+use crate::tui::widgets::columns::Col;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use serde_json::Value;
 
 #[derive(Debug, Clone)]
@@ -425,63 +426,25 @@ fn render_evidence(app: &App, f: &Finding, st: &DetailState, area: Rect, buf: &m
     let height = table::rows_area(area).height as usize;
     let (from, visible) = st.pos.visible(&f.evidence, height);
     let wide = area.width >= 120;
-    let rows: Vec<Row> = visible
+    let rows: Vec<table::Line> = visible
         .iter()
         .map(|&i| {
             let ev = store.get(i);
-            let mut cells = format::event_cells(store, theme, &ev, 30, 40);
+            let mut cells = format::event_cells(store, theme, &ev);
             if wide {
-                cells.push(Cell::from(clean_width(store.text(ev.result_code), 12)));
-                cells.push(Cell::from(clean_width(store.text(ev.as_org), 30)));
+                cells.push(table::Cell::new(store.text(ev.result_code)));
+                cells.push(table::Cell::new(format::asn(store, &ev)));
             }
-            Row::new(cells)
+            table::Line::new(cells)
         })
         .collect();
-    let header: &[&str] = if wide {
-        &[
-            "evidence time",
-            "outcome",
-            "user",
-            "ip",
-            "cc",
-            "app / operation",
-            "code",
-            "AS",
-        ]
-    } else {
-        &[
-            "evidence time",
-            "outcome",
-            "user",
-            "ip",
-            "cc",
-            "app / operation",
-        ]
-    };
-    let widths: Vec<Constraint> = if wide {
-        vec![
-            Constraint::Length(19),
-            Constraint::Length(7),
-            Constraint::Length(26),
-            Constraint::Length(16),
-            Constraint::Length(2),
-            Constraint::Min(16),
-            Constraint::Length(10),
-            Constraint::Length(20),
-        ]
-    } else {
-        vec![
-            Constraint::Length(19),
-            Constraint::Length(7),
-            Constraint::Min(12),
-            Constraint::Length(15),
-            Constraint::Length(2),
-            Constraint::Min(8),
-        ]
-    };
+    let mut columns = format::event_columns("evidence time");
+    if wide {
+        columns.push(table::Column::new("code", Col::range(4, 12, 6)));
+        columns.push(table::Column::new("AS", Col::range(8, 30, 7)));
+    }
     table::View {
-        header,
-        widths: &widths,
+        columns: &columns,
         rows,
         selected: st.pos.selected.checked_sub(from),
         len: f.evidence.len(),
