@@ -167,7 +167,7 @@ pub fn event_columns(time: &str) -> Vec<super::widgets::table::Column> {
     use super::widgets::table::Column;
     vec![
         Column::new(time, Col::forms(11, 19, 1)),
-        Column::new("outcome", Col::fixed(7, 3)),
+        Column::new("outcome", Col::fixed(7, 1)),
         Column::new("user", Col::range(12, 40, 0)),
         Column::new("ip", Col::range(15, 39, 0)),
         Column::new("cc", Col::fixed(2, 4)),

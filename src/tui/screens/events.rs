@@ -214,8 +214,8 @@ pub fn render(app: &App, st: &EventsState, body: Rect, buf: &mut Buffer) {
     }
     let mut columns = format::event_columns("time");
     if wide {
-        columns.insert(1, table::Column::new("source", Col::range(6, 12, 5)));
-        columns.push(table::Column::new("code", Col::range(4, 12, 6)));
+        columns.insert(1, table::Column::new("source", Col::range(6, 12, 11)));
+        columns.push(table::Column::new("code", Col::fixed(12, 10)));
     }
     table::View {
         columns: &columns,

@@ -9,6 +9,10 @@
 
 use ratatui::layout::Constraint;
 
+/// A column with a short form is dropped to spare another a cut only when
+/// it gives way at this level or higher (an alert's first-seen time).
+pub const DROP_FORMS: u8 = 11;
+
 /// One column's needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Col {
@@ -138,9 +142,9 @@ pub fn fit(cols: &[Col], width: u16, spacing: u16) -> Vec<u16> {
         let detail = cut.and_then(|g| {
             order.iter().copied().find(|&i| {
                 shown.get(i) == Some(&true)
-                    && cols
-                        .get(i)
-                        .is_some_and(|c| !c.form && !c.keep && c.give > g.max(1))
+                    && cols.get(i).is_some_and(|c| {
+                        !c.keep && c.give > g.max(1) && (!c.form || c.give >= DROP_FORMS)
+                    })
             })
         });
         match detail {
