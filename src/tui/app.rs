@@ -520,6 +520,7 @@ impl App {
         if let Some(Screen::Alerts(a)) = stack.first_mut() {
             a.refresh(
                 &cx.session.findings,
+                &cx.session.incidents,
                 cx.case,
                 cx.matcher,
                 &cx.session.store,

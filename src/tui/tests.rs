@@ -2055,3 +2055,75 @@ fn the_settings_screen_lists_each_detectors_settings_and_enter_runs_the_same_wha
         "{from_set:?}"
     );
 }
+
+/// Background scanning: the findings rolled into one incident show as one
+/// alert row (count of findings and addresses), and enter opens the
+/// incident, where every one of them is one key away.
+#[test]
+fn a_background_rollup_is_one_alert_row_that_opens_its_incident() {
+    use crate::incident::background::Background;
+    let mut h = harness(120, 40, ColorMode::None);
+    let ips = ["198.18.0.1", "198.18.0.2", "198.18.0.3", "198.18.0.4"];
+    let mut ids = Vec::new();
+    for (k, ip) in ips.iter().enumerate() {
+        let mut f = Finding::new(
+            DetectorId::SlowSpray,
+            ip,
+            fixture::T0 + k as i64 * 60_000,
+            30,
+            format!("Slow password spray from {ip}: 25 names failed"),
+        );
+        f.severity = crate::finding::Severity::Low;
+        f.ip = Some(ip.to_string());
+        f.event_count = 25;
+        ids.push(f.id.clone());
+        h.app.session.findings.upsert(f);
+    }
+    let crate::pipeline::Session {
+        findings,
+        incidents,
+        ..
+    } = &mut h.app.session;
+    incidents.observe_with(findings.all(), |f| {
+        let scan = f.detector == DetectorId::SlowSpray;
+        f.ip.as_ref().filter(|_| scan).map(|ip| Background {
+            host: "web01".into(),
+            attempts: 25,
+            names: vec![(format!("admin{ip}"), 25)],
+        })
+    });
+    assert!(ids.iter().all(|id| incidents.is_rolled_up(id)));
+    h.app.apply_triage();
+    let screen = text(&draw(&h.app));
+    let rows: Vec<&str> = screen.lines().filter(|l| l.contains("198.18.0.")).collect();
+    assert!(
+        rows.is_empty(),
+        "a rolled finding has its own row:\n{screen}"
+    );
+    let rolled: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("4 addresses"))
+        .collect();
+    assert_eq!(rolled.len(), 1, "one row for the roll-up:\n{screen}");
+    assert!(rolled[0].contains("background") && rolled[0].contains("4 findings rolled up"));
+    // The roll-up sorts last (low); select it and open it.
+    key(&mut h.app, "G");
+    key(&mut h.app, "enter");
+    let Some(Screen::Incident(st)) = h.app.stack.last() else {
+        panic!("enter did not open the incident:\n{}", text(&draw(&h.app)));
+    };
+    let inc = h.app.session.incidents.get(&st.id).unwrap();
+    assert_eq!(inc.findings().count(), 4);
+    let screen = text(&draw(&h.app));
+    assert!(ips.iter().all(|ip| screen.contains(ip)), "{screen}");
+    // A query that narrows the roll-up to one finding shows that finding.
+    key(&mut h.app, "esc");
+    key(&mut h.app, "/");
+    typ(&mut h.app, "ip:198.18.0.2");
+    key(&mut h.app, "enter");
+    let screen = text(&draw(&h.app));
+    assert!(
+        screen.contains("198.18.0.2") && !screen.contains("4 addresses"),
+        "{screen}"
+    );
+}

@@ -7,7 +7,8 @@
 
 use super::{Ctx, ListPos, Open, ScreenView};
 use crate::finding::{Finding, Findings};
-use crate::sanitize::clean_width;
+use crate::incident::Incidents;
+use crate::sanitize::{clean, clean_width};
 use crate::store::Store;
 use crate::tui::action::Action;
 use crate::tui::app::App;
@@ -21,6 +22,7 @@ use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::cmp::Ordering;
 
 /// What the table is sorted by.
@@ -100,6 +102,22 @@ pub struct AlertsState {
     pub show_closed: bool,
     /// Closed findings hidden now.
     pub closed: usize,
+    /// Rows standing for a background-scanning roll-up, by the id of the
+    /// finding shown for it (the roll-up's most severe one).
+    pub rolled: rustc_hash::FxHashMap<String, Rolled>,
+}
+
+/// A background-scanning incident shown as one alert row.
+#[derive(Debug, Clone, Default)]
+pub struct Rolled {
+    pub incident: String,
+    pub title: String,
+    /// Findings of the roll-up the row stands for (those the query lets through).
+    pub findings: usize,
+    pub addresses: usize,
+    pub events: u64,
+    pub first_seen: i64,
+    pub last_seen: i64,
 }
 
 impl Default for AlertsState {
@@ -118,6 +136,7 @@ impl Default for AlertsState {
             marks: Default::default(),
             show_closed: false,
             closed: 0,
+            rolled: Default::default(),
         }
     }
 }
@@ -135,6 +154,7 @@ impl AlertsState {
     pub fn refresh(
         &mut self,
         findings: &Findings,
+        incidents: &Incidents,
         case: &CaseLink,
         matcher: &Matcher,
         store: &Store,
@@ -167,6 +187,7 @@ impl AlertsState {
             let o = if desc { o.reverse() } else { o };
             o.then_with(|| default_order(x, y))
         });
+        self.rolled = roll_up(&mut rows, incidents);
         let found = self
             .selected_id
             .as_ref()
@@ -235,6 +256,59 @@ impl AlertsState {
             .get(self.pos.selected)
             .and_then(|&i| findings.all().get(i))
     }
+}
+
+/// Keeps one row per background-scanning roll-up (its first in display
+/// order) and says what each such row stands for. A roll-up the query
+/// narrows to one finding shows that finding as it is.
+fn roll_up(rows: &mut Vec<(usize, &Finding)>, incidents: &Incidents) -> FxHashMap<String, Rolled> {
+    let mut by_incident: FxHashMap<&str, (String, Rolled, FxHashSet<&str>)> = FxHashMap::default();
+    for (_, f) in rows.iter() {
+        if !incidents.is_rolled_up(&f.id) {
+            continue;
+        }
+        let Some(inc) = incidents.incident_of(&f.id) else {
+            continue;
+        };
+        let (_, r, ips) = by_incident.entry(inc).or_insert_with(|| {
+            let title = incidents
+                .get(inc)
+                .map(|i| i.title.clone())
+                .unwrap_or_default();
+            (
+                f.id.clone(),
+                Rolled {
+                    incident: inc.to_string(),
+                    title,
+                    first_seen: f.first_seen,
+                    last_seen: f.last_seen,
+                    ..Rolled::default()
+                },
+                FxHashSet::default(),
+            )
+        });
+        r.findings += 1;
+        r.events += u64::from(f.event_count);
+        r.first_seen = r.first_seen.min(f.first_seen);
+        r.last_seen = r.last_seen.max(f.last_seen);
+        if let Some(ip) = f.ip.as_deref() {
+            ips.insert(ip);
+        }
+    }
+    let mut rolled = FxHashMap::default();
+    for (_, (rep, mut r, ips)) in by_incident {
+        if r.findings > 1 {
+            r.addresses = ips.len();
+            rolled.insert(rep, r);
+        }
+    }
+    rows.retain(|(_, f)| {
+        rolled.contains_key(&f.id)
+            || !incidents
+                .incident_of(&f.id)
+                .is_some_and(|inc| rolled.values().any(|r| r.incident == inc))
+    });
+    rolled
 }
 
 fn compare(
@@ -338,7 +412,11 @@ impl ScreenView for AlertsState {
     }
     fn open(&self, app: &App) -> Open {
         match self.selected(&app.session.findings) {
-            Some(f) => Open::Finding(f.id.clone()),
+            // A roll-up opens as its incident: every finding one key away.
+            Some(f) => match self.rolled.get(&f.id) {
+                Some(r) => Open::Incident(r.incident.clone()),
+                None => Open::Finding(f.id.clone()),
+            },
             None => Open::Nothing,
         }
     }
@@ -375,6 +453,7 @@ impl ScreenView for AlertsState {
         AlertsState::refresh(
             self,
             &cx.session.findings,
+            &cx.session.incidents,
             cx.case,
             cx.matcher,
             &cx.session.store,
@@ -393,6 +472,7 @@ impl ScreenView for AlertsState {
         AlertsState::refresh(
             self,
             &cx.session.findings,
+            &cx.session.incidents,
             cx.case,
             cx.matcher,
             &cx.session.store,
@@ -512,6 +592,47 @@ fn alert_columns(st: &AlertsState, wide: bool) -> Vec<table::Column> {
     }
 }
 
+/// A background-scanning roll-up as one row of [`alert_columns`]: how many
+/// findings and addresses it holds; enter opens it.
+fn rolled_row(
+    app: &App,
+    f: &Finding,
+    r: &Rolled,
+    wide: bool,
+    base: ratatui::style::Style,
+) -> table::Line {
+    use table::Cell;
+    let theme = &app.theme;
+    let addresses = format::counted(r.addresses as u64, "address", "addresses");
+    let mut cells = vec![
+        Cell::new("▸").style(theme.style(Role::Accent)),
+        Cell::new(format::severity(f.severity))
+            .style(theme.style(format::severity_role(f.severity))),
+        Cell::new(f.risk.to_string()),
+        Cell::new("background"),
+    ];
+    if wide {
+        cells.push(Cell::new("-"));
+    }
+    cells.push(Cell::new(addresses));
+    cells.push(Cell::new(format::count(r.events)));
+    let when = |ms| {
+        Cell::new(format::prefix(&format::time(ms), 16).to_string())
+            .or_short(format::short_time(ms))
+    };
+    cells.push(when(r.first_seen));
+    cells.push(when(r.last_seen));
+    cells.push(Cell::new(""));
+    if wide {
+        cells.push(Cell::new(format!(
+            "{} rolled up (enter opens) · {}",
+            format::counted(r.findings as u64, "finding", "findings"),
+            r.title
+        )));
+    }
+    table::Line::new(cells).style(base)
+}
+
 /// One finding as a row of [`alert_columns`].
 fn alert_row(app: &App, st: &AlertsState, f: &Finding, wide: bool) -> table::Line {
     use table::Cell;
@@ -540,6 +661,9 @@ fn alert_row(app: &App, st: &AlertsState, f: &Finding, wide: bool) -> table::Lin
     } else {
         " "
     };
+    if let Some(r) = st.rolled.get(&f.id) {
+        return rolled_row(app, f, r, wide, base);
+    }
     let short = format::detector_short(f.detector);
     let mut cells = vec![
         Cell::new(mark).style(if unseen {
@@ -641,6 +765,35 @@ fn render_preview(app: &App, st: &AlertsState, area: Rect, buf: &mut Buffer) {
         return;
     };
     let w = area.width as usize;
+    if let Some(r) = st.rolled.get(&f.id) {
+        widgets::line(
+            buf,
+            area,
+            vec![Span::styled(
+                clean(&r.title).into_owned(),
+                theme.style(Role::Title),
+            )],
+        );
+        let second = format!(
+            "{} from {} rolled up as background scanning · enter opens {}",
+            format::counted(r.findings as u64, "finding", "findings"),
+            format::counted(r.addresses as u64, "address", "addresses"),
+            r.incident
+        );
+        widgets::line(
+            buf,
+            Rect {
+                y: area.y + 1,
+                height: area.height.saturating_sub(1).min(1),
+                ..area
+            },
+            vec![Span::styled(
+                clean(&second).into_owned(),
+                theme.style(Role::Dim),
+            )],
+        );
+        return;
+    }
     widgets::line(
         buf,
         area,

@@ -66,7 +66,8 @@ pub fn empty_message(buf: &mut Buffer, area: Rect, theme: &Theme, text: &str) {
         return;
     }
     let y = area.y + area.height / 2;
-    let w = (text.chars().count() as u16).min(area.width);
+    let text = crate::sanitize::clean_width(text, area.width.into());
+    let w = crate::sanitize::width(&text) as u16;
     let x = area.x + area.width.saturating_sub(w) / 2;
-    buf.set_stringn(x, y, text, w as usize, theme.style(Role::Dim));
+    buf.set_stringn(x, y, &text, w as usize, theme.style(Role::Dim));
 }
