@@ -336,9 +336,9 @@ fn who_line(app: &App, f: &Finding, w: usize) -> Vec<Span<'static>> {
             format::short_time(f.last_seen)
         ),
     ];
-    // The user keeps at least 16 cells (or all of it) before the range shortens.
+    // The user stays whole (up to 40 cells) before the range shortens.
     let user_floor = if f.user.is_some() {
-        5 + user_w.min(16) + 1
+        5 + user_w.min(40) + 1
     } else {
         0
     };

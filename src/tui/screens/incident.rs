@@ -104,7 +104,7 @@ fn places(evs: &[EventIdx], store: &Store) -> (Vec<String>, Vec<String>) {
     for &i in evs {
         let ev = store.get(i);
         if ev.asn > 0 {
-            let a = format!("AS{} {}", ev.asn, store.text(ev.as_org));
+            let a = format::asn(store, &ev);
             if !asns.contains(&a) {
                 asns.push(a);
             }
