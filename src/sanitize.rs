@@ -77,29 +77,40 @@ pub fn clean(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Display width of `s` once cleaned, counted per grapheme cluster (as the
+/// terminal and ratatui count it).
+pub fn width(s: &str) -> usize {
+    use unicode_segmentation::UnicodeSegmentation;
+    use unicode_width::UnicodeWidthStr;
+    clean(s).graphemes(true).map(UnicodeWidthStr::width).sum()
+}
+
 /// Clean text cut to at most `max` display columns, ending in `…` when cut.
+/// The one truncation rule of the workbench: the cut falls between grapheme
+/// clusters (an accent stays with its letter, a wide character is never
+/// halved) and always shows `…`.
 pub fn clean_width(s: &str, max: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
+    use unicode_segmentation::UnicodeSegmentation;
+    use unicode_width::UnicodeWidthStr;
     let c = clean(s);
-    let mut out = String::new();
-    let mut w = 0;
-    for ch in c.chars() {
-        let cw = ch.width().unwrap_or(0);
-        if w + cw > max {
-            if max > 0 {
-                while w + 1 > max {
-                    match out.pop() {
-                        Some(p) => w -= p.width().unwrap_or(0),
-                        None => break,
-                    }
-                }
-                out.push('…');
-            }
-            return out;
-        }
-        out.push(ch);
-        w += cw;
+    let total: usize = c.graphemes(true).map(UnicodeWidthStr::width).sum();
+    if total <= max {
+        return c.into_owned();
     }
+    let Some(room) = max.checked_sub(1) else {
+        return String::new();
+    };
+    let mut out = String::with_capacity(max + 3);
+    let mut w = 0;
+    for g in c.graphemes(true) {
+        let gw = g.width();
+        if w + gw > room {
+            break;
+        }
+        out.push_str(g);
+        w += gw;
+    }
+    out.push('…');
     out
 }
 
@@ -198,6 +209,18 @@ mod tests {
         assert_eq!(clean_width("abcdef", 4), "abc…");
         assert_eq!(clean_width("abc", 4), "abc");
         assert_eq!(clean_width("日本語テキスト", 5), "日本…");
+        assert_eq!(clean_width("日本語テキスト", 4), "日…");
+        assert_eq!(clean_width("abc", 0), "");
+        assert_eq!(clean_width("abc", 1), "…");
+        // An accent written as a combining mark stays with its letter.
+        assert_eq!(clean_width("cafe\u{301}s-du-monde", 5), "cafe\u{301}…");
+        assert_eq!(
+            clean_width("e\u{301}e\u{301}e\u{301}", 3),
+            "e\u{301}e\u{301}e\u{301}"
+        );
+        // Emoji are two columns wide and never halved.
+        assert_eq!(clean_width("🔥🔥🔥", 4), "🔥…");
+        assert_eq!(width("🔥日a"), 5);
     }
 
     #[test]
@@ -228,6 +251,18 @@ mod tests {
             // Escapes are plain ASCII: cleaning again changes nothing.
             prop_assert_eq!(clean(&c), c.clone());
             prop_assert!(!clean_width(&s, 12).chars().any(is_dangerous));
+        }
+
+        #[test]
+        fn a_cut_fits_and_shows_the_ellipsis(s in "\\PC{0,30}", max in 0usize..20) {
+            let c = clean_width(&s, max);
+            prop_assert!(width(&c) <= max);
+            if width(&s) > max && max > 0 {
+                prop_assert!(c.ends_with('…'));
+            }
+            if width(&s) <= max {
+                prop_assert_eq!(c, clean(&s).into_owned());
+            }
         }
     }
 }

@@ -322,19 +322,7 @@ impl App {
                     self.forward = rest;
                 }
             }
-            Action::Events => {
-                if !matches!(self.stack.last(), Some(Screen::Events(_))) {
-                    // The last events view left by going back keeps its query and place.
-                    let earlier = self
-                        .forward
-                        .iter()
-                        .rposition(|s| matches!(s, Screen::Events(_)))
-                        .map(|i| self.forward.remove(i));
-                    self.push(earlier.unwrap_or_else(|| Screen::Events(Box::default())));
-                    let h = self.list_height();
-                    self.with_top(|s, cx| s.refresh(cx, h));
-                }
-            }
+            Action::Events => self.open_events(),
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),
             Action::PageUp => self.move_by(-h.max(2) + 1),
@@ -362,19 +350,7 @@ impl App {
                 }
                 self.refresh_alerts();
             }
-            Action::ToggleSuppressed => {
-                if let Some(a) = self.alerts_mut() {
-                    a.show_suppressed = !a.show_suppressed;
-                }
-                self.refresh_alerts();
-                let what = if self.alerts().show_suppressed {
-                    "showing"
-                } else {
-                    "hiding"
-                };
-                let n = self.alerts().suppressed;
-                self.set_flash(Role::Dim, format!("{what} {n} suppressed findings"));
-            }
+            Action::ToggleSuppressed => self.toggle_suppressed(),
             Action::SeverityFilter => self.cycle_severity(),
             Action::VerdictTruePositive => self.open_verdict(Class::TruePositive),
             Action::VerdictBenignPositive => self.open_verdict(Class::BenignPositive),
@@ -385,16 +361,7 @@ impl App {
                     self.modal = Some(Modal::note(id));
                 }
             }
-            Action::Allowlist => {
-                if let Some(id) = self.require_finding() {
-                    if let Some(f) = self.session.findings.get(&id) {
-                        let dialog =
-                            super::modal::AllowDialog::from_finding(f, &self.session.store);
-                        self.modal = Some(Modal::Allow(Box::new(dialog)));
-                        self.refresh_allow_impact();
-                    }
-                }
-            }
+            Action::Allowlist => self.open_allow(),
             Action::Raw => return self.open_raw(),
             Action::Copy => return self.copy_selection(),
             Action::CopyFinding => return self.copy_finding(),
@@ -406,20 +373,7 @@ impl App {
                     self.stack.push(Screen::Detail(d));
                 }
             }
-            Action::NextTheme => {
-                // The one after the current theme, wrapping; the first when
-                // the current one is not built in.
-                let names: Vec<&str> = Theme::builtin_names().collect();
-                let next = names
-                    .iter()
-                    .position(|n| *n == self.theme.name)
-                    .and_then(|i| names.get(i + 1))
-                    .or(names.first());
-                if let Some(&name) = next {
-                    self.theme = Theme::builtin(name, self.theme.mode);
-                    self.set_flash(Role::Dim, format!("theme {name}"));
-                }
-            }
+            Action::NextTheme => self.next_theme(),
             Action::ToggleMark => self.toggle_mark(),
             Action::MarkAll => self.mark_all(),
             Action::StatusActive => return self.change_work(Some(Status::Active), None),
@@ -438,6 +392,69 @@ impl App {
             | Action::Close => {}
         }
         Vec::new()
+    }
+
+    /// The events screen, or the last one left by going back (with its query and place).
+    fn open_events(&mut self) {
+        if !matches!(self.stack.last(), Some(Screen::Events(_))) {
+            // The last events view left by going back keeps its query and place.
+            let earlier = self
+                .forward
+                .iter()
+                .rposition(|s| matches!(s, Screen::Events(_)))
+                .map(|i| self.forward.remove(i));
+            self.push(earlier.unwrap_or_else(|| Screen::Events(Box::default())));
+            let h = self.list_height();
+            self.with_top(|s, cx| s.refresh(cx, h));
+        }
+    }
+
+    /// Shows or hides the suppressed findings, and says how many.
+    fn toggle_suppressed(&mut self) {
+        if let Some(a) = self.alerts_mut() {
+            a.show_suppressed = !a.show_suppressed;
+        }
+        self.refresh_alerts();
+        let what = if self.alerts().show_suppressed {
+            "showing"
+        } else {
+            "hiding"
+        };
+        let n = self.alerts().suppressed;
+        self.set_flash(
+            Role::Dim,
+            format!(
+                "{what} {}",
+                super::format::counted(n as u64, "suppressed finding", "suppressed findings")
+            ),
+        );
+    }
+
+    /// The allowlist dialog for the selected finding, with its preview.
+    fn open_allow(&mut self) {
+        if let Some(id) = self.require_finding() {
+            if let Some(f) = self.session.findings.get(&id) {
+                let dialog = super::modal::AllowDialog::from_finding(f, &self.session.store);
+                self.modal = Some(Modal::Allow(Box::new(dialog)));
+                self.refresh_allow_impact();
+            }
+        }
+    }
+
+    /// The built-in theme after the current one, wrapping (the first when the current one is not built in).
+    fn next_theme(&mut self) {
+        // The one after the current theme, wrapping; the first when
+        // the current one is not built in.
+        let names: Vec<&str> = Theme::builtin_names().collect();
+        let next = names
+            .iter()
+            .position(|n| *n == self.theme.name)
+            .and_then(|i| names.get(i + 1))
+            .or(names.first());
+        if let Some(&name) = next {
+            self.theme = Theme::builtin(name, self.theme.mode);
+            self.set_flash(Role::Dim, format!("theme {name}"));
+        }
     }
 
     // ---- queries -----------------------------------------------------------
@@ -520,6 +537,7 @@ impl App {
         if let Some(Screen::Alerts(a)) = stack.first_mut() {
             a.refresh(
                 &cx.session.findings,
+                &cx.session.incidents,
                 cx.case,
                 cx.matcher,
                 &cx.session.store,

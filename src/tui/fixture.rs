@@ -97,13 +97,14 @@ fn signin<'a>(min: i64, user: &'a str, ip: &'a str, outcome: Outcome) -> Row<'a>
 
 /// Loads batches into a session the way the pipeline does, file by file, to the end.
 pub fn load(session: &mut Session, files: Vec<(&str, &str, Batch, FileStats)>) {
+    let first = session.sources.len() as u32;
     let inputs: Vec<Input> = files
         .iter()
         .map(|(n, ..)| Input::Path(PathBuf::from(n)))
         .collect();
     session.add_sources(&inputs, false);
     for (i, (_, format, batch, mut stats)) in files.into_iter().enumerate() {
-        let file = i as u32;
+        let file = first + i as u32;
         let size = batch.len() as u64 * 200;
         session.handle(IngestMsg::Opened {
             file,
@@ -403,6 +404,81 @@ pub fn demo_session() -> (Session, DemoIds) {
     } = &mut s;
     incidents.observe(findings.all());
     (s, ids)
+}
+
+/// The user of [`add_wide_text`]: long, with CJK characters.
+pub const WIDE_USER: &str = "黄志明.heidi.nguyen-the-longest-name@subsidiary.contoso.example.com";
+
+/// Adds text that shows a bad cut: a long user name with CJK characters,
+/// an IPv6 address, a Japanese city and AS name with an emoji, and a
+/// critical finding with a long title mixing CJK and emoji. Returns the
+/// finding's id.
+pub fn add_wide_text(s: &mut Session) -> String {
+    let first = s.store.count() as u32;
+    let ip = "2001:db8:85a3::8a2e:370:7334";
+    let mut b = Batch::default();
+    for (k, outcome) in [
+        Outcome::Failure,
+        Outcome::Failure,
+        Outcome::Failure,
+        Outcome::Success,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        push(
+            &mut b,
+            0,
+            k as u32 + 1,
+            &Row {
+                cc: "JP",
+                city: "東京都港区",
+                coords: Some((35.658, 139.751)),
+                asn: 64512,
+                org: "株式会社エグザンプル・ホスティング 🔥 Example Hosting KK",
+                app: "Microsoft Azure PowerShell 🔐 管理ツール",
+                ..signin(400 + k as i64, WIDE_USER, ip, outcome)
+            },
+        );
+    }
+    let n = b.len() as u32;
+    load(
+        s,
+        vec![(
+            "samples/entra/東京-signins-with-a-long-file-name.json",
+            "sentinel-signin",
+            b,
+            FileStats::default(),
+        )],
+    );
+    let mut f = Finding::new(
+        DetectorId::InboxRule,
+        WIDE_USER,
+        T0 + 400 * MIN,
+        99,
+        format!(
+            "New-InboxRule 「請求書」 🔥 for {WIDE_USER} forwards every message outside the \
+             organisation to invoices-archive@evil.example"
+        ),
+    );
+    f.user = Some(WIDE_USER.into());
+    f.ip = Some(ip.into());
+    f.last_seen = T0 + 403 * MIN;
+    f.event_count = n;
+    f.details = json!({"operation": "New-InboxRule", "forward_to": "invoices-archive@evil.example",
+        "rule_name": "請求書 🔥", "external": true});
+    for e in first..first + n {
+        f.add_evidence(e);
+    }
+    let id = f.id.clone();
+    s.findings.upsert(f);
+    let Session {
+        findings,
+        incidents,
+        ..
+    } = s;
+    incidents.observe(findings.all());
+    id
 }
 
 /// Item `k` of `items` counting round and round (`k` modulo the length);

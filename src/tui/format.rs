@@ -131,17 +131,14 @@ pub fn outcome_role(o: Outcome) -> Role {
 }
 
 /// The cells every event table starts with: time, outcome, user, IP,
-/// country, and the operation (or app when there is none). Widths are the
-/// most characters shown for user and app/operation.
+/// country, and the operation (or app when there is none). The table cuts
+/// them to their columns (see [`event_columns`]).
 pub fn event_cells(
     store: &crate::store::Store,
     theme: &super::theme::Theme,
     ev: &crate::event::Event,
-    user_width: usize,
-    what_width: usize,
-) -> Vec<ratatui::widgets::Cell<'static>> {
-    use crate::sanitize::clean_width;
-    use ratatui::widgets::Cell;
+) -> Vec<super::widgets::table::Cell> {
+    use super::widgets::table::Cell;
     let what = if ev.operation.is_some() {
         ev.operation
     } else {
@@ -154,13 +151,38 @@ pub fn event_cells(
         crate::event::extra_value(store.text(ev.extra), crate::event::extra::HOST).unwrap_or("")
     };
     vec![
-        Cell::from(time(ev.time)),
-        Cell::from(outcome(ev.outcome)).style(theme.style(outcome_role(ev.outcome))),
-        Cell::from(clean_width(store.text(ev.user), user_width)),
-        Cell::from(clean_width(peer, 39)),
-        Cell::from(clean_width(store.text(ev.country), 2)),
-        Cell::from(clean_width(store.text(what), what_width)),
+        Cell::new(time(ev.time)).or_short(short_time(ev.time)),
+        Cell::new(outcome(ev.outcome)).style(theme.style(outcome_role(ev.outcome))),
+        Cell::new(store.text(ev.user)),
+        Cell::new(peer),
+        Cell::new(store.text(ev.country)),
+        Cell::new(store.text(what)),
     ]
+}
+
+/// The columns of [`event_cells`], headed by `time`: the time loses its
+/// year and seconds first, the operation gives way before user and address.
+pub fn event_columns(time: &str) -> Vec<super::widgets::table::Column> {
+    use super::widgets::columns::Col;
+    use super::widgets::table::Column;
+    vec![
+        Column::new(time, Col::forms(11, 19, 1)),
+        Column::new("outcome", Col::fixed(7, 1)),
+        Column::new("user", Col::range(12, 40, 0)),
+        Column::new("ip", Col::range(15, 39, 0)),
+        Column::new("cc", Col::fixed(2, 4)),
+        Column::new("app / operation", Col::grow(12, 200, 9)),
+    ]
+}
+
+/// An event's AS as `AS7922 Comcast` (number and name, either alone when the other is missing).
+pub fn asn(store: &crate::store::Store, ev: &crate::event::Event) -> String {
+    let org = store.text(ev.as_org);
+    match (ev.asn, org.is_empty()) {
+        (0, _) => org.to_string(),
+        (n, true) => format!("AS{n}"),
+        (n, false) => format!("AS{n} {org}"),
+    }
 }
 
 #[cfg(test)]

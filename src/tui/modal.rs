@@ -495,45 +495,11 @@ impl App {
         let Some(modal) = self.modal.as_mut() else {
             return Vec::new();
         };
-        if let Modal::Raw(v) = modal {
-            let delta = match action {
-                Some(Action::Copy) => {
-                    // The record as read from the file (or, unread, the parsed fields).
-                    let text = match &v.text {
-                        RawText::Text(lines) => lines.join("\n"),
-                        _ => v
-                            .fields
-                            .iter()
-                            .map(|(k, x)| format!("{k}: {x}\n"))
-                            .collect(),
-                    };
-                    return vec![Effect::Copy {
-                        what: "raw record".into(),
-                        text,
-                    }];
-                }
-                Some(Action::Down) => 1,
-                Some(Action::Up) => -1,
-                Some(Action::PageDown) => 10,
-                Some(Action::PageUp) => -10,
-                Some(Action::Top) => isize::MIN / 2,
-                Some(Action::Bottom) => isize::MAX / 2,
-                Some(Action::Close) => {
-                    self.modal = None;
-                    return Vec::new();
-                }
-                _ => 0,
-            };
-            return self.modal_scroll(delta);
+        if let Modal::Raw(_) = modal {
+            return self.raw_key(action);
         }
-        if let Modal::Tune(v) = modal {
-            match action {
-                Some(Action::Submit) => self.keep_tune(),
-                Some(Action::Cancel) => self.revert_tune(),
-                Some(Action::Up) => v.scroll = v.scroll.saturating_sub(1),
-                Some(Action::Down) => v.scroll = (v.scroll + 1).min(v.lines.len()),
-                _ => {}
-            }
+        if let Modal::Tune(_) = modal {
+            self.tune_key(action);
             return Vec::new();
         }
         if action == Some(Action::Cancel) && modal.unsaved() && !self.discard_armed {
@@ -619,71 +585,143 @@ impl App {
                 }
                 input.handle_event(&Event::Key(key));
             }
-            Modal::Allow(d) => {
-                let chosen = (d.source, d.choice, d.this_detector_only);
-                let beyond = d
-                    .impact
-                    .as_ref()
-                    .filter(|i| i.key == chosen && i.others > 0);
-                let spec = match action {
-                    Some(Action::Submit) if beyond.is_some() && d.confirmed != Some(chosen) => {
-                        // Reaching beyond the finding: shown, and asked once.
-                        let text = beyond.map(AllowImpact::text).unwrap_or_default();
-                        d.confirmed = Some(chosen);
-                        d.error = Some(format!("{text}: enter again to save"));
-                        None
-                    }
-                    Some(Action::Submit) => d.submit(self.now),
-                    Some(Action::NextField) => {
-                        d.next_field(false);
-                        None
-                    }
-                    Some(Action::PrevField) => {
-                        d.next_field(true);
-                        None
-                    }
-                    Some(Action::Up) => {
-                        d.choose(-1);
-                        None
-                    }
-                    Some(Action::Down) => {
-                        d.choose(1);
-                        None
-                    }
-                    _ => {
-                        d.key(key);
-                        None
-                    }
-                };
-                if let Some(spec) = spec {
-                    self.modal = None;
-                    return vec![Effect::Case(CaseOp::Allow(spec))];
-                }
-                self.refresh_allow_impact();
-            }
-            Modal::Pick(p) => match action {
-                Some(Action::Submit) => {
-                    let picked = p.choice().map(|c| (p.kind, c.value.clone()));
-                    self.modal = None;
-                    if let Some((kind, value)) = picked {
-                        self.open_picked(kind, &value);
-                    }
-                }
-                Some(Action::Up) => p.move_by(-1),
-                Some(Action::Down) => p.move_by(1),
-                Some(Action::PageUp) => p.move_by(-10),
-                Some(Action::PageDown) => p.move_by(10),
-                _ => {
-                    if p.filter
-                        .handle_event(&Event::Key(key))
-                        .is_some_and(|c| c.value)
-                    {
-                        p.refilter();
-                    }
-                }
-            },
+            Modal::Allow(_) => return self.allow_key(action, key),
+            Modal::Pick(_) => self.pick_key(action, key),
             Modal::Raw(_) | Modal::Tune(_) => {}
         }
+        Vec::new()
+    }
+
+    /// Keys in a picker: move, filter as typed, open the choice.
+    fn pick_key(&mut self, action: Option<Action>, key: KeyEvent) {
+        let Some(Modal::Pick(p)) = self.modal.as_mut() else {
+            return;
+        };
+        match action {
+            Some(Action::Submit) => {
+                let picked = p.choice().map(|c| (p.kind, c.value.clone()));
+                self.modal = None;
+                if let Some((kind, value)) = picked {
+                    self.open_picked(kind, &value);
+                }
+            }
+            Some(Action::Up) => p.move_by(-1),
+            Some(Action::Down) => p.move_by(1),
+            Some(Action::PageUp) => p.move_by(-10),
+            Some(Action::PageDown) => p.move_by(10),
+            _ => {
+                if p.filter
+                    .handle_event(&Event::Key(key))
+                    .is_some_and(|c| c.value)
+                {
+                    p.refilter();
+                }
+            }
+        }
+    }
+
+    /// Keys in the raw-record view: scroll, copy the record, close.
+    fn raw_key(&mut self, action: Option<Action>) -> Vec<Effect> {
+        let Some(Modal::Raw(v)) = self.modal.as_ref() else {
+            return Vec::new();
+        };
+        let delta = match action {
+            Some(Action::Copy) => {
+                // The record as read from the file (or, unread, the parsed fields).
+                let text = match &v.text {
+                    RawText::Text(lines) => lines.join("\n"),
+                    _ => v
+                        .fields
+                        .iter()
+                        .map(|(k, x)| format!("{k}: {x}\n"))
+                        .collect(),
+                };
+                return vec![Effect::Copy {
+                    what: "raw record".into(),
+                    text,
+                }];
+            }
+            Some(Action::Down) => 1,
+            Some(Action::Up) => -1,
+            Some(Action::PageDown) => 10,
+            Some(Action::PageUp) => -10,
+            Some(Action::Top) => isize::MIN / 2,
+            Some(Action::Bottom) => isize::MAX / 2,
+            Some(Action::Close) => {
+                self.modal = None;
+                return Vec::new();
+            }
+            _ => 0,
+        };
+        self.modal_scroll(delta)
+    }
+
+    /// Keys in the what-if view: keep, revert, scroll.
+    fn tune_key(&mut self, action: Option<Action>) {
+        let keep = matches!(action, Some(Action::Submit));
+        let revert = matches!(action, Some(Action::Cancel));
+        if keep {
+            return self.keep_tune();
+        }
+        if revert {
+            return self.revert_tune();
+        }
+        let Some(Modal::Tune(v)) = self.modal.as_mut() else {
+            return;
+        };
+        match action {
+            Some(Action::Up) => v.scroll = v.scroll.saturating_sub(1),
+            Some(Action::Down) => v.scroll = (v.scroll + 1).min(v.lines.len()),
+            _ => {}
+        }
+    }
+
+    /// Keys in the allowlist dialog: fields, choices, and saving (asked
+    /// once more when the entry reaches beyond its finding).
+    fn allow_key(&mut self, action: Option<Action>, key: KeyEvent) -> Vec<Effect> {
+        let Some(Modal::Allow(d)) = self.modal.as_mut() else {
+            return Vec::new();
+        };
+        let chosen = (d.source, d.choice, d.this_detector_only);
+        let beyond = d
+            .impact
+            .as_ref()
+            .filter(|i| i.key == chosen && i.others > 0);
+        let spec = match action {
+            Some(Action::Submit) if beyond.is_some() && d.confirmed != Some(chosen) => {
+                // Reaching beyond the finding: shown, and asked once.
+                let text = beyond.map(AllowImpact::text).unwrap_or_default();
+                d.confirmed = Some(chosen);
+                d.error = Some(format!("{text}: enter again to save"));
+                None
+            }
+            Some(Action::Submit) => d.submit(self.now),
+            Some(Action::NextField) => {
+                d.next_field(false);
+                None
+            }
+            Some(Action::PrevField) => {
+                d.next_field(true);
+                None
+            }
+            Some(Action::Up) => {
+                d.choose(-1);
+                None
+            }
+            Some(Action::Down) => {
+                d.choose(1);
+                None
+            }
+            _ => {
+                d.key(key);
+                None
+            }
+        };
+        if let Some(spec) = spec {
+            self.modal = None;
+            return vec![Effect::Case(CaseOp::Allow(spec))];
+        }
+        self.refresh_allow_impact();
         Vec::new()
     }
 

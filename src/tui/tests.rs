@@ -1,5 +1,5 @@
-//! Screen tests: every screen drawn on a `TestBackend` at 80x24 and
-//! 160x48, with colour and without (NO_COLOR is a theme parameter, so the
+//! Screen tests: every screen drawn on a `TestBackend` at 80x24, 120x40
+//! and 200x50, with colour and without (NO_COLOR is a theme parameter, so the
 //! environment does not matter; "now" is frozen), plus behaviour tests for
 //! the journeys: keep the selection while findings arrive, judge, allowlist,
 //! query, filter a big stream incrementally, mouse, back/forward, resize,
@@ -134,9 +134,9 @@ fn assert_no_color(buf: &Buffer) {
     }
 }
 
-/// Snapshots a screen at both sizes, with and without colour.
+/// Snapshots a screen at the three sizes, with and without colour.
 fn snap_all(name: &str, setup: impl Fn(&mut Harness)) {
-    for (w, h) in [(80u16, 24u16), (160, 48)] {
+    for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
         for mode in [ColorMode::Indexed256, ColorMode::None] {
             let mut hn = harness(w, h, mode);
             setup(&mut hn);
@@ -1191,17 +1191,81 @@ fn screen_setups() -> Vec<(&'static str, Setup)> {
     ]
 }
 
+/// The wide-text finding opened, then `k` pressed on it.
+fn open_wide(h: &mut Harness, k: &str) {
+    let id = fixture::add_wide_text(&mut h.app.session);
+    h.app.open_finding(&id);
+    if !k.is_empty() {
+        key(&mut h.app, k);
+    }
+}
+
+/// Every screen at the three sizes, with a long CJK user name, an emoji
+/// title, an IPv6 address and a long AS name loaded, so a bad cut (a cut
+/// without `…`, a halved wide character, an overlap) shows.
 #[test]
-fn every_screen_at_80x24_120x35_and_200x50() {
-    for (name, setup) in screen_setups() {
-        for (w, hgt) in [(80u16, 24u16), (120, 35), (200, 50)] {
+fn every_screen_at_80x24_120x40_and_200x50_with_wide_text() {
+    let mut setups = screen_setups();
+    setups.extend([
+        ("wide_detail", (|h| open_wide(h, "")) as Setup),
+        ("wide_timeline", |h| open_wide(h, "u")),
+        ("wide_ip", |h| open_wide(h, "i")),
+        ("wide_incident", |h| open_wide(h, "I")),
+    ]);
+    for (name, setup) in setups {
+        for (w, hgt) in [(80u16, 24u16), (120, 40), (200, 50)] {
             let mut h = harness(w, hgt, ColorMode::None);
+            if !name.starts_with("wide_") {
+                fixture::add_wide_text(&mut h.app.session);
+            }
+            h.app.apply_triage();
             setup(&mut h);
             h.app.on_resize(w, hgt);
             let buf = draw(&h.app);
             assert_no_color(&buf);
+            assert_cuts_show_ellipsis(&buf, name);
             insta::assert_snapshot!(format!("sized_{name}_{w}x{hgt}"), text_and_attributes(&buf));
         }
+    }
+}
+
+/// No line of the screen shows a piece of the wide user name without `…`
+/// right after it: a name is shown whole or cut with `…`.
+fn assert_cuts_show_ellipsis(buf: &Buffer, name: &str) {
+    // The screen as a terminal shows it: the cell after a wide character is
+    // part of it, not a space.
+    let mut text = String::new();
+    for y in 0..buf.area.height {
+        let mut x = 0;
+        while x < buf.area.width {
+            let sym = buf[(x, y)].symbol();
+            text.push_str(sym);
+            x += (crate::sanitize::width(sym) as u16).max(1);
+        }
+        text.push('\n');
+    }
+    let mut seen = 0;
+    for line in text.lines() {
+        // Where the name starts, what follows is the rest of it or `…`.
+        let Some(at) = line.find("黄志明") else {
+            continue;
+        };
+        seen += 1;
+        let shown: String = line[at..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '│' && *c != '┃')
+            .collect();
+        let whole = shown.starts_with(fixture::WIDE_USER);
+        let cut =
+            shown.ends_with('…') && fixture::WIDE_USER.starts_with(shown.trim_end_matches('…'));
+        assert!(
+            whole || cut,
+            "{name}: `{shown}` is a cut without `…` in\n{text}"
+        );
+    }
+    // The screens about it, and the lists, show the name somewhere.
+    if name.starts_with("wide_") || name == "alerts" {
+        assert!(seen > 0, "{name}: the wide user is not on screen\n{text}");
     }
 }
 
@@ -2008,5 +2072,77 @@ fn the_settings_screen_lists_each_detectors_settings_and_enter_runs_the_same_wha
     assert!(
         from_set.iter().any(|l| l.starts_with("  + ")),
         "{from_set:?}"
+    );
+}
+
+/// Background scanning: the findings rolled into one incident show as one
+/// alert row (count of findings and addresses), and enter opens the
+/// incident, where every one of them is one key away.
+#[test]
+fn a_background_rollup_is_one_alert_row_that_opens_its_incident() {
+    use crate::incident::background::Background;
+    let mut h = harness(120, 40, ColorMode::None);
+    let ips = ["198.18.0.1", "198.18.0.2", "198.18.0.3", "198.18.0.4"];
+    let mut ids = Vec::new();
+    for (k, ip) in ips.iter().enumerate() {
+        let mut f = Finding::new(
+            DetectorId::SlowSpray,
+            ip,
+            fixture::T0 + k as i64 * 60_000,
+            30,
+            format!("Slow password spray from {ip}: 25 names failed"),
+        );
+        f.severity = crate::finding::Severity::Low;
+        f.ip = Some(ip.to_string());
+        f.event_count = 25;
+        ids.push(f.id.clone());
+        h.app.session.findings.upsert(f);
+    }
+    let crate::pipeline::Session {
+        findings,
+        incidents,
+        ..
+    } = &mut h.app.session;
+    incidents.observe_with(findings.all(), |f| {
+        let scan = f.detector == DetectorId::SlowSpray;
+        f.ip.as_ref().filter(|_| scan).map(|ip| Background {
+            host: "web01".into(),
+            attempts: 25,
+            names: vec![(format!("admin{ip}"), 25)],
+        })
+    });
+    assert!(ids.iter().all(|id| incidents.is_rolled_up(id)));
+    h.app.apply_triage();
+    let screen = text(&draw(&h.app));
+    let rows: Vec<&str> = screen.lines().filter(|l| l.contains("198.18.0.")).collect();
+    assert!(
+        rows.is_empty(),
+        "a rolled finding has its own row:\n{screen}"
+    );
+    let rolled: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("4 addresses"))
+        .collect();
+    assert_eq!(rolled.len(), 1, "one row for the roll-up:\n{screen}");
+    assert!(rolled[0].contains("background") && rolled[0].contains("4 findings rolled up"));
+    // The roll-up sorts last (low); select it and open it.
+    key(&mut h.app, "G");
+    key(&mut h.app, "enter");
+    let Some(Screen::Incident(st)) = h.app.stack.last() else {
+        panic!("enter did not open the incident:\n{}", text(&draw(&h.app)));
+    };
+    let inc = h.app.session.incidents.get(&st.id).unwrap();
+    assert_eq!(inc.findings().count(), 4);
+    let screen = text(&draw(&h.app));
+    assert!(ips.iter().all(|ip| screen.contains(ip)), "{screen}");
+    // A query that narrows the roll-up to one finding shows that finding.
+    key(&mut h.app, "esc");
+    key(&mut h.app, "/");
+    typ(&mut h.app, "ip:198.18.0.2");
+    key(&mut h.app, "enter");
+    let screen = text(&draw(&h.app));
+    assert!(
+        screen.contains("198.18.0.2") && !screen.contains("4 addresses"),
+        "{screen}"
     );
 }

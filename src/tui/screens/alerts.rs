@@ -7,7 +7,8 @@
 
 use super::{Ctx, ListPos, Open, ScreenView};
 use crate::finding::{Finding, Findings};
-use crate::sanitize::clean_width;
+use crate::incident::Incidents;
+use crate::sanitize::{clean, clean_width};
 use crate::store::Store;
 use crate::tui::action::Action;
 use crate::tui::app::App;
@@ -16,14 +17,13 @@ use crate::tui::format;
 use crate::tui::keymap::Context;
 use crate::tui::query::{Matcher, Query, Scope};
 use crate::tui::theme::Role;
-use crate::tui::widgets::columns::{self, Col};
+use crate::tui::widgets::columns::Col;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::cmp::Ordering;
-use unicode_width::UnicodeWidthStr;
 
 /// What the table is sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +102,22 @@ pub struct AlertsState {
     pub show_closed: bool,
     /// Closed findings hidden now.
     pub closed: usize,
+    /// Rows standing for a background-scanning roll-up, by the id of the
+    /// finding shown for it (the roll-up's most severe one).
+    pub rolled: rustc_hash::FxHashMap<String, Rolled>,
+}
+
+/// A background-scanning incident shown as one alert row.
+#[derive(Debug, Clone, Default)]
+pub struct Rolled {
+    pub incident: String,
+    pub title: String,
+    /// Findings of the roll-up the row stands for (those the query lets through).
+    pub findings: usize,
+    pub addresses: usize,
+    pub events: u64,
+    pub first_seen: i64,
+    pub last_seen: i64,
 }
 
 impl Default for AlertsState {
@@ -120,6 +136,7 @@ impl Default for AlertsState {
             marks: Default::default(),
             show_closed: false,
             closed: 0,
+            rolled: Default::default(),
         }
     }
 }
@@ -137,6 +154,7 @@ impl AlertsState {
     pub fn refresh(
         &mut self,
         findings: &Findings,
+        incidents: &Incidents,
         case: &CaseLink,
         matcher: &Matcher,
         store: &Store,
@@ -169,6 +187,7 @@ impl AlertsState {
             let o = if desc { o.reverse() } else { o };
             o.then_with(|| default_order(x, y))
         });
+        self.rolled = roll_up(&mut rows, incidents);
         let found = self
             .selected_id
             .as_ref()
@@ -237,6 +256,59 @@ impl AlertsState {
             .get(self.pos.selected)
             .and_then(|&i| findings.all().get(i))
     }
+}
+
+/// Keeps one row per background-scanning roll-up (its first in display
+/// order) and says what each such row stands for. A roll-up the query
+/// narrows to one finding shows that finding as it is.
+fn roll_up(rows: &mut Vec<(usize, &Finding)>, incidents: &Incidents) -> FxHashMap<String, Rolled> {
+    let mut by_incident: FxHashMap<&str, (String, Rolled, FxHashSet<&str>)> = FxHashMap::default();
+    for (_, f) in rows.iter() {
+        if !incidents.is_rolled_up(&f.id) {
+            continue;
+        }
+        let Some(inc) = incidents.incident_of(&f.id) else {
+            continue;
+        };
+        let (_, r, ips) = by_incident.entry(inc).or_insert_with(|| {
+            let title = incidents
+                .get(inc)
+                .map(|i| i.title.clone())
+                .unwrap_or_default();
+            (
+                f.id.clone(),
+                Rolled {
+                    incident: inc.to_string(),
+                    title,
+                    first_seen: f.first_seen,
+                    last_seen: f.last_seen,
+                    ..Rolled::default()
+                },
+                FxHashSet::default(),
+            )
+        });
+        r.findings += 1;
+        r.events += u64::from(f.event_count);
+        r.first_seen = r.first_seen.min(f.first_seen);
+        r.last_seen = r.last_seen.max(f.last_seen);
+        if let Some(ip) = f.ip.as_deref() {
+            ips.insert(ip);
+        }
+    }
+    let mut rolled = FxHashMap::default();
+    for (_, (rep, mut r, ips)) in by_incident {
+        if r.findings > 1 {
+            r.addresses = ips.len();
+            rolled.insert(rep, r);
+        }
+    }
+    rows.retain(|(_, f)| {
+        rolled.contains_key(&f.id)
+            || !incidents
+                .incident_of(&f.id)
+                .is_some_and(|inc| rolled.values().any(|r| r.incident == inc))
+    });
+    rolled
 }
 
 fn compare(
@@ -340,7 +412,11 @@ impl ScreenView for AlertsState {
     }
     fn open(&self, app: &App) -> Open {
         match self.selected(&app.session.findings) {
-            Some(f) => Open::Finding(f.id.clone()),
+            // A roll-up opens as its incident: every finding one key away.
+            Some(f) => match self.rolled.get(&f.id) {
+                Some(r) => Open::Incident(r.incident.clone()),
+                None => Open::Finding(f.id.clone()),
+            },
             None => Open::Nothing,
         }
     }
@@ -377,6 +453,7 @@ impl ScreenView for AlertsState {
         AlertsState::refresh(
             self,
             &cx.session.findings,
+            &cx.session.incidents,
             cx.case,
             cx.matcher,
             &cx.session.store,
@@ -395,6 +472,7 @@ impl ScreenView for AlertsState {
         AlertsState::refresh(
             self,
             &cx.session.findings,
+            &cx.session.incidents,
             cx.case,
             cx.matcher,
             &cx.session.store,
@@ -407,30 +485,9 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let l = layout(body);
     render_query_line(app, st, l.query, buf);
-    let wide = body.width >= 120;
-    let findings = &app.session.findings;
-    let all = findings.all();
     if st.rows.is_empty() {
-        let msg = if all.is_empty() && app.loading() {
-            "Loading… alerts appear here as detectors fire".to_string()
-        } else if all.is_empty() {
-            "No findings: no detector fired on these logs".to_string()
-        } else if !st.query.is_empty() {
-            format!(
-                "No finding matches `{}` (ctrl-l clears the query)",
-                clean_width(&st.query.text, 40)
-            )
-        } else if st.closed > 0 {
-            format!(
-                "Every shown finding is closed (H shows the {} closed)",
-                st.closed
-            )
-        } else {
-            format!("All {} findings are suppressed (x shows them)", all.len())
-        };
         table::View {
-            header: &[],
-            widths: &[],
+            columns: &[],
             rows: vec![],
             selected: None,
             len: 0,
@@ -438,201 +495,217 @@ pub fn render(app: &App, st: &AlertsState, body: Rect, buf: &mut Buffer) {
             ticks: &[],
         }
         .draw(buf, l.table, theme);
-        widgets::empty_message(buf, table::rows_area(l.table), theme, &msg);
+        widgets::empty_message(buf, table::rows_area(l.table), theme, &empty_text(app, st));
         render_preview(app, st, l.preview, buf);
         return;
     }
+    let wide = body.width >= 120;
     let height = table::rows_area(l.table).height as usize;
     let (from, visible) = st.pos.visible(&st.rows, height);
+    let all = app.session.findings.all();
+    let rows = visible
+        .iter()
+        .map(|&i| match all.get(i) {
+            Some(f) => alert_row(app, st, f, wide),
+            // A row whose finding is gone draws as an empty row.
+            None => table::Line::default(),
+        })
+        .collect();
+    table::View {
+        columns: &alert_columns(st, wide),
+        rows,
+        selected: st.pos.selected.checked_sub(from),
+        len: st.rows.len(),
+        offset: from,
+        ticks: &[],
+    }
+    .draw(buf, l.table, theme);
+    render_preview(app, st, l.preview, buf);
+}
+
+/// What the list says when it shows no row.
+fn empty_text(app: &App, st: &AlertsState) -> String {
+    let all = app.session.findings.all();
+    if all.is_empty() && app.loading() {
+        "Loading… alerts appear here as detectors fire".to_string()
+    } else if all.is_empty() {
+        "No findings: no detector fired on these logs".to_string()
+    } else if !st.query.is_empty() {
+        format!(
+            "No finding matches `{}` (ctrl-l clears the query)",
+            clean_width(&st.query.text, 40)
+        )
+    } else if st.closed > 0 {
+        format!(
+            "Every shown finding is closed (H shows the {} closed)",
+            st.closed
+        )
+    } else {
+        format!("All {} findings are suppressed (x shows them)", all.len())
+    }
+}
+
+/// The alert table's columns. From 120 cells the user and the address have
+/// a column each and the title one of at least 40 cells; identity columns
+/// keep their text while a detail column (risk, events, first seen) can go
+/// instead (see `widgets::columns`).
+fn alert_columns(st: &AlertsState, wide: bool) -> Vec<table::Column> {
+    use table::Column;
     let arrow = if st.descending { "↓" } else { "↑" };
-    let sorted = |k: SortKey, t: &'static str| -> String {
+    let head = |k: SortKey, t: &str| -> String {
         if st.sort == k {
             format!("{t}{arrow}")
         } else {
             t.to_string()
         }
     };
-    let headers: Vec<String> = if wide {
+    if wide {
         vec![
-            String::new(),
-            sorted(SortKey::Severity, "sev"),
-            sorted(SortKey::Risk, "risk"),
-            sorted(SortKey::Detector, "detector"),
-            sorted(SortKey::Entity, "user"),
-            "ip".into(),
-            sorted(SortKey::Events, "events"),
-            sorted(SortKey::FirstSeen, "first seen"),
-            sorted(SortKey::LastSeen, "last seen"),
-            sorted(SortKey::Verdict, "verdict"),
-            "title".into(),
+            Column::new("", Col::fixed(1, 0)),
+            Column::new(head(SortKey::Severity, "sev"), Col::fixed(5, 0)),
+            Column::new(head(SortKey::Risk, "risk"), Col::fixed(5, 4)).right(),
+            Column::new(head(SortKey::Detector, "detector"), Col::forms(9, 19, 5)),
+            Column::new(head(SortKey::Entity, "user"), Col::range(12, 40, 0)),
+            Column::new("ip", Col::range(15, 39, 0)),
+            Column::new(head(SortKey::Events, "events"), Col::fixed(7, 3)).right(),
+            // Times lose their year before the title loses a word.
+            Column::new(
+                head(SortKey::FirstSeen, "first seen"),
+                Col::forms(11, 16, 11),
+            ),
+            Column::new(head(SortKey::LastSeen, "last seen"), Col::forms(11, 16, 10)),
+            Column::new(head(SortKey::Verdict, "verdict"), Col::fixed(8, 4)),
+            Column::new("title", Col::grow(40, 400, 9).kept()),
         ]
     } else {
         vec![
-            String::new(),
-            sorted(SortKey::Severity, "sev"),
-            sorted(SortKey::Risk, "risk"),
-            sorted(SortKey::Detector, "detector"),
-            sorted(SortKey::Entity, "user / ip"),
-            sorted(SortKey::Events, "evts"),
-            sorted(SortKey::FirstSeen, "first"),
-            sorted(SortKey::LastSeen, "last"),
-            sorted(SortKey::Verdict, "vrd"),
+            Column::new("", Col::fixed(1, 0)),
+            Column::new(head(SortKey::Severity, "sev"), Col::fixed(5, 0)),
+            Column::new(head(SortKey::Risk, "risk"), Col::fixed(5, 4)).right(),
+            Column::new(head(SortKey::Detector, "detector"), Col::forms(9, 12, 5)),
+            Column::new(head(SortKey::Entity, "user / ip"), Col::grow(12, 60, 0)),
+            Column::new(head(SortKey::Events, "evts"), Col::fixed(6, 3)).right(),
+            Column::new(head(SortKey::FirstSeen, "first"), Col::fixed(11, 1)),
+            Column::new(head(SortKey::LastSeen, "last"), Col::fixed(11, 1)),
+            Column::new(head(SortKey::Verdict, "vrd"), Col::fixed(4, 4)),
         ]
+    }
+}
+
+/// A background-scanning roll-up as one row of [`alert_columns`]: how many
+/// findings and addresses it holds; enter opens it.
+fn rolled_row(
+    app: &App,
+    f: &Finding,
+    r: &Rolled,
+    wide: bool,
+    base: ratatui::style::Style,
+) -> table::Line {
+    use table::Cell;
+    let theme = &app.theme;
+    let addresses = format::counted(r.addresses as u64, "address", "addresses");
+    let mut cells = vec![
+        Cell::new("▸").style(theme.style(Role::Accent)),
+        Cell::new(format::severity(f.severity))
+            .style(theme.style(format::severity_role(f.severity))),
+        Cell::new(f.risk.to_string()),
+        Cell::new("background"),
+    ];
+    if wide {
+        cells.push(Cell::new("-"));
+    }
+    cells.push(Cell::new(addresses));
+    cells.push(Cell::new(format::count(r.events)));
+    let when = |ms| {
+        Cell::new(format::prefix(&format::time(ms), 16).to_string())
+            .or_short(format::short_time(ms))
     };
-    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    // Wide: identity and time columns keep their text; the title and the
-    // detector name give way first (see `widgets::columns`).
-    let longest = |pick: fn(&Finding) -> Option<&str>, cap: usize| -> u16 {
-        visible
-            .iter()
-            .filter_map(|&i| all.get(i))
-            .filter_map(pick)
-            .map(|s| clean_width(s, cap).width())
-            .max()
-            .unwrap_or(1) as u16
-    };
-    let fitted = if wide {
-        let user_w = longest(|f| f.user.as_deref(), 40).max(4);
-        let ip_w = longest(|f| f.ip.as_deref(), 39).max(2);
-        columns::fit(
-            &[
-                Col::fixed(1, 0),
-                Col::fixed(5, 0),
-                Col::fixed(5, 3),
-                Col::forms(9, 19, 5),
-                Col::range(user_w.min(12), user_w, 0),
-                Col::range(ip_w.min(15), ip_w, 0),
-                Col::fixed(6, 4),
-                // Times lose their year before the title loses a word.
-                Col::forms(11, 16, 10),
-                Col::forms(11, 16, 10),
-                Col::fixed(7, 4),
-                Col::grow(10, 40, 9),
-            ],
-            l.table.width.saturating_sub(1),
-            1,
-        )
-    } else {
-        Vec::new()
-    };
-    let col = |k: usize| fitted.get(k).copied().unwrap_or(0);
-    let full_detector = col(3) >= 19;
-    // Both times in one form, so the columns read alike.
-    let long_times = col(7) >= 16 && col(8) >= 16;
-    let widths: Vec<Constraint> = if wide {
-        columns::constraints(&fitted)
-    } else {
-        vec![
-            Constraint::Length(1),
-            Constraint::Length(5),
-            Constraint::Length(5),
-            Constraint::Length(9),
-            Constraint::Min(12),
-            Constraint::Length(5),
-            Constraint::Length(11),
-            Constraint::Length(11),
-            Constraint::Length(4),
-        ]
-    };
-    let mut rows = Vec::with_capacity(visible.len());
-    for &i in visible {
-        // A row whose finding is gone draws as an empty row.
-        let Some(f) = all.get(i) else {
-            rows.push(Row::new(Vec::<Cell>::new()));
-            continue;
-        };
-        let verdict = app
-            .case
-            .verdict(&f.id)
-            .map(|v| class_label(v.class))
-            .unwrap_or("");
-        let base = if f.suppressed.is_some() {
-            theme.style(Role::Suppressed)
-        } else {
-            theme.style(Role::Text)
-        };
-        let sev = Cell::from(format::severity(f.severity))
-            .style(theme.style(format::severity_role(f.severity)));
-        let unseen = st.is_unseen(f, findings);
-        // Marked for a bulk change, else new or updated since seen (follow
-        // mode), else closed (shown with H), else suppressed.
-        let mark = if st.marks.contains(&f.id) {
-            "●"
-        } else if unseen {
-            "+"
-        } else if app.case.work(Target::Finding, &f.id).status == Status::Closed {
-            "✓"
-        } else if f.suppressed.is_some() {
-            "⊘"
-        } else {
-            " "
-        };
-        let mut cells = vec![
-            Cell::from(mark).style(if unseen {
-                theme.style(Role::Accent)
-            } else {
-                base
-            }),
-            sev,
-            Cell::from(format!("{:>4}", f.risk)),
-            Cell::from(if wide && full_detector {
-                f.detector.as_str()
-            } else {
-                format::detector_short(f.detector)
-            }),
-        ];
-        if wide {
-            cells.push(Cell::from(clean_width(
-                f.user.as_deref().unwrap_or("-"),
-                col(4).into(),
-            )));
-            cells.push(Cell::from(clean_width(
-                f.ip.as_deref().unwrap_or("-"),
-                col(5).into(),
-            )));
-        } else {
-            cells.push(Cell::from(clean_width(
-                entity(f),
-                (body.width as usize).saturating_sub(60).max(12),
-            )));
-        }
-        cells.push(Cell::from(format!(
-            "{:>w$}",
-            format::count(f.event_count as u64),
-            w = if wide { 6 } else { 5 }
+    cells.push(when(r.first_seen));
+    cells.push(when(r.last_seen));
+    cells.push(Cell::new(""));
+    if wide {
+        cells.push(Cell::new(format!(
+            "{} rolled up (enter opens) · {}",
+            format::counted(r.findings as u64, "finding", "findings"),
+            r.title
         )));
-        // To the minute when there is room ("-" for a time past the calendar).
-        let when = |ms, long: bool| {
-            if long {
-                format::prefix(&format::time(ms), 16).to_string()
-            } else {
-                format::short_time(ms)
-            }
-        };
-        cells.push(Cell::from(when(f.first_seen, long_times)));
-        cells.push(Cell::from(when(f.last_seen, long_times)));
-        cells.push(Cell::from(verdict).style(theme.style(Role::Verdict)));
+    }
+    table::Line::new(cells).style(base)
+}
+
+/// One finding as a row of [`alert_columns`].
+fn alert_row(app: &App, st: &AlertsState, f: &Finding, wide: bool) -> table::Line {
+    use table::Cell;
+    let theme = &app.theme;
+    let verdict = app
+        .case
+        .verdict(&f.id)
+        .map(|v| class_label(v.class))
+        .unwrap_or("");
+    let base = if f.suppressed.is_some() {
+        theme.style(Role::Suppressed)
+    } else {
+        theme.style(Role::Text)
+    };
+    let unseen = st.is_unseen(f, &app.session.findings);
+    // Marked for a bulk change, else new or updated since seen (follow
+    // mode), else closed (shown with H), else suppressed.
+    let mark = if st.marks.contains(&f.id) {
+        "●"
+    } else if unseen {
+        "+"
+    } else if app.case.work(Target::Finding, &f.id).status == Status::Closed {
+        "✓"
+    } else if f.suppressed.is_some() {
+        "⊘"
+    } else {
+        " "
+    };
+    if let Some(r) = st.rolled.get(&f.id) {
+        return rolled_row(app, f, r, wide, base);
+    }
+    let short = format::detector_short(f.detector);
+    let mut cells = vec![
+        Cell::new(mark).style(if unseen {
+            theme.style(Role::Accent)
+        } else {
+            base
+        }),
+        Cell::new(format::severity(f.severity))
+            .style(theme.style(format::severity_role(f.severity))),
+        Cell::new(f.risk.to_string()),
         if wide {
-            let title = match &f.suppressed {
-                Some(s) => format!("⊘ {}", s.note),
-                None => f.title.clone(),
-            };
-            cells.push(Cell::from(clean_width(&title, col(10).into())));
+            Cell::new(f.detector.as_str()).or_short(short)
+        } else {
+            Cell::new(short)
+        },
+    ];
+    if wide {
+        cells.push(Cell::new(f.user.as_deref().unwrap_or("-")));
+        cells.push(Cell::new(f.ip.as_deref().unwrap_or("-")));
+    } else {
+        cells.push(Cell::new(entity(f)));
+    }
+    cells.push(Cell::new(format::count(f.event_count as u64)));
+    // To the minute when there is room ("-" for a time past the calendar).
+    let when = |ms| {
+        let long = format::prefix(&format::time(ms), 16).to_string();
+        if wide {
+            Cell::new(long).or_short(format::short_time(ms))
+        } else {
+            Cell::new(format::short_time(ms))
         }
-        rows.push(Row::new(cells).style(base));
+    };
+    cells.push(when(f.first_seen));
+    cells.push(when(f.last_seen));
+    cells.push(Cell::new(verdict).style(theme.style(Role::Verdict)));
+    if wide {
+        cells.push(Cell::new(match &f.suppressed {
+            Some(s) => format!("⊘ {}", s.note),
+            None => f.title.clone(),
+        }));
     }
-    let ticks: Vec<usize> = Vec::new();
-    table::View {
-        header: &header_refs,
-        widths: &widths,
-        rows,
-        selected: st.pos.selected.checked_sub(from),
-        len: st.rows.len(),
-        offset: from,
-        ticks: &ticks,
-    }
-    .draw(buf, l.table, theme);
-    render_preview(app, st, l.preview, buf);
+    table::Line::new(cells).style(base)
 }
 
 fn render_query_line(app: &App, st: &AlertsState, area: Rect, buf: &mut Buffer) {
@@ -692,6 +765,35 @@ fn render_preview(app: &App, st: &AlertsState, area: Rect, buf: &mut Buffer) {
         return;
     };
     let w = area.width as usize;
+    if let Some(r) = st.rolled.get(&f.id) {
+        widgets::line(
+            buf,
+            area,
+            vec![Span::styled(
+                clean(&r.title).into_owned(),
+                theme.style(Role::Title),
+            )],
+        );
+        let second = format!(
+            "{} from {} rolled up as background scanning · enter opens {}",
+            format::counted(r.findings as u64, "finding", "findings"),
+            format::counted(r.addresses as u64, "address", "addresses"),
+            r.incident
+        );
+        widgets::line(
+            buf,
+            Rect {
+                y: area.y + 1,
+                height: area.height.saturating_sub(1).min(1),
+                ..area
+            },
+            vec![Span::styled(
+                clean(&second).into_owned(),
+                theme.style(Role::Dim),
+            )],
+        );
+        return;
+    }
     widgets::line(
         buf,
         area,

@@ -18,11 +18,12 @@ use crate::tui::case_link::Note;
 use crate::tui::format;
 use crate::tui::keymap::Context;
 use crate::tui::theme::{Role, Theme};
+use crate::tui::widgets::columns::Col;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use serde_json::Value;
 
 #[derive(Debug, Clone)]
@@ -314,6 +315,56 @@ pub fn render(app: &App, st: &DetailState, body: Rect, buf: &mut Buffer) {
     render_evidence(app, f, st, l.evidence, buf);
 }
 
+/// The second header line: user, address and the time range. The range is
+/// never cut mid-date: it takes the longest form that fits (with the event
+/// count, then without, then to the minute) and the user gives way first.
+fn who_line(app: &App, f: &Finding, w: usize) -> Vec<Span<'static>> {
+    let theme = &app.theme;
+    let ip = f.ip.as_deref().map(|ip| clean_width(ip, 39));
+    let ip_w = ip.as_deref().map_or(0, |ip| 4 + crate::sanitize::width(ip));
+    let user_w = f.user.as_deref().map_or(0, crate::sanitize::width);
+    let (first, last) = (format::time(f.first_seen), format::time(f.last_seen));
+    let forms = [
+        format!(
+            "{first} → {last} · {}",
+            format::counted(f.event_count as u64, "event", "events")
+        ),
+        format!("{first} → {last}"),
+        format!(
+            "{} → {}",
+            format::short_time(f.first_seen),
+            format::short_time(f.last_seen)
+        ),
+    ];
+    // The user stays whole (up to 40 cells) before the range shortens.
+    let user_floor = if f.user.is_some() {
+        5 + user_w.min(40) + 1
+    } else {
+        0
+    };
+    let range = forms
+        .into_iter()
+        .find(|r| user_floor + ip_w + crate::sanitize::width(r) <= w);
+    let range_w = range.as_deref().map_or(0, crate::sanitize::width);
+    let mut who = Vec::new();
+    if let Some(u) = &f.user {
+        let room = w.saturating_sub(ip_w + range_w + 6).clamp(1, 40);
+        who.push(Span::styled("user ", theme.style(Role::Dim)));
+        who.push(Span::styled(
+            format!("{} ", clean_width(u, room)),
+            theme.style(Role::Text),
+        ));
+    }
+    if let Some(ip) = ip {
+        who.push(Span::styled("ip ", theme.style(Role::Dim)));
+        who.push(Span::styled(format!("{ip} "), theme.style(Role::Text)));
+    }
+    if let Some(r) = range {
+        who.push(Span::styled(r, theme.style(Role::Dim)));
+    }
+    who
+}
+
 fn render_header(app: &App, f: &Finding, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let w = area.width as usize;
@@ -347,30 +398,7 @@ fn render_header(app: &App, f: &Finding, area: Rect, buf: &mut Buffer) {
     if area.height < 2 {
         return;
     }
-    let mut who = Vec::new();
-    if let Some(u) = &f.user {
-        who.push(Span::styled("user ", theme.style(Role::Dim)));
-        who.push(Span::styled(
-            format!("{} ", clean_width(u, 40)),
-            theme.style(Role::Text),
-        ));
-    }
-    if let Some(ip) = &f.ip {
-        who.push(Span::styled("ip ", theme.style(Role::Dim)));
-        who.push(Span::styled(
-            format!("{} ", clean_width(ip, 40)),
-            theme.style(Role::Text),
-        ));
-    }
-    who.push(Span::styled(
-        format!(
-            "{} → {} · {}",
-            format::time(f.first_seen),
-            format::time(f.last_seen),
-            format::counted(f.event_count as u64, "event", "events")
-        ),
-        theme.style(Role::Dim),
-    ));
+    let who = who_line(app, f, w);
     widgets::line(buf, row(1), who);
     if area.height < 3 {
         return;
@@ -425,63 +453,26 @@ fn render_evidence(app: &App, f: &Finding, st: &DetailState, area: Rect, buf: &m
     let height = table::rows_area(area).height as usize;
     let (from, visible) = st.pos.visible(&f.evidence, height);
     let wide = area.width >= 120;
-    let rows: Vec<Row> = visible
+    let rows: Vec<table::Line> = visible
         .iter()
         .map(|&i| {
             let ev = store.get(i);
-            let mut cells = format::event_cells(store, theme, &ev, 30, 40);
+            let mut cells = format::event_cells(store, theme, &ev);
             if wide {
-                cells.push(Cell::from(clean_width(store.text(ev.result_code), 12)));
-                cells.push(Cell::from(clean_width(store.text(ev.as_org), 30)));
+                cells.push(table::Cell::new(store.text(ev.result_code)));
+                cells.push(table::Cell::new(format::asn(store, &ev)));
             }
-            Row::new(cells)
+            table::Line::new(cells)
         })
         .collect();
-    let header: &[&str] = if wide {
-        &[
-            "evidence time",
-            "outcome",
-            "user",
-            "ip",
-            "cc",
-            "app / operation",
-            "code",
-            "AS",
-        ]
-    } else {
-        &[
-            "evidence time",
-            "outcome",
-            "user",
-            "ip",
-            "cc",
-            "app / operation",
-        ]
-    };
-    let widths: Vec<Constraint> = if wide {
-        vec![
-            Constraint::Length(19),
-            Constraint::Length(7),
-            Constraint::Length(26),
-            Constraint::Length(16),
-            Constraint::Length(2),
-            Constraint::Min(16),
-            Constraint::Length(10),
-            Constraint::Length(20),
-        ]
-    } else {
-        vec![
-            Constraint::Length(19),
-            Constraint::Length(7),
-            Constraint::Min(12),
-            Constraint::Length(15),
-            Constraint::Length(2),
-            Constraint::Min(8),
-        ]
-    };
+    let mut columns = format::event_columns("evidence time");
+    if wide {
+        // Both give way before the operation.
+        columns.push(table::Column::new("code", Col::fixed(12, 10)));
+        columns.push(table::Column::new("AS", Col::range(8, 30, 11)));
+    }
     table::View {
-        header,
-        widths: &widths,
+        columns: &columns,
         rows,
         selected: st.pos.selected.checked_sub(from),
         len: f.evidence.len(),

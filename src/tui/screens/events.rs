@@ -14,11 +14,11 @@ use crate::tui::format;
 use crate::tui::keymap::Context;
 use crate::tui::query::{Matcher, Query, Scope};
 use crate::tui::theme::Role;
+use crate::tui::widgets::columns::Col;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
 use std::time::{Duration, Instant};
 
 /// Rows checked between clock reads while filtering.
@@ -205,52 +205,20 @@ pub fn render(app: &App, st: &EventsState, body: Rect, buf: &mut Buffer) {
     for r in from..to {
         let Some(i) = st.row(store, r) else { break };
         let ev = store.get(i);
-        let mut cells = format::event_cells(store, theme, &ev, 40, 60);
+        let mut cells = format::event_cells(store, theme, &ev);
         if wide {
-            cells.insert(1, Cell::from(ev.source.as_str()));
-            cells.push(Cell::from(clean_width(store.text(ev.result_code), 12)));
+            cells.insert(1, table::Cell::new(ev.source.as_str()));
+            cells.push(table::Cell::new(store.text(ev.result_code)));
         }
-        rows.push(Row::new(cells));
+        rows.push(table::Line::new(cells));
     }
-    let (header, widths): (&[&str], Vec<Constraint>) = if wide {
-        (
-            &[
-                "time",
-                "source",
-                "outcome",
-                "user",
-                "ip",
-                "cc",
-                "app / operation",
-                "code",
-            ],
-            vec![
-                Constraint::Length(19),
-                Constraint::Length(10),
-                Constraint::Length(7),
-                Constraint::Length(30),
-                Constraint::Length(16),
-                Constraint::Length(2),
-                Constraint::Min(16),
-                Constraint::Length(10),
-            ],
-        )
-    } else {
-        (
-            &["time", "outcome", "user", "ip", "cc", "app / operation"],
-            vec![
-                Constraint::Length(19),
-                Constraint::Length(7),
-                Constraint::Min(12),
-                Constraint::Length(15),
-                Constraint::Length(2),
-                Constraint::Min(6),
-            ],
-        )
-    };
+    let mut columns = format::event_columns("time");
+    if wide {
+        columns.insert(1, table::Column::new("source", Col::range(6, 12, 11)));
+        columns.push(table::Column::new("code", Col::fixed(12, 10)));
+    }
     table::View {
-        header,
-        widths: &widths,
+        columns: &columns,
         rows,
         selected: st.pos.selected.checked_sub(from),
         len,

@@ -10,7 +10,7 @@
 use super::{Ctx, ListPos, Open, ScreenView};
 use crate::finding::Finding;
 use crate::incident::{Incident, Step};
-use crate::sanitize::clean_width;
+use crate::sanitize::{clean, clean_width};
 use crate::store::{EventIdx, Store};
 use crate::tui::action::Action;
 use crate::tui::app::App;
@@ -19,11 +19,11 @@ use crate::tui::format;
 use crate::tui::keymap::Context;
 use crate::tui::theme::Role;
 use crate::tui::widgets::activity::Activity;
+use crate::tui::widgets::columns::Col;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
 
 /// Which incident, and the selected step.
 #[derive(Debug, Clone)]
@@ -104,7 +104,7 @@ fn places(evs: &[EventIdx], store: &Store) -> (Vec<String>, Vec<String>) {
     for &i in evs {
         let ev = store.get(i);
         if ev.asn > 0 {
-            let a = format!("AS{} {}", ev.asn, store.text(ev.as_org));
+            let a = format::asn(store, &ev);
             if !asns.contains(&a) {
                 asns.push(a);
             }
@@ -137,14 +137,38 @@ pub fn render(app: &App, st: &IncidentState, body: Rect, buf: &mut Buffer) {
         return;
     };
     let store = &app.session.store;
-    let l = layout(body, inc.steps.len());
-    let w = body.width as usize;
+    let mut l = layout(body, inc.steps.len());
+    let evs = events(inc, &app.session.findings, store);
+    render_header(app, inc, &evs, l.head, buf);
+    render_chain(app, st, inc, l.chain, buf);
+    // The activity of all its events (label and two rows), when the timeline keeps 8 rows.
+    if l.timeline.height >= 11 {
+        let times: Vec<i64> = evs.iter().map(|&i| store.time(i)).collect();
+        let chart = Rect {
+            height: 3,
+            ..l.timeline
+        };
+        Activity::of(&times).draw(buf, chart, theme);
+        l.timeline = Rect {
+            y: l.timeline.y + 3,
+            height: l.timeline.height - 3,
+            ..l.timeline
+        };
+    }
+    render_timeline(app, st, &evs, l.timeline, buf);
+}
+
+/// Three lines: severity, id and title; status, owner, time range and
+/// size; the users, addresses, AS and countries involved.
+fn render_header(app: &App, inc: &Incident, evs: &[EventIdx], area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let w = area.width as usize;
     let work = app.case.work(Target::Incident, &inc.id);
     let owner = work.owner.clone().or_else(|| inc.owner.clone());
     let head = |k: u16| Rect {
-        y: l.head.y + k,
-        height: u16::from(k < l.head.height),
-        ..l.head
+        y: area.y + k,
+        height: u16::from(k < area.height),
+        ..area
     };
     widgets::line(
         buf,
@@ -158,10 +182,7 @@ pub fn render(app: &App, st: &IncidentState, body: Rect, buf: &mut Buffer) {
                 format!("{}  ", clean_width(&inc.id, 16)),
                 theme.style(Role::Accent),
             ),
-            Span::styled(
-                clean_width(&inc.title, w.saturating_sub(24)),
-                theme.style(Role::Title),
-            ),
+            Span::styled(clean(&inc.title).into_owned(), theme.style(Role::Title)),
         ],
     );
     widgets::line(
@@ -186,8 +207,7 @@ pub fn render(app: &App, st: &IncidentState, body: Rect, buf: &mut Buffer) {
             ),
         ],
     );
-    let evs = events(inc, &app.session.findings, store);
-    let (asns, countries) = places(&evs, store);
+    let (asns, countries) = places(evs, &app.session.store);
     let part = (w / 4).max(12);
     widgets::line(
         buf,
@@ -203,11 +223,16 @@ pub fn render(app: &App, st: &IncidentState, body: Rect, buf: &mut Buffer) {
             Span::styled(joined(&countries, 16), theme.style(Role::Text)),
         ],
     );
-    // The chain.
-    let wide = w >= 120;
-    let height = table::rows_area(l.chain).height as usize;
+}
+
+/// The chain: one row per step, the finding's title from 120 cells.
+fn render_chain(app: &App, st: &IncidentState, inc: &Incident, area: Rect, buf: &mut Buffer) {
+    use table::{Cell, Column};
+    let theme = &app.theme;
+    let wide = area.width >= 120;
+    let height = table::rows_area(area).height as usize;
     let (from, visible) = st.pos.visible(&inc.steps, height);
-    let rows: Vec<Row> = visible
+    let rows: Vec<table::Line> = visible
         .iter()
         .enumerate()
         .map(|(k, s)| {
@@ -217,68 +242,56 @@ pub fn render(app: &App, st: &IncidentState, body: Rect, buf: &mut Buffer) {
                 .map(|v| class_label(v.class))
                 .unwrap_or("");
             let mut cells = vec![
-                Cell::from(format!("{:>2}", from + k + 1)),
-                Cell::from(format::time(s.first_seen)),
-                Cell::from(format::severity(s.severity))
+                Cell::new((from + k + 1).to_string()),
+                Cell::new(format::time(s.first_seen)).or_short(format::short_time(s.first_seen)),
+                Cell::new(format::severity(s.severity))
                     .style(theme.style(format::severity_role(s.severity))),
-                Cell::from(format::detector_short(s.detector)).style(theme.style(Role::Accent)),
-                Cell::from(clean_width(&s.entity, 40)),
-                Cell::from(format!("{:>6}", format::count(u64::from(s.event_count)))),
-                Cell::from(verdict).style(theme.style(Role::Verdict)),
+                Cell::new(format::detector_short(s.detector)).style(theme.style(Role::Accent)),
+                Cell::new(s.entity.as_str()),
+                Cell::new(format::count(u64::from(s.event_count))),
+                Cell::new(verdict).style(theme.style(Role::Verdict)),
             ];
             if wide {
-                let title = app
-                    .session
-                    .findings
-                    .get(&s.finding)
-                    .map(|f| clean_width(&f.title, 80))
-                    .unwrap_or_default();
-                cells.push(Cell::from(title));
+                let title = app.session.findings.get(&s.finding);
+                cells.push(Cell::new(title.map(|f| f.title.as_str()).unwrap_or("")));
             }
-            Row::new(cells)
+            table::Line::new(cells)
         })
         .collect();
-    let mut widths = vec![
-        Constraint::Length(2),
-        Constraint::Length(19),
-        Constraint::Length(4),
-        Constraint::Length(9),
-        Constraint::Length(if wide { 28 } else { 22 }),
-        Constraint::Length(6),
-        Constraint::Length(3),
+    let mut columns = vec![
+        Column::new("#", Col::fixed(3, 0)).right(),
+        Column::new("time", Col::forms(11, 19, 1)),
+        Column::new("sev", Col::fixed(4, 0)),
+        Column::new("detector", Col::fixed(12, 5)),
+        Column::new("entity", Col::range(12, 40, 0)),
+        Column::new("events", Col::fixed(6, 3)).right(),
+        Column::new("vrd", Col::fixed(3, 4)),
     ];
-    let mut header = vec!["#", "time", "sev", "detector", "entity", "events", "vrd"];
     if wide {
-        widths.push(Constraint::Min(10));
-        header.push("title");
+        columns.push(Column::new("title", Col::grow(40, 400, 9).kept()));
+    } else {
+        // The entity takes what is left.
+        if let Some(c) = columns.get_mut(4) {
+            c.col = Col::grow(12, 60, 0);
+        }
     }
     table::View {
-        header: &header,
-        widths: &widths,
+        columns: &columns,
         rows,
         selected: st.pos.selected.checked_sub(from),
         len: inc.steps.len(),
         offset: from,
         ticks: &[],
     }
-    .draw(buf, l.chain, theme);
-    // The activity of all its events (label and two rows), when the timeline keeps 8 rows.
-    let mut l = l;
-    if l.timeline.height >= 11 {
-        let times: Vec<i64> = evs.iter().map(|&i| store.time(i)).collect();
-        let chart = Rect {
-            height: 3,
-            ..l.timeline
-        };
-        Activity::of(&times).draw(buf, chart, theme);
-        l.timeline = Rect {
-            y: l.timeline.y + 3,
-            height: l.timeline.height - 3,
-            ..l.timeline
-        };
-    }
-    // The timeline, from the selected step's first event.
-    if l.timeline.height < 2 {
+    .draw(buf, area, theme);
+}
+
+/// The timeline of every event of the incident, from the selected step's
+/// first event (its own events in bold).
+fn render_timeline(app: &App, st: &IncidentState, evs: &[EventIdx], area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let store = &app.session.store;
+    if area.height < 2 {
         return;
     }
     let start = st
@@ -288,7 +301,7 @@ pub fn render(app: &App, st: &IncidentState, body: Rect, buf: &mut Buffer) {
     let shown = evs.get(start..).unwrap_or_default();
     widgets::line(
         buf,
-        l.timeline,
+        area,
         vec![Span::styled(
             format!(
                 "timeline: {} of its findings (from step {})",
@@ -299,9 +312,9 @@ pub fn render(app: &App, st: &IncidentState, body: Rect, buf: &mut Buffer) {
         )],
     );
     let area = Rect {
-        y: l.timeline.y + 1,
-        height: l.timeline.height - 1,
-        ..l.timeline
+        y: area.y + 1,
+        height: area.height - 1,
+        ..area
     };
     let n = table::rows_area(area).height as usize;
     // The selected step's own events are bold (as evidence on the user timeline).
@@ -312,11 +325,11 @@ pub fn render(app: &App, st: &IncidentState, body: Rect, buf: &mut Buffer) {
     let bold = theme
         .style(Role::Text)
         .add_modifier(ratatui::style::Modifier::BOLD);
-    let rows: Vec<Row> = shown
+    let rows: Vec<table::Line> = shown
         .iter()
         .take(n)
         .map(|&i| {
-            let row = Row::new(format::event_cells(store, theme, &store.get(i), 40, 60));
+            let row = table::Line::new(format::event_cells(store, theme, &store.get(i)));
             if own.contains(&i) {
                 row.style(bold)
             } else {
@@ -324,17 +337,8 @@ pub fn render(app: &App, st: &IncidentState, body: Rect, buf: &mut Buffer) {
             }
         })
         .collect();
-    let widths = [
-        Constraint::Length(19),
-        Constraint::Length(7),
-        Constraint::Length(if wide { 30 } else { 18 }),
-        Constraint::Length(16),
-        Constraint::Length(2),
-        Constraint::Min(8),
-    ];
     table::View {
-        header: &["time", "outcome", "user", "ip", "cc", "app / operation"],
-        widths: &widths,
+        columns: &format::event_columns("time"),
         rows,
         selected: None,
         len: evs.len(),

@@ -5,17 +5,17 @@
 
 use super::{Ctx, ListPos, Open, ScreenView};
 use crate::incident::Incident;
-use crate::sanitize::clean_width;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::case_link::{Status, Target};
 use crate::tui::format;
 use crate::tui::keymap::Context;
 use crate::tui::theme::Role;
+use crate::tui::widgets::columns::Col;
+use crate::tui::widgets::table::Cell;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Row};
+use ratatui::layout::Rect;
 
 #[derive(Debug, Default)]
 pub struct IncidentsState {
@@ -107,62 +107,26 @@ pub fn render(app: &App, st: &IncidentsState, body: Rect, buf: &mut Buffer) {
         widgets::empty_message(buf, body, theme, msg);
         return;
     }
-    let wide = body.width >= 120;
     let height = table::rows_area(body).height as usize;
     let (from, visible) = st.pos.visible(&all, height);
-    // The owner column is as wide as the owners shown (most are "-" early in
-    // a shift), so the title gets the rest.
-    let owner_cap = if wide { 16 } else { 10 };
-    let owner_w = visible
-        .iter()
-        .map(|(_, _, o)| {
-            o.as_deref().map_or(1, |o| {
-                unicode_width::UnicodeWidthStr::width(clean_width(o, owner_cap).as_str())
-            })
-        })
-        .max()
-        .unwrap_or(1)
-        .clamp(5, owner_cap) as u16;
-    let mut header = vec!["sev", "incident", "status", "owner", "fnd"];
-    let mut widths = vec![
-        Constraint::Length(4),
-        Constraint::Length(12),
-        Constraint::Length(6),
-        Constraint::Length(owner_w),
-        Constraint::Length(3),
-    ];
-    if wide {
-        header.extend(["first seen", "users"]);
-        widths.extend([Constraint::Length(19), Constraint::Length(24)]);
-    }
-    header.push("title");
-    widths.push(Constraint::Min(10));
-    // Cells cut to the width their column gets, ending in `…` when cut.
-    let cols = table::column_widths(body, &widths);
-    let col = |k: usize| usize::from(cols.get(k).copied().unwrap_or(0));
-    let title_col = cols.len().saturating_sub(1);
-    let rows: Vec<Row> = visible
+    let rows: Vec<table::Line> = visible
         .iter()
         .map(|(i, status, owner)| {
-            let mut cells = vec![
-                Cell::from(format::severity(i.severity))
+            table::Line::new(vec![
+                Cell::new(format::severity(i.severity))
                     .style(theme.style(format::severity_role(i.severity))),
-                Cell::from(clean_width(&i.id, 12)).style(theme.style(Role::Accent)),
-                Cell::from(status.as_str()),
-                Cell::from(clean_width(owner.as_deref().unwrap_or("-"), col(3))),
-                Cell::from(format!("{:>3}", i.steps.len())),
-            ];
-            if wide {
-                cells.push(Cell::from(format::time(i.first_seen)));
-                cells.push(Cell::from(clean_width(&i.users.join(", "), col(6))));
-            }
-            cells.push(Cell::from(clean_width(&i.title, col(title_col))));
-            Row::new(cells)
+                Cell::new(i.id.as_str()).style(theme.style(Role::Accent)),
+                Cell::new(status.as_str()),
+                Cell::new(owner.as_deref().unwrap_or("-")),
+                Cell::new(i.steps.len().to_string()),
+                Cell::new(format::time(i.first_seen)).or_short(format::short_time(i.first_seen)),
+                Cell::new(i.users.join(", ")),
+                Cell::new(i.title.as_str()),
+            ])
         })
         .collect();
     table::View {
-        header: &header,
-        widths: &widths,
+        columns: &incident_columns(body.width >= 120),
         rows,
         selected: st.pos.selected.checked_sub(from),
         len: all.len(),
@@ -170,6 +134,28 @@ pub fn render(app: &App, st: &IncidentsState, body: Rect, buf: &mut Buffer) {
         ticks: &[],
     }
     .draw(buf, body, theme);
+}
+
+/// The incident list's columns: the owner as wide as the owners shown
+/// (most are "-" early in a shift); from 120 cells the title keeps 40 and
+/// the first time and users are shown when there is room.
+fn incident_columns(wide: bool) -> Vec<table::Column> {
+    use table::Column;
+    let title = if wide {
+        Col::grow(40, 400, 9).kept()
+    } else {
+        Col::grow(10, 400, 9)
+    };
+    vec![
+        Column::new("sev", Col::fixed(4, 0)),
+        Column::new("incident", Col::range(8, 16, 0)),
+        Column::new("status", Col::fixed(6, 0)),
+        Column::new("owner", Col::range(5, if wide { 24 } else { 12 }, 2)),
+        Column::new("fnd", Col::fixed(3, 1)).right(),
+        Column::new("first seen", Col::forms(11, 19, if wide { 8 } else { 12 })),
+        Column::new("users", Col::range(12, 30, if wide { 7 } else { 11 })),
+        Column::new("title", title),
+    ]
 }
 
 impl IncidentsState {

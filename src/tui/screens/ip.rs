@@ -22,11 +22,12 @@ use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::keymap::Context;
 use crate::tui::theme::Role;
+use crate::tui::widgets::columns::Col;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row, Sparkline, Widget};
+use ratatui::widgets::{Sparkline, Widget};
 use rustc_hash::FxHashMap;
 
 /// Buckets of the activity series (resampled to the screen width when drawn).
@@ -432,9 +433,16 @@ pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
     if l.alerts.height > 0 {
         render_alerts(app, st, l.alerts, buf);
     }
-    let height = table::rows_area(l.table).height as usize;
+    render_identities(app, st, l.table, buf);
+}
+
+/// The identities tried from the address: failures, verified sign-ins, first and last seen.
+fn render_identities(app: &App, st: &IpState, area: Rect, buf: &mut Buffer) {
+    use table::{Cell, Column};
+    let theme = &app.theme;
+    let height = table::rows_area(area).height as usize;
     let (from, visible) = identity_window(st, height).visible(&st.rows, height);
-    let rows: Vec<Row> = visible
+    let rows: Vec<table::Line> = visible
         .iter()
         .map(|r| {
             let ok = if r.successes > 0 {
@@ -442,38 +450,24 @@ pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
             } else {
                 theme.style(Role::Dim)
             };
-            Row::new(vec![
-                Cell::from(clean_width(&r.user, 48)),
-                Cell::from(format!("{:>8}", format::count(r.failures)))
-                    .style(theme.style(Role::Failure)),
-                Cell::from(format!("{:>8}", format::count(r.successes))).style(ok),
-                Cell::from(format::time(r.first)),
-                Cell::from(format::time(r.last)),
+            table::Line::new(vec![
+                Cell::new(r.user.as_str()),
+                Cell::new(format::count(r.failures)).style(theme.style(Role::Failure)),
+                Cell::new(format::count(r.successes)).style(ok),
+                Cell::new(format::time(r.first)).or_short(format::short_time(r.first)),
+                Cell::new(format::time(r.last)).or_short(format::short_time(r.last)),
             ])
         })
         .collect();
-    let widths = [
-        Constraint::Min(14),
-        Constraint::Length(8),
-        Constraint::Length(8),
-        Constraint::Length(19),
-        Constraint::Length(19),
+    let columns = [
+        Column::new("identity tried", Col::grow(14, 60, 0)),
+        Column::new("failures", Col::fixed(8, 2)).right(),
+        Column::new("verified", Col::fixed(8, 2)).right(),
+        Column::new("first seen", Col::forms(11, 19, 4)),
+        Column::new("last seen", Col::forms(11, 19, 3)),
     ];
-    let header: &[&str] = &[
-        "identity tried",
-        "failures",
-        "verified",
-        "first seen",
-        "last seen",
-    ];
-    let widths: &[Constraint] = if body.width >= 80 {
-        &widths
-    } else {
-        &widths[..4]
-    };
     table::View {
-        header,
-        widths,
+        columns: &columns,
         rows,
         selected: st
             .pos
@@ -484,14 +478,9 @@ pub fn render(app: &App, st: &IpState, body: Rect, buf: &mut Buffer) {
         offset: from,
         ticks: &[],
     }
-    .draw(buf, l.table, theme);
+    .draw(buf, area, theme);
     if st.rows.is_empty() {
-        widgets::empty_message(
-            buf,
-            table::rows_area(l.table),
-            theme,
-            "No events from this IP",
-        );
+        widgets::empty_message(buf, table::rows_area(area), theme, "No events from this IP");
     }
 }
 
@@ -516,16 +505,18 @@ fn render_alerts(app: &App, st: &IpState, area: Rect, buf: &mut Buffer) {
     };
     p.follow(st.alerts.len(), height);
     let (from, visible) = p.visible(&st.alerts, height);
-    let rows: Vec<Row> = visible
+    let rows: Vec<table::Line> = visible
         .iter()
         .filter_map(|id| app.session.findings.get(id))
         .map(|f| {
-            Row::new(vec![
-                Cell::from(format::severity(f.severity))
+            table::Line::new(vec![
+                table::Cell::new(format::severity(f.severity))
                     .style(theme.style(format::severity_role(f.severity))),
-                Cell::from(format::detector_short(f.detector)).style(theme.style(Role::Accent)),
-                Cell::from(format::time(f.first_seen)),
-                Cell::from(clean_width(&f.title, 200)),
+                table::Cell::new(format::detector_short(f.detector))
+                    .style(theme.style(Role::Accent)),
+                table::Cell::new(format::time(f.first_seen))
+                    .or_short(format::short_time(f.first_seen)),
+                table::Cell::new(f.title.as_str()),
             ])
         })
         .collect();
@@ -535,15 +526,14 @@ fn render_alerts(app: &App, st: &IpState, area: Rect, buf: &mut Buffer) {
         "IP"
     };
     let title = format!("alerts with this {what} ({})", st.alerts.len());
-    let widths = [
-        Constraint::Length(5),
-        Constraint::Length(9),
-        Constraint::Length(19),
-        Constraint::Min(10),
+    let columns = [
+        table::Column::new("", Col::fixed(4, 0)),
+        table::Column::new("", Col::fixed(12, 3)),
+        table::Column::new("", Col::forms(11, 19, 1)),
+        table::Column::new("", Col::grow(20, 400, 0)),
     ];
     table::View {
-        header: &[],
-        widths: &widths,
+        columns: &columns,
         rows,
         selected: in_box.and_then(|k| k.checked_sub(from)),
         len: st.alerts.len(),

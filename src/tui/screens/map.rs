@@ -351,7 +351,10 @@ fn render_list(app: &App, st: &MapState, area: Rect, buf: &mut Buffer) {
         buf.set_stringn(
             line.x,
             line.y,
-            hop_line(h, &app.session.store, line.width as usize),
+            clean_width(
+                &hop_line(h, &app.session.store, line.width as usize),
+                line.width as usize,
+            ),
             line.width as usize,
             style,
         );

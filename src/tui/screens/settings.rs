@@ -14,11 +14,12 @@ use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::Context;
 use crate::tui::theme::Role;
+use crate::tui::widgets::columns::Col;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Paragraph, Row, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 /// One setting of one detector.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,21 +137,20 @@ pub fn render(app: &App, st: &SettingsState, body: Rect, buf: &mut Buffer) {
         return;
     }
     let wide = body.width >= 120;
-    let mut header = vec!["setting", "value", "default"];
-    let mut widths = vec![
-        Constraint::Length(if wide { 40 } else { 34 }),
-        Constraint::Length(if wide { 24 } else { 20 }),
-        Constraint::Length(if wide { 24 } else { 20 }),
+    let mut columns = vec![
+        table::Column::new("setting", Col::range(20, 44, 0)),
+        table::Column::new("value", Col::range(8, 30, 1)),
+        table::Column::new("default", Col::range(8, 30, 2)),
     ];
     if wide {
-        header.push("about the detector's settings");
-        widths.push(Constraint::Min(10));
+        columns.push(table::Column::new(
+            "about the detector's settings",
+            Col::grow(20, 400, 9),
+        ));
     }
-    let cols = table::column_widths(body, &widths);
-    let col = |k: usize| usize::from(cols.get(k).copied().unwrap_or(0));
     let height = table::rows_area(body).height as usize;
     let (from, visible) = st.pos.visible(&all, height);
-    let rows: Vec<Row> = visible
+    let rows: Vec<table::Line> = visible
         .iter()
         .enumerate()
         .map(|(i, r)| {
@@ -160,25 +160,22 @@ pub fn render(app: &App, st: &SettingsState, body: Rect, buf: &mut Buffer) {
                 Role::Text
             };
             let mut cells = vec![
-                Cell::from(clean_width(&r.path(), col(0))),
-                Cell::from(clean_width(&r.value.to_string(), col(1)))
-                    .style(theme.style(value_role)),
-                Cell::from(clean_width(&r.default.to_string(), col(2)))
-                    .style(theme.style(Role::Dim)),
+                table::Cell::new(r.path()),
+                table::Cell::new(r.value.to_string()).style(theme.style(value_role)),
+                table::Cell::new(r.default.to_string()).style(theme.style(Role::Dim)),
             ];
             if wide {
                 // The doc once per detector: on its first row shown.
                 let prev = (from + i).checked_sub(1).and_then(|p| all.get(p));
                 let first = i == 0 || prev.is_none_or(|p| p.detector != r.detector);
                 let doc = if first { r.doc } else { "" };
-                cells.push(Cell::from(clean_width(doc, col(3))).style(theme.style(Role::Dim)));
+                cells.push(table::Cell::new(doc).style(theme.style(Role::Dim)));
             }
-            Row::new(cells)
+            table::Line::new(cells)
         })
         .collect();
     table::View {
-        header: &header,
-        widths: &widths,
+        columns: &columns,
         rows,
         selected: st.pos.selected.checked_sub(from),
         len: all.len(),

@@ -11,6 +11,7 @@ use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::keymap::Context;
 use crate::tui::theme::{Role, Theme};
+use crate::tui::widgets;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -38,95 +39,112 @@ pub fn lines<'a>(
         theme.style(Role::Header),
     ))];
     for (i, s) in session.sources.iter().enumerate() {
-        let size = match s.size {
-            Some(n) if n > 0 => format!(
-                "{} of {} ({}%)",
-                format::bytes(s.bytes_read),
-                format::bytes(n),
-                (s.bytes_read * 100 / n).min(100)
-            ),
-            _ => format::bytes(s.bytes_read),
-        };
-        let role = if s.state == SourceState::Failed {
-            Role::Error
-        } else {
-            Role::Text
-        };
-        out.push(Line::from(vec![
-            Span::styled(
-                format!(
-                    "  {} ",
-                    clean_width(&s.name, width.saturating_sub(60).max(20))
-                ),
-                theme.style(role),
-            ),
-            Span::styled(
-                format!(
-                    "{} · {}{} · {size} · {}",
-                    clean_width(&s.format, 24),
-                    state(s.state),
-                    if s.followed { " (followed)" } else { "" },
-                    format::counted(s.stats.events, "event", "events")
-                ),
-                theme.style(Role::Dim),
-            ),
-        ]));
-        if s.stats.problem_count() > 0 || s.stats.ignored_count() > 0 || s.stats.duplicates > 0 {
-            let mut parts: Vec<String> = s
-                .stats
-                .problems
-                .iter()
-                .map(|(r, n)| format!("{n} {r}"))
-                .collect();
-            parts.extend(
-                s.stats
-                    .ignored
-                    .iter()
-                    .map(|(r, n)| format!("{n} ignored: {r}")),
-            );
-            if s.stats.duplicates > 0 {
-                parts.push(format!(
-                    "{} duplicate records (loaded before, counted once)",
-                    s.stats.duplicates
-                ));
-            }
-            out.push(Line::from(Span::styled(
-                format!(
-                    "      {}",
-                    clean_width(&parts.join(", "), width.saturating_sub(8))
-                ),
-                theme.style(Role::Warning),
-            )));
-        }
-        if let Some(notice) = crate::report::assumed_year_notice(&s.name, &s.stats) {
-            out.push(Line::from(Span::styled(
-                format!("      {}", clean_width(&notice, width.saturating_sub(8))),
-                theme.style(Role::Warning),
-            )));
-        }
-        if let Some(live) = &s.live {
-            for d in &live.details {
-                let role = if live.dropped > 0 && d.contains("dropped") {
-                    Role::Warning
-                } else {
-                    Role::Dim
-                };
-                out.push(Line::from(Span::styled(
-                    format!("      {}", clean_width(d, width.saturating_sub(8))),
-                    theme.style(role),
-                )));
-            }
-        }
-        if let Some(e) = &s.error {
-            out.push(Line::from(Span::styled(
-                format!("      {}", clean_width(e, width.saturating_sub(8))),
-                theme.style(Role::Error),
-            )));
-        }
+        source_lines(s, theme, width, &mut out);
         for live in kafka.iter().filter(|k| k.file as usize == i) {
             kafka_lines(live, theme, width, &mut out);
         }
     }
+    problem_lines(session, theme, width, &mut out);
+    enrichment_lines(session, notes, theme, width, &mut out);
+    out
+}
+
+/// One source: name, format, state, bytes and events, then what went wrong with it.
+fn source_lines(
+    s: &crate::pipeline::SourceInfo,
+    theme: &Theme,
+    width: usize,
+    out: &mut Vec<Line<'_>>,
+) {
+    let size = match s.size {
+        Some(n) if n > 0 => format!(
+            "{} of {} ({}%)",
+            format::bytes(s.bytes_read),
+            format::bytes(n),
+            (s.bytes_read * 100 / n).min(100)
+        ),
+        _ => format::bytes(s.bytes_read),
+    };
+    let role = if s.state == SourceState::Failed {
+        Role::Error
+    } else {
+        Role::Text
+    };
+    out.push(Line::from(vec![
+        Span::styled(
+            format!(
+                "  {} ",
+                clean_width(&s.name, width.saturating_sub(60).max(20))
+            ),
+            theme.style(role),
+        ),
+        Span::styled(
+            format!(
+                "{} · {}{} · {size} · {}",
+                clean_width(&s.format, 24),
+                state(s.state),
+                if s.followed { " (followed)" } else { "" },
+                format::counted(s.stats.events, "event", "events")
+            ),
+            theme.style(Role::Dim),
+        ),
+    ]));
+    if s.stats.problem_count() > 0 || s.stats.ignored_count() > 0 || s.stats.duplicates > 0 {
+        let mut parts: Vec<String> = s
+            .stats
+            .problems
+            .iter()
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect();
+        parts.extend(
+            s.stats
+                .ignored
+                .iter()
+                .map(|(r, n)| format!("{n} ignored: {r}")),
+        );
+        if s.stats.duplicates > 0 {
+            parts.push(format!(
+                "{} duplicate records (loaded before, counted once)",
+                s.stats.duplicates
+            ));
+        }
+        out.push(Line::from(Span::styled(
+            format!(
+                "      {}",
+                clean_width(&parts.join(", "), width.saturating_sub(8))
+            ),
+            theme.style(Role::Warning),
+        )));
+    }
+    if let Some(notice) = crate::report::assumed_year_notice(&s.name, &s.stats) {
+        out.push(Line::from(Span::styled(
+            format!("      {}", clean_width(&notice, width.saturating_sub(8))),
+            theme.style(Role::Warning),
+        )));
+    }
+    if let Some(live) = &s.live {
+        for d in &live.details {
+            let role = if live.dropped > 0 && d.contains("dropped") {
+                Role::Warning
+            } else {
+                Role::Dim
+            };
+            out.push(Line::from(Span::styled(
+                format!("      {}", clean_width(d, width.saturating_sub(8))),
+                theme.style(role),
+            )));
+        }
+    }
+    if let Some(e) = &s.error {
+        out.push(Line::from(Span::styled(
+            format!("      {}", clean_width(e, width.saturating_sub(8))),
+            theme.style(Role::Error),
+        )));
+    }
+}
+
+/// The first parse problems of every source, with where they are.
+fn problem_lines(session: &Session, theme: &Theme, width: usize, out: &mut Vec<Line<'_>>) {
     out.push(Line::default());
     let total = session.problem_count();
     out.push(Line::from(Span::styled(
@@ -170,6 +188,16 @@ pub fn lines<'a>(
             )));
         }
     }
+}
+
+/// What the enrichment databases said, and records they could not decode.
+fn enrichment_lines(
+    session: &Session,
+    notes: &[String],
+    theme: &Theme,
+    width: usize,
+    out: &mut Vec<Line<'_>>,
+) {
     // Records a database could not decode show up while events are read.
     let decode = session.enricher.decode_problems();
     if !notes.is_empty() || !decode.is_empty() {
@@ -191,7 +219,6 @@ pub fn lines<'a>(
             )));
         }
     }
-    out
 }
 
 /// A Kafka input's group and partitions: offsets, lag, rate, commits.
@@ -268,6 +295,11 @@ pub fn render(app: &App, pos: &ListPos, body: Rect, buf: &mut Buffer) {
     let from = pos
         .offset
         .min(all.len().saturating_sub(body.height as usize));
+    // Every line is cut with `…` at the screen's edge.
+    let all: Vec<Line> = all
+        .into_iter()
+        .map(|l| Line::from(widgets::fit_spans(l.spans, body.width.into())))
+        .collect();
     Paragraph::new(all)
         .scroll((from as u16, 0))
         .render(body, buf);

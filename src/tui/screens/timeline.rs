@@ -16,14 +16,12 @@ use crate::tui::geo::{self, Hop};
 use crate::tui::keymap::Context;
 use crate::tui::theme::Role;
 use crate::tui::widgets::activity::Activity;
-use crate::tui::widgets::columns::{self, Col};
+use crate::tui::widgets::columns::Col;
 use crate::tui::widgets::{self, table};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
 use rustc_hash::FxHashSet;
-use unicode_width::UnicodeWidthStr;
 
 /// One line of the timeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,9 +189,30 @@ pub fn list_area(body: Rect) -> Rect {
 
 pub fn render(app: &App, st: &TimelineState, body: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let store = &app.session.store;
     let (head, chart, area) = layout(body);
     st.activity.draw(buf, chart, theme);
+    render_header(app, st, head, buf);
+    let rows_area = table::rows_area(area);
+    let (from, visible) = st.pos.visible(&st.rows, rows_area.height as usize);
+    let rows = visible.iter().map(|r| timeline_row(app, st, r)).collect();
+    table::View {
+        columns: &timeline_columns(),
+        rows,
+        selected: st.pos.selected.checked_sub(from),
+        len: st.rows.len(),
+        offset: from,
+        ticks: &st.ticks,
+    }
+    .draw(buf, area, theme);
+    render_hops(app, st, from, visible, rows_area, buf);
+    if st.rows.is_empty() {
+        widgets::empty_message(buf, rows_area, theme, "No events for this user");
+    }
+}
+
+/// The user, the counts of events, failures and hops, and the evidence mark.
+fn render_header(app: &App, st: &TimelineState, head: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
     let impossible = st.hops.iter().filter(|h| h.impossible).count();
     let mut spans = vec![
         Span::styled(clean_width(&st.user, 40), theme.style(Role::Title)),
@@ -219,139 +238,81 @@ pub fn render(app: &App, st: &TimelineState, body: Rect, buf: &mut Buffer) {
         ));
     }
     widgets::line(buf, head, spans);
+}
 
-    let rows_area = table::rows_area(area);
-    let height = rows_area.height as usize;
-    let (from, visible) = st.pos.visible(&st.rows, height);
-    // Each visible event as texts, then widths that give way detail first
-    // (client, AS, code, location, operation) and keep time, outcome and IP.
-    let texts: Vec<Option<(EventIdx, [String; 9])>> = visible
-        .iter()
-        .map(|r| {
-            let TlRow::Event(i) = *r else { return None };
-            let ev = store.get(i);
-            let mark = if st.evidence.contains(&i) { "◆" } else { " " };
-            let cc = store.text(ev.country);
-            let city = store.text(ev.city);
-            let loc = if city.is_empty() {
-                cc.to_string()
-            } else {
-                format!("{cc} {city}")
-            };
-            let what = if ev.operation.is_some() {
-                ev.operation
-            } else {
-                ev.app
-            };
-            let asn = if ev.asn > 0 {
-                format!("AS{} {}", ev.asn, store.text(ev.as_org))
-            } else {
-                store.text(ev.as_org).to_string()
-            };
-            Some((
-                i,
-                [
-                    mark.to_string(),
-                    format::time(ev.time),
-                    format::outcome(ev.outcome).to_string(),
-                    clean_width(store.text(ev.ip), 39),
-                    clean_width(&loc, 24),
-                    clean_width(&asn, 28),
-                    clean_width(store.text(what), 60),
-                    clean_width(store.text(ev.client_app), 24),
-                    clean_width(store.text(ev.result_code), 12),
-                ],
-            ))
-        })
-        .collect();
-    let longest = |k: usize, floor: u16| -> u16 {
-        texts
-            .iter()
-            .flatten()
-            .filter_map(|(_, t)| t.get(k))
-            .map(|s| s.width() as u16)
-            .max()
-            .unwrap_or(0)
-            .max(floor)
+/// The timeline's columns: time, outcome and address stay; location,
+/// operation, AS, client and code give way (AS, client and code whole or
+/// absent: a cut code or AS misleads).
+fn timeline_columns() -> Vec<table::Column> {
+    use table::Column;
+    vec![
+        Column::new("", Col::fixed(1, 0)),
+        Column::new("time", Col::fixed(19, 0)),
+        Column::new("outcome", Col::fixed(7, 2)),
+        Column::new("ip", Col::range(15, 39, 1)),
+        Column::new("location", Col::range(2, 24, 5)),
+        Column::new("AS", Col::fixed(40, 8)),
+        Column::new("app / operation", Col::grow(16, 60, 6)),
+        Column::new("client", Col::fixed(24, 9)),
+        Column::new("code", Col::fixed(12, 7)),
+    ]
+}
+
+/// One event as a row of [`timeline_columns`]; a hop row is drawn across
+/// the table afterwards ([`render_hops`]).
+fn timeline_row(app: &App, st: &TimelineState, r: &TlRow) -> table::Line {
+    use table::Cell;
+    let theme = &app.theme;
+    let store = &app.session.store;
+    let TlRow::Event(i) = *r else {
+        return table::Line::default();
     };
-    let fitted = columns::fit(
-        &[
-            Col::fixed(1, 0),
-            Col::fixed(19, 0),
-            Col::fixed(7, 2),
-            Col::range(longest(3, 2).min(15), longest(3, 2), 1),
-            Col::range(2, longest(4, 8), 5),
-            // AS, client and code are whole or absent (a cut code or AS misleads).
-            Col::fixed(longest(5, 2), 8),
-            Col::grow(longest(6, 8).min(16), longest(6, 15), 6),
-            Col::fixed(longest(7, 6), 9),
-            Col::fixed(longest(8, 4), 7),
-        ],
-        area.width.saturating_sub(1),
-        1,
-    );
-    let shown: Vec<usize> = (0..fitted.len())
-        .filter(|&k| fitted.get(k).is_some_and(|w| *w > 0))
-        .collect();
-    let mut rows = Vec::with_capacity(visible.len());
-    for t in &texts {
-        let Some((i, t)) = t else {
-            rows.push(Row::new(Vec::<Cell>::new()));
-            continue;
-        };
-        let ev = store.get(*i);
-        let cells: Vec<Cell> = shown
-            .iter()
-            .filter_map(|&k| {
-                let w = fitted.get(k).copied().unwrap_or(0) as usize;
-                let text = t.get(k)?;
-                let cell = Cell::from(clean_width(text, w));
-                Some(match k {
-                    0 => cell.style(theme.style(Role::Evidence)),
-                    2 => cell.style(theme.style(format::outcome_role(ev.outcome))),
-                    _ => cell,
-                })
-            })
-            .collect();
-        let mut row = Row::new(cells);
-        if st.evidence.contains(i) {
-            row = row.style(theme.style(Role::Text).patch(
+    let ev = store.get(i);
+    let mark = if st.evidence.contains(&i) { "◆" } else { " " };
+    let cc = store.text(ev.country);
+    let city = store.text(ev.city);
+    let loc = if city.is_empty() {
+        cc.to_string()
+    } else {
+        format!("{cc} {city}")
+    };
+    let what = if ev.operation.is_some() {
+        ev.operation
+    } else {
+        ev.app
+    };
+    let row = table::Line::new(vec![
+        Cell::new(mark).style(theme.style(Role::Evidence)),
+        Cell::new(format::time(ev.time)),
+        Cell::new(format::outcome(ev.outcome)).style(theme.style(format::outcome_role(ev.outcome))),
+        Cell::new(store.text(ev.ip)),
+        Cell::new(loc),
+        Cell::new(format::asn(store, &ev)),
+        Cell::new(store.text(what)),
+        Cell::new(store.text(ev.client_app)),
+        Cell::new(store.text(ev.result_code)),
+    ]);
+    if st.evidence.contains(&i) {
+        row.style(
+            theme.style(Role::Text).patch(
                 ratatui::style::Style::default().add_modifier(ratatui::style::Modifier::BOLD),
-            ));
-        }
-        rows.push(row);
+            ),
+        )
+    } else {
+        row
     }
-    const HEADER: [&str; 9] = [
-        "",
-        "time",
-        "outcome",
-        "ip",
-        "location",
-        "AS",
-        "app / operation",
-        "client",
-        "code",
-    ];
-    let header_v: Vec<&str> = shown
-        .iter()
-        .filter_map(|&k| HEADER.get(k).copied())
-        .collect();
-    let header: &[&str] = &header_v;
-    let widths: Vec<Constraint> = shown
-        .iter()
-        .map(|&k| Constraint::Length(fitted.get(k).copied().unwrap_or(0)))
-        .collect();
-    table::View {
-        header,
-        widths: &widths,
-        rows,
-        selected: st.pos.selected.checked_sub(from),
-        len: st.rows.len(),
-        offset: from,
-        ticks: &st.ticks,
-    }
-    .draw(buf, area, theme);
-    // Hop lines span the row.
+}
+
+/// Hop lines span the row.
+fn render_hops(
+    app: &App,
+    st: &TimelineState,
+    from: usize,
+    visible: &[TlRow],
+    rows_area: Rect,
+    buf: &mut Buffer,
+) {
+    let theme = &app.theme;
     for (k, r) in visible.iter().enumerate() {
         if let TlRow::Hop(h) = *r {
             let Some(hop) = st.hops.get(h) else { continue };
@@ -371,17 +332,14 @@ pub fn render(app: &App, st: &TimelineState, body: Rect, buf: &mut Buffer) {
                 ..rows_area
             };
             buf.set_style(line, style);
-            buf.set_stringn(
+            let text = hop_text(hop, &app.session.store);
+            buf.set_string(
                 line.x + 2,
                 y,
-                hop_text(hop, store),
-                line.width.saturating_sub(2) as usize,
+                clean_width(&text, line.width.saturating_sub(2) as usize),
                 style,
             );
         }
-    }
-    if st.rows.is_empty() {
-        widgets::empty_message(buf, rows_area, theme, "No events for this user");
     }
 }
 

@@ -254,11 +254,21 @@ fn columns_give_way_detail_first_at_every_width() {
                 row.contains(LONG_USER),
                 "{w}: user cut while the title shows\n{row}"
             );
-            let first = crate::tui::format::short_time(f.first_seen);
-            assert!(row.contains(&first[6..]), "{w}: time cut\n{row}");
+            // The last time stays (the first one can go for the user).
+            let last = crate::tui::format::short_time(f.last_seen);
+            assert!(row.contains(&last[6..]), "{w}: time cut\n{row}");
         }
         if w >= 140 {
             assert!(title_shown, "{w}: no room for any title\n{row}");
+        }
+        // From 120 cells the title has at least 40 (or is whole).
+        if w >= 120 {
+            let at = row.find(&f.title[..8]).unwrap_or(row.len());
+            let shown = crate::sanitize::width(row[at..].trim_end_matches([' ', '┃', '│']));
+            assert!(
+                shown >= 40 || row.contains(&f.title),
+                "{w}: title gets {shown} cells\n{row}"
+            );
         }
         // Timeline: the time column is always whole; detail columns go first.
         travel_timeline(&mut h, real);

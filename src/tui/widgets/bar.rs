@@ -28,16 +28,22 @@ pub fn title(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(" › ", theme.style(Role::Dim)));
         spans.push(Span::styled(s.crumb(), theme.style(Role::Text)));
     }
-    Paragraph::new(Line::from(spans)).render(area, buf);
     let help = app
         .keymap
         .label(app.top().contexts(), Action::Help)
-        .map(|k| format!("{k} help"));
+        .map(|k| format!("{k} help"))
+        .filter(|h| area.width as usize > crate::sanitize::width(h) + 40);
+    // The breadcrumb stops (with `…`) a cell short of the help hint.
+    let hint_w = help.as_deref().map_or(0, crate::sanitize::width) as u16;
+    let crumbs = Rect {
+        width: area
+            .width
+            .saturating_sub(if hint_w > 0 { hint_w + 1 } else { 0 }),
+        ..area
+    };
+    super::line(buf, crumbs, spans);
     if let Some(h) = help {
-        let w = h.chars().count() as u16;
-        if area.width > w + 40 {
-            buf.set_string(area.right() - w, area.y, h, theme.style(Role::Dim));
-        }
+        buf.set_string(area.right() - hint_w, area.y, h, theme.style(Role::Dim));
     }
 }
 
@@ -53,14 +59,70 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, base);
     let s = &app.session;
     let mut segs: Vec<Segment> = Vec::new();
-    // Sources and progress.
+    segs.push((1, vec![Span::styled(sources_text(app), base)]));
+    // What live network sources lost (UDP drops): never silent.
+    let dropped: u64 = s
+        .sources
+        .iter()
+        .filter_map(|x| x.live.as_ref())
+        .map(|l| l.dropped)
+        .sum();
+    if dropped > 0 {
+        segs.push((
+            1,
+            vec![Span::styled(
+                format!("⚠ {} dropped", format::count(dropped)),
+                base.patch(theme.style(Role::Warning)),
+            )],
+        ));
+    }
+    segs.push((
+        0,
+        vec![Span::styled(
+            format::counted(s.store.count() as u64, "event", "events"),
+            base,
+        )],
+    ));
+    segs.extend(flow_segments(app));
+    segs.push((0, severity_spans(app)));
+    segs.extend(work_segments(app));
+    segs.extend(case_segments(app, area.width));
+    let width = |segs: &[Segment]| {
+        segs.iter()
+            .map(|(_, v)| v.iter().map(|s| s.width()).sum::<usize>() + 3)
+            .sum::<usize>()
+    };
+    while width(&segs) > area.width as usize && segs.len() > 1 {
+        let worst = segs
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, (p, _))| (*p, *i))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        segs.remove(worst);
+    }
+    let mut spans = vec![Span::styled(" ", base)];
+    for (i, (_, v)) in segs.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" │ ", base.patch(theme.style(Role::Border))));
+        }
+        spans.extend(v);
+    }
+    Paragraph::new(Line::from(super::fit_spans(spans, area.width.into())))
+        .style(base)
+        .render(area, buf);
+}
+
+/// The sources: loading progress, the one file's name, or how many are followed.
+fn sources_text(app: &App) -> String {
+    let s = &app.session;
     let followed = s.sources.iter().filter(|x| x.followed).count();
     let reading: Vec<_> = s
         .sources
         .iter()
         .filter(|x| matches!(x.state, SourceState::Opening | SourceState::Reading))
         .collect();
-    let src = if !reading.is_empty() {
+    if !reading.is_empty() {
         // Per-file bytes read of size are on the sources screen (p).
         let (read, total): (u64, u64) = s
             .sources
@@ -94,31 +156,15 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         format!("{} sources ⟳ {followed} followed", s.sources.len())
     } else {
         format!("{} sources", s.sources.len())
-    };
-    segs.push((1, vec![Span::styled(src, base)]));
-    // What live network sources lost (UDP drops): never silent.
-    let dropped: u64 = s
-        .sources
-        .iter()
-        .filter_map(|x| x.live.as_ref())
-        .map(|l| l.dropped)
-        .sum();
-    if dropped > 0 {
-        segs.push((
-            1,
-            vec![Span::styled(
-                format!("⚠ {} dropped", format::count(dropped)),
-                base.patch(theme.style(Role::Warning)),
-            )],
-        ));
     }
-    segs.push((
-        0,
-        vec![Span::styled(
-            format::counted(s.store.count() as u64, "event", "events"),
-            base,
-        )],
-    ));
+}
+
+/// Kafka lag, events per second, and parse problems or unreadable sources.
+fn flow_segments(app: &App) -> Vec<Segment<'static>> {
+    let theme = &app.theme;
+    let base = theme.style(Role::Status);
+    let s = &app.session;
+    let mut segs = Vec::new();
     for live in app.kafka.lives() {
         let (lag, rate, last) = live.totals();
         let last = last.map_or("none".into(), |o| o.to_string());
@@ -150,13 +196,12 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         .count();
     let problems = s.problem_count();
     if problems > 0 || failed > 0 {
-        let mut t = format!("⚠ {} problems", format::count(problems));
-        if failed > 0 {
-            t = format!(
-                "⚠ {failed} unreadable, {} problems",
-                format::count(problems)
-            );
-        }
+        let counted = format::counted(problems, "problem", "problems");
+        let t = if failed > 0 {
+            format!("⚠ {failed} unreadable, {counted}")
+        } else {
+            format!("⚠ {counted}")
+        };
         let key = app
             .keymap
             .label(&[crate::tui::keymap::Context::Global], Action::Sources)
@@ -169,8 +214,15 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
             )],
         ));
     }
+    segs
+}
+
+/// Findings not suppressed, by severity: `C3 H18 M17 L0`.
+fn severity_spans(app: &App) -> Vec<Span<'static>> {
+    let theme = &app.theme;
+    let base = theme.style(Role::Status);
     let mut by = [0usize; 4];
-    for f in s.findings.all() {
+    for f in app.session.findings.all() {
         if f.suppressed.is_none() {
             if let Some(n) = by.get_mut(f.severity as usize) {
                 *n += 1;
@@ -189,9 +241,15 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
             base.patch(theme.style(format::severity_role(sv))),
         ));
     }
-    segs.push((0, sev));
-    // The workflow: how many alerts are marked, and the status and owner of
-    // what is selected when someone set them.
+    sev
+}
+
+/// The workflow: how many alerts are marked, and the status and owner of
+/// what is selected when someone set them.
+fn work_segments(app: &App) -> Vec<Segment<'static>> {
+    let theme = &app.theme;
+    let base = theme.style(Role::Status);
+    let mut segs = Vec::new();
     let marks = app.alerts().marks.len();
     if marks > 0 {
         segs.push((
@@ -218,6 +276,14 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
             )],
         ));
     }
+    segs
+}
+
+/// The case file (and whether it is read-only) and who verdicts are recorded as.
+fn case_segments(app: &App, width: u16) -> Vec<Segment<'static>> {
+    let theme = &app.theme;
+    let base = theme.style(Role::Status);
+    let mut segs = Vec::new();
     let case = match (&app.case.path, app.case.is_open()) {
         (Some(p), true) => format!(
             "case {}",
@@ -256,7 +322,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         segs.push((
             3,
             vec![Span::styled(
-                if role == Role::Warning && area.width < 150 {
+                if role == Role::Warning && width < 150 {
                     // The long hint would push the segment off a narrow bar.
                     "analyst unnamed: set [case] analyst".to_string()
                 } else {
@@ -269,30 +335,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
             )],
         ));
     }
-    let width = |segs: &[Segment]| {
-        segs.iter()
-            .map(|(_, v)| v.iter().map(|s| s.width()).sum::<usize>() + 3)
-            .sum::<usize>()
-    };
-    while width(&segs) > area.width as usize && segs.len() > 1 {
-        let worst = segs
-            .iter()
-            .enumerate()
-            .max_by_key(|(i, (p, _))| (*p, *i))
-            .map(|(i, _)| i)
-            .unwrap_or(0);
-        segs.remove(worst);
-    }
-    let mut spans = vec![Span::styled(" ", base)];
-    for (i, (_, v)) in segs.into_iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(" │ ", base.patch(theme.style(Role::Border))));
-        }
-        spans.extend(v);
-    }
-    Paragraph::new(Line::from(spans))
-        .style(base)
-        .render(area, buf);
+    segs
 }
 
 pub fn footer(app: &App, area: Rect, buf: &mut Buffer) {

@@ -9,6 +9,10 @@
 
 use ratatui::layout::Constraint;
 
+/// A column with a short form is dropped to spare another a cut only when
+/// it gives way at this level or higher (an alert's first-seen time).
+pub const DROP_FORMS: u8 = 11;
+
 /// One column's needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Col {
@@ -22,6 +26,8 @@ pub struct Col {
     pub grow: bool,
     /// Narrower only switches to a shorter form (a time, a detector name): not a cut.
     pub form: bool,
+    /// Never dropped to spare another column a cut (the title at 120 columns).
+    pub keep: bool,
 }
 
 impl Col {
@@ -32,6 +38,7 @@ impl Col {
             give,
             grow: false,
             form: false,
+            keep: false,
         }
     }
     /// A column with a long and a short form (`want` and `min` wide).
@@ -42,6 +49,7 @@ impl Col {
             give,
             grow: false,
             form: true,
+            keep: false,
         }
     }
     pub const fn range(min: u16, want: u16, give: u8) -> Col {
@@ -51,6 +59,7 @@ impl Col {
             give,
             grow: false,
             form: false,
+            keep: false,
         }
     }
     pub const fn grow(min: u16, want: u16, give: u8) -> Col {
@@ -60,7 +69,12 @@ impl Col {
             give,
             grow: true,
             form: false,
+            keep: false,
         }
+    }
+    /// The same column, never dropped to spare another one a cut.
+    pub const fn kept(self) -> Col {
+        Col { keep: true, ..self }
     }
 }
 
@@ -128,7 +142,9 @@ pub fn fit(cols: &[Col], width: u16, spacing: u16) -> Vec<u16> {
         let detail = cut.and_then(|g| {
             order.iter().copied().find(|&i| {
                 shown.get(i) == Some(&true)
-                    && cols.get(i).is_some_and(|c| !c.form && c.give > g.max(1))
+                    && cols.get(i).is_some_and(|c| {
+                        !c.keep && c.give > g.max(1) && (!c.form || c.give >= DROP_FORMS)
+                    })
             })
         });
         match detail {

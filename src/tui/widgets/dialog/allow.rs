@@ -3,7 +3,7 @@
 //! user), the scope, the expiry and the note.
 
 use super::{boxed, centered, input_line, row};
-use crate::sanitize::clean_width;
+use crate::sanitize::{clean, clean_width};
 use crate::tui::modal::{AllowDialog, AllowField};
 use crate::tui::theme::{Role, Theme};
 use ratatui::buffer::Buffer;
@@ -11,77 +11,74 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-pub(super) fn render(
-    theme: &Theme,
-    body: Rect,
-    buf: &mut Buffer,
-    d: &AllowDialog,
-    hints: &str,
-) -> Option<Position> {
-    let h = (d.choices.len() as u16 + 12).min(body.height);
-    let b = centered(body, 72, h);
-    let inner = boxed(
-        buf,
-        b,
-        theme,
-        Line::from(Span::styled(" Allowlist ", theme.style(Role::Title))),
-    );
-    let mut y = 0;
-    let w = inner.width as usize;
-    let line = |buf: &mut Buffer, y: u16, spans: Vec<Span>| {
-        let r = row(inner, y);
-        if r.height > 0 {
-            Paragraph::new(Line::from(spans)).render(r, buf);
-        }
-    };
-    let focus = |f: AllowField| {
-        if d.focus == f {
-            theme.style(Role::Key)
-        } else {
-            theme.style(Role::Dim)
-        }
-    };
-    let from = match d.sources.get(d.source) {
-        Some(s) => {
-            let mut t = format!("{} {}", crate::tui::format::time(s.time), s.ip);
-            if s.asn > 0 {
-                t.push_str(&format!(" AS{}", s.asn));
-            }
-            if !s.country.is_empty() {
-                t.push_str(&format!(" {}", s.country));
-            }
-            if d.sources.len() > 1 {
-                t.push_str(&format!("  ({}/{}, j/k)", d.source + 1, d.sources.len()));
-            }
-            t
-        }
-        None => "-".into(),
-    };
-    let from_style = if d.focus == AllowField::Source {
+/// One line of spans on row `y` of `inner`, cut with `…`.
+fn line(inner: Rect, buf: &mut Buffer, y: u16, spans: Vec<Span>) {
+    let r = row(inner, y);
+    if r.height > 0 {
+        let spans = crate::tui::widgets::fit_spans(spans, r.width.into());
+        Paragraph::new(Line::from(spans)).render(r, buf);
+    }
+}
+
+/// The label style of a field: highlighted when it has the focus.
+fn label(theme: &Theme, d: &AllowDialog, f: AllowField) -> ratatui::style::Style {
+    if d.focus == f {
+        theme.style(Role::Key)
+    } else {
+        theme.style(Role::Dim)
+    }
+}
+
+/// The value style of a field: selected when it has the focus.
+fn value(theme: &Theme, d: &AllowDialog, f: AllowField) -> ratatui::style::Style {
+    if d.focus == f {
         theme.style(Role::Selected)
     } else {
         theme.style(Role::Text)
+    }
+}
+
+/// The evidence event the values come from: time, IP, AS, country, and
+/// which of how many (j/k picks another).
+fn from_text(d: &AllowDialog) -> String {
+    let Some(s) = d.sources.get(d.source) else {
+        return "-".into();
     };
+    let mut t = format!("{} {}", crate::tui::format::time(s.time), s.ip);
+    if s.asn > 0 {
+        t.push_str(&format!(" AS{}", s.asn));
+    }
+    if !s.country.is_empty() {
+        t.push_str(&format!(" {}", s.country));
+    }
+    if d.sources.len() > 1 {
+        t.push_str(&format!("  ({}/{}, j/k)", d.source + 1, d.sources.len()));
+    }
+    t
+}
+
+/// The choices of what to suppress, from row `y`; returns the row after them.
+fn render_choices(
+    theme: &Theme,
+    inner: Rect,
+    buf: &mut Buffer,
+    d: &AllowDialog,
+    mut y: u16,
+) -> u16 {
+    let w = inner.width as usize;
     line(
-        buf,
-        y,
-        vec![
-            Span::styled("From event: ", focus(AllowField::Source)),
-            Span::styled(clean_width(&from, w.saturating_sub(12)), from_style),
-        ],
-    );
-    y += 1;
-    line(
+        inner,
         buf,
         y,
         vec![Span::styled(
             "Suppress findings matching:",
-            focus(AllowField::Kind),
+            label(theme, d, AllowField::Kind),
         )],
     );
     y += 1;
     if d.choices.is_empty() {
         line(
+            inner,
             buf,
             y,
             vec![Span::styled(
@@ -103,6 +100,7 @@ pub(super) fn render(
             format!("  {}", clean_width(&c.hint, 30))
         };
         line(
+            inner,
             buf,
             y,
             vec![Span::styled(
@@ -116,24 +114,52 @@ pub(super) fn render(
         );
         y += 1;
     }
+    y
+}
+
+pub(super) fn render(
+    theme: &Theme,
+    body: Rect,
+    buf: &mut Buffer,
+    d: &AllowDialog,
+    hints: &str,
+) -> Option<Position> {
+    let h = (d.choices.len() as u16 + 12).min(body.height);
+    let b = centered(body, 72, h);
+    let inner = boxed(
+        buf,
+        b,
+        theme,
+        Line::from(Span::styled(" Allowlist ", theme.style(Role::Title))),
+    );
+    let w = inner.width as usize;
+    line(
+        inner,
+        buf,
+        0,
+        vec![
+            Span::styled("From event: ", label(theme, d, AllowField::Source)),
+            Span::styled(
+                clean_width(&from_text(d), w.saturating_sub(12)),
+                value(theme, d, AllowField::Source),
+            ),
+        ],
+    );
+    let mut y = render_choices(theme, inner, buf, d, 1);
     let (a, b2) = if d.this_detector_only {
         ("(•)", "( )")
     } else {
         ("( )", "(•)")
     };
-    let scope_style = if d.focus == AllowField::Scope {
-        theme.style(Role::Selected)
-    } else {
-        theme.style(Role::Text)
-    };
     line(
+        inner,
         buf,
         y,
         vec![
-            Span::styled("Scope: ", focus(AllowField::Scope)),
+            Span::styled("Scope: ", label(theme, d, AllowField::Scope)),
             Span::styled(
                 format!("{a} only {}  {b2} all detectors", d.detector.as_str()),
-                scope_style,
+                value(theme, d, AllowField::Scope),
             ),
         ],
     );
@@ -146,12 +172,29 @@ pub(super) fn render(
             Role::Dim
         };
         line(
+            inner,
             buf,
             y,
-            vec![Span::styled(clean_width(&i.text(), w), theme.style(role))],
+            vec![Span::styled(
+                clean(&i.text()).into_owned(),
+                theme.style(role),
+            )],
         );
     }
     y += 1;
+    render_inputs(theme, inner, buf, d, y, hints)
+}
+
+/// Expiry (with its help line), note, the last error and the key hints
+/// from row `y`; returns where the cursor goes.
+fn render_inputs(
+    theme: &Theme,
+    inner: Rect,
+    buf: &mut Buffer,
+    d: &AllowDialog,
+    mut y: u16,
+    hints: &str,
+) -> Option<Position> {
     let _ = input_line(buf, row(inner, y), theme, "Expires: ", &d.expiry, false);
     let cur_exp = if d.focus == AllowField::Expiry {
         input_line(buf, row(inner, y), theme, "Expires: ", &d.expiry, true)
@@ -160,6 +203,7 @@ pub(super) fn render(
     };
     y += 1;
     line(
+        inner,
         buf,
         y,
         vec![Span::styled(
@@ -177,15 +221,21 @@ pub(super) fn render(
     y += 1;
     if let Some(e) = &d.error {
         line(
+            inner,
             buf,
             y,
             vec![Span::styled(
-                format!("✗ {}", clean_width(e, w)),
+                format!("✗ {}", clean(e)),
                 theme.style(Role::Error),
             )],
         );
     }
     y += 1;
-    line(buf, y, vec![Span::styled(hints, theme.style(Role::Dim))]);
+    line(
+        inner,
+        buf,
+        y,
+        vec![Span::styled(hints, theme.style(Role::Dim))],
+    );
     cur_exp.or(cur_note)
 }

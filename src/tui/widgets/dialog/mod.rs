@@ -42,10 +42,11 @@ pub(super) fn row(area: Rect, k: u16) -> Rect {
     }
 }
 
-/// Writes `text` on row `k` of `area`, cut to its width; nothing when there is no such row.
+/// Writes `text` on row `k` of `area`, cut to its width with `…`; nothing when there is no such row.
 pub(super) fn put(buf: &mut Buffer, area: Rect, k: u16, text: &str, style: ratatui::style::Style) {
     let r = row(area, k);
     if r.height > 0 {
+        let text = crate::sanitize::clean_width(text, r.width.into());
         buf.set_stringn(r.x, r.y, text, r.width as usize, style);
     }
 }
