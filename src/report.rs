@@ -410,15 +410,27 @@ pub fn write_ingest_summary(
     Ok(())
 }
 
+/// The reason an empty file is counted under (without a record).
+const EMPTY_FILE: &str = "empty file";
+
 /// The guessed syslog years, then one line of totals for every input.
 fn write_totals(out: &mut dyn Write, session: &Session) -> io::Result<()> {
     let events: u64 = session.sources.iter().map(|s| s.stats.events).sum();
     let problems = session.problem_count();
+    // An empty file is ignored without a record: it is said as an empty
+    // input, not as a record ignored.
+    let empty_of =
+        |s: &crate::pipeline::SourceInfo| s.stats.ignored.get(EMPTY_FILE).copied().unwrap_or(0);
+    let empty: u64 = session.sources.iter().map(empty_of).sum();
     let ignored: u64 = session
         .sources
         .iter()
-        .map(|s| s.stats.ignored_count())
+        .map(|s| s.stats.ignored_count() - empty_of(s))
         .sum();
+    let inputs = match empty {
+        0 => format!("{} input(s)", session.sources.len()),
+        n => format!("{} input(s) ({n} empty)", session.sources.len()),
+    };
     let duplicates: u64 = session.sources.iter().map(|s| s.stats.duplicates).sum();
     let duplicates = if duplicates > 0 {
         format!(", {duplicates} duplicate records (loaded twice, counted once)")
@@ -439,11 +451,8 @@ fn write_totals(out: &mut dyn Write, session: &Session) -> io::Result<()> {
     }
     writeln!(
         out,
-        "hunt: {} input(s), {} events, {} records ignored, {} problems{duplicates}{findings}",
-        session.sources.len(),
-        events,
-        ignored,
-        problems,
+        "hunt: {inputs}, {} events, {} records ignored, {} problems{duplicates}{findings}",
+        events, ignored, problems,
     )?;
     Ok(())
 }
@@ -517,6 +526,10 @@ fn write_source(
             "{name}: cannot read: {}",
             clean(s.error.as_deref().unwrap_or("unknown error"))
         )?;
+        return Ok(());
+    }
+    if verbose && s.stats.records == 0 && s.stats.ignored.contains_key(EMPTY_FILE) {
+        writeln!(out, "{name}: empty file (nothing to read)")?;
         return Ok(());
     }
     if verbose {

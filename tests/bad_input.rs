@@ -347,3 +347,27 @@ fn two_byte_order_marks_lose_no_event() {
         assert_eq!(count(&doubled), want, "{sample} with two BOMs");
     }
 }
+
+#[test]
+fn an_empty_file_is_an_empty_input_not_an_ignored_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.log");
+    std::fs::write(&empty, "").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hunt"))
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path())
+        .env_remove("HUNT_CASE")
+        .args(["scan", "-v", "-o", "jsonl"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("hunt: 1 input(s) (1 empty), 0 events, 0 records ignored, 0 problems"),
+        "{err}"
+    );
+    assert!(
+        err.contains("empty.log: empty file (nothing to read)"),
+        "{err}"
+    );
+}
