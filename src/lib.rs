@@ -14,6 +14,7 @@
 //! - [`lake`]: `hunt rules` (the detectors as Spark SQL, KQL and ES|QL queries) and lake results read back as findings.
 //! - [`triage`]: the case file (verdicts, notes, allowlist) and applying it to findings.
 //! - [`tune`]: why a detector did not fire for an entity; what a settings change would do.
+//! - [`commands`]: what `hunt scan`, `hunt events`, `hunt rules` and the allow dry run do, answering with typed notes and an exit.
 //! - [`tui`]: the interactive workbench (`hunt [PATH…]`); nothing above imports it.
 //! - [`panics`]: what a panic becomes (a reported problem, exit 2), never a silent loss.
 //! - [`sanitize`]: neutralising attacker-controlled text before any terminal sees it.

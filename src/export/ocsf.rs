@@ -7,7 +7,7 @@
 use super::model::params_object;
 use super::row::Row;
 use super::Names;
-use crate::event::{flags, Kind, Outcome, Source};
+use crate::event::{flags, Kind, Outcome, Record, Source};
 use serde::Serialize;
 
 pub const VERSION: &str = "1.4.0";
@@ -261,18 +261,8 @@ pub fn ocsf<'a>(row: &'a Row, names: &'a Names) -> Ocsf<'a> {
     } else {
         api_activity(&e.operation)
     };
-    let (severity_id, severity) = match e.risk_level.to_ascii_lowercase().as_str() {
-        "low" => (2, "Low"),
-        "medium" => (3, "Medium"),
-        "high" => (4, "High"),
-        _ => (1, "Informational"),
-    };
-    let (status_id, status) = match e.outcome {
-        Outcome::Success => (1, "Success"),
-        Outcome::Failure => (2, "Failure"),
-        Outcome::Interrupted => (99, "Other"),
-        Outcome::Unknown => (0, "Unknown"),
-    };
+    let (severity_id, severity) = severity(&e.risk_level);
+    let (status_id, status) = status(e.outcome);
     let user = some(&e.user).map(|name| User {
         name,
         org: if signin {
@@ -286,20 +276,9 @@ pub fn ocsf<'a>(row: &'a Row, names: &'a Names) -> Ocsf<'a> {
     } else {
         (None, user.map(|user| Actor { user }))
     };
-    let location = Location {
-        country: some(&e.country),
-        city: some(&e.city),
-        lat: coord(e.lat),
-        long: coord(e.lon),
-    };
-    let asys = AutonomousSystem {
-        number: (e.asn != 0).then_some(i64::from(e.asn)),
-        name: some(&e.as_org),
-    };
     let windows = e.source == Source::Windows;
     let client = some(&e.client_app);
     let auth_protocol = client.filter(|_| signin && !windows);
-    let flag = |f: u8| e.flags & f != 0;
     Ocsf {
         time: e.time,
         class_uid,
@@ -325,11 +304,7 @@ pub fn ocsf<'a>(row: &'a Row, names: &'a Names) -> Ocsf<'a> {
         cloud: (!signin).then(|| Cloud {
             provider: provider(e.source),
         }),
-        src_endpoint: Endpoint {
-            ip: some(&e.ip),
-            location: (location != Location::default()).then_some(location),
-            autonomous_system: (asys != AutonomousSystem::default()).then_some(asys),
-        },
+        src_endpoint: src_endpoint(e),
         http_request: some(&e.user_agent).map(|user_agent| HttpRequest { user_agent }),
         auth_protocol,
         auth_protocol_id: auth_protocol.map(|p| {
@@ -353,35 +328,80 @@ pub fn ocsf<'a>(row: &'a Row, names: &'a Names) -> Ocsf<'a> {
             product: product(e.source),
             log_name: some(names.format(e.origin.file)),
         },
-        unmapped: Unmapped {
-            file: names.file(e.origin.file),
-            line: e.origin.line as i32,
-            offset: e.origin.offset as i64,
-            length: e.origin.len as i32,
-            source: e.source.as_str(),
-            kind: e.kind.as_str(),
-            outcome: e.outcome.as_str(),
-            app: some(&e.app),
-            client_app: client,
-            auth_requirement: some(&e.auth_requirement),
-            risk_level: some(&e.risk_level),
-            risk_state: some(&e.risk_state),
-            risk_events: some(&e.risk_events),
-            home_tenant: some(&e.home_tenant),
-            resource_tenant: some(&e.resource_tenant),
-            access_key: some(&e.access_key),
-            params: some(&e.params)
-                .map(|p| serde_json::Value::Object(params_object(p)).to_string()),
-            accuracy_km: (e.accuracy_km != 0).then_some(i32::from(e.accuracy_km)),
-            is_proxy: flag(flags::IS_PROXY),
-            interactive: !flag(flags::NON_INTERACTIVE),
-            geo_from_db: flag(flags::GEO_FROM_DB),
-            country_from_db: flag(flags::COUNTRY_FROM_DB),
-            asn_from_db: flag(flags::ASN_FROM_DB),
-            no_such_user: flag(flags::NO_SUCH_USER),
-            mfa_denied: flag(flags::MFA_DENIED),
-            protocol: some(e.protocol.as_str()),
-            transfer_method: some(e.transfer.as_str()),
-        },
+        unmapped: unmapped(e, names),
+    }
+}
+
+/// Where the event came from: its address, place and network.
+fn src_endpoint(e: &Record<String>) -> Endpoint<'_> {
+    let location = Location {
+        country: some(&e.country),
+        city: some(&e.city),
+        lat: coord(e.lat),
+        long: coord(e.lon),
+    };
+    let asys = AutonomousSystem {
+        number: (e.asn != 0).then_some(i64::from(e.asn)),
+        name: some(&e.as_org),
+    };
+    Endpoint {
+        ip: some(&e.ip),
+        location: (location != Location::default()).then_some(location),
+        autonomous_system: (asys != AutonomousSystem::default()).then_some(asys),
+    }
+}
+
+/// OCSF's severity of the log's risk level.
+fn severity(risk_level: &str) -> (i32, &'static str) {
+    match risk_level.to_ascii_lowercase().as_str() {
+        "low" => (2, "Low"),
+        "medium" => (3, "Medium"),
+        "high" => (4, "High"),
+        _ => (1, "Informational"),
+    }
+}
+
+/// OCSF's status of an outcome.
+fn status(outcome: Outcome) -> (i32, &'static str) {
+    match outcome {
+        Outcome::Success => (1, "Success"),
+        Outcome::Failure => (2, "Failure"),
+        Outcome::Interrupted => (99, "Other"),
+        Outcome::Unknown => (0, "Unknown"),
+    }
+}
+
+/// What OCSF has no place for, under `unmapped`: where the record is,
+/// hunt's own names and the flags.
+fn unmapped<'a>(e: &'a Record<String>, names: &'a Names) -> Unmapped<'a> {
+    let flag = |f: u8| e.flags & f != 0;
+    Unmapped {
+        file: names.file(e.origin.file),
+        line: e.origin.line as i32,
+        offset: e.origin.offset as i64,
+        length: e.origin.len as i32,
+        source: e.source.as_str(),
+        kind: e.kind.as_str(),
+        outcome: e.outcome.as_str(),
+        app: some(&e.app),
+        client_app: some(&e.client_app),
+        auth_requirement: some(&e.auth_requirement),
+        risk_level: some(&e.risk_level),
+        risk_state: some(&e.risk_state),
+        risk_events: some(&e.risk_events),
+        home_tenant: some(&e.home_tenant),
+        resource_tenant: some(&e.resource_tenant),
+        access_key: some(&e.access_key),
+        params: some(&e.params).map(|p| serde_json::Value::Object(params_object(p)).to_string()),
+        accuracy_km: (e.accuracy_km != 0).then_some(i32::from(e.accuracy_km)),
+        is_proxy: flag(flags::IS_PROXY),
+        interactive: !flag(flags::NON_INTERACTIVE),
+        geo_from_db: flag(flags::GEO_FROM_DB),
+        country_from_db: flag(flags::COUNTRY_FROM_DB),
+        asn_from_db: flag(flags::ASN_FROM_DB),
+        no_such_user: flag(flags::NO_SUCH_USER),
+        mfa_denied: flag(flags::MFA_DENIED),
+        protocol: some(e.protocol.as_str()),
+        transfer_method: some(e.transfer.as_str()),
     }
 }

@@ -335,21 +335,20 @@ fn every_message(op: &str, rule: &Rule) -> Option<bool> {
     }
 }
 
-impl Detector for InboxRule {
-    fn id(&self) -> DetectorId {
-        DetectorId::InboxRule
-    }
+/// How bad a rule is, and why.
+struct Verdict<'r> {
+    severity: Severity,
+    risk: u8,
+    /// What the rule does, for the title.
+    what: String,
+    /// The targets outside the internal domains.
+    external: Vec<&'r str>,
+    every: Option<bool>,
+}
 
-    fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
-        if ev.kind != Kind::Audit || ev.user.is_none() || ev.operation.is_none() {
-            return;
-        }
-        let store = cx.store;
-        let op = store.text(ev.operation);
-        if !self.cfg.operations.iter().any(|o| is(o, op)) {
-            return;
-        }
-        let user = store.text(ev.user);
+impl InboxRule {
+    /// The internal domains: the configured ones and the user's own.
+    fn internal_domains(&self, user: &str) -> Vec<String> {
         let mut inside: Vec<String> = self
             .cfg
             .internal_domains
@@ -358,38 +357,17 @@ impl Detector for InboxRule {
             .filter(|d| !d.is_empty())
             .collect();
         inside.extend(domain_of(user));
-        let mut rule = Rule::default();
-        for (k, v) in decode_params(store.text(ev.params)) {
-            let k = k.trim();
-            if rule.params.len() < MAX_PARAMS {
-                rule.params.push(json!({ "name": k, "value": v }));
-            }
-            self.read(&mut rule, &mut inside, k, v);
-        }
-        // Removing a rule takes its forwarding away; it is not a new one.
-        if rule.rule_operation.is_some_and(|o| {
-            let o = o.to_ascii_lowercase();
-            o.contains("remove") || o.contains("delete")
-        }) {
-            return;
-        }
-        if let Some(n) = rule.name {
-            if !n.is_empty()
-                && n.chars()
-                    .all(|c| c.is_ascii_punctuation() || c.is_whitespace())
-            {
-                rule.hiding
-                    .push(format!("rule name `{n}` is only punctuation or whitespace"));
-            }
-        }
-        if rule.targets.is_empty() && rule.hiding.is_empty() {
-            return;
-        }
-        let every = every_message(op, &rule);
+        inside
+    }
+
+    /// Critical when the rule forwards outside the internal domains, high
+    /// when it forwards, medium when it only hides mail.
+    fn judge<'r>(&self, op: &str, rule: &'r Rule, inside: &[String]) -> Verdict<'r> {
+        let every = every_message(op, rule);
         let external: Vec<&str> = rule
             .targets
             .iter()
-            .filter(|(_, t)| domain_of(t).is_some_and(|d| !InboxRule::is_internal(&d, &inside)))
+            .filter(|(_, t)| domain_of(t).is_some_and(|d| !InboxRule::is_internal(&d, inside)))
             .map(|(_, t)| t.as_str())
             .collect();
         let target_list: Vec<&str> = rule.targets.iter().map(|(_, t)| t.as_str()).collect();
@@ -420,6 +398,66 @@ impl Detector for InboxRule {
                 format!("hides mail ({})", rule.hiding.join("; ")),
             )
         };
+        Verdict {
+            severity,
+            risk,
+            what,
+            external,
+            every,
+        }
+    }
+}
+
+impl Detector for InboxRule {
+    fn id(&self) -> DetectorId {
+        DetectorId::InboxRule
+    }
+
+    fn observe(&mut self, cx: &DetectCx, idx: EventIdx, ev: &Event, out: &mut Vec<Finding>) {
+        if ev.kind != Kind::Audit || ev.user.is_none() || ev.operation.is_none() {
+            return;
+        }
+        let store = cx.store;
+        let op = store.text(ev.operation);
+        if !self.cfg.operations.iter().any(|o| is(o, op)) {
+            return;
+        }
+        let user = store.text(ev.user);
+        let mut inside = self.internal_domains(user);
+        let mut rule = Rule::default();
+        for (k, v) in decode_params(store.text(ev.params)) {
+            let k = k.trim();
+            if rule.params.len() < MAX_PARAMS {
+                rule.params.push(json!({ "name": k, "value": v }));
+            }
+            self.read(&mut rule, &mut inside, k, v);
+        }
+        // Removing a rule takes its forwarding away; it is not a new one.
+        if rule.rule_operation.is_some_and(|o| {
+            let o = o.to_ascii_lowercase();
+            o.contains("remove") || o.contains("delete")
+        }) {
+            return;
+        }
+        if let Some(n) = rule.name {
+            if !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_punctuation() || c.is_whitespace())
+            {
+                rule.hiding
+                    .push(format!("rule name `{n}` is only punctuation or whitespace"));
+            }
+        }
+        if rule.targets.is_empty() && rule.hiding.is_empty() {
+            return;
+        }
+        let Verdict {
+            severity,
+            risk,
+            what,
+            external,
+            every,
+        } = self.judge(op, &rule, &inside);
         let rule_name = rule.name.unwrap_or_default();
         let title = if rule_name.trim().is_empty() {
             format!("{op} for {user} {what}")
