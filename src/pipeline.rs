@@ -1393,6 +1393,7 @@ fn poll_reader(
                     first_batch: seq,
                 })
                 .is_ok(),
+            Output::Read(bytes) => tx.send(IngestMsg::Progress { file, bytes }).is_ok(),
         };
         failed |= !ok;
     };

@@ -55,7 +55,7 @@ fn read_with(path: &Path, limits: Limits, max_line: usize) -> Outcome {
                     (b, s)
                 }
                 Output::Parsed(b, s) => (b, s),
-                Output::Reopened => return,
+                Output::Reopened | Output::Read(_) => return,
             };
             got.outputs += 1;
             for d in &batch.drafts {

@@ -40,7 +40,7 @@ fn poll(r: &mut SourceReader) -> (Vec<String>, bool) {
             }
         }
         Output::Reopened => reopened = true,
-        Output::Parsed(..) => {}
+        Output::Parsed(..) | Output::Read(_) => {}
     });
     assert_eq!(res.unwrap(), Polled::CaughtUp);
     (lines, reopened)

@@ -79,7 +79,7 @@ impl Driver {
                     stats: s,
                 },
                 // Never rotated here; a reopening is no batch.
-                Output::Reopened => return,
+                Output::Reopened | Output::Read(_) => return,
             })
         });
         self.sent += msgs.len() as u64;

@@ -56,6 +56,9 @@ pub enum Output {
     /// The input was opened again after a rotation or truncation: what
     /// follows comes from the new file, and offsets start again at 0.
     Reopened,
+    /// Bytes of the input read so far, after each chunk handed out (one
+    /// poll reads a whole file: progress shows while it does).
+    Read(u64),
 }
 
 /// A chunk of JSON lines to parse.
@@ -633,6 +636,7 @@ impl SourceReader {
             }
             _ => {}
         }
+        out(Output::Read(self.consumed()));
     }
 
     /// A followed input (file or pipe): counts the sshd attempts held with
