@@ -194,7 +194,10 @@ impl App {
         let msg = if shown {
             "showing closed findings and incidents".to_string()
         } else {
-            format!("hiding closed findings and incidents ({closed} findings)")
+            format!(
+                "hiding closed findings and incidents ({})",
+                super::format::counted(closed as u64, "finding", "findings")
+            )
         };
         self.set_flash(Role::Dim, msg);
     }

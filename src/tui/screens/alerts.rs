@@ -541,7 +541,10 @@ fn empty_text(app: &App, st: &AlertsState) -> String {
             st.closed
         )
     } else {
-        format!("All {} findings are suppressed (x shows them)", all.len())
+        match all.len() {
+            1 => "The only finding is suppressed (x shows it)".to_string(),
+            n => format!("All {n} findings are suppressed (x shows them)"),
+        }
     }
 }
 
