@@ -350,10 +350,9 @@ pub fn live_drop_notes(session: &Session, seen: &mut Vec<(u64, u64)>) -> Vec<Str
         let Some((dropped, refused)) = seen.get_mut(i) else {
             continue;
         };
-        let detail = |word: &str| {
-            live.details
+        let said = |lines: &[String]| {
+            lines
                 .iter()
-                .filter(|d| d.contains(word))
                 .map(|d| clean(d).into_owned())
                 .collect::<Vec<_>>()
                 .join("; ")
@@ -365,7 +364,7 @@ pub fn live_drop_notes(session: &Session, seen: &mut Vec<(u64, u64)>) -> Vec<Str
                 clean(&s.name),
                 live.dropped,
                 live.received,
-                detail("dropped")
+                said(&live.lost)
             ));
         }
         if live.refused > *refused {
@@ -374,7 +373,7 @@ pub fn live_drop_notes(session: &Session, seen: &mut Vec<(u64, u64)>) -> Vec<Str
                 "{}: {} connections refused so far ({})",
                 clean(&s.name),
                 live.refused,
-                detail("handshake")
+                said(&live.refusals)
             ));
         }
     }

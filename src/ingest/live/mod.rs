@@ -108,4 +108,9 @@ pub struct LiveStatus {
     pub summary: String,
     /// Lines for the sources screen (what was received how, what was lost where).
     pub details: Vec<String>,
+    /// Of those, the lines that say where messages were lost (for the
+    /// `dropped` count's note on stderr).
+    pub lost: Vec<String>,
+    /// Of those, the lines that say why connections were refused.
+    pub refusals: Vec<String>,
 }

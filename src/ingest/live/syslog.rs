@@ -635,25 +635,29 @@ fn status(c: &Counters, socket: Option<u64>, l: &Listen) -> LiveStatus {
     let dropped = queue + socket.unwrap_or(0);
     let (total, open) = (c.tcp_total.load(Relaxed), c.tcp_open.load(Relaxed));
     let mut details = Vec::new();
+    let (mut lost, mut refusals) = (Vec::new(), Vec::new());
     if l.tls {
         details.push(format!(
             "listening on TCP (TLS) {} · {tcp} messages over {total} connections ({open} open)",
             l.addr
         ));
-        details.extend(tls_lines(c));
+        refusals = tls_lines(c);
+        details.extend(refusals.iter().cloned());
     } else {
         details.push(format!(
             "listening on UDP and TCP {} · {udp} datagrams, {tcp} TCP messages over {total} connections ({open} open)",
             l.addr
         ));
-        details.push(match socket {
+        let udp_lost = match socket {
             Some(s) => format!(
                 "UDP dropped: {s} by the socket buffer (kernel), {queue} by hunt's full queue"
             ),
             None => format!(
                 "UDP dropped: {queue} by hunt's full queue (the kernel's socket buffer drops are not readable here)"
             ),
-        });
+        };
+        lost.push(udp_lost.clone());
+        details.push(udp_lost);
     }
     let framing = c.framing.load(Relaxed);
     details.push(format!(
@@ -690,6 +694,8 @@ fn status(c: &Counters, socket: Option<u64>, l: &Listen) -> LiveStatus {
         refused,
         summary,
         details,
+        lost,
+        refusals,
     }
 }
 

@@ -124,11 +124,9 @@ fn source_lines(
     }
     if let Some(live) = &s.live {
         for d in &live.details {
-            let role = if live.dropped > 0 && d.contains("dropped") {
-                Role::Warning
-            } else {
-                Role::Dim
-            };
+            let warn = (live.dropped > 0 && live.lost.contains(d))
+                || (live.refused > 0 && live.refusals.contains(d));
+            let role = if warn { Role::Warning } else { Role::Dim };
             out.push(Line::from(Span::styled(
                 format!("      {}", clean_width(d, width.saturating_sub(8))),
                 theme.style(role),
