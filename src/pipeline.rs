@@ -915,36 +915,7 @@ impl Session {
             let store = &self.store;
             held.retain(|(_, e)| e.is_empty() || e.iter().any(|&i| store.is_live(i)));
         }
-        // An sshd line's attempt is counted when its connection tells how it
-        // ended (often a later line, another batch): find its event by the
-        // line it is charged to.
-        if held
-            .iter()
-            .any(|(h, e)| e.is_empty() && h.source == crate::event::Source::Sshd)
-        {
-            let mut by_line: std::collections::HashMap<(u32, u64), Vec<EventIdx>> =
-                Default::default();
-            for &i in released.iter().chain(retracted) {
-                let ev = self.store.get(i);
-                if ev.source == crate::event::Source::Sshd {
-                    by_line
-                        .entry((ev.origin.file, ev.origin.offset))
-                        .or_default()
-                        .push(i);
-                }
-            }
-            let store = &self.store;
-            held.retain_mut(|(h, e)| {
-                if e.is_empty() && h.source == crate::event::Source::Sshd {
-                    if let Some(found) = by_line.get(&(h.origin.file, h.origin.offset)) {
-                        e.clone_from(found);
-                        // The line's event was a copy retracted for another.
-                        return found.iter().any(|&i| store.is_live(i));
-                    }
-                }
-                true
-            });
-        }
+        attach_sshd_events(&self.store, &mut held, released, retracted);
         // Records matched per rule: kept copies only.
         for (hit, _) in &held {
             for r in &hit.results {
@@ -953,29 +924,7 @@ impl Session {
                 }
             }
         }
-        // A record with an event: its user and address as hunt normalized them.
-        for (h, e) in held.iter_mut() {
-            let Some(&i) = e.first() else { continue };
-            let ev = self.store.get(i);
-            let (user, ip) = (self.store.text(ev.user), self.store.text(ev.ip));
-            if !user.is_empty() {
-                h.user = user.to_string();
-            }
-            if !ip.is_empty() {
-                h.ip = ip.to_string();
-            }
-            for (field, value) in h.group.iter_mut() {
-                match crate::sigma::fields::canonical(h.source, field) {
-                    Some(crate::sigma::fields::Canon::User) if !user.is_empty() => {
-                        *value = user.to_string()
-                    }
-                    Some(crate::sigma::fields::Canon::Ip) if !ip.is_empty() => {
-                        *value = ip.to_string()
-                    }
-                    _ => {}
-                }
-            }
-        }
+        normalize_hit_entities(&self.store, &mut held);
         if below.is_some() {
             self.sigma_released.extend(held.iter().cloned());
         }
@@ -1620,6 +1569,71 @@ fn spawn_named(name: &str, f: impl FnOnce() + Send + 'static) {
     if let Err(e) = thread::Builder::new().name(name.into()).spawn(f) {
         // Without the thread the run cannot read; say so instead of hanging silently.
         eprintln!("hunt: cannot start {name} thread: {e}");
+    }
+}
+
+/// Sigma hits held for release, each with its record's events.
+type HeldHits = Vec<(crate::sigma::ingest::Hit, Vec<EventIdx>)>;
+
+/// An sshd line's attempt is counted when its connection tells how it ended
+/// (often a later line, another batch): a hit without events gets them by
+/// the line it is charged to, among the events `released` or `retracted`;
+/// a hit whose line's events were all retracted for another copy goes.
+fn attach_sshd_events(
+    store: &Store,
+    held: &mut HeldHits,
+    released: &[EventIdx],
+    retracted: &[EventIdx],
+) {
+    if !held
+        .iter()
+        .any(|(h, e)| e.is_empty() && h.source == crate::event::Source::Sshd)
+    {
+        return;
+    }
+    let mut by_line: std::collections::HashMap<(u32, u64), Vec<EventIdx>> = Default::default();
+    for &i in released.iter().chain(retracted) {
+        let ev = store.get(i);
+        if ev.source == crate::event::Source::Sshd {
+            by_line
+                .entry((ev.origin.file, ev.origin.offset))
+                .or_default()
+                .push(i);
+        }
+    }
+    held.retain_mut(|(h, e)| {
+        if e.is_empty() && h.source == crate::event::Source::Sshd {
+            if let Some(found) = by_line.get(&(h.origin.file, h.origin.offset)) {
+                e.clone_from(found);
+                return found.iter().any(|&i| store.is_live(i));
+            }
+        }
+        true
+    });
+}
+
+/// A hit whose record has an event takes that event's user and address as
+/// hunt normalized them (and so do the fields it groups by).
+fn normalize_hit_entities(store: &Store, held: &mut HeldHits) {
+    for (h, e) in held.iter_mut() {
+        let Some(&i) = e.first() else { continue };
+        let ev = store.get(i);
+        let (user, ip) = (store.text(ev.user), store.text(ev.ip));
+        if !user.is_empty() {
+            h.user = user.to_string();
+        }
+        if !ip.is_empty() {
+            h.ip = ip.to_string();
+        }
+        for (field, value) in h.group.iter_mut() {
+            match crate::sigma::fields::canonical(h.source, field) {
+                Some(crate::sigma::fields::Canon::User) if !user.is_empty() => {
+                    *value = user.to_string()
+                }
+                Some(crate::sigma::fields::Canon::Ip) if !ip.is_empty() => *value = ip.to_string(),
+                _ => {}
+            }
+        }
     }
 }
 
