@@ -125,6 +125,10 @@ pub enum Note {
     LiveLoss(String),
     /// A source failed while following (`hunt scan -f`).
     SourceFailed(String),
+    /// A Kafka input cannot reach its brokers and is retrying (input, error).
+    KafkaRetrying(String, String),
+    /// That input reached its brokers again.
+    KafkaRecovered(String),
     /// Records that hit a bug in hunt.
     InternalErrors(u64),
     /// The scan's match counts could not be written to the case.
@@ -243,6 +247,15 @@ impl fmt::Display for Note {
                 write!(f, "hunt: {}", clean(t))
             }
             Note::SourceFailed(t) => write!(f, "hunt: {}", clean(t)),
+            Note::KafkaRetrying(input, e) => write!(
+                f,
+                "hunt: {}: cannot read, retrying every 2 s: {}",
+                clean(input),
+                clean(e)
+            ),
+            Note::KafkaRecovered(input) => {
+                write!(f, "hunt: {}: connected again", clean(input))
+            }
             Note::Geo(g) => write!(f, "hunt: {}", clean(g.text())),
             Note::HostingList(e) => write!(f, "hunt: hosting list: {}", clean(e)),
             Note::Sigma(s) => s.fmt(f),

@@ -41,6 +41,15 @@ pub struct KafkaRun {
 }
 
 impl KafkaRun {
+    /// Per consumer, its input's name and the connection or fetch error it
+    /// is retrying after, if any (cleared by its next success).
+    pub fn errors(&self) -> Vec<(String, Option<String>)> {
+        self.lives
+            .iter()
+            .map(|l| (l.name.clone(), l.state().error.clone()))
+            .collect()
+    }
+
     /// Starts each consumer from the positions `case` holds for its group
     /// and topic. Returns the run and what to tell the user.
     pub fn begin(

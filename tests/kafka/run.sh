@@ -61,9 +61,15 @@ fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 plain="$(free_port)"
 tls="$(free_port)"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
-  -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
-  -keyout "$work/tls.key" -out "$work/tls.pem" >/dev/null 2>&1
+# A test CA and a server certificate it signs (webpki, under rustls, refuses
+# a CA certificate used as the server's own).
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hunt test CA" \
+  -keyout "$work/ca.key" -out "$work/tls.pem" >/dev/null 2>&1
+openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+  -keyout "$work/tls.key" -out "$work/server.csr" >/dev/null 2>&1
+printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$work/server.ext"
+openssl x509 -req -in "$work/server.csr" -CA "$work/tls.pem" -CAkey "$work/ca.key" \
+  -CAcreateserial -days 2 -extfile "$work/server.ext" -out "$work/server.pem" >/dev/null 2>&1
 "$tansu" broker \
   --listener-url "tcp://127.0.0.1:$plain" \
   --advertised-listener-url "tcp://127.0.0.1:$tls" \
@@ -75,7 +81,7 @@ pid =
 [kafka]
 accept = 127.0.0.1:$tls
 connect = 127.0.0.1:$plain
-cert = $work/tls.pem
+cert = $work/server.pem
 key = $work/tls.key
 CONF
 "$stunnel_bin" "$work/stunnel.conf" >"$work/stunnel.log" 2>&1 &

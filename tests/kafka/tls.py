@@ -16,9 +16,11 @@ Python standard library only.
 import argparse
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from restart import essence, fail, run
@@ -26,23 +28,29 @@ from restart import essence, fail, run
 
 def read_findings(proc, want, timeout=90):
     """Finding lines of `proc` until every id of `want` has been seen."""
+    lines = queue.Queue()
+
+    def pump():
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
     got = {}
     deadline = time.monotonic() + timeout
-    os.set_blocking(proc.stdout.fileno(), False)
-    buf = ""
-    while time.monotonic() < deadline and not set(want) <= set(got):
-        chunk = proc.stdout.read()
-        if chunk:
-            buf += chunk
-            *lines, buf = buf.split("\n")
-            for line in lines:
-                if line.strip():
-                    f = json.loads(line)
-                    got[f["id"]] = f
-        elif proc.poll() is not None:
+    while not set(want) <= set(got):
+        left = deadline - time.monotonic()
+        if left <= 0:
             break
-        else:
-            time.sleep(0.05)
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        if line.strip():
+            f = json.loads(line)
+            got[f["id"]] = f
     return got
 
 
@@ -56,7 +64,11 @@ def main():
     a = ap.parse_args()
     ref_file = os.path.join(a.work, "tls-reference.ndjson")
     env = dict(os.environ, KAFKA_ATTACK_CA=a.ca)
-    p = run(a.producer, "produce", a.broker, "signins-tls", "3", ref_file, "all", env=env)
+    try:
+        p = run(a.producer, "produce", a.broker, "signins-tls", "3", ref_file, "all",
+                env=env, timeout=120)
+    except subprocess.TimeoutExpired:
+        fail("the producer over TLS did not finish within 120 s (see the stunnel log)")
     if p.returncode:
         fail(f"producer over TLS: {p.stderr}")
     print(f"over TLS: {p.stdout.strip()}")

@@ -17,6 +17,8 @@ struct Told {
     printed: HashSet<String>,
     drops: Vec<(u64, u64)>,
     failures: Vec<bool>,
+    /// Per Kafka input, the error last told.
+    kafka_errors: Vec<Option<String>>,
 }
 
 pub(super) fn run(
@@ -30,9 +32,20 @@ pub(super) fn run(
         report::write_csv_header(out)?;
     }
     let mut told = Told::default();
-    while let Ok(msg) = scan.rx.recv() {
+    loop {
+        // A quiet second still says what the live sources are going through.
+        let msg = match scan.rx.recv_timeout(std::time::Duration::from_secs(1)) {
+            Ok(msg) => msg,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                tell_live_news(&scan.session, &mut told, tell);
+                tell_kafka_errors(&scan.kafka, &mut told, tell);
+                continue;
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         let released = scan.session.handle(msg);
         tell_live_news(&scan.session, &mut told, tell);
+        tell_kafka_errors(&scan.kafka, &mut told, tell);
         if !released {
             continue;
         }
@@ -64,6 +77,23 @@ fn tell_live_news(session: &Session, told: &mut Told, tell: Tell) {
     }
     for note in report::new_failures(session, &mut told.failures) {
         tell(Note::SourceFailed(note));
+    }
+}
+
+/// A Kafka input that cannot reach its brokers says so once per new error
+/// (and once when it reaches them again): a follow never retries silently.
+fn tell_kafka_errors(kafka: &crate::triage::kafka::KafkaRun, told: &mut Told, tell: Tell) {
+    let now = kafka.errors();
+    told.kafka_errors.resize(now.len(), None);
+    for ((name, error), last) in now.into_iter().zip(told.kafka_errors.iter_mut()) {
+        if error == *last {
+            continue;
+        }
+        match &error {
+            Some(e) => tell(Note::KafkaRetrying(name, e.clone())),
+            None => tell(Note::KafkaRecovered(name)),
+        }
+        *last = error;
     }
 }
 
