@@ -151,6 +151,32 @@ impl Engine {
     }
 
     /// Runs every detector over `idxs` (in that order) and upserts what they
+    /// emit, keeping the detectors' deferred snapshots for a later
+    /// [`Engine::finish`]: a re-run fed in slices snapshots a growing
+    /// finding once at its end, not once per slice.
+    pub fn observe_slice(
+        &mut self,
+        cx: &DetectCx,
+        idxs: &[EventIdx],
+        findings: &mut Findings,
+        changed: &mut Vec<(Change, String)>,
+    ) {
+        for &idx in idxs {
+            self.observe_one(cx, idx, findings, changed);
+        }
+    }
+
+    /// The deferred snapshots of every detector (after [`Engine::observe_slice`]).
+    pub fn finish(
+        &mut self,
+        cx: &DetectCx,
+        findings: &mut Findings,
+        changed: &mut Vec<(Change, String)>,
+    ) {
+        self.flush(cx, findings, changed);
+    }
+
+    /// Runs every detector over `idxs` (in that order) and upserts what they
     /// emit. Detectors are independent of one another, so a large batch (a
     /// whole-file scan) is split over two threads, each running half of the
     /// detectors over all events; their outputs are merged back by (event
