@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::enrich::Enricher;
 use crate::ingest::read::Input;
 use crate::lake::Dialect;
-use crate::pipeline::{self, RunOptions, Session};
+use crate::pipeline::Session;
 use std::io::Write;
 
 /// `hunt rules --dialect D [--detector X]`: one query per enabled detector,
@@ -110,34 +110,14 @@ fn read_matches(
     common: &Common,
     config: &Config,
 ) -> Vec<Match> {
-    let opts = RunOptions {
-        inputs: inputs.to_vec(),
-        follow: false,
-        format: common.format.0,
-        workers: 0,
-    };
-    session.sigma_matches = Some(Vec::new());
-    session.add_sources(inputs, false);
-    let readers = pipeline::start(&opts, config);
-    while let Ok(msg) = readers.rx.recv() {
-        session.handle(msg);
-        if session.all_done() {
-            break;
-        }
-    }
-    if session.pending() > 0 {
-        session.release();
-    }
-    let mut rows: Vec<Match> = session
-        .sigma_matches
-        .take()
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(file, record, n)| {
-            let m = crate::sigma::catalog::get(n)?;
-            Some((file as usize, record, m.id.clone(), m.title.clone()))
-        })
-        .collect();
+    let mut rows: Vec<Match> =
+        crate::tune::rules::read_sigma_matches(session, inputs, common.format.0, config)
+            .into_iter()
+            .filter_map(|(file, record, n)| {
+                let m = crate::sigma::catalog::get(n)?;
+                Some((file as usize, record, m.id.clone(), m.title.clone()))
+            })
+            .collect();
     rows.sort();
     rows.dedup();
     rows

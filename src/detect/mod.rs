@@ -152,7 +152,7 @@ impl Engine {
 
     /// Runs every detector over `idxs` (in that order) and upserts what they
     /// emit, keeping the detectors' deferred snapshots for a later
-    /// [`Engine::finish`]: a re-run fed in slices snapshots a growing
+    /// [`Engine::flush`]: a re-run fed in slices snapshots a growing
     /// finding once at its end, not once per slice.
     pub fn observe_slice(
         &mut self,
@@ -164,16 +164,6 @@ impl Engine {
         for &idx in idxs {
             self.observe_one(cx, idx, findings, changed);
         }
-    }
-
-    /// The deferred snapshots of every detector (after [`Engine::observe_slice`]).
-    pub fn finish(
-        &mut self,
-        cx: &DetectCx,
-        findings: &mut Findings,
-        changed: &mut Vec<(Change, String)>,
-    ) {
-        self.flush(cx, findings, changed);
     }
 
     /// Runs every detector over `idxs` (in that order) and upserts what they
@@ -193,9 +183,7 @@ impl Engine {
     ) {
         const PARALLEL_MIN: usize = 20_000;
         if idxs.len() < PARALLEL_MIN || self.detectors.len() < 2 {
-            for &idx in idxs {
-                self.observe_one(cx, idx, findings, changed);
-            }
+            self.observe_slice(cx, idxs, findings, changed);
             self.flush(cx, findings, changed);
             return;
         }
@@ -332,7 +320,7 @@ impl Engine {
     }
 
     /// Every detector's deferred snapshots.
-    fn flush(
+    pub fn flush(
         &mut self,
         cx: &DetectCx,
         findings: &mut Findings,

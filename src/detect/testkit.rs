@@ -342,49 +342,30 @@ impl Scenario {
     }
 
     pub(crate) fn run(&self) -> Run {
-        let mut batch = Batch::default();
-        for e in &self.events {
-            let d = e.draft(&mut batch);
-            batch.drafts.push(d);
-        }
-        self.run_batch(batch)
+        self.run_batch(self.batch())
     }
 
     /// Like [`Scenario::run`], but every event in one `observe_all` batch
     /// (as a whole-file scan runs them): deferred snapshots come once, at
     /// the batch's end. `changes` then counts each finding's upserts.
     pub(crate) fn run_batched(&self) -> Run {
+        self.run_with(self.batch(), true)
+    }
+
+    fn batch(&self) -> Batch {
         let mut batch = Batch::default();
         for e in &self.events {
             let d = e.draft(&mut batch);
             batch.drafts.push(d);
         }
-        let mut store = Store::new();
-        for i in 0..batch.len() {
-            store.append_draft(&batch, i);
-        }
-        let order: Vec<u32> = store.by_time().to_vec();
-        let hosting = HostingNetworks::from_config(&self.config.detectors.hosting_asn);
-        let mut engine = Engine::new(&self.config);
-        let mut findings = Findings::default();
-        let mut changes = Vec::new();
-        {
-            let cx = DetectCx {
-                store: &store,
-                config: &self.config,
-                hosting: &hosting,
-            };
-            engine.observe_all(&cx, &order, &mut findings, &mut changes);
-        }
-        Run {
-            findings,
-            store,
-            engine,
-            changes,
-        }
+        batch
     }
 
     fn run_batch(&self, batch: Batch) -> Run {
+        self.run_with(batch, false)
+    }
+
+    fn run_with(&self, batch: Batch, one_batch: bool) -> Run {
         let mut store = Store::new();
         for i in 0..batch.len() {
             store.append_draft(&batch, i);
@@ -404,8 +385,12 @@ impl Scenario {
                 config: &self.config,
                 hosting: &hosting,
             };
-            for idx in order {
-                engine.observe(&cx, idx, &mut findings, &mut changes);
+            if one_batch {
+                engine.observe_all(&cx, &order, &mut findings, &mut changes);
+            } else {
+                for idx in order {
+                    engine.observe(&cx, idx, &mut findings, &mut changes);
+                }
             }
         }
         Run {

@@ -60,7 +60,7 @@ impl Side {
             hosting: &self.hosting,
         };
         let mut changed = Vec::new();
-        self.engine.finish(&cx, &mut self.findings, &mut changed);
+        self.engine.flush(&cx, &mut self.findings, &mut changed);
     }
 }
 

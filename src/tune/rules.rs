@@ -43,19 +43,24 @@ impl Matches {
     }
 }
 
-/// Loads the rules of `config` and evaluates them over `inputs`.
-pub fn evaluate(config: &Config, inputs: &[Input], format: Option<Format>) -> Matches {
+/// Reads `inputs` to their end into `session` with its Sigma rules, and
+/// returns every (input, record, rule number) match, in no set order.
+pub fn read_sigma_matches(
+    session: &mut Session,
+    inputs: &[Input],
+    format: Option<Format>,
+    config: &Config,
+) -> Vec<(u32, u64, u32)> {
     let opts = RunOptions {
         inputs: inputs.to_vec(),
         follow: false,
         format,
         workers: 0,
     };
-    let mut session = Session::new(config.clone(), Enricher::none());
     session.sigma_matches = Some(Vec::new());
     session.add_sources(inputs, false);
     let readers = pipeline::start(&opts, config);
-    for msg in readers.rx.iter() {
+    while let Ok(msg) = readers.rx.recv() {
         session.handle(msg);
         if session.all_done() {
             break;
@@ -64,6 +69,13 @@ pub fn evaluate(config: &Config, inputs: &[Input], format: Option<Format>) -> Ma
     if session.pending() > 0 {
         session.release();
     }
+    session.sigma_matches.take().unwrap_or_default()
+}
+
+/// Loads the rules of `config` and evaluates them over `inputs`.
+pub fn evaluate(config: &Config, inputs: &[Input], format: Option<Format>) -> Matches {
+    let mut session = Session::new(config.clone(), Enricher::none());
+    let hits = read_sigma_matches(&mut session, inputs, format, config);
     let mut out = Matches::default();
     for r in session.sigma.rules.iter().filter(|r| r.timespan_ms == 0) {
         if let Some(m) = crate::sigma::catalog::get(r.n) {
@@ -72,7 +84,7 @@ pub fn evaluate(config: &Config, inputs: &[Input], format: Option<Format>) -> Ma
                 .or_insert_with(|| (m.title.clone(), BTreeSet::new()));
         }
     }
-    for (file, record, n) in session.sigma_matches.take().unwrap_or_default() {
+    for (file, record, n) in hits {
         if let Some(m) = crate::sigma::catalog::get(n) {
             out.by_rule
                 .entry(m.id.clone())

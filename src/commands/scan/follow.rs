@@ -11,14 +11,26 @@ use std::collections::HashSet;
 use std::io::Write;
 
 /// What has been printed and told so far.
-#[derive(Default)]
 struct Told {
     /// Finding (or incident) ids printed at least once.
     printed: HashSet<String>,
     drops: Vec<(u64, u64)>,
     failures: Vec<bool>,
-    /// Per Kafka input, the error last told.
+    /// Per Kafka input, the error last told, and when they were last looked at.
     kafka_errors: Vec<Option<String>>,
+    kafka_looked: std::time::Instant,
+}
+
+impl Default for Told {
+    fn default() -> Told {
+        Told {
+            printed: HashSet::new(),
+            drops: Vec::new(),
+            failures: Vec::new(),
+            kafka_errors: Vec::new(),
+            kafka_looked: std::time::Instant::now(),
+        }
+    }
 }
 
 pub(super) fn run(
@@ -45,7 +57,10 @@ pub(super) fn run(
         };
         let released = scan.session.handle(msg);
         tell_live_news(&scan.session, &mut told, tell);
-        tell_kafka_errors(&scan.kafka, &mut told, tell);
+        // Each consumer's error sits behind a lock: looked at once a second.
+        if told.kafka_looked.elapsed() >= std::time::Duration::from_secs(1) {
+            tell_kafka_errors(&scan.kafka, &mut told, tell);
+        }
         if !released {
             continue;
         }
@@ -83,6 +98,7 @@ fn tell_live_news(session: &Session, told: &mut Told, tell: Tell) {
 /// A Kafka input that cannot reach its brokers says so once per new error
 /// (and once when it reaches them again): a follow never retries silently.
 fn tell_kafka_errors(kafka: &crate::triage::kafka::KafkaRun, told: &mut Told, tell: Tell) {
+    told.kafka_looked = std::time::Instant::now();
     let now = kafka.errors();
     told.kafka_errors.resize(now.len(), None);
     for ((name, error), last) in now.into_iter().zip(told.kafka_errors.iter_mut()) {
